@@ -1,0 +1,257 @@
+package generator
+
+import (
+	"encoding/json"
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/getkin/kin-openapi/openapi3"
+	"github.com/oapi-codegen/oapi-codegen/v2/pkg/codegen"
+)
+
+// kind is the Go shape of a value, as the validator and decoder generators need it.
+type kind int
+
+const (
+	kString kind = iota
+	kInt
+	kFloat
+	kBool
+	kStruct
+	kArray
+	kUnion
+	kAny
+)
+
+// value describes one Go value: its type as oapi-codegen declares it and the schema whose
+// constraints apply to it.
+type value struct {
+	kind   kind
+	goType string        // the Go type without pointer: "string", "ApiCreateReqMethod", "[]Param"
+	bits   int           // for kInt: 0 (int), 32 or 64
+	elem   *value        // for kArray
+	schema *openapi3.Schema
+	where  string // a spec location, for error messages
+}
+
+// field is one property of a struct.
+type field struct {
+	json     string
+	goName   string
+	pointer  bool // the Go field is a pointer (optional or nullable)
+	required bool
+	nullable bool
+	val      value
+}
+
+// object is one struct type generated from a component schema.
+type object struct {
+	name   string // component name
+	goName string
+	schema *openapi3.Schema
+	fields []field
+}
+
+// union is one oneOf type that oapi-codegen declared for a property.
+type union struct {
+	goName   string
+	branches []value
+	where    string
+}
+
+// model is everything the validator generator needs from one spec.
+type model struct {
+	objects []object
+	unions  []union
+}
+
+// buildModel reads the component schemas through oapi-codegen's own type mapping, so that
+// field names and types are exactly the ones it generated. It relies on oapi-codegen's package
+// state from the Generate call that just produced the models of the same document.
+func buildModel(doc *openapi3.T) (*model, error) {
+	m := &model{}
+	seenUnion := map[string]bool{}
+	names := make([]string, 0, len(doc.Components.Schemas))
+	for name := range doc.Components.Schemas {
+		names = append(names, name)
+	}
+	sort.Strings(names)
+	for _, name := range names {
+		sref := doc.Components.Schemas[name]
+		gs, err := codegen.GenerateGoSchema(sref, []string{name})
+		if err != nil {
+			return nil, fmt.Errorf("schema %s: %w", name, err)
+		}
+		where := "#/components/schemas/" + name
+		if len(gs.UnionElements) > 0 {
+			return nil, fmt.Errorf("%s: a component that is itself a oneOf is not supported; use oneOf on a property", where)
+		}
+		s := sref.Value
+		if !s.Type.Is("object") && len(s.Properties) == 0 {
+			// Primitive and array components are checked where they are used.
+			continue
+		}
+		if gs.HasAdditionalProperties {
+			return nil, fmt.Errorf("%s: additionalProperties is not supported", where)
+		}
+		o := object{name: name, goName: codegen.SchemaNameToTypeName(name), schema: s}
+		for _, p := range gs.Properties {
+			fw := where + "/properties/" + p.JsonFieldName
+			v, err := toValue(p.Schema, fw)
+			if err != nil {
+				return nil, err
+			}
+			o.fields = append(o.fields, field{
+				json:     p.JsonFieldName,
+				goName:   p.GoFieldName(),
+				pointer:  p.IsPointer(),
+				required: p.Required,
+				nullable: p.Nullable,
+				val:      v,
+			})
+		}
+		if len(o.fields) > 64 {
+			return nil, fmt.Errorf("%s: more than 64 properties", where)
+		}
+		m.objects = append(m.objects, o)
+		for _, at := range gs.AdditionalTypes {
+			if len(at.Schema.UnionElements) == 0 || seenUnion[at.TypeName] {
+				continue
+			}
+			seenUnion[at.TypeName] = true
+			u, err := toUnion(at.TypeName, at.Schema, where)
+			if err != nil {
+				return nil, err
+			}
+			m.unions = append(m.unions, u)
+		}
+	}
+	return m, nil
+}
+
+func toUnion(goName string, gs codegen.Schema, where string) (union, error) {
+	u := union{goName: goName, where: where}
+	for i, br := range gs.OAPISchema.OneOf {
+		bs, err := codegen.GenerateGoSchema(br, []string{goName, fmt.Sprint(i)})
+		if err != nil {
+			return u, err
+		}
+		v, err := toValue(bs, fmt.Sprintf("%s/oneOf/%d", where, i))
+		if err != nil {
+			return u, err
+		}
+		u.branches = append(u.branches, v)
+	}
+	if len(gs.OAPISchema.AnyOf) > 0 || len(gs.OAPISchema.AllOf) > 0 {
+		return u, fmt.Errorf("%s: anyOf and allOf are not supported", where)
+	}
+	return u, nil
+}
+
+// toValue maps an oapi-codegen schema to the shape the generators need.
+func toValue(gs codegen.Schema, where string) (value, error) {
+	s := gs.OAPISchema
+	v := value{goType: gs.TypeDecl(), schema: s, where: where}
+	if s == nil {
+		v.kind = kAny
+		return v, nil
+	}
+	switch {
+	case len(gs.UnionElements) > 0:
+		v.kind = kUnion
+	case gs.ArrayType != nil:
+		elem, err := toValue(*gs.ArrayType, where+"/items")
+		if err != nil {
+			return v, err
+		}
+		v.kind, v.elem = kArray, &elem
+	case s.Type.Is("object") || len(s.Properties) > 0:
+		if strings.HasPrefix(v.goType, "struct") || strings.HasPrefix(v.goType, "map[") {
+			return v, fmt.Errorf("%s: an inline object; make it a component schema and use $ref", where)
+		}
+		v.kind = kStruct
+	case s.Type.Is("string"):
+		v.kind = kString
+	case s.Type.Is("integer"):
+		v.kind = kInt
+		switch s.Format {
+		case "int32":
+			v.bits = 32
+		case "int64":
+			v.bits = 64
+		}
+	case s.Type.Is("number"):
+		v.kind = kFloat
+	case s.Type.Is("boolean"):
+		v.kind = kBool
+	default:
+		v.kind = kAny
+	}
+	return v, nil
+}
+
+// ext decodes the extension name of s into out; it reports whether the extension is there.
+func ext(s *openapi3.Schema, name string, out any) (bool, error) {
+	raw, ok := s.Extensions[name]
+	if !ok {
+		return false, nil
+	}
+	data, err := json.Marshal(raw)
+	if err != nil {
+		return true, err
+	}
+	dec := json.NewDecoder(strings.NewReader(string(data)))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(out); err != nil {
+		return true, fmt.Errorf("%s: %w", name, err)
+	}
+	return true, nil
+}
+
+// Extension values, as spec/README.md defines them.
+type (
+	condition struct {
+		Property string `json:"property"`
+		In       []any  `json:"in,omitempty"`
+		NotIn    []any  `json:"not_in,omitempty"`
+		Present  *bool  `json:"present,omitempty"`
+	}
+	fieldRule struct {
+		Field string    `json:"field"`
+		When  condition `json:"when"`
+	}
+	forbiddenValues struct {
+		Properties map[string][]any `json:"properties"`
+		Field      string           `json:"field,omitempty"`
+		Message    string           `json:"message,omitempty"`
+	}
+	integerString struct {
+		Minimum int64 `json:"minimum"`
+		Maximum int64 `json:"maximum"`
+	}
+	prefixTag struct {
+		Prefix string `json:"prefix"`
+		Max    int    `json:"max"`
+	}
+	pathParams struct {
+		URI      string `json:"uri"`
+		Params   string `json:"params"`
+		Name     string `json:"name,omitempty"`
+		Location string `json:"location"`
+		Value    string `json:"value"`
+	}
+)
+
+// literal renders an extension value (a YAML scalar) as the string the generated code compares.
+func literal(v any) string {
+	switch x := v.(type) {
+	case string:
+		return x
+	case float64:
+		return fmt.Sprint(int64(x))
+	case bool:
+		return fmt.Sprint(x)
+	}
+	return fmt.Sprint(v)
+}

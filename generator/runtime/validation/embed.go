@@ -1,0 +1,9 @@
+package validation
+
+import _ "embed"
+
+// Source is this package's validation.go. The generator writes it into generated/validation so
+// that generated packages depend on no hand-written package of this repository.
+//
+//go:embed validation.go
+var Source []byte

@@ -1,0 +1,528 @@
+// Package validation is the small runtime that generated validators and decoders call.
+//
+// A Path names a place in a JSON document. Path nodes live on the caller's stack and are
+// rendered to a string only when a violation is recorded, so checking a valid document
+// allocates nothing for paths.
+package validation
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"math"
+	"regexp"
+	"sort"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/go-faster/jx"
+)
+
+// Path is one step of a JSON path: an object key or an array index below a parent.
+type Path struct {
+	parent *Path
+	key    string
+	index  int
+}
+
+// Key returns the path of the member name below p (p may be nil, the document root).
+func (p *Path) Key(name string) Path { return Path{parent: p, key: name, index: -1} }
+
+// Index returns the path of array element i below p.
+func (p *Path) Index(i int) Path { return Path{parent: p, index: i} }
+
+// String renders the path as `backend_api.timeout` or `req_params[0].name`; the root is "".
+func (p *Path) String() string {
+	if p == nil {
+		return ""
+	}
+	var steps []*Path
+	for q := p; q != nil; q = q.parent {
+		steps = append(steps, q)
+	}
+	var b strings.Builder
+	for i := len(steps) - 1; i >= 0; i-- {
+		s := steps[i]
+		if s.index >= 0 {
+			b.WriteByte('[')
+			b.WriteString(strconv.Itoa(s.index))
+			b.WriteByte(']')
+			continue
+		}
+		if b.Len() > 0 {
+			b.WriteByte('.')
+		}
+		b.WriteString(s.key)
+	}
+	return b.String()
+}
+
+// Rule names. Schema keywords keep their OpenAPI names; extension rules keep their `x-` names.
+const (
+	RuleRequired  = "required"
+	RuleType      = "type"
+	RuleNullable  = "nullable"
+	RuleMinLength = "minLength"
+	RuleMaxLength = "maxLength"
+	RuleMinimum   = "minimum"
+	RuleMaximum   = "maximum"
+	RuleEnum      = "enum"
+	RulePattern   = "pattern"
+	RuleMinItems  = "minItems"
+	RuleMaxItems  = "maxItems"
+	RuleOneOf     = "oneOf"
+
+	RuleRequiredIf       = "x-required-if"
+	RuleForbiddenIf      = "x-forbidden-if"
+	RuleForbiddenValues  = "x-forbidden-values"
+	RuleForbiddenChars   = "x-forbidden-chars"
+	RuleIntegerString    = "x-integer-string"
+	RuleEnumCI           = "x-enum-ci"
+	RulePrefixTag        = "x-prefix-tag"
+	RulePathParams       = "x-path-params"
+)
+
+// Violation is one broken rule at one place.
+type Violation struct {
+	Path    string `json:"path"`
+	Rule    string `json:"rule"`
+	Message string `json:"message"`
+}
+
+// Errors lists every violation found in a document; it is the error that Validate and
+// DecodeJSON return.
+type Errors []Violation
+
+func (e Errors) Error() string {
+	var b strings.Builder
+	for i, v := range e {
+		if i > 0 {
+			b.WriteString("; ")
+		}
+		if v.Path != "" {
+			b.WriteString(v.Path)
+			b.WriteString(": ")
+		}
+		b.WriteString(v.Message)
+	}
+	return b.String()
+}
+
+// Err returns nil when there is no violation, and e otherwise.
+func (e Errors) Err() error {
+	if len(e) == 0 {
+		return nil
+	}
+	return e
+}
+
+// Add records a violation of rule at p.
+func (e *Errors) Add(p *Path, rule, msg string) {
+	*e = append(*e, Violation{Path: p.String(), Rule: rule, Message: msg})
+}
+
+// AsErrors returns the violations carried by err, if it is (or wraps) an Errors.
+func AsErrors(err error) (Errors, bool) {
+	var e Errors
+	if errors.As(err, &e) {
+		return e, true
+	}
+	return nil, false
+}
+
+// Structural reports whether the rule is about the shape of the document (a missing member,
+// a wrong JSON type, a null) rather than about a value.
+func Structural(rule string) bool {
+	return rule == RuleRequired || rule == RuleType || rule == RuleNullable
+}
+
+// Settle drops the value violations that stand at or below a place where the document already
+// has a structural violation: a missing or mistyped member decodes to its zero value, and
+// checking that zero value again would only repeat the first report. The order is kept stable
+// by path so that reports are deterministic.
+func (e Errors) Settle() Errors {
+	if len(e) == 0 {
+		return e
+	}
+	var broken []string
+	for _, v := range e {
+		if Structural(v.Rule) {
+			broken = append(broken, v.Path)
+		}
+	}
+	out := e[:0:0]
+	seen := make(map[Violation]bool, len(e))
+	for _, v := range e {
+		if seen[v] || (!Structural(v.Rule) && under(v.Path, broken)) {
+			continue
+		}
+		seen[v] = true
+		out = append(out, v)
+	}
+	sort.SliceStable(out, func(i, j int) bool { return out[i].Path < out[j].Path })
+	return out
+}
+
+func under(path string, roots []string) bool {
+	for _, r := range roots {
+		if path == r || r == "" || strings.HasPrefix(path, r+".") || strings.HasPrefix(path, r+"[") {
+			return true
+		}
+	}
+	return false
+}
+
+// Length returns the length of s in characters (Unicode code points), as JSON Schema counts.
+func Length(s string) int { return utf8.RuneCountInString(s) }
+
+// String checks minLength and maxLength (a negative bound is absent).
+func String(e *Errors, p *Path, s string, min, max int) {
+	if min < 0 && max < 0 {
+		return
+	}
+	n := Length(s)
+	if min >= 0 && n < min {
+		e.Add(p, RuleMinLength, "length must be at least "+strconv.Itoa(min)+" characters, got "+strconv.Itoa(n))
+	}
+	if max >= 0 && n > max {
+		e.Add(p, RuleMaxLength, "length must be at most "+strconv.Itoa(max)+" characters, got "+strconv.Itoa(n))
+	}
+}
+
+// Pattern checks s against re.
+func Pattern(e *Errors, p *Path, s string, re *regexp.Regexp) {
+	if !re.MatchString(s) {
+		e.Add(p, RulePattern, "must match the pattern "+re.String())
+	}
+}
+
+// Int checks an integer against inclusive bounds; hasMin and hasMax say which apply.
+func Int(e *Errors, p *Path, v int64, hasMin bool, min int64, hasMax bool, max int64) {
+	if hasMin && v < min {
+		e.Add(p, RuleMinimum, "must be at least "+strconv.FormatInt(min, 10)+", got "+strconv.FormatInt(v, 10))
+	}
+	if hasMax && v > max {
+		e.Add(p, RuleMaximum, "must be at most "+strconv.FormatInt(max, 10)+", got "+strconv.FormatInt(v, 10))
+	}
+}
+
+// Float checks a number against inclusive bounds.
+func Float(e *Errors, p *Path, v float64, hasMin bool, min float64, hasMax bool, max float64) {
+	if hasMin && v < min {
+		e.Add(p, RuleMinimum, "must be at least "+strconv.FormatFloat(min, 'g', -1, 64))
+	}
+	if hasMax && v > max {
+		e.Add(p, RuleMaximum, "must be at most "+strconv.FormatFloat(max, 'g', -1, 64))
+	}
+}
+
+// Items checks minItems and maxItems (a negative bound is absent).
+func Items(e *Errors, p *Path, n, min, max int) {
+	if min >= 0 && n < min {
+		e.Add(p, RuleMinItems, "must have at least "+strconv.Itoa(min)+" items, got "+strconv.Itoa(n))
+	}
+	if max >= 0 && n > max {
+		e.Add(p, RuleMaxItems, "must have at most "+strconv.Itoa(max)+" items, got "+strconv.Itoa(n))
+	}
+}
+
+// EnumString checks that s is one of values.
+func EnumString(e *Errors, p *Path, s string, values []string) {
+	for _, v := range values {
+		if s == v {
+			return
+		}
+	}
+	e.Add(p, RuleEnum, "must be one of "+strings.Join(values, ", ")+", got "+strconv.Quote(s))
+}
+
+// EnumInt checks that v is one of values.
+func EnumInt(e *Errors, p *Path, v int64, values []int64) {
+	for _, x := range values {
+		if v == x {
+			return
+		}
+	}
+	parts := make([]string, len(values))
+	for i, x := range values {
+		parts[i] = strconv.FormatInt(x, 10)
+	}
+	e.Add(p, RuleEnum, "must be one of "+strings.Join(parts, ", ")+", got "+strconv.FormatInt(v, 10))
+}
+
+// Canonical returns the listed value that s equals ignoring case, and whether there is one.
+func Canonical(s string, values []string) (string, bool) {
+	for _, v := range values {
+		if strings.EqualFold(s, v) {
+			return v, true
+		}
+	}
+	return "", false
+}
+
+// EnumCI checks that s equals one of values, ignoring case (x-enum-ci).
+func EnumCI(e *Errors, p *Path, s string, values []string) {
+	if _, ok := Canonical(s, values); !ok {
+		e.Add(p, RuleEnumCI, "must be one of "+strings.Join(values, ", ")+" (any case), got "+strconv.Quote(s))
+	}
+}
+
+// ForbiddenChars checks that s contains none of the characters in chars (x-forbidden-chars).
+func ForbiddenChars(e *Errors, p *Path, s, chars string) {
+	if strings.ContainsAny(s, chars) {
+		e.Add(p, RuleForbiddenChars, "must not contain any of "+strconv.Quote(chars))
+	}
+}
+
+// IntegerString checks that s is a base-10 integer in [min, max] (x-integer-string).
+func IntegerString(e *Errors, p *Path, s string, min, max int64) {
+	v, err := strconv.ParseInt(s, 10, 64)
+	if err != nil || v < min || v > max {
+		e.Add(p, RuleIntegerString, "must be an integer from "+strconv.FormatInt(min, 10)+" to "+strconv.FormatInt(max, 10)+", got "+strconv.Quote(s))
+	}
+}
+
+// PrefixTag checks that at most max items start with prefix (x-prefix-tag).
+func PrefixTag(e *Errors, p *Path, items []string, prefix string, max int) {
+	n := 0
+	for _, s := range items {
+		if strings.HasPrefix(s, prefix) {
+			n++
+		}
+	}
+	if n > max {
+		e.Add(p, RulePrefixTag, "at most "+strconv.Itoa(max)+" items may start with "+strconv.Quote(prefix)+", got "+strconv.Itoa(n))
+	}
+}
+
+// Match reports whether got is one of values, ignoring case when fold is set. Generated
+// conditions of x-required-if, x-forbidden-if and x-forbidden-values use it.
+func Match(got string, fold bool, values ...string) bool {
+	for _, v := range values {
+		if got == v || (fold && strings.EqualFold(got, v)) {
+			return true
+		}
+	}
+	return false
+}
+
+// PathParams returns the names in braces in uri (`/a/{b}/{c+}` gives b and c), in order.
+func PathParams(uri string) []string {
+	var names []string
+	for {
+		i := strings.IndexByte(uri, '{')
+		if i < 0 {
+			return names
+		}
+		j := strings.IndexByte(uri[i:], '}')
+		if j < 0 {
+			return names
+		}
+		name := strings.TrimSuffix(uri[i+1:i+j], "+")
+		if name != "" {
+			names = append(names, name)
+		}
+		uri = uri[i+j+1:]
+	}
+}
+
+// UndeclaredPathParams checks that every `{name}` in uri is in declared (x-path-params).
+func UndeclaredPathParams(e *Errors, p *Path, uri string, declared []string) {
+	for _, name := range PathParams(uri) {
+		found := false
+		for _, d := range declared {
+			if d == name {
+				found = true
+				break
+			}
+		}
+		if !found {
+			e.Add(p, RulePathParams, "path parameter {"+name+"} is not declared as a PATH request parameter")
+		}
+	}
+}
+
+// Kind returns the JSON type name of the next value, as messages use it.
+func Kind(t jx.Type) string {
+	switch t {
+	case jx.String:
+		return "string"
+	case jx.Number:
+		return "number"
+	case jx.Null:
+		return "null"
+	case jx.Bool:
+		return "boolean"
+	case jx.Array:
+		return "array"
+	case jx.Object:
+		return "object"
+	}
+	return "invalid"
+}
+
+// Expect checks that the next value has type want. On a mismatch it records a violation (a
+// null gets RuleNullable), skips the value and returns false. A syntax error is returned.
+func Expect(d *jx.Decoder, e *Errors, p *Path, want jx.Type, wantName string) (bool, error) {
+	got := d.Next()
+	if got == want {
+		return true, nil
+	}
+	if got == jx.Invalid {
+		return false, d.Skip()
+	}
+	if got == jx.Null {
+		e.Add(p, RuleNullable, "must be "+wantName+", got null")
+	} else {
+		e.Add(p, RuleType, "must be "+wantName+", got "+Kind(got))
+	}
+	return false, d.Skip()
+}
+
+// DecodeInt decodes an integer. A number with a fraction or out of the int64 range is a type
+// violation; an integral number written with a fraction or exponent (`1.0`, `1e3`) is
+// accepted, as JSON Schema does.
+func DecodeInt(d *jx.Decoder, e *Errors, p *Path) (int64, bool, error) {
+	ok, err := Expect(d, e, p, jx.Number, "an integer")
+	if !ok || err != nil {
+		return 0, false, err
+	}
+	n, err := d.Num()
+	if err != nil {
+		return 0, false, err
+	}
+	if v, err := n.Int64(); err == nil {
+		return v, true, nil
+	}
+	f, err := n.Float64()
+	if err == nil && f == math.Trunc(f) && f >= math.MinInt64 && f <= math.MaxInt64 {
+		return int64(f), true, nil
+	}
+	e.Add(p, RuleType, "must be an integer, got "+n.String())
+	return 0, false, nil
+}
+
+// FitInt checks that v fits a Go integer of bits bits (32 or 64) and records a type
+// violation if not.
+func FitInt(e *Errors, p *Path, v int64, bits int) bool {
+	if bits == 32 && (v < math.MinInt32 || v > math.MaxInt32) {
+		e.Add(p, RuleType, "must be a 32-bit integer, got "+strconv.FormatInt(v, 10))
+		return false
+	}
+	return true
+}
+
+// DecodeFloat decodes a number.
+func DecodeFloat(d *jx.Decoder, e *Errors, p *Path) (float64, bool, error) {
+	ok, err := Expect(d, e, p, jx.Number, "a number")
+	if !ok || err != nil {
+		return 0, false, err
+	}
+	v, err := d.Float64()
+	return v, err == nil, err
+}
+
+// DecodeString decodes a string.
+func DecodeString(d *jx.Decoder, e *Errors, p *Path) (string, bool, error) {
+	ok, err := Expect(d, e, p, jx.String, "a string")
+	if !ok || err != nil {
+		return "", false, err
+	}
+	s, err := d.Str()
+	return s, err == nil, err
+}
+
+// DecodeBool decodes a boolean.
+func DecodeBool(d *jx.Decoder, e *Errors, p *Path) (bool, bool, error) {
+	ok, err := Expect(d, e, p, jx.Bool, "a boolean")
+	if !ok || err != nil {
+		return false, false, err
+	}
+	v, err := d.Bool()
+	return v, err == nil, err
+}
+
+// DecodeAny decodes any JSON value with encoding/json, for schemas without a type.
+func DecodeAny(d *jx.Decoder, v any) error {
+	raw, err := d.Raw()
+	if err != nil {
+		return err
+	}
+	return json.Unmarshal(raw, v)
+}
+
+// Raw returns the next value's bytes, for union types that decode themselves.
+func Raw(d *jx.Decoder) ([]byte, error) {
+	raw, err := d.Raw()
+	if err != nil {
+		return nil, err
+	}
+	return bytes.Clone(raw), nil
+}
+
+// IsNull reports whether the next value is null, and consumes it if so.
+func IsNull(d *jx.Decoder) (bool, error) {
+	if d.Next() != jx.Null {
+		return false, nil
+	}
+	return true, d.Null()
+}
+
+// Decoder is what generated types implement to decode themselves strictly: exact member
+// names, every structural violation recorded at its path.
+type Decoder interface {
+	DecodeJX(d *jx.Decoder, p *Path, e *Errors) error
+}
+
+// Validator is what generated types implement to check their values.
+type Validator interface {
+	ValidateAt(p *Path, e *Errors)
+}
+
+// Type is a generated type that decodes and validates itself.
+type Type interface {
+	Decoder
+	Validator
+}
+
+// SyntaxError is returned for input that is not JSON at all.
+type SyntaxError struct{ Err error }
+
+func (s *SyntaxError) Error() string { return "malformed JSON: " + s.Err.Error() }
+func (s *SyntaxError) Unwrap() error { return s.Err }
+
+// DecodeJSON decodes data into v strictly and validates it, reporting every violation: missing
+// required members, wrong JSON types and nulls, and every value constraint. It returns a
+// *SyntaxError for malformed JSON and Errors for violations.
+func DecodeJSON[T interface {
+	Decoder
+	Validator
+}](data []byte, v T) error {
+	d := jx.DecodeBytes(data)
+	var e Errors
+	if err := v.DecodeJX(d, nil, &e); err != nil {
+		return &SyntaxError{Err: err}
+	}
+	if d.Next() != jx.Invalid {
+		// trailing data after the document
+		if err := d.Skip(); err == nil {
+			return &SyntaxError{Err: errors.New("unexpected data after the JSON document")}
+		}
+	}
+	v.ValidateAt(nil, &e)
+	if len(e) == 0 {
+		return nil
+	}
+	return e.Settle()
+}
+
+// Validate runs v's checks from the document root.
+func Validate(v Validator) error {
+	var e Errors
+	v.ValidateAt(nil, &e)
+	if len(e) == 0 {
+		return nil
+	}
+	return e.Settle()
+}

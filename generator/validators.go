@@ -1,0 +1,885 @@
+package generator
+
+import (
+	"bytes"
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/dave/jennifer/jen"
+	"github.com/getkin/kin-openapi/openapi3"
+)
+
+const (
+	jxPkg  = "github.com/go-faster/jx"
+	rePkg  = "regexp"
+	strPkg = "strconv"
+)
+
+// vgen generates validate.gen.go for one spec: Validate, ValidateAt, DecodeJSON and DecodeJX
+// for every struct type, ValidateAt for every oneOf type, and the SchemaTypes registry.
+type vgen struct {
+	m        *model
+	objects  map[string]*object // by Go type name
+	valPkg   string
+	patterns map[string]string // pattern -> variable
+	enums    map[string]string // rendered list -> variable
+	vars     []jen.Code
+}
+
+func generateValidators(doc *openapi3.T, c Config) ([]byte, error) {
+	m, err := buildModel(doc)
+	if err != nil {
+		return nil, err
+	}
+	g := &vgen{
+		m:        m,
+		objects:  map[string]*object{},
+		valPkg:   c.module + "/" + RuntimePackage,
+		patterns: map[string]string{},
+		enums:    map[string]string{},
+	}
+	for i := range m.objects {
+		g.objects[m.objects[i].goName] = &m.objects[i]
+	}
+	f := jen.NewFile(c.Codegen.PackageName)
+	f.ImportName(g.valPkg, "validation")
+	f.ImportName(jxPkg, "jx")
+	var body []jen.Code
+	for i := range m.objects {
+		code, err := g.object(&m.objects[i])
+		if err != nil {
+			return nil, err
+		}
+		body = append(body, code...)
+	}
+	for _, u := range m.unions {
+		code, err := g.union(u)
+		if err != nil {
+			return nil, err
+		}
+		body = append(body, code...)
+	}
+	reg := jen.Dict{}
+	for _, o := range m.objects {
+		reg[jen.Lit(o.name)] = jen.Func().Params().Qual(g.valPkg, "Type").Block(jen.Return(jen.New(jen.Id(o.goName))))
+	}
+	f.Comment("SchemaTypes maps each object schema of the spec (by its name under components/schemas)")
+	f.Comment("to a constructor of its generated type, for tools that validate documents by schema name.")
+	f.Var().Id("SchemaTypes").Op("=").Map(jen.String()).Func().Params().Qual(g.valPkg, "Type").Values(reg)
+	if len(g.vars) > 0 {
+		f.Var().Defs(g.vars...)
+	}
+	for _, c := range body {
+		f.Add(c)
+	}
+	var buf bytes.Buffer
+	buf.WriteString(Header)
+	if err := f.Render(&buf); err != nil {
+		return nil, err
+	}
+	return buf.Bytes(), nil
+}
+
+func (g *vgen) pattern(re string) jen.Code {
+	name, ok := g.patterns[re]
+	if !ok {
+		name = fmt.Sprintf("pattern%d", len(g.patterns))
+		g.patterns[re] = name
+		g.vars = append(g.vars, jen.Id(name).Op("=").Qual(rePkg, "MustCompile").Call(jen.Lit(re)))
+	}
+	return jen.Id(name)
+}
+
+func (g *vgen) enumList(values []any, asString bool) jen.Code {
+	var lits []jen.Code
+	var key strings.Builder
+	for _, v := range values {
+		if asString {
+			lits = append(lits, jen.Lit(literal(v)))
+		} else {
+			n, _ := v.(float64)
+			lits = append(lits, jen.Lit(int64(n)))
+		}
+		fmt.Fprintf(&key, "%v|", v)
+	}
+	k := fmt.Sprintf("%v:%s", asString, key.String())
+	name, ok := g.enums[k]
+	if !ok {
+		name = fmt.Sprintf("enum%d", len(g.enums))
+		g.enums[k] = name
+		typ := jen.Index().Int64()
+		if asString {
+			typ = jen.Index().String()
+		}
+		g.vars = append(g.vars, jen.Id(name).Op("=").Add(typ).Values(lits...))
+	}
+	return jen.Id(name)
+}
+
+var (
+	errsID = jen.Id("errs")
+	dID    = jen.Id("d")
+)
+
+func (g *vgen) rule(name string) *jen.Statement { return jen.Qual(g.valPkg, name) }
+
+// object generates the methods of one struct type.
+func (g *vgen) object(o *object) ([]jen.Code, error) {
+	recv := jen.Id("v").Op("*").Id(o.goName)
+	pathParam := jen.Id("path").Op("*").Qual(g.valPkg, "Path")
+	errsParam := jen.Id("errs").Op("*").Qual(g.valPkg, "Errors")
+	var out []jen.Code
+
+	out = append(out,
+		jen.Comment(fmt.Sprintf("Validate checks v against every rule of the %s schema and returns all violations", o.name)),
+		jen.Comment("as validation.Errors, or nil."),
+		jen.Func().Params(recv).Id("Validate").Params().Error().Block(
+			jen.Return(jen.Qual(g.valPkg, "Validate").Call(jen.Id("v"))),
+		),
+		jen.Comment("DecodeJSON decodes data into v with exact member names and validates it. It reports every"),
+		jen.Comment("violation (missing members, wrong types, broken rules) as validation.Errors."),
+		jen.Func().Params(recv).Id("DecodeJSON").Params(jen.Id("data").Index().Byte()).Error().Block(
+			jen.Return(jen.Qual(g.valPkg, "DecodeJSON").Call(jen.Id("data"), jen.Id("v"))),
+		),
+	)
+
+	// ValidateAt
+	var vbody []jen.Code
+	for _, f := range o.fields {
+		code, err := g.fieldCheck(f)
+		if err != nil {
+			return nil, err
+		}
+		vbody = append(vbody, code...)
+	}
+	rules, err := g.objectRules(o)
+	if err != nil {
+		return nil, err
+	}
+	vbody = append(vbody, rules...)
+	out = append(out,
+		jen.Comment("ValidateAt checks v, found at path, and adds each violation to errs."),
+		jen.Func().Params(recv).Id("ValidateAt").Params(pathParam, errsParam).Block(vbody...),
+	)
+
+	// DecodeJX
+	var cases []jen.Code
+	var required []jen.Code
+	for i, f := range o.fields {
+		var stmts []jen.Code
+		if f.required {
+			stmts = append(stmts, jen.Id("seen").Op("|=").Lit(uint64(1)<<uint(i)))
+			q := jen.Id("q").Op(":=").Id("path").Dot("Key").Call(jen.Lit(f.json))
+			required = append(required, jen.If(jen.Id("seen").Op("&").Lit(uint64(1)<<uint(i)).Op("==").Lit(0)).Block(
+				q, jen.Id("errs").Dot("Add").Call(jen.Op("&").Id("q"), g.rule("RuleRequired"), jen.Lit("is required")),
+			))
+		}
+		if f.val.kind != kUnion && f.val.kind != kAny {
+			stmts = append(stmts, jen.Id("p").Op(":=").Id("path").Dot("Key").Call(jen.Lit(f.json)))
+		}
+		dec, err := g.decodeField(f)
+		if err != nil {
+			return nil, err
+		}
+		stmts = append(stmts, dec...)
+		cases = append(cases, jen.Case(jen.Lit(f.json)).Block(stmts...))
+	}
+	cases = append(cases, jen.Default().Block(jen.Return(jen.Id("d").Dot("Skip").Call())))
+	var dbody []jen.Code
+	dbody = append(dbody,
+		jen.If(jen.List(jen.Id("ok"), jen.Err()).Op(":=").Qual(g.valPkg, "Expect").Call(dID, errsID, jen.Id("path"), jen.Qual(jxPkg, "Object"), jen.Lit("an object")),
+			jen.Op("!").Id("ok").Op("||").Err().Op("!=").Nil()).Block(jen.Return(jen.Err())),
+	)
+	if len(required) > 0 {
+		dbody = append(dbody, jen.Var().Id("seen").Uint64())
+	}
+	dbody = append(dbody,
+		jen.If(jen.Err().Op(":=").Id("d").Dot("ObjBytes").Call(
+			jen.Func().Params(jen.Id("d").Op("*").Qual(jxPkg, "Decoder"), jen.Id("key").Index().Byte()).Error().Block(
+				jen.Switch(jen.String().Call(jen.Id("key"))).Block(cases...),
+				jen.Return(jen.Nil()),
+			)), jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Err())),
+	)
+	dbody = append(dbody, required...)
+	dbody = append(dbody, jen.Return(jen.Nil()))
+	out = append(out,
+		jen.Comment("DecodeJX decodes the next value of d into v; structural violations go to errs and"),
+		jen.Comment("only malformed JSON is returned as an error."),
+		jen.Func().Params(recv).Id("DecodeJX").Params(jen.Id("d").Op("*").Qual(jxPkg, "Decoder"), pathParam, errsParam).Error().Block(dbody...),
+	)
+	return out, nil
+}
+
+// fieldCheck validates one field of v at path.Key(json).
+func (g *vgen) fieldCheck(f field) ([]jen.Code, error) {
+	expr := jen.Id("v").Dot(f.goName)
+	if !hasChecks(f.val) && !(f.required && !f.nullable && f.val.kind == kArray && !f.pointer) {
+		return nil, g.supported(f.val)
+	}
+	p := jen.Id("p").Op(":=").Id("path").Dot("Key").Call(jen.Lit(f.json))
+	if f.pointer {
+		checks, err := g.check(f.val, jen.Parens(jen.Op("*").Add(expr)), expr, jen.Op("&").Id("p"), 0)
+		if err != nil {
+			return nil, err
+		}
+		return []jen.Code{jen.If(expr.Clone().Op("!=").Nil()).Block(append([]jen.Code{p}, checks...)...)}, nil
+	}
+	checks, err := g.check(f.val, expr, nil, jen.Op("&").Id("p"), 0)
+	if err != nil {
+		return nil, err
+	}
+	if f.val.kind == kArray && f.required && !f.nullable {
+		// A nil slice would be sent as null, which a required array does not accept.
+		return []jen.Code{jen.Block(p, jen.If(expr.Clone().Op("==").Nil()).Block(
+			jen.Id("errs").Dot("Add").Call(jen.Op("&").Id("p"), g.rule("RuleRequired"), jen.Lit("is required")),
+		).Else().Block(checks...))}, nil
+	}
+	return []jen.Code{jen.Block(append([]jen.Code{p}, checks...)...)}, nil
+}
+
+// hasChecks reports whether a value of v can break any rule.
+func hasChecks(v value) bool {
+	s := v.schema
+	switch v.kind {
+	case kStruct, kUnion:
+		return true
+	case kAny:
+		return false
+	case kArray:
+		return s.MinItems > 0 || s.MaxItems != nil || s.Extensions["x-prefix-tag"] != nil || hasChecks(*v.elem)
+	}
+	if len(s.Enum) > 0 || s.Min != nil || s.Max != nil || s.MinLength > 0 || s.MaxLength != nil || s.Pattern != "" {
+		return true
+	}
+	for _, x := range []string{"x-enum-ci", "x-forbidden-chars", "x-integer-string"} {
+		if _, ok := s.Extensions[x]; ok {
+			return true
+		}
+	}
+	return false
+}
+
+// supported refuses schema keywords that the generated code would not check, so that no rule
+// of a spec is silently dropped.
+func (g *vgen) supported(v value) error {
+	s := v.schema
+	if s == nil {
+		return nil
+	}
+	bad := []struct {
+		set  bool
+		name string
+	}{
+		{s.ExclusiveMin.IsTrue() || s.ExclusiveMin.Value != nil, "exclusiveMinimum"},
+		{s.ExclusiveMax.IsTrue() || s.ExclusiveMax.Value != nil, "exclusiveMaximum"},
+		{s.MultipleOf != nil, "multipleOf"},
+		{s.UniqueItems, "uniqueItems"},
+		{s.MinProps > 0 || s.MaxProps != nil, "minProperties/maxProperties"},
+		{s.Not != nil, "not"},
+		{len(s.AnyOf) > 0 || len(s.AllOf) > 0, "anyOf/allOf"},
+		{s.Format != "" && s.Format != "int32" && s.Format != "int64" && s.Format != "float" && s.Format != "double", "format " + s.Format},
+	}
+	for _, b := range bad {
+		if b.set {
+			return fmt.Errorf("%s: %s is not supported by the validator generator", v.where, b.name)
+		}
+	}
+	return nil
+}
+
+// check returns the statements that validate the value expr (of v's Go type, not a pointer)
+// at the path pointer pp. ptr, when not nil, is an expression of type *T for the same value,
+// used to call pointer methods without copying.
+func (g *vgen) check(v value, expr, ptr jen.Code, pp jen.Code, depth int) ([]jen.Code, error) {
+	if err := g.supported(v); err != nil {
+		return nil, err
+	}
+	s := v.schema
+	var out []jen.Code
+	switch v.kind {
+	case kStruct, kUnion:
+		target := ptr
+		if target == nil {
+			target = expr
+		}
+		out = append(out, jen.Add(target).Dot("ValidateAt").Call(pp, errsID))
+	case kString:
+		sv := jen.Id(fmt.Sprintf("s%d", depth))
+		conv := expr
+		if v.goType != "string" {
+			conv = jen.String().Call(expr)
+		}
+		out = append(out, jen.Add(sv).Op(":=").Add(conv))
+		minL, maxL := -1, -1
+		if s.MinLength > 0 {
+			minL = int(s.MinLength)
+		}
+		if s.MaxLength != nil {
+			maxL = int(*s.MaxLength)
+		}
+		if minL >= 0 || maxL >= 0 {
+			out = append(out, g.rule("String").Call(errsID, pp, sv, jen.Lit(minL), jen.Lit(maxL)))
+		}
+		var ci []string
+		isCI, err := ext(s, "x-enum-ci", &ci)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", v.where, err)
+		}
+		if s.Pattern != "" && !isCI {
+			out = append(out, g.rule("Pattern").Call(errsID, pp, sv, g.pattern(s.Pattern)))
+		}
+		if len(s.Enum) > 0 {
+			out = append(out, g.rule("EnumString").Call(errsID, pp, sv, g.enumList(s.Enum, true)))
+		}
+		if isCI {
+			if s.Pattern == "" || len(s.Enum) > 0 {
+				return nil, fmt.Errorf("%s: x-enum-ci needs a pattern and no enum (spec/README.md)", v.where)
+			}
+			vals := make([]any, len(ci))
+			for i, c := range ci {
+				vals[i] = c
+			}
+			out = append(out, g.rule("EnumCI").Call(errsID, pp, sv, g.enumList(vals, true)))
+		}
+		var chars string
+		if ok, err := ext(s, "x-forbidden-chars", &chars); err != nil {
+			return nil, fmt.Errorf("%s: %w", v.where, err)
+		} else if ok {
+			out = append(out, g.rule("ForbiddenChars").Call(errsID, pp, sv, jen.Lit(chars)))
+		}
+		var is integerString
+		if ok, err := ext(s, "x-integer-string", &is); err != nil {
+			return nil, fmt.Errorf("%s: %w", v.where, err)
+		} else if ok {
+			out = append(out, g.rule("IntegerString").Call(errsID, pp, sv, jen.Lit(is.Minimum), jen.Lit(is.Maximum)))
+		}
+		if len(out) == 1 {
+			return nil, nil
+		}
+	case kInt:
+		nv := jen.Id(fmt.Sprintf("n%d", depth))
+		out = append(out, jen.Add(nv).Op(":=").Int64().Call(expr))
+		if s.Min != nil || s.Max != nil {
+			var minV, maxV int64
+			if s.Min != nil {
+				minV = int64(*s.Min)
+			}
+			if s.Max != nil {
+				maxV = int64(*s.Max)
+			}
+			out = append(out, g.rule("Int").Call(errsID, pp, nv, jen.Lit(s.Min != nil), jen.Lit(minV), jen.Lit(s.Max != nil), jen.Lit(maxV)))
+		}
+		if len(s.Enum) > 0 {
+			out = append(out, g.rule("EnumInt").Call(errsID, pp, nv, g.enumList(s.Enum, false)))
+		}
+		if len(out) == 1 {
+			return nil, nil
+		}
+	case kFloat:
+		if s.Min != nil || s.Max != nil {
+			var minV, maxV float64
+			if s.Min != nil {
+				minV = *s.Min
+			}
+			if s.Max != nil {
+				maxV = *s.Max
+			}
+			out = append(out, g.rule("Float").Call(errsID, pp, jen.Float64().Call(expr), jen.Lit(s.Min != nil), jen.Lit(minV), jen.Lit(s.Max != nil), jen.Lit(maxV)))
+		}
+		if len(s.Enum) > 0 {
+			return nil, fmt.Errorf("%s: enum on a number is not supported", v.where)
+		}
+	case kBool:
+		if len(s.Enum) > 0 {
+			return nil, fmt.Errorf("%s: enum on a boolean is not supported", v.where)
+		}
+	case kArray:
+		minI, maxI := -1, -1
+		if s.MinItems > 0 {
+			minI = int(s.MinItems)
+		}
+		if s.MaxItems != nil {
+			maxI = int(*s.MaxItems)
+		}
+		if minI >= 0 || maxI >= 0 {
+			out = append(out, g.rule("Items").Call(errsID, pp, jen.Len(expr), jen.Lit(minI), jen.Lit(maxI)))
+		}
+		var pt prefixTag
+		if ok, err := ext(s, "x-prefix-tag", &pt); err != nil {
+			return nil, fmt.Errorf("%s: %w", v.where, err)
+		} else if ok {
+			if v.elem.goType != "string" {
+				return nil, fmt.Errorf("%s: x-prefix-tag needs an array of plain strings", v.where)
+			}
+			out = append(out, g.rule("PrefixTag").Call(errsID, pp, expr, jen.Lit(pt.Prefix), jen.Lit(pt.Max)))
+		}
+		if hasChecks(*v.elem) {
+			i := jen.Id(fmt.Sprintf("i%d", depth))
+			q := jen.Id(fmt.Sprintf("q%d", depth))
+			elem := jen.Add(expr).Index(i)
+			inner, err := g.check(*v.elem, elem, nil, jen.Op("&").Add(q), depth+1)
+			if err != nil {
+				return nil, err
+			}
+			pathBase := pp
+			body := append([]jen.Code{jen.Add(q).Op(":=").Parens(pathBase).Dot("Index").Call(i)}, inner...)
+			out = append(out, jen.For(jen.Add(i).Op(":=").Range().Add(expr)).Block(body...))
+		} else if err := g.supported(*v.elem); err != nil {
+			return nil, err
+		}
+	case kAny:
+	}
+	return out, nil
+}
+
+// decodeField decodes the member of field f into v.<f> at path p.
+func (g *vgen) decodeField(f field) ([]jen.Code, error) {
+	target := jen.Id("v").Dot(f.goName)
+	dec, err := g.decode(f.val, target, f.pointer, jen.Op("&").Id("p"), 0, "return err")
+	if err != nil {
+		return nil, err
+	}
+	if !f.nullable {
+		return dec, nil
+	}
+	if !f.pointer {
+		return nil, fmt.Errorf("%s: a nullable property must be a pointer", f.val.where)
+	}
+	return []jen.Code{
+		jen.If(jen.List(jen.Id("null"), jen.Err()).Op(":=").Qual(g.valPkg, "IsNull").Call(dID), jen.Err().Op("!=").Nil()).Block(
+			jen.Return(jen.Err()),
+		).Else().If(jen.Id("null")).Block(
+			target.Clone().Op("=").Nil(),
+		).Else().Block(dec...),
+	}, nil
+}
+
+// decode returns statements that decode the next value of d into target. With pointer set,
+// target has type *T and gets a new value. onErr is the statement that ends the enclosing
+// function with err.
+func (g *vgen) decode(v value, target jen.Code, pointer bool, pp jen.Code, depth int, onErr string) ([]jen.Code, error) {
+	ret := jen.Return(jen.Err())
+	x := jen.Id(fmt.Sprintf("x%d", depth))
+	ok := jen.Id(fmt.Sprintf("ok%d", depth))
+	assign := func(val jen.Code) []jen.Code {
+		if !pointer {
+			return []jen.Code{jen.Add(target).Op("=").Add(val)}
+		}
+		y := jen.Id(fmt.Sprintf("y%d", depth))
+		return []jen.Code{jen.Add(y).Op(":=").Add(val), jen.Add(target).Op("=").Op("&").Add(y)}
+	}
+	conv := func(val jen.Code, base string) jen.Code {
+		if v.goType == base {
+			return val
+		}
+		return jen.Id(v.goType).Call(val)
+	}
+	prim := func(fn string, base string, extra ...jen.Code) []jen.Code {
+		cond := jen.Add(ok)
+		for _, e := range extra {
+			cond = cond.Op("&&").Add(e)
+		}
+		return []jen.Code{
+			jen.List(x, ok, jen.Err()).Op(":=").Qual(g.valPkg, fn).Call(dID, errsID, pp),
+			jen.If(jen.Err().Op("!=").Nil()).Block(ret),
+			jen.If(cond).Block(assign(conv(x, base))...),
+		}
+	}
+	switch v.kind {
+	case kString:
+		return prim("DecodeString", "string"), nil
+	case kBool:
+		return prim("DecodeBool", "bool"), nil
+	case kFloat:
+		return prim("DecodeFloat", "float64"), nil
+	case kInt:
+		bits := v.bits
+		if bits == 0 {
+			bits = 64
+		}
+		return prim("DecodeInt", "int64", g.rule("FitInt").Call(errsID, pp, x, jen.Lit(bits))), nil
+	case kStruct:
+		if pointer {
+			return []jen.Code{
+				jen.Add(x).Op(":=").New(jen.Id(v.goType)),
+				jen.If(jen.Err().Op(":=").Add(x).Dot("DecodeJX").Call(dID, pp, errsID), jen.Err().Op("!=").Nil()).Block(ret),
+				jen.Add(target).Op("=").Add(x),
+			}, nil
+		}
+		return []jen.Code{
+			jen.If(jen.Err().Op(":=").Add(target).Dot("DecodeJX").Call(dID, pp, errsID), jen.Err().Op("!=").Nil()).Block(ret),
+		}, nil
+	case kUnion, kAny:
+		fn := "UnmarshalJSON"
+		stmts := []jen.Code{jen.Var().Add(x).Id(v.goType)}
+		if v.kind == kUnion {
+			stmts = append(stmts,
+				jen.List(jen.Id("raw"), jen.Err()).Op(":=").Qual(g.valPkg, "Raw").Call(dID),
+				jen.If(jen.Err().Op("!=").Nil()).Block(ret),
+				jen.If(jen.Err().Op(":=").Add(x).Dot(fn).Call(jen.Id("raw")), jen.Err().Op("!=").Nil()).Block(ret),
+			)
+		} else {
+			stmts = append(stmts,
+				jen.If(jen.Err().Op(":=").Qual(g.valPkg, "DecodeAny").Call(dID, jen.Op("&").Add(x)), jen.Err().Op("!=").Nil()).Block(ret),
+			)
+		}
+		return append(stmts, assign(x)...), nil
+	case kArray:
+		arr := jen.Id(fmt.Sprintf("arr%d", depth))
+		q := jen.Id(fmt.Sprintf("q%d", depth))
+		e := jen.Id(fmt.Sprintf("e%d", depth))
+		inner, err := g.decode(*v.elem, e, false, jen.Op("&").Add(q), depth+1, onErr)
+		if err != nil {
+			return nil, err
+		}
+		body := []jen.Code{
+			jen.Add(q).Op(":=").Parens(pp).Dot("Index").Call(jen.Len(arr)),
+			jen.Var().Add(e).Id(v.elem.goType),
+		}
+		body = append(body, inner...)
+		body = append(body, jen.Add(arr).Op("=").Append(arr, e), jen.Return(jen.Nil()))
+		return []jen.Code{
+			jen.If(jen.List(ok, jen.Err()).Op(":=").Qual(g.valPkg, "Expect").Call(dID, errsID, pp, jen.Qual(jxPkg, "Array"), jen.Lit("an array")), jen.Err().Op("!=").Nil()).Block(ret).Else().If(ok).Block(
+				append([]jen.Code{
+					// An empty array decodes to an empty, not a nil, slice so that it is sent back as [].
+					jen.Add(arr).Op(":=").Make(jen.Id(v.goType), jen.Lit(0)),
+					jen.If(jen.Err().Op(":=").Id("d").Dot("Arr").Call(jen.Func().Params(jen.Id("d").Op("*").Qual(jxPkg, "Decoder")).Error().Block(body...)), jen.Err().Op("!=").Nil()).Block(ret),
+				}, assign(arr)...)...,
+			),
+		}, nil
+	}
+	return nil, fmt.Errorf("%s: cannot decode", v.where)
+}
+
+// union generates ValidateAt for a oneOf type: exactly one branch must accept the value.
+func (g *vgen) union(u union) ([]jen.Code, error) {
+	var body []jen.Code
+	body = append(body,
+		jen.List(jen.Id("raw"), jen.Err()).Op(":=").Id("u").Dot("MarshalJSON").Call(),
+		jen.If(jen.Err().Op("!=").Nil()).Block(
+			jen.Id("errs").Dot("Add").Call(jen.Id("path"), g.rule("RuleOneOf"), jen.Err().Dot("Error").Call()),
+			jen.Return(),
+		),
+		jen.Id("matched").Op(":=").Lit(0),
+	)
+	var kinds []string
+	for i, br := range u.branches {
+		kinds = append(kinds, kindName(br))
+		x := jen.Id(fmt.Sprintf("b%d", i))
+		dec, err := g.decode(br, x, false, jen.Id("path"), 1, "return err")
+		if err != nil {
+			return nil, err
+		}
+		chk, err := g.check(br, x, nil, jen.Id("path"), 1)
+		if err != nil {
+			return nil, err
+		}
+		fn := append([]jen.Code{jen.Id("d").Op(":=").Qual(jxPkg, "DecodeBytes").Call(jen.Id("raw"))}, dec...)
+		fn = append(fn, chk...)
+		fn = append(fn, jen.Return(jen.Nil()))
+		// Inside the branch, errs is the branch's own list, so that a branch that does not
+		// match leaves nothing in the caller's.
+		body = append(body, jen.Block(
+			jen.Id("errs").Op(":=").New(jen.Qual(g.valPkg, "Errors")),
+			jen.Var().Add(x).Id(br.goType),
+			jen.If(jen.Err().Op(":=").Func().Params().Error().Block(fn...).Call(),
+				jen.Err().Op("==").Nil().Op("&&").Len(jen.Op("*").Id("errs")).Op("==").Lit(0)).Block(jen.Id("matched").Op("++")),
+		))
+	}
+	body = append(body, jen.If(jen.Id("matched").Op("!=").Lit(1)).Block(
+		jen.Id("errs").Dot("Add").Call(jen.Id("path"), g.rule("RuleOneOf"), jen.Lit("must match exactly one of: "+strings.Join(kinds, ", "))),
+	))
+	return []jen.Code{
+		jen.Comment("ValidateAt checks that exactly one branch of the oneOf accepts u."),
+		jen.Func().Params(jen.Id("u").Op("*").Id(u.goName)).Id("ValidateAt").Params(
+			jen.Id("path").Op("*").Qual(g.valPkg, "Path"), jen.Id("errs").Op("*").Qual(g.valPkg, "Errors"),
+		).Block(body...),
+		jen.Comment("Validate checks u from the document root."),
+		jen.Func().Params(jen.Id("u").Op("*").Id(u.goName)).Id("Validate").Params().Error().Block(
+			jen.Return(jen.Qual(g.valPkg, "Validate").Call(jen.Id("u"))),
+		),
+	}, nil
+}
+
+func kindName(v value) string {
+	switch v.kind {
+	case kString:
+		return "string"
+	case kInt:
+		return "integer"
+	case kFloat:
+		return "number"
+	case kBool:
+		return "boolean"
+	case kArray:
+		return "array"
+	case kStruct:
+		return "object"
+	}
+	return "value"
+}
+
+// objectRules generates the object-level x- rules of o.
+func (g *vgen) objectRules(o *object) ([]jen.Code, error) {
+	where := "#/components/schemas/" + o.name
+	s := o.schema
+	var out []jen.Code
+	byJSON := map[string]*field{}
+	for i := range o.fields {
+		byJSON[o.fields[i].json] = &o.fields[i]
+	}
+	lookup := func(name, rule string) (*field, error) {
+		f, ok := byJSON[name]
+		if !ok {
+			return nil, fmt.Errorf("%s: %s names %q, which is not a property", where, rule, name)
+		}
+		return f, nil
+	}
+	for _, kind := range []struct{ ext, rule, verb string }{
+		{"x-required-if", "RuleRequiredIf", "is required"},
+		{"x-forbidden-if", "RuleForbiddenIf", "must not be set"},
+	} {
+		var rules []fieldRule
+		ok, err := ext(s, kind.ext, &rules)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", where, err)
+		}
+		if !ok {
+			continue
+		}
+		for _, r := range rules {
+			f, err := lookup(r.Field, kind.ext)
+			if err != nil {
+				return nil, err
+			}
+			cond, text, err := g.condition(r.When, lookup, kind.ext)
+			if err != nil {
+				return nil, err
+			}
+			present := presentExpr(f)
+			if present == nil {
+				return nil, fmt.Errorf("%s: %s on %q, a required property that is always present", where, kind.ext, r.Field)
+			}
+			test := jen.Op("!").Parens(present)
+			if kind.ext == "x-forbidden-if" {
+				test = present
+			}
+			out = append(out, jen.If(cond.Op("&&").Add(test)).Block(
+				jen.Id("p").Op(":=").Id("path").Dot("Key").Call(jen.Lit(r.Field)),
+				jen.Id("errs").Dot("Add").Call(jen.Op("&").Id("p"), g.rule(kind.rule), jen.Lit(kind.verb+" when "+text)),
+			))
+		}
+	}
+	var fvs []forbiddenValues
+	if ok, err := ext(s, "x-forbidden-values", &fvs); err != nil {
+		return nil, fmt.Errorf("%s: %w", where, err)
+	} else if ok {
+		for _, fv := range fvs {
+			names := make([]string, 0, len(fv.Properties))
+			for n := range fv.Properties {
+				names = append(names, n)
+			}
+			sort.Strings(names)
+			var cond *jen.Statement
+			var parts []string
+			for _, n := range names {
+				c, text, err := g.condition(condition{Property: n, In: fv.Properties[n]}, lookup, "x-forbidden-values")
+				if err != nil {
+					return nil, err
+				}
+				parts = append(parts, text)
+				if cond == nil {
+					cond = c
+				} else {
+					cond = cond.Op("&&").Add(c)
+				}
+			}
+			if cond == nil {
+				return nil, fmt.Errorf("%s: x-forbidden-values entry without properties", where)
+			}
+			msg := fv.Message
+			if msg == "" {
+				msg = "is not allowed when " + strings.Join(parts, " and ")
+			}
+			at := jen.Id("path")
+			var pre []jen.Code
+			if fv.Field != "" {
+				if _, err := lookup(fv.Field, "x-forbidden-values"); err != nil {
+					return nil, err
+				}
+				pre = append(pre, jen.Id("p").Op(":=").Id("path").Dot("Key").Call(jen.Lit(fv.Field)))
+				at = jen.Op("&").Id("p")
+			}
+			out = append(out, jen.If(cond).Block(append(pre,
+				jen.Id("errs").Dot("Add").Call(at, g.rule("RuleForbiddenValues"), jen.Lit(msg)))...))
+		}
+	}
+	var pp pathParams
+	if ok, err := ext(s, "x-path-params", &pp); err != nil {
+		return nil, fmt.Errorf("%s: %w", where, err)
+	} else if ok {
+		code, err := g.pathParams(o, pp, lookup, where)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, code...)
+	}
+	return out, nil
+}
+
+// presentExpr is true when field f will be sent; nil when it always is.
+func presentExpr(f *field) *jen.Statement {
+	if f.pointer || f.val.kind == kArray || (f.val.kind == kAny && !f.pointer) {
+		return jen.Id("v").Dot(f.goName).Op("!=").Nil()
+	}
+	return nil
+}
+
+// valueString renders field f (known to be present) as the string conditions compare.
+func valueString(f *field) (jen.Code, error) {
+	expr := jen.Id("v").Dot(f.goName)
+	if f.pointer {
+		expr = jen.Parens(jen.Op("*").Add(expr))
+	}
+	switch f.val.kind {
+	case kString:
+		return jen.String().Call(expr), nil
+	case kInt:
+		return jen.Qual(strPkg, "FormatInt").Call(jen.Int64().Call(expr), jen.Lit(10)), nil
+	case kBool:
+		return jen.Qual(strPkg, "FormatBool").Call(jen.Bool().Call(expr)), nil
+	}
+	return nil, fmt.Errorf("%s: conditions can only compare strings, integers and booleans", f.val.where)
+}
+
+func (g *vgen) condition(c condition, lookup func(string, string) (*field, error), rule string) (*jen.Statement, string, error) {
+	f, err := lookup(c.Property, rule)
+	if err != nil {
+		return nil, "", err
+	}
+	present := presentExpr(f)
+	truth := present
+	if truth == nil {
+		truth = jen.True()
+	}
+	n := 0
+	for _, set := range []bool{c.In != nil, c.NotIn != nil, c.Present != nil} {
+		if set {
+			n++
+		}
+	}
+	if n != 1 {
+		return nil, "", fmt.Errorf("%s of %q: a condition has exactly one of in, not_in, present", rule, c.Property)
+	}
+	if c.Present != nil {
+		if *c.Present {
+			return jen.Parens(truth), c.Property + " is set", nil
+		}
+		return jen.Op("!").Parens(truth), c.Property + " is not set", nil
+	}
+	vals := c.In
+	if c.NotIn != nil {
+		vals = c.NotIn
+	}
+	str, err := valueString(f)
+	if err != nil {
+		return nil, "", err
+	}
+	var ci []string
+	fold, _ := ext(f.val.schema, "x-enum-ci", &ci)
+	args := []jen.Code{str, jen.Lit(fold)}
+	var texts []string
+	for _, v := range vals {
+		args = append(args, jen.Lit(literal(v)))
+		texts = append(texts, literal(v))
+	}
+	match := jen.Qual(g.valPkg, "Match").Call(args...)
+	in := jen.Parens(jen.Add(truth).Op("&&").Add(match))
+	if present == nil {
+		in = jen.Parens(match)
+	}
+	if c.NotIn != nil {
+		return jen.Op("!").Add(in), c.Property + " is not " + strings.Join(texts, " or "), nil
+	}
+	return in, c.Property + " is " + strings.Join(texts, " or "), nil
+}
+
+func (g *vgen) pathParams(o *object, pp pathParams, lookup func(string, string) (*field, error), where string) ([]jen.Code, error) {
+	uri, err := lookup(pp.URI, "x-path-params")
+	if err != nil {
+		return nil, err
+	}
+	params, err := lookup(pp.Params, "x-path-params")
+	if err != nil {
+		return nil, err
+	}
+	if uri.val.kind != kString || params.val.kind != kArray || params.val.elem.kind != kStruct {
+		return nil, fmt.Errorf("%s: x-path-params needs a string uri and an array of objects", where)
+	}
+	item, ok := g.objects[params.val.elem.goType]
+	if !ok {
+		return nil, fmt.Errorf("%s: x-path-params: no object type %s", where, params.val.elem.goType)
+	}
+	nameProp := pp.Name
+	if nameProp == "" {
+		nameProp = "name"
+	}
+	var nameF, locF *field
+	for i := range item.fields {
+		switch item.fields[i].json {
+		case nameProp:
+			nameF = &item.fields[i]
+		case pp.Location:
+			locF = &item.fields[i]
+		}
+	}
+	if nameF == nil || locF == nil || nameF.val.kind != kString || locF.val.kind != kString {
+		return nil, fmt.Errorf("%s: x-path-params: %s needs string properties %q and %q", where, item.name, nameProp, pp.Location)
+	}
+	var ci []string
+	fold, _ := ext(locF.val.schema, "x-enum-ci", &ci)
+	it := func(f *field) jen.Code {
+		e := jen.Id("it").Dot(f.goName)
+		if f.pointer {
+			return jen.String().Call(jen.Op("*").Add(e))
+		}
+		return jen.String().Call(e)
+	}
+	itemCond := jen.Qual(g.valPkg, "Match").Call(it(locF), jen.Lit(fold), jen.Lit(pp.Value))
+	if locF.pointer {
+		itemCond = jen.Id("it").Dot(locF.goName).Op("!=").Nil().Op("&&").Add(itemCond)
+	}
+	if nameF.pointer {
+		itemCond = itemCond.Op("&&").Id("it").Dot(nameF.goName).Op("!=").Nil()
+	}
+	uriExpr := jen.Id("v").Dot(uri.goName)
+	pre := []jen.Code{}
+	cond := jen.Qual("strings", "IndexByte").Call(jen.Id("uri"), jen.LitRune('{')).Op(">=").Lit(0)
+	if uri.pointer {
+		pre = append(pre, jen.If(uriExpr.Clone().Op("==").Nil()).Block(jen.Return()))
+		uriExpr = jen.Op("*").Add(uriExpr)
+	}
+	paramsExpr := jen.Id("v").Dot(params.goName)
+	var loop jen.Code
+	rangeOver := paramsExpr
+	if params.pointer {
+		rangeOver = jen.Op("*").Add(paramsExpr)
+	}
+	loop = jen.For(jen.List(jen.Id("_"), jen.Id("it")).Op(":=").Range().Add(rangeOver)).Block(
+		jen.If(itemCond).Block(jen.Id("declared").Op("=").Append(jen.Id("declared"), it(nameF))),
+	)
+	if params.pointer {
+		loop = jen.If(paramsExpr.Clone().Op("!=").Nil()).Block(loop)
+	}
+	body := append(pre,
+		jen.Id("uri").Op(":=").String().Call(uriExpr),
+		jen.If(jen.Op("!").Parens(cond)).Block(jen.Return()),
+		jen.Var().Id("declared").Index().String(),
+		loop,
+		jen.Id("p").Op(":=").Id("path").Dot("Key").Call(jen.Lit(pp.URI)),
+		g.rule("UndeclaredPathParams").Call(errsID, jen.Op("&").Id("p"), jen.Id("uri"), jen.Id("declared")),
+	)
+	// A closure lets the rule return early without ending ValidateAt.
+	return []jen.Code{jen.Func().Params().Block(body...).Call()}, nil
+}
