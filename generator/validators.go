@@ -576,6 +576,9 @@ func (g *vgen) union(u union) ([]jen.Code, error) {
 			return nil, err
 		}
 		fn := append([]jen.Code{jen.Id("d").Op(":=").Qual(jxPkg, "DecodeBytes").Call(jen.Id("raw"))}, dec...)
+		if len(chk) == 0 {
+			chk = []jen.Code{jen.Id("_").Op("=").Add(x)}
+		}
 		fn = append(fn, chk...)
 		fn = append(fn, jen.Return(jen.Nil()))
 		// Inside the branch, errs is the branch's own list, so that a branch that does not

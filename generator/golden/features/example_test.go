@@ -6,7 +6,7 @@ import (
 	"fmt"
 
 	"github.com/apiclab/apic/generated/validation"
-	"github.com/apiclab/apic/generator/internal/features"
+	"github.com/apiclab/apic/generator/golden/features"
 )
 
 // The documented request example of CreateThing ("Minimal") decodes and

@@ -1,0 +1,42 @@
+package cli
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/apiclab/apic/generator"
+)
+
+func TestCheckReportsMissingDifferingAndStaleFiles(t *testing.T) {
+	root := t.TempDir()
+	files := map[string][]byte{
+		"gen/a.gen.go": []byte(generator.Header + "package gen\n"),
+		"gen/b.gen.go": []byte(generator.Header + "package gen\n// b\n"),
+	}
+	require.NoError(t, write(root, files))
+	assert.Empty(t, Check(root, files))
+
+	require.NoError(t, os.WriteFile(filepath.Join(root, "gen/b.gen.go"), []byte(generator.Header+"package gen\n// edited\n"), 0o644))
+	require.NoError(t, os.WriteFile(filepath.Join(root, "gen/old.gen.go"), []byte(generator.Header+"package gen\n"), 0o644))
+	require.NoError(t, os.WriteFile(filepath.Join(root, "gen/hand_test.go"), []byte("package gen\n"), 0o644))
+	require.NoError(t, os.Remove(filepath.Join(root, "gen/a.gen.go")))
+	got := strings.Join(Check(root, files), "\n")
+	assert.Contains(t, got, "missing: gen/a.gen.go")
+	assert.Contains(t, got, "differs: gen/b.gen.go")
+	assert.Contains(t, got, "-// edited")
+	assert.Contains(t, got, "stale: gen/old.gen.go")
+	assert.NotContains(t, got, "hand_test.go")
+}
+
+func TestUsageErrorsExitTwo(t *testing.T) {
+	var out, errb strings.Builder
+	assert.Equal(t, ExitFailure, Run([]string{}, nil, &out, &errb))
+	assert.Contains(t, errb.String(), "usage: apicgen")
+	assert.Equal(t, ExitFailure, Run([]string{"-root", t.TempDir(), "generate"}, nil, &out, &errb))
+	assert.Contains(t, errb.String(), "go.mod")
+}

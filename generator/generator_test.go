@@ -1,0 +1,63 @@
+package generator
+
+import (
+	"bytes"
+	"path/filepath"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+func featuresConfig(t *testing.T, spec string) Config {
+	t.Helper()
+	cfgs, err := LoadConfigs("..")
+	require.NoError(t, err)
+	for _, c := range cfgs {
+		if c.Codegen.PackageName == "features" {
+			if spec != "" {
+				c.Spec = spec
+			}
+			return c
+		}
+	}
+	t.Fatal("no features configuration")
+	return Config{}
+}
+
+// Two runs give identical bytes: generated code depends only on the spec and pinned tools.
+func TestGenerateIsDeterministic(t *testing.T) {
+	c := featuresConfig(t, "")
+	a, err := Generate("..", []Config{c})
+	require.NoError(t, err)
+	b, err := Generate("..", []Config{c})
+	require.NoError(t, err)
+	require.Equal(t, len(a), len(b))
+	for name, content := range a {
+		assert.True(t, bytes.Equal(content, b[name]), name)
+		assert.True(t, bytes.HasPrefix(content, []byte(Header)), "%s lacks the generated-code header", name)
+	}
+	for _, want := range []string{"types.gen.go", "client.gen.go", "server.gen.go", "spec.gen.go", "validate.gen.go", "doc.go", "example_test.go"} {
+		assert.Contains(t, a, filepath.ToSlash(filepath.Join(c.Output, want)))
+	}
+}
+
+// A spec the generator cannot turn into correct code is refused with a message that names the
+// file and the place.
+func TestBadSpecsAreRefused(t *testing.T) {
+	for file, want := range map[string]string{
+		"not-openapi.yaml":         "not a valid OpenAPI 3.0 document",
+		"inline-object.yaml":       "#/components/schemas/Outer/properties/inner: an inline object",
+		"bad-rule.yaml":            `x-required-if names "b", which is not a property`,
+		"unsupported-keyword.yaml": "#/components/schemas/Thing/properties/n: multipleOf is not supported",
+	} {
+		t.Run(file, func(t *testing.T) {
+			c := featuresConfig(t, "generator/testdata/invalid/"+file)
+			c.Ledger = ""
+			_, err := Generate("..", []Config{c})
+			require.Error(t, err)
+			assert.Contains(t, err.Error(), file)
+			assert.Contains(t, err.Error(), want)
+		})
+	}
+}

@@ -1,0 +1,70 @@
+package validation
+
+import (
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+)
+
+func TestPathString(t *testing.T) {
+	var root *Path
+	a := root.Key("req_params")
+	b := a.Index(2)
+	c := b.Key("name")
+	assert.Equal(t, "", root.String())
+	assert.Equal(t, "req_params", a.String())
+	assert.Equal(t, "req_params[2].name", c.String())
+}
+
+func TestSettleDropsRepeatsBelowStructuralViolations(t *testing.T) {
+	e := Errors{
+		{Path: "name", Rule: RuleMinLength, Message: "too short"},
+		{Path: "name", Rule: RuleRequired, Message: "is required"},
+		{Path: "backend", Rule: RuleType, Message: "must be an object"},
+		{Path: "backend.timeout", Rule: RuleMinimum, Message: "too small"},
+		{Path: "backend_type", Rule: RuleEnum, Message: "not listed"},
+		{Path: "name", Rule: RuleRequired, Message: "is required"},
+	}
+	got := e.Settle()
+	assert.Equal(t, Errors{
+		{Path: "backend", Rule: RuleType, Message: "must be an object"},
+		{Path: "backend_type", Rule: RuleEnum, Message: "not listed"},
+		{Path: "name", Rule: RuleRequired, Message: "is required"},
+	}, got)
+}
+
+func TestLengthCountsCharacters(t *testing.T) {
+	var e Errors
+	String(&e, nil, "汉字汉", 3, 3)
+	assert.Empty(t, e)
+	String(&e, nil, "汉字", 3, -1)
+	assert.Len(t, e, 1)
+	assert.Equal(t, RuleMinLength, e[0].Rule)
+}
+
+func TestIntegerString(t *testing.T) {
+	for s, ok := range map[string]bool{"-1": true, "10": true, "0": true, "11": false, "-2": false, "abc": false, "": false, "1.5": false} {
+		var e Errors
+		IntegerString(&e, nil, s, -1, 10)
+		assert.Equal(t, ok, len(e) == 0, s)
+	}
+}
+
+func TestPathParams(t *testing.T) {
+	assert.Equal(t, []string{"a", "b"}, PathParams("/x/{a}/y/{b+}"))
+	assert.Empty(t, PathParams("/x/y"))
+	var e Errors
+	UndeclaredPathParams(&e, nil, "/x/{a}/{b}", []string{"a"})
+	assert.Len(t, e, 1)
+	assert.Contains(t, e[0].Message, "{b}")
+}
+
+func TestPrefixTagAndMatch(t *testing.T) {
+	var e Errors
+	PrefixTag(&e, nil, []string{"APIG-SN-a", "b"}, "APIG-SN-", 1)
+	assert.Empty(t, e)
+	PrefixTag(&e, nil, []string{"APIG-SN-a", "APIG-SN-b"}, "APIG-SN-", 1)
+	assert.Len(t, e, 1)
+	assert.True(t, Match("get", true, "GET"))
+	assert.False(t, Match("get", false, "GET"))
+}
