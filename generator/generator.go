@@ -89,7 +89,9 @@ func LoadSpec(file string) (*openapi3.T, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%s: cannot load: %w", file, err)
 	}
-	if err := doc.Validate(context.Background()); err != nil {
+	// Examples are checked by the conformance tests against the ledger: some documented request
+	// examples break a rule the spec keeps on purpose, and must be rejected, not refused here.
+	if err := doc.Validate(context.Background(), openapi3.DisableExamplesValidation()); err != nil {
 		return nil, fmt.Errorf("%s: not a valid OpenAPI 3.0 document: %w", file, err)
 	}
 	return doc, nil

@@ -185,7 +185,9 @@ func (g *vgen) object(o *object) ([]jen.Code, error) {
 		stmts = append(stmts, dec...)
 		cases = append(cases, jen.Case(jen.Lit(f.json)).Block(stmts...))
 	}
-	cases = append(cases, jen.Default().Block(jen.Return(jen.Id("d").Dot("Skip").Call())))
+	cases = append(cases, jen.Default().Block(
+		jen.If(jen.Err().Op(":=").Id("d").Dot("Skip").Call(), jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Err())),
+	))
 	var dbody []jen.Code
 	dbody = append(dbody,
 		jen.If(jen.List(jen.Id("ok"), jen.Err()).Op(":=").Qual(g.valPkg, "Expect").Call(dID, errsID, jen.Id("path"), jen.Qual(jxPkg, "Object"), jen.Lit("an object")),
@@ -194,12 +196,15 @@ func (g *vgen) object(o *object) ([]jen.Code, error) {
 	if len(required) > 0 {
 		dbody = append(dbody, jen.Var().Id("seen").Uint64())
 	}
+	// Iterators rather than jx's callback API: a callback closure would move the decoder's
+	// state to the heap on every object.
 	dbody = append(dbody,
-		jen.If(jen.Err().Op(":=").Id("d").Dot("ObjBytes").Call(
-			jen.Func().Params(jen.Id("d").Op("*").Qual(jxPkg, "Decoder"), jen.Id("key").Index().Byte()).Error().Block(
-				jen.Switch(jen.String().Call(jen.Id("key"))).Block(cases...),
-				jen.Return(jen.Nil()),
-			)), jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Err())),
+		jen.List(jen.Id("iter"), jen.Err()).Op(":=").Id("d").Dot("ObjIter").Call(),
+		jen.If(jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Err())),
+		jen.For(jen.Id("iter").Dot("Next").Call()).Block(
+			jen.Switch(jen.String().Call(jen.Id("iter").Dot("Key").Call())).Block(cases...),
+		),
+		jen.If(jen.Err().Op(":=").Id("iter").Dot("Err").Call(), jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Err())),
 	)
 	dbody = append(dbody, required...)
 	dbody = append(dbody, jen.Return(jen.Nil()))
@@ -533,18 +538,22 @@ func (g *vgen) decode(v value, target jen.Code, pointer bool, pp jen.Code, depth
 		if err != nil {
 			return nil, err
 		}
+		it := jen.Id(fmt.Sprintf("it%d", depth))
 		body := []jen.Code{
 			jen.Add(q).Op(":=").Parens(pp).Dot("Index").Call(jen.Len(arr)),
 			jen.Var().Add(e).Id(v.elem.goType),
 		}
 		body = append(body, inner...)
-		body = append(body, jen.Add(arr).Op("=").Append(arr, e), jen.Return(jen.Nil()))
+		body = append(body, jen.Add(arr).Op("=").Append(arr, e))
 		return []jen.Code{
 			jen.If(jen.List(ok, jen.Err()).Op(":=").Qual(g.valPkg, "Expect").Call(dID, errsID, pp, jen.Qual(jxPkg, "Array"), jen.Lit("an array")), jen.Err().Op("!=").Nil()).Block(ret).Else().If(ok).Block(
 				append([]jen.Code{
 					// An empty array decodes to an empty, not a nil, slice so that it is sent back as [].
 					jen.Add(arr).Op(":=").Make(jen.Id(v.goType), jen.Lit(0)),
-					jen.If(jen.Err().Op(":=").Id("d").Dot("Arr").Call(jen.Func().Params(jen.Id("d").Op("*").Qual(jxPkg, "Decoder")).Error().Block(body...)), jen.Err().Op("!=").Nil()).Block(ret),
+					jen.List(it, jen.Err()).Op(":=").Id("d").Dot("ArrIter").Call(),
+					jen.If(jen.Err().Op("!=").Nil()).Block(ret),
+					jen.For(jen.Add(it).Dot("Next").Call()).Block(body...),
+					jen.If(jen.Err().Op(":=").Add(it).Dot("Err").Call(), jen.Err().Op("!=").Nil()).Block(ret),
 				}, assign(arr)...)...,
 			),
 		}, nil

@@ -35,29 +35,24 @@ func (p *Path) Key(name string) Path { return Path{parent: p, key: name, index: 
 func (p *Path) Index(i int) Path { return Path{parent: p, index: i} }
 
 // String renders the path as `backend_api.timeout` or `req_params[0].name`; the root is "".
-func (p *Path) String() string {
+func (p *Path) String() string { return string(p.appendTo(nil)) }
+
+// appendTo renders p after its parents. It stores no pointer, so paths never leave the
+// caller's stack.
+func (p *Path) appendTo(b []byte) []byte {
 	if p == nil {
-		return ""
+		return b
 	}
-	var steps []*Path
-	for q := p; q != nil; q = q.parent {
-		steps = append(steps, q)
+	b = p.parent.appendTo(b)
+	if p.index >= 0 {
+		b = append(b, '[')
+		b = strconv.AppendInt(b, int64(p.index), 10)
+		return append(b, ']')
 	}
-	var b strings.Builder
-	for i := len(steps) - 1; i >= 0; i-- {
-		s := steps[i]
-		if s.index >= 0 {
-			b.WriteByte('[')
-			b.WriteString(strconv.Itoa(s.index))
-			b.WriteByte(']')
-			continue
-		}
-		if b.Len() > 0 {
-			b.WriteByte('.')
-		}
-		b.WriteString(s.key)
+	if len(b) > 0 {
+		b = append(b, '.')
 	}
-	return b.String()
+	return append(b, p.key...)
 }
 
 // Rule names. Schema keywords keep their OpenAPI names; extension rules keep their `x-` names.

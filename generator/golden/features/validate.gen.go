@@ -96,8 +96,12 @@ func (v *Backend) DecodeJX(d *jx.Decoder, path *validation.Path, errs *validatio
 		return err
 	}
 	var seen uint64
-	if err := d.ObjBytes(func(d *jx.Decoder, key []byte) error {
-		switch string(key) {
+	iter, err := d.ObjIter()
+	if err != nil {
+		return err
+	}
+	for iter.Next() {
+		switch string(iter.Key()) {
 		case "retry_count":
 			p := path.Key("retry_count")
 			x0, ok0, err := validation.DecodeString(d, errs, &p)
@@ -146,10 +150,12 @@ func (v *Backend) DecodeJX(d *jx.Decoder, path *validation.Path, errs *validatio
 				v.VpcStatus = &y0
 			}
 		default:
-			return d.Skip()
+			if err := d.Skip(); err != nil {
+				return err
+			}
 		}
-		return nil
-	}); err != nil {
+	}
+	if err := iter.Err(); err != nil {
 		return err
 	}
 	if seen&uint64(0x2) == 0 {
@@ -262,8 +268,12 @@ func (v *CreateThingRequest) DecodeJX(d *jx.Decoder, path *validation.Path, errs
 		return err
 	}
 	var seen uint64
-	if err := d.ObjBytes(func(d *jx.Decoder, key []byte) error {
-		switch string(key) {
+	iter, err := d.ObjIter()
+	if err != nil {
+		return err
+	}
+	for iter.Next() {
+		switch string(iter.Key()) {
 		case "backend":
 			p := path.Key("backend")
 			x0 := new(Backend)
@@ -343,15 +353,19 @@ func (v *CreateThingRequest) DecodeJX(d *jx.Decoder, path *validation.Path, errs
 				return err
 			} else if ok0 {
 				arr0 := make([]Param, 0)
-				if err := d.Arr(func(d *jx.Decoder) error {
+				it0, err := d.ArrIter()
+				if err != nil {
+					return err
+				}
+				for it0.Next() {
 					q0 := (&p).Index(len(arr0))
 					var e0 Param
 					if err := e0.DecodeJX(d, &q0, errs); err != nil {
 						return err
 					}
 					arr0 = append(arr0, e0)
-					return nil
-				}); err != nil {
+				}
+				if err := it0.Err(); err != nil {
 					return err
 				}
 				y0 := arr0
@@ -373,7 +387,11 @@ func (v *CreateThingRequest) DecodeJX(d *jx.Decoder, path *validation.Path, errs
 				return err
 			} else if ok0 {
 				arr0 := make([]string, 0)
-				if err := d.Arr(func(d *jx.Decoder) error {
+				it0, err := d.ArrIter()
+				if err != nil {
+					return err
+				}
+				for it0.Next() {
 					q0 := (&p).Index(len(arr0))
 					var e0 string
 					x1, ok1, err := validation.DecodeString(d, errs, &q0)
@@ -384,8 +402,8 @@ func (v *CreateThingRequest) DecodeJX(d *jx.Decoder, path *validation.Path, errs
 						e0 = x1
 					}
 					arr0 = append(arr0, e0)
-					return nil
-				}); err != nil {
+				}
+				if err := it0.Err(); err != nil {
 					return err
 				}
 				y0 := arr0
@@ -402,10 +420,12 @@ func (v *CreateThingRequest) DecodeJX(d *jx.Decoder, path *validation.Path, errs
 				v.Uri = &y0
 			}
 		default:
-			return d.Skip()
+			if err := d.Skip(); err != nil {
+				return err
+			}
 		}
-		return nil
-	}); err != nil {
+	}
+	if err := iter.Err(); err != nil {
 		return err
 	}
 	if seen&uint64(0x2) == 0 {
@@ -453,8 +473,12 @@ func (v *CreateThingResponse) DecodeJX(d *jx.Decoder, path *validation.Path, err
 	if ok, err := validation.Expect(d, errs, path, jx.Object, "an object"); !ok || err != nil {
 		return err
 	}
-	if err := d.ObjBytes(func(d *jx.Decoder, key []byte) error {
-		switch string(key) {
+	iter, err := d.ObjIter()
+	if err != nil {
+		return err
+	}
+	for iter.Next() {
+		switch string(iter.Key()) {
 		case "backend":
 			p := path.Key("backend")
 			x0 := new(Backend)
@@ -499,10 +523,12 @@ func (v *CreateThingResponse) DecodeJX(d *jx.Decoder, path *validation.Path, err
 				v.Name = &y0
 			}
 		default:
-			return d.Skip()
+			if err := d.Skip(); err != nil {
+				return err
+			}
 		}
-		return nil
-	}); err != nil {
+	}
+	if err := iter.Err(); err != nil {
 		return err
 	}
 	return nil
@@ -529,8 +555,12 @@ func (v *ErrorResponse) DecodeJX(d *jx.Decoder, path *validation.Path, errs *val
 	if ok, err := validation.Expect(d, errs, path, jx.Object, "an object"); !ok || err != nil {
 		return err
 	}
-	if err := d.ObjBytes(func(d *jx.Decoder, key []byte) error {
-		switch string(key) {
+	iter, err := d.ObjIter()
+	if err != nil {
+		return err
+	}
+	for iter.Next() {
+		switch string(iter.Key()) {
 		case "error_code":
 			p := path.Key("error_code")
 			x0, ok0, err := validation.DecodeString(d, errs, &p)
@@ -552,10 +582,12 @@ func (v *ErrorResponse) DecodeJX(d *jx.Decoder, path *validation.Path, errs *val
 				v.ErrorMsg = &y0
 			}
 		default:
-			return d.Skip()
+			if err := d.Skip(); err != nil {
+				return err
+			}
 		}
-		return nil
-	}); err != nil {
+	}
+	if err := iter.Err(); err != nil {
 		return err
 	}
 	return nil
@@ -595,8 +627,12 @@ func (v *Param) DecodeJX(d *jx.Decoder, path *validation.Path, errs *validation.
 		return err
 	}
 	var seen uint64
-	if err := d.ObjBytes(func(d *jx.Decoder, key []byte) error {
-		switch string(key) {
+	iter, err := d.ObjIter()
+	if err != nil {
+		return err
+	}
+	for iter.Next() {
+		switch string(iter.Key()) {
 		case "location":
 			seen |= uint64(0x1)
 			p := path.Key("location")
@@ -618,10 +654,12 @@ func (v *Param) DecodeJX(d *jx.Decoder, path *validation.Path, errs *validation.
 				v.Name = x0
 			}
 		default:
-			return d.Skip()
+			if err := d.Skip(); err != nil {
+				return err
+			}
 		}
-		return nil
-	}); err != nil {
+	}
+	if err := iter.Err(); err != nil {
 		return err
 	}
 	if seen&uint64(0x1) == 0 {
@@ -667,8 +705,12 @@ func (v *VpcInfo) DecodeJX(d *jx.Decoder, path *validation.Path, errs *validatio
 		return err
 	}
 	var seen uint64
-	if err := d.ObjBytes(func(d *jx.Decoder, key []byte) error {
-		switch string(key) {
+	iter, err := d.ObjIter()
+	if err != nil {
+		return err
+	}
+	for iter.Next() {
+		switch string(iter.Key()) {
 		case "port":
 			var x0 VpcInfo_Port
 			raw, err := validation.Raw(d)
@@ -691,10 +733,12 @@ func (v *VpcInfo) DecodeJX(d *jx.Decoder, path *validation.Path, errs *validatio
 				v.VpcId = x0
 			}
 		default:
-			return d.Skip()
+			if err := d.Skip(); err != nil {
+				return err
+			}
 		}
-		return nil
-	}); err != nil {
+	}
+	if err := iter.Err(); err != nil {
 		return err
 	}
 	if seen&uint64(0x2) == 0 {

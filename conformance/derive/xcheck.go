@@ -1,0 +1,289 @@
+package derive
+
+import (
+	"encoding/json"
+	"regexp"
+	"strconv"
+	"strings"
+	"sync"
+
+	"github.com/getkin/kin-openapi/openapi3"
+)
+
+// The x- extensions of spec/README.md, decoded. kin-openapi ignores them, so CheckX is how the
+// engine knows that a base document is valid and that a case breaks only the rule it aims at.
+
+type condition struct {
+	Property string `json:"property"`
+	In       []any  `json:"in"`
+	NotIn    []any  `json:"not_in"`
+	Present  *bool  `json:"present"`
+}
+
+type fieldRule struct {
+	Field string    `json:"field"`
+	When  condition `json:"when"`
+}
+
+type forbiddenValues struct {
+	Properties map[string][]any `json:"properties"`
+	Field      string           `json:"field"`
+	Message    string           `json:"message"`
+}
+
+type intRange struct {
+	Minimum int64 `json:"minimum"`
+	Maximum int64 `json:"maximum"`
+}
+
+type prefixTag struct {
+	Prefix string `json:"prefix"`
+	Max    int    `json:"max"`
+}
+
+type pathParams struct {
+	URI      string `json:"uri"`
+	Params   string `json:"params"`
+	Name     string `json:"name"`
+	Location string `json:"location"`
+	Value    string `json:"value"`
+}
+
+// ext decodes the extension name of s into out and reports whether s has it.
+func ext(s *openapi3.Schema, name string, out any) bool {
+	v, ok := s.Extensions[name]
+	if !ok {
+		return false
+	}
+	data, err := json.Marshal(v)
+	return err == nil && json.Unmarshal(data, out) == nil
+}
+
+func enumCI(s *openapi3.Schema) []string {
+	var v []string
+	ext(s, "x-enum-ci", &v)
+	return v
+}
+
+func intString(s *openapi3.Schema) (intRange, bool) {
+	var r intRange
+	return r, ext(s, "x-integer-string", &r)
+}
+
+func pathParamsOf(s *openapi3.Schema) (pathParams, bool) {
+	pp := pathParams{Name: "name"}
+	return pp, ext(s, "x-path-params", &pp)
+}
+
+// xViolation is one broken x- rule; field is the schema of the member x-required-if asks for.
+type xViolation struct {
+	path  path
+	rule  string
+	msg   string
+	field *openapi3.Schema
+}
+
+// CheckX evaluates the x- rules of schema on doc (a JSON-compatible value) and returns one
+// "path: rule: message" line per violation ("$" is the root), in document order.
+func CheckX(schema *openapi3.Schema, doc any) []string {
+	var out []string
+	for _, x := range checkX(schema, doc) {
+		out = append(out, orRoot(x.path.String())+": "+x.rule+": "+x.msg)
+	}
+	return out
+}
+
+func checkX(s *openapi3.Schema, doc any) []xViolation {
+	var out []xViolation
+	checkAt(s, doc, nil, &out)
+	return out
+}
+
+func checkAt(s *openapi3.Schema, v any, p path, out *[]xViolation) {
+	if s == nil {
+		return
+	}
+	add := func(at path, rule, msg string) { *out = append(*out, xViolation{path: at, rule: rule, msg: msg}) }
+	if len(s.OneOf) > 0 {
+		for _, b := range s.OneOf {
+			if b.Value != nil && kindFits(b.Value, v) {
+				checkAt(b.Value, v, p, out)
+				return
+			}
+		}
+		return
+	}
+	switch x := v.(type) {
+	case string:
+		if fc, _ := s.Extensions["x-forbidden-chars"].(string); fc != "" && strings.ContainsAny(x, fc) {
+			add(p, "x-forbidden-chars", "contains one of "+strconv.Quote(fc))
+		}
+		if r, ok := intString(s); ok {
+			if n, err := strconv.ParseInt(x, 10, 64); err != nil || n < r.Minimum || n > r.Maximum {
+				add(p, "x-integer-string", "not an integer in range")
+			}
+		}
+		if ci := enumCI(s); len(ci) > 0 && !matches(x, true, toAny(ci)) {
+			add(p, "x-enum-ci", "not one of "+strings.Join(ci, ", "))
+		}
+	case []any:
+		var pt prefixTag
+		if ext(s, "x-prefix-tag", &pt) {
+			n := 0
+			for _, e := range x {
+				if str, ok := e.(string); ok && strings.HasPrefix(str, pt.Prefix) {
+					n++
+				}
+			}
+			if n > pt.Max {
+				add(p, "x-prefix-tag", "too many items start with "+pt.Prefix)
+			}
+		}
+		if s.Items != nil {
+			for i, e := range x {
+				checkAt(s.Items.Value, e, p.index(i), out)
+			}
+		}
+	case map[string]any:
+		for _, name := range sortedKeys(x) {
+			if ps := s.Properties[name]; ps != nil {
+				checkAt(ps.Value, x[name], p.key(name), out)
+			}
+		}
+		checkObject(s, x, p, out)
+	}
+}
+
+// checkObject evaluates the object-level rules: x-required-if, x-forbidden-if,
+// x-forbidden-values and x-path-params.
+func checkObject(s *openapi3.Schema, obj map[string]any, p path, out *[]xViolation) {
+	var req, forb []fieldRule
+	ext(s, "x-required-if", &req)
+	ext(s, "x-forbidden-if", &forb)
+	for _, r := range req {
+		if holds(s, obj, r.When) && obj[r.Field] == nil {
+			*out = append(*out, xViolation{path: p.key(r.Field), rule: "x-required-if", msg: "required when " + r.When.Property, field: propSchema(s, r.Field)})
+		}
+	}
+	for _, r := range forb {
+		if _, there := obj[r.Field]; there && holds(s, obj, r.When) {
+			*out = append(*out, xViolation{path: p.key(r.Field), rule: "x-forbidden-if", msg: "forbidden when " + r.When.Property})
+		}
+	}
+	var fvs []forbiddenValues
+	ext(s, "x-forbidden-values", &fvs)
+	for _, fv := range fvs {
+		all := len(fv.Properties) > 0
+		for name, values := range fv.Properties {
+			got, ok := obj[name]
+			all = all && ok && matches(got, isCI(s, name), values)
+		}
+		if all {
+			at := p
+			if fv.Field != "" {
+				at = p.key(fv.Field)
+			}
+			*out = append(*out, xViolation{path: at, rule: "x-forbidden-values", msg: fv.Message})
+		}
+	}
+	if pp, ok := pathParamsOf(s); ok {
+		uri, _ := obj[pp.URI].(string)
+		declared := map[string]bool{}
+		items, _ := obj[pp.Params].([]any)
+		for _, it := range items {
+			m, _ := it.(map[string]any)
+			if loc, ok := m[pp.Location].(string); ok && strings.EqualFold(loc, pp.Value) {
+				if n, ok := m[pp.Name].(string); ok {
+					declared[n] = true
+				}
+			}
+		}
+		for _, name := range pathParamNames(uri) {
+			if !declared[name] {
+				*out = append(*out, xViolation{path: p.key(pp.URI), rule: "x-path-params", msg: "{" + name + "} is not declared"})
+			}
+		}
+	}
+}
+
+// holds evaluates a `when` condition on obj; null counts as absent.
+func holds(s *openapi3.Schema, obj map[string]any, c condition) bool {
+	v := obj[c.Property]
+	switch {
+	case c.Present != nil:
+		return (v != nil) == *c.Present
+	case c.In != nil:
+		return v != nil && matches(v, isCI(s, c.Property), c.In)
+	case c.NotIn != nil:
+		return v == nil || !matches(v, isCI(s, c.Property), c.NotIn)
+	}
+	return false
+}
+
+func isCI(s *openapi3.Schema, prop string) bool {
+	ps := propSchema(s, prop)
+	return ps != nil && len(enumCI(ps)) > 0
+}
+
+func propSchema(s *openapi3.Schema, name string) *openapi3.Schema {
+	if ref := s.Properties[name]; ref != nil {
+		return ref.Value
+	}
+	return nil
+}
+
+// matches compares JSON values by their text, as the validators' conditions do.
+func matches(v any, fold bool, values []any) bool {
+	got := text(v)
+	for _, w := range values {
+		if want := text(w); got == want || (fold && strings.EqualFold(got, want)) {
+			return true
+		}
+	}
+	return false
+}
+
+func text(v any) string {
+	switch x := v.(type) {
+	case string:
+		return x
+	case float64:
+		return strconv.FormatFloat(x, 'f', -1, 64)
+	case int:
+		return strconv.Itoa(x)
+	}
+	data, _ := json.Marshal(v)
+	return string(data)
+}
+
+// pathParamNames returns the names in braces in uri (`/a/{b}/{c+}` gives b and c).
+func pathParamNames(uri string) []string {
+	var names []string
+	for {
+		i := strings.IndexByte(uri, '{')
+		if i < 0 {
+			return names
+		}
+		j := strings.IndexByte(uri[i:], '}')
+		if j < 0 {
+			return names
+		}
+		if name := strings.TrimSuffix(uri[i+1:i+j], "+"); name != "" {
+			names = append(names, name)
+		}
+		uri = uri[i+j+1:]
+	}
+}
+
+var patterns sync.Map
+
+func compile(p string) (*regexp.Regexp, error) {
+	if re, ok := patterns.Load(p); ok {
+		return re.(*regexp.Regexp), nil
+	}
+	re, err := regexp.Compile(p)
+	if err == nil {
+		patterns.Store(p, re)
+	}
+	return re, err
+}
