@@ -73,9 +73,9 @@ func SchemaName(s *openapi3.SchemaRef) string {
 
 // LedgerEntry is one recorded discrepancy between the pages and the decision taken.
 type LedgerEntry struct {
-	ID       string `yaml:"id"`
-	Title    string `yaml:"title"`
-	Sources  []struct {
+	ID      string `yaml:"id"`
+	Title   string `yaml:"title"`
+	Sources []struct {
 		Source string `yaml:"source"`
 		Says   string `yaml:"says"`
 	} `yaml:"sources"`

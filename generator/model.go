@@ -28,9 +28,9 @@ const (
 // constraints apply to it.
 type value struct {
 	kind   kind
-	goType string        // the Go type without pointer: "string", "ApiCreateReqMethod", "[]Param"
-	bits   int           // for kInt: 0 (int), 32 or 64
-	elem   *value        // for kArray
+	goType string // the Go type without pointer: "string", "ApiCreateReqMethod", "[]Param"
+	bits   int    // for kInt: 0 (int), 32 or 64
+	elem   *value // for kArray
 	schema *openapi3.Schema
 	where  string // a spec location, for error messages
 }

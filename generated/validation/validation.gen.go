@@ -70,14 +70,14 @@ const (
 	RuleMaxItems  = "maxItems"
 	RuleOneOf     = "oneOf"
 
-	RuleRequiredIf       = "x-required-if"
-	RuleForbiddenIf      = "x-forbidden-if"
-	RuleForbiddenValues  = "x-forbidden-values"
-	RuleForbiddenChars   = "x-forbidden-chars"
-	RuleIntegerString    = "x-integer-string"
-	RuleEnumCI           = "x-enum-ci"
-	RulePrefixTag        = "x-prefix-tag"
-	RulePathParams       = "x-path-params"
+	RuleRequiredIf      = "x-required-if"
+	RuleForbiddenIf     = "x-forbidden-if"
+	RuleForbiddenValues = "x-forbidden-values"
+	RuleForbiddenChars  = "x-forbidden-chars"
+	RuleIntegerString   = "x-integer-string"
+	RuleEnumCI          = "x-enum-ci"
+	RulePrefixTag       = "x-prefix-tag"
+	RulePathParams      = "x-path-params"
 )
 
 // Violation is one broken rule at one place.
