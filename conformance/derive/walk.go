@@ -15,6 +15,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"reflect"
+	"regexp/syntax"
 	"sort"
 	"strconv"
 	"strings"
@@ -43,7 +44,17 @@ type Gap struct {
 
 // Derive returns the cases for every operation of doc that has a JSON request body with a $ref
 // schema and named examples, in a deterministic order (operationId, example name, schema walk).
-func Derive(doc *openapi3.T) ([]Case, []Gap) {
+func Derive(doc *openapi3.T) ([]Case, []Gap) { return DeriveWith(doc, Options{}) }
+
+// Options tune Derive.
+type Options struct {
+	// Skip names documented examples that are not to be used as a base, such as the ones a
+	// ledger records as breaking a kept rule ("<operationId>/request/<name>").
+	Skip func(ref string) bool
+}
+
+// DeriveWith is Derive with options.
+func DeriveWith(doc *openapi3.T, opts Options) ([]Case, []Gap) {
 	type target struct {
 		op     *openapi3.Operation
 		schema *openapi3.SchemaRef
@@ -72,7 +83,7 @@ func Derive(doc *openapi3.T) ([]Case, []Gap) {
 	for _, t := range targets {
 		for _, name := range sortedKeys(t.exs) {
 			ex := t.exs[name]
-			if ex == nil || ex.Value == nil {
+			if ex == nil || ex.Value == nil || (opts.Skip != nil && opts.Skip(t.op.OperationID+"/request/"+name)) {
 				continue
 			}
 			d := &deriver{
@@ -120,13 +131,13 @@ type deriver struct {
 	root                *openapi3.Schema
 	cases               []Case
 	gaps                []Gap
+	pending             []Gap // gaps of an array's element [0], which later elements may fill
 }
 
 // site is one place of the document: the root, an object property or an array element.
 type site struct {
 	path     path
 	schema   *openapi3.Schema // the schema of the value here (the chosen branch inside a oneOf)
-	parent   *openapi3.Schema // the object schema holding this property, nil otherwise
 	required bool             // required by the parent object
 	branch   bool             // the value is checked by a oneOf branch: validators report "oneOf"
 	base     any              // a valid document in which this place has a value
@@ -161,7 +172,7 @@ func (d *deriver) site(s *site) {
 	case map[string]any:
 		for _, name := range sortedKeys(sc.Properties) {
 			ps := sc.Properties[name].Value
-			child := &site{path: s.path.key(name), schema: ps, parent: sc, required: contains(sc.Required, name)}
+			child := &site{path: s.path.key(name), schema: ps, required: contains(sc.Required, name)}
 			child.base, child.baseErr = d.ensure(s.base, child.path, ps)
 			d.site(child)
 		}
@@ -170,9 +181,18 @@ func (d *deriver) site(s *site) {
 			return
 		}
 		// Element [0] stands for every element; an empty array gets one synthesized item.
-		child := &site{path: s.path.index(0), schema: sc.Items.Value}
-		child.base, child.baseErr = d.ensure(s.base, child.path, child.schema)
-		d.site(child)
+		// A rule that cannot be exercised on [0] (changing it would break a rule elsewhere,
+		// such as the one PATH parameter that the URI needs) is tried on the next elements,
+		// which add only the cases [0] could not give.
+		d.element(s, sc, 0, nil)
+		missing := d.pending
+		d.pending = nil
+		for i := 1; i < len(v) && len(missing) > 0; i++ {
+			missing = d.element(s, sc, i, missing)
+		}
+		for _, g := range missing {
+			d.gaps = append(d.gaps, g)
+		}
 	default:
 		if len(sc.OneOf) == 0 {
 			return
@@ -187,12 +207,51 @@ func (d *deriver) site(s *site) {
 	}
 }
 
+// element derives the cases of array element i of s. With want nil it keeps every case and
+// leaves its gaps in d.pending; otherwise it keeps only the cases that fill a gap of want (by
+// rule and path with the index left out) and returns the gaps still open.
+func (d *deriver) element(s *site, sc *openapi3.Schema, i int, want []Gap) []Gap {
+	sub := &deriver{op: d.op, example: d.example, schema: d.schema, root: d.root}
+	child := &site{path: s.path.index(i), schema: sc.Items.Value}
+	child.base, child.baseErr = sub.ensure(s.base, child.path, child.schema)
+	sub.site(child)
+	prefix := s.path.index(i).String()
+	key := func(p, rule string) string { return strings.TrimPrefix(p, prefix) + " " + rule }
+	if want == nil {
+		d.cases = append(d.cases, sub.cases...)
+		d.pending = append(d.pending, sub.gaps...)
+		return nil
+	}
+	open := map[string]bool{}
+	for _, g := range want {
+		open[key(strings.Replace(g.Path, s.path.index(0).String(), prefix, 1), g.Rule)] = true
+	}
+	filled := map[string]bool{}
+	for _, c := range sub.cases {
+		if k := key(c.Path, c.Rule); open[k] {
+			d.cases = append(d.cases, c)
+			filled[k] = true
+		}
+	}
+	var still []Gap
+	for _, g := range want {
+		if !filled[key(strings.Replace(g.Path, s.path.index(0).String(), prefix, 1), g.Rule)] {
+			still = append(still, g)
+		}
+	}
+	return still
+}
+
 // emit confirms a mutation and records it as a case, or records a gap when no candidate body
 // gets the expected verdict for the expected reason.
 func (d *deriver) emit(s *site, r rule, m mut) {
+	at := s.path
+	if m.at != nil {
+		at = m.at
+	}
 	c := Case{
 		Operation: d.op, Example: d.example, Schema: d.schema,
-		Path: s.path.String(), Rule: r.name, Variant: m.variant, Valid: m.valid, Oracle: r.oracle,
+		Path: at.String(), Rule: r.name, Variant: m.variant, Valid: m.valid, Oracle: r.oracle,
 	}
 	// Validators report every failure inside a oneOf, and a wrong type or null of a oneOf
 	// value, as the oneOf rule; the inner rule stays visible in the variant.
@@ -200,16 +259,19 @@ func (d *deriver) emit(s *site, r rule, m mut) {
 		c.Rule, c.Variant = "oneOf", r.name+"-"+m.variant
 	}
 	var why error
-	for _, body := range m.bodies {
-		if m.valid {
-			// A valid boundary value may switch on a conditional rule (an enum value that
-			// makes another member required): complete the document, keeping the value.
-			fixed := d.repair(body)
-			if a, _ := get(body, s.path); reflect.DeepEqual(a, mustGet(fixed, s.path)) {
+	for _, lenient := range []bool{false, true} {
+		for _, body := range m.bodies {
+			// A changed value may switch on a conditional rule elsewhere (an enum value that
+			// makes another member required): complete the document, keeping the change.
+			if fixed := d.repair(body, at); reflect.DeepEqual(mustGet(body, at), mustGet(fixed, at)) {
 				body = fixed
 			}
-		}
-		if why = d.confirm(c, body); why == nil {
+			if err := d.confirm(&c, at, body, lenient); err != nil {
+				if !lenient {
+					why = err // the strict reason is the clearer one
+				}
+				continue
+			}
 			c.Body = body
 			c.ID = strings.Join([]string{c.Operation, c.Example, orRoot(c.Path), c.Rule, c.Variant}, "/")
 			d.cases = append(d.cases, c)
@@ -217,9 +279,9 @@ func (d *deriver) emit(s *site, r rule, m mut) {
 		}
 	}
 	if why == nil {
-		why = fmt.Errorf("no candidate value")
+		why = fmt.Errorf("no candidate value%s", m.none)
 	}
-	d.gap(s.path, c.Rule, m.variant+": "+why.Error())
+	d.gap(at, c.Rule, m.variant+": "+why.Error())
 }
 
 func (d *deriver) gap(p path, rule, reason string) {
@@ -227,44 +289,77 @@ func (d *deriver) gap(p path, rule, reason string) {
 }
 
 // confirm checks that body gets c's verdict, and when invalid, for c's rule alone: an invalid
-// case that breaks a second rule would not show that the first one is enforced.
-func (d *deriver) confirm(c Case, body any) error {
+// case that breaks a second rule would not show that the first one is enforced. Leniently, it
+// accepts a pattern that restates a string x- rule (as x-enum-ci's pattern does): both break
+// together, and kin-openapi then judges the x- rule through the pattern. It also accepts a
+// pattern that restates the length bounds.
+func (d *deriver) confirm(c *Case, at path, body any, lenient bool) error {
 	kin, xs := d.judge(body)
+	restated := func(e *openapi3.SchemaError) bool {
+		return lenient && e.SchemaField == "pattern" && strings.Join(e.JSONPointer(), "/") == at.pointer()
+	}
 	switch {
 	case c.Valid:
 		if len(kin) > 0 || len(xs) > 0 {
 			return fmt.Errorf("expected valid, got %s", describe(kin, xs))
 		}
 	case c.Oracle:
-		field := c.Rule
-		if field == "x-enum-ci" {
-			field = "pattern" // the schema's pattern states the same enum for kin-openapi
-		}
 		if len(kin) == 0 {
 			return fmt.Errorf("kin-openapi accepts it")
 		}
+		own := 0
 		for _, e := range kin {
-			if e.SchemaField != field {
-				return fmt.Errorf("expected only %s, got %s", field, describe(kin, xs))
+			switch {
+			case e.SchemaField == c.Rule || contains(kinFields[c.Rule], e.SchemaField):
+				own++
+			case !(restated(e) && (c.Rule == "minLength" || c.Rule == "maxLength")):
+				// A pattern that states the lengths itself ({2,63}) breaks with them.
+				return fmt.Errorf("expected only %s, got %s", c.Rule, describe(kin, xs))
 			}
 		}
+		if own == 0 {
+			return fmt.Errorf("expected %s, got %s", c.Rule, describe(kin, xs))
+		}
 		for _, x := range xs {
-			if c.Rule != "x-enum-ci" || x.rule != c.Rule {
+			// A missing, mistyped or null member looks absent to the conditional rules, so
+			// they may fire too; value rules must break alone.
+			same := x.path.String() == c.Path && (x.rule == c.Rule || lenient && c.Rule == "pattern" && stringX[x.rule])
+			if !structural(c.Rule) && !same {
 				return fmt.Errorf("also breaks %s", describe(nil, xs))
 			}
 		}
 	default:
-		if len(kin) > 0 || len(xs) == 0 {
-			return fmt.Errorf("expected only %s, got %s", c.Rule, describe(kin, xs))
+		for _, e := range kin {
+			if !restated(e) {
+				return fmt.Errorf("expected only %s, got %s", c.Rule, describe(kin, xs))
+			}
+		}
+		if len(xs) == 0 {
+			return fmt.Errorf("CheckX accepts it")
 		}
 		for _, x := range xs {
 			if x.rule != c.Rule || x.path.String() != c.Path {
 				return fmt.Errorf("expected only %s at %q, got %s", c.Rule, c.Path, describe(nil, xs))
 			}
 		}
+		c.Oracle = len(kin) > 0
 	}
 	return nil
 }
+
+// stringX are the x- rules of a single string, which a sibling pattern may restate.
+var stringX = map[string]bool{"x-enum-ci": true, "x-forbidden-chars": true, "x-integer-string": true}
+
+// kinFields lists the other keywords kin-openapi may name for a rule.
+var kinFields = map[string][]string{
+	"x-enum-ci": {"pattern"},          // the schema's pattern states the same enum
+	"minimum":   {"exclusiveMinimum"}, // validators name both bounds minimum/maximum
+	"maximum":   {"exclusiveMaximum"},
+	"type":      {"enum"}, // kin-openapi checks enum before the type,
+	"nullable":  {"enum"}, // and stops there for a null
+}
+
+func structural(rule string) bool { return rule == "required" || rule == "type" || rule == "nullable" }
 
 // judge returns kin-openapi's schema errors and the x- rule violations of doc.
 func (d *deriver) judge(doc any) ([]*openapi3.SchemaError, []xViolation) {
@@ -321,7 +416,7 @@ func (d *deriver) ensure(base any, p path, s *openapi3.Schema) (any, error) {
 	}
 	var why error
 	for _, v := range cands {
-		b := d.repair(with(base, p, v))
+		b := d.repair(with(base, p, v), nil)
 		if why = d.clean(b); why == nil {
 			return b, nil
 		}
@@ -330,12 +425,13 @@ func (d *deriver) ensure(base any, p path, s *openapi3.Schema) (any, error) {
 }
 
 // repair satisfies the conditional x- rules of doc: it synthesizes members that
-// x-required-if asks for and removes those that x-forbidden-if forbids.
-func (d *deriver) repair(doc any) any {
+// x-required-if asks for and removes those that x-forbidden-if forbids, except at keep.
+func (d *deriver) repair(doc any, keep path) any {
 	for range 8 {
 		changed := false
 		for _, x := range checkX(d.root, doc) {
 			switch {
+			case keep != nil && x.path.String() == keep.String():
 			case x.rule == "x-required-if" && x.field != nil:
 				if c := synth(x.field); len(c) > 0 {
 					doc, changed = with(doc, x.path, c[0]), true
@@ -376,7 +472,11 @@ func synth(s *openapi3.Schema) []any {
 			return []any{strconv.FormatInt(r.Minimum, 10), strconv.FormatInt(r.Maximum, 10)}
 		}
 		var out []any
-		for _, seed := range []string{"a", "abc", "a1", "A", "1", "a_1", "a.b", "/a", "汉", "a-1", "http://a"} {
+		seeds := []string{"a", "abc", "a1", "A", "1", "a_1", "a.b", "/a", "汉", "a-1", "http://a"}
+		if seed, ok := patternSeed(s.Pattern); ok {
+			seeds = append(seeds, seed)
+		}
+		for _, seed := range seeds {
 			if v, ok := fit(seed, max(int(s.MinLength), runes(seed)), s); ok && !containsAny(out, v) {
 				out = append(out, v)
 			}
@@ -425,6 +525,54 @@ func synth(s *openapi3.Schema) []any {
 		return []any{m}
 	}
 	return []any{"a"}
+}
+
+// patternSeed returns a short string that pattern matches, read off its syntax tree: the first
+// alternative, the fewest repetitions, a letter or digit of each character class.
+func patternSeed(pattern string) (string, bool) {
+	re, err := syntax.Parse(pattern, syntax.Perl)
+	if pattern == "" || err != nil {
+		return "", false
+	}
+	var b strings.Builder
+	var walk func(*syntax.Regexp)
+	walk = func(r *syntax.Regexp) {
+		switch r.Op {
+		case syntax.OpLiteral:
+			b.WriteString(string(r.Rune))
+		case syntax.OpCharClass:
+			b.WriteRune(classRune(r.Rune))
+		case syntax.OpAnyChar, syntax.OpAnyCharNotNL:
+			b.WriteByte('a')
+		case syntax.OpCapture, syntax.OpPlus, syntax.OpAlternate:
+			walk(r.Sub[0])
+		case syntax.OpRepeat:
+			for range r.Min {
+				walk(r.Sub[0])
+			}
+		case syntax.OpConcat:
+			for _, sub := range r.Sub {
+				walk(sub)
+			}
+		}
+	}
+	walk(re)
+	return b.String(), true
+}
+
+// classRune picks a readable member of a character class given as lo-hi pairs.
+func classRune(ranges []rune) rune {
+	for _, want := range []rune{'a', 'A', '1', '0', '_'} {
+		for i := 0; i+1 < len(ranges); i += 2 {
+			if ranges[i] <= want && want <= ranges[i+1] {
+				return want
+			}
+		}
+	}
+	if len(ranges) > 0 {
+		return ranges[0]
+	}
+	return 'a'
 }
 
 // fit returns a string of n characters built from v (truncated, or grown by repeating one of
@@ -529,6 +677,18 @@ func (p path) String() string {
 		b.WriteString(s.key)
 	}
 	return b.String()
+}
+
+// pointer renders p as kin-openapi's JSON pointer tokens joined by "/".
+func (p path) pointer() string {
+	tokens := make([]string, len(p))
+	for i, s := range p {
+		tokens[i] = s.key
+		if s.index >= 0 {
+			tokens[i] = strconv.Itoa(s.index)
+		}
+	}
+	return strings.Join(tokens, "/")
 }
 
 func orRoot(p string) string {

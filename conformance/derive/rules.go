@@ -1,0 +1,514 @@
+package derive
+
+import (
+	"fmt"
+	"math"
+	"strconv"
+	"strings"
+
+	"github.com/getkin/kin-openapi/openapi3"
+)
+
+// rule derives the cases of one constraint kind at a site. The table order is the order of
+// the cases at each place, so it is part of what keeps Derive deterministic.
+type rule struct {
+	name    string // as the validators name it
+	oracle  bool   // kin-openapi judges it
+	applies func(s *site) bool
+	derive  func(d *deriver, s *site) ([]mut, error)
+}
+
+// mut is one derived document: candidate bodies, best first. The first one that gets the
+// expected verdict for the expected reason becomes the case; none gives a Gap.
+type mut struct {
+	variant string
+	valid   bool
+	bodies  []any
+	at      path   // the place the case names, when it is not the site (a member of an object)
+	none    string // why there is no candidate, when bodies is empty
+}
+
+var rules = []rule{
+	{"required", true, func(s *site) bool { return s.required && !s.branch }, deriveRequired},
+	{"type", true, isMember(func(s *site) bool { return s.schema.Type != nil || len(s.schema.OneOf) > 0 }), deriveType},
+	{"nullable", true, isMember(func(*site) bool { return true }), deriveNullable},
+	{"minLength", true, isString(func(s *openapi3.Schema) bool { return s.MinLength > 0 }), deriveMinLength},
+	{"maxLength", true, isString(func(s *openapi3.Schema) bool { return s.MaxLength != nil }), deriveMaxLength},
+	{"pattern", true, isString(func(s *openapi3.Schema) bool { return s.Pattern != "" && len(enumCI(s)) == 0 }), derivePattern},
+	{"enum", true, func(s *site) bool { return len(s.schema.Enum) > 0 && s.value() != nil }, deriveEnum},
+	{"x-enum-ci", true, isString(func(s *openapi3.Schema) bool { return len(enumCI(s)) > 0 }), deriveEnumCI},
+	{"x-forbidden-chars", false, isString(func(s *openapi3.Schema) bool { return s.Extensions["x-forbidden-chars"] != nil }), deriveForbiddenChars},
+	{"x-integer-string", false, isString(func(s *openapi3.Schema) bool { _, ok := intString(s); return ok }), deriveIntegerString},
+	{"minimum", true, isNumber(func(s *openapi3.Schema) bool { return s.Min != nil }), deriveMinimum},
+	{"maximum", true, isNumber(func(s *openapi3.Schema) bool { return s.Max != nil }), deriveMaximum},
+	{"minItems", true, isArray(func(s *openapi3.Schema) bool { return s.MinItems > 0 }), deriveMinItems},
+	{"maxItems", true, isArray(func(s *openapi3.Schema) bool { return s.MaxItems != nil }), deriveMaxItems},
+	{"x-prefix-tag", false, isArray(func(s *openapi3.Schema) bool { return s.Extensions["x-prefix-tag"] != nil }), derivePrefixTag},
+	{"x-required-if", false, isObject("x-required-if"), deriveRequiredIf},
+	{"x-forbidden-if", false, isObject("x-forbidden-if"), deriveForbiddenIf},
+	{"x-forbidden-values", false, isObject("x-forbidden-values"), deriveForbiddenValues},
+	{"x-path-params", false, isObject("x-path-params"), derivePathParams},
+}
+
+// Applicability. A site whose base could not be built has no value; its rules are still
+// listed so that they become gaps.
+
+func isMember(f func(*site) bool) func(*site) bool {
+	return func(s *site) bool { return len(s.path) > 0 && !s.branch && f(s) }
+}
+
+func isString(f func(*openapi3.Schema) bool) func(*site) bool {
+	return func(s *site) bool { return s.schema.Type.Is("string") && f(s.schema) }
+}
+
+func isNumber(f func(*openapi3.Schema) bool) func(*site) bool {
+	return func(s *site) bool { return (s.schema.Type.Is("integer") || s.schema.Type.Is("number")) && f(s.schema) }
+}
+
+func isArray(f func(*openapi3.Schema) bool) func(*site) bool {
+	return func(s *site) bool { return s.schema.Type.Is("array") && f(s.schema) }
+}
+
+func isObject(ext string) func(*site) bool {
+	return func(s *site) bool { return s.schema.Extensions[ext] != nil }
+}
+
+// Structure.
+
+func deriveRequired(d *deriver, s *site) ([]mut, error) {
+	return []mut{{variant: "missing", bodies: []any{without(s.base, s.path)}}}, nil
+}
+
+// deriveType puts a value of a JSON type that the schema (or none of its oneOf branches)
+// accepts; the variant names that type.
+func deriveType(d *deriver, s *site) ([]mut, error) {
+	others := []struct {
+		kind string
+		v    any
+	}{{"number", 12345.0}, {"string", "x"}, {"boolean", true}, {"array", []any{}}, {"object", map[string]any{}}}
+	for _, o := range others {
+		if !accepts(s.schema, o.v) {
+			return []mut{{variant: o.kind, bodies: []any{with(s.base, s.path, o.v)}}}, nil
+		}
+	}
+	return nil, fmt.Errorf("the schema accepts every JSON type")
+}
+
+func accepts(s *openapi3.Schema, v any) bool {
+	for _, b := range s.OneOf {
+		if b.Value != nil && kindFits(b.Value, v) {
+			return true
+		}
+	}
+	return len(s.OneOf) == 0 && kindFits(s, v)
+}
+
+func deriveNullable(d *deriver, s *site) ([]mut, error) {
+	return []mut{{variant: "null", valid: s.schema.Nullable, bodies: []any{with(s.base, s.path, nil)}}}, nil
+}
+
+// Strings. Lengths count characters, as JSON Schema does; grown and cut strings keep the
+// pattern so that only the length is wrong.
+
+func deriveMinLength(d *deriver, s *site) ([]mut, error) {
+	n := int(s.schema.MinLength)
+	return []mut{
+		s.str("at-min", true, n),
+		s.str("under", false, n-1),
+	}, nil
+}
+
+func deriveMaxLength(d *deriver, s *site) ([]mut, error) {
+	n := int(*s.schema.MaxLength)
+	muts := []mut{s.str("at-max", true, n), s.str("over", false, n+1)}
+	// Characters, not bytes: a Chinese string at the bound is three times as long in UTF-8.
+	sc := s.schema
+	if len(sc.Enum) == 0 && len(enumCI(sc)) == 0 && sc.Extensions["x-integer-string"] == nil && stringOK(sc, "汉") && n > 0 {
+		v, _ := s.value().(string)
+		var bodies []any
+		for _, c := range []string{strings.Repeat("汉", n), firstRune(v) + strings.Repeat("汉", n-1)} {
+			if stringOK(sc, c) {
+				bodies = append(bodies, with(s.base, s.path, c))
+			}
+		}
+		muts = append(muts, mut{variant: "at-max-chinese", valid: true, bodies: bodies})
+	}
+	return muts, nil
+}
+
+// str fits the current string to n characters.
+func (s *site) str(variant string, valid bool, n int) mut {
+	m := mut{variant: variant, valid: valid}
+	v, _ := s.value().(string)
+	if str, ok := fit(v, n, s.schema); ok {
+		m.bodies = []any{with(s.base, s.path, str)}
+	} else if !valid && n >= 0 {
+		// Last resort, for a pattern that states the bounds too: break both (confirm
+		// accepts it only leniently).
+		r := []rune(strings.Repeat(v+"a", n+1))
+		m.bodies = []any{with(s.base, s.path, string(r[:n]))}
+	} else {
+		m.none = fmt.Sprintf(": no string of %d characters grown from %q keeps the other string rules", n, v)
+	}
+	return m
+}
+
+// derivePattern inserts or substitutes characters at either end until Go's regexp rejects the
+// value, keeping the length bounds.
+func derivePattern(d *deriver, s *site) ([]mut, error) {
+	re, err := compile(s.schema.Pattern)
+	if err != nil {
+		return nil, fmt.Errorf("pattern does not compile in Go: %v", err)
+	}
+	v, _ := s.value().(string)
+	r := []rune(v)
+	var bodies []any
+	for _, ch := range []string{" ", "#", "!", "<", "汉", "-"} {
+		var cands []string
+		if len(r) > 0 {
+			cands = append(cands, ch+string(r[1:]), string(r[:len(r)-1])+ch)
+		}
+		cands = append(cands, ch+v, v+ch)
+		for _, c := range cands {
+			if n := runes(c); !re.MatchString(c) && n >= int(s.schema.MinLength) && (s.schema.MaxLength == nil || n <= int(*s.schema.MaxLength)) {
+				bodies = append(bodies, with(s.base, s.path, c))
+			}
+		}
+	}
+	return []mut{{variant: "mismatch", bodies: bodies}}, nil
+}
+
+func deriveEnum(d *deriver, s *site) ([]mut, error) {
+	values := normalize(s.schema.Enum).([]any)
+	var muts []mut
+	for i, v := range values {
+		if i == 8 {
+			break
+		}
+		muts = append(muts, mut{variant: "is-" + text(v), valid: true, bodies: []any{with(s.base, s.path, v)}})
+	}
+	var unlisted []any
+	if str, ok := values[0].(string); ok {
+		unlisted = []any{strings.ToLower(str), str + "X", "zz"}
+	} else {
+		lo, hi := math.Inf(1), math.Inf(-1)
+		for _, v := range values {
+			if f, ok := v.(float64); ok {
+				lo, hi = math.Min(lo, f), math.Max(hi, f)
+			}
+		}
+		unlisted = []any{hi + 1, lo - 1}
+	}
+	var bodies []any
+	for _, u := range unlisted {
+		if !matches(u, false, values) {
+			bodies = append(bodies, with(s.base, s.path, u))
+		}
+	}
+	return append(muts, mut{variant: "unlisted", bodies: bodies}), nil
+}
+
+// deriveEnumCI: any casing of a listed value is valid, an unlisted word is not. The schema's
+// pattern says the same, so kin-openapi judges these cases too.
+func deriveEnumCI(d *deriver, s *site) ([]mut, error) {
+	values := enumCI(s.schema)
+	var muts []mut
+	for i, v := range values {
+		if i < 8 {
+			muts = append(muts, mut{variant: "is-" + v, valid: true, bodies: []any{with(s.base, s.path, v)}})
+		}
+	}
+	v0 := values[0]
+	seen := map[string]bool{v0: true}
+	for _, alt := range []struct{ variant, v string }{{"lowercase", strings.ToLower(v0)}, {"mixedcase", mixedCase(v0)}} {
+		if !seen[alt.v] {
+			seen[alt.v] = true
+			muts = append(muts, mut{variant: alt.variant, valid: true, bodies: []any{with(s.base, s.path, alt.v)}})
+		}
+	}
+	var bodies []any
+	for _, u := range []string{"zz", v0 + "X", "X" + v0} {
+		if !matches(u, true, toAny(values)) {
+			bodies = append(bodies, with(s.base, s.path, u))
+		}
+	}
+	return append(muts, mut{variant: "unlisted", bodies: bodies}), nil
+}
+
+func mixedCase(v string) string {
+	r := []rune(strings.ToLower(v))
+	for i := 0; i < len(r); i += 2 {
+		r[i] = []rune(strings.ToUpper(string(r[i])))[0]
+	}
+	return string(r)
+}
+
+func deriveForbiddenChars(d *deriver, s *site) ([]mut, error) {
+	chars, _ := s.schema.Extensions["x-forbidden-chars"].(string)
+	v, _ := s.value().(string)
+	r := []rune(v)
+	var muts []mut
+	for _, ch := range chars {
+		c := string(ch)
+		cands := []string{v + c, c + v}
+		if len(r) > 0 {
+			cands = append(cands, string(r[:len(r)-1])+c, c+string(r[1:]))
+		}
+		m := mut{variant: "contains-" + c}
+		for _, x := range cands {
+			m.bodies = append(m.bodies, with(s.base, s.path, x))
+		}
+		muts = append(muts, m)
+	}
+	return muts, nil
+}
+
+func deriveIntegerString(d *deriver, s *site) ([]mut, error) {
+	r, _ := intString(s.schema)
+	one := func(variant string, valid bool, v string) mut {
+		return mut{variant: variant, valid: valid, bodies: []any{with(s.base, s.path, v)}}
+	}
+	return []mut{
+		one("at-min", true, strconv.FormatInt(r.Minimum, 10)),
+		one("at-max", true, strconv.FormatInt(r.Maximum, 10)),
+		one("under", false, strconv.FormatInt(r.Minimum-1, 10)),
+		one("over", false, strconv.FormatInt(r.Maximum+1, 10)),
+		one("not-integer", false, "abc"),
+	}, nil
+}
+
+// Numbers: the bound passes, one past it fails (an exclusive bound fails itself).
+
+func deriveMinimum(d *deriver, s *site) ([]mut, error) {
+	return s.bound(*s.schema.Min, -1, s.schema.ExclusiveMin.IsTrue(), "min", "under"), nil
+}
+
+func deriveMaximum(d *deriver, s *site) ([]mut, error) {
+	return s.bound(*s.schema.Max, +1, s.schema.ExclusiveMax.IsTrue(), "max", "over"), nil
+}
+
+func (s *site) bound(b, dir float64, exclusive bool, name, past string) []mut {
+	at := mut{variant: "at-" + name, valid: !exclusive, bodies: []any{with(s.base, s.path, b)}}
+	muts := []mut{at, {variant: past, bodies: []any{with(s.base, s.path, b+dir)}}}
+	if exclusive {
+		muts = append(muts, mut{variant: "inside", valid: true, bodies: []any{with(s.base, s.path, b-dir)}})
+	}
+	return muts
+}
+
+// Arrays: pad with copies of the first element, or cut.
+
+func deriveMinItems(d *deriver, s *site) ([]mut, error) {
+	n := int(s.schema.MinItems)
+	return []mut{s.items("at-min", true, n), s.items("under", false, n-1)}, nil
+}
+
+func deriveMaxItems(d *deriver, s *site) ([]mut, error) {
+	n := int(*s.schema.MaxItems)
+	return []mut{s.items("at-max", true, n), s.items("over", false, n+1)}, nil
+}
+
+func (s *site) items(variant string, valid bool, n int) mut {
+	arr, _ := s.value().([]any)
+	var item any
+	if len(arr) > 0 {
+		item = arr[0]
+	} else if c := synth(s.schema.Items.Value); len(c) > 0 {
+		item = c[0]
+	}
+	out := []any{}
+	for i := range n {
+		if i < len(arr) {
+			out = append(out, arr[i])
+		} else {
+			out = append(out, clone(item))
+		}
+	}
+	return mut{variant: variant, valid: valid, bodies: []any{with(s.base, s.path, out)}}
+}
+
+// derivePrefixTag fills the array with max items that carry the prefix, then one more.
+func derivePrefixTag(d *deriver, s *site) ([]mut, error) {
+	var pt prefixTag
+	ext(s.schema, "x-prefix-tag", &pt)
+	arr, _ := s.value().([]any)
+	tags := []string{pt.Prefix + "a", pt.Prefix + "1", pt.Prefix}
+	if len(arr) > 0 {
+		if first, ok := arr[0].(string); ok {
+			tags = append([]string{pt.Prefix + first}, tags...)
+		}
+	}
+	atMax, over := mut{variant: "at-max", valid: true}, mut{variant: "over"}
+	for _, t := range tags {
+		list := []any{}
+		for range pt.Max {
+			list = append(list, t)
+		}
+		atMax.bodies = append(atMax.bodies, with(s.base, s.path, list))
+		over.bodies = append(over.bodies, with(s.base, s.path, append(list, t)))
+	}
+	return []mut{atMax, over}, nil
+}
+
+// Conditional rules. A case first builds a valid document in which the condition holds (or
+// not) and the field is present (or absent), so that the one change it makes decides.
+
+func deriveRequiredIf(d *deriver, s *site) ([]mut, error) {
+	var rs []fieldRule
+	ext(s.schema, "x-required-if", &rs)
+	var muts []mut
+	for _, r := range rs {
+		at := s.path.key(r.Field)
+		fs := propSchema(s.schema, r.Field)
+		missing := mut{variant: "missing", at: at}
+		for _, b := range d.condBases(s, r.When, true, at, fs, true) {
+			missing.bodies = append(missing.bodies, without(b, at))
+		}
+		muts = append(muts, missing)
+		if !contains(s.schema.Required, r.Field) {
+			otherwise := mut{variant: "missing-otherwise", valid: true, at: at}
+			for _, b := range d.condBases(s, r.When, false, at, fs, true) {
+				otherwise.bodies = append(otherwise.bodies, without(b, at))
+			}
+			muts = append(muts, otherwise)
+		}
+	}
+	return muts, nil
+}
+
+func deriveForbiddenIf(d *deriver, s *site) ([]mut, error) {
+	var rs []fieldRule
+	ext(s.schema, "x-forbidden-if", &rs)
+	var muts []mut
+	for _, r := range rs {
+		at := s.path.key(r.Field)
+		fs := propSchema(s.schema, r.Field)
+		for _, m := range []mut{{variant: "present", at: at}, {variant: "present-otherwise", valid: true, at: at}} {
+			for _, b := range d.condBases(s, r.When, !m.valid, at, fs, false) {
+				for _, v := range synth(fs) {
+					m.bodies = append(m.bodies, with(b, at, v))
+				}
+			}
+			muts = append(muts, m)
+		}
+	}
+	return muts, nil
+}
+
+// condBases returns valid documents in which condition c of the object at s evaluates to want
+// and the field at `at` is present (or absent).
+func (d *deriver) condBases(s *site, c condition, want bool, at path, fs *openapi3.Schema, present bool) []any {
+	cp := s.path.key(c.Property)
+	ps := propSchema(s.schema, c.Property)
+	listed, inList := c.In, want
+	if c.NotIn != nil {
+		listed, inList = c.NotIn, !want // "not in" holds exactly when "in" does not
+	}
+	var docs []any
+	switch {
+	case c.Present != nil:
+		if *c.Present == want {
+			if b, err := d.ensure(s.base, cp, ps); err == nil {
+				docs = append(docs, b)
+			}
+		} else {
+			docs = append(docs, without(s.base, cp))
+		}
+	case inList:
+		for _, v := range listed {
+			docs = append(docs, with(s.base, cp, v))
+		}
+	default:
+		// A value outside the list: another enum value, else absence, else any valid value.
+		var cands []any
+		if ps != nil {
+			cands, _ = normalize(ps.Enum).([]any)
+			if ci := enumCI(ps); len(ci) > 0 {
+				cands = toAny(ci)
+			}
+		}
+		if len(cands) == 0 && !contains(s.schema.Required, c.Property) {
+			docs = append(docs, without(s.base, cp))
+		}
+		if len(cands) == 0 {
+			cands = synth(ps)
+		}
+		for _, v := range cands {
+			if !matches(v, isCI(s.schema, c.Property), listed) {
+				docs = append(docs, with(s.base, cp, v))
+			}
+		}
+	}
+	var out []any
+	for _, doc := range docs {
+		var b any = without(doc, at)
+		var err error
+		if present {
+			b, err = d.ensure(b, at, fs)
+		} else {
+			b = d.repair(b, at)
+			err = d.clean(b)
+		}
+		obj, _ := mustGet(b, s.path).(map[string]any)
+		if err == nil && obj != nil && holds(s.schema, obj, c) == want {
+			out = append(out, b)
+		}
+	}
+	return out
+}
+
+// deriveForbiddenValues gives every listed property its first listed value.
+func deriveForbiddenValues(d *deriver, s *site) ([]mut, error) {
+	var fvs []forbiddenValues
+	ext(s.schema, "x-forbidden-values", &fvs)
+	var muts []mut
+	for _, fv := range fvs {
+		b := s.base
+		for _, name := range sortedKeys(fv.Properties) {
+			if vs := fv.Properties[name]; len(vs) > 0 {
+				b = with(b, s.path.key(name), vs[0])
+			}
+		}
+		at := s.path
+		if fv.Field != "" {
+			at = s.path.key(fv.Field)
+		}
+		muts = append(muts, mut{variant: "all-listed", bodies: []any{b}, at: at})
+	}
+	return muts, nil
+}
+
+// derivePathParams adds a `{name}` to the uri, once undeclared and once declared by a new
+// params item whose location is the required value.
+func derivePathParams(d *deriver, s *site) ([]mut, error) {
+	pp, _ := pathParamsOf(s.schema)
+	up, qp := s.path.key(pp.URI), s.path.key(pp.Params)
+	b, err := d.ensure(s.base, up, propSchema(s.schema, pp.URI))
+	if err != nil {
+		return nil, err
+	}
+	uri, _ := mustGet(b, up).(string)
+	undeclared := mut{variant: "undeclared", at: up, bodies: []any{with(b, up, uri+"/{zz_undeclared}")}}
+
+	declared := mut{variant: "declared", valid: true, at: up}
+	if arr := propSchema(s.schema, pp.Params); arr != nil && arr.Items != nil {
+		params, _ := mustGet(b, qp).([]any)
+		for _, c := range synth(arr.Items.Value) {
+			item, ok := c.(map[string]any)
+			if !ok {
+				continue
+			}
+			item[pp.Name], item[pp.Location] = "zz_declared", pp.Value
+			body := with(b, qp, append(append([]any{}, params...), item))
+			declared.bodies = append(declared.bodies, with(body, up, uri+"/{zz_declared}"))
+		}
+	}
+	return []mut{undeclared, declared}, nil
+}
+
+func firstRune(s string) string {
+	for _, r := range s {
+		return string(r)
+	}
+	return ""
+}
