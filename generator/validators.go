@@ -81,12 +81,18 @@ func generateValidators(doc *openapi3.T, c Config) ([]byte, error) {
 	return buf.Bytes(), nil
 }
 
+// pattern returns a matcher function for re: a rune loop for the common shapes (see
+// classMatcher), else a compiled regexp's MatchString.
 func (g *vgen) pattern(re string) jen.Code {
 	name, ok := g.patterns[re]
 	if !ok {
 		name = fmt.Sprintf("pattern%d", len(g.patterns))
 		g.patterns[re] = name
-		g.vars = append(g.vars, jen.Id(name).Op("=").Qual(rePkg, "MustCompile").Call(jen.Lit(re)))
+		var def jen.Code = jen.Qual(rePkg, "MustCompile").Call(jen.Lit(re)).Dot("MatchString")
+		if m, ok := compileClasses(re); ok {
+			def = jen.Func().Params(jen.Id("s").String()).Bool().Block(m.code()...)
+		}
+		g.vars = append(g.vars, jen.Comment(re), jen.Id(name).Op("=").Add(def))
 	}
 	return jen.Id(name)
 }
@@ -332,7 +338,7 @@ func (g *vgen) check(v value, expr, ptr jen.Code, pp jen.Code, depth int) ([]jen
 			return nil, fmt.Errorf("%s: %w", v.where, err)
 		}
 		if s.Pattern != "" && !isCI {
-			out = append(out, g.rule("Pattern").Call(errsID, pp, sv, g.pattern(s.Pattern)))
+			out = append(out, g.rule("Pattern").Call(errsID, pp, sv, g.pattern(s.Pattern), jen.Lit(s.Pattern)))
 		}
 		if len(s.Enum) > 0 {
 			out = append(out, g.rule("EnumString").Call(errsID, pp, sv, g.enumList(s.Enum, true)))
@@ -493,6 +499,13 @@ func (g *vgen) decode(v value, target jen.Code, pointer bool, pp jen.Code, depth
 	}
 	switch v.kind {
 	case kString:
+		if list := enumValues(v.schema); list != nil {
+			return []jen.Code{
+				jen.List(x, ok, jen.Err()).Op(":=").Qual(g.valPkg, "DecodeEnumString").Call(dID, errsID, pp, g.enumList(list, true)),
+				jen.If(jen.Err().Op("!=").Nil()).Block(ret),
+				jen.If(ok).Block(assign(conv(x, "string"))...),
+			}, nil
+		}
 		return prim("DecodeString", "string"), nil
 	case kBool:
 		return prim("DecodeBool", "bool"), nil
@@ -894,4 +907,23 @@ func (g *vgen) pathParams(o *object, pp pathParams, lookup func(string, string) 
 	)
 	// A closure lets the rule return early without ending ValidateAt.
 	return []jen.Code{jen.Func().Params().Block(body...).Call()}, nil
+}
+
+// enumValues lists the values of a string enum (enum or x-enum-ci), or nil.
+func enumValues(s *openapi3.Schema) []any {
+	if s == nil {
+		return nil
+	}
+	if len(s.Enum) > 0 {
+		return s.Enum
+	}
+	var ci []string
+	if ok, _ := ext(s, "x-enum-ci", &ci); ok {
+		out := make([]any, len(ci))
+		for i, c := range ci {
+			out[i] = c
+		}
+		return out
+	}
+	return nil
 }

@@ -5,7 +5,6 @@ package apig
 import (
 	"github.com/apiclab/apic/generated/validation"
 	"github.com/go-faster/jx"
-	"regexp"
 	"strconv"
 	"strings"
 )
@@ -93,24 +92,62 @@ var SchemaTypes = map[string]func() validation.Type{
 	},
 }
 var (
-	enum0    = []string{"DISABLE", "HEADER"}
-	enum1    = []string{"GET", "POST", "PUT", "DELETE", "HEAD", "PATCH", "OPTIONS", "ANY"}
-	enum2    = []string{"HTTP", "HTTPS"}
-	enum3    = []int64{int64(1), int64(2)}
-	enum4    = []string{"PATH", "QUERY", "HEADER"}
-	pattern0 = regexp.MustCompile("^[A-Za-z][A-Za-z0-9._-]{0,31}$")
-	enum5    = []string{"REQUEST", "CONSTANT", "SYSTEM"}
-	enum6    = []string{"param", "source"}
-	enum7    = []string{"exact", "enum", "pattern"}
-	enum8    = []string{"NONE", "APP", "IAM", "AUTHORIZER"}
-	enum9    = []string{"HTTP", "FUNCTION", "MOCK"}
-	enum10   = []string{"SWA", "NORMAL"}
-	pattern1 = regexp.MustCompile("^[A-Za-z][A-Za-z0-9_]{2,63}$")
-	enum11   = []string{"HTTP", "HTTPS", "BOTH"}
-	enum12   = []string{"async", "sync"}
-	enum13   = []string{"ALL", "ANY"}
-	enum14   = []string{"STRING", "NUMBER"}
-	enum15   = []string{"HTTP", "HTTPS", "BOTH", "WEBSOCKET"}
+	enum0 = []string{"DISABLE", "HEADER"}
+	enum1 = []string{"GET", "POST", "PUT", "DELETE", "HEAD", "PATCH", "OPTIONS", "ANY"}
+	enum2 = []string{"HTTP", "HTTPS"}
+	enum3 = []int64{int64(1), int64(2)}
+	enum4 = []string{"PATH", "QUERY", "HEADER"}
+	// ^[A-Za-z][A-Za-z0-9._-]{0,31}$
+	pattern0 = func(s string) bool {
+		i, n := 0, 0
+		_ = n
+		for _, r := range s {
+			switch {
+			case i == 0:
+				if !((r >= int32(65) && r <= int32(90)) || (r >= int32(97) && r <= int32(122))) {
+					return false
+				}
+			default:
+				if !((r >= int32(45) && r <= int32(46)) || (r >= int32(48) && r <= int32(57)) || (r >= int32(65) && r <= int32(90)) || r == int32(95) || (r >= int32(97) && r <= int32(122))) {
+					return false
+				}
+				n++
+			}
+			i++
+		}
+		return i >= 1 && n <= 31
+	}
+	enum5  = []string{"REQUEST", "CONSTANT", "SYSTEM"}
+	enum6  = []string{"param", "source"}
+	enum7  = []string{"exact", "enum", "pattern"}
+	enum8  = []string{"NONE", "APP", "IAM", "AUTHORIZER"}
+	enum9  = []string{"HTTP", "FUNCTION", "MOCK"}
+	enum10 = []string{"SWA", "NORMAL"}
+	// ^[A-Za-z][A-Za-z0-9_]{2,63}$
+	pattern1 = func(s string) bool {
+		i, n := 0, 0
+		_ = n
+		for _, r := range s {
+			switch {
+			case i == 0:
+				if !((r >= int32(65) && r <= int32(90)) || (r >= int32(97) && r <= int32(122))) {
+					return false
+				}
+			default:
+				if !((r >= int32(48) && r <= int32(57)) || (r >= int32(65) && r <= int32(90)) || r == int32(95) || (r >= int32(97) && r <= int32(122))) {
+					return false
+				}
+				n++
+			}
+			i++
+		}
+		return i >= 1 && n >= 2 && n <= 63
+	}
+	enum11 = []string{"HTTP", "HTTPS", "BOTH"}
+	enum12 = []string{"async", "sync"}
+	enum13 = []string{"ALL", "ANY"}
+	enum14 = []string{"STRING", "NUMBER"}
+	enum15 = []string{"HTTP", "HTTPS", "BOTH", "WEBSOCKET"}
 )
 
 // Validate checks v against every rule of the AuthOpt schema and returns all violations
@@ -148,7 +185,7 @@ func (v *AuthOpt) DecodeJX(d *jx.Decoder, path *validation.Path, errs *validatio
 		switch string(iter.Key()) {
 		case "app_code_auth_type":
 			p := path.Key("app_code_auth_type")
-			x0, ok0, err := validation.DecodeString(d, errs, &p)
+			x0, ok0, err := validation.DecodeEnumString(d, errs, &p, enum0)
 			if err != nil {
 				return err
 			}
@@ -321,7 +358,7 @@ func (v *BackendApi) DecodeJX(d *jx.Decoder, path *validation.Path, errs *valida
 		case "req_method":
 			seen |= uint64(0x4)
 			p := path.Key("req_method")
-			x0, ok0, err := validation.DecodeString(d, errs, &p)
+			x0, ok0, err := validation.DecodeEnumString(d, errs, &p, enum1)
 			if err != nil {
 				return err
 			}
@@ -331,7 +368,7 @@ func (v *BackendApi) DecodeJX(d *jx.Decoder, path *validation.Path, errs *valida
 		case "req_protocol":
 			seen |= uint64(0x8)
 			p := path.Key("req_protocol")
-			x0, ok0, err := validation.DecodeString(d, errs, &p)
+			x0, ok0, err := validation.DecodeEnumString(d, errs, &p, enum2)
 			if err != nil {
 				return err
 			}
@@ -626,7 +663,7 @@ func (v *BackendParam) ValidateAt(path *validation.Path, errs *validation.Errors
 		p := path.Key("name")
 		s0 := v.Name
 		validation.String(errs, &p, s0, 1, 32)
-		validation.Pattern(errs, &p, s0, pattern0)
+		validation.Pattern(errs, &p, s0, pattern0, "^[A-Za-z][A-Za-z0-9._-]{0,31}$")
 	}
 	{
 		p := path.Key("origin")
@@ -661,7 +698,7 @@ func (v *BackendParam) DecodeJX(d *jx.Decoder, path *validation.Path, errs *vali
 		case "location":
 			seen |= uint64(0x1)
 			p := path.Key("location")
-			x0, ok0, err := validation.DecodeString(d, errs, &p)
+			x0, ok0, err := validation.DecodeEnumString(d, errs, &p, enum4)
 			if err != nil {
 				return err
 			}
@@ -681,7 +718,7 @@ func (v *BackendParam) DecodeJX(d *jx.Decoder, path *validation.Path, errs *vali
 		case "origin":
 			seen |= uint64(0x4)
 			p := path.Key("origin")
-			x0, ok0, err := validation.DecodeString(d, errs, &p)
+			x0, ok0, err := validation.DecodeEnumString(d, errs, &p, enum5)
 			if err != nil {
 				return err
 			}
@@ -895,7 +932,7 @@ func (v *Condition) DecodeJX(d *jx.Decoder, path *validation.Path, errs *validat
 		case "condition_origin":
 			seen |= uint64(0x1)
 			p := path.Key("condition_origin")
-			x0, ok0, err := validation.DecodeString(d, errs, &p)
+			x0, ok0, err := validation.DecodeEnumString(d, errs, &p, enum6)
 			if err != nil {
 				return err
 			}
@@ -904,7 +941,7 @@ func (v *Condition) DecodeJX(d *jx.Decoder, path *validation.Path, errs *validat
 			}
 		case "condition_type":
 			p := path.Key("condition_type")
-			x0, ok0, err := validation.DecodeString(d, errs, &p)
+			x0, ok0, err := validation.DecodeEnumString(d, errs, &p, enum7)
 			if err != nil {
 				return err
 			}
@@ -1122,7 +1159,7 @@ func (v *CreateApiRequest) ValidateAt(path *validation.Path, errs *validation.Er
 		p := path.Key("name")
 		s0 := v.Name
 		validation.String(errs, &p, s0, 3, 64)
-		validation.Pattern(errs, &p, s0, pattern1)
+		validation.Pattern(errs, &p, s0, pattern1, "^[A-Za-z][A-Za-z0-9_]{2,63}$")
 	}
 	if v.PolicyFunctions != nil {
 		p := path.Key("policy_functions")
@@ -1244,7 +1281,7 @@ func (v *CreateApiRequest) DecodeJX(d *jx.Decoder, path *validation.Path, errs *
 		case "auth_type":
 			seen |= uint64(0x2)
 			p := path.Key("auth_type")
-			x0, ok0, err := validation.DecodeString(d, errs, &p)
+			x0, ok0, err := validation.DecodeEnumString(d, errs, &p, enum8)
 			if err != nil {
 				return err
 			}
@@ -1295,7 +1332,7 @@ func (v *CreateApiRequest) DecodeJX(d *jx.Decoder, path *validation.Path, errs *
 		case "backend_type":
 			seen |= uint64(0x20)
 			p := path.Key("backend_type")
-			x0, ok0, err := validation.DecodeString(d, errs, &p)
+			x0, ok0, err := validation.DecodeEnumString(d, errs, &p, enum9)
 			if err != nil {
 				return err
 			}
@@ -1341,7 +1378,7 @@ func (v *CreateApiRequest) DecodeJX(d *jx.Decoder, path *validation.Path, errs *
 			}
 		case "match_mode":
 			p := path.Key("match_mode")
-			x0, ok0, err := validation.DecodeString(d, errs, &p)
+			x0, ok0, err := validation.DecodeEnumString(d, errs, &p, enum10)
 			if err != nil {
 				return err
 			}
@@ -1451,7 +1488,7 @@ func (v *CreateApiRequest) DecodeJX(d *jx.Decoder, path *validation.Path, errs *
 		case "req_method":
 			seen |= uint64(0x20000)
 			p := path.Key("req_method")
-			x0, ok0, err := validation.DecodeString(d, errs, &p)
+			x0, ok0, err := validation.DecodeEnumString(d, errs, &p, enum1)
 			if err != nil {
 				return err
 			}
@@ -1484,7 +1521,7 @@ func (v *CreateApiRequest) DecodeJX(d *jx.Decoder, path *validation.Path, errs *
 			}
 		case "req_protocol":
 			p := path.Key("req_protocol")
-			x0, ok0, err := validation.DecodeString(d, errs, &p)
+			x0, ok0, err := validation.DecodeEnumString(d, errs, &p, enum11)
 			if err != nil {
 				return err
 			}
@@ -2248,7 +2285,7 @@ func (v *FuncInfo) DecodeJX(d *jx.Decoder, path *validation.Path, errs *validati
 		case "invocation_type":
 			seen |= uint64(0x2)
 			p := path.Key("invocation_type")
-			x0, ok0, err := validation.DecodeString(d, errs, &p)
+			x0, ok0, err := validation.DecodeEnumString(d, errs, &p, enum12)
 			if err != nil {
 				return err
 			}
@@ -2673,7 +2710,7 @@ func (v *PolicyFunction) ValidateAt(path *validation.Path, errs *validation.Erro
 		p := path.Key("name")
 		s0 := v.Name
 		validation.String(errs, &p, s0, 3, 64)
-		validation.Pattern(errs, &p, s0, pattern1)
+		validation.Pattern(errs, &p, s0, pattern1, "^[A-Za-z][A-Za-z0-9_]{2,63}$")
 	}
 	if v.Timeout != nil {
 		p := path.Key("timeout")
@@ -2751,7 +2788,7 @@ func (v *PolicyFunction) DecodeJX(d *jx.Decoder, path *validation.Path, errs *va
 		case "effect_mode":
 			seen |= uint64(0x4)
 			p := path.Key("effect_mode")
-			x0, ok0, err := validation.DecodeString(d, errs, &p)
+			x0, ok0, err := validation.DecodeEnumString(d, errs, &p, enum13)
 			if err != nil {
 				return err
 			}
@@ -2771,7 +2808,7 @@ func (v *PolicyFunction) DecodeJX(d *jx.Decoder, path *validation.Path, errs *va
 		case "invocation_type":
 			seen |= uint64(0x10)
 			p := path.Key("invocation_type")
-			x0, ok0, err := validation.DecodeString(d, errs, &p)
+			x0, ok0, err := validation.DecodeEnumString(d, errs, &p, enum12)
 			if err != nil {
 				return err
 			}
@@ -3053,7 +3090,7 @@ func (v *PolicyHttp) ValidateAt(path *validation.Path, errs *validation.Errors) 
 		p := path.Key("name")
 		s0 := v.Name
 		validation.String(errs, &p, s0, 3, 64)
-		validation.Pattern(errs, &p, s0, pattern1)
+		validation.Pattern(errs, &p, s0, pattern1, "^[A-Za-z][A-Za-z0-9_]{2,63}$")
 	}
 	{
 		p := path.Key("req_method")
@@ -3163,7 +3200,7 @@ func (v *PolicyHttp) DecodeJX(d *jx.Decoder, path *validation.Path, errs *valida
 		case "effect_mode":
 			seen |= uint64(0x4)
 			p := path.Key("effect_mode")
-			x0, ok0, err := validation.DecodeString(d, errs, &p)
+			x0, ok0, err := validation.DecodeEnumString(d, errs, &p, enum13)
 			if err != nil {
 				return err
 			}
@@ -3183,7 +3220,7 @@ func (v *PolicyHttp) DecodeJX(d *jx.Decoder, path *validation.Path, errs *valida
 		case "req_method":
 			seen |= uint64(0x10)
 			p := path.Key("req_method")
-			x0, ok0, err := validation.DecodeString(d, errs, &p)
+			x0, ok0, err := validation.DecodeEnumString(d, errs, &p, enum1)
 			if err != nil {
 				return err
 			}
@@ -3193,7 +3230,7 @@ func (v *PolicyHttp) DecodeJX(d *jx.Decoder, path *validation.Path, errs *valida
 		case "req_protocol":
 			seen |= uint64(0x20)
 			p := path.Key("req_protocol")
-			x0, ok0, err := validation.DecodeString(d, errs, &p)
+			x0, ok0, err := validation.DecodeEnumString(d, errs, &p, enum2)
 			if err != nil {
 				return err
 			}
@@ -3536,7 +3573,7 @@ func (v *PolicyMock) ValidateAt(path *validation.Path, errs *validation.Errors) 
 		p := path.Key("name")
 		s0 := v.Name
 		validation.String(errs, &p, s0, 3, 64)
-		validation.Pattern(errs, &p, s0, pattern1)
+		validation.Pattern(errs, &p, s0, pattern1, "^[A-Za-z][A-Za-z0-9_]{2,63}$")
 	}
 }
 
@@ -3604,7 +3641,7 @@ func (v *PolicyMock) DecodeJX(d *jx.Decoder, path *validation.Path, errs *valida
 		case "effect_mode":
 			seen |= uint64(0x4)
 			p := path.Key("effect_mode")
-			x0, ok0, err := validation.DecodeString(d, errs, &p)
+			x0, ok0, err := validation.DecodeEnumString(d, errs, &p, enum13)
 			if err != nil {
 				return err
 			}
@@ -3820,7 +3857,7 @@ func (v *ReqParam) ValidateAt(path *validation.Path, errs *validation.Errors) {
 		p := path.Key("name")
 		s0 := v.Name
 		validation.String(errs, &p, s0, 1, 32)
-		validation.Pattern(errs, &p, s0, pattern0)
+		validation.Pattern(errs, &p, s0, pattern0, "^[A-Za-z][A-Za-z0-9._-]{0,31}$")
 	}
 	if v.Remark != nil {
 		p := path.Key("remark")
@@ -3893,7 +3930,7 @@ func (v *ReqParam) DecodeJX(d *jx.Decoder, path *validation.Path, errs *validati
 		case "location":
 			seen |= uint64(0x8)
 			p := path.Key("location")
-			x0, ok0, err := validation.DecodeString(d, errs, &p)
+			x0, ok0, err := validation.DecodeEnumString(d, errs, &p, enum4)
 			if err != nil {
 				return err
 			}
@@ -3993,7 +4030,7 @@ func (v *ReqParam) DecodeJX(d *jx.Decoder, path *validation.Path, errs *validati
 		case "type":
 			seen |= uint64(0x2000)
 			p := path.Key("type")
-			x0, ok0, err := validation.DecodeString(d, errs, &p)
+			x0, ok0, err := validation.DecodeEnumString(d, errs, &p, enum14)
 			if err != nil {
 				return err
 			}
@@ -4294,7 +4331,7 @@ func (v *UpdateApiRequest) ValidateAt(path *validation.Path, errs *validation.Er
 		p := path.Key("name")
 		s0 := v.Name
 		validation.String(errs, &p, s0, 3, 64)
-		validation.Pattern(errs, &p, s0, pattern1)
+		validation.Pattern(errs, &p, s0, pattern1, "^[A-Za-z][A-Za-z0-9_]{2,63}$")
 	}
 	if v.PolicyFunctions != nil {
 		p := path.Key("policy_functions")
@@ -4416,7 +4453,7 @@ func (v *UpdateApiRequest) DecodeJX(d *jx.Decoder, path *validation.Path, errs *
 		case "auth_type":
 			seen |= uint64(0x2)
 			p := path.Key("auth_type")
-			x0, ok0, err := validation.DecodeString(d, errs, &p)
+			x0, ok0, err := validation.DecodeEnumString(d, errs, &p, enum8)
 			if err != nil {
 				return err
 			}
@@ -4467,7 +4504,7 @@ func (v *UpdateApiRequest) DecodeJX(d *jx.Decoder, path *validation.Path, errs *
 		case "backend_type":
 			seen |= uint64(0x20)
 			p := path.Key("backend_type")
-			x0, ok0, err := validation.DecodeString(d, errs, &p)
+			x0, ok0, err := validation.DecodeEnumString(d, errs, &p, enum9)
 			if err != nil {
 				return err
 			}
@@ -4513,7 +4550,7 @@ func (v *UpdateApiRequest) DecodeJX(d *jx.Decoder, path *validation.Path, errs *
 			}
 		case "match_mode":
 			p := path.Key("match_mode")
-			x0, ok0, err := validation.DecodeString(d, errs, &p)
+			x0, ok0, err := validation.DecodeEnumString(d, errs, &p, enum10)
 			if err != nil {
 				return err
 			}
@@ -4623,7 +4660,7 @@ func (v *UpdateApiRequest) DecodeJX(d *jx.Decoder, path *validation.Path, errs *
 		case "req_method":
 			seen |= uint64(0x20000)
 			p := path.Key("req_method")
-			x0, ok0, err := validation.DecodeString(d, errs, &p)
+			x0, ok0, err := validation.DecodeEnumString(d, errs, &p, enum1)
 			if err != nil {
 				return err
 			}
@@ -4656,7 +4693,7 @@ func (v *UpdateApiRequest) DecodeJX(d *jx.Decoder, path *validation.Path, errs *
 			}
 		case "req_protocol":
 			p := path.Key("req_protocol")
-			x0, ok0, err := validation.DecodeString(d, errs, &p)
+			x0, ok0, err := validation.DecodeEnumString(d, errs, &p, enum15)
 			if err != nil {
 				return err
 			}

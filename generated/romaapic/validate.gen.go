@@ -108,38 +108,277 @@ var SchemaTypes = map[string]func() validation.Type{
 	},
 }
 var (
-	enum0    = []string{"param", "source", "system", "cookie", "frontend_authorizer", "orchestration"}
-	enum1    = []string{"exact", "enum", "pattern"}
-	pattern0 = regexp.MustCompile("^\\$context\\.authorizer\\.frontend\\.")
-	enum2    = []string{"req_path", "req_method", "reqPath", "reqMethod"}
-	enum3    = []string{"async", "sync"}
-	enum4    = []string{"V1", "V2"}
-	enum5    = []int64{int64(1)}
-	enum6    = []int64{int64(1), int64(2), int64(3)}
-	enum7    = []int64{int64(1), int64(2)}
-	enum8    = []int64{int64(200), int64(201), int64(202), int64(203), int64(204), int64(205), int64(206), int64(300), int64(301), int64(302), int64(303), int64(304), int64(305), int64(306), int64(307), int64(400), int64(401), int64(402), int64(403), int64(404), int64(405), int64(406), int64(407), int64(408), int64(409), int64(410), int64(411), int64(412), int64(413), int64(414), int64(415), int64(416), int64(417), int64(450), int64(451), int64(500), int64(501), int64(502), int64(503), int64(504), int64(505)}
-	enum9    = []string{"ALL", "ANY"}
-	pattern1 = regexp.MustCompile("^[A-Za-z一-龥][A-Za-z0-9一-龥_-]*$")
-	enum10   = []string{"GET", "POST", "PUT", "DELETE", "HEAD", "PATCH", "OPTIONS", "ANY"}
-	enum11   = []string{"HTTP", "HTTPS"}
-	pattern2 = regexp.MustCompile("^(-1|[0-9]|10)$")
+	enum0 = []string{"param", "source", "system", "cookie", "frontend_authorizer", "orchestration"}
+	enum1 = []string{"exact", "enum", "pattern"}
+	// ^\$context\.authorizer\.frontend\.
+	pattern0 = func(s string) bool {
+		i, n := 0, 0
+		_ = n
+		for _, r := range s {
+			switch {
+			case i == 0:
+				if !(r == int32(36)) {
+					return false
+				}
+			case i == 1:
+				if !(r == int32(99)) {
+					return false
+				}
+			case i == 2:
+				if !(r == int32(111)) {
+					return false
+				}
+			case i == 3:
+				if !(r == int32(110)) {
+					return false
+				}
+			case i == 4:
+				if !(r == int32(116)) {
+					return false
+				}
+			case i == 5:
+				if !(r == int32(101)) {
+					return false
+				}
+			case i == 6:
+				if !(r == int32(120)) {
+					return false
+				}
+			case i == 7:
+				if !(r == int32(116)) {
+					return false
+				}
+			case i == 8:
+				if !(r == int32(46)) {
+					return false
+				}
+			case i == 9:
+				if !(r == int32(97)) {
+					return false
+				}
+			case i == 10:
+				if !(r == int32(117)) {
+					return false
+				}
+			case i == 11:
+				if !(r == int32(116)) {
+					return false
+				}
+			case i == 12:
+				if !(r == int32(104)) {
+					return false
+				}
+			case i == 13:
+				if !(r == int32(111)) {
+					return false
+				}
+			case i == 14:
+				if !(r == int32(114)) {
+					return false
+				}
+			case i == 15:
+				if !(r == int32(105)) {
+					return false
+				}
+			case i == 16:
+				if !(r == int32(122)) {
+					return false
+				}
+			case i == 17:
+				if !(r == int32(101)) {
+					return false
+				}
+			case i == 18:
+				if !(r == int32(114)) {
+					return false
+				}
+			case i == 19:
+				if !(r == int32(46)) {
+					return false
+				}
+			case i == 20:
+				if !(r == int32(102)) {
+					return false
+				}
+			case i == 21:
+				if !(r == int32(114)) {
+					return false
+				}
+			case i == 22:
+				if !(r == int32(111)) {
+					return false
+				}
+			case i == 23:
+				if !(r == int32(110)) {
+					return false
+				}
+			case i == 24:
+				if !(r == int32(116)) {
+					return false
+				}
+			case i == 25:
+				if !(r == int32(101)) {
+					return false
+				}
+			case i == 26:
+				if !(r == int32(110)) {
+					return false
+				}
+			case i == 27:
+				if !(r == int32(100)) {
+					return false
+				}
+			case i == 28:
+				if !(r == int32(46)) {
+					return false
+				}
+			default:
+				return true
+			}
+			i++
+		}
+		return i >= 29 && n <= 0
+	}
+	enum2 = []string{"req_path", "req_method", "reqPath", "reqMethod"}
+	enum3 = []string{"async", "sync"}
+	enum4 = []string{"V1", "V2"}
+	enum5 = []int64{int64(1)}
+	enum6 = []int64{int64(1), int64(2), int64(3)}
+	enum7 = []int64{int64(1), int64(2)}
+	enum8 = []int64{int64(200), int64(201), int64(202), int64(203), int64(204), int64(205), int64(206), int64(300), int64(301), int64(302), int64(303), int64(304), int64(305), int64(306), int64(307), int64(400), int64(401), int64(402), int64(403), int64(404), int64(405), int64(406), int64(407), int64(408), int64(409), int64(410), int64(411), int64(412), int64(413), int64(414), int64(415), int64(416), int64(417), int64(450), int64(451), int64(500), int64(501), int64(502), int64(503), int64(504), int64(505)}
+	enum9 = []string{"ALL", "ANY"}
+	// ^[A-Za-z一-龥][A-Za-z0-9一-龥_-]*$
+	pattern1 = func(s string) bool {
+		i, n := 0, 0
+		_ = n
+		for _, r := range s {
+			switch {
+			case i == 0:
+				if !((r >= int32(65) && r <= int32(90)) || (r >= int32(97) && r <= int32(122)) || (r >= int32(19968) && r <= int32(40869))) {
+					return false
+				}
+			default:
+				if !(r == int32(45) || (r >= int32(48) && r <= int32(57)) || (r >= int32(65) && r <= int32(90)) || r == int32(95) || (r >= int32(97) && r <= int32(122)) || (r >= int32(19968) && r <= int32(40869))) {
+					return false
+				}
+				n++
+			}
+			i++
+		}
+		return i >= 1
+	}
+	enum10 = []string{"GET", "POST", "PUT", "DELETE", "HEAD", "PATCH", "OPTIONS", "ANY"}
+	enum11 = []string{"HTTP", "HTTPS"}
+	// ^(-1|[0-9]|10)$
+	pattern2 = regexp.MustCompile("^(-1|[0-9]|10)$").MatchString
 	enum12   = []string{"DISABLE", "HEADER"}
 	enum13   = []string{"PATH", "QUERY", "HEADER"}
-	pattern3 = regexp.MustCompile("^[A-Za-z][A-Za-z0-9._-]*$")
-	enum14   = []string{"REQUEST", "CONSTANT", "SYSTEM"}
-	enum15   = []string{"NONE", "APP", "IAM", "AUTHORIZER"}
-	enum16   = []string{"HTTP", "FUNCTION", "MOCK"}
-	enum17   = []string{"application/json", "application/xml", "multipart/form-data", "text/plain"}
-	enum18   = []string{"SWA", "NORMAL"}
-	pattern4 = regexp.MustCompile("^[A-Za-z0-9一-龥][A-Za-z0-9一-龥_./():（）：、-]*$")
-	pattern5 = regexp.MustCompile("^[^<>]*$")
-	enum19   = []string{"HTTP", "HTTPS", "BOTH"}
-	pattern6 = regexp.MustCompile("^[A-Za-z一-龥][A-Za-z0-9一-龥*#%.:_-]*$")
-	pattern7 = regexp.MustCompile("^[A-Za-z0-9][A-Za-z0-9-]*$")
-	enum20   = []string{"RSA", "ECC", "SM2"}
-	enum21   = []string{"instance", "global"}
-	enum22   = []int64{int64(1), int64(2), int64(3), int64(4)}
-	enum23   = []string{"TLSv1.1", "TLSv1.2"}
+	// ^[A-Za-z][A-Za-z0-9._-]*$
+	pattern3 = func(s string) bool {
+		i, n := 0, 0
+		_ = n
+		for _, r := range s {
+			switch {
+			case i == 0:
+				if !((r >= int32(65) && r <= int32(90)) || (r >= int32(97) && r <= int32(122))) {
+					return false
+				}
+			default:
+				if !((r >= int32(45) && r <= int32(46)) || (r >= int32(48) && r <= int32(57)) || (r >= int32(65) && r <= int32(90)) || r == int32(95) || (r >= int32(97) && r <= int32(122))) {
+					return false
+				}
+				n++
+			}
+			i++
+		}
+		return i >= 1
+	}
+	enum14 = []string{"REQUEST", "CONSTANT", "SYSTEM"}
+	enum15 = []string{"NONE", "APP", "IAM", "AUTHORIZER"}
+	enum16 = []string{"HTTP", "FUNCTION", "MOCK"}
+	enum17 = []string{"application/json", "application/xml", "multipart/form-data", "text/plain"}
+	enum18 = []string{"SWA", "NORMAL"}
+	// ^[A-Za-z0-9一-龥][A-Za-z0-9一-龥_./():（）：、-]*$
+	pattern4 = func(s string) bool {
+		i, n := 0, 0
+		_ = n
+		for _, r := range s {
+			switch {
+			case i == 0:
+				if !((r >= int32(48) && r <= int32(57)) || (r >= int32(65) && r <= int32(90)) || (r >= int32(97) && r <= int32(122)) || (r >= int32(19968) && r <= int32(40869))) {
+					return false
+				}
+			default:
+				if !((r >= int32(40) && r <= int32(41)) || (r >= int32(45) && r <= int32(58)) || (r >= int32(65) && r <= int32(90)) || r == int32(95) || (r >= int32(97) && r <= int32(122)) || r == int32(12289) || (r >= int32(19968) && r <= int32(40869)) || (r >= int32(65288) && r <= int32(65289)) || r == int32(65306)) {
+					return false
+				}
+				n++
+			}
+			i++
+		}
+		return i >= 1
+	}
+	// ^[^<>]*$
+	pattern5 = func(s string) bool {
+		i, n := 0, 0
+		_ = n
+		for _, r := range s {
+			switch {
+			default:
+				if !((r >= int32(0) && r <= int32(59)) || r == int32(61) || (r >= int32(63) && r <= int32(1114111))) {
+					return false
+				}
+				n++
+			}
+			i++
+		}
+		return i >= 0
+	}
+	enum19 = []string{"HTTP", "HTTPS", "BOTH"}
+	// ^[A-Za-z一-龥][A-Za-z0-9一-龥*#%.:_-]*$
+	pattern6 = func(s string) bool {
+		i, n := 0, 0
+		_ = n
+		for _, r := range s {
+			switch {
+			case i == 0:
+				if !((r >= int32(65) && r <= int32(90)) || (r >= int32(97) && r <= int32(122)) || (r >= int32(19968) && r <= int32(40869))) {
+					return false
+				}
+			default:
+				if !(r == int32(35) || r == int32(37) || r == int32(42) || (r >= int32(45) && r <= int32(46)) || (r >= int32(48) && r <= int32(58)) || (r >= int32(65) && r <= int32(90)) || r == int32(95) || (r >= int32(97) && r <= int32(122)) || (r >= int32(19968) && r <= int32(40869))) {
+					return false
+				}
+				n++
+			}
+			i++
+		}
+		return i >= 1
+	}
+	// ^[A-Za-z0-9][A-Za-z0-9-]*$
+	pattern7 = func(s string) bool {
+		i, n := 0, 0
+		_ = n
+		for _, r := range s {
+			switch {
+			case i == 0:
+				if !((r >= int32(48) && r <= int32(57)) || (r >= int32(65) && r <= int32(90)) || (r >= int32(97) && r <= int32(122))) {
+					return false
+				}
+			default:
+				if !(r == int32(45) || (r >= int32(48) && r <= int32(57)) || (r >= int32(65) && r <= int32(90)) || (r >= int32(97) && r <= int32(122))) {
+					return false
+				}
+				n++
+			}
+			i++
+		}
+		return i >= 1
+	}
+	enum20 = []string{"RSA", "ECC", "SM2"}
+	enum21 = []string{"instance", "global"}
+	enum22 = []int64{int64(1), int64(2), int64(3), int64(4)}
+	enum23 = []string{"TLSv1.1", "TLSv1.2"}
 )
 
 // Validate checks v against every rule of the ApiConditionCreate schema and returns all violations
@@ -174,7 +413,7 @@ func (v *ApiConditionCreate) ValidateAt(path *validation.Path, errs *validation.
 	if v.FrontendAuthorizerParamName != nil {
 		p := path.Key("frontend_authorizer_param_name")
 		s0 := (*v.FrontendAuthorizerParamName)
-		validation.Pattern(errs, &p, s0, pattern0)
+		validation.Pattern(errs, &p, s0, pattern0, "^\\$context\\.authorizer\\.frontend\\.")
 	}
 	if v.SysParamName != nil {
 		p := path.Key("sys_param_name")
@@ -227,7 +466,7 @@ func (v *ApiConditionCreate) DecodeJX(d *jx.Decoder, path *validation.Path, errs
 		case "condition_origin":
 			seen |= uint64(0x1)
 			p := path.Key("condition_origin")
-			x0, ok0, err := validation.DecodeString(d, errs, &p)
+			x0, ok0, err := validation.DecodeEnumString(d, errs, &p, enum0)
 			if err != nil {
 				return err
 			}
@@ -236,7 +475,7 @@ func (v *ApiConditionCreate) DecodeJX(d *jx.Decoder, path *validation.Path, errs
 			}
 		case "condition_type":
 			p := path.Key("condition_type")
-			x0, ok0, err := validation.DecodeString(d, errs, &p)
+			x0, ok0, err := validation.DecodeEnumString(d, errs, &p, enum1)
 			if err != nil {
 				return err
 			}
@@ -306,7 +545,7 @@ func (v *ApiConditionCreate) DecodeJX(d *jx.Decoder, path *validation.Path, errs
 			}
 		case "sys_param_name":
 			p := path.Key("sys_param_name")
-			x0, ok0, err := validation.DecodeString(d, errs, &p)
+			x0, ok0, err := validation.DecodeEnumString(d, errs, &p, enum2)
 			if err != nil {
 				return err
 			}
@@ -434,7 +673,7 @@ func (v *ApiFunc) DecodeJX(d *jx.Decoder, path *validation.Path, errs *validatio
 			}
 		case "invocation_type":
 			p := path.Key("invocation_type")
-			x0, ok0, err := validation.DecodeString(d, errs, &p)
+			x0, ok0, err := validation.DecodeEnumString(d, errs, &p, enum3)
 			if err != nil {
 				return err
 			}
@@ -444,7 +683,7 @@ func (v *ApiFunc) DecodeJX(d *jx.Decoder, path *validation.Path, errs *validatio
 			}
 		case "network_type":
 			p := path.Key("network_type")
-			x0, ok0, err := validation.DecodeString(d, errs, &p)
+			x0, ok0, err := validation.DecodeEnumString(d, errs, &p, enum4)
 			if err != nil {
 				return err
 			}
@@ -611,7 +850,7 @@ func (v *ApiFuncCreate) DecodeJX(d *jx.Decoder, path *validation.Path, errs *val
 		case "invocation_type":
 			seen |= uint64(0x8)
 			p := path.Key("invocation_type")
-			x0, ok0, err := validation.DecodeString(d, errs, &p)
+			x0, ok0, err := validation.DecodeEnumString(d, errs, &p, enum3)
 			if err != nil {
 				return err
 			}
@@ -620,7 +859,7 @@ func (v *ApiFuncCreate) DecodeJX(d *jx.Decoder, path *validation.Path, errs *val
 			}
 		case "network_type":
 			p := path.Key("network_type")
-			x0, ok0, err := validation.DecodeString(d, errs, &p)
+			x0, ok0, err := validation.DecodeEnumString(d, errs, &p, enum4)
 			if err != nil {
 				return err
 			}
@@ -1164,7 +1403,7 @@ func (v *ApiPolicyFunctionCreate) ValidateAt(path *validation.Path, errs *valida
 		p := path.Key("name")
 		s0 := v.Name
 		validation.String(errs, &p, s0, 3, 64)
-		validation.Pattern(errs, &p, s0, pattern1)
+		validation.Pattern(errs, &p, s0, pattern1, "^[A-Za-z一-龥][A-Za-z0-9一-龥_-]*$")
 	}
 	if v.NetworkType != nil {
 		p := path.Key("network_type")
@@ -1267,7 +1506,7 @@ func (v *ApiPolicyFunctionCreate) DecodeJX(d *jx.Decoder, path *validation.Path,
 		case "effect_mode":
 			seen |= uint64(0x10)
 			p := path.Key("effect_mode")
-			x0, ok0, err := validation.DecodeString(d, errs, &p)
+			x0, ok0, err := validation.DecodeEnumString(d, errs, &p, enum9)
 			if err != nil {
 				return err
 			}
@@ -1287,7 +1526,7 @@ func (v *ApiPolicyFunctionCreate) DecodeJX(d *jx.Decoder, path *validation.Path,
 		case "invocation_type":
 			seen |= uint64(0x40)
 			p := path.Key("invocation_type")
-			x0, ok0, err := validation.DecodeString(d, errs, &p)
+			x0, ok0, err := validation.DecodeEnumString(d, errs, &p, enum3)
 			if err != nil {
 				return err
 			}
@@ -1306,7 +1545,7 @@ func (v *ApiPolicyFunctionCreate) DecodeJX(d *jx.Decoder, path *validation.Path,
 			}
 		case "network_type":
 			p := path.Key("network_type")
-			x0, ok0, err := validation.DecodeString(d, errs, &p)
+			x0, ok0, err := validation.DecodeEnumString(d, errs, &p, enum4)
 			if err != nil {
 				return err
 			}
@@ -1517,7 +1756,7 @@ func (v *ApiPolicyFunctionResp) DecodeJX(d *jx.Decoder, path *validation.Path, e
 			}
 		case "effect_mode":
 			p := path.Key("effect_mode")
-			x0, ok0, err := validation.DecodeString(d, errs, &p)
+			x0, ok0, err := validation.DecodeEnumString(d, errs, &p, enum9)
 			if err != nil {
 				return err
 			}
@@ -1547,7 +1786,7 @@ func (v *ApiPolicyFunctionResp) DecodeJX(d *jx.Decoder, path *validation.Path, e
 			}
 		case "invocation_type":
 			p := path.Key("invocation_type")
-			x0, ok0, err := validation.DecodeString(d, errs, &p)
+			x0, ok0, err := validation.DecodeEnumString(d, errs, &p, enum3)
 			if err != nil {
 				return err
 			}
@@ -1567,7 +1806,7 @@ func (v *ApiPolicyFunctionResp) DecodeJX(d *jx.Decoder, path *validation.Path, e
 			}
 		case "network_type":
 			p := path.Key("network_type")
-			x0, ok0, err := validation.DecodeString(d, errs, &p)
+			x0, ok0, err := validation.DecodeEnumString(d, errs, &p, enum4)
 			if err != nil {
 				return err
 			}
@@ -1648,7 +1887,7 @@ func (v *ApiPolicyHttpCreate) ValidateAt(path *validation.Path, errs *validation
 		p := path.Key("name")
 		s0 := v.Name
 		validation.String(errs, &p, s0, 3, 64)
-		validation.Pattern(errs, &p, s0, pattern1)
+		validation.Pattern(errs, &p, s0, pattern1, "^[A-Za-z一-龥][A-Za-z0-9一-龥_-]*$")
 	}
 	{
 		p := path.Key("req_method")
@@ -1668,7 +1907,7 @@ func (v *ApiPolicyHttpCreate) ValidateAt(path *validation.Path, errs *validation
 	if v.RetryCount != nil {
 		p := path.Key("retry_count")
 		s0 := (*v.RetryCount)
-		validation.Pattern(errs, &p, s0, pattern2)
+		validation.Pattern(errs, &p, s0, pattern2, "^(-1|[0-9]|10)$")
 		validation.IntegerString(errs, &p, s0, int64(-1), int64(10))
 	}
 	if v.Timeout != nil {
@@ -1770,7 +2009,7 @@ func (v *ApiPolicyHttpCreate) DecodeJX(d *jx.Decoder, path *validation.Path, err
 		case "effect_mode":
 			seen |= uint64(0x8)
 			p := path.Key("effect_mode")
-			x0, ok0, err := validation.DecodeString(d, errs, &p)
+			x0, ok0, err := validation.DecodeEnumString(d, errs, &p, enum9)
 			if err != nil {
 				return err
 			}
@@ -1800,7 +2039,7 @@ func (v *ApiPolicyHttpCreate) DecodeJX(d *jx.Decoder, path *validation.Path, err
 		case "req_method":
 			seen |= uint64(0x40)
 			p := path.Key("req_method")
-			x0, ok0, err := validation.DecodeString(d, errs, &p)
+			x0, ok0, err := validation.DecodeEnumString(d, errs, &p, enum10)
 			if err != nil {
 				return err
 			}
@@ -1810,7 +2049,7 @@ func (v *ApiPolicyHttpCreate) DecodeJX(d *jx.Decoder, path *validation.Path, err
 		case "req_protocol":
 			seen |= uint64(0x80)
 			p := path.Key("req_protocol")
-			x0, ok0, err := validation.DecodeString(d, errs, &p)
+			x0, ok0, err := validation.DecodeEnumString(d, errs, &p, enum11)
 			if err != nil {
 				return err
 			}
@@ -1971,7 +2210,7 @@ func (v *ApiPolicyHttpResp) ValidateAt(path *validation.Path, errs *validation.E
 	if v.RetryCount != nil {
 		p := path.Key("retry_count")
 		s0 := (*v.RetryCount)
-		validation.Pattern(errs, &p, s0, pattern2)
+		validation.Pattern(errs, &p, s0, pattern2, "^(-1|[0-9]|10)$")
 		validation.IntegerString(errs, &p, s0, int64(-1), int64(10))
 	}
 	if v.Timeout != nil {
@@ -2067,7 +2306,7 @@ func (v *ApiPolicyHttpResp) DecodeJX(d *jx.Decoder, path *validation.Path, errs 
 			}
 		case "effect_mode":
 			p := path.Key("effect_mode")
-			x0, ok0, err := validation.DecodeString(d, errs, &p)
+			x0, ok0, err := validation.DecodeEnumString(d, errs, &p, enum9)
 			if err != nil {
 				return err
 			}
@@ -2107,7 +2346,7 @@ func (v *ApiPolicyHttpResp) DecodeJX(d *jx.Decoder, path *validation.Path, errs 
 			}
 		case "req_method":
 			p := path.Key("req_method")
-			x0, ok0, err := validation.DecodeString(d, errs, &p)
+			x0, ok0, err := validation.DecodeEnumString(d, errs, &p, enum10)
 			if err != nil {
 				return err
 			}
@@ -2117,7 +2356,7 @@ func (v *ApiPolicyHttpResp) DecodeJX(d *jx.Decoder, path *validation.Path, errs 
 			}
 		case "req_protocol":
 			p := path.Key("req_protocol")
-			x0, ok0, err := validation.DecodeString(d, errs, &p)
+			x0, ok0, err := validation.DecodeEnumString(d, errs, &p, enum11)
 			if err != nil {
 				return err
 			}
@@ -2349,7 +2588,7 @@ func (v *ApiPolicyHttpRespV1) DecodeJX(d *jx.Decoder, path *validation.Path, err
 			}
 		case "effect_mode":
 			p := path.Key("effect_mode")
-			x0, ok0, err := validation.DecodeString(d, errs, &p)
+			x0, ok0, err := validation.DecodeEnumString(d, errs, &p, enum9)
 			if err != nil {
 				return err
 			}
@@ -2389,7 +2628,7 @@ func (v *ApiPolicyHttpRespV1) DecodeJX(d *jx.Decoder, path *validation.Path, err
 			}
 		case "req_method":
 			p := path.Key("req_method")
-			x0, ok0, err := validation.DecodeString(d, errs, &p)
+			x0, ok0, err := validation.DecodeEnumString(d, errs, &p, enum10)
 			if err != nil {
 				return err
 			}
@@ -2399,7 +2638,7 @@ func (v *ApiPolicyHttpRespV1) DecodeJX(d *jx.Decoder, path *validation.Path, err
 			}
 		case "req_protocol":
 			p := path.Key("req_protocol")
-			x0, ok0, err := validation.DecodeString(d, errs, &p)
+			x0, ok0, err := validation.DecodeEnumString(d, errs, &p, enum11)
 			if err != nil {
 				return err
 			}
@@ -2522,7 +2761,7 @@ func (v *ApiPolicyMockCreate) ValidateAt(path *validation.Path, errs *validation
 		p := path.Key("name")
 		s0 := v.Name
 		validation.String(errs, &p, s0, 3, 64)
-		validation.Pattern(errs, &p, s0, pattern1)
+		validation.Pattern(errs, &p, s0, pattern1, "^[A-Za-z一-龥][A-Za-z0-9一-龥_-]*$")
 	}
 	if v.StatusCode != nil {
 		p := path.Key("status_code")
@@ -2605,7 +2844,7 @@ func (v *ApiPolicyMockCreate) DecodeJX(d *jx.Decoder, path *validation.Path, err
 		case "effect_mode":
 			seen |= uint64(0x8)
 			p := path.Key("effect_mode")
-			x0, ok0, err := validation.DecodeString(d, errs, &p)
+			x0, ok0, err := validation.DecodeEnumString(d, errs, &p, enum9)
 			if err != nil {
 				return err
 			}
@@ -2803,7 +3042,7 @@ func (v *ApiPolicyMockResp) DecodeJX(d *jx.Decoder, path *validation.Path, errs 
 			}
 		case "effect_mode":
 			p := path.Key("effect_mode")
-			x0, ok0, err := validation.DecodeString(d, errs, &p)
+			x0, ok0, err := validation.DecodeEnumString(d, errs, &p, enum9)
 			if err != nil {
 				return err
 			}
@@ -2909,7 +3148,7 @@ func (v *AuthOpt) DecodeJX(d *jx.Decoder, path *validation.Path, errs *validatio
 		switch string(iter.Key()) {
 		case "app_code_auth_type":
 			p := path.Key("app_code_auth_type")
-			x0, ok0, err := validation.DecodeString(d, errs, &p)
+			x0, ok0, err := validation.DecodeEnumString(d, errs, &p, enum12)
 			if err != nil {
 				return err
 			}
@@ -2956,7 +3195,7 @@ func (v *BackendApi) ValidateAt(path *validation.Path, errs *validation.Errors) 
 	if v.RetryCount != nil {
 		p := path.Key("retry_count")
 		s0 := (*v.RetryCount)
-		validation.Pattern(errs, &p, s0, pattern2)
+		validation.Pattern(errs, &p, s0, pattern2, "^(-1|[0-9]|10)$")
 		validation.IntegerString(errs, &p, s0, int64(-1), int64(10))
 	}
 	if v.Status != nil {
@@ -3198,7 +3437,7 @@ func (v *BackendApiCreate) ValidateAt(path *validation.Path, errs *validation.Er
 	if v.RetryCount != nil {
 		p := path.Key("retry_count")
 		s0 := (*v.RetryCount)
-		validation.Pattern(errs, &p, s0, pattern2)
+		validation.Pattern(errs, &p, s0, pattern2, "^(-1|[0-9]|10)$")
 		validation.IntegerString(errs, &p, s0, int64(-1), int64(10))
 	}
 	{
@@ -3657,7 +3896,7 @@ func (v *BackendParam) ValidateAt(path *validation.Path, errs *validation.Errors
 		p := path.Key("name")
 		s0 := (*v.Name)
 		validation.String(errs, &p, s0, 1, 32)
-		validation.Pattern(errs, &p, s0, pattern3)
+		validation.Pattern(errs, &p, s0, pattern3, "^[A-Za-z][A-Za-z0-9._-]*$")
 	}
 	if v.Origin != nil {
 		p := path.Key("origin")
@@ -3700,7 +3939,7 @@ func (v *BackendParam) DecodeJX(d *jx.Decoder, path *validation.Path, errs *vali
 			}
 		case "location":
 			p := path.Key("location")
-			x0, ok0, err := validation.DecodeString(d, errs, &p)
+			x0, ok0, err := validation.DecodeEnumString(d, errs, &p, enum13)
 			if err != nil {
 				return err
 			}
@@ -3720,7 +3959,7 @@ func (v *BackendParam) DecodeJX(d *jx.Decoder, path *validation.Path, errs *vali
 			}
 		case "origin":
 			p := path.Key("origin")
-			x0, ok0, err := validation.DecodeString(d, errs, &p)
+			x0, ok0, err := validation.DecodeEnumString(d, errs, &p, enum14)
 			if err != nil {
 				return err
 			}
@@ -3793,7 +4032,7 @@ func (v *BackendParamBase) ValidateAt(path *validation.Path, errs *validation.Er
 		p := path.Key("name")
 		s0 := v.Name
 		validation.String(errs, &p, s0, 1, 32)
-		validation.Pattern(errs, &p, s0, pattern3)
+		validation.Pattern(errs, &p, s0, pattern3, "^[A-Za-z][A-Za-z0-9._-]*$")
 	}
 	{
 		p := path.Key("origin")
@@ -3828,7 +4067,7 @@ func (v *BackendParamBase) DecodeJX(d *jx.Decoder, path *validation.Path, errs *
 		case "location":
 			seen |= uint64(0x1)
 			p := path.Key("location")
-			x0, ok0, err := validation.DecodeString(d, errs, &p)
+			x0, ok0, err := validation.DecodeEnumString(d, errs, &p, enum13)
 			if err != nil {
 				return err
 			}
@@ -3848,7 +4087,7 @@ func (v *BackendParamBase) DecodeJX(d *jx.Decoder, path *validation.Path, errs *
 		case "origin":
 			seen |= uint64(0x4)
 			p := path.Key("origin")
-			x0, ok0, err := validation.DecodeString(d, errs, &p)
+			x0, ok0, err := validation.DecodeEnumString(d, errs, &p, enum14)
 			if err != nil {
 				return err
 			}
@@ -3935,7 +4174,7 @@ func (v *ConditionResp) ValidateAt(path *validation.Path, errs *validation.Error
 	if v.FrontendAuthorizerParamName != nil {
 		p := path.Key("frontend_authorizer_param_name")
 		s0 := (*v.FrontendAuthorizerParamName)
-		validation.Pattern(errs, &p, s0, pattern0)
+		validation.Pattern(errs, &p, s0, pattern0, "^\\$context\\.authorizer\\.frontend\\.")
 	}
 	if v.SysParamName != nil {
 		p := path.Key("sys_param_name")
@@ -3958,7 +4197,7 @@ func (v *ConditionResp) DecodeJX(d *jx.Decoder, path *validation.Path, errs *val
 		switch string(iter.Key()) {
 		case "condition_origin":
 			p := path.Key("condition_origin")
-			x0, ok0, err := validation.DecodeString(d, errs, &p)
+			x0, ok0, err := validation.DecodeEnumString(d, errs, &p, enum0)
 			if err != nil {
 				return err
 			}
@@ -3968,7 +4207,7 @@ func (v *ConditionResp) DecodeJX(d *jx.Decoder, path *validation.Path, errs *val
 			}
 		case "condition_type":
 			p := path.Key("condition_type")
-			x0, ok0, err := validation.DecodeString(d, errs, &p)
+			x0, ok0, err := validation.DecodeEnumString(d, errs, &p, enum1)
 			if err != nil {
 				return err
 			}
@@ -4068,7 +4307,7 @@ func (v *ConditionResp) DecodeJX(d *jx.Decoder, path *validation.Path, errs *val
 			}
 		case "sys_param_name":
 			p := path.Key("sys_param_name")
-			x0, ok0, err := validation.DecodeString(d, errs, &p)
+			x0, ok0, err := validation.DecodeEnumString(d, errs, &p, enum2)
 			if err != nil {
 				return err
 			}
@@ -4169,7 +4408,7 @@ func (v *CreateApiV2Request) ValidateAt(path *validation.Path, errs *validation.
 		p := path.Key("name")
 		s0 := v.Name
 		validation.String(errs, &p, s0, 3, 255)
-		validation.Pattern(errs, &p, s0, pattern4)
+		validation.Pattern(errs, &p, s0, pattern4, "^[A-Za-z0-9一-龥][A-Za-z0-9一-龥_./():（）：、-]*$")
 	}
 	if v.PolicyFunctions != nil {
 		p := path.Key("policy_functions")
@@ -4196,7 +4435,7 @@ func (v *CreateApiV2Request) ValidateAt(path *validation.Path, errs *validation.
 		p := path.Key("remark")
 		s0 := (*v.Remark)
 		validation.String(errs, &p, s0, -1, 1000)
-		validation.Pattern(errs, &p, s0, pattern5)
+		validation.Pattern(errs, &p, s0, pattern5, "^[^<>]*$")
 		validation.ForbiddenChars(errs, &p, s0, "<>")
 	}
 	if v.ReqParams != nil {
@@ -4247,7 +4486,7 @@ func (v *CreateApiV2Request) ValidateAt(path *validation.Path, errs *validation.
 			q0 := (&p).Index(i0)
 			s1 := (*v.Tags)[i0]
 			validation.String(errs, &q0, s1, 1, 128)
-			validation.Pattern(errs, &q0, s1, pattern6)
+			validation.Pattern(errs, &q0, s1, pattern6, "^[A-Za-z一-龥][A-Za-z0-9一-龥*#%.:_-]*$")
 		}
 	}
 	{
@@ -4308,7 +4547,7 @@ func (v *CreateApiV2Request) DecodeJX(d *jx.Decoder, path *validation.Path, errs
 		case "auth_type":
 			seen |= uint64(0x2)
 			p := path.Key("auth_type")
-			x0, ok0, err := validation.DecodeString(d, errs, &p)
+			x0, ok0, err := validation.DecodeEnumString(d, errs, &p, enum15)
 			if err != nil {
 				return err
 			}
@@ -4359,7 +4598,7 @@ func (v *CreateApiV2Request) DecodeJX(d *jx.Decoder, path *validation.Path, errs
 		case "backend_type":
 			seen |= uint64(0x20)
 			p := path.Key("backend_type")
-			x0, ok0, err := validation.DecodeString(d, errs, &p)
+			x0, ok0, err := validation.DecodeEnumString(d, errs, &p, enum16)
 			if err != nil {
 				return err
 			}
@@ -4378,7 +4617,7 @@ func (v *CreateApiV2Request) DecodeJX(d *jx.Decoder, path *validation.Path, errs
 			}
 		case "content_type":
 			p := path.Key("content_type")
-			x0, ok0, err := validation.DecodeString(d, errs, &p)
+			x0, ok0, err := validation.DecodeEnumString(d, errs, &p, enum17)
 			if err != nil {
 				return err
 			}
@@ -4425,7 +4664,7 @@ func (v *CreateApiV2Request) DecodeJX(d *jx.Decoder, path *validation.Path, errs
 			}
 		case "match_mode":
 			p := path.Key("match_mode")
-			x0, ok0, err := validation.DecodeString(d, errs, &p)
+			x0, ok0, err := validation.DecodeEnumString(d, errs, &p, enum18)
 			if err != nil {
 				return err
 			}
@@ -4569,7 +4808,7 @@ func (v *CreateApiV2Request) DecodeJX(d *jx.Decoder, path *validation.Path, errs
 		case "req_protocol":
 			seen |= uint64(0x200000)
 			p := path.Key("req_protocol")
-			x0, ok0, err := validation.DecodeString(d, errs, &p)
+			x0, ok0, err := validation.DecodeEnumString(d, errs, &p, enum19)
 			if err != nil {
 				return err
 			}
@@ -4818,7 +5057,7 @@ func (v *CreateApiV2Response) ValidateAt(path *validation.Path, errs *validation
 		p := path.Key("name")
 		s0 := (*v.Name)
 		validation.String(errs, &p, s0, 3, 255)
-		validation.Pattern(errs, &p, s0, pattern4)
+		validation.Pattern(errs, &p, s0, pattern4, "^[A-Za-z0-9一-龥][A-Za-z0-9一-龥_./():（）：、-]*$")
 	}
 	if v.PolicyFunctions != nil {
 		p := path.Key("policy_functions")
@@ -4845,7 +5084,7 @@ func (v *CreateApiV2Response) ValidateAt(path *validation.Path, errs *validation
 		p := path.Key("remark")
 		s0 := (*v.Remark)
 		validation.String(errs, &p, s0, -1, 1000)
-		validation.Pattern(errs, &p, s0, pattern5)
+		validation.Pattern(errs, &p, s0, pattern5, "^[^<>]*$")
 		validation.ForbiddenChars(errs, &p, s0, "<>")
 	}
 	if v.ReqParams != nil {
@@ -4901,7 +5140,7 @@ func (v *CreateApiV2Response) ValidateAt(path *validation.Path, errs *validation
 			q0 := (&p).Index(i0)
 			s1 := (*v.Tags)[i0]
 			validation.String(errs, &q0, s1, 1, 128)
-			validation.Pattern(errs, &q0, s1, pattern6)
+			validation.Pattern(errs, &q0, s1, pattern6, "^[A-Za-z一-龥][A-Za-z0-9一-龥*#%.:_-]*$")
 		}
 	}
 	if v.Type != nil {
@@ -4954,7 +5193,7 @@ func (v *CreateApiV2Response) DecodeJX(d *jx.Decoder, path *validation.Path, err
 			v.AuthOpt = x0
 		case "auth_type":
 			p := path.Key("auth_type")
-			x0, ok0, err := validation.DecodeString(d, errs, &p)
+			x0, ok0, err := validation.DecodeEnumString(d, errs, &p, enum15)
 			if err != nil {
 				return err
 			}
@@ -5011,7 +5250,7 @@ func (v *CreateApiV2Response) DecodeJX(d *jx.Decoder, path *validation.Path, err
 			}
 		case "backend_type":
 			p := path.Key("backend_type")
-			x0, ok0, err := validation.DecodeString(d, errs, &p)
+			x0, ok0, err := validation.DecodeEnumString(d, errs, &p, enum16)
 			if err != nil {
 				return err
 			}
@@ -5031,7 +5270,7 @@ func (v *CreateApiV2Response) DecodeJX(d *jx.Decoder, path *validation.Path, err
 			}
 		case "content_type":
 			p := path.Key("content_type")
-			x0, ok0, err := validation.DecodeString(d, errs, &p)
+			x0, ok0, err := validation.DecodeEnumString(d, errs, &p, enum17)
 			if err != nil {
 				return err
 			}
@@ -5124,7 +5363,7 @@ func (v *CreateApiV2Response) DecodeJX(d *jx.Decoder, path *validation.Path, err
 			}
 		case "match_mode":
 			p := path.Key("match_mode")
-			x0, ok0, err := validation.DecodeString(d, errs, &p)
+			x0, ok0, err := validation.DecodeEnumString(d, errs, &p, enum18)
 			if err != nil {
 				return err
 			}
@@ -5321,7 +5560,7 @@ func (v *CreateApiV2Response) DecodeJX(d *jx.Decoder, path *validation.Path, err
 			}
 		case "req_protocol":
 			p := path.Key("req_protocol")
-			x0, ok0, err := validation.DecodeString(d, errs, &p)
+			x0, ok0, err := validation.DecodeEnumString(d, errs, &p, enum19)
 			if err != nil {
 				return err
 			}
@@ -5576,7 +5815,7 @@ func (v *MockApiBaseInfoHeader) ValidateAt(path *validation.Path, errs *validati
 		p := path.Key("key")
 		s0 := (*v.Key)
 		validation.String(errs, &p, s0, 1, 255)
-		validation.Pattern(errs, &p, s0, pattern7)
+		validation.Pattern(errs, &p, s0, pattern7, "^[A-Za-z0-9][A-Za-z0-9-]*$")
 	}
 	if v.Remark != nil {
 		p := path.Key("remark")
@@ -5662,7 +5901,7 @@ func (v *ReqParam) ValidateAt(path *validation.Path, errs *validation.Errors) {
 		p := path.Key("name")
 		s0 := (*v.Name)
 		validation.String(errs, &p, s0, 1, 32)
-		validation.Pattern(errs, &p, s0, pattern3)
+		validation.Pattern(errs, &p, s0, pattern3, "^[A-Za-z][A-Za-z0-9._-]*$")
 	}
 	if v.PassThrough != nil {
 		p := path.Key("pass_through")
@@ -5926,7 +6165,7 @@ func (v *ReqParamBase) ValidateAt(path *validation.Path, errs *validation.Errors
 		p := path.Key("name")
 		s0 := v.Name
 		validation.String(errs, &p, s0, 1, 32)
-		validation.Pattern(errs, &p, s0, pattern3)
+		validation.Pattern(errs, &p, s0, pattern3, "^[A-Za-z][A-Za-z0-9._-]*$")
 	}
 	if v.PassThrough != nil {
 		p := path.Key("pass_through")
@@ -6256,7 +6495,7 @@ func (v *ShowDetailsOfApiV1Response) ValidateAt(path *validation.Path, errs *val
 		p := path.Key("name")
 		s0 := (*v.Name)
 		validation.String(errs, &p, s0, 3, 255)
-		validation.Pattern(errs, &p, s0, pattern4)
+		validation.Pattern(errs, &p, s0, pattern4, "^[A-Za-z0-9一-龥][A-Za-z0-9一-龥_./():（）：、-]*$")
 	}
 	if v.PolicyFunctions != nil {
 		p := path.Key("policy_functions")
@@ -6283,7 +6522,7 @@ func (v *ShowDetailsOfApiV1Response) ValidateAt(path *validation.Path, errs *val
 		p := path.Key("remark")
 		s0 := (*v.Remark)
 		validation.String(errs, &p, s0, -1, 1000)
-		validation.Pattern(errs, &p, s0, pattern5)
+		validation.Pattern(errs, &p, s0, pattern5, "^[^<>]*$")
 		validation.ForbiddenChars(errs, &p, s0, "<>")
 	}
 	if v.ReqParams != nil {
@@ -6339,7 +6578,7 @@ func (v *ShowDetailsOfApiV1Response) ValidateAt(path *validation.Path, errs *val
 			q0 := (&p).Index(i0)
 			s1 := (*v.Tags)[i0]
 			validation.String(errs, &q0, s1, 1, 128)
-			validation.Pattern(errs, &q0, s1, pattern6)
+			validation.Pattern(errs, &q0, s1, pattern6, "^[A-Za-z一-龥][A-Za-z0-9一-龥*#%.:_-]*$")
 		}
 	}
 	if v.Type != nil {
@@ -6385,7 +6624,7 @@ func (v *ShowDetailsOfApiV1Response) DecodeJX(d *jx.Decoder, path *validation.Pa
 			v.AuthOpt = x0
 		case "auth_type":
 			p := path.Key("auth_type")
-			x0, ok0, err := validation.DecodeString(d, errs, &p)
+			x0, ok0, err := validation.DecodeEnumString(d, errs, &p, enum15)
 			if err != nil {
 				return err
 			}
@@ -6442,7 +6681,7 @@ func (v *ShowDetailsOfApiV1Response) DecodeJX(d *jx.Decoder, path *validation.Pa
 			}
 		case "backend_type":
 			p := path.Key("backend_type")
-			x0, ok0, err := validation.DecodeString(d, errs, &p)
+			x0, ok0, err := validation.DecodeEnumString(d, errs, &p, enum16)
 			if err != nil {
 				return err
 			}
@@ -6545,7 +6784,7 @@ func (v *ShowDetailsOfApiV1Response) DecodeJX(d *jx.Decoder, path *validation.Pa
 			}
 		case "match_mode":
 			p := path.Key("match_mode")
-			x0, ok0, err := validation.DecodeString(d, errs, &p)
+			x0, ok0, err := validation.DecodeEnumString(d, errs, &p, enum18)
 			if err != nil {
 				return err
 			}
@@ -6732,7 +6971,7 @@ func (v *ShowDetailsOfApiV1Response) DecodeJX(d *jx.Decoder, path *validation.Pa
 			}
 		case "req_protocol":
 			p := path.Key("req_protocol")
-			x0, ok0, err := validation.DecodeString(d, errs, &p)
+			x0, ok0, err := validation.DecodeEnumString(d, errs, &p, enum19)
 			if err != nil {
 				return err
 			}
@@ -6950,7 +7189,7 @@ func (v *SslInfo) DecodeJX(d *jx.Decoder, path *validation.Path, errs *validatio
 		switch string(iter.Key()) {
 		case "algorithm_type":
 			p := path.Key("algorithm_type")
-			x0, ok0, err := validation.DecodeString(d, errs, &p)
+			x0, ok0, err := validation.DecodeEnumString(d, errs, &p, enum20)
 			if err != nil {
 				return err
 			}
@@ -6980,7 +7219,7 @@ func (v *SslInfo) DecodeJX(d *jx.Decoder, path *validation.Path, errs *validatio
 			}
 		case "type":
 			p := path.Key("type")
-			x0, ok0, err := validation.DecodeString(d, errs, &p)
+			x0, ok0, err := validation.DecodeEnumString(d, errs, &p, enum21)
 			if err != nil {
 				return err
 			}
@@ -7087,7 +7326,7 @@ func (v *UrlDomain) DecodeJX(d *jx.Decoder, path *validation.Path, errs *validat
 			}
 		case "min_ssl_version":
 			p := path.Key("min_ssl_version")
-			x0, ok0, err := validation.DecodeString(d, errs, &p)
+			x0, ok0, err := validation.DecodeEnumString(d, errs, &p, enum23)
 			if err != nil {
 				return err
 			}

@@ -12,7 +12,6 @@ import (
 	"encoding/json"
 	"errors"
 	"math"
-	"regexp"
 	"sort"
 	"strconv"
 	"strings"
@@ -187,10 +186,10 @@ func String(e *Errors, p *Path, s string, min, max int) {
 	}
 }
 
-// Pattern checks s against re.
-func Pattern(e *Errors, p *Path, s string, re *regexp.Regexp) {
-	if !re.MatchString(s) {
-		e.Add(p, RulePattern, "must match the pattern "+re.String())
+// Pattern checks s with match, the generated matcher of pattern.
+func Pattern(e *Errors, p *Path, s string, match func(string) bool, pattern string) {
+	if !match(s) {
+		e.Add(p, RulePattern, "must match the pattern "+pattern)
 	}
 }
 
@@ -428,6 +427,25 @@ func DecodeString(d *jx.Decoder, e *Errors, p *Path) (string, bool, error) {
 	}
 	s, err := d.Str()
 	return s, err == nil, err
+}
+
+// DecodeEnumString decodes a string whose schema lists values. A value spelled exactly as
+// listed is returned as the listed string itself, so that the common case allocates nothing.
+func DecodeEnumString(d *jx.Decoder, e *Errors, p *Path, values []string) (string, bool, error) {
+	ok, err := Expect(d, e, p, jx.String, "a string")
+	if !ok || err != nil {
+		return "", false, err
+	}
+	b, err := d.StrBytes()
+	if err != nil {
+		return "", false, err
+	}
+	for _, v := range values {
+		if string(b) == v {
+			return v, true, nil
+		}
+	}
+	return string(b), true, nil
 }
 
 // DecodeBool decodes a boolean.

@@ -5,7 +5,6 @@ package features
 import (
 	"github.com/apiclab/apic/generated/validation"
 	"github.com/go-faster/jx"
-	"regexp"
 	"strconv"
 	"strings"
 )
@@ -33,12 +32,50 @@ var SchemaTypes = map[string]func() validation.Type{
 	},
 }
 var (
-	enum0    = []int64{int64(1), int64(2)}
-	enum1    = []string{"HTTP", "MOCK"}
-	enum2    = []string{"GET", "POST"}
-	pattern0 = regexp.MustCompile("^[一-龥A-Za-z0-9][一-龥A-Za-z0-9_]*$")
-	enum3    = []string{"PATH", "QUERY", "HEADER"}
-	pattern1 = regexp.MustCompile("^[A-Za-z][A-Za-z0-9_.-]*$")
+	enum0 = []int64{int64(1), int64(2)}
+	enum1 = []string{"HTTP", "MOCK"}
+	enum2 = []string{"GET", "POST"}
+	// ^[一-龥A-Za-z0-9][一-龥A-Za-z0-9_]*$
+	pattern0 = func(s string) bool {
+		i, n := 0, 0
+		_ = n
+		for _, r := range s {
+			switch {
+			case i == 0:
+				if !((r >= int32(48) && r <= int32(57)) || (r >= int32(65) && r <= int32(90)) || (r >= int32(97) && r <= int32(122)) || (r >= int32(19968) && r <= int32(40869))) {
+					return false
+				}
+			default:
+				if !((r >= int32(48) && r <= int32(57)) || (r >= int32(65) && r <= int32(90)) || r == int32(95) || (r >= int32(97) && r <= int32(122)) || (r >= int32(19968) && r <= int32(40869))) {
+					return false
+				}
+				n++
+			}
+			i++
+		}
+		return i >= 1
+	}
+	enum3 = []string{"PATH", "QUERY", "HEADER"}
+	// ^[A-Za-z][A-Za-z0-9_.-]*$
+	pattern1 = func(s string) bool {
+		i, n := 0, 0
+		_ = n
+		for _, r := range s {
+			switch {
+			case i == 0:
+				if !((r >= int32(65) && r <= int32(90)) || (r >= int32(97) && r <= int32(122))) {
+					return false
+				}
+			default:
+				if !((r >= int32(45) && r <= int32(46)) || (r >= int32(48) && r <= int32(57)) || (r >= int32(65) && r <= int32(90)) || r == int32(95) || (r >= int32(97) && r <= int32(122))) {
+					return false
+				}
+				n++
+			}
+			i++
+		}
+		return i >= 1
+	}
 )
 
 // Validate checks v against every rule of the Backend schema and returns all violations
@@ -202,7 +239,7 @@ func (v *CreateThingRequest) ValidateAt(path *validation.Path, errs *validation.
 		p := path.Key("name")
 		s0 := v.Name
 		validation.String(errs, &p, s0, 3, 8)
-		validation.Pattern(errs, &p, s0, pattern0)
+		validation.Pattern(errs, &p, s0, pattern0, "^[一-龥A-Za-z0-9][一-龥A-Za-z0-9_]*$")
 	}
 	if v.Params != nil {
 		p := path.Key("params")
@@ -284,7 +321,7 @@ func (v *CreateThingRequest) DecodeJX(d *jx.Decoder, path *validation.Path, errs
 		case "backend_type":
 			seen |= uint64(0x2)
 			p := path.Key("backend_type")
-			x0, ok0, err := validation.DecodeString(d, errs, &p)
+			x0, ok0, err := validation.DecodeEnumString(d, errs, &p, enum1)
 			if err != nil {
 				return err
 			}
@@ -314,7 +351,7 @@ func (v *CreateThingRequest) DecodeJX(d *jx.Decoder, path *validation.Path, errs
 		case "method":
 			seen |= uint64(0x10)
 			p := path.Key("method")
-			x0, ok0, err := validation.DecodeString(d, errs, &p)
+			x0, ok0, err := validation.DecodeEnumString(d, errs, &p, enum2)
 			if err != nil {
 				return err
 			}
@@ -616,7 +653,7 @@ func (v *Param) ValidateAt(path *validation.Path, errs *validation.Errors) {
 		p := path.Key("name")
 		s0 := v.Name
 		validation.String(errs, &p, s0, 1, 32)
-		validation.Pattern(errs, &p, s0, pattern1)
+		validation.Pattern(errs, &p, s0, pattern1, "^[A-Za-z][A-Za-z0-9_.-]*$")
 	}
 }
 
@@ -636,7 +673,7 @@ func (v *Param) DecodeJX(d *jx.Decoder, path *validation.Path, errs *validation.
 		case "location":
 			seen |= uint64(0x1)
 			p := path.Key("location")
-			x0, ok0, err := validation.DecodeString(d, errs, &p)
+			x0, ok0, err := validation.DecodeEnumString(d, errs, &p, enum3)
 			if err != nil {
 				return err
 			}
