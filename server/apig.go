@@ -1,0 +1,126 @@
+package server
+
+import (
+	"context"
+	"encoding/json"
+	"net/http"
+	"time"
+
+	"github.com/apiclab/apic/generated/apig"
+	"github.com/apiclab/apic/generated/validation"
+	"github.com/apiclab/apic/server/fixtures"
+	"github.com/apiclab/apic/server/store"
+)
+
+// apigScope returns the caller's project and its legacy gateway's resources. The legacy
+// paths carry no project: an API belongs to the caller's project.
+func (s *Server) apigScope(ctx context.Context) (string, *fixtures.Catalog, error) {
+	c, err := callerOf(ctx)
+	if err != nil {
+		return "", nil, err
+	}
+	p, ok := s.fx.Project(c.Project)
+	if !ok {
+		return "", nil, apiError(http.StatusForbidden, CodeForbidden, "The credentials have no permission on project %s", c.Project)
+	}
+	return c.Project, &p.APIG, nil
+}
+
+// CreateApi stores a new legacy APIG API. Enum values are accepted in any case and stored in
+// their canonical spelling.
+func (s *Server) CreateApi(ctx context.Context, req apig.CreateApiRequestObject) (apig.CreateApiResponseObject, error) {
+	project, cat, err := s.apigScope(ctx)
+	if err != nil {
+		return nil, err
+	}
+	doc, err := toMap(req.Body)
+	if err != nil {
+		return nil, err
+	}
+	now := s.now()
+	id := newID()
+	a, data, err := s.apigDocument(cat, doc, "CreateApiRequest", "CreateApiResponse", &apig.CreateApiResponse{}, id, req.Body.GroupId, now, now)
+	if err != nil {
+		return nil, err
+	}
+	a.Project = project
+	if err := s.store.Create(ctx, a); err != nil {
+		return nil, storeError(err, id)
+	}
+	var resp apig.CreateApiResponse
+	if err := json.Unmarshal(data, &resp); err != nil {
+		return nil, err
+	}
+	return apig.CreateApi201JSONResponse(resp), nil
+}
+
+// UpdateApi replaces a legacy APIG API. It keeps the API's id, registration time and group
+// (the page says the group cannot be modified) and moves its update time.
+func (s *Server) UpdateApi(ctx context.Context, req apig.UpdateApiRequestObject) (apig.UpdateApiResponseObject, error) {
+	project, cat, err := s.apigScope(ctx)
+	if err != nil {
+		return nil, err
+	}
+	old, err := s.store.Get(ctx, store.APIG, project, "", req.Id)
+	if err != nil {
+		return nil, storeError(err, req.Id)
+	}
+	doc, err := toMap(req.Body)
+	if err != nil {
+		return nil, err
+	}
+	now := s.now()
+	a, data, err := s.apigDocument(cat, doc, "UpdateApiRequest", "UpdateApiResponse", &apig.UpdateApiResponse{}, old.ID, old.GroupID, old.Created, now)
+	if err != nil {
+		return nil, err
+	}
+	a.Project = project
+	if err := s.store.Update(ctx, a); err != nil {
+		return nil, storeError(err, req.Id)
+	}
+	var resp apig.UpdateApiResponse
+	if err := json.Unmarshal(data, &resp); err != nil {
+		return nil, err
+	}
+	return apig.UpdateApi200JSONResponse(resp), nil
+}
+
+// apigDocument checks a legacy request's references and builds the stored API and its
+// response document.
+func (s *Server) apigDocument(cat *fixtures.Catalog, doc map[string]any, reqSchema, respSchema string, out validation.Type, id, groupID string, created, updated time.Time) (store.API, []byte, error) {
+	group, ok := cat.Group(groupID)
+	if !ok {
+		return store.API{}, nil, apiError(http.StatusNotFound, CodeGroupMissing, "The API group %s does not exist", groupID)
+	}
+	if err := resources(cat, doc, [2]string{"vpc_info", "vpc_id"}); err != nil {
+		return store.API{}, nil, err
+	}
+	canonicalize(schemaOf(s.apig, reqSchema), doc)
+	applyDefaults(schemaOf(s.apig, reqSchema), doc)
+	reqIDs := stampParams(doc)
+	if err := checkBackendParams(doc, reqIDs); err != nil {
+		return store.API{}, nil, err
+	}
+	ts := timestamp(updated)
+	doc["id"] = id
+	doc["group_id"] = group.ID
+	doc["group_name"] = group.Name
+	doc["status"] = 1
+	doc["arrange_necessary"] = 2
+	doc["register_time"] = timestamp(created)
+	doc["update_time"] = ts
+	for _, key := range []string{"backend_api", "func_info", "mock_info"} {
+		stampBackend(object(doc, key), ts)
+	}
+	stampBackendParams(objects(doc, "backend_params"), reqIDs)
+	stampPolicies(doc, reqIDs)
+	data, err := finish(s.apig, respSchema, doc, out)
+	if err != nil {
+		return store.API{}, nil, err
+	}
+	return store.API{
+		Product: store.APIG, ID: id, GroupID: group.ID, Name: str(doc, "name"),
+		Method: str(doc, "req_method"), URI: str(doc, "req_uri"), MatchMode: str(doc, "match_mode"),
+		Doc: data, Created: created, Updated: updated,
+	}, data, nil
+}

@@ -1,0 +1,116 @@
+// Command apicemu runs the emulator: a local, stateful stand-in for the ROMA Connect APIC and
+// legacy APIG API-management services.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+
+	"github.com/apiclab/apic/server"
+	"github.com/apiclab/apic/server/fixtures"
+	"github.com/apiclab/apic/server/store"
+)
+
+func main() { os.Exit(run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr)) }
+
+const usage = `usage: apicemu [flags]
+
+Runs the emulator of the ROMA Connect APIC and legacy APIG API-management APIs.
+
+Flags (each can also be set with the environment variable in brackets):
+`
+
+func env(name, def string) string {
+	if v, ok := os.LookupEnv(name); ok {
+		return v
+	}
+	return def
+}
+
+// run starts the emulator and serves until SIGINT or SIGTERM (or until ready is closed in
+// tests). Exit codes: 0 after a clean shutdown, 1 on a runtime failure, 2 on bad flags.
+func run(args []string, _ io.Reader, stdout, stderr io.Writer) int {
+	return serve(args, stdout, stderr, nil)
+}
+
+func serve(args []string, stdout, stderr io.Writer, started func(addr string)) int {
+	fs := flag.NewFlagSet("apicemu", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	addr := fs.String("addr", env("APICEMU_ADDR", "127.0.0.1:8080"), "listen address [APICEMU_ADDR]")
+	dsn := fs.String("store", env("APICEMU_STORE", "data/apicemu.db"),
+		"where APIs are kept: a SQLite file path, \":memory:\", or a postgres:// URL [APICEMU_STORE]")
+	fx := fs.String("fixtures", env("APICEMU_FIXTURES", ""),
+		"fixtures file (YAML: projects, instances, groups, authorizers, functions, VPC channels, apps, credentials); empty for the built-in ones [APICEMU_FIXTURES]")
+	level := fs.String("log-level", env("APICEMU_LOG_LEVEL", "info"), "debug, info, warn or error [APICEMU_LOG_LEVEL]")
+	fs.Usage = func() {
+		fmt.Fprint(stderr, usage)
+		fs.PrintDefaults()
+	}
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return 0
+		}
+		return 2
+	}
+	var lv slog.Level
+	if err := lv.UnmarshalText([]byte(*level)); err != nil {
+		fmt.Fprintf(stderr, "apicemu: --log-level: %v\n", err)
+		return 2
+	}
+	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: lv}))
+	fixtureSet, err := fixtures.Load(*fx)
+	if err != nil {
+		fmt.Fprintf(stderr, "apicemu: %v\n", err)
+		return 2
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
+	defer stop()
+	st, err := store.Open(ctx, *dsn)
+	if err != nil {
+		fmt.Fprintf(stderr, "apicemu: %v\n", err)
+		return 1
+	}
+	defer st.Close()
+	srv, err := server.New(server.Options{Store: st, Fixtures: fixtureSet, Logger: log})
+	if err != nil {
+		fmt.Fprintf(stderr, "apicemu: %v\n", err)
+		return 1
+	}
+	ln, err := net.Listen("tcp", *addr)
+	if err != nil {
+		fmt.Fprintf(stderr, "apicemu: %v\n", err)
+		return 1
+	}
+	hs := &http.Server{Handler: srv.Handler(), ReadHeaderTimeout: 10 * time.Second}
+	log.Info("apicemu listening", "addr", ln.Addr().String(), "store", *dsn)
+	fmt.Fprintf(stdout, "apicemu: listening on http://%s\n", ln.Addr())
+	if started != nil {
+		started(ln.Addr().String())
+	}
+	errc := make(chan error, 1)
+	go func() { errc <- hs.Serve(ln) }()
+	select {
+	case err := <-errc:
+		fmt.Fprintf(stderr, "apicemu: %v\n", err)
+		return 1
+	case <-ctx.Done():
+	}
+	log.Info("shutting down")
+	shutdown, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := hs.Shutdown(shutdown); err != nil {
+		fmt.Fprintf(stderr, "apicemu: shutdown: %v\n", err)
+		return 1
+	}
+	return 0
+}

@@ -1,0 +1,149 @@
+package server
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/labstack/echo/v4"
+	"github.com/labstack/echo/v4/middleware"
+
+	"github.com/apiclab/apic/generated/apig"
+	"github.com/apiclab/apic/generated/romaapic"
+	"github.com/apiclab/apic/generated/validation"
+	"github.com/apiclab/apic/server/auth"
+)
+
+// MaxBodyBytes is the largest request body the emulator reads (1 MiB); a larger one gets 413.
+// The largest documented body (every text field at its maximum length) is well below it.
+const MaxBodyBytes = 1 << 20
+
+const bodyKey = "apic.body"
+
+// Handler returns the emulator's HTTP handler: both products' routes, /health, and the
+// middleware that gives every response an X-Request-Id, answers every error in the vendor's
+// body, recovers from panics, limits bodies and authenticates callers.
+func (s *Server) Handler() http.Handler {
+	e := echo.New()
+	e.HideBanner, e.HidePort = true, true
+	e.HTTPErrorHandler = errorHandler(s.log)
+	e.Binder = strictBinder{}
+	e.Use(middleware.RequestIDWithConfig(middleware.RequestIDConfig{Generator: newID}))
+	e.Use(middleware.RecoverWithConfig(middleware.RecoverConfig{
+		DisablePrintStack: true,
+		LogErrorFunc: func(c echo.Context, err error, stack []byte) error {
+			s.log.Error("panic", "path", c.Request().URL.Path, "error", err, "stack", string(stack))
+			return err
+		},
+	}))
+	e.Use(readBody)
+	e.GET("/health", s.health)
+	api := e.Group("", s.authenticate)
+	romaapic.RegisterHandlers(api, romaapic.NewStrictHandler(s, nil))
+	apig.RegisterHandlers(api, apig.NewStrictHandler(s, nil))
+	return e
+}
+
+func (s *Server) health(c echo.Context) error {
+	ctx, cancel := context.WithTimeout(c.Request().Context(), 2*time.Second)
+	defer cancel()
+	if err := s.store.Ping(ctx); err != nil {
+		return c.JSON(http.StatusServiceUnavailable, map[string]string{"status": "unavailable", "store": err.Error()})
+	}
+	return c.JSON(http.StatusOK, map[string]string{"status": "ok"})
+}
+
+// readBody reads the body once, up to MaxBodyBytes: the AK/SK signature covers it and the
+// binder decodes it.
+func readBody(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		r := c.Request()
+		if r.Body == nil || r.Body == http.NoBody {
+			return next(c)
+		}
+		body, err := io.ReadAll(io.LimitReader(r.Body, MaxBodyBytes+1))
+		if err != nil {
+			return apiError(http.StatusBadRequest, CodeParameter, "cannot read the request body")
+		}
+		if len(body) > MaxBodyBytes {
+			return echo.ErrStatusRequestEntityTooLarge
+		}
+		c.Set(bodyKey, body)
+		r.Body = io.NopCloser(bytes.NewReader(body))
+		return next(c)
+	}
+}
+
+func bodyOf(c echo.Context) []byte {
+	b, _ := c.Get(bodyKey).([]byte)
+	return b
+}
+
+// strictBinder decodes request bodies with the generated strict decoders, which also run every
+// validator; the strict handlers defer to it because it is not echo's DefaultBinder.
+type strictBinder struct{}
+
+func (strictBinder) Bind(i any, c echo.Context) error {
+	t, ok := i.(validation.Type)
+	if !ok {
+		return fmt.Errorf("server: no strict decoder for %T", i)
+	}
+	return validation.DecodeJSON(bodyOf(c), t)
+}
+
+// authenticate accepts an X-Auth-Token from the fixtures or an AK/SK signature, and puts the
+// caller in the request context.
+func (s *Server) authenticate(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		r := c.Request()
+		var who caller
+		switch {
+		case r.Header.Get("X-Auth-Token") != "":
+			project, ok := s.tokenProject(r.Header.Get("X-Auth-Token"))
+			if !ok {
+				return apiError(http.StatusUnauthorized, CodeBadToken, "Incorrect token or token resolution failed")
+			}
+			who = caller{Project: project, Via: "token"}
+		case strings.HasPrefix(r.Header.Get("Authorization"), auth.Algorithm):
+			var pairProject string
+			_, err := auth.Verify(r, bodyOf(c), s.now(), func(ak string) (string, bool) {
+				for _, k := range s.fx.Credentials.AKSK {
+					if k.AK == ak {
+						pairProject = k.Project
+						return k.SK, true
+					}
+				}
+				return "", false
+			})
+			switch {
+			case errors.Is(err, auth.ErrExpired):
+				return apiError(http.StatusUnauthorized, CodeExpired, "The request has expired: X-Sdk-Date is more than 15 minutes off")
+			case err != nil:
+				return apiError(http.StatusUnauthorized, CodeBadSignature, "Incorrect IAM authentication information: %v", err)
+			}
+			who = caller{Project: pairProject, Via: "aksk"}
+			if p := r.Header.Get("X-Project-Id"); p != "" && p != pairProject {
+				return apiError(http.StatusForbidden, CodeForbidden, "The access key has no permission on project %s", p)
+			}
+		default:
+			return apiError(http.StatusUnauthorized, CodeBadToken, "Incorrect token or token resolution failed")
+		}
+		c.SetRequest(r.WithContext(withCaller(r.Context(), who)))
+		return next(c)
+	}
+}
+
+func (s *Server) tokenProject(token string) (string, bool) {
+	for _, t := range s.fx.Credentials.Tokens {
+		if t.Token == token {
+			return t.Project, true
+		}
+	}
+	return "", false
+}
+

@@ -1,0 +1,156 @@
+package server
+
+import (
+	"context"
+	"encoding/json"
+	"net/http"
+	"strings"
+
+	"github.com/apiclab/apic/generated/romaapic"
+	"github.com/apiclab/apic/server/fixtures"
+	"github.com/apiclab/apic/server/store"
+)
+
+// romaScope checks that the caller may use the project and that the instance exists.
+func (s *Server) romaScope(ctx context.Context, project, instance string) (*fixtures.Catalog, error) {
+	c, err := callerOf(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if c.Project != project {
+		return nil, apiError(http.StatusForbidden, CodeForbidden, "The credentials have no permission on project %s", project)
+	}
+	p, ok := s.fx.Project(project)
+	if !ok {
+		return nil, apiError(http.StatusForbidden, CodeForbidden, "The credentials have no permission on project %s", project)
+	}
+	cat, ok := p.Instance(instance)
+	if !ok {
+		return nil, apiError(http.StatusNotFound, CodeInstanceMissing, "The instance %s does not exist", instance)
+	}
+	return cat, nil
+}
+
+// CreateApiV2 stores a new ROMA API and answers 201 with the documented response.
+func (s *Server) CreateApiV2(ctx context.Context, req romaapic.CreateApiV2RequestObject) (romaapic.CreateApiV2ResponseObject, error) {
+	cat, err := s.romaScope(ctx, req.ProjectId, req.InstanceId)
+	if err != nil {
+		return nil, err
+	}
+	body := req.Body
+	group, ok := cat.Group(body.GroupId)
+	if !ok {
+		return nil, apiError(http.StatusNotFound, CodeGroupMissing, "The API group %s does not exist", body.GroupId)
+	}
+	doc, err := toMap(body)
+	if err != nil {
+		return nil, err
+	}
+	if err := resources(cat, doc, [2]string{"vpc_channel_info", "vpc_channel_id"}); err != nil {
+		return nil, err
+	}
+	var app *fixtures.Named
+	if id := str(doc, "roma_app_id"); id != "" {
+		a, ok := cat.App(id)
+		if !ok {
+			return nil, apiError(http.StatusNotFound, CodeAppMissing, "The integration application %s does not exist", id)
+		}
+		app = &a
+	} else if group.Global {
+		return nil, missing("roma_app_id")
+	}
+	applyDefaults(schemaOf(s.roma, "CreateApiV2Request"), doc)
+	reqIDs := stampParams(doc)
+	if err := checkBackendParams(doc, reqIDs); err != nil {
+		return nil, err
+	}
+	now := s.now()
+	ts := timestamp(now)
+	id := newID()
+	doc["id"] = id
+	doc["status"] = 1
+	doc["arrange_necessary"] = 2
+	doc["register_time"] = ts
+	doc["update_time"] = ts
+	doc["group_name"] = group.Name
+	doc["group_version"] = group.Version
+	doc["api_group_info"] = groupInfo(group, ts)
+	if app != nil {
+		doc["roma_app_name"] = app.Name
+	}
+	for _, key := range []string{"backend_api", "func_info", "mock_info"} {
+		stampBackend(object(doc, key), ts)
+	}
+	stampBackendParams(objects(doc, "backend_params"), reqIDs)
+	stampPolicies(doc, reqIDs)
+
+	var resp romaapic.CreateApiV2Response
+	data, err := finish(s.roma, "CreateApiV2Response", doc, &resp)
+	if err != nil {
+		return nil, err
+	}
+	err = s.store.Create(ctx, store.API{
+		Product: store.ROMA, Project: req.ProjectId, Instance: req.InstanceId, ID: id,
+		GroupID: body.GroupId, Name: body.Name, Method: strings.ToUpper(body.ReqMethod), URI: body.ReqUri,
+		MatchMode: str(doc, "match_mode"), Doc: data, Created: now, Updated: now,
+	})
+	if err != nil {
+		return nil, storeError(err, id)
+	}
+	return romaapic.CreateApiV2201JSONResponse(resp), nil
+}
+
+// groupInfo is the api_group_info of a response.
+func groupInfo(g *fixtures.Group, ts string) map[string]any {
+	domains := make([]any, 0, len(g.URLDomains))
+	for _, d := range g.URLDomains {
+		domains = append(domains, map[string]any{
+			"id": d.ID, "domain": d.Domain, "cname_status": d.CnameStatus, "ssl_id": d.SSLID,
+			"ssl_name": d.SSLName, "min_ssl_version": d.MinSSLVersion,
+		})
+	}
+	return map[string]any{
+		"id": g.ID, "name": g.Name, "status": 1, "sl_domain": g.SLDomain, "register_time": ts,
+		"update_time": ts, "on_sell_status": 2, "url_domains": domains,
+	}
+}
+
+// ShowDetailsOfApiV1 returns a stored ROMA API in the v1 shape.
+func (s *Server) ShowDetailsOfApiV1(ctx context.Context, req romaapic.ShowDetailsOfApiV1RequestObject) (romaapic.ShowDetailsOfApiV1ResponseObject, error) {
+	if _, err := s.romaScope(ctx, req.ProjectId, req.InstanceId); err != nil {
+		return nil, err
+	}
+	a, err := s.store.Get(ctx, store.ROMA, req.ProjectId, req.InstanceId, req.ApiId)
+	if err != nil {
+		return nil, storeError(err, req.ApiId)
+	}
+	var doc map[string]any
+	if err := json.Unmarshal(a.Doc, &doc); err != nil {
+		return nil, err
+	}
+	// v1 names the VPC members of a web backend differently (BackendApiV1).
+	toV1 := func(o map[string]any) {
+		if o == nil {
+			return
+		}
+		if v, ok := o["vpc_channel_status"]; ok {
+			o["vpc_status"] = v
+		}
+		if info := object(o, "vpc_channel_info"); info != nil {
+			v1 := map[string]any{"vpc_id": info["vpc_channel_id"]}
+			if h, ok := info["vpc_channel_proxy_host"]; ok {
+				v1["vpc_proxy_host"] = h
+			}
+			o["vpc_info"] = v1
+		}
+	}
+	toV1(object(doc, "backend_api"))
+	for _, p := range objects(doc, "policy_https") {
+		toV1(p)
+	}
+	var resp romaapic.ShowDetailsOfApiV1Response
+	if _, err := finish(s.roma, "ShowDetailsOfApiV1Response", doc, &resp); err != nil {
+		return nil, err
+	}
+	return romaapic.ShowDetailsOfApiV1200JSONResponse(resp), nil
+}

@@ -1,0 +1,316 @@
+// Package server is the emulator: a stateful stand-in for the ROMA Connect APIC and legacy APIG
+// API-management services, built on the generated strict-server interfaces. It validates
+// requests with the generated validators and the pages' semantic rules, keeps APIs in a
+// store, and answers in the documented shapes and with the vendor's error codes.
+package server
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/getkin/kin-openapi/openapi3"
+
+	"github.com/apiclab/apic/generated/apig"
+	"github.com/apiclab/apic/generated/romaapic"
+	"github.com/apiclab/apic/generated/validation"
+	"github.com/apiclab/apic/server/fixtures"
+	"github.com/apiclab/apic/server/store"
+)
+
+// Server implements both products' strict-server interfaces.
+type Server struct {
+	store store.Store
+	fx    *fixtures.Fixtures
+	log   *slog.Logger
+	now   func() time.Time
+	roma  *openapi3.T
+	apig  *openapi3.T
+}
+
+var (
+	_ romaapic.StrictServerInterface = (*Server)(nil)
+	_ apig.StrictServerInterface     = (*Server)(nil)
+)
+
+// Options configure a Server. Store and Fixtures are required.
+type Options struct {
+	Store    store.Store
+	Fixtures *fixtures.Fixtures
+	Logger   *slog.Logger
+	// Now is the clock (time.Now by default); tests set it.
+	Now func() time.Time
+}
+
+// New returns a Server.
+func New(opts Options) (*Server, error) {
+	if opts.Store == nil || opts.Fixtures == nil {
+		return nil, fmt.Errorf("server: a store and fixtures are required")
+	}
+	s := &Server{store: opts.Store, fx: opts.Fixtures, log: opts.Logger, now: opts.Now}
+	if s.log == nil {
+		s.log = slog.Default()
+	}
+	if s.now == nil {
+		s.now = time.Now
+	}
+	var err error
+	// The embedded specs drive defaults, canonical enum spellings and response shapes.
+	if s.roma, err = romaapic.GetSwagger(); err != nil {
+		return nil, err
+	}
+	if s.apig, err = apig.GetSwagger(); err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+// schema returns a component schema of the product's spec.
+func schemaOf(doc *openapi3.T, name string) *openapi3.SchemaRef {
+	s, ok := doc.Components.Schemas[name]
+	if !ok {
+		panic("server: the spec has no schema " + name)
+	}
+	return s
+}
+
+// caller is who sent the request, as authentication established it.
+type caller struct {
+	Project string
+	Via     string // "token" or "aksk"
+}
+
+type callerKey struct{}
+
+func withCaller(ctx context.Context, c caller) context.Context {
+	return context.WithValue(ctx, callerKey{}, c)
+}
+
+func callerOf(ctx context.Context) (caller, error) {
+	c, ok := ctx.Value(callerKey{}).(caller)
+	if !ok {
+		return caller{}, apiError(http.StatusUnauthorized, CodeBadToken, "Incorrect token or token resolution failed")
+	}
+	return c, nil
+}
+
+// newID returns 32 lower-case hex digits, as the service's ids are.
+func newID() string {
+	var b [16]byte
+	if _, err := rand.Read(b[:]); err != nil {
+		panic(err)
+	}
+	return hex.EncodeToString(b[:])
+}
+
+// timestamp formats t as the service does: UTC, nanoseconds, Z.
+func timestamp(t time.Time) string { return t.UTC().Format("2006-01-02T15:04:05.000000000Z") }
+
+// toMap turns a typed value into its JSON object form.
+func toMap(v any) (map[string]any, error) {
+	data, err := json.Marshal(v)
+	if err != nil {
+		return nil, err
+	}
+	var m map[string]any
+	if err := json.Unmarshal(data, &m); err != nil {
+		return nil, err
+	}
+	return m, nil
+}
+
+// finish cuts doc down to the response schema, and decodes it into out with the generated
+// strict decoder: a response the emulator builds must itself pass the spec, or the request
+// fails with APIG.9999 rather than answering with something the docs do not describe.
+func finish(spec *openapi3.T, schema string, doc map[string]any, out validation.Type) ([]byte, error) {
+	project(schemaOf(spec, schema), doc)
+	data, err := json.Marshal(doc)
+	if err != nil {
+		return nil, err
+	}
+	if err := validation.DecodeJSON(data, out); err != nil {
+		return nil, fmt.Errorf("server: the %s it built breaks the spec: %w", schema, err)
+	}
+	return data, nil
+}
+
+// objects returns the objects of the array member key of m.
+func objects(m map[string]any, key string) []map[string]any {
+	list, _ := m[key].([]any)
+	out := make([]map[string]any, 0, len(list))
+	for _, x := range list {
+		if o, ok := x.(map[string]any); ok {
+			out = append(out, o)
+		}
+	}
+	return out
+}
+
+// object returns the object member key of m, or nil.
+func object(m map[string]any, key string) map[string]any {
+	o, _ := m[key].(map[string]any)
+	return o
+}
+
+func str(m map[string]any, key string) string {
+	s, _ := m[key].(string)
+	return s
+}
+
+// stampBackend gives a backend object (backend_api, func_info, mock_info) the members the
+// service adds: id, status 1 and its times.
+func stampBackend(o map[string]any, now string) {
+	if o == nil {
+		return
+	}
+	o["id"] = newID()
+	o["status"] = 1
+	o["register_time"] = now
+	o["update_time"] = now
+}
+
+// stampParams gives request parameters their ids and the default of `required` (1 for a PATH
+// parameter, 2 otherwise), and returns their ids by name.
+func stampParams(doc map[string]any) map[string]string {
+	ids := map[string]string{}
+	for _, p := range objects(doc, "req_params") {
+		p["id"] = newID()
+		if _, ok := p["required"]; !ok {
+			if strings.EqualFold(str(p, "location"), "PATH") {
+				p["required"] = 1
+			} else {
+				p["required"] = 2
+			}
+		}
+		ids[str(p, "name")] = p["id"].(string)
+	}
+	return ids
+}
+
+// stampBackendParams gives backend parameters their ids and, for origin REQUEST, the id of
+// the request parameter they name.
+func stampBackendParams(list []map[string]any, reqIDs map[string]string) {
+	for _, b := range list {
+		b["id"] = newID()
+		if strings.EqualFold(str(b, "origin"), "REQUEST") {
+			if id, ok := reqIDs[str(b, "value")]; ok {
+				b["req_param_id"] = id
+			}
+		}
+	}
+}
+
+// stampPolicies gives every policy backend, its conditions and its backend parameters their
+// ids.
+func stampPolicies(doc map[string]any, reqIDs map[string]string) {
+	for _, key := range []string{"policy_https", "policy_mocks", "policy_functions"} {
+		for _, p := range objects(doc, key) {
+			p["id"] = newID()
+			for _, c := range objects(p, "conditions") {
+				c["id"] = newID()
+				if id, ok := reqIDs[str(c, "req_param_name")]; ok {
+					c["req_param_id"] = id
+				}
+			}
+			stampBackendParams(objects(p, "backend_params"), reqIDs)
+		}
+	}
+}
+
+// checkBackendParams enforces the rule that a backend parameter of origin REQUEST names a
+// request parameter.
+func checkBackendParams(doc map[string]any, reqIDs map[string]string) error {
+	check := func(at string, list []map[string]any) error {
+		for i, b := range list {
+			if strings.EqualFold(str(b, "origin"), "REQUEST") {
+				if _, ok := reqIDs[str(b, "value")]; !ok {
+					return invalid(fmt.Sprintf("%s[%d].value", at, i),
+						fmt.Sprintf("backend parameter of origin REQUEST names %q, which is not a request parameter", str(b, "value")))
+				}
+			}
+		}
+		return nil
+	}
+	if err := check("backend_params", objects(doc, "backend_params")); err != nil {
+		return err
+	}
+	for _, key := range []string{"policy_https", "policy_mocks", "policy_functions"} {
+		for i, p := range objects(doc, key) {
+			if err := check(fmt.Sprintf("%s[%d].backend_params", key, i), objects(p, "backend_params")); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// storeError maps the store's errors to the service's.
+func storeError(err error, id string) error {
+	switch err {
+	case store.ErrNameExists:
+		return apiError(http.StatusBadRequest, CodeNameExists, "The API name already exists")
+	case store.ErrRouteExists:
+		return apiError(http.StatusBadRequest, CodeRouteExists, "An API with the same request method, path and match mode already exists in the group")
+	case store.ErrNotFound:
+		return apiError(http.StatusNotFound, CodeAPIMissing, "API %s does not exist", id)
+	}
+	return err
+}
+
+// resources checks that the resources a document refers to exist in catalog: authorizers,
+// functions and VPC channels, wherever they appear.
+func resources(c *fixtures.Catalog, doc map[string]any, vpcKeys [2]string) error {
+	authorizer := func(at, id string) error {
+		if id != "" && !c.HasAuthorizer(id) {
+			return apiError(http.StatusNotFound, CodeAuthorizerGone, "The custom authorizer %s does not exist (%s)", id, at)
+		}
+		return nil
+	}
+	function := func(at, urn string) error {
+		if urn != "" && !c.HasFunction(urn) {
+			return apiError(http.StatusNotFound, CodeFunctionMissing, "The function URN %s does not exist (%s)", urn, at)
+		}
+		return nil
+	}
+	vpc := func(at string, o map[string]any) error {
+		info := object(o, vpcKeys[0])
+		if info == nil {
+			return nil
+		}
+		if id := str(info, vpcKeys[1]); id != "" && !c.HasVPCChannel(id) {
+			return apiError(http.StatusNotFound, CodeVPCMissing, "The VPC channel %s does not exist (%s)", id, at)
+		}
+		return nil
+	}
+	checks := []error{authorizer("authorizer_id", str(doc, "authorizer_id"))}
+	for _, key := range []string{"backend_api", "func_info", "mock_info"} {
+		if o := object(doc, key); o != nil {
+			checks = append(checks, authorizer(key+".authorizer_id", str(o, "authorizer_id")))
+		}
+	}
+	if f := object(doc, "func_info"); f != nil {
+		checks = append(checks, function("func_info.function_urn", str(f, "function_urn")))
+	}
+	if b := object(doc, "backend_api"); b != nil {
+		checks = append(checks, vpc("backend_api", b))
+	}
+	for _, key := range []string{"policy_https", "policy_mocks", "policy_functions"} {
+		for i, p := range objects(doc, key) {
+			at := fmt.Sprintf("%s[%d]", key, i)
+			checks = append(checks, authorizer(at+".authorizer_id", str(p, "authorizer_id")),
+				function(at+".function_urn", str(p, "function_urn")), vpc(at, p))
+		}
+	}
+	for _, err := range checks {
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}

@@ -1,0 +1,52 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+
+	"github.com/jackc/pgx/v5/pgconn"
+	_ "github.com/jackc/pgx/v5/stdlib" // the "pgx" database/sql driver
+)
+
+// openPostgres opens a shared PostgreSQL database, for a team emulator. Commits are durable
+// when they return (PostgreSQL's default synchronous_commit).
+func openPostgres(ctx context.Context, dsn string) (Store, error) {
+	db, err := sql.Open("pgx", dsn)
+	if err != nil {
+		return nil, fmt.Errorf("store: postgres: %w", err)
+	}
+	// Serialize schema creation between emulators that start together.
+	if _, err := db.ExecContext(ctx, `SELECT pg_advisory_lock(4271)`); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("store: postgres: %w", err)
+	}
+	_, err = db.ExecContext(ctx, schema)
+	db.ExecContext(ctx, `SELECT pg_advisory_unlock(4271)`) //nolint:errcheck
+	if err != nil {
+		db.Close()
+		return nil, fmt.Errorf("store: postgres: %w", err)
+	}
+	s := &sqlStore{db: db, uniqueViolation: postgresUnique}
+	s.begin = func(ctx context.Context) (*sql.Tx, error) {
+		// SERIALIZABLE would make the pre-checks exact but turns races into retries; the
+		// unique constraints already decide races, so READ COMMITTED is enough.
+		return db.BeginTx(ctx, nil)
+	}
+	return s, nil
+}
+
+func postgresUnique(err error) error {
+	var pe *pgconn.PgError
+	if !errors.As(err, &pe) || pe.Code != "23505" {
+		return err
+	}
+	switch pe.ConstraintName {
+	case "apis_name":
+		return ErrNameExists
+	case "apis_route":
+		return ErrRouteExists
+	}
+	return err
+}

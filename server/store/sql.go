@@ -1,0 +1,136 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+)
+
+// sqlStore is the Store on database/sql, shared by the SQLite and PostgreSQL dialects.
+type sqlStore struct {
+	db *sql.DB
+	// uniqueViolation maps a driver error to ErrNameExists or ErrRouteExists, or returns it.
+	uniqueViolation func(error) error
+	// begin starts a write transaction. SQLite needs BEGIN IMMEDIATE so that two writers do
+	// not both read and then fail to upgrade their locks.
+	begin func(ctx context.Context) (*sql.Tx, error)
+}
+
+// schema is the same for both dialects. The two UNIQUE constraints are the service's rules:
+// a name, and a method + path + match mode, are unique within a group.
+const schema = `
+CREATE TABLE IF NOT EXISTS apis (
+	product    TEXT NOT NULL,
+	project    TEXT NOT NULL,
+	instance   TEXT NOT NULL,
+	id         TEXT NOT NULL,
+	group_id   TEXT NOT NULL,
+	name       TEXT NOT NULL,
+	method     TEXT NOT NULL,
+	uri        TEXT NOT NULL,
+	match_mode TEXT NOT NULL,
+	doc        TEXT NOT NULL,
+	created    TEXT NOT NULL,
+	updated    TEXT NOT NULL,
+	PRIMARY KEY (product, project, instance, id),
+	CONSTRAINT apis_name UNIQUE (product, project, instance, group_id, name),
+	CONSTRAINT apis_route UNIQUE (product, project, instance, group_id, method, uri, match_mode)
+)`
+
+const timeFormat = time.RFC3339Nano
+
+func (s *sqlStore) Create(ctx context.Context, a API) error {
+	return s.write(ctx, a, func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, `INSERT INTO apis
+			(product, project, instance, id, group_id, name, method, uri, match_mode, doc, created, updated)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
+			string(a.Product), a.Project, a.Instance, a.ID, a.GroupID, a.Name, a.Method, a.URI, a.MatchMode,
+			string(a.Doc), a.Created.UTC().Format(timeFormat), a.Updated.UTC().Format(timeFormat))
+		return err
+	})
+}
+
+func (s *sqlStore) Update(ctx context.Context, a API) error {
+	return s.write(ctx, a, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `UPDATE apis SET group_id = $5, name = $6, method = $7, uri = $8,
+			match_mode = $9, doc = $10, updated = $11
+			WHERE product = $1 AND project = $2 AND instance = $3 AND id = $4`,
+			string(a.Product), a.Project, a.Instance, a.ID, a.GroupID, a.Name, a.Method, a.URI, a.MatchMode,
+			string(a.Doc), a.Updated.UTC().Format(timeFormat))
+		if err != nil {
+			return err
+		}
+		if n, err := res.RowsAffected(); err == nil && n == 0 {
+			return ErrNotFound
+		}
+		return nil
+	})
+}
+
+// write runs op in a transaction after checking both uniqueness rules, so that the name rule
+// is reported first when both are broken. The constraints still decide under a race.
+func (s *sqlStore) write(ctx context.Context, a API, op func(*sql.Tx) error) error {
+	tx, err := s.begin(ctx)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback() //nolint:errcheck // after Commit, Rollback is a no-op
+	var n int
+	if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM apis WHERE product = $1 AND project = $2
+		AND instance = $3 AND group_id = $4 AND name = $5 AND id <> $6`,
+		string(a.Product), a.Project, a.Instance, a.GroupID, a.Name, a.ID).Scan(&n); err != nil {
+		return err
+	}
+	if n > 0 {
+		return ErrNameExists
+	}
+	if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM apis WHERE product = $1 AND project = $2
+		AND instance = $3 AND group_id = $4 AND method = $5 AND uri = $6 AND match_mode = $7 AND id <> $8`,
+		string(a.Product), a.Project, a.Instance, a.GroupID, a.Method, a.URI, a.MatchMode, a.ID).Scan(&n); err != nil {
+		return err
+	}
+	if n > 0 {
+		return ErrRouteExists
+	}
+	if err := op(tx); err != nil {
+		return s.uniqueViolation(err)
+	}
+	return s.uniqueViolation(tx.Commit())
+}
+
+func (s *sqlStore) Get(ctx context.Context, product Product, project, instance, id string) (API, error) {
+	a := API{Product: product, Project: project, Instance: instance, ID: id}
+	var doc, created, updated string
+	err := s.db.QueryRowContext(ctx, `SELECT group_id, name, method, uri, match_mode, doc, created, updated
+		FROM apis WHERE product = $1 AND project = $2 AND instance = $3 AND id = $4`,
+		string(product), project, instance, id).Scan(&a.GroupID, &a.Name, &a.Method, &a.URI, &a.MatchMode, &doc, &created, &updated)
+	if errors.Is(err, sql.ErrNoRows) {
+		return API{}, ErrNotFound
+	}
+	if err != nil {
+		return API{}, err
+	}
+	a.Doc = []byte(doc)
+	if a.Created, err = time.Parse(timeFormat, created); err != nil {
+		return API{}, fmt.Errorf("store: created time: %w", err)
+	}
+	if a.Updated, err = time.Parse(timeFormat, updated); err != nil {
+		return API{}, fmt.Errorf("store: updated time: %w", err)
+	}
+	return a, nil
+}
+
+func (s *sqlStore) Ping(ctx context.Context) error { return s.db.PingContext(ctx) }
+func (s *sqlStore) Close() error                   { return s.db.Close() }
+
+// Open opens the store a DSN names: "postgres://..." or "postgresql://..." for PostgreSQL,
+// ":memory:" for a private in-memory SQLite database, and anything else as a SQLite file path.
+func Open(ctx context.Context, dsn string) (Store, error) {
+	if strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://") {
+		return openPostgres(ctx, dsn)
+	}
+	return openSQLite(ctx, dsn)
+}

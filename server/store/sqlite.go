@@ -1,0 +1,83 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"modernc.org/sqlite"
+	sqlite3 "modernc.org/sqlite/lib"
+)
+
+// openSQLite opens (and creates) a SQLite database file in WAL mode.
+//
+// Durability: with WAL and synchronous=NORMAL a committed transaction is in the operating
+// system's file cache before Commit returns, so it survives the emulator being killed (kill -9);
+// only a power failure can lose the last commits. That is the guarantee a local emulator needs,
+// and it keeps writes fast.
+func openSQLite(ctx context.Context, path string) (Store, error) {
+	memory := path == ":memory:"
+	if !memory {
+		if dir := filepath.Dir(path); dir != "." {
+			if err := os.MkdirAll(dir, 0o755); err != nil {
+				return nil, fmt.Errorf("store: %w", err)
+			}
+		}
+	}
+	q := url.Values{}
+	for _, p := range []string{"journal_mode(WAL)", "synchronous(NORMAL)", "busy_timeout(10000)", "foreign_keys(ON)"} {
+		q.Add("_pragma", p)
+	}
+	dsn := "file:" + path + "?" + q.Encode()
+	if memory {
+		// One shared in-memory database for all connections of this store.
+		dsn = "file:apicemu-" + fmt.Sprint(os.Getpid()) + "?mode=memory&cache=shared&" + q.Encode()
+	}
+	db, err := sql.Open("sqlite", dsn)
+	if err != nil {
+		return nil, fmt.Errorf("store: sqlite: %w", err)
+	}
+	if memory {
+		// A shared-cache memory database lives while one connection is open.
+		db.SetMaxOpenConns(1)
+	}
+	if _, err := db.ExecContext(ctx, schema); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("store: sqlite %s: %w", path, err)
+	}
+	s := &sqlStore{db: db, uniqueViolation: sqliteUnique}
+	s.begin = func(ctx context.Context) (*sql.Tx, error) {
+		// database/sql has no BEGIN IMMEDIATE; a first write statement takes the write lock
+		// at once, so that the uniqueness checks and the write are serialized.
+		tx, err := db.BeginTx(ctx, nil)
+		if err != nil {
+			return nil, err
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE apis SET id = id WHERE 0`); err != nil {
+			tx.Rollback() //nolint:errcheck
+			return nil, err
+		}
+		return tx, nil
+	}
+	return s, nil
+}
+
+func sqliteUnique(err error) error {
+	var se *sqlite.Error
+	if !errors.As(err, &se) || se.Code() != sqlite3.SQLITE_CONSTRAINT_UNIQUE {
+		return err
+	}
+	msg := se.Error()
+	switch {
+	case strings.Contains(msg, "apis.name"):
+		return ErrNameExists
+	case strings.Contains(msg, "apis.method"):
+		return ErrRouteExists
+	}
+	return err
+}
