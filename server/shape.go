@@ -12,15 +12,40 @@ import (
 // walks a schema and a document (decoded by encoding/json into map[string]any and []any)
 // together.
 
-// applyDefaults sets every absent property that has a default in schema, recursively.
+// applyDefaults sets every absent property that has a default in schema, recursively. An
+// absent object whose members all are optional and some have defaults (auth_opt) is created
+// with those defaults, as the service answers with it filled in.
 func applyDefaults(s *openapi3.SchemaRef, doc any) {
 	eachObject(s, doc, func(s *openapi3.Schema, obj map[string]any) {
 		for name, p := range s.Properties {
-			if _, ok := obj[name]; !ok && p.Value != nil && p.Value.Default != nil {
+			if _, ok := obj[name]; ok || p.Value == nil {
+				continue
+			}
+			if p.Value.Default != nil {
 				obj[name] = p.Value.Default
+				continue
+			}
+			if defaults := objectDefaults(p.Value); defaults != nil {
+				obj[name] = defaults
 			}
 		}
 	})
+}
+
+func objectDefaults(s *openapi3.Schema) map[string]any {
+	if !s.Type.Is("object") || len(s.Required) > 0 {
+		return nil
+	}
+	var out map[string]any
+	for name, p := range s.Properties {
+		if p.Value != nil && p.Value.Default != nil {
+			if out == nil {
+				out = map[string]any{}
+			}
+			out[name] = p.Value.Default
+		}
+	}
+	return out
 }
 
 // canonicalize replaces every x-enum-ci value by its canonical spelling.
