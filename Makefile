@@ -1,7 +1,7 @@
 # Every target runs from a fresh clone; see README.md.
 GO ?= go
 
-.PHONY: all generate check-generated test vet fmt-check bench
+.PHONY: all generate check-generated test vet fmt-check bench run
 
 all: generate test
 
@@ -28,3 +28,7 @@ test: check-generated fmt-check vet
 ## bench: validator benchmarks (generated decode+validate against kin-openapi)
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem ./conformance/...
+
+## run: the emulator on its embedded SQLite store (data/apicemu.db) and built-in fixtures
+run:
+	$(GO) run ./server/cmd/apicemu

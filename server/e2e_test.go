@@ -399,3 +399,80 @@ type panicky struct{ store.Store }
 
 func (panicky) Create(context.Context, store.API) error { panic("boom") }
 func (panicky) Ping(context.Context) error              { return nil }
+
+// Hundreds of parallel creates: every success gets its own id, and the uniqueness rules hold
+// exactly: one winner per name and one per route, every other attempt the right error.
+func TestConcurrentCreates(t *testing.T) {
+	for storeName, dsn := range storeDSNs(t) {
+		t.Run(storeName, func(t *testing.T) {
+			e := start(t, dsn(t))
+			type attempt struct {
+				body  map[string]any
+				group string // the name or route the attempt competes for
+			}
+			var attempts []attempt
+			for i := 0; i < 100; i++ { // same name, different routes
+				for k := 0; k < 3; k++ {
+					b := with(minimal(fmt.Sprintf("name_%03d", i)), "req_uri", fmt.Sprintf("/n/%d/%d", i, k))
+					attempts = append(attempts, attempt{b, fmt.Sprintf("name %d", i)})
+				}
+			}
+			for j := 0; j < 50; j++ { // different names, same route
+				for k := 0; k < 3; k++ {
+					b := with(minimal(fmt.Sprintf("route_%03d_%d", j, k)), "req_uri", fmt.Sprintf("/r/%d", j))
+					attempts = append(attempts, attempt{b, fmt.Sprintf("route %d", j)})
+				}
+			}
+			type result struct {
+				group, code, id string
+				status          int
+			}
+			results := make(chan result, len(attempts))
+			work := make(chan attempt)
+			var wg sync.WaitGroup
+			for w := 0; w < 32; w++ {
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					for a := range work {
+						r := e.do("POST", romaPath, a.body, tokenHeader(token))
+						id, _ := r.body["id"].(string)
+						results <- result{a.group, r.code(), id, r.status}
+					}
+				}()
+			}
+			for _, a := range attempts {
+				work <- a
+			}
+			close(work)
+			wg.Wait()
+			close(results)
+			wins := map[string]int{}
+			ids := map[string]bool{}
+			for r := range results {
+				switch r.status {
+				case http.StatusCreated:
+					wins[r.group]++
+					assert.False(t, ids[r.id], "duplicate id %s", r.id)
+					ids[r.id] = true
+				case http.StatusBadRequest:
+					want := "APIG.3202"
+					if strings.HasPrefix(r.group, "route") {
+						want = "APIG.3301"
+					}
+					assert.Equal(t, want, r.code, r.group)
+				default:
+					t.Errorf("%s: unexpected status %d", r.group, r.status)
+				}
+			}
+			assert.Len(t, wins, 150, "every name and route has exactly one winner")
+			for g, n := range wins {
+				assert.Equal(t, 1, n, g)
+			}
+			for id := range ids {
+				r := e.do("GET", "/v1/"+project+"/apic/instances/"+instance+"/apis/"+id, nil, tokenHeader(token))
+				assert.Equal(t, http.StatusOK, r.status, id)
+			}
+		})
+	}
+}

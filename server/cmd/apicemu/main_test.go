@@ -1,0 +1,178 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"database/sql"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"syscall"
+	"testing"
+	"time"
+
+	_ "github.com/jackc/pgx/v5/stdlib"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// TestMain lets the test binary run the emulator itself in a child process, so that tests can
+// kill it with SIGKILL like a real crash.
+func TestMain(m *testing.M) {
+	if args := os.Getenv("APICEMU_CHILD_ARGS"); args != "" {
+		os.Exit(run(strings.Split(args, "\x1f"), os.Stdin, os.Stdout, os.Stderr))
+	}
+	os.Exit(m.Run())
+}
+
+// child starts the emulator in a child process and returns its base URL.
+func child(t *testing.T, args ...string) (*exec.Cmd, string) {
+	t.Helper()
+	cmd := exec.Command(os.Args[0], "-test.run=^$")
+	cmd.Env = append(os.Environ(), "APICEMU_CHILD_ARGS="+strings.Join(append([]string{"--addr", "127.0.0.1:0", "--log-level", "warn"}, args...), "\x1f"))
+	out, err := cmd.StdoutPipe()
+	require.NoError(t, err)
+	cmd.Stderr = os.Stderr
+	require.NoError(t, cmd.Start())
+	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() }) //nolint:errcheck
+	lines := bufio.NewScanner(out)
+	deadline := time.After(30 * time.Second)
+	found := make(chan string, 1)
+	go func() {
+		for lines.Scan() {
+			if u, ok := strings.CutPrefix(lines.Text(), "apicemu: listening on "); ok {
+				found <- u
+			}
+		}
+	}()
+	select {
+	case u := <-found:
+		return cmd, u
+	case <-deadline:
+		t.Fatal("the emulator did not start")
+	}
+	return nil, ""
+}
+
+const (
+	project  = "73d69ae0cfcf460190522d06b60f05ad"
+	instance = "eddc4d25480b4cd6b512f270a1b8b341"
+)
+
+func create(base, name string) (string, int, error) {
+	body, _ := json.Marshal(map[string]any{
+		"name": name, "type": 1, "req_protocol": "HTTPS", "req_method": "GET", "req_uri": "/crash/" + name,
+		"auth_type": "NONE", "backend_type": "MOCK", "group_id": "c77f5e81d9cb4424bf704ef2b0ac7600",
+		"mock_info": map[string]any{"result_content": "ok"},
+	})
+	req, _ := http.NewRequest("POST", base+"/v2/"+project+"/apic/instances/"+instance+"/apis", bytes.NewReader(body))
+	req.Header.Set("X-Auth-Token", "emulator-token")
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return "", 0, err
+	}
+	defer resp.Body.Close()
+	var out struct {
+		ID string `json:"id"`
+	}
+	json.NewDecoder(resp.Body).Decode(&out) //nolint:errcheck
+	return out.ID, resp.StatusCode, nil
+}
+
+func crashDSNs(t *testing.T) map[string]string {
+	dsns := map[string]string{"sqlite": filepath.Join(t.TempDir(), "data", "apicemu.db")}
+	if url := os.Getenv("APICEMU_TEST_POSTGRES"); url != "" {
+		db, err := sql.Open("pgx", url)
+		require.NoError(t, err)
+		defer db.Close()
+		schema := fmt.Sprintf("crash%d", time.Now().UnixNano())
+		_, err = db.Exec("CREATE SCHEMA " + schema)
+		require.NoError(t, err)
+		sep := "?"
+		if strings.Contains(url, "?") {
+			sep = "&"
+		}
+		dsns["postgres"] = url + sep + "search_path=" + schema
+	}
+	return dsns
+}
+
+// Every create that was answered 201 survives a SIGKILL in the middle of concurrent writes.
+func TestAcknowledgedCreatesSurviveKill9(t *testing.T) {
+	for name, dsn := range crashDSNs(t) {
+		t.Run(name, func(t *testing.T) {
+			cmd, base := child(t, "--store", dsn)
+			var acked sync.Map
+			var n atomic.Int64
+			ctx, cancel := context.WithCancel(context.Background())
+			var wg sync.WaitGroup
+			for w := 0; w < 16; w++ {
+				wg.Add(1)
+				go func(w int) {
+					defer wg.Done()
+					for i := 0; ctx.Err() == nil; i++ {
+						id, status, err := create(base, fmt.Sprintf("crash_%d_%d", w, i))
+						if err != nil {
+							return // the server is gone
+						}
+						if status == http.StatusCreated {
+							acked.Store(id, true)
+							n.Add(1)
+						}
+					}
+				}(w)
+			}
+			for n.Load() < 200 {
+				time.Sleep(10 * time.Millisecond)
+			}
+			require.NoError(t, cmd.Process.Signal(syscall.SIGKILL))
+			cmd.Wait() //nolint:errcheck
+			cancel()
+			wg.Wait()
+
+			_, base = child(t, "--store", dsn)
+			count := 0
+			acked.Range(func(k, _ any) bool {
+				count++
+				req, _ := http.NewRequest("GET", base+"/v1/"+project+"/apic/instances/"+instance+"/apis/"+k.(string), nil)
+				req.Header.Set("X-Auth-Token", "emulator-token")
+				resp, err := http.DefaultClient.Do(req)
+				if assert.NoError(t, err) {
+					assert.Equal(t, http.StatusOK, resp.StatusCode, "acknowledged API %s lost", k)
+					resp.Body.Close()
+				}
+				return true
+			})
+			t.Logf("%d acknowledged creates, all present after kill -9 and restart", count)
+			assert.GreaterOrEqual(t, count, 200)
+		})
+	}
+}
+
+// SIGTERM shuts the emulator down cleanly (exit 0).
+func TestGracefulShutdown(t *testing.T) {
+	cmd, base := child(t, "--store", ":memory:")
+	resp, err := http.Get(base + "/health")
+	require.NoError(t, err)
+	resp.Body.Close()
+	assert.Equal(t, http.StatusOK, resp.StatusCode)
+	require.NoError(t, cmd.Process.Signal(syscall.SIGTERM))
+	assert.NoError(t, cmd.Wait())
+}
+
+func TestHelpAndBadFlags(t *testing.T) {
+	var out, errb bytes.Buffer
+	assert.Equal(t, 0, run([]string{"--help"}, nil, &out, &errb))
+	assert.Contains(t, errb.String(), "-store")
+	assert.Contains(t, errb.String(), "APICEMU_STORE")
+	assert.Equal(t, 2, run([]string{"--log-level", "loud"}, nil, &out, &errb))
+	assert.Equal(t, 2, run([]string{"--fixtures", "/nonexistent.yaml"}, nil, &out, &errb))
+}
