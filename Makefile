@@ -24,6 +24,7 @@ vet:
 ## test: everything CI runs
 test: check-generated fmt-check vet
 	$(GO) test -count=1 ./...
+	cd server/sdktest && $(GO) test -count=1 ./...
 
 ## bench: validator benchmarks (generated decode+validate against kin-openapi)
 bench:
