@@ -17,6 +17,9 @@ type sqlStore struct {
 	// begin starts a write transaction. SQLite needs BEGIN IMMEDIATE so that two writers do
 	// not both read and then fail to upgrade their locks.
 	begin func(ctx context.Context) (*sql.Tx, error)
+	// batch, when set, takes writes to a single writer that commits them in groups (SQLite);
+	// otherwise each write has a transaction of its own (PostgreSQL).
+	batch *batcher
 }
 
 // schema is the same for both dialects. The two UNIQUE constraints are the service's rules:
@@ -70,14 +73,26 @@ func (s *sqlStore) Update(ctx context.Context, a API) error {
 	})
 }
 
-// write runs op in a transaction after checking both uniqueness rules, so that the name rule
-// is reported first when both are broken. The constraints still decide under a race.
+// write runs op after checking both uniqueness rules, so that the name rule is reported first
+// when both are broken; the constraints still decide under a race. It returns once the write
+// is committed.
 func (s *sqlStore) write(ctx context.Context, a API, op func(*sql.Tx) error) error {
+	if s.batch != nil {
+		return s.batch.do(ctx, func(tx *sql.Tx) error { return s.apply(ctx, tx, a, op) })
+	}
 	tx, err := s.begin(ctx)
 	if err != nil {
 		return err
 	}
 	defer tx.Rollback() //nolint:errcheck // after Commit, Rollback is a no-op
+	if err := s.apply(ctx, tx, a, op); err != nil {
+		return err
+	}
+	return s.uniqueViolation(tx.Commit())
+}
+
+// apply checks the uniqueness rules and runs op in tx.
+func (s *sqlStore) apply(ctx context.Context, tx *sql.Tx, a API, op func(*sql.Tx) error) error {
 	var n int
 	if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM apis WHERE product = $1 AND project = $2
 		AND instance = $3 AND group_id = $4 AND name = $5 AND id <> $6`,
@@ -95,10 +110,7 @@ func (s *sqlStore) write(ctx context.Context, a API, op func(*sql.Tx) error) err
 	if n > 0 {
 		return ErrRouteExists
 	}
-	if err := op(tx); err != nil {
-		return s.uniqueViolation(err)
-	}
-	return s.uniqueViolation(tx.Commit())
+	return s.uniqueViolation(op(tx))
 }
 
 func (s *sqlStore) Get(ctx context.Context, product Product, project, instance, id string) (API, error) {
@@ -124,7 +136,13 @@ func (s *sqlStore) Get(ctx context.Context, product Product, project, instance, 
 }
 
 func (s *sqlStore) Ping(ctx context.Context) error { return s.db.PingContext(ctx) }
-func (s *sqlStore) Close() error                   { return s.db.Close() }
+
+func (s *sqlStore) Close() error {
+	if s.batch != nil {
+		s.batch.close()
+	}
+	return s.db.Close()
+}
 
 // Open opens the store a DSN names: "postgres://..." or "postgresql://..." for PostgreSQL,
 // ":memory:" for a private in-memory SQLite database, and anything else as a SQLite file path.

@@ -64,6 +64,7 @@ func openSQLite(ctx context.Context, path string) (Store, error) {
 		}
 		return tx, nil
 	}
+	s.batch = newBatcher(s.begin)
 	return s, nil
 }
 

@@ -1,0 +1,79 @@
+#!/usr/bin/env bash
+# Measures the emulator's create and query throughput and latency with wrk on loopback, next
+# to a plain echo handler measured in the same run. Bounded: each run lasts DURATION.
+#   scripts/load.sh                 # DURATION=10s CONNS=64 THREADS=2
+# Installs wrk from Debian's packages when it is missing (needs root).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+DURATION=${DURATION:-10s}
+CONNS=${CONNS:-64}
+THREADS=${THREADS:-2}
+EMU=127.0.0.1:18090
+PLAIN=127.0.0.1:18091
+PROJECT=73d69ae0cfcf460190522d06b60f05ad
+INSTANCE=eddc4d25480b4cd6b512f270a1b8b341
+ROMA=/v2/$PROJECT/apic/instances/$INSTANCE/apis
+
+if ! command -v wrk >/dev/null; then
+  echo "load.sh: installing wrk" >&2
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null 2>&1 || {
+    apt-get update -qq >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; }
+fi
+
+work=$(mktemp -d)
+trap 'kill $(jobs -p) 2>/dev/null; wait 2>/dev/null; rm -rf "$work"' EXIT
+go build -o "$work/apicemu" ./server/cmd/apicemu
+go build -o "$work/plainecho" ./scripts/plainecho
+"$work/apicemu" --addr $EMU --store "$work/data/apicemu.db" --log-level error >/dev/null &
+"$work/plainecho" $PLAIN &
+for _ in $(seq 50); do
+  curl -sf "http://$EMU/health" >/dev/null && curl -sf "http://$PLAIN/echo" >/dev/null && break
+  sleep 0.1
+done
+
+body() { # a create body with a unique name and path: $1
+  printf '{"name":"load_%s","type":1,"req_protocol":"HTTPS","req_method":"GET","req_uri":"/load/%s","auth_type":"NONE","backend_type":"MOCK","group_id":"c77f5e81d9cb4424bf704ef2b0ac7600","mock_info":{"result_content":"ok","status_code":200}}' "$1" "$1"
+}
+
+# A create that the query runs read back.
+id=$(curl -sf -X POST -H 'X-Auth-Token: emulator-token' -H 'Content-Type: application/json' \
+  -d "$(body seed)" "http://$EMU$ROMA" | node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>console.log(JSON.parse(s).id))')
+[ -n "$id" ] || { echo "load.sh: the seed create failed" >&2; exit 1; }
+
+cat >"$work/create.lua" <<LUA
+local n = 0
+local prefix = ""
+function setup(thread) thread:set("tid", tostring(math.random(1, 1e9))) end
+function init(args) prefix = tid end
+request = function()
+  n = n + 1
+  local k = prefix .. "_" .. n
+  local body = string.format('$(body '%s' | sed 's/%s/%s/g')', k, k)
+  return wrk.format("POST", "$ROMA", {["X-Auth-Token"]="emulator-token", ["Content-Type"]="application/json"}, body)
+end
+done = function(summary, latency, requests)
+  io.write(string.format("non-2xx: %d\n", summary.errors.status))
+end
+LUA
+cat >"$work/post.lua" <<LUA
+wrk.method = "POST"
+wrk.headers["Content-Type"] = "application/json"
+wrk.body = '$(body plain)'
+LUA
+
+measure() { # name, then wrk arguments
+  local name=$1; shift
+  local out
+  out=$(wrk -t"$THREADS" -c"$CONNS" -d"$DURATION" --latency "$@")
+  local rps p99 errs
+  rps=$(echo "$out" | awk '/Requests\/sec/ {print $2}')
+  p99=$(echo "$out" | awk '$1=="99%" {print $2}')
+  errs=$(echo "$out" | awk '/non-2xx:/ {print $2} /Non-2xx/ {print $NF}' | head -n1)
+  printf '%-28s %10s req/s   p99 %8s   non-2xx %s\n' "$name" "$rps" "$p99" "${errs:-0}"
+}
+
+echo "wrk -t$THREADS -c$CONNS -d$DURATION on $(nproc) cores, loopback"
+measure "plain echo GET" "http://$PLAIN/echo"
+measure "emulator query (v1 GET)" -H 'X-Auth-Token: emulator-token' "http://$EMU/v1/$PROJECT/apic/instances/$INSTANCE/apis/$id"
+measure "plain echo POST" -s "$work/post.lua" "http://$PLAIN/echo"
+measure "emulator create (durable)" -s "$work/create.lua" "http://$EMU"

@@ -1,0 +1,121 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"sync"
+)
+
+// batcher is a single writer that commits the writes waiting for it together: one
+// transaction, one commit, a savepoint for each write so that one write's failure (a taken
+// name) leaves the others in. SQLite has one writer at a time anyway; without this, concurrent
+// writers would queue on its file lock with sleeps and retries, and each pay a commit.
+type batcher struct {
+	begin func(context.Context) (*sql.Tx, error)
+	reqs  chan batchReq
+	wg    sync.WaitGroup
+}
+
+type batchReq struct {
+	ctx  context.Context
+	op   func(*sql.Tx) error
+	done chan error
+}
+
+// maxBatch bounds a group so that the first write of a burst does not wait for long.
+const maxBatch = 128
+
+var errClosed = errors.New("store: closed")
+
+func newBatcher(begin func(context.Context) (*sql.Tx, error)) *batcher {
+	b := &batcher{begin: begin, reqs: make(chan batchReq, maxBatch)}
+	b.wg.Add(1)
+	go b.loop()
+	return b
+}
+
+// do runs op in the next group and returns once its group is committed (or op failed).
+func (b *batcher) do(ctx context.Context, op func(*sql.Tx) error) (err error) {
+	defer func() {
+		if recover() != nil { // send on the closed channel: the store is closed
+			err = errClosed
+		}
+	}()
+	done := make(chan error, 1)
+	select {
+	case b.reqs <- batchReq{ctx: ctx, op: op, done: done}:
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+	// Once queued, the write is waited for even if the caller gives up: it may already be
+	// committed, and the caller must not believe otherwise.
+	return <-done
+}
+
+func (b *batcher) close() {
+	close(b.reqs)
+	b.wg.Wait()
+}
+
+func (b *batcher) loop() {
+	defer b.wg.Done()
+	for first := range b.reqs {
+		group := []batchReq{first}
+	fill:
+		for len(group) < maxBatch {
+			select {
+			case r, ok := <-b.reqs:
+				if !ok {
+					break fill
+				}
+				group = append(group, r)
+			default:
+				break fill
+			}
+		}
+		b.commit(group)
+	}
+}
+
+func (b *batcher) commit(group []batchReq) {
+	results := make([]error, len(group))
+	tx, err := b.begin(context.Background())
+	if err != nil {
+		for _, r := range group {
+			r.done <- err
+		}
+		return
+	}
+	for i, r := range group {
+		if err := r.ctx.Err(); err != nil {
+			results[i] = err // the caller is gone and nothing was written for it
+			continue
+		}
+		sp := fmt.Sprintf("w%d", i)
+		if _, err := tx.Exec("SAVEPOINT " + sp); err != nil {
+			results[i] = err
+			continue
+		}
+		if err := r.op(tx); err != nil {
+			results[i] = err
+			if _, rerr := tx.Exec("ROLLBACK TO " + sp); rerr != nil {
+				results[i] = errors.Join(err, rerr)
+			}
+		}
+		if _, err := tx.Exec("RELEASE " + sp); err != nil && results[i] == nil {
+			results[i] = err
+		}
+	}
+	if err := tx.Commit(); err != nil {
+		for i := range results {
+			if results[i] == nil {
+				results[i] = err
+			}
+		}
+	}
+	for i, r := range group {
+		r.done <- results[i]
+	}
+}
