@@ -1,7 +1,7 @@
 # Every target runs from a fresh clone; see README.md.
 GO ?= go
 
-.PHONY: all generate check-generated test vet fmt-check bench run
+.PHONY: all generate check-generated test vet fmt-check bench run lint breaking
 
 all: generate test
 
@@ -21,8 +21,18 @@ fmt-check:
 vet:
 	$(GO) vet ./...
 
+## lint: the spec linter (rules: go run ./spec/lint/cmd/apiclint --help) and Spectral's spectral:oas
+lint:
+	$(GO) run ./spec/lint/cmd/apiclint
+	scripts/spectral.sh
+
+## breaking: what would break code that embeds the generated clients, between BASE and the tree
+breaking:
+	@test -n "$(BASE)" || { echo "usage: make breaking BASE=<git ref>"; exit 2; }
+	$(GO) run ./spec/lint/cmd/apicbreaking $(BASE)
+
 ## test: everything CI runs
-test: check-generated fmt-check vet
+test: check-generated fmt-check vet lint
 	$(GO) test -count=1 ./...
 	cd server/sdktest && $(GO) test -count=1 ./...
 

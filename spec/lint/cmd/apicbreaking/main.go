@@ -1,0 +1,106 @@
+// Command apicbreaking reports the changes of each spec since a git ref that break code
+// embedding the generated client: apicbreaking [--format text|json] BASE [spec.yaml ...].
+package main
+
+import (
+	"encoding/json"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+
+	"gopkg.in/yaml.v3"
+
+	"github.com/apiclab/apic/spec/lint/breaking"
+)
+
+func main() { os.Exit(run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr)) }
+
+func run(args []string, _ io.Reader, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("apicbreaking", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	format := fs.String("format", "text", "output format: text or json")
+	fs.Usage = func() {
+		fmt.Fprintln(stderr, "usage: apicbreaking [--format text|json] BASE [spec.yaml ...]   (default: the OpenAPI files spec/*.yaml)")
+		fmt.Fprintln(stderr, "Compares each spec at the git ref BASE with the working tree. Exit 0: nothing breaks; 1: breaking changes; 2: failure.")
+		fs.PrintDefaults()
+	}
+	if err := fs.Parse(args); err != nil {
+		if err == flag.ErrHelp {
+			return 0
+		}
+		return 2
+	}
+	if fs.NArg() < 1 || (*format != "text" && *format != "json") {
+		fs.Usage()
+		return 2
+	}
+	base, files := fs.Arg(0), fs.Args()[1:]
+	if len(files) == 0 {
+		files = openAPIFiles("spec/*.yaml")
+	}
+	report := map[string][]breaking.Change{}
+	broken := 0
+	for _, f := range files {
+		changes, err := compare(base, f)
+		if err != nil {
+			fmt.Fprintf(stderr, "apicbreaking: %s: %v\n", f, err)
+			return 2
+		}
+		report[f] = changes
+		for _, c := range changes {
+			if c.Breaking {
+				broken++
+			}
+		}
+	}
+	if *format == "json" {
+		enc := json.NewEncoder(stdout)
+		enc.SetIndent("", "  ")
+		enc.Encode(report)
+	} else {
+		for _, f := range files {
+			for _, c := range report[f] {
+				fmt.Fprintf(stdout, "%s: %s\n", f, c)
+			}
+		}
+		fmt.Fprintf(stdout, "%d breaking changes since %s\n", broken, base)
+	}
+	if broken > 0 {
+		return 1
+	}
+	return 0
+}
+
+// compare diffs the spec at git ref base with the working tree. A spec new since base has no
+// breaking change; one deleted since base breaks everything and is an error.
+func compare(base, file string) ([]breaking.Change, error) {
+	old, err := exec.Command("git", "show", base+":./"+filepath.ToSlash(file)).Output()
+	if err != nil {
+		if _, err := exec.Command("git", "rev-parse", "--verify", "--quiet", base+"^{commit}").Output(); err != nil {
+			return nil, fmt.Errorf("unknown git ref %q", base)
+		}
+		return nil, nil // the spec is new since base
+	}
+	cur, err := os.ReadFile(file)
+	if err != nil {
+		return nil, err
+	}
+	return breaking.Compare(old, cur)
+}
+
+// openAPIFiles lists the files of the glob that are OpenAPI documents (a top-level openapi key).
+func openAPIFiles(glob string) []string {
+	all, _ := filepath.Glob(glob)
+	var out []string
+	for _, f := range all {
+		data, err := os.ReadFile(f)
+		var top map[string]any
+		if err == nil && yaml.Unmarshal(data, &top) == nil && top["openapi"] != nil {
+			out = append(out, f)
+		}
+	}
+	return out
+}
