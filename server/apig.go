@@ -2,7 +2,6 @@ package server
 
 import (
 	"context"
-	"encoding/json"
 	"net/http"
 	"time"
 
@@ -47,11 +46,7 @@ func (s *Server) CreateApi(ctx context.Context, req apig.CreateApiRequestObject)
 	if err := s.store.Create(ctx, a); err != nil {
 		return nil, storeError(err, id)
 	}
-	var resp apig.CreateApiResponse
-	if err := json.Unmarshal(data, &resp); err != nil {
-		return nil, err
-	}
-	return apig.CreateApi201JSONResponse(resp), nil
+	return rawJSON{http.StatusCreated, data}, nil
 }
 
 // UpdateApi replaces a legacy APIG API. It keeps the API's id, registration time and group
@@ -78,11 +73,7 @@ func (s *Server) UpdateApi(ctx context.Context, req apig.UpdateApiRequestObject)
 	if err := s.store.Update(ctx, a); err != nil {
 		return nil, storeError(err, req.Id)
 	}
-	var resp apig.UpdateApiResponse
-	if err := json.Unmarshal(data, &resp); err != nil {
-		return nil, err
-	}
-	return apig.UpdateApi200JSONResponse(resp), nil
+	return rawJSON{http.StatusOK, data}, nil
 }
 
 // apigDocument checks a legacy request's references and builds the stored API and its

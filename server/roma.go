@@ -97,7 +97,7 @@ func (s *Server) CreateApiV2(ctx context.Context, req romaapic.CreateApiV2Reques
 	if err != nil {
 		return nil, storeError(err, id)
 	}
-	return romaapic.CreateApiV2201JSONResponse(resp), nil
+	return rawJSON{http.StatusCreated, data}, nil
 }
 
 // groupInfo is the api_group_info of a response.
@@ -120,12 +120,26 @@ func (s *Server) ShowDetailsOfApiV1(ctx context.Context, req romaapic.ShowDetail
 	if _, err := s.romaScope(ctx, req.ProjectId, req.InstanceId); err != nil {
 		return nil, err
 	}
+	key := viewKey(req.ProjectId, req.InstanceId, req.ApiId)
+	if b, ok := s.views.get(key); ok {
+		return rawJSON{http.StatusOK, b}, nil
+	}
 	a, err := s.store.Get(ctx, store.ROMA, req.ProjectId, req.InstanceId, req.ApiId)
 	if err != nil {
 		return nil, storeError(err, req.ApiId)
 	}
+	b, err := s.v1View(a.Doc)
+	if err != nil {
+		return nil, err
+	}
+	s.views.put(key, b)
+	return rawJSON{http.StatusOK, b}, nil
+}
+
+// v1View turns a stored v2 document into the v1 query answer.
+func (s *Server) v1View(stored []byte) ([]byte, error) {
 	var doc map[string]any
-	if err := json.Unmarshal(a.Doc, &doc); err != nil {
+	if err := json.Unmarshal(stored, &doc); err != nil {
 		return nil, err
 	}
 	// v1 names the VPC members of a web backend differently (BackendApiV1).
@@ -149,8 +163,5 @@ func (s *Server) ShowDetailsOfApiV1(ctx context.Context, req romaapic.ShowDetail
 		toV1(p)
 	}
 	var resp romaapic.ShowDetailsOfApiV1Response
-	if _, err := finish(s.roma, "ShowDetailsOfApiV1Response", doc, &resp); err != nil {
-		return nil, err
-	}
-	return romaapic.ShowDetailsOfApiV1200JSONResponse(resp), nil
+	return finish(s.roma, "ShowDetailsOfApiV1Response", doc, &resp)
 }

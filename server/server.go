@@ -32,6 +32,7 @@ type Server struct {
 	now   func() time.Time
 	roma  *openapi3.T
 	apig  *openapi3.T
+	views *viewCache
 }
 
 var (
@@ -53,7 +54,7 @@ func New(opts Options) (*Server, error) {
 	if opts.Store == nil || opts.Fixtures == nil {
 		return nil, fmt.Errorf("server: a store and fixtures are required")
 	}
-	s := &Server{store: opts.Store, fx: opts.Fixtures, log: opts.Logger, now: opts.Now}
+	s := &Server{store: opts.Store, fx: opts.Fixtures, log: opts.Logger, now: opts.Now, views: newViewCache(100000)}
 	if s.log == nil {
 		s.log = slog.Default()
 	}

@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"errors"
-	"fmt"
 	"sync"
 )
 
@@ -20,7 +19,7 @@ type batcher struct {
 
 type batchReq struct {
 	ctx  context.Context
-	op   func(*sql.Tx) error
+	op   func(*stmts) error
 	done chan error
 }
 
@@ -37,7 +36,7 @@ func newBatcher(begin func(context.Context) (*sql.Tx, error)) *batcher {
 }
 
 // do runs op in the next group and returns once its group is committed (or op failed).
-func (b *batcher) do(ctx context.Context, op func(*sql.Tx) error) (err error) {
+func (b *batcher) do(ctx context.Context, op func(*stmts) error) (err error) {
 	defer func() {
 		if recover() != nil { // send on the closed channel: the store is closed
 			err = errClosed
@@ -88,23 +87,25 @@ func (b *batcher) commit(group []batchReq) {
 		}
 		return
 	}
+	st := &stmts{tx: tx, prepared: map[string]*sql.Stmt{}}
+	ctx := context.Background()
 	for i, r := range group {
 		if err := r.ctx.Err(); err != nil {
 			results[i] = err // the caller is gone and nothing was written for it
 			continue
 		}
-		sp := fmt.Sprintf("w%d", i)
-		if _, err := tx.Exec("SAVEPOINT " + sp); err != nil {
+		// One savepoint name serves every write: each is released before the next begins.
+		if _, err := st.exec(ctx, "SAVEPOINT w"); err != nil {
 			results[i] = err
 			continue
 		}
-		if err := r.op(tx); err != nil {
+		if err := r.op(st); err != nil {
 			results[i] = err
-			if _, rerr := tx.Exec("ROLLBACK TO " + sp); rerr != nil {
+			if _, rerr := st.exec(ctx, "ROLLBACK TO w"); rerr != nil {
 				results[i] = errors.Join(err, rerr)
 			}
 		}
-		if _, err := tx.Exec("RELEASE " + sp); err != nil && results[i] == nil {
+		if _, err := st.exec(ctx, "RELEASE w"); err != nil && results[i] == nil {
 			results[i] = err
 		}
 	}

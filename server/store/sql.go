@@ -46,8 +46,8 @@ CREATE TABLE IF NOT EXISTS apis (
 const timeFormat = time.RFC3339Nano
 
 func (s *sqlStore) Create(ctx context.Context, a API) error {
-	return s.write(ctx, a, func(tx *sql.Tx) error {
-		_, err := tx.ExecContext(ctx, `INSERT INTO apis
+	return s.write(ctx, a, func(tx *stmts) error {
+		_, err := tx.exec(ctx, `INSERT INTO apis
 			(product, project, instance, id, group_id, name, method, uri, match_mode, doc, created, updated)
 			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
 			string(a.Product), a.Project, a.Instance, a.ID, a.GroupID, a.Name, a.Method, a.URI, a.MatchMode,
@@ -57,8 +57,8 @@ func (s *sqlStore) Create(ctx context.Context, a API) error {
 }
 
 func (s *sqlStore) Update(ctx context.Context, a API) error {
-	return s.write(ctx, a, func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, `UPDATE apis SET group_id = $5, name = $6, method = $7, uri = $8,
+	return s.write(ctx, a, func(tx *stmts) error {
+		res, err := tx.exec(ctx, `UPDATE apis SET group_id = $5, name = $6, method = $7, uri = $8,
 			match_mode = $9, doc = $10, updated = $11
 			WHERE product = $1 AND project = $2 AND instance = $3 AND id = $4`,
 			string(a.Product), a.Project, a.Instance, a.ID, a.GroupID, a.Name, a.Method, a.URI, a.MatchMode,
@@ -76,35 +76,81 @@ func (s *sqlStore) Update(ctx context.Context, a API) error {
 // write runs op after checking both uniqueness rules, so that the name rule is reported first
 // when both are broken; the constraints still decide under a race. It returns once the write
 // is committed.
-func (s *sqlStore) write(ctx context.Context, a API, op func(*sql.Tx) error) error {
+func (s *sqlStore) write(ctx context.Context, a API, op func(*stmts) error) error {
 	if s.batch != nil {
-		return s.batch.do(ctx, func(tx *sql.Tx) error { return s.apply(ctx, tx, a, op) })
+		return s.batch.do(ctx, func(tx *stmts) error { return s.apply(ctx, tx, a, op) })
 	}
 	tx, err := s.begin(ctx)
 	if err != nil {
 		return err
 	}
 	defer tx.Rollback() //nolint:errcheck // after Commit, Rollback is a no-op
-	if err := s.apply(ctx, tx, a, op); err != nil {
+	if err := s.apply(ctx, &stmts{tx: tx}, a, op); err != nil {
 		return err
 	}
 	return s.uniqueViolation(tx.Commit())
 }
 
-// apply checks the uniqueness rules and runs op in tx.
-func (s *sqlStore) apply(ctx context.Context, tx *sql.Tx, a API, op func(*sql.Tx) error) error {
+// stmts runs statements in a transaction. With prepared set it prepares each statement once
+// per transaction: SQLite parses every statement it is given, and a group of writes runs the
+// same few statements many times.
+type stmts struct {
+	tx       *sql.Tx
+	prepared map[string]*sql.Stmt
+}
+
+func (t *stmts) stmt(ctx context.Context, q string) (*sql.Stmt, error) {
+	if st, ok := t.prepared[q]; ok {
+		return st, nil
+	}
+	st, err := t.tx.PrepareContext(ctx, q)
+	if err != nil {
+		return nil, err
+	}
+	t.prepared[q] = st
+	return st, nil
+}
+
+func (t *stmts) exec(ctx context.Context, q string, args ...any) (sql.Result, error) {
+	if t.prepared == nil {
+		return t.tx.ExecContext(ctx, q, args...)
+	}
+	st, err := t.stmt(ctx, q)
+	if err != nil {
+		return nil, err
+	}
+	return st.ExecContext(ctx, args...)
+}
+
+func (t *stmts) count(ctx context.Context, q string, args ...any) (int, error) {
 	var n int
-	if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM apis WHERE product = $1 AND project = $2
+	if t.prepared == nil {
+		err := t.tx.QueryRowContext(ctx, q, args...).Scan(&n)
+		return n, err
+	}
+	st, err := t.stmt(ctx, q)
+	if err != nil {
+		return 0, err
+	}
+	err = st.QueryRowContext(ctx, args...).Scan(&n)
+	return n, err
+}
+
+// apply checks the uniqueness rules and runs op in tx.
+func (s *sqlStore) apply(ctx context.Context, tx *stmts, a API, op func(*stmts) error) error {
+	n, err := tx.count(ctx, `SELECT COUNT(*) FROM apis WHERE product = $1 AND project = $2
 		AND instance = $3 AND group_id = $4 AND name = $5 AND id <> $6`,
-		string(a.Product), a.Project, a.Instance, a.GroupID, a.Name, a.ID).Scan(&n); err != nil {
+		string(a.Product), a.Project, a.Instance, a.GroupID, a.Name, a.ID)
+	if err != nil {
 		return err
 	}
 	if n > 0 {
 		return ErrNameExists
 	}
-	if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM apis WHERE product = $1 AND project = $2
+	n, err = tx.count(ctx, `SELECT COUNT(*) FROM apis WHERE product = $1 AND project = $2
 		AND instance = $3 AND group_id = $4 AND method = $5 AND uri = $6 AND match_mode = $7 AND id <> $8`,
-		string(a.Product), a.Project, a.Instance, a.GroupID, a.Method, a.URI, a.MatchMode, a.ID).Scan(&n); err != nil {
+		string(a.Product), a.Project, a.Instance, a.GroupID, a.Method, a.URI, a.MatchMode, a.ID)
+	if err != nil {
 		return err
 	}
 	if n > 0 {

@@ -1,0 +1,44 @@
+package server_test
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"path/filepath"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/apiclab/apic/server"
+	"github.com/apiclab/apic/server/fixtures"
+	"github.com/apiclab/apic/server/store"
+)
+
+// The whole create path in one process (routing, auth, strict decoding and validation,
+// response building, a durable SQLite write), without the network.
+func BenchmarkCreate(b *testing.B) {
+	st, err := store.Open(context.Background(), filepath.Join(b.TempDir(), "db"))
+	require.NoError(b, err)
+	defer st.Close()
+	srv, err := server.New(server.Options{Store: st, Fixtures: fixtures.Default()})
+	require.NoError(b, err)
+	h := srv.Handler()
+	b.ReportAllocs()
+	b.SetParallelism(32) // many clients at once, as under load: writes commit in groups
+	b.ResetTimer()
+	b.RunParallel(func(pb *testing.PB) {
+		for i := 0; pb.Next(); i++ {
+			body := fmt.Sprintf(`{"name":"bench_%p_%d","type":1,"req_protocol":"HTTPS","req_method":"GET","req_uri":"/bench/%p/%d","auth_type":"NONE","backend_type":"MOCK","group_id":"c77f5e81d9cb4424bf704ef2b0ac7600","mock_info":{"result_content":"ok"}}`, pb, i, pb, i)
+			r := httptest.NewRequest(http.MethodPost, romaPath, bytes.NewReader([]byte(body)))
+			r.Header.Set("X-Auth-Token", token)
+			r.Header.Set("Content-Type", "application/json")
+			w := httptest.NewRecorder()
+			h.ServeHTTP(w, r)
+			if w.Code != http.StatusCreated {
+				b.Fatalf("%d %s", w.Code, w.Body)
+			}
+		}
+	})
+}
