@@ -162,6 +162,11 @@ func generateOne(root string, c Config) (map[string][]byte, error) {
 				return nil, fmt.Errorf("%s: validators: %w", c.Spec, err)
 			}
 			files["validate.gen.go"] = v
+			pf, err := generatePreflight(doc, c)
+			if err != nil {
+				return nil, fmt.Errorf("%s: client validation: %w", c.Spec, err)
+			}
+			files["preflight.gen.go"] = pf
 		}
 	}
 	doc, err := LoadSpec(specFile)

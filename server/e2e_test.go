@@ -23,6 +23,7 @@ import (
 	"github.com/apiclab/apic/conformance/catalog"
 	"github.com/apiclab/apic/generated/apig"
 	"github.com/apiclab/apic/generated/romaapic"
+	"github.com/apiclab/apic/generated/validation"
 	"github.com/apiclab/apic/server"
 	"github.com/apiclab/apic/server/auth"
 	"github.com/apiclab/apic/server/fixtures"
@@ -475,4 +476,29 @@ func TestConcurrentCreates(t *testing.T) {
 			}
 		})
 	}
+}
+
+// The validating client refuses a bad body before sending it, and sends a good one.
+func TestClientPreflightValidation(t *testing.T) {
+	var calls int
+	hs := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		calls++
+		w.WriteHeader(http.StatusCreated)
+		w.Write([]byte(`{}`)) //nolint:errcheck
+	}))
+	defer hs.Close()
+	c, err := romaapic.NewValidatingClientWithResponses(hs.URL)
+	require.NoError(t, err)
+	bad := romaapic.CreateApiV2Request{Name: "x", Type: 1, ReqProtocol: "HTTPS", ReqMethod: "GET", ReqUri: "/a", AuthType: "NONE", BackendType: "MOCK", GroupId: "g"}
+	_, err = c.CreateApiV2WithResponse(context.Background(), project, instance, bad)
+	v, ok := validation.AsErrors(err)
+	require.True(t, ok, "%v", err)
+	assert.Equal(t, "name", v[0].Path)
+	assert.Equal(t, 0, calls, "nothing was sent")
+	good := bad
+	good.Name = "good_name"
+	resp, err := c.CreateApiV2WithResponse(context.Background(), project, instance, good)
+	require.NoError(t, err)
+	assert.Equal(t, http.StatusCreated, resp.StatusCode())
+	assert.Equal(t, 1, calls)
 }
