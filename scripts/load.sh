@@ -2,6 +2,7 @@
 # Measures the emulator's create and query throughput and latency with wrk on loopback, next
 # to a plain echo handler measured in the same run. Bounded: each run lasts DURATION.
 #   scripts/load.sh                 # DURATION=10s CONNS=64 THREADS=2
+#   PRISM=1 scripts/load.sh         # also Stoplight Prism mocking the same spec (npm install)
 # Installs wrk from Debian's packages when it is missing (needs root).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -72,8 +73,17 @@ measure() { # name, then wrk arguments
   printf '%-28s %10s req/s   p99 %8s   non-2xx %s\n' "$name" "$rps" "$p99" "${errs:-0}"
 }
 
+if [ "${PRISM:-0}" = 1 ]; then
+  (cd "$work" && npm install --no-audit --no-fund --silent @stoplight/prism-cli@5.16.0 >/dev/null 2>&1)
+  "$work/node_modules/.bin/prism" mock -h 127.0.0.1 -p 18092 spec/roma-apic.yaml >/dev/null 2>&1 &
+  for _ in $(seq 100); do curl -s -o /dev/null "http://127.0.0.1:18092/" && break; sleep 0.2; done
+fi
+
 echo "wrk -t$THREADS -c$CONNS -d$DURATION on $(nproc) cores, loopback"
 measure "plain echo GET" "http://$PLAIN/echo"
 measure "emulator query (v1 GET)" -H 'X-Auth-Token: emulator-token' "http://$EMU/v1/$PROJECT/apic/instances/$INSTANCE/apis/$id"
 measure "plain echo POST" -s "$work/post.lua" "http://$PLAIN/echo"
 measure "emulator create (durable)" -s "$work/create.lua" "http://$EMU"
+if [ "${PRISM:-0}" = 1 ]; then
+  measure "prism mock create" -s "$work/create.lua" "http://127.0.0.1:18092"
+fi
