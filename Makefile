@@ -1,7 +1,7 @@
 # Every target runs from a fresh clone; see README.md.
 GO ?= go
 
-.PHONY: all generate check-generated test vet fmt-check bench run lint breaking
+.PHONY: all generate check-generated test vet fmt-check bench run lint breaking conformance
 
 all: generate test
 
@@ -43,3 +43,7 @@ bench:
 ## run: the emulator on its embedded SQLite store (data/apicemu.db) and built-in fixtures
 run:
 	$(GO) run ./server/cmd/apicemu
+
+## conformance: the conformance suite against the in-process emulator (a live target: go run ./conformance/cmd/apicconf --help)
+conformance:
+	$(GO) run ./conformance/cmd/apicconf

@@ -1,6 +1,11 @@
 // Package conformance checks that the specs, the generated packages and a server agree with
 // the reference pages: every documented example, every validation rule, and the flows the
 // pages describe.
+//
+// Run runs the whole suite against a target (the in-process emulator from package emulator,
+// or a live service) and returns a Report; cmd/apicconf is its command line. Rule cases are
+// derived from the specs at run time (package derive), so a new field or rule gets its cases
+// without new code.
 package conformance
 
 import (

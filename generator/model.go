@@ -234,6 +234,13 @@ type (
 		Prefix string `json:"prefix"`
 		Max    int    `json:"max"`
 	}
+	reference struct {
+		Items  string     `json:"items"`
+		When   *condition `json:"when,omitempty"`
+		Value  string     `json:"value"`
+		Target string     `json:"target"`
+		Name   string     `json:"name"`
+	}
 	pathParams struct {
 		URI      string `json:"uri"`
 		Params   string `json:"params"`

@@ -740,6 +740,18 @@ func (g *vgen) objectRules(o *object) ([]jen.Code, error) {
 				jen.Id("errs").Dot("Add").Call(at, g.rule("RuleForbiddenValues"), jen.Lit(msg)))...))
 		}
 	}
+	var refs []reference
+	if ok, err := ext(s, "x-references", &refs); err != nil {
+		return nil, fmt.Errorf("%s: %w", where, err)
+	} else if ok {
+		for _, r := range refs {
+			code, err := g.references(o, r, where)
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, code)
+		}
+	}
 	var pp pathParams
 	if ok, err := ext(s, "x-path-params", &pp); err != nil {
 		return nil, fmt.Errorf("%s: %w", where, err)
@@ -754,16 +766,22 @@ func (g *vgen) objectRules(o *object) ([]jen.Code, error) {
 }
 
 // presentExpr is true when field f will be sent; nil when it always is.
-func presentExpr(f *field) *jen.Statement {
+func presentExpr(f *field) *jen.Statement { return presentOn("v", f) }
+
+// presentOn is presentExpr for field f of the value named recv.
+func presentOn(recv string, f *field) *jen.Statement {
 	if f.pointer || f.val.kind == kArray || (f.val.kind == kAny && !f.pointer) {
-		return jen.Id("v").Dot(f.goName).Op("!=").Nil()
+		return jen.Id(recv).Dot(f.goName).Op("!=").Nil()
 	}
 	return nil
 }
 
 // valueString renders field f (known to be present) as the string conditions compare.
-func valueString(f *field) (jen.Code, error) {
-	expr := jen.Id("v").Dot(f.goName)
+func valueString(f *field) (jen.Code, error) { return valueOn("v", f) }
+
+// valueOn is valueString for field f of the value named recv.
+func valueOn(recv string, f *field) (jen.Code, error) {
+	expr := jen.Id(recv).Dot(f.goName)
 	if f.pointer {
 		expr = jen.Parens(jen.Op("*").Add(expr))
 	}
@@ -779,11 +797,16 @@ func valueString(f *field) (jen.Code, error) {
 }
 
 func (g *vgen) condition(c condition, lookup func(string, string) (*field, error), rule string) (*jen.Statement, string, error) {
+	return g.conditionOn("v", c, lookup, rule)
+}
+
+// conditionOn is condition on the value named recv.
+func (g *vgen) conditionOn(recv string, c condition, lookup func(string, string) (*field, error), rule string) (*jen.Statement, string, error) {
 	f, err := lookup(c.Property, rule)
 	if err != nil {
 		return nil, "", err
 	}
-	present := presentExpr(f)
+	present := presentOn(recv, f)
 	truth := present
 	if truth == nil {
 		truth = jen.True()
@@ -807,7 +830,7 @@ func (g *vgen) condition(c condition, lookup func(string, string) (*field, error
 	if c.NotIn != nil {
 		vals = c.NotIn
 	}
-	str, err := valueString(f)
+	str, err := valueOn(recv, f)
 	if err != nil {
 		return nil, "", err
 	}
@@ -926,4 +949,141 @@ func enumValues(s *openapi3.Schema) []any {
 		return out
 	}
 	return nil
+}
+
+// fieldOf returns the field of o with JSON name name.
+func fieldOf(o *object, name string) (*field, bool) {
+	for i := range o.fields {
+		if o.fields[i].json == name {
+			return &o.fields[i], true
+		}
+	}
+	return nil, false
+}
+
+// arrayOfObjects returns the struct type of the items of f, an array of objects.
+func (g *vgen) arrayOfObjects(f *field, where string) (*object, error) {
+	if f.val.kind != kArray || f.val.elem.kind != kStruct {
+		return nil, fmt.Errorf("%s: %s is not an array of objects", where, f.json)
+	}
+	item, ok := g.objects[f.val.elem.goType]
+	if !ok {
+		return nil, fmt.Errorf("%s: no object type %s", where, f.val.elem.goType)
+	}
+	return item, nil
+}
+
+// references generates the check of one x-references rule: every item reached by r.Items
+// (for which r.When holds) names, in r.Value, an item of the array r.Target by its r.Name.
+func (g *vgen) references(o *object, r reference, where string) (jen.Code, error) {
+	bad := func(format string, args ...any) error {
+		return fmt.Errorf("%s: x-references: "+format, append([]any{where}, args...)...)
+	}
+	target, ok := fieldOf(o, r.Target)
+	if !ok {
+		return nil, bad("no property %q", r.Target)
+	}
+	tItem, err := g.arrayOfObjects(target, where)
+	if err != nil {
+		return nil, err
+	}
+	tName, ok := fieldOf(tItem, r.Name)
+	if !ok || tName.val.kind != kString {
+		return nil, bad("%s has no string property %q", tItem.name, r.Name)
+	}
+	deref := func(recv string, f *field) *jen.Statement {
+		e := jen.Id(recv).Dot(f.goName)
+		if f.pointer {
+			return jen.Parens(jen.Op("*").Add(e))
+		}
+		return e
+	}
+	nameOf := jen.String().Call(deref("t", tName))
+	var hasBody []jen.Code
+	loop := jen.For(jen.List(jen.Id("_"), jen.Id("t")).Op(":=").Range().Add(deref("v", target))).Block(
+		jen.If(func() *jen.Statement {
+			if tName.pointer {
+				return jen.Id("t").Dot(tName.goName).Op("!=").Nil().Op("&&").Add(nameOf).Op("==").Id("n")
+			}
+			return jen.Add(nameOf).Op("==").Id("n")
+		}()).Block(jen.Return(jen.True())),
+	)
+	if target.pointer {
+		hasBody = append(hasBody, jen.If(jen.Id("v").Dot(target.goName).Op("==").Nil()).Block(jen.Return(jen.False())))
+	}
+	hasBody = append(hasBody, loop, jen.Return(jen.False()))
+
+	steps := strings.Split(r.Items, ".")
+	// walk emits the loops over steps[i:] below the value named recv of type cur, at path pp.
+	var walk func(i int, cur *object, recv string, pp jen.Code) ([]jen.Code, error)
+	walk = func(i int, cur *object, recv string, pp jen.Code) ([]jen.Code, error) {
+		name := strings.TrimSuffix(steps[i], "[]")
+		f, ok := fieldOf(cur, name)
+		if !ok {
+			return nil, bad("%s has no property %q", cur.name, name)
+		}
+		item, err := g.arrayOfObjects(f, where)
+		if err != nil {
+			return nil, err
+		}
+		idx, it, pv, qv := fmt.Sprintf("i%d", i), fmt.Sprintf("it%d", i), fmt.Sprintf("p%d", i), fmt.Sprintf("q%d", i)
+		var body []jen.Code
+		body = append(body,
+			jen.Id(it).Op(":=").Op("&").Add(deref(recv, f)).Index(jen.Id(idx)),
+			jen.Id(qv).Op(":=").Id(pv).Dot("Index").Call(jen.Id(idx)),
+		)
+		if i < len(steps)-1 {
+			if !strings.HasSuffix(steps[i], "[]") {
+				return nil, bad("%q: only the last step may omit []", r.Items)
+			}
+			inner, err := walk(i+1, item, it, jen.Op("&").Id(qv))
+			if err != nil {
+				return nil, err
+			}
+			body = append(body, inner...)
+		} else {
+			vf, ok := fieldOf(item, r.Value)
+			if !ok || vf.val.kind != kString {
+				return nil, bad("%s has no string property %q", item.name, r.Value)
+			}
+			itemLookup := func(n, rule string) (*field, error) {
+				f, ok := fieldOf(item, n)
+				if !ok {
+					return nil, bad("%s has no property %q", item.name, n)
+				}
+				return f, nil
+			}
+			cond := jen.Op("!").Id("has").Call(jen.String().Call(deref(it, vf)))
+			if vf.pointer {
+				cond = jen.Id(it).Dot(vf.goName).Op("!=").Nil().Op("&&").Add(cond)
+			}
+			if r.When != nil {
+				c, _, err := g.conditionOn(it, *r.When, itemLookup, "x-references")
+				if err != nil {
+					return nil, err
+				}
+				cond = c.Op("&&").Add(cond)
+			}
+			body = append(body, jen.If(cond).Block(
+				jen.Id("r").Op(":=").Id(qv).Dot("Key").Call(jen.Lit(r.Value)),
+				jen.Id("errs").Dot("Add").Call(jen.Op("&").Id("r"), g.rule("RuleReferences"),
+					jen.Lit("must name one of "+r.Target+"[]."+r.Name)),
+			))
+		}
+		loop := []jen.Code{
+			jen.Id(pv).Op(":=").Parens(pp).Dot("Key").Call(jen.Lit(name)),
+			jen.For(jen.Id(idx).Op(":=").Range().Add(deref(recv, f))).Block(body...),
+		}
+		if f.pointer {
+			return []jen.Code{jen.If(jen.Id(recv).Dot(f.goName).Op("!=").Nil()).Block(loop...)}, nil
+		}
+		return []jen.Code{jen.Block(loop...)}, nil
+	}
+	loops, err := walk(0, o, "v", jen.Id("path"))
+	if err != nil {
+		return nil, err
+	}
+	return jen.Block(append([]jen.Code{
+		jen.Id("has").Op(":=").Func().Params(jen.Id("n").String()).Bool().Block(hasBody...),
+	}, loops...)...), nil
 }

@@ -71,11 +71,16 @@ func fromViolations(v validation.Errors) *APIError {
 	if len(v) == 0 {
 		return invalid("", "")
 	}
+	// Report the root cause: a missing member first, then a member of the wrong type (whose
+	// zero value may break rules elsewhere, such as a reference to it), then the first rule.
 	first := v[0]
 	for _, x := range v {
 		if x.Rule == validation.RuleRequired || x.Rule == validation.RuleRequiredIf {
 			first = x
 			break
+		}
+		if (x.Rule == validation.RuleType || x.Rule == validation.RuleNullable) && !validation.Structural(first.Rule) {
+			first = x
 		}
 	}
 	detail := make([]string, 0, len(v))

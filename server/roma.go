@@ -61,9 +61,6 @@ func (s *Server) CreateApiV2(ctx context.Context, req romaapic.CreateApiV2Reques
 	}
 	applyDefaults(schemaOf(s.roma, "CreateApiV2Request"), doc)
 	reqIDs := stampParams(doc)
-	if err := checkBackendParams(doc, reqIDs); err != nil {
-		return nil, err
-	}
 	now := s.now()
 	ts := timestamp(now)
 	id := newID()

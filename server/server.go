@@ -195,7 +195,7 @@ func stampParams(doc map[string]any) map[string]string {
 }
 
 // stampBackendParams gives backend parameters their ids and, for origin REQUEST, the id of
-// the request parameter they name.
+// the request parameter they name (the spec's x-references rule makes sure there is one).
 func stampBackendParams(list []map[string]any, reqIDs map[string]string) {
 	for _, b := range list {
 		b["id"] = newID()
@@ -222,33 +222,6 @@ func stampPolicies(doc map[string]any, reqIDs map[string]string) {
 			stampBackendParams(objects(p, "backend_params"), reqIDs)
 		}
 	}
-}
-
-// checkBackendParams enforces the rule that a backend parameter of origin REQUEST names a
-// request parameter.
-func checkBackendParams(doc map[string]any, reqIDs map[string]string) error {
-	check := func(at string, list []map[string]any) error {
-		for i, b := range list {
-			if strings.EqualFold(str(b, "origin"), "REQUEST") {
-				if _, ok := reqIDs[str(b, "value")]; !ok {
-					return invalid(fmt.Sprintf("%s[%d].value", at, i),
-						fmt.Sprintf("backend parameter of origin REQUEST names %q, which is not a request parameter", str(b, "value")))
-				}
-			}
-		}
-		return nil
-	}
-	if err := check("backend_params", objects(doc, "backend_params")); err != nil {
-		return err
-	}
-	for _, key := range []string{"policy_https", "policy_mocks", "policy_functions"} {
-		for i, p := range objects(doc, key) {
-			if err := check(fmt.Sprintf("%s[%d].backend_params", key, i), objects(p, "backend_params")); err != nil {
-				return err
-			}
-		}
-	}
-	return nil
 }
 
 // storeError maps the store's errors to the service's.

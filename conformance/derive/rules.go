@@ -48,6 +48,7 @@ var rules = []rule{
 	{"x-forbidden-if", false, isObject("x-forbidden-if"), deriveForbiddenIf},
 	{"x-forbidden-values", false, isObject("x-forbidden-values"), deriveForbiddenValues},
 	{"x-path-params", false, isObject("x-path-params"), derivePathParams},
+	{"x-references", false, isObject("x-references"), deriveReferences},
 }
 
 // Applicability. A site whose base could not be built has no value; its rules are still
@@ -446,7 +447,7 @@ func (d *deriver) condBases(s *site, c condition, want bool, at path, fs *openap
 		if present {
 			b, err = d.ensure(b, at, fs)
 		} else {
-			b = d.repair(b, at)
+			b = d.repair(b, at, "")
 			err = d.clean(b)
 		}
 		obj, _ := mustGet(b, s.path).(map[string]any)
@@ -511,4 +512,111 @@ func firstRune(s string) string {
 		return string(r)
 	}
 	return ""
+}
+
+// deriveReferences takes the first item each x-references rule applies to (its condition
+// holding) and points its value at no declared name (invalid), or at a declared one (valid).
+func deriveReferences(d *deriver, s *site) ([]mut, error) {
+	var refs []reference
+	ext(s.schema, "x-references", &refs)
+	obj, _ := mustGet(s.base, s.path).(map[string]any)
+	var muts []mut
+	for _, r := range refs {
+		names := refNames(obj, r)
+		var target *refItem
+		for _, it := range refItems(s.schema, obj, s.path, strings.Split(r.Items, ".")) {
+			if r.When == nil || holds(it.schema, it.obj, *r.When) {
+				it := it
+				target = &it
+				break
+			}
+		}
+		if target == nil {
+			// The example has no item the rule applies to: add one (and a name for it to
+			// refer to) when the items are a member of this object.
+			b, it, err := d.addReferringItem(s, obj, r)
+			if err != nil {
+				return muts, err
+			}
+			s = &site{path: s.path, schema: s.schema, base: b}
+			obj, _ = mustGet(b, s.path).(map[string]any)
+			names, target = refNames(obj, r), it
+		}
+		at := target.path.key(r.Value)
+		muts = append(muts, mut{variant: "undeclared", at: at, bodies: []any{with(s.base, at, "zz_undeclared")}})
+		if len(names) > 0 {
+			muts = append(muts, mut{variant: "declared", valid: true, at: at, bodies: []any{with(s.base, at, names[len(names)-1])}})
+		}
+	}
+	return muts, nil
+}
+
+// addReferringItem adds to the base an item reached by r.Items for which r's condition holds
+// and whose value names a target item, adding a target item when there is none, and an outer
+// item (`policy_https[]`) when the path passes through an empty array. The base must stay
+// valid.
+func (d *deriver) addReferringItem(s *site, obj map[string]any, r reference) (any, *refItem, error) {
+	b := s.base
+	names := refNames(obj, r)
+	if len(names) == 0 {
+		ts := propSchema(s.schema, r.Target)
+		if ts == nil || ts.Items == nil {
+			return nil, nil, fmt.Errorf("%s is not an array", r.Target)
+		}
+		for _, c := range synth(ts.Items.Value) {
+			if item, ok := c.(map[string]any); ok {
+				item[r.Name] = "zz_ref"
+				arr, _ := obj[r.Target].([]any)
+				b = with(b, s.path.key(r.Target), append(append([]any{}, arr...), item))
+				names = []string{"zz_ref"}
+				break
+			}
+		}
+		if len(names) == 0 {
+			return nil, nil, fmt.Errorf("cannot synthesize a %s item", r.Target)
+		}
+	}
+	steps := strings.Split(r.Items, ".")
+	at, schema := s.path, s.schema
+	for i, step := range steps {
+		name := strings.TrimSuffix(step, "[]")
+		ps := propSchema(schema, name)
+		if ps == nil || ps.Items == nil || ps.Items.Value == nil {
+			return nil, nil, fmt.Errorf("%s: %s is not an array of objects", r.Items, name)
+		}
+		arrPath := at.key(name)
+		arr, _ := mustGet(b, arrPath).([]any)
+		if i < len(steps)-1 && len(arr) > 0 {
+			at, schema = arrPath.index(0), ps.Items.Value
+			continue
+		}
+		var item map[string]any
+		for _, c := range synth(ps.Items.Value) {
+			if m, ok := c.(map[string]any); ok {
+				item = m
+				break
+			}
+		}
+		if item == nil {
+			return nil, nil, fmt.Errorf("cannot synthesize a %s item", name)
+		}
+		if i == len(steps)-1 {
+			item[r.Value] = names[0]
+			if r.When != nil && len(r.When.In) > 0 {
+				item[r.When.Property] = r.When.In[0]
+			}
+		}
+		b = with(b, arrPath, append(append([]any{}, arr...), item))
+		at, schema = arrPath.index(len(arr)), ps.Items.Value
+		if i == len(steps)-1 {
+			// Synthesized items may switch on conditional rules (a condition of origin param
+			// needs req_param_name): complete them.
+			b = d.repair(b, nil, "")
+			if why := d.clean(b); why != nil {
+				return nil, nil, fmt.Errorf("no valid base with a %s item: %v", r.Items, why)
+			}
+			return b, &refItem{path: at, schema: schema, obj: item}, nil
+		}
+	}
+	return nil, nil, fmt.Errorf("%s: empty items path", r.Items)
 }

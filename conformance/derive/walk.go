@@ -263,7 +263,7 @@ func (d *deriver) emit(s *site, r rule, m mut) {
 		for _, body := range m.bodies {
 			// A changed value may switch on a conditional rule elsewhere (an enum value that
 			// makes another member required): complete the document, keeping the change.
-			if fixed := d.repair(body, at); reflect.DeepEqual(mustGet(body, at), mustGet(fixed, at)) {
+			if fixed := d.repair(body, at, c.Rule); reflect.DeepEqual(mustGet(body, at), mustGet(fixed, at)) {
 				body = fixed
 			}
 			if err := d.confirm(&c, at, body, lenient); err != nil {
@@ -416,7 +416,7 @@ func (d *deriver) ensure(base any, p path, s *openapi3.Schema) (any, error) {
 	}
 	var why error
 	for _, v := range cands {
-		b := d.repair(with(base, p, v), nil)
+		b := d.repair(with(base, p, v), nil, "")
 		if why = d.clean(b); why == nil {
 			return b, nil
 		}
@@ -425,19 +425,32 @@ func (d *deriver) ensure(base any, p path, s *openapi3.Schema) (any, error) {
 }
 
 // repair satisfies the conditional x- rules of doc: it synthesizes members that
-// x-required-if asks for and removes those that x-forbidden-if forbids, except at keep.
-func (d *deriver) repair(doc any, keep path) any {
+// x-required-if asks for and removes those that x-forbidden-if forbids, and points an
+// x-references value at a declared name (or, at keep, turns the rule's condition off), never
+// changing keep itself.
+func (d *deriver) repair(doc any, keep path, intended string) any {
 	for range 8 {
 		changed := false
 		for _, x := range checkX(d.root, doc) {
+			atKeep := keep != nil && x.path.String() == keep.String()
 			switch {
-			case keep != nil && x.path.String() == keep.String():
+			case atKeep && x.rule == intended:
+				// the violation the case is about
+			case atKeep && x.rule == "x-references" && x.altPath != nil:
+				doc, changed = with(doc, x.altPath, x.alt), true
+			case atKeep:
 			case x.rule == "x-required-if" && x.field != nil:
 				if c := synth(x.field); len(c) > 0 {
 					doc, changed = with(doc, x.path, c[0]), true
 				}
 			case x.rule == "x-forbidden-if":
 				doc, changed = without(doc, x.path), true
+			case x.rule == "x-references" && x.fix != nil:
+				doc, changed = with(doc, x.path, x.fix), true
+			case x.rule == "x-references" && x.declarePath != nil:
+				doc, changed = with(doc, x.declarePath, x.declare), true
+			case x.rule == "x-references" && x.altPath != nil && (keep == nil || x.altPath.String() != keep.String()):
+				doc, changed = with(doc, x.altPath, x.alt), true
 			}
 		}
 		if !changed {

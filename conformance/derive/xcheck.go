@@ -49,6 +49,59 @@ type pathParams struct {
 	Value    string `json:"value"`
 }
 
+type reference struct {
+	Items  string     `json:"items"`
+	When   *condition `json:"when"`
+	Value  string     `json:"value"`
+	Target string     `json:"target"`
+	Name   string     `json:"name"`
+}
+
+// refItem is one item an x-references rule applies to: where it is, its schema and value.
+type refItem struct {
+	path   path
+	schema *openapi3.Schema
+	obj    map[string]any
+}
+
+// refItems walks the dotted items path of r below obj (`a[].b` steps into each item of a).
+func refItems(s *openapi3.Schema, obj map[string]any, p path, steps []string) []refItem {
+	name := strings.TrimSuffix(steps[0], "[]")
+	arr, _ := obj[name].([]any)
+	ps := propSchema(s, name)
+	if ps == nil || ps.Items == nil || ps.Items.Value == nil {
+		return nil
+	}
+	var out []refItem
+	for i, e := range arr {
+		m, ok := e.(map[string]any)
+		if !ok {
+			continue
+		}
+		at := p.key(name).index(i)
+		if len(steps) == 1 {
+			out = append(out, refItem{at, ps.Items.Value, m})
+		} else {
+			out = append(out, refItems(ps.Items.Value, m, at, steps[1:])...)
+		}
+	}
+	return out
+}
+
+// refNames lists the names the target array of r declares.
+func refNames(obj map[string]any, r reference) []string {
+	var names []string
+	items, _ := obj[r.Target].([]any)
+	for _, it := range items {
+		if m, ok := it.(map[string]any); ok {
+			if n, ok := m[r.Name].(string); ok {
+				names = append(names, n)
+			}
+		}
+	}
+	return names
+}
+
 // ext decodes the extension name of s into out and reports whether s has it.
 func ext(s *openapi3.Schema, name string, out any) bool {
 	v, ok := s.Extensions[name]
@@ -81,6 +134,20 @@ type xViolation struct {
 	rule  string
 	msg   string
 	field *openapi3.Schema
+	// For x-references: a name that would satisfy the rule (fix), or a place and value that
+	// would turn its condition off (altPath, alt).
+	fix         any
+	altPath     path
+	alt         any
+	declarePath path
+	declare     any
+}
+
+func enumOf(s *openapi3.Schema) []any {
+	if s == nil {
+		return nil
+	}
+	return s.Enum
 }
 
 // CheckX evaluates the x- rules of schema on doc (a JSON-compatible value) and returns one
@@ -184,6 +251,41 @@ func checkObject(s *openapi3.Schema, obj map[string]any, p path, out *[]xViolati
 				at = p.key(fv.Field)
 			}
 			*out = append(*out, xViolation{path: at, rule: "x-forbidden-values", msg: fv.Message})
+		}
+	}
+	var refs []reference
+	ext(s, "x-references", &refs)
+	for _, r := range refs {
+		names := refNames(obj, r)
+		for _, it := range refItems(s, obj, p, strings.Split(r.Items, ".")) {
+			v, ok := it.obj[r.Value].(string)
+			if !ok || contains(names, v) || (r.When != nil && !holds(it.schema, it.obj, *r.When)) {
+				continue
+			}
+			x := xViolation{path: it.path.key(r.Value), rule: "x-references", msg: strconv.Quote(v) + " names no " + r.Target + " item"}
+			if len(names) > 0 {
+				x.fix = names[0]
+			} else if ts := propSchema(s, r.Target); ts != nil && ts.Items != nil {
+				// Or a target item can be declared under that name.
+				for _, c := range synth(ts.Items.Value) {
+					if item, ok := c.(map[string]any); ok {
+						item[r.Name] = v
+						arr, _ := obj[r.Target].([]any)
+						x.declarePath, x.declare = p.key(r.Target), append(append([]any{}, arr...), item)
+						break
+					}
+				}
+			}
+			// Or the condition can be made false, when its property has a value outside the list.
+			if r.When != nil && r.When.In != nil {
+				for _, alt := range append(toAny(enumCI(propSchema(it.schema, r.When.Property))), enumOf(propSchema(it.schema, r.When.Property))...) {
+					if !matches(alt, true, r.When.In) {
+						x.altPath, x.alt = it.path.key(r.When.Property), alt
+						break
+					}
+				}
+			}
+			*out = append(*out, x)
 		}
 	}
 	if pp, ok := pathParamsOf(s); ok {

@@ -1240,6 +1240,123 @@ func (v *CreateApiRequest) ValidateAt(path *validation.Path, errs *validation.Er
 		p := path.Key("func_info")
 		errs.Add(&p, validation.RuleRequiredIf, "is required when backend_type is FUNCTION")
 	}
+	{
+		has := func(n string) bool {
+			if v.ReqParams == nil {
+				return false
+			}
+			for _, t := range *v.ReqParams {
+				if string(t.Name) == n {
+					return true
+				}
+			}
+			return false
+		}
+		if v.BackendParams != nil {
+			p0 := (path).Key("backend_params")
+			for i0 := range *v.BackendParams {
+				it0 := &(*v.BackendParams)[i0]
+				q0 := p0.Index(i0)
+				if (validation.Match(string(it0.Origin), true, "REQUEST")) && !has(string(it0.Value)) {
+					r := q0.Key("value")
+					errs.Add(&r, validation.RuleReferences, "must name one of req_params[].name")
+				}
+			}
+		}
+	}
+	{
+		has := func(n string) bool {
+			if v.ReqParams == nil {
+				return false
+			}
+			for _, t := range *v.ReqParams {
+				if string(t.Name) == n {
+					return true
+				}
+			}
+			return false
+		}
+		if v.PolicyHttps != nil {
+			p0 := (path).Key("policy_https")
+			for i0 := range *v.PolicyHttps {
+				it0 := &(*v.PolicyHttps)[i0]
+				q0 := p0.Index(i0)
+				if it0.BackendParams != nil {
+					p1 := (&q0).Key("backend_params")
+					for i1 := range *it0.BackendParams {
+						it1 := &(*it0.BackendParams)[i1]
+						q1 := p1.Index(i1)
+						if (validation.Match(string(it1.Origin), true, "REQUEST")) && !has(string(it1.Value)) {
+							r := q1.Key("value")
+							errs.Add(&r, validation.RuleReferences, "must name one of req_params[].name")
+						}
+					}
+				}
+			}
+		}
+	}
+	{
+		has := func(n string) bool {
+			if v.ReqParams == nil {
+				return false
+			}
+			for _, t := range *v.ReqParams {
+				if string(t.Name) == n {
+					return true
+				}
+			}
+			return false
+		}
+		if v.PolicyMocks != nil {
+			p0 := (path).Key("policy_mocks")
+			for i0 := range *v.PolicyMocks {
+				it0 := &(*v.PolicyMocks)[i0]
+				q0 := p0.Index(i0)
+				if it0.BackendParams != nil {
+					p1 := (&q0).Key("backend_params")
+					for i1 := range *it0.BackendParams {
+						it1 := &(*it0.BackendParams)[i1]
+						q1 := p1.Index(i1)
+						if (validation.Match(string(it1.Origin), true, "REQUEST")) && !has(string(it1.Value)) {
+							r := q1.Key("value")
+							errs.Add(&r, validation.RuleReferences, "must name one of req_params[].name")
+						}
+					}
+				}
+			}
+		}
+	}
+	{
+		has := func(n string) bool {
+			if v.ReqParams == nil {
+				return false
+			}
+			for _, t := range *v.ReqParams {
+				if string(t.Name) == n {
+					return true
+				}
+			}
+			return false
+		}
+		if v.PolicyFunctions != nil {
+			p0 := (path).Key("policy_functions")
+			for i0 := range *v.PolicyFunctions {
+				it0 := &(*v.PolicyFunctions)[i0]
+				q0 := p0.Index(i0)
+				if it0.BackendParams != nil {
+					p1 := (&q0).Key("backend_params")
+					for i1 := range *it0.BackendParams {
+						it1 := &(*it0.BackendParams)[i1]
+						q1 := p1.Index(i1)
+						if (validation.Match(string(it1.Origin), true, "REQUEST")) && !has(string(it1.Value)) {
+							r := q1.Key("value")
+							errs.Add(&r, validation.RuleReferences, "must name one of req_params[].name")
+						}
+					}
+				}
+			}
+		}
+	}
 	func() {
 		uri := string(v.ReqUri)
 		if !(strings.IndexByte(uri, '{') >= 0) {
@@ -4411,6 +4528,123 @@ func (v *UpdateApiRequest) ValidateAt(path *validation.Path, errs *validation.Er
 	if (validation.Match(string(v.BackendType), true, "FUNCTION")) && !(v.FuncInfo != nil) {
 		p := path.Key("func_info")
 		errs.Add(&p, validation.RuleRequiredIf, "is required when backend_type is FUNCTION")
+	}
+	{
+		has := func(n string) bool {
+			if v.ReqParams == nil {
+				return false
+			}
+			for _, t := range *v.ReqParams {
+				if string(t.Name) == n {
+					return true
+				}
+			}
+			return false
+		}
+		if v.BackendParams != nil {
+			p0 := (path).Key("backend_params")
+			for i0 := range *v.BackendParams {
+				it0 := &(*v.BackendParams)[i0]
+				q0 := p0.Index(i0)
+				if (validation.Match(string(it0.Origin), true, "REQUEST")) && !has(string(it0.Value)) {
+					r := q0.Key("value")
+					errs.Add(&r, validation.RuleReferences, "must name one of req_params[].name")
+				}
+			}
+		}
+	}
+	{
+		has := func(n string) bool {
+			if v.ReqParams == nil {
+				return false
+			}
+			for _, t := range *v.ReqParams {
+				if string(t.Name) == n {
+					return true
+				}
+			}
+			return false
+		}
+		if v.PolicyHttps != nil {
+			p0 := (path).Key("policy_https")
+			for i0 := range *v.PolicyHttps {
+				it0 := &(*v.PolicyHttps)[i0]
+				q0 := p0.Index(i0)
+				if it0.BackendParams != nil {
+					p1 := (&q0).Key("backend_params")
+					for i1 := range *it0.BackendParams {
+						it1 := &(*it0.BackendParams)[i1]
+						q1 := p1.Index(i1)
+						if (validation.Match(string(it1.Origin), true, "REQUEST")) && !has(string(it1.Value)) {
+							r := q1.Key("value")
+							errs.Add(&r, validation.RuleReferences, "must name one of req_params[].name")
+						}
+					}
+				}
+			}
+		}
+	}
+	{
+		has := func(n string) bool {
+			if v.ReqParams == nil {
+				return false
+			}
+			for _, t := range *v.ReqParams {
+				if string(t.Name) == n {
+					return true
+				}
+			}
+			return false
+		}
+		if v.PolicyMocks != nil {
+			p0 := (path).Key("policy_mocks")
+			for i0 := range *v.PolicyMocks {
+				it0 := &(*v.PolicyMocks)[i0]
+				q0 := p0.Index(i0)
+				if it0.BackendParams != nil {
+					p1 := (&q0).Key("backend_params")
+					for i1 := range *it0.BackendParams {
+						it1 := &(*it0.BackendParams)[i1]
+						q1 := p1.Index(i1)
+						if (validation.Match(string(it1.Origin), true, "REQUEST")) && !has(string(it1.Value)) {
+							r := q1.Key("value")
+							errs.Add(&r, validation.RuleReferences, "must name one of req_params[].name")
+						}
+					}
+				}
+			}
+		}
+	}
+	{
+		has := func(n string) bool {
+			if v.ReqParams == nil {
+				return false
+			}
+			for _, t := range *v.ReqParams {
+				if string(t.Name) == n {
+					return true
+				}
+			}
+			return false
+		}
+		if v.PolicyFunctions != nil {
+			p0 := (path).Key("policy_functions")
+			for i0 := range *v.PolicyFunctions {
+				it0 := &(*v.PolicyFunctions)[i0]
+				q0 := p0.Index(i0)
+				if it0.BackendParams != nil {
+					p1 := (&q0).Key("backend_params")
+					for i1 := range *it0.BackendParams {
+						it1 := &(*it0.BackendParams)[i1]
+						q1 := p1.Index(i1)
+						if (validation.Match(string(it1.Origin), true, "REQUEST")) && !has(string(it1.Value)) {
+							r := q1.Key("value")
+							errs.Add(&r, validation.RuleReferences, "must name one of req_params[].name")
+						}
+					}
+				}
+			}
+		}
 	}
 	func() {
 		uri := string(v.ReqUri)

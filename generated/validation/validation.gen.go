@@ -77,6 +77,7 @@ const (
 	RuleEnumCI          = "x-enum-ci"
 	RulePrefixTag       = "x-prefix-tag"
 	RulePathParams      = "x-path-params"
+	RuleReferences      = "x-references"
 )
 
 // Violation is one broken rule at one place.
@@ -133,24 +134,36 @@ func Structural(rule string) bool {
 	return rule == RuleRequired || rule == RuleType || rule == RuleNullable
 }
 
-// Settle drops the value violations that stand at or below a place where the document already
-// has a structural violation: a missing or mistyped member decodes to its zero value, and
-// checking that zero value again would only repeat the first report. The order is kept stable
-// by path so that reports are deterministic.
+// Settle drops the violations that only repeat an earlier one. A member with the wrong JSON
+// type (or a null) decodes to its zero value, so nothing at or below it is worth reporting, not
+// even its own absence; a missing member likewise decodes to its zero value, whose value rules
+// would only repeat the first report. Exact duplicates go too, and the order is made stable by
+// path so that reports are deterministic.
 func (e Errors) Settle() Errors {
 	if len(e) == 0 {
 		return e
 	}
-	var broken []string
+	var mistyped, missing []string
 	for _, v := range e {
-		if Structural(v.Rule) {
-			broken = append(broken, v.Path)
+		switch v.Rule {
+		case RuleType, RuleNullable:
+			mistyped = append(mistyped, v.Path)
+		case RuleRequired:
+			missing = append(missing, v.Path)
 		}
 	}
 	out := e[:0:0]
 	seen := make(map[Violation]bool, len(e))
 	for _, v := range e {
-		if seen[v] || (!Structural(v.Rule) && under(v.Path, broken)) {
+		drop := seen[v]
+		switch v.Rule {
+		case RuleType, RuleNullable:
+		case RuleRequired:
+			drop = drop || under(v.Path, mistyped)
+		default:
+			drop = drop || under(v.Path, mistyped) || under(v.Path, missing)
+		}
+		if drop {
 			continue
 		}
 		seen[v] = true

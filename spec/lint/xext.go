@@ -3,6 +3,8 @@ package lint
 import (
 	"encoding/json"
 	"strings"
+
+	"github.com/getkin/kin-openapi/openapi3"
 )
 
 // xShapes are the defined x- extensions (spec/README.md) and the JSON shape of each.
@@ -30,6 +32,22 @@ type xPathParams struct {
 	Name     string `json:"name"`
 	Location string `json:"location"`
 	Value    string `json:"value"`
+}
+
+type xReference struct {
+	Items  string `json:"items"`
+	When   *xCond `json:"when"`
+	Value  string `json:"value"`
+	Target string `json:"target"`
+	Name   string `json:"name"`
+}
+
+// itemsOf returns the item schema of the array property name of s, or nil.
+func itemsOf(s *openapi3.Schema, name string) *openapi3.Schema {
+	if p := s.Properties[name]; p != nil && p.Value != nil && p.Value.Items != nil {
+		return p.Value.Items.Value
+	}
+	return nil
 }
 
 // strict decodes an extension value, refusing unknown members.
@@ -107,6 +125,33 @@ func checkXExtension(s *Spec, r *Reporter) {
 						if item.Properties[f] == nil {
 							bad("the items of %q have no property %q", pp.Params, f)
 						}
+					}
+				}
+			case "x-references":
+				var refs []xReference
+				if err := strict(val, &refs); err != nil {
+					bad("want a list of {items, when, value, target, name}: %v", err)
+					return
+				}
+				for _, ref := range refs {
+					if t := itemsOf(v, ref.Target); t == nil || t.Properties[ref.Name] == nil {
+						bad("target %q is not an array of objects with a property %q", ref.Target, ref.Name)
+					}
+					cur := v
+					for _, step := range strings.Split(ref.Items, ".") {
+						if cur = itemsOf(cur, strings.TrimSuffix(step, "[]")); cur == nil {
+							bad("items %q: %q is not an array of objects", ref.Items, step)
+							break
+						}
+					}
+					if cur == nil {
+						continue
+					}
+					if cur.Properties[ref.Value] == nil {
+						bad("the items of %q have no property %q", ref.Items, ref.Value)
+					}
+					if ref.When != nil && cur.Properties[ref.When.Property] == nil {
+						bad("the items of %q have no property %q (when.property)", ref.Items, ref.When.Property)
 					}
 				}
 			case "x-forbidden-chars":

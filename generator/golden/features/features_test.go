@@ -129,3 +129,11 @@ func TestMalformedJSON(t *testing.T) {
 }
 
 func sprintf(format string, a ...any) string { return fmt.Sprintf(format, a...) }
+
+// A REQUEST value must name a declared parameter (x-references); a CONSTANT may be anything.
+func TestReferences(t *testing.T) {
+	base := `{"name":"abc","kind":1,"method":"get","backend_type":"MOCK","params":[{"name":"city","location":"query"}],"refs":[%s]}`
+	assert.Empty(t, violations(t, sprintf(base, `{"origin":"request","value":"city"},{"origin":"CONSTANT","value":"x"}`)))
+	assert.Equal(t, []string{"refs[1].value x-references"},
+		violations(t, sprintf(base, `{"origin":"REQUEST","value":"city"},{"origin":"Request","value":"town"}`)))
+}

@@ -109,6 +109,9 @@ type CreateThingRequest struct {
 	// Params Parameters.
 	Params *[]Param `json:"params,omitempty"`
 
+	// Refs Values for the backend.
+	Refs *[]Ref `json:"refs,omitempty"`
+
 	// Remark Remark without angle brackets.
 	Remark *string `json:"remark,omitempty"`
 
@@ -156,6 +159,15 @@ type Param struct {
 
 	// Name Name.
 	Name string `json:"name"`
+}
+
+// Ref A value taken from a request parameter or a constant.
+type Ref struct {
+	// Origin Where the value comes from.
+	Origin string `json:"origin"`
+
+	// Value The parameter name (origin REQUEST) or the constant.
+	Value string `json:"value"`
 }
 
 // VpcInfo VPC channel.

@@ -27,6 +27,9 @@ var SchemaTypes = map[string]func() validation.Type{
 	"Param": func() validation.Type {
 		return new(Param)
 	},
+	"Ref": func() validation.Type {
+		return new(Ref)
+	},
 	"VpcInfo": func() validation.Type {
 		return new(VpcInfo)
 	},
@@ -76,6 +79,7 @@ var (
 		}
 		return i >= 1
 	}
+	enum4 = []string{"REQUEST", "CONSTANT"}
 )
 
 // Validate checks v against every rule of the Backend schema and returns all violations
@@ -249,6 +253,13 @@ func (v *CreateThingRequest) ValidateAt(path *validation.Path, errs *validation.
 			(*v.Params)[i0].ValidateAt(&q0, errs)
 		}
 	}
+	if v.Refs != nil {
+		p := path.Key("refs")
+		for i0 := range *v.Refs {
+			q0 := (&p).Index(i0)
+			(*v.Refs)[i0].ValidateAt(&q0, errs)
+		}
+	}
 	if v.Remark != nil {
 		p := path.Key("remark")
 		s0 := (*v.Remark)
@@ -276,6 +287,30 @@ func (v *CreateThingRequest) ValidateAt(path *validation.Path, errs *validation.
 	if (validation.Match(string(v.Method), true, "GET")) && (v.Uri != nil && validation.Match(string((*v.Uri)), false, "/health")) {
 		p := path.Key("uri")
 		errs.Add(&p, validation.RuleForbiddenValues, "GET /health is reserved")
+	}
+	{
+		has := func(n string) bool {
+			if v.Params == nil {
+				return false
+			}
+			for _, t := range *v.Params {
+				if string(t.Name) == n {
+					return true
+				}
+			}
+			return false
+		}
+		if v.Refs != nil {
+			p0 := (path).Key("refs")
+			for i0 := range *v.Refs {
+				it0 := &(*v.Refs)[i0]
+				q0 := p0.Index(i0)
+				if (validation.Match(string(it0.Origin), true, "REQUEST")) && !has(string(it0.Value)) {
+					r := q0.Key("value")
+					errs.Add(&r, validation.RuleReferences, "must name one of params[].name")
+				}
+			}
+		}
 	}
 	func() {
 		if v.Uri == nil {
@@ -407,6 +442,30 @@ func (v *CreateThingRequest) DecodeJX(d *jx.Decoder, path *validation.Path, errs
 				}
 				y0 := arr0
 				v.Params = &y0
+			}
+		case "refs":
+			p := path.Key("refs")
+			if ok0, err := validation.Expect(d, errs, &p, jx.Array, "an array"); err != nil {
+				return err
+			} else if ok0 {
+				arr0 := make([]Ref, 0)
+				it0, err := d.ArrIter()
+				if err != nil {
+					return err
+				}
+				for it0.Next() {
+					q0 := (&p).Index(len(arr0))
+					var e0 Ref
+					if err := e0.DecodeJX(d, &q0, errs); err != nil {
+						return err
+					}
+					arr0 = append(arr0, e0)
+				}
+				if err := it0.Err(); err != nil {
+					return err
+				}
+				y0 := arr0
+				v.Refs = &y0
 			}
 		case "remark":
 			p := path.Key("remark")
@@ -705,6 +764,85 @@ func (v *Param) DecodeJX(d *jx.Decoder, path *validation.Path, errs *validation.
 	}
 	if seen&uint64(0x2) == 0 {
 		q := path.Key("name")
+		errs.Add(&q, validation.RuleRequired, "is required")
+	}
+	return nil
+}
+
+// Validate checks v against every rule of the Ref schema and returns all violations
+// as validation.Errors, or nil.
+func (v *Ref) Validate() error {
+	return validation.Validate(v)
+}
+
+// DecodeJSON decodes data into v with exact member names and validates it. It reports every
+// violation (missing members, wrong types, broken rules) as validation.Errors.
+func (v *Ref) DecodeJSON(data []byte) error {
+	return validation.DecodeJSON(data, v)
+}
+
+// ValidateAt checks v, found at path, and adds each violation to errs.
+func (v *Ref) ValidateAt(path *validation.Path, errs *validation.Errors) {
+	{
+		p := path.Key("origin")
+		s0 := v.Origin
+		validation.EnumCI(errs, &p, s0, enum4)
+	}
+	{
+		p := path.Key("value")
+		s0 := v.Value
+		validation.String(errs, &p, s0, -1, 32)
+	}
+}
+
+// DecodeJX decodes the next value of d into v; structural violations go to errs and
+// only malformed JSON is returned as an error.
+func (v *Ref) DecodeJX(d *jx.Decoder, path *validation.Path, errs *validation.Errors) error {
+	if ok, err := validation.Expect(d, errs, path, jx.Object, "an object"); !ok || err != nil {
+		return err
+	}
+	var seen uint64
+	iter, err := d.ObjIter()
+	if err != nil {
+		return err
+	}
+	for iter.Next() {
+		switch string(iter.Key()) {
+		case "origin":
+			seen |= uint64(0x1)
+			p := path.Key("origin")
+			x0, ok0, err := validation.DecodeEnumString(d, errs, &p, enum4)
+			if err != nil {
+				return err
+			}
+			if ok0 {
+				v.Origin = x0
+			}
+		case "value":
+			seen |= uint64(0x2)
+			p := path.Key("value")
+			x0, ok0, err := validation.DecodeString(d, errs, &p)
+			if err != nil {
+				return err
+			}
+			if ok0 {
+				v.Value = x0
+			}
+		default:
+			if err := d.Skip(); err != nil {
+				return err
+			}
+		}
+	}
+	if err := iter.Err(); err != nil {
+		return err
+	}
+	if seen&uint64(0x1) == 0 {
+		q := path.Key("origin")
+		errs.Add(&q, validation.RuleRequired, "is required")
+	}
+	if seen&uint64(0x2) == 0 {
+		q := path.Key("value")
 		errs.Add(&q, validation.RuleRequired, "is required")
 	}
 	return nil

@@ -68,3 +68,20 @@ func TestPrefixTagAndMatch(t *testing.T) {
 	assert.True(t, Match("get", true, "GET"))
 	assert.False(t, Match("get", false, "GET"))
 }
+
+// A member of the wrong type is not also reported missing, nor are the members of an item that
+// is not an object.
+func TestSettleDropsRequiredBelowMistypedMembers(t *testing.T) {
+	e := Errors{
+		{Path: "conditions", Rule: RuleType, Message: "must be an array"},
+		{Path: "conditions", Rule: RuleRequired, Message: "is required"},
+		{Path: "policy_https[0]", Rule: RuleType, Message: "must be an object"},
+		{Path: "policy_https[0].conditions", Rule: RuleRequired, Message: "is required"},
+		{Path: "name", Rule: RuleRequired, Message: "is required"},
+	}
+	assert.Equal(t, Errors{
+		{Path: "conditions", Rule: RuleType, Message: "must be an array"},
+		{Path: "name", Rule: RuleRequired, Message: "is required"},
+		{Path: "policy_https[0]", Rule: RuleType, Message: "must be an object"},
+	}, e.Settle())
+}

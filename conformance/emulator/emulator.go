@@ -1,0 +1,49 @@
+// Package emulator starts the in-process emulator the conformance suite runs against by
+// default: a fresh in-memory store, the built-in fixtures, and the fixtures' credentials.
+package emulator
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"net/http/httptest"
+
+	"github.com/apiclab/apic/conformance"
+	"github.com/apiclab/apic/server"
+	"github.com/apiclab/apic/server/fixtures"
+	"github.com/apiclab/apic/server/store"
+)
+
+// The built-in fixtures' ids and credentials (server/fixtures/default.yaml).
+const (
+	Project      = "73d69ae0cfcf460190522d06b60f05ad"
+	Instance     = "eddc4d25480b4cd6b512f270a1b8b341"
+	Token        = "emulator-token"
+	AK           = "EMULATORACCESSKEY001"
+	SK           = "emulator-secret-key-0001"
+	OtherProject = "8f8d16a7d5c04bbf9e2c8a6e4f2b1c01"
+	OtherToken   = "other-project-token"
+)
+
+// Start serves a fresh emulator on a loopback port, so that the suite exercises real HTTP,
+// and returns a target with every credential the suite can use. stop shuts it down.
+func Start(ctx context.Context) (t conformance.Target, stop func(), err error) {
+	st, err := store.Open(ctx, ":memory:")
+	if err != nil {
+		return t, nil, err
+	}
+	srv, err := server.New(server.Options{Store: st, Fixtures: fixtures.Default(),
+		Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	if err != nil {
+		st.Close()
+		return t, nil, err
+	}
+	hs := httptest.NewServer(srv.Handler())
+	t = conformance.Target{
+		Name: "in-process emulator", BaseURL: hs.URL,
+		Token: Token, AK: AK, SK: SK,
+		ProjectID: Project, InstanceID: Instance,
+		OtherProjectID: OtherProject, OtherToken: OtherToken,
+	}
+	return t, func() { hs.Close(); st.Close() }, nil
+}

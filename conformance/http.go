@@ -1,0 +1,326 @@
+package conformance
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"reflect"
+	"regexp"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/apiclab/apic/generated/apig"
+	"github.com/apiclab/apic/generated/romaapic"
+	"github.com/apiclab/apic/server/auth"
+)
+
+// clients are the generated clients of both products, sharing one transport and one way of
+// authenticating.
+type clients struct {
+	roma *romaapic.ClientWithResponses
+	apig *apig.ClientWithResponses
+}
+
+type editor = func(ctx context.Context, r *http.Request) error
+
+type doer interface {
+	Do(*http.Request) (*http.Response, error)
+}
+
+func newClients(base string, hc doer, validate bool, auth editor) (*clients, error) {
+	ro := []romaapic.ClientOption{romaapic.WithHTTPClient(hc)}
+	ao := []apig.ClientOption{apig.WithHTTPClient(hc)}
+	if validate {
+		ro = append(ro, romaapic.WithRequestValidation())
+		ao = append(ao, apig.WithRequestValidation())
+	}
+	if auth != nil {
+		ro = append(ro, romaapic.WithRequestEditorFn(auth))
+		ao = append(ao, apig.WithRequestEditorFn(auth))
+	}
+	rc, err := romaapic.NewClientWithResponses(base, ro...)
+	if err != nil {
+		return nil, err
+	}
+	ac, err := apig.NewClientWithResponses(base, ao...)
+	if err != nil {
+		return nil, err
+	}
+	return &clients{roma: rc, apig: ac}, nil
+}
+
+// errNotSent is what the pre-flight client's transport answers: the request passed the
+// client's validation and would have been sent.
+var errNotSent = errors.New("passed pre-flight validation (not sent)")
+
+type neverSend struct{}
+
+func (neverSend) Do(*http.Request) (*http.Response, error) { return nil, errNotSent }
+
+// authEditor authenticates with a token, or else with the target's AK/SK pair.
+func (r *runner) authEditor(token string) editor {
+	if token != "" {
+		return tokenEditor(token)
+	}
+	if r.t.AK != "" {
+		return r.signEditor(r.t.SK)
+	}
+	return nil
+}
+
+func tokenEditor(token string) editor {
+	return func(_ context.Context, req *http.Request) error {
+		req.Header.Set("X-Auth-Token", token)
+		return nil
+	}
+}
+
+// signEditor signs with the target's AK and the given SK (a wrong one for the signature
+// flow), over the host as the official SDKs do.
+func (r *runner) signEditor(sk string) editor {
+	return func(_ context.Context, req *http.Request) error {
+		var body []byte
+		if req.GetBody != nil {
+			rc, err := req.GetBody()
+			if err != nil {
+				return err
+			}
+			body, _ = io.ReadAll(rc)
+			rc.Close()
+		}
+		if r.t.ProjectID != "" {
+			req.Header.Set("X-Project-Id", r.t.ProjectID)
+		}
+		req.Header.Set("Host", req.URL.Host)
+		auth.Sign(req, body, r.t.AK, sk, time.Now())
+		return nil
+	}
+}
+
+// at is where a call goes: the ROMA project and instance, and the API id of the path.
+type at struct{ project, instance, id string }
+
+func (r *runner) here(id string) at { return at{r.t.ProjectID, r.t.InstanceID, id} }
+
+// reply is what the target answered.
+type reply struct {
+	status int
+	body   []byte
+	typed  bool // the generated client decoded the body into the type documented for the status
+}
+
+func (p reply) errorBody() (code, msg string) {
+	var e struct {
+		Code string `json:"error_code"`
+		Msg  string `json:"error_msg"`
+	}
+	_ = json.Unmarshal(p.body, &e)
+	return e.Code, e.Msg
+}
+
+func (p reply) String() string {
+	code, msg := p.errorBody()
+	if code != "" {
+		return fmt.Sprintf("%d %s: %s", p.status, code, clip(msg, 200))
+	}
+	return fmt.Sprintf("%d %s", p.status, clip(string(p.body), 200))
+}
+
+// send calls an operation through the generated client's raw-body path, which sends any
+// bytes: rule cases must reach the target whether or not they are valid.
+func send(ctx context.Context, c *clients, opID string, where at, body []byte) (reply, error) {
+	var resp interface {
+		StatusCode() int
+		GetBody() []byte
+	}
+	var err error
+	switch opID {
+	case "CreateApiV2":
+		resp, err = c.roma.CreateApiV2WithBodyWithResponse(ctx, where.project, where.instance, "application/json", bytes.NewReader(body))
+	case "ShowDetailsOfApiV1":
+		resp, err = c.roma.ShowDetailsOfApiV1WithResponse(ctx, where.project, where.instance, where.id)
+	case "CreateApi":
+		resp, err = c.apig.CreateApiWithBodyWithResponse(ctx, "application/json", bytes.NewReader(body))
+	case "UpdateApi":
+		resp, err = c.apig.UpdateApiWithBodyWithResponse(ctx, where.id, "application/json", bytes.NewReader(body))
+	default:
+		return reply{}, fmt.Errorf("the suite has no call for operation %s", opID)
+	}
+	if err != nil {
+		return reply{}, err
+	}
+	p := reply{status: resp.StatusCode(), body: resp.GetBody()}
+	// The generated responses hold one JSON<status> field per documented status.
+	f := reflect.ValueOf(resp).Elem().FieldByName(fmt.Sprintf("JSON%d", p.status))
+	p.typed = f.IsValid() && !f.IsNil()
+	return p, nil
+}
+
+// recorder is the transport that checks every response the target sends against the spec:
+// the status is documented for the operation, the body validates against that status's
+// schema, and an error body has error_code and error_msg.
+type recorder struct {
+	next   http.RoundTripper
+	routes []route
+	mu     sync.Mutex
+	groups map[string]*respGroup
+	count  int
+}
+
+type route struct {
+	method string
+	re     *regexp.Regexp
+	op     *op
+}
+
+type respGroup struct {
+	op      string
+	status  int
+	count   int
+	bad     int
+	samples []string
+}
+
+func newRecorder(next http.RoundTripper, ops map[string]*op) *recorder {
+	if next == nil {
+		next = http.DefaultTransport
+	}
+	rec := &recorder{next: next, groups: map[string]*respGroup{}}
+	for _, o := range ops {
+		segs := strings.Split(o.path, "/")
+		for i, seg := range segs {
+			if strings.HasPrefix(seg, "{") {
+				segs[i] = "[^/]+"
+			} else {
+				segs[i] = regexp.QuoteMeta(seg)
+			}
+		}
+		// Suffix match: a base URL may carry a path prefix.
+		rec.routes = append(rec.routes, route{o.method, regexp.MustCompile(strings.Join(segs, "/") + "$"), o})
+	}
+	return rec
+}
+
+func (rec *recorder) RoundTrip(req *http.Request) (*http.Response, error) {
+	resp, err := rec.next.RoundTrip(req)
+	if err != nil {
+		return nil, err
+	}
+	body, err := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if err != nil {
+		return nil, err
+	}
+	resp.Body = io.NopCloser(bytes.NewReader(body))
+	rec.check(req, resp, body)
+	return resp, nil
+}
+
+func (rec *recorder) check(req *http.Request, resp *http.Response, body []byte) {
+	var o *op
+	for _, rt := range rec.routes {
+		if rt.method == req.Method && rt.re.MatchString(req.URL.Path) {
+			o = rt.op
+		}
+	}
+	name := req.Method + " " + req.URL.Path
+	var problem string
+	if o != nil {
+		name = o.op.OperationID
+		problem = o.checkResponse(resp.StatusCode, resp.Header.Get("Content-Type"), body)
+	} else {
+		problem = "no operation of the specs has this method and path"
+	}
+	rec.mu.Lock()
+	defer rec.mu.Unlock()
+	rec.count++
+	key := fmt.Sprintf("%s/%d", name, resp.StatusCode)
+	g := rec.groups[key]
+	if g == nil {
+		g = &respGroup{op: name, status: resp.StatusCode}
+		rec.groups[key] = g
+	}
+	g.count++
+	if problem != "" {
+		g.bad++
+		if len(g.samples) < 5 {
+			g.samples = append(g.samples, fmt.Sprintf("%s %s: %s", req.Method, req.URL.Path, problem))
+		}
+	}
+}
+
+// checkResponse judges one response of the operation; "" means it conforms.
+func (o *op) checkResponse(status int, contentType string, body []byte) string {
+	ref := o.op.Responses.Status(status)
+	if ref == nil {
+		ref = o.op.Responses.Default()
+	}
+	if ref == nil || ref.Value == nil {
+		return fmt.Sprintf("status %d is not documented for %s", status, o.op.OperationID)
+	}
+	mt := ref.Value.Content.Get("application/json")
+	if mt == nil || mt.Schema == nil {
+		return ""
+	}
+	if !strings.Contains(contentType, "json") {
+		return fmt.Sprintf("Content-Type %q, the spec documents application/json", contentType)
+	}
+	var v any
+	if err := json.Unmarshal(body, &v); err != nil {
+		return "body is not JSON: " + err.Error()
+	}
+	if err := Oracle(mt.Schema, v); err != nil {
+		return "body does not validate: " + clip(err.Error(), 300)
+	}
+	if status >= 400 {
+		m, _ := v.(map[string]any)
+		code, _ := m["error_code"].(string)
+		msg, _ := m["error_msg"].(string)
+		if code == "" || msg == "" {
+			return "error body has no error_code and error_msg"
+		}
+	}
+	return ""
+}
+
+func (rec *recorder) total() int {
+	rec.mu.Lock()
+	defer rec.mu.Unlock()
+	return rec.count
+}
+
+// results turns the response checks into one result per operation and status.
+func (rec *recorder) results() []Result {
+	rec.mu.Lock()
+	defer rec.mu.Unlock()
+	keys := make([]string, 0, len(rec.groups))
+	for k := range rec.groups {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	out := make([]Result, 0, len(keys))
+	for _, k := range keys {
+		g := rec.groups[k]
+		res := Result{ID: "responses/" + k, Section: SectionResponses, Operation: g.op, Kind: "response",
+			Status: Passed, Count: g.count, Message: fmt.Sprintf("%d responses conform", g.count)}
+		if g.bad > 0 {
+			res.Status = Failed
+			res.Message = fmt.Sprintf("%d of %d responses do not conform: %s", g.bad, g.count, strings.Join(g.samples, "; "))
+		}
+		out = append(out, res)
+	}
+	return out
+}
+
+func clip(s string, n int) string {
+	if len(s) > n {
+		return s[:n] + "..."
+	}
+	return s
+}

@@ -1,0 +1,290 @@
+package conformance
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"fmt"
+	"net/http"
+	"regexp"
+	"sort"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/getkin/kin-openapi/openapi3"
+
+	"github.com/apiclab/apic/conformance/catalog"
+)
+
+// Target is the server the suite talks to, and who it is to the server.
+type Target struct {
+	// Name is how reports name the target ("in-process emulator", or the URL).
+	Name    string
+	BaseURL string
+	// HTTPClient sends the requests (nil: a client with a 30 s timeout). The suite wraps its
+	// transport to check every response.
+	HTTPClient *http.Client
+
+	// Credentials: a token (X-Auth-Token), or an AK/SK pair that signs requests as the
+	// official SDKs do. With both, requests use the token and the AK/SK pair is used by the
+	// signature flows.
+	Token  string
+	AK, SK string
+
+	// ProjectID and InstanceID go into the ROMA paths (and X-Project-Id for AK/SK).
+	ProjectID, InstanceID string
+
+	// OtherProjectID and OtherToken belong to a second project, for the isolation flow; the
+	// flow is reported as not run without them.
+	OtherProjectID, OtherToken string
+}
+
+// Options tune a run.
+type Options struct {
+	// Run keeps only the cases whose ID it matches (nil: all). Response checks are not
+	// filtered: they judge whatever the kept cases made the target send.
+	Run *regexp.Regexp
+	// Workers is how many cases run at once (default 16).
+	Workers int
+	// Substitute replaces the value of every request-body member with this name (group_id,
+	// authorizer_id, vpc_channel_id, ...), at any depth, except at the place a rule case is
+	// about: the documented examples name ids that exist in the emulator's fixtures, not in
+	// a live account.
+	Substitute map[string]string
+	// Progress, when set, is called after each case (never concurrently).
+	Progress func(done, total int, id string)
+}
+
+// Status is a case's outcome.
+type Status string
+
+const (
+	Passed            Status = "passed"
+	Failed            Status = "failed"
+	ExpectedRejection Status = "expected-rejection" // a request example the ledger records as breaking a kept rule, rejected at every point
+	NotRun            Status = "not-run"            // the case cannot run against this target; Message says why
+)
+
+// Sections of a report, in report order.
+const (
+	SectionExamples  = "examples"
+	SectionRules     = "rules"
+	SectionFlows     = "flows"
+	SectionResponses = "responses"
+)
+
+// Verdict is what one point said about a document.
+type Verdict struct {
+	Point   Point  `json:"point"`
+	Verdict string `json:"verdict"`
+}
+
+// Result is one case's outcome.
+type Result struct {
+	ID        string    `json:"id"`
+	Section   string    `json:"section"`
+	Operation string    `json:"operation"`
+	Kind      string    `json:"kind"` // rule name, "request"/"response" example, "flow", "response"
+	Status    Status    `json:"status"`
+	Ledger    string    `json:"ledger,omitempty"`
+	Verdicts  []Verdict `json:"verdicts,omitempty"`
+	Message   string    `json:"message,omitempty"` // why it failed or was not run
+	Count     int       `json:"count,omitempty"`   // responses: how many were checked
+}
+
+// Report is the outcome of a run.
+type Report struct {
+	Target    string    `json:"target"`
+	Started   time.Time `json:"started"`
+	Seconds   float64   `json:"seconds"`
+	Responses int       `json:"responses"` // every response the target sent, each checked
+	Results   []Result  `json:"results"`
+}
+
+// Counts returns how many results have each status.
+func (r *Report) Counts() map[Status]int {
+	out := map[Status]int{}
+	for _, x := range r.Results {
+		out[x.Status]++
+	}
+	return out
+}
+
+// Failed reports whether any case failed.
+func (r *Report) Failed() bool { return r.Counts()[Failed] > 0 }
+
+// op is one operation of a spec, with what the suite needs to call and judge it.
+type op struct {
+	spec    *catalog.Spec
+	ledger  Ledger
+	op      *openapi3.Operation
+	method  string
+	path    string
+	success int    // the documented 2xx status
+	reqType string // component schema of the request body ("" without one)
+}
+
+// job is one case waiting to run.
+type job struct {
+	id  string
+	run func(ctx context.Context) Result
+}
+
+type runner struct {
+	t     Target
+	opts  Options
+	runID string // makes names and routes unique to this run, so that runs never collide
+	seq   atomic.Int64
+	ops   map[string]*op
+
+	main, preflight *clients
+	hc              *http.Client // sends through rec
+	rec             *recorder
+
+	// The legacy API that UpdateApi cases modify, created on first use.
+	updateOnce sync.Once
+	updateID   string
+	updateErr  error
+}
+
+// Run runs the suite against t. The error is for a run that could not start (a spec that
+// does not load, a bad base URL); everything the target does wrong is in the report.
+func Run(ctx context.Context, t Target, opts Options) (*Report, error) {
+	start := time.Now()
+	if opts.Workers <= 0 {
+		opts.Workers = 16
+	}
+	r := &runner{t: t, opts: opts, runID: randomHex(3), ops: map[string]*op{}}
+	for _, s := range catalog.All() {
+		if err := r.addSpec(s); err != nil {
+			return nil, err
+		}
+	}
+	hc := t.HTTPClient
+	if hc == nil {
+		hc = &http.Client{Timeout: 30 * time.Second}
+	}
+	r.rec = newRecorder(hc.Transport, r.ops)
+	recorded := *hc
+	recorded.Transport = r.rec
+	r.hc = &recorded
+	var err error
+	if r.main, err = newClients(t.BaseURL, &recorded, false, r.authEditor(t.Token)); err != nil {
+		return nil, err
+	}
+	// The pre-flight point: a validating client whose transport never sends, so that each
+	// case reaches the target once.
+	if r.preflight, err = newClients(t.BaseURL, neverSend{}, true, nil); err != nil {
+		return nil, err
+	}
+
+	jobs, err := r.jobs()
+	if err != nil {
+		return nil, err
+	}
+	if opts.Run != nil {
+		kept := jobs[:0]
+		for _, j := range jobs {
+			if opts.Run.MatchString(j.id) {
+				kept = append(kept, j)
+			}
+		}
+		jobs = kept
+	}
+	results := r.runAll(ctx, jobs)
+	results = append(results, r.rec.results()...)
+	order := map[string]int{SectionExamples: 0, SectionRules: 1, SectionFlows: 2, SectionResponses: 3}
+	sort.SliceStable(results, func(i, j int) bool {
+		return order[results[i].Section] < order[results[j].Section]
+	})
+	name := t.Name
+	if name == "" {
+		name = t.BaseURL
+	}
+	return &Report{Target: name, Started: start, Seconds: time.Since(start).Seconds(),
+		Responses: r.rec.total(), Results: results}, nil
+}
+
+func (r *runner) addSpec(s *catalog.Spec) error {
+	doc, err := s.Doc()
+	if err != nil {
+		return err
+	}
+	ledger, err := ParseLedger(s.LedgerYAML)
+	if err != nil {
+		return fmt.Errorf("%s: %w", s.Name, err)
+	}
+	for path, item := range doc.Paths.Map() {
+		for method, o := range item.Operations() {
+			x := &op{spec: s, ledger: ledger, op: o, method: method, path: path}
+			for code := 200; code < 300 && x.success == 0; code++ {
+				if o.Responses.Status(code) != nil {
+					x.success = code
+				}
+			}
+			if o.RequestBody != nil && o.RequestBody.Value != nil {
+				if mt := o.RequestBody.Value.Content.Get("application/json"); mt != nil {
+					x.reqType = SchemaName(mt.Schema)
+				}
+			}
+			r.ops[o.OperationID] = x
+		}
+	}
+	return nil
+}
+
+// jobs lists every case, in report order: examples, rules, flows.
+func (r *runner) jobs() ([]job, error) {
+	var jobs []job
+	for _, s := range catalog.All() {
+		doc, _ := s.Doc()
+		for _, ex := range Examples(doc) {
+			jobs = append(jobs, r.exampleJob(ex))
+		}
+	}
+	rules, err := r.ruleJobs()
+	if err != nil {
+		return nil, err
+	}
+	jobs = append(jobs, rules...)
+	return append(jobs, r.flowJobs()...), nil
+}
+
+// runAll runs the jobs on a bounded pool of workers and returns their results in job order.
+func (r *runner) runAll(ctx context.Context, jobs []job) []Result {
+	results := make([]Result, len(jobs))
+	next := make(chan int)
+	var mu sync.Mutex
+	done := 0
+	var wg sync.WaitGroup
+	for w := 0; w < r.opts.Workers; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range next {
+				res := jobs[i].run(ctx)
+				res.ID = jobs[i].id
+				results[i] = res
+				if r.opts.Progress != nil {
+					mu.Lock()
+					done++
+					r.opts.Progress(done, len(jobs), res.ID)
+					mu.Unlock()
+				}
+			}
+		}()
+	}
+	for i := range jobs {
+		next <- i
+	}
+	close(next)
+	wg.Wait()
+	return results
+}
+
+func randomHex(n int) string {
+	b := make([]byte, n)
+	_, _ = rand.Read(b)
+	return hex.EncodeToString(b)
+}

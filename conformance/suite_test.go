@@ -1,0 +1,197 @@
+package conformance_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"encoding/xml"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/apiclab/apic/conformance"
+	"github.com/apiclab/apic/conformance/catalog"
+	"github.com/apiclab/apic/conformance/derive"
+	"github.com/apiclab/apic/conformance/emulator"
+)
+
+func serverVerdict(r conformance.Result) string {
+	for _, v := range r.Verdicts {
+		if v.Point == conformance.PointServer {
+			return v.Verdict
+		}
+	}
+	return ""
+}
+
+// The whole suite against the in-process emulator: every section has cases, every case runs,
+// and nothing fails.
+func TestSuiteAgainstEmulator(t *testing.T) {
+	target, stop, err := emulator.Start(context.Background())
+	require.NoError(t, err)
+	defer stop()
+	rep, err := conformance.Run(context.Background(), target, conformance.Options{})
+	require.NoError(t, err)
+
+	perSection := map[string]map[conformance.Status]int{}
+	for _, r := range rep.Results {
+		if perSection[r.Section] == nil {
+			perSection[r.Section] = map[conformance.Status]int{}
+		}
+		perSection[r.Section][r.Status]++
+		assert.NotEqual(t, conformance.NotRun, r.Status, "%s: the emulator has every credential: %s", r.ID, r.Message)
+		if r.Status != conformance.Failed {
+			continue
+		}
+		t.Errorf("%s: %s\n%s", r.ID, r.Message, verdicts(r))
+	}
+
+	// Every documented example and every derived case is in the report.
+	examples, cases := 0, 0
+	for _, s := range catalog.All() {
+		doc, err := s.Doc()
+		require.NoError(t, err)
+		ledger, err := conformance.ParseLedger(s.LedgerYAML)
+		require.NoError(t, err)
+		examples += len(conformance.Examples(doc))
+		c, gaps := derive.DeriveWith(doc, derive.Options{Skip: func(ref string) bool {
+			_, rejected := ledger.ExpectedRejection(ref)
+			return rejected
+		}})
+		cases += len(c) + len(gaps)
+	}
+	total := func(section string) int {
+		n := 0
+		for _, c := range perSection[section] {
+			n += c
+		}
+		return n
+	}
+	assert.Equal(t, examples, total(conformance.SectionExamples))
+	assert.Equal(t, cases, total(conformance.SectionRules))
+	assert.Positive(t, perSection[conformance.SectionExamples][conformance.ExpectedRejection], "ledger rejections run")
+	for _, s := range []string{conformance.SectionExamples, conformance.SectionRules, conformance.SectionFlows, conformance.SectionResponses} {
+		assert.Positive(t, perSection[s][conformance.Passed], "section %s", s)
+	}
+	assert.Zero(t, perSection[conformance.SectionResponses][conformance.Failed], "every response conforms")
+	assert.Greater(t, rep.Responses, cases, "every case reached the server, and the flows")
+	t.Logf("%s in %.1fs; %d responses; per section %v", rep.Summary(), rep.Seconds, rep.Responses, perSection)
+}
+
+func verdicts(r conformance.Result) string {
+	var b strings.Builder
+	for _, v := range r.Verdicts {
+		b.WriteString("    " + string(v.Point) + ": " + v.Verdict + "\n")
+	}
+	return b.String()
+}
+
+func sampleReport() *conformance.Report {
+	return &conformance.Report{Target: "test", Responses: 3, Results: []conformance.Result{
+		{ID: "examples/A/request/x", Section: "examples", Operation: "A", Kind: "request-example", Status: conformance.Passed},
+		{ID: "examples/A/request/y", Section: "examples", Operation: "A", Kind: "request-example", Status: conformance.ExpectedRejection, Ledger: "ROMA-007", Message: "rejected"},
+		{ID: "rules/A/x/name/maxLength/over", Section: "rules", Operation: "A", Kind: "maxLength", Status: conformance.Failed,
+			Message: "want invalid; disagrees at server", Verdicts: []conformance.Verdict{{Point: conformance.PointGenerated, Verdict: "reject: name maxLength"}, {Point: conformance.PointServer, Verdict: "accept: 201"}}},
+		{ID: "rules/A/x/name/maxLength/at-max", Section: "rules", Operation: "A", Kind: "maxLength", Status: conformance.Passed},
+		{ID: "flows/isolation", Section: "flows", Operation: "B", Kind: "flow", Status: conformance.NotRun, Message: "needs a second project"},
+		{ID: "responses/A/201", Section: "responses", Operation: "A", Kind: "response", Status: conformance.Passed, Count: 3},
+	}}
+}
+
+func TestTextReport(t *testing.T) {
+	var b bytes.Buffer
+	require.NoError(t, sampleReport().Write(&b, "text"))
+	lines := strings.Split(strings.TrimRight(b.String(), "\n"), "\n")
+	assert.Equal(t, "conformance: 3 passed, 1 failed, 1 expected-rejections", lines[len(lines)-1])
+	out := b.String()
+	assert.Contains(t, out, "FAIL rules/A/x/name/maxLength/over: want invalid; disagrees at server")
+	assert.Contains(t, out, "server:           accept: 201", "both verdicts are shown")
+	assert.Contains(t, out, "EXPECTED-REJECTION examples/A/request/y (ledger ROMA-007)")
+	assert.Contains(t, out, "NOT RUN flows/isolation: needs a second project")
+	assert.Contains(t, out, "not run: 1")
+	for _, head := range []string{"section", "operation", "kind"} {
+		assert.Contains(t, out, head+" ")
+	}
+}
+
+func TestJSONReport(t *testing.T) {
+	var b bytes.Buffer
+	require.NoError(t, sampleReport().Write(&b, "json"))
+	var got struct {
+		Results []conformance.Result       `json:"results"`
+		Counts  map[conformance.Status]int `json:"counts"`
+		Summary string                     `json:"summary"`
+	}
+	require.NoError(t, json.Unmarshal(b.Bytes(), &got))
+	assert.Len(t, got.Results, 6)
+	assert.Equal(t, 1, got.Counts[conformance.Failed])
+	assert.Equal(t, 1, got.Counts[conformance.NotRun])
+	assert.Equal(t, "conformance: 3 passed, 1 failed, 1 expected-rejections", got.Summary)
+}
+
+func TestJUnitReport(t *testing.T) {
+	var b bytes.Buffer
+	require.NoError(t, sampleReport().Write(&b, "junit"))
+	var got struct {
+		Tests    int `xml:"tests,attr"`
+		Failures int `xml:"failures,attr"`
+		Skipped  int `xml:"skipped,attr"`
+		Suites   []struct {
+			Name  string `xml:"name,attr"`
+			Tests int    `xml:"tests,attr"`
+			Cases []struct {
+				Name    string    `xml:"name,attr"`
+				Failure *struct{} `xml:"failure"`
+			} `xml:"testcase"`
+		} `xml:"testsuite"`
+	}
+	require.NoError(t, xml.Unmarshal(b.Bytes(), &got))
+	assert.Equal(t, 6, got.Tests)
+	assert.Equal(t, 1, got.Failures)
+	assert.Equal(t, 1, got.Skipped)
+	require.Len(t, got.Suites, 4)
+	assert.Equal(t, "rules", got.Suites[1].Name)
+	assert.Equal(t, 2, got.Suites[1].Tests)
+	assert.NotNil(t, got.Suites[1].Cases[0].Failure)
+	assert.Error(t, sampleReport().Write(&b, "yaml"))
+}
+
+// Options.Run keeps only the matching cases; the response checks judge what they sent.
+func TestRunFilter(t *testing.T) {
+	target, stop, err := emulator.Start(context.Background())
+	require.NoError(t, err)
+	defer stop()
+	rep, err := conformance.Run(context.Background(), target, conformance.Options{Run: regexpMust(`^flows/(unknown-id|duplicate-name)/`)})
+	require.NoError(t, err)
+	var ids []string
+	for _, r := range rep.Results {
+		if r.Section != conformance.SectionResponses {
+			ids = append(ids, r.ID)
+		}
+		assert.Equal(t, conformance.Passed, r.Status, "%s: %s", r.ID, r.Message)
+	}
+	assert.ElementsMatch(t, []string{"flows/unknown-id/ShowDetailsOfApiV1", "flows/unknown-id/UpdateApi",
+		"flows/duplicate-name/CreateApiV2", "flows/duplicate-name/CreateApi"}, ids)
+	assert.Positive(t, rep.Responses)
+}
+
+// Flows that need credentials the target lacks are reported as not run, with the reason.
+func TestNotRunWithoutCredentials(t *testing.T) {
+	target, stop, err := emulator.Start(context.Background())
+	require.NoError(t, err)
+	defer stop()
+	target.OtherToken, target.AK, target.SK = "", "", ""
+	rep, err := conformance.Run(context.Background(), target, conformance.Options{Run: regexpMust(`^flows/(isolation|credentials/CreateApi/)`)})
+	require.NoError(t, err)
+	notRun := map[string]string{}
+	for _, r := range rep.Results {
+		if r.Status == conformance.NotRun {
+			notRun[r.ID] = r.Message
+		}
+	}
+	assert.Contains(t, notRun["flows/isolation/ShowDetailsOfApiV1"], "--other-token")
+	assert.Contains(t, notRun["flows/credentials/CreateApi/signed"], "--ak")
+	assert.Len(t, notRun, 4)
+}
