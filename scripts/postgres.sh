@@ -31,9 +31,13 @@ if [ ! -f "$dir/PG_VERSION" ]; then
   [ "$(id -u)" = 0 ] && chown postgres "$dir"
   as_pg "'$bin/initdb' -D '$dir' -U apicemu --auth=trust" >/dev/null
 fi
-if ! as_pg "'$bin/pg_ctl' -D '$dir' status" >/dev/null 2>&1; then
-  as_pg "'$bin/pg_ctl' -D '$dir' -l '$dir/server.log' -w -o '-p $port -k /tmp -c listen_addresses=127.0.0.1 -c fsync=on' start" >&2
-fi
+# A server that was just stopped may still hold the port for a moment: try a few times.
+for try in 1 2 3 4 5; do
+  as_pg "'$bin/pg_ctl' -D '$dir' status" >/dev/null 2>&1 && break
+  as_pg "'$bin/pg_ctl' -D '$dir' -l '$dir/server.log' -w -o '-p $port -k /tmp -c listen_addresses=127.0.0.1 -c fsync=on' start" >&2 && break
+  [ "$try" = 5 ] && { echo "postgres.sh: cannot start PostgreSQL on port $port (see $dir/server.log)" >&2; exit 1; }
+  sleep 2
+done
 as_pg "'$bin/psql' -h 127.0.0.1 -p $port -U apicemu -d postgres -tAc \"SELECT 1 FROM pg_database WHERE datname='apicemu'\"" | grep -q 1 ||
   as_pg "'$bin/createdb' -h 127.0.0.1 -p $port -U apicemu apicemu" >&2
 echo "$url"
