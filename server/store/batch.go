@@ -15,6 +15,10 @@ type batcher struct {
 	begin func(context.Context) (*sql.Tx, error)
 	reqs  chan batchReq
 	wg    sync.WaitGroup
+	// mu guards closed: senders hold it shared, close holds it alone, so that the channel is
+	// never closed under a send.
+	mu     sync.RWMutex
+	closed bool
 }
 
 type batchReq struct {
@@ -36,16 +40,18 @@ func newBatcher(begin func(context.Context) (*sql.Tx, error)) *batcher {
 }
 
 // do runs op in the next group and returns once its group is committed (or op failed).
-func (b *batcher) do(ctx context.Context, op func(*stmts) error) (err error) {
-	defer func() {
-		if recover() != nil { // send on the closed channel: the store is closed
-			err = errClosed
-		}
-	}()
+func (b *batcher) do(ctx context.Context, op func(*stmts) error) error {
 	done := make(chan error, 1)
+	b.mu.RLock()
+	if b.closed {
+		b.mu.RUnlock()
+		return errClosed
+	}
 	select {
 	case b.reqs <- batchReq{ctx: ctx, op: op, done: done}:
+		b.mu.RUnlock()
 	case <-ctx.Done():
+		b.mu.RUnlock()
 		return ctx.Err()
 	}
 	// Once queued, the write is waited for even if the caller gives up: it may already be
@@ -54,7 +60,12 @@ func (b *batcher) do(ctx context.Context, op func(*stmts) error) (err error) {
 }
 
 func (b *batcher) close() {
-	close(b.reqs)
+	b.mu.Lock()
+	if !b.closed {
+		b.closed = true
+		close(b.reqs)
+	}
+	b.mu.Unlock()
 	b.wg.Wait()
 }
 
@@ -89,27 +100,46 @@ func (b *batcher) commit(group []batchReq) {
 	}
 	st := &stmts{tx: tx, prepared: map[string]*sql.Stmt{}}
 	ctx := context.Background()
+	// dead is set when the transaction itself failed: from then on nothing in the group is
+	// written, and no write of the group is reported as done.
+	var dead error
 	for i, r := range group {
+		if dead != nil {
+			results[i] = dead
+			continue
+		}
 		if err := r.ctx.Err(); err != nil {
 			results[i] = err // the caller is gone and nothing was written for it
 			continue
 		}
 		// One savepoint name serves every write: each is released before the next begins.
 		if _, err := st.exec(ctx, "SAVEPOINT w"); err != nil {
-			results[i] = err
+			results[i], dead = err, err
 			continue
 		}
 		if err := r.op(st); err != nil {
 			results[i] = err
 			if _, rerr := st.exec(ctx, "ROLLBACK TO w"); rerr != nil {
-				results[i] = errors.Join(err, rerr)
+				dead = errors.Join(err, rerr)
 			}
 		}
-		if _, err := st.exec(ctx, "RELEASE w"); err != nil && results[i] == nil {
-			results[i] = err
+		if dead == nil {
+			if _, err := st.exec(ctx, "RELEASE w"); err != nil {
+				dead = err
+			}
+		}
+		if dead != nil {
+			results[i] = dead
 		}
 	}
-	if err := tx.Commit(); err != nil {
+	if dead != nil {
+		tx.Rollback() //nolint:errcheck // the transaction already failed
+		for i := range results {
+			if results[i] == nil {
+				results[i] = dead
+			}
+		}
+	} else if err := tx.Commit(); err != nil {
 		for i := range results {
 			if results[i] == nil {
 				results[i] = err

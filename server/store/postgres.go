@@ -17,13 +17,22 @@ func openPostgres(ctx context.Context, dsn string) (Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("store: postgres: %w", err)
 	}
-	// Serialize schema creation between emulators that start together.
-	if _, err := db.ExecContext(ctx, `SELECT pg_advisory_lock(4271)`); err != nil {
-		db.Close()
-		return nil, fmt.Errorf("store: postgres: %w", err)
-	}
-	_, err = db.ExecContext(ctx, schema)
-	db.ExecContext(ctx, `SELECT pg_advisory_unlock(4271)`) //nolint:errcheck
+	// Serialize schema creation between emulators that start together. The lock is taken in
+	// a transaction, so that it is released with it, on the same connection.
+	err = func() error {
+		tx, err := db.BeginTx(ctx, nil)
+		if err != nil {
+			return err
+		}
+		defer tx.Rollback() //nolint:errcheck // after Commit, Rollback is a no-op
+		if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock(4271)`); err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, schema); err != nil {
+			return err
+		}
+		return tx.Commit()
+	}()
 	if err != nil {
 		db.Close()
 		return nil, fmt.Errorf("store: postgres: %w", err)

@@ -14,8 +14,8 @@ type sqlStore struct {
 	db *sql.DB
 	// uniqueViolation maps a driver error to ErrNameExists or ErrRouteExists, or returns it.
 	uniqueViolation func(error) error
-	// begin starts a write transaction. SQLite needs BEGIN IMMEDIATE so that two writers do
-	// not both read and then fail to upgrade their locks.
+	// begin starts a write transaction. On SQLite it takes the write lock at once, so that two
+	// writers do not both read and then fail to upgrade their locks.
 	begin func(ctx context.Context) (*sql.Tx, error)
 	// batch, when set, takes writes to a single writer that commits them in groups (SQLite);
 	// otherwise each write has a transaction of its own (PostgreSQL).
@@ -46,7 +46,7 @@ CREATE TABLE IF NOT EXISTS apis (
 const timeFormat = time.RFC3339Nano
 
 func (s *sqlStore) Create(ctx context.Context, a API) error {
-	return s.write(ctx, a, func(tx *stmts) error {
+	return s.write(ctx, a, func(ctx context.Context, tx *stmts) error {
 		_, err := tx.exec(ctx, `INSERT INTO apis
 			(product, project, instance, id, group_id, name, method, uri, match_mode, doc, created, updated)
 			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
@@ -57,7 +57,7 @@ func (s *sqlStore) Create(ctx context.Context, a API) error {
 }
 
 func (s *sqlStore) Update(ctx context.Context, a API) error {
-	return s.write(ctx, a, func(tx *stmts) error {
+	return s.write(ctx, a, func(ctx context.Context, tx *stmts) error {
 		res, err := tx.exec(ctx, `UPDATE apis SET group_id = $5, name = $6, method = $7, uri = $8,
 			match_mode = $9, doc = $10, updated = $11
 			WHERE product = $1 AND project = $2 AND instance = $3 AND id = $4`,
@@ -76,9 +76,12 @@ func (s *sqlStore) Update(ctx context.Context, a API) error {
 // write runs op after checking both uniqueness rules, so that the name rule is reported first
 // when both are broken; the constraints still decide under a race. It returns once the write
 // is committed.
-func (s *sqlStore) write(ctx context.Context, a API, op func(*stmts) error) error {
+func (s *sqlStore) write(ctx context.Context, a API, op func(context.Context, *stmts) error) error {
 	if s.batch != nil {
-		return s.batch.do(ctx, func(tx *stmts) error { return s.apply(ctx, tx, a, op) })
+		// In a group, a write's statements must not be interrupted by its caller going away:
+		// the driver would abort the shared transaction and with it the other callers'
+		// writes. The batcher checks the caller's context before the write starts instead.
+		return s.batch.do(ctx, func(tx *stmts) error { return s.apply(context.WithoutCancel(ctx), tx, a, op) })
 	}
 	tx, err := s.begin(ctx)
 	if err != nil {
@@ -137,7 +140,7 @@ func (t *stmts) count(ctx context.Context, q string, args ...any) (int, error) {
 }
 
 // apply checks the uniqueness rules and runs op in tx.
-func (s *sqlStore) apply(ctx context.Context, tx *stmts, a API, op func(*stmts) error) error {
+func (s *sqlStore) apply(ctx context.Context, tx *stmts, a API, op func(context.Context, *stmts) error) error {
 	n, err := tx.count(ctx, `SELECT COUNT(*) FROM apis WHERE product = $1 AND project = $2
 		AND instance = $3 AND group_id = $4 AND name = $5 AND id <> $6`,
 		string(a.Product), a.Project, a.Instance, a.GroupID, a.Name, a.ID)
@@ -156,7 +159,7 @@ func (s *sqlStore) apply(ctx context.Context, tx *stmts, a API, op func(*stmts) 
 	if n > 0 {
 		return ErrRouteExists
 	}
-	return s.uniqueViolation(op(tx))
+	return s.uniqueViolation(op(ctx, tx))
 }
 
 func (s *sqlStore) Get(ctx context.Context, product Product, project, instance, id string) (API, error) {

@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 
 	"modernc.org/sqlite"
 	sqlite3 "modernc.org/sqlite/lib"
@@ -36,7 +37,8 @@ func openSQLite(ctx context.Context, path string) (Store, error) {
 	dsn := "file:" + path + "?" + q.Encode()
 	if memory {
 		// One shared in-memory database for all connections of this store.
-		dsn = "file:apicemu-" + fmt.Sprint(os.Getpid()) + "?mode=memory&cache=shared&" + q.Encode()
+		// Each store gets a database of its own: a shared-cache name is process-wide.
+		dsn = "file:apicemu-" + fmt.Sprint(os.Getpid(), "-", memorySeq.Add(1)) + "?mode=memory&cache=shared&" + q.Encode()
 	}
 	db, err := sql.Open("sqlite", dsn)
 	if err != nil {
@@ -67,6 +69,8 @@ func openSQLite(ctx context.Context, path string) (Store, error) {
 	s.batch = newBatcher(s.begin)
 	return s, nil
 }
+
+var memorySeq atomic.Int64
 
 func sqliteUnique(err error) error {
 	var se *sqlite.Error
