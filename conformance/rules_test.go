@@ -65,7 +65,7 @@ func reports(err error, rule, path string) bool {
 		return false
 	}
 	for _, x := range v {
-		if x.Rule == rule && (x.Path == path || strings.HasPrefix(x.Path, path)) {
+		if x.Rule == rule && (x.Path == path || strings.HasPrefix(x.Path, path+".") || strings.HasPrefix(x.Path, path+"[")) {
 			return true
 		}
 		// oneOf failures name the union, the case names the rule inside it.

@@ -349,7 +349,7 @@ func TestErrorCodes(t *testing.T) {
 				{"duplicate name", "POST", romaPath, with(minimal("first_api"), "req_uri", "/other"), tok, 400, "APIG.3202", ""},
 				{"duplicate route", "POST", romaPath, with(minimal("second_api"), "req_uri", "/test/first_api"), tok, 400, "APIG.3301", ""},
 				{"invalid value", "POST", romaPath, with(minimal("api_a8"), "type", 3), tok, 400, "APIG.2011", "parameterName:type"},
-				{"missing member", "POST", romaPath, with(minimal("api_a9"), "req_uri", nil), tok, 400, "APIG.2011", "parameterName:req_uri"},
+				{"null member", "POST", romaPath, with(minimal("api_a9"), "req_uri", nil), tok, 400, "APIG.2011", "parameterName:req_uri"},
 				{"missing member", "POST", romaPath, map[string]any{"name": "a10"}, tok, 400, "APIG.2001", "parameterName:auth_type"},
 				{"REQUEST backend parameter names no request parameter", "POST", romaPath, with(minimal("api_a11"), "backend_params", []any{map[string]any{"name": "b", "location": "QUERY", "origin": "REQUEST", "value": "nope"}}), tok, 400, "APIG.2011", "backend_params[0].value"},
 				{"undeclared path parameter", "POST", romaPath, with(minimal("api_a12"), "req_uri", "/x/{id}"), tok, 400, "APIG.2011", "parameterName:req_uri"},
@@ -372,11 +372,26 @@ func TestErrorCodes(t *testing.T) {
 	}
 }
 
-func TestNullMemberIsMissing(t *testing.T) {
+// null for a required member is an invalid value (the member is there), not a missing one.
+func TestNullMemberIsInvalid(t *testing.T) {
 	e := start(t, filepath.Join(t.TempDir(), "db"))
 	r := e.do("POST", romaPath, with(minimal("null_api"), "req_uri", nil), tokenHeader(token))
 	assert.Equal(t, 400, r.status)
-	assert.Contains(t, string(r.raw), "req_uri")
+	assert.Equal(t, "APIG.2011", r.code())
+	assert.Contains(t, string(r.raw), "parameterName:req_uri")
+}
+
+// Anything but white space after the JSON document is malformed, and nothing is stored.
+func TestTrailingDataIsMalformed(t *testing.T) {
+	e := start(t, filepath.Join(t.TempDir(), "db"))
+	body, _ := json.Marshal(minimal("trailing_api"))
+	for _, tail := range []string{"}", " x", " [", ",", " {}"} {
+		r := e.do("POST", romaPath, string(body)+tail, tokenHeader(token))
+		assert.Equal(t, 400, r.status, tail)
+		assert.Equal(t, "APIG.2000", r.code(), tail)
+	}
+	r := e.do("POST", romaPath, string(body)+" \n", tokenHeader(token))
+	assert.Equal(t, 201, r.status, "trailing white space is fine, and the name was still free")
 }
 
 // A panic in a handler is answered with APIG.9999 and the server keeps serving.

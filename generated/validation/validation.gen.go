@@ -11,6 +11,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"io"
 	"math"
 	"sort"
 	"strconv"
@@ -404,8 +405,10 @@ func DecodeInt(d *jx.Decoder, e *Errors, p *Path) (int64, bool, error) {
 	if v, err := n.Int64(); err == nil {
 		return v, true, nil
 	}
+	// Plain digits that do not fit int64 are out of range. A fraction or exponent form is
+	// judged as a float: int64 spans [-2^63, 2^63), and MaxInt64 as a float rounds up to 2^63.
 	f, err := n.Float64()
-	if err == nil && f == math.Trunc(f) && f >= math.MinInt64 && f <= math.MaxInt64 {
+	if err == nil && strings.ContainsAny(n.String(), ".eE") && f == math.Trunc(f) && f >= -0x1p63 && f < 0x1p63 {
 		return int64(f), true, nil
 	}
 	e.Add(p, RuleType, "must be an integer, got "+n.String())
@@ -532,11 +535,9 @@ func DecodeJSON[T interface {
 	if err := v.DecodeJX(d, nil, &e); err != nil {
 		return &SyntaxError{Err: err}
 	}
-	if d.Next() != jx.Invalid {
-		// trailing data after the document
-		if err := d.Skip(); err == nil {
-			return &SyntaxError{Err: errors.New("unexpected data after the JSON document")}
-		}
+	// Only white space may follow the document.
+	if err := d.Skip(); !errors.Is(err, io.EOF) {
+		return &SyntaxError{Err: errors.New("unexpected data after the JSON document")}
 	}
 	v.ValidateAt(nil, &e)
 	if len(e) == 0 {

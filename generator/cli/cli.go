@@ -39,7 +39,7 @@ func Run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	if err := fs.Parse(args); err != nil {
 		return ExitFailure
 	}
-	if fs.NArg() != 1 {
+	if fs.NArg() != 1 || (fs.Arg(0) != "generate" && fs.Arg(0) != "check") {
 		fs.Usage()
 		return ExitFailure
 	}
@@ -59,6 +59,10 @@ func Run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 			fmt.Fprintln(stderr, "apicgen:", err)
 			return ExitFailure
 		}
+		if err := removeStale(*root, files); err != nil {
+			fmt.Fprintln(stderr, "apicgen:", err)
+			return ExitFailure
+		}
 		fmt.Fprintf(stdout, "apicgen: wrote %d files\n", len(files))
 		return ExitOK
 	case "check":
@@ -73,8 +77,7 @@ func Run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stdout, "apicgen: %d generated files differ from the specs; run `make generate`\n", len(diffs))
 		return ExitDiffers
 	}
-	fs.Usage()
-	return ExitFailure
+	return ExitFailure // unreachable: the verb was checked above
 }
 
 func write(root string, files map[string][]byte) error {
@@ -93,16 +96,47 @@ func write(root string, files map[string][]byte) error {
 	return nil
 }
 
+// removeStale deletes the generated Go files in the output directories that the generator
+// no longer produces (a schema or spec removed), so that `generate` fixes what `check`
+// reports. Hand-written files there, which lack the header, are kept.
+func removeStale(root string, files map[string][]byte) error {
+	for _, rel := range staleFiles(root, files) {
+		if err := os.Remove(filepath.Join(root, filepath.FromSlash(rel))); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// staleFiles lists the generated Go files below the output directories of files that are not
+// in files.
+func staleFiles(root string, files map[string][]byte) []string {
+	dirs := map[string]bool{}
+	for n := range files {
+		dirs[filepath.Dir(filepath.FromSlash(n))] = true
+	}
+	var out []string
+	for d := range dirs {
+		entries, _ := os.ReadDir(filepath.Join(root, d))
+		for _, e := range entries {
+			rel := filepath.ToSlash(filepath.Join(d, e.Name()))
+			if _, ok := files[rel]; !ok && strings.HasSuffix(e.Name(), ".go") && isGenerated(filepath.Join(root, d, e.Name())) {
+				out = append(out, rel)
+			}
+		}
+	}
+	sort.Strings(out)
+	return out
+}
+
 // Check compares files with the tree below root and describes each difference, with a short
 // line diff. Generated Go files in the output directories that the generator no longer
 // produces count as differences too.
 func Check(root string, files map[string][]byte) []string {
 	var out []string
 	names := make([]string, 0, len(files))
-	dirs := map[string]bool{}
 	for n := range files {
 		names = append(names, n)
-		dirs[filepath.Dir(filepath.FromSlash(n))] = true
 	}
 	sort.Strings(names)
 	for _, n := range names {
@@ -115,14 +149,8 @@ func Check(root string, files map[string][]byte) []string {
 			out = append(out, fmt.Sprintf("differs: %s\n%s", n, lineDiff(string(old), string(files[n]))))
 		}
 	}
-	for d := range dirs {
-		entries, _ := os.ReadDir(filepath.Join(root, d))
-		for _, e := range entries {
-			rel := filepath.ToSlash(filepath.Join(d, e.Name()))
-			if _, ok := files[rel]; !ok && strings.HasSuffix(e.Name(), ".go") && isGenerated(filepath.Join(root, d, e.Name())) {
-				out = append(out, fmt.Sprintf("stale: %s (the generator no longer writes it)", rel))
-			}
-		}
+	for _, rel := range staleFiles(root, files) {
+		out = append(out, fmt.Sprintf("stale: %s (the generator no longer writes it)", rel))
 	}
 	sort.Strings(out)
 	return out

@@ -40,3 +40,17 @@ func TestUsageErrorsExitTwo(t *testing.T) {
 	assert.Equal(t, ExitFailure, Run([]string{"-root", t.TempDir(), "generate"}, nil, &out, &errb))
 	assert.Contains(t, errb.String(), "go.mod")
 }
+
+// `generate` removes what `check` reports as stale, and keeps hand-written files.
+func TestGenerateRemovesStaleFiles(t *testing.T) {
+	root := t.TempDir()
+	files := map[string][]byte{"gen/a.gen.go": []byte(generator.Header + "package gen\n")}
+	require.NoError(t, os.MkdirAll(filepath.Join(root, "gen"), 0o755))
+	require.NoError(t, os.WriteFile(filepath.Join(root, "gen/old.gen.go"), []byte(generator.Header+"package gen\n"), 0o644))
+	require.NoError(t, os.WriteFile(filepath.Join(root, "gen/hand_test.go"), []byte("package gen\n"), 0o644))
+	require.NoError(t, write(root, files))
+	require.NoError(t, removeStale(root, files))
+	assert.NoFileExists(t, filepath.Join(root, "gen/old.gen.go"))
+	assert.FileExists(t, filepath.Join(root, "gen/hand_test.go"))
+	assert.Empty(t, Check(root, files))
+}

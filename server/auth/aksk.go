@@ -9,6 +9,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"net/http"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -86,7 +87,17 @@ func Verify(r *http.Request, body []byte, now time.Time, secret func(ak string) 
 	if err != nil || t.Sub(now) > MaxSkew || now.Sub(t) > MaxSkew {
 		return ak, ErrExpired
 	}
-	want := signature(r, body, strings.Split(signedList, ";"), sk)
+	signed := strings.Split(signedList, ";")
+	// X-Sdk-Content-Sha256 stands for the body hash only when the caller signed it, and it
+	// must then be the body's hash or UNSIGNED-PAYLOAD (which the SDK sends for non-JSON
+	// bodies); otherwise a captured signature could carry another body.
+	if h := r.Header.Get("X-Sdk-Content-Sha256"); h != "" {
+		sum := sha256.Sum256(body)
+		if !slices.Contains(signed, "x-sdk-content-sha256") || (h != "UNSIGNED-PAYLOAD" && h != hex.EncodeToString(sum[:])) {
+			return ak, ErrSignature
+		}
+	}
+	want := signature(r, body, signed, sk)
 	if !hmac.Equal([]byte(want), []byte(sig)) {
 		return ak, ErrSignature
 	}

@@ -70,3 +70,24 @@ func TestCanonicalRequestMatchesTheSDKLayout(t *testing.T) {
 	mac.Write([]byte("SDK-HMAC-SHA256\n20261124T100000Z\n" + hex.EncodeToString(crSum[:])))
 	assert.Contains(t, r.Header.Get("Authorization"), "Signature="+hex.EncodeToString(mac.Sum(nil)))
 }
+
+// A signature covers the body: a different body with a content-hash header that was not signed,
+// or that does not match the body, is refused.
+func TestBodyCannotBeSwapped(t *testing.T) {
+	r := signed(t, `{"a":1}`)
+	sum := sha256.Sum256([]byte(`{"a":1}`))
+	r.Header.Set("X-Sdk-Content-Sha256", hex.EncodeToString(sum[:]))
+	_, err := Verify(r, []byte(`{"a":2}`), now, secrets)
+	assert.ErrorIs(t, err, ErrSignature)
+
+	// Signed and matching: accepted.
+	body := []byte(`{"b":1}`)
+	r2 := httptest.NewRequest(http.MethodPost, "http://emu.example.com/x", strings.NewReader(string(body)))
+	sum = sha256.Sum256(body)
+	r2.Header.Set("X-Sdk-Content-Sha256", hex.EncodeToString(sum[:]))
+	Sign(r2, body, "AK1", "SK1", now)
+	_, err = Verify(r2, body, now, secrets)
+	assert.NoError(t, err)
+	_, err = Verify(r2, []byte(`{"b":2}`), now, secrets)
+	assert.ErrorIs(t, err, ErrSignature)
+}

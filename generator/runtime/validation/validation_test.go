@@ -3,6 +3,8 @@ package validation
 import (
 	"testing"
 
+	"github.com/go-faster/jx"
+
 	"github.com/stretchr/testify/assert"
 )
 
@@ -84,4 +86,38 @@ func TestSettleDropsRequiredBelowMistypedMembers(t *testing.T) {
 		{Path: "name", Rule: RuleRequired, Message: "is required"},
 		{Path: "policy_https[0]", Rule: RuleType, Message: "must be an object"},
 	}, e.Settle())
+}
+
+type probe struct{ n int64 }
+
+func (p *probe) DecodeJX(d *jx.Decoder, path *Path, e *Errors) error {
+	v, ok, err := DecodeInt(d, e, path)
+	if ok {
+		p.n = v
+	}
+	return err
+}
+func (p *probe) ValidateAt(*Path, *Errors) {}
+
+func TestDecodeJSONRejectsTrailingData(t *testing.T) {
+	for _, s := range []string{`1}`, `1 x`, `1 [`, `1,`, `1 2`} {
+		var syn *SyntaxError
+		assert.ErrorAs(t, DecodeJSON([]byte(s), &probe{}), &syn, s)
+	}
+	assert.NoError(t, DecodeJSON([]byte(" 1 \n"), &probe{}))
+}
+
+func TestDecodeIntBounds(t *testing.T) {
+	p := &probe{}
+	assert.NoError(t, DecodeJSON([]byte(`9223372036854775807`), p))
+	assert.Equal(t, int64(9223372036854775807), p.n)
+	assert.NoError(t, DecodeJSON([]byte(`1e3`), p))
+	assert.Equal(t, int64(1000), p.n)
+	for _, s := range []string{`9223372036854775808`, `-9223372036854775809`, `1.5`, `1e300`} {
+		err := DecodeJSON([]byte(s), &probe{})
+		v, ok := AsErrors(err)
+		if assert.True(t, ok, s) {
+			assert.Equal(t, RuleType, v[0].Rule, s)
+		}
+	}
 }

@@ -11,6 +11,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/url"
 	"os"
 	"os/signal"
 	"syscall"
@@ -37,8 +38,8 @@ func env(name, def string) string {
 	return def
 }
 
-// run starts the emulator and serves until SIGINT or SIGTERM (or until ready is closed in
-// tests). Exit codes: 0 after a clean shutdown, 1 on a runtime failure, 2 on bad flags.
+// run starts the emulator and serves until SIGINT or SIGTERM. Exit codes: 0 after a clean
+// shutdown, 1 on a runtime failure, 2 on bad flags.
 func run(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 	return serve(args, stdout, stderr, nil)
 }
@@ -92,7 +93,7 @@ func serve(args []string, stdout, stderr io.Writer, started func(addr string)) i
 		return 1
 	}
 	hs := &http.Server{Handler: srv.Handler(), ReadHeaderTimeout: 10 * time.Second}
-	log.Info("apicemu listening", "addr", ln.Addr().String(), "store", *dsn)
+	log.Info("apicemu listening", "addr", ln.Addr().String(), "store", redacted(*dsn))
 	fmt.Fprintf(stdout, "apicemu: listening on http://%s\n", ln.Addr())
 	if started != nil {
 		started(ln.Addr().String())
@@ -113,4 +114,12 @@ func serve(args []string, stdout, stderr io.Writer, started func(addr string)) i
 		return 1
 	}
 	return 0
+}
+
+// redacted hides the password of a database URL, for logs.
+func redacted(dsn string) string {
+	if u, err := url.Parse(dsn); err == nil && u.User != nil {
+		return u.Redacted()
+	}
+	return dsn
 }

@@ -96,6 +96,12 @@ func crashDSNs(t *testing.T) map[string]string {
 		schema := fmt.Sprintf("crash%d", time.Now().UnixNano())
 		_, err = db.Exec("CREATE SCHEMA " + schema)
 		require.NoError(t, err)
+		t.Cleanup(func() {
+			if db, err := sql.Open("pgx", url); err == nil {
+				db.Exec("DROP SCHEMA " + schema + " CASCADE") //nolint:errcheck
+				db.Close()
+			}
+		})
 		sep := "?"
 		if strings.Contains(url, "?") {
 			sep = "&"
@@ -130,7 +136,12 @@ func TestAcknowledgedCreatesSurviveKill9(t *testing.T) {
 					}
 				}(w)
 			}
+			deadline := time.Now().Add(30 * time.Second)
 			for n.Load() < 200 {
+				if time.Now().After(deadline) {
+					cancel()
+					t.Fatalf("only %d creates acknowledged in 30 s", n.Load())
+				}
 				time.Sleep(10 * time.Millisecond)
 			}
 			require.NoError(t, cmd.Process.Signal(syscall.SIGKILL))
