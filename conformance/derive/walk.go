@@ -14,8 +14,10 @@ package derive
 import (
 	"encoding/json"
 	"fmt"
+	"maps"
 	"reflect"
 	"regexp/syntax"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -810,14 +812,7 @@ func normalize(v any) any {
 	return out
 }
 
-func sortedKeys[M ~map[string]V, V any](m M) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
-}
+func sortedKeys[M ~map[string]V, V any](m M) []string { return slices.Sorted(maps.Keys(m)) }
 
 func contains(list []string, s string) bool {
 	for _, x := range list {

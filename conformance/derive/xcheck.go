@@ -8,6 +8,8 @@ import (
 	"sync"
 
 	"github.com/getkin/kin-openapi/openapi3"
+
+	"github.com/apiclab/apic/generated/validation"
 )
 
 // The x- extensions of spec/README.md, decoded. kin-openapi ignores them, so CheckX is how the
@@ -300,7 +302,7 @@ func checkObject(s *openapi3.Schema, obj map[string]any, p path, out *[]xViolati
 				}
 			}
 		}
-		for _, name := range pathParamNames(uri) {
+		for _, name := range validation.PathParams(uri) {
 			if !declared[name] {
 				*out = append(*out, xViolation{path: p.key(pp.URI), rule: "x-path-params", msg: "{" + name + "} is not declared"})
 			}
@@ -356,25 +358,6 @@ func text(v any) string {
 	}
 	data, _ := json.Marshal(v)
 	return string(data)
-}
-
-// pathParamNames returns the names in braces in uri (`/a/{b}/{c+}` gives b and c).
-func pathParamNames(uri string) []string {
-	var names []string
-	for {
-		i := strings.IndexByte(uri, '{')
-		if i < 0 {
-			return names
-		}
-		j := strings.IndexByte(uri[i:], '}')
-		if j < 0 {
-			return names
-		}
-		if name := strings.TrimSuffix(uri[i+1:i+j], "+"); name != "" {
-			names = append(names, name)
-		}
-		uri = uri[i+j+1:]
-	}
 }
 
 var patterns sync.Map
