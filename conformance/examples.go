@@ -15,6 +15,8 @@ import (
 
 	"github.com/getkin/kin-openapi/openapi3"
 	"gopkg.in/yaml.v3"
+
+	"github.com/apiclab/apic/generated/validation"
 )
 
 // Example is one documented example on a media type of the spec.
@@ -95,6 +97,32 @@ type LedgerCheck struct {
 	Value   any    `yaml:"value,omitempty"`
 	Example string `yaml:"example,omitempty"`
 	Valid   bool   `yaml:"valid"`
+	// Rule and Path, for a check that is not valid, name the violation it must be rejected
+	// for ("pattern" at "policy_mocks[0].name"), so that a rejection for another reason does
+	// not pass.
+	Rule string `yaml:"rule,omitempty"`
+	Path string `yaml:"path,omitempty"`
+}
+
+// Breaks reports whether err, from the generated validators, is a rejection that the check
+// accepts: any rejection, or one for the check's rule at its path when it names them.
+func (c LedgerCheck) Breaks(err error) bool {
+	if err == nil {
+		return false
+	}
+	if c.Rule == "" {
+		return true
+	}
+	v, ok := validation.AsErrors(err)
+	if !ok {
+		return false
+	}
+	for _, x := range v {
+		if x.Rule == c.Rule && x.Path == c.Path {
+			return true
+		}
+	}
+	return false
 }
 
 // Ledger is a spec's list of entries.
@@ -126,12 +154,18 @@ func ParseLedger(data string) (Ledger, error) {
 // ExpectedRejection returns the ledger entry that records the example (by Example.Ref) as
 // breaking a kept rule.
 func (l Ledger) ExpectedRejection(ref string) (string, bool) {
+	id, _, ok := l.Rejection(ref)
+	return id, ok
+}
+
+// Rejection is ExpectedRejection with the ledger check that records it.
+func (l Ledger) Rejection(ref string) (string, LedgerCheck, bool) {
 	for _, e := range l {
 		for _, c := range e.Checks {
 			if c.Example == ref && !c.Valid {
-				return e.ID, true
+				return e.ID, c, true
 			}
 		}
 	}
-	return "", false
+	return "", LedgerCheck{}, false
 }

@@ -68,7 +68,7 @@ func CheckExample(spec *catalog.Spec, ledger Ledger, ex Example) []Finding {
 		bad(PointOracle, "not JSON: %v", err)
 		return out
 	}
-	entry, rejected := ledger.ExpectedRejection(ex.Ref())
+	entry, check, rejected := ledger.Rejection(ex.Ref())
 	oracleErr := Oracle(ex.SchemaRef, value)
 	if ex.Schema == "" {
 		bad(PointGenerated, "the media type has no component schema, so there is no generated type")
@@ -76,8 +76,11 @@ func CheckExample(spec *catalog.Spec, ledger Ledger, ex Example) []Finding {
 	}
 	_, genErr := spec.Decode(ex.Schema, data)
 	if rejected {
-		if genErr == nil {
+		switch {
+		case genErr == nil:
 			bad(PointGenerated, "accepted, but ledger %s records it as breaking a kept rule", entry)
+		case !check.Breaks(genErr):
+			bad(PointGenerated, "rejected, but not for %s at %s as ledger %s records: %v", check.Rule, check.Path, entry, genErr)
 		}
 		return out
 	}
@@ -294,6 +297,8 @@ func CheckLedger(spec *catalog.Spec, ledger Ledger) []Finding {
 			_, genErr := spec.Decode(name, data)
 			if (genErr == nil) != c.Valid {
 				bad(PointGenerated, "check %d (%s): want valid=%v, got %v", i, name, c.Valid, errText(genErr))
+			} else if !c.Valid && !c.Breaks(genErr) {
+				bad(PointGenerated, "check %d (%s): rejected, but not for %s at %s: %v", i, name, c.Rule, c.Path, errText(genErr))
 			}
 			if c.Valid {
 				if err := Oracle(schema, v); err != nil {
