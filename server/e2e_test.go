@@ -3,13 +3,11 @@ package server_test
 import (
 	"bytes"
 	"context"
-	"database/sql"
 	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
-	"os"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -28,6 +26,7 @@ import (
 	"github.com/apiclab/apic/server/auth"
 	"github.com/apiclab/apic/server/fixtures"
 	"github.com/apiclab/apic/server/store"
+	"github.com/apiclab/apic/server/store/storetest"
 )
 
 const (
@@ -66,33 +65,10 @@ func storeDSNs(t *testing.T) map[string]func(t *testing.T) string {
 	dsns := map[string]func(t *testing.T) string{
 		"sqlite": func(t *testing.T) string { return filepath.Join(t.TempDir(), "apicemu.db") },
 	}
-	if url := os.Getenv("APICEMU_TEST_POSTGRES"); url != "" {
-		dsns["postgres"] = func(t *testing.T) string { return freshSchema(t, url) }
+	if url := storetest.URL(); url != "" {
+		dsns["postgres"] = func(t *testing.T) string { return storetest.Schema(t, url) }
 	}
 	return dsns
-}
-
-// freshSchema makes a schema of its own for one test, so that tests do not see each other's
-// APIs in the shared database.
-func freshSchema(t *testing.T, url string) string {
-	db, err := sql.Open("pgx", url)
-	require.NoError(t, err)
-	defer db.Close()
-	name := fmt.Sprintf("t%d", time.Now().UnixNano())
-	_, err = db.Exec("CREATE SCHEMA " + name)
-	require.NoError(t, err)
-	t.Cleanup(func() {
-		db, err := sql.Open("pgx", url)
-		if err == nil {
-			db.Exec("DROP SCHEMA " + name + " CASCADE") //nolint:errcheck
-			db.Close()
-		}
-	})
-	sep := "?"
-	if strings.Contains(url, "?") {
-		sep = "&"
-	}
-	return url + sep + "search_path=" + name
 }
 
 func start(t *testing.T, dsn string) *env {

@@ -2,10 +2,8 @@ package store
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
 	"math/rand"
-	"os"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -15,7 +13,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	_ "github.com/jackc/pgx/v5/stdlib"
+	"github.com/apiclab/apic/server/store/storetest"
 )
 
 // dsns are the stores every test runs on: a SQLite file, an in-memory SQLite database, and
@@ -25,26 +23,8 @@ func dsns(t *testing.T) map[string]func(t *testing.T) string {
 		"sqlite": func(t *testing.T) string { return filepath.Join(t.TempDir(), "db") },
 		"memory": func(*testing.T) string { return ":memory:" },
 	}
-	if url := os.Getenv("APICEMU_TEST_POSTGRES"); url != "" {
-		m["postgres"] = func(t *testing.T) string {
-			db, err := sql.Open("pgx", url)
-			require.NoError(t, err)
-			defer db.Close()
-			name := fmt.Sprintf("store%d", time.Now().UnixNano())
-			_, err = db.Exec("CREATE SCHEMA " + name)
-			require.NoError(t, err)
-			t.Cleanup(func() {
-				if db, err := sql.Open("pgx", url); err == nil {
-					db.Exec("DROP SCHEMA " + name + " CASCADE") //nolint:errcheck
-					db.Close()
-				}
-			})
-			sep := "?"
-			if strings.Contains(url, "?") {
-				sep = "&"
-			}
-			return url + sep + "search_path=" + name
-		}
+	if url := storetest.URL(); url != "" {
+		m["postgres"] = func(t *testing.T) string { return storetest.Schema(t, url) }
 	}
 	return m
 }

@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"bytes"
 	"context"
-	"database/sql"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -18,7 +17,7 @@ import (
 	"testing"
 	"time"
 
-	_ "github.com/jackc/pgx/v5/stdlib"
+	"github.com/apiclab/apic/server/store/storetest"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -89,24 +88,8 @@ func create(base, name string) (string, int, error) {
 
 func crashDSNs(t *testing.T) map[string]string {
 	dsns := map[string]string{"sqlite": filepath.Join(t.TempDir(), "data", "apicemu.db")}
-	if url := os.Getenv("APICEMU_TEST_POSTGRES"); url != "" {
-		db, err := sql.Open("pgx", url)
-		require.NoError(t, err)
-		defer db.Close()
-		schema := fmt.Sprintf("crash%d", time.Now().UnixNano())
-		_, err = db.Exec("CREATE SCHEMA " + schema)
-		require.NoError(t, err)
-		t.Cleanup(func() {
-			if db, err := sql.Open("pgx", url); err == nil {
-				db.Exec("DROP SCHEMA " + schema + " CASCADE") //nolint:errcheck
-				db.Close()
-			}
-		})
-		sep := "?"
-		if strings.Contains(url, "?") {
-			sep = "&"
-		}
-		dsns["postgres"] = url + sep + "search_path=" + schema
+	if url := storetest.URL(); url != "" {
+		dsns["postgres"] = storetest.Schema(t, url)
 	}
 	return dsns
 }
