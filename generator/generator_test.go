@@ -48,8 +48,9 @@ func TestBadSpecsAreRefused(t *testing.T) {
 	for file, want := range map[string]string{
 		"not-openapi.yaml":         "not a valid OpenAPI 3.0 document",
 		"inline-object.yaml":       "#/components/schemas/Outer/properties/inner: an inline object",
-		"bad-rule.yaml":            `x-required-if names "b", which is not a property`,
+		"bad-rule.yaml":            `#/components/schemas/Thing/x-required-if: field "b" is not a property of this schema`,
 		"unsupported-keyword.yaml": "#/components/schemas/Thing/properties/n: multipleOf is not supported",
+		"unknown-extension.yaml":   "#/components/schemas/Thing/properties/a/x-maximum-if: not a defined extension",
 	} {
 		t.Run(file, func(t *testing.T) {
 			c := featuresConfig(t, "generator/testdata/invalid/"+file)

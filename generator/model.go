@@ -1,7 +1,6 @@
 package generator
 
 import (
-	"encoding/json"
 	"fmt"
 	"sort"
 	"strings"
@@ -190,65 +189,6 @@ func toValue(gs codegen.Schema, where string) (value, error) {
 	}
 	return v, nil
 }
-
-// ext decodes the extension name of s into out; it reports whether the extension is there.
-func ext(s *openapi3.Schema, name string, out any) (bool, error) {
-	raw, ok := s.Extensions[name]
-	if !ok {
-		return false, nil
-	}
-	data, err := json.Marshal(raw)
-	if err != nil {
-		return true, err
-	}
-	dec := json.NewDecoder(strings.NewReader(string(data)))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(out); err != nil {
-		return true, fmt.Errorf("%s: %w", name, err)
-	}
-	return true, nil
-}
-
-// Extension values, as spec/README.md defines them.
-type (
-	condition struct {
-		Property string `json:"property"`
-		In       []any  `json:"in,omitempty"`
-		NotIn    []any  `json:"not_in,omitempty"`
-		Present  *bool  `json:"present,omitempty"`
-	}
-	fieldRule struct {
-		Field string    `json:"field"`
-		When  condition `json:"when"`
-	}
-	forbiddenValues struct {
-		Properties map[string][]any `json:"properties"`
-		Field      string           `json:"field,omitempty"`
-		Message    string           `json:"message,omitempty"`
-	}
-	integerString struct {
-		Minimum int64 `json:"minimum"`
-		Maximum int64 `json:"maximum"`
-	}
-	prefixTag struct {
-		Prefix string `json:"prefix"`
-		Max    int    `json:"max"`
-	}
-	reference struct {
-		Items  string     `json:"items"`
-		When   *condition `json:"when,omitempty"`
-		Value  string     `json:"value"`
-		Target string     `json:"target"`
-		Name   string     `json:"name"`
-	}
-	pathParams struct {
-		URI      string `json:"uri"`
-		Params   string `json:"params"`
-		Name     string `json:"name,omitempty"`
-		Location string `json:"location"`
-		Value    string `json:"value"`
-	}
-)
 
 // literal renders an extension value (a YAML scalar) as the string the generated code compares.
 func literal(v any) string {

@@ -8,6 +8,8 @@ import (
 
 	"github.com/dave/jennifer/jen"
 	"github.com/getkin/kin-openapi/openapi3"
+
+	"github.com/apiclab/apic/spec/xrules"
 )
 
 const (
@@ -129,6 +131,12 @@ var (
 )
 
 func (g *vgen) rule(name string) *jen.Statement { return jen.Qual(g.valPkg, name) }
+
+// xrule is the runtime's constant for the extension rule called name.
+func (g *vgen) xrule(name string) *jen.Statement {
+	e, _ := xrules.Lookup(name)
+	return g.rule(e.Runtime)
+}
 
 // object generates the methods of one struct type.
 func (g *vgen) object(o *object) ([]jen.Code, error) {
@@ -258,17 +266,13 @@ func hasChecks(v value) bool {
 	case kAny:
 		return false
 	case kArray:
-		return s.MinItems > 0 || s.MaxItems != nil || s.Extensions["x-prefix-tag"] != nil || hasChecks(*v.elem)
+		return s.MinItems > 0 || s.MaxItems != nil || xrules.Of(s).PrefixTag != nil || hasChecks(*v.elem)
 	}
 	if len(s.Enum) > 0 || s.Min != nil || s.Max != nil || s.MinLength > 0 || s.MaxLength != nil || s.Pattern != "" {
 		return true
 	}
-	for _, x := range []string{"x-enum-ci", "x-forbidden-chars", "x-integer-string"} {
-		if _, ok := s.Extensions[x]; ok {
-			return true
-		}
-	}
-	return false
+	x := xrules.Of(s)
+	return len(x.EnumCI) > 0 || x.ForbiddenChars != "" || x.IntegerString != nil
 }
 
 // supported refuses schema keywords that the generated code would not check, so that no rule
@@ -295,6 +299,14 @@ func (g *vgen) supported(v value) error {
 		if b.set {
 			return fmt.Errorf("%s: %s is not supported by the validator generator", v.where, b.name)
 		}
+	}
+	return xProblems(s, v.where)
+}
+
+// xProblems refuses a schema whose x- extensions the rule model finds fault with.
+func xProblems(s *openapi3.Schema, where string) error {
+	if probs := xrules.Check(s); len(probs) > 0 {
+		return fmt.Errorf("%s/%w", where, probs[0])
 	}
 	return nil
 }
@@ -332,11 +344,8 @@ func (g *vgen) check(v value, expr, ptr jen.Code, pp jen.Code, depth int) ([]jen
 		if minL >= 0 || maxL >= 0 {
 			out = append(out, g.rule("String").Call(errsID, pp, sv, jen.Lit(minL), jen.Lit(maxL)))
 		}
-		var ci []string
-		isCI, err := ext(s, "x-enum-ci", &ci)
-		if err != nil {
-			return nil, fmt.Errorf("%s: %w", v.where, err)
-		}
+		x := xrules.Of(s)
+		isCI := len(x.EnumCI) > 0
 		if s.Pattern != "" && !isCI {
 			out = append(out, g.rule("Pattern").Call(errsID, pp, sv, g.pattern(s.Pattern), jen.Lit(s.Pattern)))
 		}
@@ -344,25 +353,12 @@ func (g *vgen) check(v value, expr, ptr jen.Code, pp jen.Code, depth int) ([]jen
 			out = append(out, g.rule("EnumString").Call(errsID, pp, sv, g.enumList(s.Enum, true)))
 		}
 		if isCI {
-			if s.Pattern == "" || len(s.Enum) > 0 {
-				return nil, fmt.Errorf("%s: x-enum-ci needs a pattern and no enum (spec/README.md)", v.where)
-			}
-			vals := make([]any, len(ci))
-			for i, c := range ci {
-				vals[i] = c
-			}
-			out = append(out, g.rule("EnumCI").Call(errsID, pp, sv, g.enumList(vals, true)))
+			out = append(out, g.rule("EnumCI").Call(errsID, pp, sv, g.enumList(x.EnumCIValues(), true)))
 		}
-		var chars string
-		if ok, err := ext(s, "x-forbidden-chars", &chars); err != nil {
-			return nil, fmt.Errorf("%s: %w", v.where, err)
-		} else if ok {
-			out = append(out, g.rule("ForbiddenChars").Call(errsID, pp, sv, jen.Lit(chars)))
+		if x.ForbiddenChars != "" {
+			out = append(out, g.rule("ForbiddenChars").Call(errsID, pp, sv, jen.Lit(x.ForbiddenChars)))
 		}
-		var is integerString
-		if ok, err := ext(s, "x-integer-string", &is); err != nil {
-			return nil, fmt.Errorf("%s: %w", v.where, err)
-		} else if ok {
+		if is := x.IntegerString; is != nil {
 			out = append(out, g.rule("IntegerString").Call(errsID, pp, sv, jen.Lit(is.Minimum), jen.Lit(is.Maximum)))
 		}
 		if len(out) == 1 {
@@ -416,10 +412,7 @@ func (g *vgen) check(v value, expr, ptr jen.Code, pp jen.Code, depth int) ([]jen
 		if minI >= 0 || maxI >= 0 {
 			out = append(out, g.rule("Items").Call(errsID, pp, jen.Len(expr), jen.Lit(minI), jen.Lit(maxI)))
 		}
-		var pt prefixTag
-		if ok, err := ext(s, "x-prefix-tag", &pt); err != nil {
-			return nil, fmt.Errorf("%s: %w", v.where, err)
-		} else if ok {
+		if pt := xrules.Of(s).PrefixTag; pt != nil {
 			if v.elem.goType != "string" {
 				return nil, fmt.Errorf("%s: x-prefix-tag needs an array of plain strings", v.where)
 			}
@@ -661,19 +654,19 @@ func (g *vgen) objectRules(o *object) ([]jen.Code, error) {
 		}
 		return f, nil
 	}
-	for _, kind := range []struct{ ext, rule, verb string }{
-		{"x-required-if", "RuleRequiredIf", "is required"},
-		{"x-forbidden-if", "RuleForbiddenIf", "must not be set"},
+	if err := xProblems(s, where); err != nil {
+		return nil, err
+	}
+	x := xrules.Of(s)
+	for _, kind := range []struct {
+		ext   string
+		rules []xrules.FieldRule
+		verb  string
+	}{
+		{xrules.RequiredIf, x.RequiredIf, "is required"},
+		{xrules.ForbiddenIf, x.ForbiddenIf, "must not be set"},
 	} {
-		var rules []fieldRule
-		ok, err := ext(s, kind.ext, &rules)
-		if err != nil {
-			return nil, fmt.Errorf("%s: %w", where, err)
-		}
-		if !ok {
-			continue
-		}
-		for _, r := range rules {
+		for _, r := range kind.rules {
 			f, err := lookup(r.Field, kind.ext)
 			if err != nil {
 				return nil, err
@@ -687,76 +680,51 @@ func (g *vgen) objectRules(o *object) ([]jen.Code, error) {
 				return nil, fmt.Errorf("%s: %s on %q, a required property that is always present", where, kind.ext, r.Field)
 			}
 			test := jen.Op("!").Parens(present)
-			if kind.ext == "x-forbidden-if" {
+			if kind.ext == xrules.ForbiddenIf {
 				test = present
 			}
 			out = append(out, jen.If(cond.Op("&&").Add(test)).Block(
 				jen.Id("p").Op(":=").Id("path").Dot("Key").Call(jen.Lit(r.Field)),
-				jen.Id("errs").Dot("Add").Call(jen.Op("&").Id("p"), g.rule(kind.rule), jen.Lit(kind.verb+" when "+text)),
+				jen.Id("errs").Dot("Add").Call(jen.Op("&").Id("p"), g.xrule(kind.ext), jen.Lit(kind.verb+" when "+text)),
 			))
 		}
 	}
-	var fvs []forbiddenValues
-	if ok, err := ext(s, "x-forbidden-values", &fvs); err != nil {
-		return nil, fmt.Errorf("%s: %w", where, err)
-	} else if ok {
-		for _, fv := range fvs {
-			names := make([]string, 0, len(fv.Properties))
-			for n := range fv.Properties {
-				names = append(names, n)
-			}
-			sort.Strings(names)
-			var cond *jen.Statement
-			var parts []string
-			for _, n := range names {
-				c, text, err := g.condition(condition{Property: n, In: fv.Properties[n]}, lookup, "x-forbidden-values")
-				if err != nil {
-					return nil, err
-				}
-				parts = append(parts, text)
-				if cond == nil {
-					cond = c
-				} else {
-					cond = cond.Op("&&").Add(c)
-				}
-			}
-			if cond == nil {
-				return nil, fmt.Errorf("%s: x-forbidden-values entry without properties", where)
-			}
-			msg := fv.Message
-			if msg == "" {
-				msg = "is not allowed when " + strings.Join(parts, " and ")
-			}
-			at := jen.Id("path")
-			var pre []jen.Code
-			if fv.Field != "" {
-				if _, err := lookup(fv.Field, "x-forbidden-values"); err != nil {
-					return nil, err
-				}
-				pre = append(pre, jen.Id("p").Op(":=").Id("path").Dot("Key").Call(jen.Lit(fv.Field)))
-				at = jen.Op("&").Id("p")
-			}
-			out = append(out, jen.If(cond).Block(append(pre,
-				jen.Id("errs").Dot("Add").Call(at, g.rule("RuleForbiddenValues"), jen.Lit(msg)))...))
+	for _, fv := range x.ForbiddenValues {
+		names := make([]string, 0, len(fv.Properties))
+		for n := range fv.Properties {
+			names = append(names, n)
 		}
-	}
-	var refs []reference
-	if ok, err := ext(s, "x-references", &refs); err != nil {
-		return nil, fmt.Errorf("%s: %w", where, err)
-	} else if ok {
-		for _, r := range refs {
-			code, err := g.references(o, r, where)
+		sort.Strings(names)
+		var cond *jen.Statement
+		for _, n := range names {
+			c, _, err := g.condition(xrules.Condition{Property: n, In: fv.Properties[n]}, lookup, xrules.ForbiddenValues)
 			if err != nil {
 				return nil, err
 			}
-			out = append(out, code)
+			if cond == nil {
+				cond = c
+			} else {
+				cond = cond.Op("&&").Add(c)
+			}
 		}
+		at := jen.Id("path")
+		var pre []jen.Code
+		if fv.Field != "" {
+			pre = append(pre, jen.Id("p").Op(":=").Id("path").Dot("Key").Call(jen.Lit(fv.Field)))
+			at = jen.Op("&").Id("p")
+		}
+		out = append(out, jen.If(cond).Block(append(pre,
+			jen.Id("errs").Dot("Add").Call(at, g.xrule(xrules.ForbiddenValues), jen.Lit(fv.Message)))...))
 	}
-	var pp pathParams
-	if ok, err := ext(s, "x-path-params", &pp); err != nil {
-		return nil, fmt.Errorf("%s: %w", where, err)
-	} else if ok {
-		code, err := g.pathParams(o, pp, lookup, where)
+	for _, r := range x.References {
+		code, err := g.references(o, r, where)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, code)
+	}
+	if pp := x.PathParams; pp != nil {
+		code, err := g.pathParams(o, *pp, lookup, where)
 		if err != nil {
 			return nil, err
 		}
@@ -796,12 +764,12 @@ func valueOn(recv string, f *field) (jen.Code, error) {
 	return nil, fmt.Errorf("%s: conditions can only compare strings, integers and booleans", f.val.where)
 }
 
-func (g *vgen) condition(c condition, lookup func(string, string) (*field, error), rule string) (*jen.Statement, string, error) {
+func (g *vgen) condition(c xrules.Condition, lookup func(string, string) (*field, error), rule string) (*jen.Statement, string, error) {
 	return g.conditionOn("v", c, lookup, rule)
 }
 
 // conditionOn is condition on the value named recv.
-func (g *vgen) conditionOn(recv string, c condition, lookup func(string, string) (*field, error), rule string) (*jen.Statement, string, error) {
+func (g *vgen) conditionOn(recv string, c xrules.Condition, lookup func(string, string) (*field, error), rule string) (*jen.Statement, string, error) {
 	f, err := lookup(c.Property, rule)
 	if err != nil {
 		return nil, "", err
@@ -810,15 +778,6 @@ func (g *vgen) conditionOn(recv string, c condition, lookup func(string, string)
 	truth := present
 	if truth == nil {
 		truth = jen.True()
-	}
-	n := 0
-	for _, set := range []bool{c.In != nil, c.NotIn != nil, c.Present != nil} {
-		if set {
-			n++
-		}
-	}
-	if n != 1 {
-		return nil, "", fmt.Errorf("%s of %q: a condition has exactly one of in, not_in, present", rule, c.Property)
 	}
 	if c.Present != nil {
 		if *c.Present {
@@ -834,8 +793,7 @@ func (g *vgen) conditionOn(recv string, c condition, lookup func(string, string)
 	if err != nil {
 		return nil, "", err
 	}
-	var ci []string
-	fold, _ := ext(f.val.schema, "x-enum-ci", &ci)
+	fold := len(xrules.Of(f.val.schema).EnumCI) > 0
 	args := []jen.Code{str, jen.Lit(fold)}
 	var texts []string
 	for _, v := range vals {
@@ -853,7 +811,7 @@ func (g *vgen) conditionOn(recv string, c condition, lookup func(string, string)
 	return in, c.Property + " is " + strings.Join(texts, " or "), nil
 }
 
-func (g *vgen) pathParams(o *object, pp pathParams, lookup func(string, string) (*field, error), where string) ([]jen.Code, error) {
+func (g *vgen) pathParams(o *object, pp xrules.Params, lookup func(string, string) (*field, error), where string) ([]jen.Code, error) {
 	uri, err := lookup(pp.URI, "x-path-params")
 	if err != nil {
 		return nil, err
@@ -870,9 +828,6 @@ func (g *vgen) pathParams(o *object, pp pathParams, lookup func(string, string) 
 		return nil, fmt.Errorf("%s: x-path-params: no object type %s", where, params.val.elem.goType)
 	}
 	nameProp := pp.Name
-	if nameProp == "" {
-		nameProp = "name"
-	}
 	var nameF, locF *field
 	for i := range item.fields {
 		switch item.fields[i].json {
@@ -885,8 +840,7 @@ func (g *vgen) pathParams(o *object, pp pathParams, lookup func(string, string) 
 	if nameF == nil || locF == nil || nameF.val.kind != kString || locF.val.kind != kString {
 		return nil, fmt.Errorf("%s: x-path-params: %s needs string properties %q and %q", where, item.name, nameProp, pp.Location)
 	}
-	var ci []string
-	fold, _ := ext(locF.val.schema, "x-enum-ci", &ci)
+	fold := len(xrules.Of(locF.val.schema).EnumCI) > 0
 	it := func(f *field) jen.Code {
 		e := jen.Id("it").Dot(f.goName)
 		if f.pointer {
@@ -940,15 +894,7 @@ func enumValues(s *openapi3.Schema) []any {
 	if len(s.Enum) > 0 {
 		return s.Enum
 	}
-	var ci []string
-	if ok, _ := ext(s, "x-enum-ci", &ci); ok {
-		out := make([]any, len(ci))
-		for i, c := range ci {
-			out[i] = c
-		}
-		return out
-	}
-	return nil
+	return xrules.Of(s).EnumCIValues()
 }
 
 // fieldOf returns the field of o with JSON name name.
@@ -975,7 +921,7 @@ func (g *vgen) arrayOfObjects(f *field, where string) (*object, error) {
 
 // references generates the check of one x-references rule: every item reached by r.Items
 // (for which r.When holds) names, in r.Value, an item of the array r.Target by its r.Name.
-func (g *vgen) references(o *object, r reference, where string) (jen.Code, error) {
+func (g *vgen) references(o *object, r xrules.Reference, where string) (jen.Code, error) {
 	bad := func(format string, args ...any) error {
 		return fmt.Errorf("%s: x-references: "+format, append([]any{where}, args...)...)
 	}
@@ -1033,9 +979,6 @@ func (g *vgen) references(o *object, r reference, where string) (jen.Code, error
 			jen.Id(qv).Op(":=").Id(pv).Dot("Index").Call(jen.Id(idx)),
 		)
 		if i < len(steps)-1 {
-			if !strings.HasSuffix(steps[i], "[]") {
-				return nil, bad("%q: only the last step may omit []", r.Items)
-			}
 			inner, err := walk(i+1, item, it, jen.Op("&").Id(qv))
 			if err != nil {
 				return nil, err
@@ -1058,7 +1001,7 @@ func (g *vgen) references(o *object, r reference, where string) (jen.Code, error
 				cond = jen.Id(it).Dot(vf.goName).Op("!=").Nil().Op("&&").Add(cond)
 			}
 			if r.When != nil {
-				c, _, err := g.conditionOn(it, *r.When, itemLookup, "x-references")
+				c, _, err := g.conditionOn(it, *r.When, itemLookup, xrules.References)
 				if err != nil {
 					return nil, err
 				}
@@ -1066,7 +1009,7 @@ func (g *vgen) references(o *object, r reference, where string) (jen.Code, error
 			}
 			body = append(body, jen.If(cond).Block(
 				jen.Id("r").Op(":=").Id(qv).Dot("Key").Call(jen.Lit(r.Value)),
-				jen.Id("errs").Dot("Add").Call(jen.Op("&").Id("r"), g.rule("RuleReferences"),
+				jen.Id("errs").Dot("Add").Call(jen.Op("&").Id("r"), g.xrule(xrules.References),
 					jen.Lit("must name one of "+r.Target+"[]."+r.Name)),
 			))
 		}

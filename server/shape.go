@@ -4,6 +4,8 @@ import (
 	"strings"
 
 	"github.com/getkin/kin-openapi/openapi3"
+
+	"github.com/apiclab/apic/spec/xrules"
 )
 
 // The emulator builds responses as JSON documents and lets the spec drive the generic parts:
@@ -56,9 +58,8 @@ func canonicalize(s *openapi3.SchemaRef, doc any) {
 			if !ok || p.Value == nil {
 				continue
 			}
-			values, _ := p.Value.Extensions["x-enum-ci"].([]any)
-			for _, v := range values {
-				if c, ok := v.(string); ok && strings.EqualFold(c, str) {
+			for _, c := range xrules.Of(p.Value).EnumCI {
+				if strings.EqualFold(c, str) {
 					obj[name] = c
 				}
 			}

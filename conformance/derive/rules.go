@@ -7,6 +7,8 @@ import (
 	"strings"
 
 	"github.com/getkin/kin-openapi/openapi3"
+
+	"github.com/apiclab/apic/spec/xrules"
 )
 
 // rule derives the cases of one constraint kind at a site. The table order is the order of
@@ -36,19 +38,19 @@ var rules = []rule{
 	{"maxLength", true, isString(func(s *openapi3.Schema) bool { return s.MaxLength != nil }), deriveMaxLength},
 	{"pattern", true, isString(func(s *openapi3.Schema) bool { return s.Pattern != "" && len(enumCI(s)) == 0 }), derivePattern},
 	{"enum", true, func(s *site) bool { return len(s.schema.Enum) > 0 && s.value() != nil }, deriveEnum},
-	{"x-enum-ci", true, isString(func(s *openapi3.Schema) bool { return len(enumCI(s)) > 0 }), deriveEnumCI},
-	{"x-forbidden-chars", false, isString(func(s *openapi3.Schema) bool { return s.Extensions["x-forbidden-chars"] != nil }), deriveForbiddenChars},
-	{"x-integer-string", false, isString(func(s *openapi3.Schema) bool { _, ok := intString(s); return ok }), deriveIntegerString},
+	{xrules.EnumCI, true, isString(func(s *openapi3.Schema) bool { return len(enumCI(s)) > 0 }), deriveEnumCI},
+	{xrules.ForbiddenChars, false, isString(func(s *openapi3.Schema) bool { return xrules.Of(s).ForbiddenChars != "" }), deriveForbiddenChars},
+	{xrules.IntegerString, false, isString(func(s *openapi3.Schema) bool { return xrules.Of(s).IntegerString != nil }), deriveIntegerString},
 	{"minimum", true, isNumber(func(s *openapi3.Schema) bool { return s.Min != nil }), deriveMinimum},
 	{"maximum", true, isNumber(func(s *openapi3.Schema) bool { return s.Max != nil }), deriveMaximum},
 	{"minItems", true, isArray(func(s *openapi3.Schema) bool { return s.MinItems > 0 }), deriveMinItems},
 	{"maxItems", true, isArray(func(s *openapi3.Schema) bool { return s.MaxItems != nil }), deriveMaxItems},
-	{"x-prefix-tag", false, isArray(func(s *openapi3.Schema) bool { return s.Extensions["x-prefix-tag"] != nil }), derivePrefixTag},
-	{"x-required-if", false, isObject("x-required-if"), deriveRequiredIf},
-	{"x-forbidden-if", false, isObject("x-forbidden-if"), deriveForbiddenIf},
-	{"x-forbidden-values", false, isObject("x-forbidden-values"), deriveForbiddenValues},
-	{"x-path-params", false, isObject("x-path-params"), derivePathParams},
-	{"x-references", false, isObject("x-references"), deriveReferences},
+	{xrules.PrefixTag, false, isArray(func(s *openapi3.Schema) bool { return xrules.Of(s).PrefixTag != nil }), derivePrefixTag},
+	{xrules.RequiredIf, false, isObject(func(x *xrules.Rules) bool { return len(x.RequiredIf) > 0 }), deriveRequiredIf},
+	{xrules.ForbiddenIf, false, isObject(func(x *xrules.Rules) bool { return len(x.ForbiddenIf) > 0 }), deriveForbiddenIf},
+	{xrules.ForbiddenValues, false, isObject(func(x *xrules.Rules) bool { return len(x.ForbiddenValues) > 0 }), deriveForbiddenValues},
+	{xrules.PathParams, false, isObject(func(x *xrules.Rules) bool { return x.PathParams != nil }), derivePathParams},
+	{xrules.References, false, isObject(func(x *xrules.Rules) bool { return len(x.References) > 0 }), deriveReferences},
 }
 
 // Applicability. A site whose base could not be built has no value; its rules are still
@@ -70,8 +72,8 @@ func isArray(f func(*openapi3.Schema) bool) func(*site) bool {
 	return func(s *site) bool { return s.schema.Type.Is("array") && f(s.schema) }
 }
 
-func isObject(ext string) func(*site) bool {
-	return func(s *site) bool { return s.schema.Extensions[ext] != nil }
+func isObject(f func(*xrules.Rules) bool) func(*site) bool {
+	return func(s *site) bool { return f(xrules.Of(s.schema)) }
 }
 
 // Structure.
@@ -124,7 +126,7 @@ func deriveMaxLength(d *deriver, s *site) ([]mut, error) {
 	muts := []mut{s.str("at-max", true, n), s.str("over", false, n+1)}
 	// Characters, not bytes: a Chinese string at the bound is three times as long in UTF-8.
 	sc := s.schema
-	if len(sc.Enum) == 0 && len(enumCI(sc)) == 0 && sc.Extensions["x-integer-string"] == nil && stringOK(sc, "汉") && n > 0 {
+	if len(sc.Enum) == 0 && len(enumCI(sc)) == 0 && xrules.Of(sc).IntegerString == nil && stringOK(sc, "汉") && n > 0 {
 		v, _ := s.value().(string)
 		var bodies []any
 		for _, c := range []string{strings.Repeat("汉", n), firstRune(v) + strings.Repeat("汉", n-1)} {
@@ -245,7 +247,7 @@ func mixedCase(v string) string {
 }
 
 func deriveForbiddenChars(d *deriver, s *site) ([]mut, error) {
-	chars, _ := s.schema.Extensions["x-forbidden-chars"].(string)
+	chars := xrules.Of(s.schema).ForbiddenChars
 	v, _ := s.value().(string)
 	r := []rune(v)
 	var muts []mut
@@ -265,7 +267,7 @@ func deriveForbiddenChars(d *deriver, s *site) ([]mut, error) {
 }
 
 func deriveIntegerString(d *deriver, s *site) ([]mut, error) {
-	r, _ := intString(s.schema)
+	r := xrules.Of(s.schema).IntegerString
 	one := func(variant string, valid bool, v string) mut {
 		return mut{variant: variant, valid: valid, bodies: []any{with(s.base, s.path, v)}}
 	}
@@ -330,8 +332,7 @@ func (s *site) items(variant string, valid bool, n int) mut {
 
 // derivePrefixTag fills the array with max items that carry the prefix, then one more.
 func derivePrefixTag(d *deriver, s *site) ([]mut, error) {
-	var pt prefixTag
-	ext(s.schema, "x-prefix-tag", &pt)
+	pt := xrules.Of(s.schema).PrefixTag
 	arr, _ := s.value().([]any)
 	tags := []string{pt.Prefix + "a", pt.Prefix + "1", pt.Prefix}
 	if len(arr) > 0 {
@@ -355,10 +356,8 @@ func derivePrefixTag(d *deriver, s *site) ([]mut, error) {
 // not) and the field is present (or absent), so that the one change it makes decides.
 
 func deriveRequiredIf(d *deriver, s *site) ([]mut, error) {
-	var rs []fieldRule
-	ext(s.schema, "x-required-if", &rs)
 	var muts []mut
-	for _, r := range rs {
+	for _, r := range xrules.Of(s.schema).RequiredIf {
 		at := s.path.key(r.Field)
 		fs := propSchema(s.schema, r.Field)
 		missing := mut{variant: "missing", at: at}
@@ -378,10 +377,8 @@ func deriveRequiredIf(d *deriver, s *site) ([]mut, error) {
 }
 
 func deriveForbiddenIf(d *deriver, s *site) ([]mut, error) {
-	var rs []fieldRule
-	ext(s.schema, "x-forbidden-if", &rs)
 	var muts []mut
-	for _, r := range rs {
+	for _, r := range xrules.Of(s.schema).ForbiddenIf {
 		at := s.path.key(r.Field)
 		fs := propSchema(s.schema, r.Field)
 		for _, m := range []mut{{variant: "present", at: at}, {variant: "present-otherwise", valid: true, at: at}} {
@@ -398,7 +395,7 @@ func deriveForbiddenIf(d *deriver, s *site) ([]mut, error) {
 
 // condBases returns valid documents in which condition c of the object at s evaluates to want
 // and the field at `at` is present (or absent).
-func (d *deriver) condBases(s *site, c condition, want bool, at path, fs *openapi3.Schema, present bool) []any {
+func (d *deriver) condBases(s *site, c xrules.Condition, want bool, at path, fs *openapi3.Schema, present bool) []any {
 	cp := s.path.key(c.Property)
 	ps := propSchema(s.schema, c.Property)
 	listed, inList := c.In, want
@@ -460,10 +457,8 @@ func (d *deriver) condBases(s *site, c condition, want bool, at path, fs *openap
 
 // deriveForbiddenValues gives every listed property its first listed value.
 func deriveForbiddenValues(d *deriver, s *site) ([]mut, error) {
-	var fvs []forbiddenValues
-	ext(s.schema, "x-forbidden-values", &fvs)
 	var muts []mut
-	for _, fv := range fvs {
+	for _, fv := range xrules.Of(s.schema).ForbiddenValues {
 		b := s.base
 		for _, name := range sortedKeys(fv.Properties) {
 			if vs := fv.Properties[name]; len(vs) > 0 {
@@ -482,7 +477,7 @@ func deriveForbiddenValues(d *deriver, s *site) ([]mut, error) {
 // derivePathParams adds a `{name}` to the uri, once undeclared and once declared by a new
 // params item whose location is the required value.
 func derivePathParams(d *deriver, s *site) ([]mut, error) {
-	pp, _ := pathParamsOf(s.schema)
+	pp := xrules.Of(s.schema).PathParams
 	up, qp := s.path.key(pp.URI), s.path.key(pp.Params)
 	b, err := d.ensure(s.base, up, propSchema(s.schema, pp.URI))
 	if err != nil {
@@ -517,11 +512,9 @@ func firstRune(s string) string {
 // deriveReferences takes the first item each x-references rule applies to (its condition
 // holding) and points its value at no declared name (invalid), or at a declared one (valid).
 func deriveReferences(d *deriver, s *site) ([]mut, error) {
-	var refs []reference
-	ext(s.schema, "x-references", &refs)
 	obj, _ := mustGet(s.base, s.path).(map[string]any)
 	var muts []mut
-	for _, r := range refs {
+	for _, r := range xrules.Of(s.schema).References {
 		names := refNames(obj, r)
 		var target *refItem
 		for _, it := range refItems(s.schema, obj, s.path, strings.Split(r.Items, ".")) {
@@ -555,7 +548,7 @@ func deriveReferences(d *deriver, s *site) ([]mut, error) {
 // and whose value names a target item, adding a target item when there is none, and an outer
 // item (`policy_https[]`) when the path passes through an empty array. The base must stay
 // valid.
-func (d *deriver) addReferringItem(s *site, obj map[string]any, r reference) (any, *refItem, error) {
+func (d *deriver) addReferringItem(s *site, obj map[string]any, r xrules.Reference) (any, *refItem, error) {
 	b := s.base
 	names := refNames(obj, r)
 	if len(names) == 0 {

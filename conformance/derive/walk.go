@@ -23,6 +23,8 @@ import (
 	"strings"
 
 	"github.com/getkin/kin-openapi/openapi3"
+
+	"github.com/apiclab/apic/spec/xrules"
 )
 
 // Case is one document to judge.
@@ -483,7 +485,7 @@ func synth(s *openapi3.Schema) []any {
 	t := s.Type
 	switch {
 	case t.Is("string"):
-		if r, ok := intString(s); ok {
+		if r := xrules.Of(s).IntegerString; r != nil {
 			return []any{strconv.FormatInt(r.Minimum, 10), strconv.FormatInt(r.Maximum, 10)}
 		}
 		var out []any
@@ -627,7 +629,7 @@ func stringOK(s *openapi3.Schema, str string) bool {
 			return false
 		}
 	}
-	if fc, _ := s.Extensions["x-forbidden-chars"].(string); fc != "" && strings.ContainsAny(str, fc) {
+	if fc := xrules.Of(s).ForbiddenChars; fc != "" && strings.ContainsAny(str, fc) {
 		return false
 	}
 	return true

@@ -10,54 +10,13 @@ import (
 	"github.com/getkin/kin-openapi/openapi3"
 
 	"github.com/apiclab/apic/generated/validation"
+	"github.com/apiclab/apic/spec/xrules"
 )
 
-// The x- extensions of spec/README.md, decoded. kin-openapi ignores them, so CheckX is how the
-// engine knows that a base document is valid and that a case breaks only the rule it aims at.
-
-type condition struct {
-	Property string `json:"property"`
-	In       []any  `json:"in"`
-	NotIn    []any  `json:"not_in"`
-	Present  *bool  `json:"present"`
-}
-
-type fieldRule struct {
-	Field string    `json:"field"`
-	When  condition `json:"when"`
-}
-
-type forbiddenValues struct {
-	Properties map[string][]any `json:"properties"`
-	Field      string           `json:"field"`
-	Message    string           `json:"message"`
-}
-
-type intRange struct {
-	Minimum int64 `json:"minimum"`
-	Maximum int64 `json:"maximum"`
-}
-
-type prefixTag struct {
-	Prefix string `json:"prefix"`
-	Max    int    `json:"max"`
-}
-
-type pathParams struct {
-	URI      string `json:"uri"`
-	Params   string `json:"params"`
-	Name     string `json:"name"`
-	Location string `json:"location"`
-	Value    string `json:"value"`
-}
-
-type reference struct {
-	Items  string     `json:"items"`
-	When   *condition `json:"when"`
-	Value  string     `json:"value"`
-	Target string     `json:"target"`
-	Name   string     `json:"name"`
-}
+// CheckX is derive's own evaluator of the x- rules of spec/README.md (their model comes from
+// spec/xrules). kin-openapi ignores them, so this is how the engine knows that a base document
+// is valid and that a case breaks only the rule it aims at. It is written apart from the
+// generated validators on purpose: it is the oracle that judges them.
 
 // refItem is one item an x-references rule applies to: where it is, its schema and value.
 type refItem struct {
@@ -91,7 +50,7 @@ func refItems(s *openapi3.Schema, obj map[string]any, p path, steps []string) []
 }
 
 // refNames lists the names the target array of r declares.
-func refNames(obj map[string]any, r reference) []string {
+func refNames(obj map[string]any, r xrules.Reference) []string {
 	var names []string
 	items, _ := obj[r.Target].([]any)
 	for _, it := range items {
@@ -104,31 +63,7 @@ func refNames(obj map[string]any, r reference) []string {
 	return names
 }
 
-// ext decodes the extension name of s into out and reports whether s has it.
-func ext(s *openapi3.Schema, name string, out any) bool {
-	v, ok := s.Extensions[name]
-	if !ok {
-		return false
-	}
-	data, err := json.Marshal(v)
-	return err == nil && json.Unmarshal(data, out) == nil
-}
-
-func enumCI(s *openapi3.Schema) []string {
-	var v []string
-	ext(s, "x-enum-ci", &v)
-	return v
-}
-
-func intString(s *openapi3.Schema) (intRange, bool) {
-	var r intRange
-	return r, ext(s, "x-integer-string", &r)
-}
-
-func pathParamsOf(s *openapi3.Schema) (pathParams, bool) {
-	pp := pathParams{Name: "name"}
-	return pp, ext(s, "x-path-params", &pp)
-}
+func enumCI(s *openapi3.Schema) []string { return xrules.Of(s).EnumCI }
 
 // xViolation is one broken x- rule; field is the schema of the member x-required-if asks for.
 type xViolation struct {
@@ -182,22 +117,22 @@ func checkAt(s *openapi3.Schema, v any, p path, out *[]xViolation) {
 		}
 		return
 	}
+	xr := xrules.Of(s)
 	switch x := v.(type) {
 	case string:
-		if fc, _ := s.Extensions["x-forbidden-chars"].(string); fc != "" && strings.ContainsAny(x, fc) {
-			add(p, "x-forbidden-chars", "contains one of "+strconv.Quote(fc))
+		if fc := xr.ForbiddenChars; fc != "" && strings.ContainsAny(x, fc) {
+			add(p, xrules.ForbiddenChars, "contains one of "+strconv.Quote(fc))
 		}
-		if r, ok := intString(s); ok {
+		if r := xr.IntegerString; r != nil {
 			if n, err := strconv.ParseInt(x, 10, 64); err != nil || n < r.Minimum || n > r.Maximum {
-				add(p, "x-integer-string", "not an integer in range")
+				add(p, xrules.IntegerString, "not an integer in range")
 			}
 		}
-		if ci := enumCI(s); len(ci) > 0 && !matches(x, true, toAny(ci)) {
-			add(p, "x-enum-ci", "not one of "+strings.Join(ci, ", "))
+		if ci := xr.EnumCI; len(ci) > 0 && !matches(x, true, toAny(ci)) {
+			add(p, xrules.EnumCI, "not one of "+strings.Join(ci, ", "))
 		}
 	case []any:
-		var pt prefixTag
-		if ext(s, "x-prefix-tag", &pt) {
+		if pt := xr.PrefixTag; pt != nil {
 			n := 0
 			for _, e := range x {
 				if str, ok := e.(string); ok && strings.HasPrefix(str, pt.Prefix) {
@@ -205,7 +140,7 @@ func checkAt(s *openapi3.Schema, v any, p path, out *[]xViolation) {
 				}
 			}
 			if n > pt.Max {
-				add(p, "x-prefix-tag", "too many items start with "+pt.Prefix)
+				add(p, xrules.PrefixTag, "too many items start with "+pt.Prefix)
 			}
 		}
 		if s.Items != nil {
@@ -226,22 +161,18 @@ func checkAt(s *openapi3.Schema, v any, p path, out *[]xViolation) {
 // checkObject evaluates the object-level rules: x-required-if, x-forbidden-if,
 // x-forbidden-values and x-path-params.
 func checkObject(s *openapi3.Schema, obj map[string]any, p path, out *[]xViolation) {
-	var req, forb []fieldRule
-	ext(s, "x-required-if", &req)
-	ext(s, "x-forbidden-if", &forb)
-	for _, r := range req {
+	xr := xrules.Of(s)
+	for _, r := range xr.RequiredIf {
 		if holds(s, obj, r.When) && obj[r.Field] == nil {
-			*out = append(*out, xViolation{path: p.key(r.Field), rule: "x-required-if", msg: "required when " + r.When.Property, field: propSchema(s, r.Field)})
+			*out = append(*out, xViolation{path: p.key(r.Field), rule: xrules.RequiredIf, msg: "required when " + r.When.Property, field: propSchema(s, r.Field)})
 		}
 	}
-	for _, r := range forb {
+	for _, r := range xr.ForbiddenIf {
 		if _, there := obj[r.Field]; there && holds(s, obj, r.When) {
-			*out = append(*out, xViolation{path: p.key(r.Field), rule: "x-forbidden-if", msg: "forbidden when " + r.When.Property})
+			*out = append(*out, xViolation{path: p.key(r.Field), rule: xrules.ForbiddenIf, msg: "forbidden when " + r.When.Property})
 		}
 	}
-	var fvs []forbiddenValues
-	ext(s, "x-forbidden-values", &fvs)
-	for _, fv := range fvs {
+	for _, fv := range xr.ForbiddenValues {
 		all := len(fv.Properties) > 0
 		for name, values := range fv.Properties {
 			got, ok := obj[name]
@@ -252,19 +183,17 @@ func checkObject(s *openapi3.Schema, obj map[string]any, p path, out *[]xViolati
 			if fv.Field != "" {
 				at = p.key(fv.Field)
 			}
-			*out = append(*out, xViolation{path: at, rule: "x-forbidden-values", msg: fv.Message})
+			*out = append(*out, xViolation{path: at, rule: xrules.ForbiddenValues, msg: fv.Message})
 		}
 	}
-	var refs []reference
-	ext(s, "x-references", &refs)
-	for _, r := range refs {
+	for _, r := range xr.References {
 		names := refNames(obj, r)
 		for _, it := range refItems(s, obj, p, strings.Split(r.Items, ".")) {
 			v, ok := it.obj[r.Value].(string)
 			if !ok || contains(names, v) || (r.When != nil && !holds(it.schema, it.obj, *r.When)) {
 				continue
 			}
-			x := xViolation{path: it.path.key(r.Value), rule: "x-references", msg: strconv.Quote(v) + " names no " + r.Target + " item"}
+			x := xViolation{path: it.path.key(r.Value), rule: xrules.References, msg: strconv.Quote(v) + " names no " + r.Target + " item"}
 			if len(names) > 0 {
 				x.fix = names[0]
 			} else if ts := propSchema(s, r.Target); ts != nil && ts.Items != nil {
@@ -290,7 +219,7 @@ func checkObject(s *openapi3.Schema, obj map[string]any, p path, out *[]xViolati
 			*out = append(*out, x)
 		}
 	}
-	if pp, ok := pathParamsOf(s); ok {
+	if pp := xr.PathParams; pp != nil {
 		uri, _ := obj[pp.URI].(string)
 		declared := map[string]bool{}
 		items, _ := obj[pp.Params].([]any)
@@ -304,14 +233,14 @@ func checkObject(s *openapi3.Schema, obj map[string]any, p path, out *[]xViolati
 		}
 		for _, name := range validation.PathParams(uri) {
 			if !declared[name] {
-				*out = append(*out, xViolation{path: p.key(pp.URI), rule: "x-path-params", msg: "{" + name + "} is not declared"})
+				*out = append(*out, xViolation{path: p.key(pp.URI), rule: xrules.PathParams, msg: "{" + name + "} is not declared"})
 			}
 		}
 	}
 }
 
 // holds evaluates a `when` condition on obj; null counts as absent.
-func holds(s *openapi3.Schema, obj map[string]any, c condition) bool {
+func holds(s *openapi3.Schema, obj map[string]any, c xrules.Condition) bool {
 	v := obj[c.Property]
 	switch {
 	case c.Present != nil:

@@ -11,6 +11,7 @@ import (
 	"github.com/getkin/kin-openapi/openapi3"
 
 	"github.com/apiclab/apic/conformance/derive"
+	"github.com/apiclab/apic/spec/xrules"
 )
 
 // rules is the registry: every rule with its ID, severity, purpose and handler.
@@ -269,7 +270,7 @@ func isType(s *openapi3.Schema, t string) bool { return s.Type != nil && s.Type.
 func checkStringMaxLength(s *Spec, r *Reporter) {
 	schemas(s.Doc, func(site schemaSite) {
 		v := site.Schema.Value
-		if site.Schema.Ref != "" || v == nil || !isType(v, "string") || v.MaxLength != nil || len(v.Enum) > 0 || v.Extensions["x-enum-ci"] != nil {
+		if site.Schema.Ref != "" || v == nil || !isType(v, "string") || v.MaxLength != nil || len(v.Enum) > 0 || v.Extensions[xrules.EnumCI] != nil {
 			return
 		}
 		r.At(site.Ptr, "string %s has no maxLength", orName(site))
@@ -293,7 +294,7 @@ func checkIntRange(s *Spec, r *Reporter) {
 		if site.Schema.Ref != "" || v == nil || !(isType(v, "integer") || isType(v, "string")) || len(v.Enum) > 0 {
 			return
 		}
-		if v.Min != nil || v.Max != nil || v.Extensions["x-integer-string"] != nil || v.Extensions["x-enum-ci"] != nil {
+		if v.Min != nil || v.Max != nil || v.Extensions[xrules.IntegerString] != nil || v.Extensions[xrules.EnumCI] != nil {
 			return
 		}
 		for _, m := range docRange.FindAllStringSubmatch(v.Description, -1) {
