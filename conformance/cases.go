@@ -167,11 +167,14 @@ func (o *op) responseType(status int) string {
 
 // preflightVerdict asks the validating client: its transport never sends, so a request that
 // reaches it passed validation.
+//
+// A request sent with advisory violations gets "accept, warning: ..." (advisoryText).
 func (r *runner) preflightVerdict(ctx context.Context, opID string, data []byte) string {
-	_, err := send(ctx, r.preflight, opID, at{"p", "i", "id"}, data)
+	var warnings validation.Errors
+	_, err := send(context.WithValue(ctx, warningsKey{}, &warnings), r.preflight, opID, at{"p", "i", "id"}, data)
 	switch {
 	case errors.Is(err, errNotSent):
-		return "accept"
+		return advisoryText(nil, warnings)
 	case err == nil:
 		return "error: the pre-flight client returned a response without sending"
 	}
@@ -259,10 +262,7 @@ func (r *runner) ruleJobs() ([]job, error) {
 		}
 		// Examples the ledger rejects are run as expected rejections; they cannot be a
 		// valid base for mutations.
-		cases, gaps := derive.DeriveWith(doc, derive.Options{Skip: func(ref string) bool {
-			_, rejected := ledger.ExpectedRejection(ref)
-			return rejected
-		}})
+		cases, gaps := derive.DeriveWith(doc, derive.Options{Skip: ledger.BreaksLetter})
 		for _, c := range cases {
 			jobs = append(jobs, job{id: "rules/" + c.ID, run: func(ctx context.Context) Result { return r.ruleCase(ctx, c) }})
 		}
@@ -282,9 +282,16 @@ func (r *runner) ruleJobs() ([]job, error) {
 // ruleCase judges one derived case at the four points: kin-openapi (for the rules it
 // reads), the generated validators, the generated client's pre-flight validation and the
 // target. Every point must give the case's verdict.
+//
+// A case of an advisory rule breaks the pages' letter, which kin-openapi reads, but the
+// service is known to accept it: the generated validators and the client must accept it with
+// a warning naming the ledger entry, and the target must accept it.
 func (r *runner) ruleCase(ctx context.Context, c derive.Case) Result {
 	o := r.ops[c.Operation]
 	res := Result{Section: SectionRules, Operation: c.Operation, Kind: c.Rule}
+	if c.Advisory != "" {
+		return r.advisoryCase(ctx, o, c)
+	}
 	body := r.prepare(o, c.Body, &c)
 	value, data, err := Normalize(body)
 	if err != nil {
@@ -335,6 +342,72 @@ func (r *runner) ruleCase(ctx context.Context, c derive.Case) Result {
 	}
 	res.Status = Passed
 	return res
+}
+
+func (r *runner) advisoryCase(ctx context.Context, o *op, c derive.Case) Result {
+	res := Result{Section: SectionAdvisory, Operation: c.Operation, Kind: c.Rule, Ledger: c.Advisory}
+	body := r.prepare(o, c.Body, &c)
+	value, data, err := Normalize(body)
+	if err != nil {
+		res.Status, res.Message = Failed, err.Error()
+		return res
+	}
+	var bad []string
+	verdict := func(p Point, ok bool, text string) {
+		res.Verdicts = append(res.Verdicts, Verdict{p, text})
+		if !ok {
+			bad = append(bad, string(p))
+		}
+	}
+	if c.Oracle {
+		doc, _ := o.spec.Doc()
+		err := Oracle(doc.Components.Schemas[c.Schema], value)
+		verdict(PointOracle, err != nil, "the letter: "+oracleText(err))
+	}
+	_, warnings, genErr := o.spec.Check(c.Schema, data)
+	warned := LedgerCheck{Rule: c.Rule, Path: c.Path}.Warned(c.Advisory, warnings)
+	verdict(PointGenerated, genErr == nil && warned, advisoryText(genErr, warnings))
+	// The client must send it and warn: the same text as the generated validators'.
+	pre := r.preflightVerdict(ctx, c.Operation, data)
+	verdict(PointClient, genErr == nil && warned && pre == advisoryText(nil, warnings), pre)
+
+	where, why := r.where(ctx, c.Operation)
+	if why != "" {
+		res.Status, res.Message = NotRun, why
+		return res
+	}
+	c.Valid = true // what the service is expected to do
+	if p, err := send(ctx, r.main, c.Operation, where, data); err != nil {
+		verdict(PointServer, false, "error: "+err.Error())
+	} else {
+		text, ok := serverVerdict(o, p, c)
+		verdict(PointServer, ok, text)
+		if !ok && strings.HasPrefix(text, "reject") {
+			res.Message = fmt.Sprintf("the target enforces %s at %s, which ledger %s grades advisory; ", c.Rule, orRoot(c.Path), c.Advisory)
+		}
+	}
+	if len(bad) > 0 {
+		res.Status = Failed
+		res.Message += "want accepted with a warning (the letter rejects it); disagrees at " + strings.Join(bad, ", ")
+		return res
+	}
+	res.Status = Passed
+	return res
+}
+
+// advisoryText is the generated validators' verdict on a case of an advisory rule.
+func advisoryText(err error, warnings validation.Errors) string {
+	if err != nil {
+		return genText(err)
+	}
+	var parts []string
+	for _, w := range warnings {
+		parts = append(parts, fmt.Sprintf("%s %s (ledger %s)", orRoot(w.Path), w.Rule, w.Ledger))
+	}
+	if len(parts) == 0 {
+		return "accept"
+	}
+	return "accept, warning: " + clip(strings.Join(parts, "; "), 300)
 }
 
 // serverVerdict reads the target's answer to a rule case. A valid case must get the

@@ -80,8 +80,10 @@ func SchemaName(s *openapi3.SchemaRef) string {
 
 // LedgerEntry is one recorded discrepancy between the pages and the decision taken.
 type LedgerEntry struct {
-	ID      string `yaml:"id"`
-	Title   string `yaml:"title"`
+	ID    string `yaml:"id"`
+	Title string `yaml:"title"`
+	// Grade is "advisory" for an entry that downgrades rules of the pages to advisory.
+	Grade   string `yaml:"grade,omitempty"`
 	Sources []struct {
 		Source string `yaml:"source"`
 		Says   string `yaml:"says"`
@@ -102,6 +104,20 @@ type LedgerCheck struct {
 	// not pass.
 	Rule string `yaml:"rule,omitempty"`
 	Path string `yaml:"path,omitempty"`
+	// Warns, on a valid check, says that the value breaks an advisory rule (Rule at Path, when
+	// named): the generated validators accept it and report a warning naming the entry.
+	Warns bool `yaml:"warns,omitempty"`
+}
+
+// Warned reports whether warnings hold the warning the check expects from entry id: one for
+// the check's rule at its path (any, when the check names none), naming the entry.
+func (c LedgerCheck) Warned(id string, warnings validation.Errors) bool {
+	for _, w := range warnings {
+		if w.Ledger == id && (c.Rule == "" || w.Rule == c.Rule && w.Path == c.Path) {
+			return true
+		}
+	}
+	return false
 }
 
 // Breaks reports whether err, from the generated validators, is a rejection that the check
@@ -146,6 +162,9 @@ func ParseLedger(data string) (Ledger, error) {
 			if (c.Schema == "") == (c.Example == "") {
 				return nil, fmt.Errorf("ledger %s: a check names exactly one of schema and example", e.ID)
 			}
+			if c.Warns && !c.Valid {
+				return nil, fmt.Errorf("ledger %s: warns: true goes with valid: true (an advisory rule never rejects)", e.ID)
+			}
 		}
 	}
 	return l, nil
@@ -156,6 +175,28 @@ func ParseLedger(data string) (Ledger, error) {
 func (l Ledger) ExpectedRejection(ref string) (string, bool) {
 	id, _, ok := l.Rejection(ref)
 	return id, ok
+}
+
+// Warning returns the ledger entry and check that record the example (by Example.Ref) as
+// breaking an advisory rule: valid, with a warning.
+func (l Ledger) Warning(ref string) (string, LedgerCheck, bool) {
+	for _, e := range l {
+		for _, c := range e.Checks {
+			if c.Example == ref && c.Warns {
+				return e.ID, c, true
+			}
+		}
+	}
+	return "", LedgerCheck{}, false
+}
+
+// BreaksLetter reports whether the ledger records the example as breaking a rule of the pages,
+// enforced or advisory: such an example cannot be a base for derived cases, which start from
+// documents that keep every rule.
+func (l Ledger) BreaksLetter(ref string) bool {
+	_, rejected := l.ExpectedRejection(ref)
+	_, _, warned := l.Warning(ref)
+	return rejected || warned
 }
 
 // Rejection is ExpectedRejection with the ledger check that records it.

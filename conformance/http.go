@@ -17,6 +17,7 @@ import (
 
 	"github.com/apiclab/apic/generated/apig"
 	"github.com/apiclab/apic/generated/romaapic"
+	"github.com/apiclab/apic/generated/validation"
 	"github.com/apiclab/apic/server/auth"
 )
 
@@ -37,8 +38,8 @@ func newClients(base string, hc doer, validate bool, auth editor) (*clients, err
 	ro := []romaapic.ClientOption{romaapic.WithHTTPClient(hc)}
 	ao := []apig.ClientOption{apig.WithHTTPClient(hc)}
 	if validate {
-		ro = append(ro, romaapic.WithRequestValidation())
-		ao = append(ao, apig.WithRequestValidation())
+		ro = append(ro, romaapic.WithRequestValidation(romaapic.WithWarningHandler(keepWarnings)))
+		ao = append(ao, apig.WithRequestValidation(apig.WithWarningHandler(keepWarnings)))
 	}
 	if auth != nil {
 		ro = append(ro, romaapic.WithRequestEditorFn(auth))
@@ -53,6 +54,16 @@ func newClients(base string, hc doer, validate bool, auth editor) (*clients, err
 		return nil, err
 	}
 	return &clients{roma: rc, apig: ac}, nil
+}
+
+// warningsKey carries, in a request's context, where the pre-flight client's warning handler
+// puts the advisory violations of that request.
+type warningsKey struct{}
+
+func keepWarnings(ctx context.Context, _ *http.Request, w validation.Errors) {
+	if sink, ok := ctx.Value(warningsKey{}).(*validation.Errors); ok {
+		*sink = append(*sink, w...)
+	}
 }
 
 // errNotSent is what the pre-flight client's transport answers: the request passed the

@@ -46,6 +46,7 @@ func (r *Report) WriteText(w io.Writer) error {
 		r.table(w, t.title, t.key)
 		fmt.Fprintln(w)
 	}
+	r.advisoryTable(w)
 	bad := 0
 	for _, x := range r.Results {
 		if x.Section == SectionResponses && x.Status == Failed {
@@ -96,6 +97,56 @@ func (r *Report) table(w io.Writer, title string, key func(Result) string) {
 		fmt.Fprintf(tw, "%s\t%d\t%d\t%d\t%d\t\n", k, c[Passed], c[Failed], c[ExpectedRejection], c[NotRun])
 	}
 	tw.Flush()
+}
+
+// advisoryTable lists, per ledger entry and rule, how the target treated the cases of the
+// advisory rules: the rules the pages state but the ledger says the service does not
+// enforce. Against the live service, an "enforced" count shows a ledger decision to revisit.
+func (r *Report) advisoryTable(w io.Writer) {
+	type row struct{ cases, accepted, enforced, other int }
+	rows := map[string]*row{}
+	for _, x := range r.Results {
+		if x.Section != SectionAdvisory {
+			continue
+		}
+		k := x.Ledger + "\t" + x.Kind
+		if rows[k] == nil {
+			rows[k] = &row{}
+		}
+		rw := rows[k]
+		rw.cases++
+		server := ""
+		for _, v := range x.Verdicts {
+			if v.Point == PointServer {
+				server = v.Verdict
+			}
+		}
+		switch {
+		case strings.HasPrefix(server, "accept"):
+			rw.accepted++
+		case strings.HasPrefix(server, "reject"):
+			rw.enforced++
+		default:
+			rw.other++
+		}
+	}
+	if len(rows) == 0 {
+		return
+	}
+	keys := make([]string, 0, len(rows))
+	for k := range rows {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	fmt.Fprintln(w, "advisory rules (stated by the pages, not enforced by the service according to the ledger):")
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintf(tw, "ledger\trule\tcases\taccepted by the target\tenforced by the target\tother\t\n")
+	for _, k := range keys {
+		c := rows[k]
+		fmt.Fprintf(tw, "%s\t%d\t%d\t%d\t%d\t\n", k, c.cases, c.accepted, c.enforced, c.other)
+	}
+	tw.Flush()
+	fmt.Fprintln(w)
 }
 
 // WriteJSON writes the report with its counts.

@@ -68,8 +68,11 @@ const (
 
 // Sections of a report, in report order.
 const (
-	SectionExamples  = "examples"
-	SectionRules     = "rules"
+	SectionExamples = "examples"
+	SectionRules    = "rules"
+	// SectionAdvisory holds the cases of advisory rules: a server is expected to accept
+	// them, so a live run shows which documented rules the service really enforces.
+	SectionAdvisory  = "advisory"
 	SectionFlows     = "flows"
 	SectionResponses = "responses"
 )
@@ -194,7 +197,7 @@ func Run(ctx context.Context, t Target, opts Options) (*Report, error) {
 	}
 	results := r.runAll(ctx, jobs)
 	results = append(results, r.rec.results()...)
-	order := map[string]int{SectionExamples: 0, SectionRules: 1, SectionFlows: 2, SectionResponses: 3}
+	order := map[string]int{SectionExamples: 0, SectionRules: 1, SectionAdvisory: 2, SectionFlows: 3, SectionResponses: 4}
 	sort.SliceStable(results, func(i, j int) bool {
 		return order[results[i].Section] < order[results[j].Section]
 	})

@@ -69,12 +69,23 @@ func CheckExample(spec *catalog.Spec, ledger Ledger, ex Example) []Finding {
 		return out
 	}
 	entry, check, rejected := ledger.Rejection(ex.Ref())
+	warnEntry, warnCheck, warned := ledger.Warning(ex.Ref())
 	oracleErr := Oracle(ex.SchemaRef, value)
 	if ex.Schema == "" {
 		bad(PointGenerated, "the media type has no component schema, so there is no generated type")
 		return out
 	}
-	_, genErr := spec.Decode(ex.Schema, data)
+	_, warnings, genErr := spec.Check(ex.Schema, data)
+	if warned {
+		// kin-openapi reads the pages' letter, which the example breaks: only the generated
+		// code, which grades rules, must accept it and warn.
+		oracleErr = nil
+		if genErr == nil && !warnCheck.Warned(warnEntry, warnings) {
+			bad(PointGenerated, "accepted without the warning ledger %s records (%s at %s); warnings: %v", warnEntry, warnCheck.Rule, warnCheck.Path, warnings)
+		}
+	} else if len(warnings) > 0 {
+		bad(PointGenerated, "accepted with warnings no ledger check records: %v", warnings)
+	}
 	if rejected {
 		switch {
 		case genErr == nil:
@@ -294,13 +305,23 @@ func CheckLedger(spec *catalog.Spec, ledger Ledger) []Finding {
 				bad(PointOracle, "check %d: %v", i, err)
 				continue
 			}
-			_, genErr := spec.Decode(name, data)
-			if (genErr == nil) != c.Valid {
+			_, warnings, genErr := spec.Check(name, data)
+			switch {
+			case (genErr == nil) != c.Valid:
 				bad(PointGenerated, "check %d (%s): want valid=%v, got %v", i, name, c.Valid, errText(genErr))
-			} else if !c.Valid && !c.Breaks(genErr) {
+			case !c.Valid && !c.Breaks(genErr):
 				bad(PointGenerated, "check %d (%s): rejected, but not for %s at %s: %v", i, name, c.Rule, c.Path, errText(genErr))
+			case c.Warns && !c.Warned(e.ID, warnings):
+				bad(PointGenerated, "check %d (%s): accepted, but without a warning for %s at %s naming %s; warnings: %v", i, name, c.Rule, c.Path, e.ID, warnings)
+			case c.Valid && !c.Warns && len(warnings) > 0:
+				bad(PointGenerated, "check %d (%s): accepted with warnings the check does not record (warns: true): %v", i, name, warnings)
 			}
-			if c.Valid {
+			if c.Warns && e.Grade != "advisory" {
+				bad(PointGenerated, "check %d: warns, but the entry is not graded advisory", i)
+			}
+			// kin-openapi reads the pages' letter; a value that breaks an advisory rule is
+			// valid only for the code that grades rules.
+			if c.Valid && !c.Warns {
 				if err := Oracle(schema, v); err != nil {
 					bad(PointOracle, "check %d (%s): valid by the ledger, kin-openapi says %v", i, name, err)
 				}

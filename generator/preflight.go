@@ -57,11 +57,33 @@ func generatePreflight(doc *openapi3.T, c Config) ([]byte, error) {
 		jen.Id("path").Op("*").Qual("regexp", "Regexp"),
 		jen.Id("body").Func().Params().Qual(valPkg, "Type"),
 	).Values(rows...)
+	pre := jen.Qual(valPkg, "Preflight")
+	ctxT := jen.Qual("context", "Context")
+	reqT := jen.Op("*").Qual("net/http", "Request")
+	f.Comment("RequestValidationOption tunes WithRequestValidation.")
+	f.Type().Id("RequestValidationOption").Func().Params(jen.Op("*").Add(pre))
+	f.Comment("WithStrictDocs makes the client refuse a body that breaks an advisory rule too: a rule the")
+	f.Comment("reference pages state but the service is known not to enforce (see the ledger entry each")
+	f.Comment("violation names). Without it such a body is sent, and its violations go to the warning")
+	f.Comment("handler.")
+	f.Func().Id("WithStrictDocs").Params().Id("RequestValidationOption").Block(
+		jen.Return(jen.Func().Params(jen.Id("p").Op("*").Add(pre)).Block(jen.Id("p").Dot("Strict").Op("=").True())),
+	)
+	f.Comment("WithWarningHandler sends the advisory violations of each request that goes out to fn instead")
+	f.Comment("of the default, validation.LogWarnings (slog at warn level). A nil fn drops them.")
+	f.Func().Id("WithWarningHandler").Params(jen.Id("fn").Func().Params(ctxT, reqT, jen.Qual(valPkg, "Errors"))).Id("RequestValidationOption").Block(
+		jen.Return(jen.Func().Params(jen.Id("p").Op("*").Add(pre)).Block(jen.Id("p").Dot("Warn").Op("=").Id("fn"))),
+	)
 	f.Comment("WithRequestValidation is a client option that checks every JSON request body against the spec")
-	f.Comment("before it is sent: the call returns validation.Errors, listing every violation with its")
-	f.Comment("path, and nothing reaches the server.")
-	f.Func().Id("WithRequestValidation").Params().Id("ClientOption").Block(
-		jen.Return(jen.Id("WithRequestEditorFn").Call(jen.Id("validateRequest"))),
+	f.Comment("before it is sent. A body that breaks an enforced rule is not sent: the call returns")
+	f.Comment("validation.Errors, listing every violation with its path. A body that breaks only advisory")
+	f.Comment("rules is sent, and those violations go to the warning handler (see WithStrictDocs).")
+	f.Func().Id("WithRequestValidation").Params(jen.Id("opts").Op("...").Id("RequestValidationOption")).Id("ClientOption").Block(
+		jen.Id("p").Op(":=").Add(pre).Values(jen.Dict{jen.Id("Warn"): jen.Qual(valPkg, "LogWarnings")}),
+		jen.For(jen.List(jen.Id("_"), jen.Id("o")).Op(":=").Range().Id("opts")).Block(jen.Id("o").Call(jen.Op("&").Id("p"))),
+		jen.Return(jen.Id("WithRequestEditorFn").Call(jen.Func().Params(jen.Id("ctx").Add(ctxT), jen.Id("req").Add(reqT)).Error().Block(
+			jen.Return(jen.Id("validateRequest").Call(jen.Id("ctx"), jen.Id("req"), jen.Id("p"))),
+		))),
 	)
 	f.Comment("NewValidatingClientWithResponses is NewClientWithResponses with WithRequestValidation: the client")
 	f.Comment("validates request bodies before sending them. Use NewClientWithResponses to send them unchecked.")
@@ -69,7 +91,7 @@ func generatePreflight(doc *openapi3.T, c Config) ([]byte, error) {
 		Params(jen.Op("*").Id("ClientWithResponses"), jen.Error()).Block(
 		jen.Return(jen.Id("NewClientWithResponses").Call(jen.Id("server"), jen.Append(jen.Index().Id("ClientOption").Values(jen.Id("WithRequestValidation").Call()), jen.Id("opts").Op("...")).Op("..."))),
 	)
-	f.Func().Id("validateRequest").Params(jen.Id("_").Qual("context", "Context"), jen.Id("req").Op("*").Qual("net/http", "Request")).Error().Block(
+	f.Func().Id("validateRequest").Params(jen.Id("ctx").Qual("context", "Context"), jen.Id("req").Op("*").Qual("net/http", "Request"), jen.Id("p").Add(pre)).Error().Block(
 		jen.If(jen.Id("req").Dot("GetBody").Op("==").Nil()).Block(jen.Return(jen.Nil())),
 		jen.For(jen.List(jen.Id("_"), jen.Id("rb")).Op(":=").Range().Id("requestBodies")).Block(
 			jen.If(jen.Id("rb").Dot("method").Op("!=").Id("req").Dot("Method").Op("||").Op("!").Id("rb").Dot("path").Dot("MatchString").Call(jen.Id("req").Dot("URL").Dot("Path"))).Block(jen.Continue()),
@@ -78,7 +100,8 @@ func generatePreflight(doc *openapi3.T, c Config) ([]byte, error) {
 			jen.Defer().Id("body").Dot("Close").Call(),
 			jen.List(jen.Id("data"), jen.Err()).Op(":=").Qual("io", "ReadAll").Call(jen.Id("body")),
 			jen.If(jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Err())),
-			jen.Return(jen.Qual(valPkg, "DecodeJSON").Call(jen.Id("data"), jen.Id("rb").Dot("body").Call())),
+			jen.List(jen.Id("warnings"), jen.Err()).Op(":=").Qual(valPkg, "Decode").Call(jen.Id("data"), jen.Id("rb").Dot("body").Call()),
+			jen.Return(jen.Id("p").Dot("Judge").Call(jen.Id("ctx"), jen.Id("req"), jen.Id("warnings"), jen.Err())),
 		),
 		jen.Return(jen.Nil()),
 	)

@@ -132,6 +132,55 @@ var (
 
 func (g *vgen) rule(name string) *jen.Statement { return jen.Qual(g.valPkg, name) }
 
+// graded returns the check call makes, reporting into the document's list when ledger is
+// empty (an enforced rule), or as advisory violations naming ledger.
+func (g *vgen) graded(ledger string, call func(errs jen.Code) jen.Code) jen.Code {
+	if ledger == "" {
+		return call(errsID)
+	}
+	return jen.Block(
+		jen.Var().Id("w").Qual(g.valPkg, "Errors"),
+		call(jen.Op("&").Id("w")),
+		jen.Id("errs").Dot("Advise").Call(jen.Id("w"), jen.Lit(ledger)),
+	)
+}
+
+// add returns the statement that records a violation of rule at the path p points to, as
+// advisory when ledger is set.
+func (g *vgen) add(ledger string, p, rule jen.Code, msg string) jen.Code {
+	if ledger == "" {
+		return jen.Id("errs").Dot("Add").Call(p, rule, jen.Lit(msg))
+	}
+	return jen.Id("errs").Dot("AddAdvisory").Call(p, rule, jen.Lit(ledger), jen.Lit(msg))
+}
+
+// bounds returns the calls that check a pair of bounds (minLength and maxLength, ...): one
+// call when both have the same grade, else one per bound. lo and hi say which are set.
+func (g *vgen) bounds(x *xrules.Rules, loRule string, lo bool, hiRule string, hi bool, call func(errs jen.Code, lo, hi bool) jen.Code) []jen.Code {
+	loGrade, hiGrade := x.AdvisoryOf(loRule), x.AdvisoryOf(hiRule)
+	switch {
+	case !lo && !hi:
+		return nil
+	case !lo || !hi || loGrade == hiGrade:
+		grade := loGrade
+		if !lo {
+			grade = hiGrade
+		}
+		return []jen.Code{g.graded(grade, func(errs jen.Code) jen.Code { return call(errs, lo, hi) })}
+	}
+	return []jen.Code{
+		g.graded(loGrade, func(errs jen.Code) jen.Code { return call(errs, true, false) }),
+		g.graded(hiGrade, func(errs jen.Code) jen.Code { return call(errs, false, true) }),
+	}
+}
+
+func pick[T any](cond bool, a, b T) T {
+	if cond {
+		return a
+	}
+	return b
+}
+
 // xrule is the runtime's constant for the extension rule called name.
 func (g *vgen) xrule(name string) *jen.Statement {
 	e, _ := xrules.Lookup(name)
@@ -334,6 +383,7 @@ func (g *vgen) check(v value, expr, ptr jen.Code, pp jen.Code, depth int) ([]jen
 			conv = jen.String().Call(expr)
 		}
 		out = append(out, jen.Add(sv).Op(":=").Add(conv))
+		x := xrules.Of(s)
 		minL, maxL := -1, -1
 		if s.MinLength > 0 {
 			minL = int(s.MinLength)
@@ -341,25 +391,34 @@ func (g *vgen) check(v value, expr, ptr jen.Code, pp jen.Code, depth int) ([]jen
 		if s.MaxLength != nil {
 			maxL = int(*s.MaxLength)
 		}
-		if minL >= 0 || maxL >= 0 {
-			out = append(out, g.rule("String").Call(errsID, pp, sv, jen.Lit(minL), jen.Lit(maxL)))
-		}
-		x := xrules.Of(s)
+		out = append(out, g.bounds(x, "minLength", minL >= 0, "maxLength", maxL >= 0, func(errs jen.Code, lo, hi bool) jen.Code {
+			return g.rule("String").Call(errs, pp, sv, jen.Lit(pick(lo, minL, -1)), jen.Lit(pick(hi, maxL, -1)))
+		})...)
 		isCI := len(x.EnumCI) > 0
 		if s.Pattern != "" && !isCI {
-			out = append(out, g.rule("Pattern").Call(errsID, pp, sv, g.pattern(s.Pattern), jen.Lit(s.Pattern)))
+			out = append(out, g.graded(x.AdvisoryOf("pattern"), func(errs jen.Code) jen.Code {
+				return g.rule("Pattern").Call(errs, pp, sv, g.pattern(s.Pattern), jen.Lit(s.Pattern))
+			}))
 		}
 		if len(s.Enum) > 0 {
-			out = append(out, g.rule("EnumString").Call(errsID, pp, sv, g.enumList(s.Enum, true)))
+			out = append(out, g.graded(x.AdvisoryOf("enum"), func(errs jen.Code) jen.Code {
+				return g.rule("EnumString").Call(errs, pp, sv, g.enumList(s.Enum, true))
+			}))
 		}
 		if isCI {
-			out = append(out, g.rule("EnumCI").Call(errsID, pp, sv, g.enumList(x.EnumCIValues(), true)))
+			out = append(out, g.graded(x.AdvisoryOf(xrules.EnumCI), func(errs jen.Code) jen.Code {
+				return g.rule("EnumCI").Call(errs, pp, sv, g.enumList(x.EnumCIValues(), true))
+			}))
 		}
 		if x.ForbiddenChars != "" {
-			out = append(out, g.rule("ForbiddenChars").Call(errsID, pp, sv, jen.Lit(x.ForbiddenChars)))
+			out = append(out, g.graded(x.AdvisoryOf(xrules.ForbiddenChars), func(errs jen.Code) jen.Code {
+				return g.rule("ForbiddenChars").Call(errs, pp, sv, jen.Lit(x.ForbiddenChars))
+			}))
 		}
 		if is := x.IntegerString; is != nil {
-			out = append(out, g.rule("IntegerString").Call(errsID, pp, sv, jen.Lit(is.Minimum), jen.Lit(is.Maximum)))
+			out = append(out, g.graded(x.AdvisoryOf(xrules.IntegerString), func(errs jen.Code) jen.Code {
+				return g.rule("IntegerString").Call(errs, pp, sv, jen.Lit(is.Minimum), jen.Lit(is.Maximum))
+			}))
 		}
 		if len(out) == 1 {
 			return nil, nil
@@ -367,33 +426,36 @@ func (g *vgen) check(v value, expr, ptr jen.Code, pp jen.Code, depth int) ([]jen
 	case kInt:
 		nv := jen.Id(fmt.Sprintf("n%d", depth))
 		out = append(out, jen.Add(nv).Op(":=").Int64().Call(expr))
-		if s.Min != nil || s.Max != nil {
-			var minV, maxV int64
-			if s.Min != nil {
-				minV = int64(*s.Min)
-			}
-			if s.Max != nil {
-				maxV = int64(*s.Max)
-			}
-			out = append(out, g.rule("Int").Call(errsID, pp, nv, jen.Lit(s.Min != nil), jen.Lit(minV), jen.Lit(s.Max != nil), jen.Lit(maxV)))
+		x := xrules.Of(s)
+		var minV, maxV int64
+		if s.Min != nil {
+			minV = int64(*s.Min)
 		}
+		if s.Max != nil {
+			maxV = int64(*s.Max)
+		}
+		out = append(out, g.bounds(x, "minimum", s.Min != nil, "maximum", s.Max != nil, func(errs jen.Code, lo, hi bool) jen.Code {
+			return g.rule("Int").Call(errs, pp, nv, jen.Lit(lo), jen.Lit(pick(lo, minV, 0)), jen.Lit(hi), jen.Lit(pick(hi, maxV, 0)))
+		})...)
 		if len(s.Enum) > 0 {
-			out = append(out, g.rule("EnumInt").Call(errsID, pp, nv, g.enumList(s.Enum, false)))
+			out = append(out, g.graded(x.AdvisoryOf("enum"), func(errs jen.Code) jen.Code {
+				return g.rule("EnumInt").Call(errs, pp, nv, g.enumList(s.Enum, false))
+			}))
 		}
 		if len(out) == 1 {
 			return nil, nil
 		}
 	case kFloat:
-		if s.Min != nil || s.Max != nil {
-			var minV, maxV float64
-			if s.Min != nil {
-				minV = *s.Min
-			}
-			if s.Max != nil {
-				maxV = *s.Max
-			}
-			out = append(out, g.rule("Float").Call(errsID, pp, jen.Float64().Call(expr), jen.Lit(s.Min != nil), jen.Lit(minV), jen.Lit(s.Max != nil), jen.Lit(maxV)))
+		var minV, maxV float64
+		if s.Min != nil {
+			minV = *s.Min
 		}
+		if s.Max != nil {
+			maxV = *s.Max
+		}
+		out = append(out, g.bounds(xrules.Of(s), "minimum", s.Min != nil, "maximum", s.Max != nil, func(errs jen.Code, lo, hi bool) jen.Code {
+			return g.rule("Float").Call(errs, pp, jen.Float64().Call(expr), jen.Lit(lo), jen.Lit(pick(lo, minV, 0)), jen.Lit(hi), jen.Lit(pick(hi, maxV, 0)))
+		})...)
 		if len(s.Enum) > 0 {
 			return nil, fmt.Errorf("%s: enum on a number is not supported", v.where)
 		}
@@ -402,6 +464,7 @@ func (g *vgen) check(v value, expr, ptr jen.Code, pp jen.Code, depth int) ([]jen
 			return nil, fmt.Errorf("%s: enum on a boolean is not supported", v.where)
 		}
 	case kArray:
+		x := xrules.Of(s)
 		minI, maxI := -1, -1
 		if s.MinItems > 0 {
 			minI = int(s.MinItems)
@@ -409,14 +472,16 @@ func (g *vgen) check(v value, expr, ptr jen.Code, pp jen.Code, depth int) ([]jen
 		if s.MaxItems != nil {
 			maxI = int(*s.MaxItems)
 		}
-		if minI >= 0 || maxI >= 0 {
-			out = append(out, g.rule("Items").Call(errsID, pp, jen.Len(expr), jen.Lit(minI), jen.Lit(maxI)))
-		}
-		if pt := xrules.Of(s).PrefixTag; pt != nil {
+		out = append(out, g.bounds(x, "minItems", minI >= 0, "maxItems", maxI >= 0, func(errs jen.Code, lo, hi bool) jen.Code {
+			return g.rule("Items").Call(errs, pp, jen.Len(expr), jen.Lit(pick(lo, minI, -1)), jen.Lit(pick(hi, maxI, -1)))
+		})...)
+		if pt := x.PrefixTag; pt != nil {
 			if v.elem.goType != "string" {
 				return nil, fmt.Errorf("%s: x-prefix-tag needs an array of plain strings", v.where)
 			}
-			out = append(out, g.rule("PrefixTag").Call(errsID, pp, expr, jen.Lit(pt.Prefix), jen.Lit(pt.Max)))
+			out = append(out, g.graded(x.AdvisoryOf(xrules.PrefixTag), func(errs jen.Code) jen.Code {
+				return g.rule("PrefixTag").Call(errs, pp, expr, jen.Lit(pt.Prefix), jen.Lit(pt.Max))
+			}))
 		}
 		if hasChecks(*v.elem) {
 			i := jen.Id(fmt.Sprintf("i%d", depth))
@@ -577,6 +642,7 @@ func (g *vgen) union(u union) ([]jen.Code, error) {
 			jen.Return(),
 		),
 		jen.Id("matched").Op(":=").Lit(0),
+		jen.Var().Id("warned").Qual(g.valPkg, "Errors"),
 	)
 	var kinds []string
 	for i, br := range u.branches {
@@ -597,16 +663,22 @@ func (g *vgen) union(u union) ([]jen.Code, error) {
 		fn = append(fn, chk...)
 		fn = append(fn, jen.Return(jen.Nil()))
 		// Inside the branch, errs is the branch's own list, so that a branch that does not
-		// match leaves nothing in the caller's.
+		// match leaves nothing in the caller's. A branch that breaks only advisory rules
+		// matches; its warnings reach the caller when it is the one match.
 		body = append(body, jen.Block(
 			jen.Id("errs").Op(":=").New(jen.Qual(g.valPkg, "Errors")),
 			jen.Var().Add(x).Id(br.goType),
 			jen.If(jen.Err().Op(":=").Func().Params().Error().Block(fn...).Call(),
-				jen.Err().Op("==").Nil().Op("&&").Len(jen.Op("*").Id("errs")).Op("==").Lit(0)).Block(jen.Id("matched").Op("++")),
+				jen.Err().Op("==").Nil().Op("&&").Op("!").Id("errs").Dot("Enforced").Call()).Block(
+				jen.Id("matched").Op("++"),
+				jen.Id("warned").Op("=").Append(jen.Id("warned"), jen.Op("*").Id("errs").Op("...")),
+			),
 		))
 	}
 	body = append(body, jen.If(jen.Id("matched").Op("!=").Lit(1)).Block(
 		jen.Id("errs").Dot("Add").Call(jen.Id("path"), g.rule("RuleOneOf"), jen.Lit("must match exactly one of: "+strings.Join(kinds, ", "))),
+	).Else().Block(
+		jen.Op("*").Id("errs").Op("=").Append(jen.Op("*").Id("errs"), jen.Id("warned").Op("...")),
 	))
 	return []jen.Code{
 		jen.Comment("ValidateAt checks that exactly one branch of the oneOf accepts u."),
@@ -685,7 +757,7 @@ func (g *vgen) objectRules(o *object) ([]jen.Code, error) {
 			}
 			out = append(out, jen.If(cond.Op("&&").Add(test)).Block(
 				jen.Id("p").Op(":=").Id("path").Dot("Key").Call(jen.Lit(r.Field)),
-				jen.Id("errs").Dot("Add").Call(jen.Op("&").Id("p"), g.xrule(kind.ext), jen.Lit(kind.verb+" when "+text)),
+				g.add(r.Advisory, jen.Op("&").Id("p"), g.xrule(kind.ext), kind.verb+" when "+text),
 			))
 		}
 	}
@@ -714,7 +786,7 @@ func (g *vgen) objectRules(o *object) ([]jen.Code, error) {
 			at = jen.Op("&").Id("p")
 		}
 		out = append(out, jen.If(cond).Block(append(pre,
-			jen.Id("errs").Dot("Add").Call(at, g.xrule(xrules.ForbiddenValues), jen.Lit(fv.Message)))...))
+			g.add(fv.Advisory, at, g.xrule(xrules.ForbiddenValues), fv.Message))...))
 	}
 	for _, r := range x.References {
 		code, err := g.references(o, r, where)
@@ -784,6 +856,20 @@ func (g *vgen) conditionOn(recv string, c xrules.Condition, lookup func(string, 
 			return jen.Parens(truth), c.Property + " is set", nil
 		}
 		return jen.Op("!").Parens(truth), c.Property + " is not set", nil
+	}
+	if c.Filled != nil {
+		if f.val.kind != kString {
+			return nil, "", fmt.Errorf("%s: filled applies to strings only", f.val.where)
+		}
+		str, _ := valueOn(recv, f)
+		filled := jen.Add(str).Op("!=").Lit("")
+		if present != nil {
+			filled = jen.Add(present).Op("&&").Add(filled)
+		}
+		if *c.Filled {
+			return jen.Parens(filled), c.Property + " is not empty", nil
+		}
+		return jen.Op("!").Parens(filled), c.Property + " is empty or not set", nil
 	}
 	vals := c.In
 	if c.NotIn != nil {
@@ -1009,8 +1095,7 @@ func (g *vgen) references(o *object, r xrules.Reference, where string) (jen.Code
 			}
 			body = append(body, jen.If(cond).Block(
 				jen.Id("r").Op(":=").Id(qv).Dot("Key").Call(jen.Lit(r.Value)),
-				jen.Id("errs").Dot("Add").Call(jen.Op("&").Id("r"), g.xrule(xrules.References),
-					jen.Lit("must name one of "+r.Target+"[]."+r.Name)),
+				g.add(r.Advisory, jen.Op("&").Id("r"), g.xrule(xrules.References), "must name one of "+r.Target+"[]."+r.Name),
 			))
 		}
 		loop := []jen.Code{

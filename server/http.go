@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"net/http"
 	"strings"
 	"time"
@@ -32,7 +33,7 @@ func (s *Server) Handler() http.Handler {
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true
 	e.HTTPErrorHandler = errorHandler(s.log)
-	e.Binder = strictBinder{}
+	e.Binder = strictBinder{log: s.log}
 	e.Use(middleware.RequestIDWithConfig(middleware.RequestIDConfig{Generator: newID}))
 	e.Use(middleware.RecoverWithConfig(middleware.RecoverConfig{
 		DisablePrintStack: true,
@@ -91,14 +92,38 @@ func bodyOf(c echo.Context) []byte {
 
 // strictBinder decodes request bodies with the generated strict decoders, which also run every
 // validator; the strict handlers defer to it because it is not echo's DefaultBinder.
-type strictBinder struct{}
+//
+// Only enforced rules reject a body. A body that breaks advisory rules (rules the pages state
+// but the service is known not to enforce) is accepted, as the service accepts it; each broken
+// advisory rule is reported in an AdvisoryHeader of the answer and logged at warn level.
+type strictBinder struct{ log *slog.Logger }
 
-func (strictBinder) Bind(i any, c echo.Context) error {
+// AdvisoryHeader is the response header that names, one value each, the advisory rules a
+// request broke: "<ledger id> <rule> <json path>".
+const AdvisoryHeader = "X-Apic-Advisory"
+
+func (b strictBinder) Bind(i any, c echo.Context) error {
 	t, ok := i.(validation.Type)
 	if !ok {
 		return fmt.Errorf("server: no strict decoder for %T", i)
 	}
-	return validation.DecodeJSON(bodyOf(c), t)
+	warnings, err := validation.Decode(bodyOf(c), t)
+	if err != nil {
+		return err
+	}
+	for _, w := range warnings {
+		c.Response().Header().Add(AdvisoryHeader, w.Ledger+" "+w.Rule+" "+orRoot(w.Path))
+		b.log.Warn("advisory rule broken", "request_id", c.Response().Header().Get(echo.HeaderXRequestID),
+			"path", w.Path, "rule", w.Rule, "ledger", w.Ledger, "message", w.Message)
+	}
+	return nil
+}
+
+func orRoot(path string) string {
+	if path == "" {
+		return "$"
+	}
+	return path
 }
 
 // authenticate accepts an X-Auth-Token from the fixtures or an AK/SK signature, and puts the

@@ -16,11 +16,18 @@ import (
 
 // applyDefaults sets every absent property that has a default in schema, recursively. An
 // absent object whose members all are optional and some have defaults (auth_opt) is created
-// with those defaults, as the service answers with it filled in.
+// with those defaults, as the service answers with it filled in. A value that a page says the
+// service replaces by the default (x-coerce: a timeout out of range) is replaced.
 func applyDefaults(s *openapi3.SchemaRef, doc any) {
 	eachObject(s, doc, func(s *openapi3.Schema, obj map[string]any) {
 		for name, p := range s.Properties {
-			if _, ok := obj[name]; ok || p.Value == nil {
+			if p.Value == nil {
+				continue
+			}
+			if v, ok := obj[name]; ok {
+				if xrules.Of(p.Value).Coerce != nil && outOfRange(p.Value, v) {
+					obj[name] = p.Value.Default
+				}
 				continue
 			}
 			if p.Value.Default != nil {
@@ -32,6 +39,12 @@ func applyDefaults(s *openapi3.SchemaRef, doc any) {
 			}
 		}
 	})
+}
+
+// outOfRange reports whether v is a number outside the minimum..maximum of s.
+func outOfRange(s *openapi3.Schema, v any) bool {
+	n, ok := v.(float64)
+	return ok && (s.Min != nil && n < *s.Min || s.Max != nil && n > *s.Max)
 }
 
 func objectDefaults(s *openapi3.Schema) map[string]any {

@@ -49,12 +49,20 @@ func New(name, file string, load func() (*openapi3.T, error), types map[string]f
 	return &Spec{Name: name, File: file, load: load, Types: types, LedgerYAML: ledger}
 }
 
-// Decode decodes data as the named schema's generated type, strictly, and validates it.
+// Decode decodes data as the named schema's generated type, strictly, and validates it. The
+// error reports enforced rules only; Check also returns the advisory ones.
 func (s *Spec) Decode(schema string, data []byte) (validation.Type, error) {
+	t, _, err := s.Check(schema, data)
+	return t, err
+}
+
+// Check is Decode that also returns the violations of advisory rules, as warnings.
+func (s *Spec) Check(schema string, data []byte) (validation.Type, validation.Errors, error) {
 	mk, ok := s.Types[schema]
 	if !ok {
-		return nil, fmt.Errorf("%s: no generated type for schema %q", s.Name, schema)
+		return nil, nil, fmt.Errorf("%s: no generated type for schema %q", s.Name, schema)
 	}
 	t := mk()
-	return t, validation.DecodeJSON(data, t)
+	warnings, err := validation.Decode(data, t)
+	return t, warnings, err
 }

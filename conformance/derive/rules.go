@@ -28,6 +28,9 @@ type mut struct {
 	bodies  []any
 	at      path   // the place the case names, when it is not the site (a member of an object)
 	none    string // why there is no candidate, when bodies is empty
+	// advisory names the ledger entry that downgrades the entry of a list rule the case
+	// breaks (keyword rules are graded on the schema, xrules.Rules.Advisory).
+	advisory string
 }
 
 var rules = []rule{
@@ -360,7 +363,7 @@ func deriveRequiredIf(d *deriver, s *site) ([]mut, error) {
 	for _, r := range xrules.Of(s.schema).RequiredIf {
 		at := s.path.key(r.Field)
 		fs := propSchema(s.schema, r.Field)
-		missing := mut{variant: "missing", at: at}
+		missing := mut{variant: "missing", at: at, advisory: r.Advisory}
 		for _, b := range d.condBases(s, r.When, true, at, fs, true) {
 			missing.bodies = append(missing.bodies, without(b, at))
 		}
@@ -381,7 +384,7 @@ func deriveForbiddenIf(d *deriver, s *site) ([]mut, error) {
 	for _, r := range xrules.Of(s.schema).ForbiddenIf {
 		at := s.path.key(r.Field)
 		fs := propSchema(s.schema, r.Field)
-		for _, m := range []mut{{variant: "present", at: at}, {variant: "present-otherwise", valid: true, at: at}} {
+		for _, m := range []mut{{variant: "present", at: at, advisory: r.Advisory}, {variant: "present-otherwise", valid: true, at: at}} {
 			for _, b := range d.condBases(s, r.When, !m.valid, at, fs, false) {
 				for _, v := range synth(fs) {
 					m.bodies = append(m.bodies, with(b, at, v))
@@ -411,6 +414,22 @@ func (d *deriver) condBases(s *site, c xrules.Condition, want bool, at path, fs 
 			}
 		} else {
 			docs = append(docs, without(s.base, cp))
+		}
+	case c.Filled != nil:
+		if *c.Filled == want {
+			if b, err := d.ensure(s.base, cp, ps); err == nil {
+				docs = append(docs, b)
+			}
+			for _, v := range synth(ps) {
+				if v != "" {
+					docs = append(docs, with(s.base, cp, v))
+				}
+			}
+		} else {
+			docs = append(docs, with(s.base, cp, ""))
+			if !contains(s.schema.Required, c.Property) {
+				docs = append(docs, without(s.base, cp))
+			}
 		}
 	case inList:
 		for _, v := range listed {
@@ -469,7 +488,7 @@ func deriveForbiddenValues(d *deriver, s *site) ([]mut, error) {
 		if fv.Field != "" {
 			at = s.path.key(fv.Field)
 		}
-		muts = append(muts, mut{variant: "all-listed", bodies: []any{b}, at: at})
+		muts = append(muts, mut{variant: "all-listed", bodies: []any{b}, at: at, advisory: fv.Advisory})
 	}
 	return muts, nil
 }
@@ -536,7 +555,7 @@ func deriveReferences(d *deriver, s *site) ([]mut, error) {
 			names, target = refNames(obj, r), it
 		}
 		at := target.path.key(r.Value)
-		muts = append(muts, mut{variant: "undeclared", at: at, bodies: []any{with(s.base, at, "zz_undeclared")}})
+		muts = append(muts, mut{variant: "undeclared", at: at, bodies: []any{with(s.base, at, "zz_undeclared")}, advisory: r.Advisory})
 		if len(names) > 0 {
 			muts = append(muts, mut{variant: "declared", valid: true, at: at, bodies: []any{with(s.base, at, names[len(names)-1])}})
 		}

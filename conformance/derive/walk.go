@@ -36,9 +36,13 @@ type Case struct {
 	Path      string // JSON path of the mutated place, in the validators' form; "" for the root
 	Rule      string // the rule's name as the validators name it
 	Variant   string // "at-max", "over", "missing", "lowercase", ...
-	Valid     bool   // the expected verdict
-	Oracle    bool   // true when kin-openapi can judge the rule
-	Body      any    // the mutated document, a deep copy
+	Valid     bool   // the expected verdict, by the pages' letter
+	// Advisory, on an invalid case, names the ledger entry that downgrades the broken rule: the
+	// letter rejects the document, but the service accepts it, and validators that grade
+	// rules accept it with a warning.
+	Advisory string
+	Oracle   bool // true when kin-openapi can judge the rule
+	Body     any  // the mutated document, a deep copy
 }
 
 // Gap is a constraint for which no case could be derived, and why.
@@ -256,6 +260,12 @@ func (d *deriver) emit(s *site, r rule, m mut) {
 	c := Case{
 		Operation: d.op, Example: d.example, Schema: d.schema,
 		Path: at.String(), Rule: r.name, Variant: m.variant, Valid: m.valid, Oracle: r.oracle,
+	}
+	if !m.valid {
+		c.Advisory = m.advisory
+		if c.Advisory == "" {
+			c.Advisory = xrules.Of(s.schema).AdvisoryOf(r.name)
+		}
 	}
 	// Validators report every failure inside a oneOf, and a wrong type or null of a oneOf
 	// value, as the oneOf rule; the inner rule stays visible in the variant.

@@ -245,6 +245,8 @@ func holds(s *openapi3.Schema, obj map[string]any, c xrules.Condition) bool {
 	switch {
 	case c.Present != nil:
 		return (v != nil) == *c.Present
+	case c.Filled != nil:
+		return (v != nil && v != "") == *c.Filled
 	case c.In != nil:
 		return v != nil && matches(v, isCI(s, c.Property), c.In)
 	case c.NotIn != nil:

@@ -145,7 +145,7 @@ type BackendApi struct {
 	// ReqUri Request address. A request address can contain up to 512 characters and must comply with URI specifications (the 512 limit and the environment variables are stated by 002 only, ledger APIG-011). Environment variables are supported; each variable name starts with a letter and consists of 3 to 32 characters; only letters, digits, hyphens (-) and underscores (_) are allowed (the pages do not give the variable syntax, so this is not a pattern).
 	ReqUri string `json:"req_uri"`
 
-	// Timeout Timeout duration for APIG to request for the backend service, in ms. Range: 1-60,000. 004 adds: default value 45000, which is used if the specified value is outside the allowable range; this spec keeps the range as a rule (ledger APIG-010).
+	// Timeout Timeout duration for APIG to request the backend service, in ms. Range: 1-60,000. A value outside the range is not rejected: 004 and the vendor's machine-readable CreateApi definition say the default, 45000, is used instead (ledger APIG-010).
 	Timeout int `json:"timeout"`
 
 	// UrlDomain Backend service address (002) / backend endpoint (004). Required when no VPC channel is used. An endpoint URL is in the format of "domain name (or IP address):port number", with up to 255 characters, for example apig.example.com:7443. By default, the port number would be 443 for HTTPS or 80 for HTTP if it is not specified. Environment variables are supported; each variable name starts with a letter and consists of 3 to 32 characters; only letters, digits, hyphens (-) and underscores (_) are allowed (the pages do not give the variable syntax, so this is not a pattern).
@@ -520,7 +520,7 @@ type FuncInfo struct {
 	// Remark Description of the function. The description cannot exceed 255 characters.
 	Remark *string `json:"remark,omitempty"`
 
-	// Timeout Timeout duration for APIG to request for FunctionGraph, in ms. Range: 1-60,000. 004 adds: default value 45000, which is used if the specified value is outside the allowable range; this spec keeps the range as a rule (ledger APIG-010).
+	// Timeout Timeout duration for APIG to request the backend service, in ms. Range: 1-60,000. A value outside the range is not rejected: 004 and the vendor's machine-readable CreateApi definition say the default, 45000, is used instead (ledger APIG-010).
 	Timeout int `json:"timeout"`
 
 	// Version Function version. A maximum of 64 characters are allowed.
@@ -613,7 +613,7 @@ type PolicyFunction struct {
 	// Name Backend name. A backend name consists of 3-64 characters, starting with a letter. Only letters, digits, and underscores (_) are allowed (ledger APIG-020).
 	Name string `json:"name"`
 
-	// Timeout Timeout duration for APIG to request for FunctionGraph, in ms. Range: 1-60,000. 004 adds: default value 45000, which is used if the specified value is outside the allowable range; this spec keeps the range as a rule (ledger APIG-010).
+	// Timeout Timeout duration for APIG to request the backend service, in ms. Range: 1-60,000. A value outside the range is not rejected: 004 and the vendor's machine-readable CreateApi definition say the default, 45000, is used instead (ledger APIG-010).
 	Timeout *int `json:"timeout,omitempty"`
 
 	// Version Function version. A maximum of 64 characters are allowed.
@@ -673,7 +673,7 @@ type PolicyHttp struct {
 	// ReqUri Request address. A request address can contain up to 512 characters and must comply with URI specifications. Environment variables are supported; each variable name starts with a letter and consists of 3 to 32 characters; only letters, digits, hyphens (-) and underscores (_) are allowed (the pages do not give the variable syntax, so this is not a pattern).
 	ReqUri string `json:"req_uri"`
 
-	// Timeout Timeout duration for APIG to request for the backend service, in ms. Range: 1-60,000. 004 adds: default value 45000, which is used if the specified value is outside the allowable range; this spec keeps the range as a rule (ledger APIG-010).
+	// Timeout Timeout duration for APIG to request the backend service, in ms. Range: 1-60,000. A value outside the range is not rejected: 004 and the vendor's machine-readable CreateApi definition say the default, 45000, is used instead (ledger APIG-010).
 	Timeout *int `json:"timeout,omitempty"`
 
 	// UrlDomain Endpoint of the policy backend. Required when no VPC channel is used. An endpoint consists of a domain name or IP address and a port number, with not more than 255 characters. It must be in the format "Domain name:Port number", for example, apig.example.com:7443. By default, the port number would be 443 for HTTPS or 80 for HTTP if it is not specified. Environment variables are supported; each variable name starts with a letter and consists of 3 to 32 characters; only letters, digits, hyphens (-) and underscores (_) are allowed (the pages do not give the variable syntax, so this is not a pattern).
@@ -786,7 +786,7 @@ type PolicyMockResp struct {
 	ResultContent *string `json:"result_content,omitempty"`
 }
 
-// ReqParam Request parameter (002 Table 7, 004 Table 8). A PATH parameter is always mandatory: required=2 with location PATH is rejected (x-forbidden-values, ledger APIG-019).
+// ReqParam Request parameter (002 Table 7, 004 Table 8). The pages say required is 1 for a PATH parameter; required=2 with location PATH gets an advisory warning, not a rejection (x-forbidden-values, ledger APIG-019).
 type ReqParam struct {
 	// DefaultValue Default value.
 	DefaultValue *string `json:"default_value,omitempty"`

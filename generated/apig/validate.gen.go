@@ -291,7 +291,11 @@ func (v *BackendApi) ValidateAt(path *validation.Path, errs *validation.Errors) 
 	{
 		p := path.Key("timeout")
 		n0 := int64(v.Timeout)
-		validation.Int(errs, &p, n0, true, int64(1), true, int64(60000))
+		{
+			var w validation.Errors
+			validation.Int(&w, &p, n0, true, int64(1), true, int64(60000))
+			errs.Advise(w, "APIG-010")
+		}
 	}
 	if v.UrlDomain != nil {
 		p := path.Key("url_domain")
@@ -2367,7 +2371,11 @@ func (v *FuncInfo) ValidateAt(path *validation.Path, errs *validation.Errors) {
 	{
 		p := path.Key("timeout")
 		n0 := int64(v.Timeout)
-		validation.Int(errs, &p, n0, true, int64(1), true, int64(60000))
+		{
+			var w validation.Errors
+			validation.Int(&w, &p, n0, true, int64(1), true, int64(60000))
+			errs.Advise(w, "APIG-010")
+		}
 	}
 	if v.Version != nil {
 		p := path.Key("version")
@@ -2832,7 +2840,11 @@ func (v *PolicyFunction) ValidateAt(path *validation.Path, errs *validation.Erro
 	if v.Timeout != nil {
 		p := path.Key("timeout")
 		n0 := int64((*v.Timeout))
-		validation.Int(errs, &p, n0, true, int64(1), true, int64(60000))
+		{
+			var w validation.Errors
+			validation.Int(&w, &p, n0, true, int64(1), true, int64(60000))
+			errs.Advise(w, "APIG-010")
+		}
 	}
 	if v.Version != nil {
 		p := path.Key("version")
@@ -3227,7 +3239,11 @@ func (v *PolicyHttp) ValidateAt(path *validation.Path, errs *validation.Errors) 
 	if v.Timeout != nil {
 		p := path.Key("timeout")
 		n0 := int64((*v.Timeout))
-		validation.Int(errs, &p, n0, true, int64(1), true, int64(60000))
+		{
+			var w validation.Errors
+			validation.Int(&w, &p, n0, true, int64(1), true, int64(60000))
+			errs.Advise(w, "APIG-010")
+		}
 	}
 	if v.UrlDomain != nil {
 		p := path.Key("url_domain")
@@ -3997,7 +4013,8 @@ func (v *ReqParam) ValidateAt(path *validation.Path, errs *validation.Errors) {
 		validation.EnumInt(errs, &p, n0, enum3)
 	}
 	if (validation.Match(string(v.Location), true, "PATH")) && (v.Required != nil && validation.Match(strconv.FormatInt(int64((*v.Required)), 10), false, "2")) {
-		errs.Add(path, validation.RuleForbiddenValues, "a PATH parameter is mandatory: required must be 1 when location is PATH")
+		p := path.Key("required")
+		errs.AddAdvisory(&p, validation.RuleForbiddenValues, "APIG-019", "a PATH parameter is mandatory: required must be 1 when location is PATH")
 	}
 }
 
@@ -5668,6 +5685,7 @@ func (u *BackendApiResp_VpcInfo) ValidateAt(path *validation.Path, errs *validat
 		return
 	}
 	matched := 0
+	var warned validation.Errors
 	{
 		errs := new(validation.Errors)
 		var b0 string
@@ -5682,8 +5700,9 @@ func (u *BackendApiResp_VpcInfo) ValidateAt(path *validation.Path, errs *validat
 			}
 			_ = b0
 			return nil
-		}(); err == nil && len(*errs) == 0 {
+		}(); err == nil && !errs.Enforced() {
 			matched++
+			warned = append(warned, *errs...)
 		}
 	}
 	{
@@ -5696,12 +5715,15 @@ func (u *BackendApiResp_VpcInfo) ValidateAt(path *validation.Path, errs *validat
 			}
 			b1.ValidateAt(path, errs)
 			return nil
-		}(); err == nil && len(*errs) == 0 {
+		}(); err == nil && !errs.Enforced() {
 			matched++
+			warned = append(warned, *errs...)
 		}
 	}
 	if matched != 1 {
 		errs.Add(path, validation.RuleOneOf, "must match exactly one of: string, object")
+	} else {
+		*errs = append(*errs, warned...)
 	}
 }
 
@@ -5718,6 +5740,7 @@ func (u *BackendApiResp_VpcStatus) ValidateAt(path *validation.Path, errs *valid
 		return
 	}
 	matched := 0
+	var warned validation.Errors
 	{
 		errs := new(validation.Errors)
 		var b0 string
@@ -5732,8 +5755,9 @@ func (u *BackendApiResp_VpcStatus) ValidateAt(path *validation.Path, errs *valid
 			}
 			_ = b0
 			return nil
-		}(); err == nil && len(*errs) == 0 {
+		}(); err == nil && !errs.Enforced() {
 			matched++
+			warned = append(warned, *errs...)
 		}
 	}
 	{
@@ -5750,12 +5774,15 @@ func (u *BackendApiResp_VpcStatus) ValidateAt(path *validation.Path, errs *valid
 			}
 			_ = b1
 			return nil
-		}(); err == nil && len(*errs) == 0 {
+		}(); err == nil && !errs.Enforced() {
 			matched++
+			warned = append(warned, *errs...)
 		}
 	}
 	if matched != 1 {
 		errs.Add(path, validation.RuleOneOf, "must match exactly one of: string, integer")
+	} else {
+		*errs = append(*errs, warned...)
 	}
 }
 
@@ -5772,6 +5799,7 @@ func (u *PolicyHttpResp_VpcInfo) ValidateAt(path *validation.Path, errs *validat
 		return
 	}
 	matched := 0
+	var warned validation.Errors
 	{
 		errs := new(validation.Errors)
 		var b0 string
@@ -5786,8 +5814,9 @@ func (u *PolicyHttpResp_VpcInfo) ValidateAt(path *validation.Path, errs *validat
 			}
 			_ = b0
 			return nil
-		}(); err == nil && len(*errs) == 0 {
+		}(); err == nil && !errs.Enforced() {
 			matched++
+			warned = append(warned, *errs...)
 		}
 	}
 	{
@@ -5800,12 +5829,15 @@ func (u *PolicyHttpResp_VpcInfo) ValidateAt(path *validation.Path, errs *validat
 			}
 			b1.ValidateAt(path, errs)
 			return nil
-		}(); err == nil && len(*errs) == 0 {
+		}(); err == nil && !errs.Enforced() {
 			matched++
+			warned = append(warned, *errs...)
 		}
 	}
 	if matched != 1 {
 		errs.Add(path, validation.RuleOneOf, "must match exactly one of: string, object")
+	} else {
+		*errs = append(*errs, warned...)
 	}
 }
 
@@ -5822,6 +5854,7 @@ func (u *PolicyHttpResp_VpcStatus) ValidateAt(path *validation.Path, errs *valid
 		return
 	}
 	matched := 0
+	var warned validation.Errors
 	{
 		errs := new(validation.Errors)
 		var b0 string
@@ -5836,8 +5869,9 @@ func (u *PolicyHttpResp_VpcStatus) ValidateAt(path *validation.Path, errs *valid
 			}
 			_ = b0
 			return nil
-		}(); err == nil && len(*errs) == 0 {
+		}(); err == nil && !errs.Enforced() {
 			matched++
+			warned = append(warned, *errs...)
 		}
 	}
 	{
@@ -5854,12 +5888,15 @@ func (u *PolicyHttpResp_VpcStatus) ValidateAt(path *validation.Path, errs *valid
 			}
 			_ = b1
 			return nil
-		}(); err == nil && len(*errs) == 0 {
+		}(); err == nil && !errs.Enforced() {
 			matched++
+			warned = append(warned, *errs...)
 		}
 	}
 	if matched != 1 {
 		errs.Add(path, validation.RuleOneOf, "must match exactly one of: string, integer")
+	} else {
+		*errs = append(*errs, warned...)
 	}
 }
 

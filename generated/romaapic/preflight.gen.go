@@ -23,11 +23,39 @@ var requestBodies = []struct {
 	path:   regexp.MustCompile("/v2/[^/]+/apic/instances/[^/]+/apis$"),
 }}
 
+// RequestValidationOption tunes WithRequestValidation.
+type RequestValidationOption func(*validation.Preflight)
+
+// WithStrictDocs makes the client refuse a body that breaks an advisory rule too: a rule the
+// reference pages state but the service is known not to enforce (see the ledger entry each
+// violation names). Without it such a body is sent, and its violations go to the warning
+// handler.
+func WithStrictDocs() RequestValidationOption {
+	return func(p *validation.Preflight) {
+		p.Strict = true
+	}
+}
+
+// WithWarningHandler sends the advisory violations of each request that goes out to fn instead
+// of the default, validation.LogWarnings (slog at warn level). A nil fn drops them.
+func WithWarningHandler(fn func(context.Context, *http.Request, validation.Errors)) RequestValidationOption {
+	return func(p *validation.Preflight) {
+		p.Warn = fn
+	}
+}
+
 // WithRequestValidation is a client option that checks every JSON request body against the spec
-// before it is sent: the call returns validation.Errors, listing every violation with its
-// path, and nothing reaches the server.
-func WithRequestValidation() ClientOption {
-	return WithRequestEditorFn(validateRequest)
+// before it is sent. A body that breaks an enforced rule is not sent: the call returns
+// validation.Errors, listing every violation with its path. A body that breaks only advisory
+// rules is sent, and those violations go to the warning handler (see WithStrictDocs).
+func WithRequestValidation(opts ...RequestValidationOption) ClientOption {
+	p := validation.Preflight{Warn: validation.LogWarnings}
+	for _, o := range opts {
+		o(&p)
+	}
+	return WithRequestEditorFn(func(ctx context.Context, req *http.Request) error {
+		return validateRequest(ctx, req, p)
+	})
 }
 
 // NewValidatingClientWithResponses is NewClientWithResponses with WithRequestValidation: the client
@@ -35,7 +63,7 @@ func WithRequestValidation() ClientOption {
 func NewValidatingClientWithResponses(server string, opts ...ClientOption) (*ClientWithResponses, error) {
 	return NewClientWithResponses(server, append([]ClientOption{WithRequestValidation()}, opts...)...)
 }
-func validateRequest(_ context.Context, req *http.Request) error {
+func validateRequest(ctx context.Context, req *http.Request, p validation.Preflight) error {
 	if req.GetBody == nil {
 		return nil
 	}
@@ -52,7 +80,8 @@ func validateRequest(_ context.Context, req *http.Request) error {
 		if err != nil {
 			return err
 		}
-		return validation.DecodeJSON(data, rb.body())
+		warnings, err := validation.Decode(data, rb.body())
+		return p.Judge(ctx, req, warnings, err)
 	}
 	return nil
 }

@@ -1196,6 +1196,42 @@ func (e AuthOptAppCodeAuthType) Valid() bool {
 	}
 }
 
+// Defines values for AuthOptRespAppCodeAuthType.
+const (
+	AuthOptRespAppCodeAuthTypeDISABLE AuthOptRespAppCodeAuthType = "DISABLE"
+	AuthOptRespAppCodeAuthTypeHEADER  AuthOptRespAppCodeAuthType = "HEADER"
+)
+
+// Valid indicates whether the value is a known member of the AuthOptRespAppCodeAuthType enum.
+func (e AuthOptRespAppCodeAuthType) Valid() bool {
+	switch e {
+	case AuthOptRespAppCodeAuthTypeDISABLE:
+		return true
+	case AuthOptRespAppCodeAuthTypeHEADER:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for AuthOptRespAuthCodeAuthType.
+const (
+	AuthOptRespAuthCodeAuthTypeDISABLE AuthOptRespAuthCodeAuthType = "DISABLE"
+	AuthOptRespAuthCodeAuthTypeHEADER  AuthOptRespAuthCodeAuthType = "HEADER"
+)
+
+// Valid indicates whether the value is a known member of the AuthOptRespAuthCodeAuthType enum.
+func (e AuthOptRespAuthCodeAuthType) Valid() bool {
+	switch e {
+	case AuthOptRespAuthCodeAuthTypeDISABLE:
+		return true
+	case AuthOptRespAuthCodeAuthTypeHEADER:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for BackendApiStatus.
 const (
 	BackendApiStatusN1 BackendApiStatus = 1
@@ -2062,8 +2098,8 @@ type ApiConditionCreate struct {
 	// ConditionType Policy condition. exact: exact match; enum: enumeration; pattern: regular expression. Required if the policy type is param (000), param or cookie (003), param, cookie or frontend_authorizer (001).
 	ConditionType *ApiConditionCreateConditionType `json:"condition_type,omitempty"`
 
-	// ConditionValue Policy value. 000 marks it mandatory; 001 and 003 say it is required if the policy type is param, source, cookie or frontend_authorizer (ledger ROMA-004).
-	ConditionValue string `json:"condition_value"`
+	// ConditionValue Policy value. Required if the policy type is param, source, cookie or frontend_authorizer, as 001 and 003 say; 000 marks it mandatory for every type (ledger ROMA-004).
+	ConditionValue *string `json:"condition_value,omitempty"`
 
 	// CookieParamName Cookie parameter name (001 and 003 only). Required if the policy type is cookie.
 	CookieParamName *string `json:"cookie_param_name,omitempty"`
@@ -2161,7 +2197,7 @@ type ApiFuncCreate struct {
 	// Remark Description. Characters must be encoded using UTF-8 or Unicode.
 	Remark *string `json:"remark,omitempty"`
 
-	// Timeout Timeout allowed for ROMA Connect APIC to request the backend service, in milliseconds. 000 says that the default value is used if the value is outside the allowable range; 001 and 003 say that the maximum can be raised with the instance feature backend_timeout up to 600,000 (ledger ROMA-017).
+	// Timeout Timeout allowed for ROMA Connect APIC to request the backend service, in milliseconds. A value outside 1-600000 is not rejected: 000 says the default is used instead. The pages name no default; this spec takes 5000, the value every documented example sends (ledger ROMA-017).
 	Timeout int `json:"timeout"`
 
 	// Version Function version. If both alias_urn and version are given, the version is ignored and only the alias URN is used (001).
@@ -2315,13 +2351,13 @@ type ApiPolicyFunctionCreate struct {
 	// InvocationType Invocation mode. async: asynchronous; sync: synchronous.
 	InvocationType ApiPolicyFunctionCreateInvocationType `json:"invocation_type"`
 
-	// Name Backend policy name. 000: must start with a letter and can contain letters, digits and underscores (_); 001 (newest): Chinese characters, letters, digits, hyphens (-) and underscores (_), starting with a Chinese character or a letter. The rule follows 001; the documented request example with spaces ("mock policy backend") breaks it and is an expected rejection (ledger ROMA-007).
+	// Name Backend policy name. 000: must start with a letter and can contain letters, digits and underscores (_); 001 (newest): Chinese characters, letters, digits, hyphens (-) and underscores (_), starting with a Chinese character or a letter. The rule follows 001 and is advisory: 000 creates a policy named "mock policy backend" and the service answers with that name (ledger ROMA-007).
 	Name string `json:"name"`
 
 	// NetworkType Network architecture of the connected function (001 only). V1: non-VPC; V2: VPC.
 	NetworkType *ApiPolicyFunctionCreateNetworkType `json:"network_type,omitempty"`
 
-	// Timeout Timeout allowed for ROMA Connect APIC to request the backend service, in milliseconds. 000 says that the default value is used if the value is outside the allowable range; 001 and 003 say that the maximum can be raised with the instance feature backend_timeout up to 600,000 (ledger ROMA-017).
+	// Timeout Timeout allowed for ROMA Connect APIC to request the backend service, in milliseconds. A value outside 1-600000 is not rejected: 000 says the default is used instead. The pages name no default; this spec takes 5000, the value every documented example sends (ledger ROMA-017).
 	Timeout int `json:"timeout"`
 
 	// Version Function version. If both alias_urn and version are given, the version is ignored and only the alias URN is used (001).
@@ -2402,7 +2438,7 @@ type ApiPolicyHttpCreate struct {
 	// EnableClientSsl Whether to enable two-way (client certificate) authentication.
 	EnableClientSsl *bool `json:"enable_client_ssl,omitempty"`
 
-	// Name Backend policy name. 000: must start with a letter and can contain letters, digits and underscores (_); 001 (newest): Chinese characters, letters, digits, hyphens (-) and underscores (_), starting with a Chinese character or a letter. The rule follows 001; the documented request example with spaces ("mock policy backend") breaks it and is an expected rejection (ledger ROMA-007).
+	// Name Backend policy name. 000: must start with a letter and can contain letters, digits and underscores (_); 001 (newest): Chinese characters, letters, digits, hyphens (-) and underscores (_), starting with a Chinese character or a letter. The rule follows 001 and is advisory: 000 creates a policy named "mock policy backend" and the service answers with that name (ledger ROMA-007).
 	Name string `json:"name"`
 
 	// ReqMethod Request method: GET, POST, PUT, DELETE, HEAD, PATCH, OPTIONS or ANY (listed by 001 and 003).
@@ -2417,7 +2453,7 @@ type ApiPolicyHttpCreate struct {
 	// RetryCount Number of retries of ROMA Connect APIC when requesting the backend service. A base-10 integer written as a string, from -1 to 10 (x-integer-string); the default is -1 (ledger ROMA-018).
 	RetryCount *string `json:"retry_count,omitempty"`
 
-	// Timeout Timeout allowed for ROMA Connect APIC to request the backend service, in milliseconds. 000 says that the default value is used if the value is outside the allowable range; 001 and 003 say that the maximum can be raised with the instance feature backend_timeout up to 600,000 (ledger ROMA-017).
+	// Timeout Timeout allowed for ROMA Connect APIC to request the backend service, in milliseconds. A value outside 1-600000 is not rejected: 000 says the default is used instead. The pages name no default; this spec takes 5000, the value every documented example sends (ledger ROMA-017).
 	Timeout *int `json:"timeout,omitempty"`
 
 	// UrlDomain Endpoint of the policy backend. It consists of a host (IP address or domain name) and a port number, at most 255 characters in total, in the format host:port (for example, apig.example.com:7443). If the port is not specified, the default HTTPS port is 443 and the default HTTP port is 80. Environment variables are supported; each variable name is 3 to 32 characters of letters, digits, underscores (_) and hyphens (-), starting with a letter.
@@ -2587,7 +2623,7 @@ type ApiPolicyMockCreate struct {
 	// Header Custom response headers of the mock backend. 000 types it as an array of MockApiBaseInfoHeader objects; 001 and 003 type it as a String holding a JSON array ([{"key":"","value":"","remark":""}, ...]), which is what the official SDK sends; the 001 response example sends an array. Both are accepted: the string (newest page) first, then the array (ledger ROMA-011). Header keys: letters, digits and hyphens, starting with a letter or digit, 1 to 64 characters (001/003); values cannot be empty, at most 10,240 characters; remarks can be empty, at most 2,048 characters.
 	Header *ApiPolicyMockCreate_Header `json:"header,omitempty"`
 
-	// Name Backend policy name. 000: must start with a letter and can contain letters, digits and underscores (_); 001 (newest): Chinese characters, letters, digits, hyphens (-) and underscores (_), starting with a Chinese character or a letter. The rule follows 001; the documented request example with spaces ("mock policy backend") breaks it and is an expected rejection (ledger ROMA-007).
+	// Name Backend policy name. 000: must start with a letter and can contain letters, digits and underscores (_); 001 (newest): Chinese characters, letters, digits, hyphens (-) and underscores (_), starting with a Chinese character or a letter. The rule follows 001 and is advisory: 000 creates a policy named "mock policy backend" and the service answers with that name (ledger ROMA-007).
 	Name string `json:"name"`
 
 	// ResultContent Response returned by the mock backend.
@@ -2670,6 +2706,21 @@ type AuthOpt struct {
 // AuthOptAppCodeAuthType Whether AppCode authentication is enabled. Valid only if auth_type is APP. DISABLE: AppCode authentication is disabled; HEADER: AppCode authentication is enabled and the AppCode is located in the header.
 type AuthOptAppCodeAuthType string
 
+// AuthOptResp Security authentication parameters as responses carry them (000 Tables 17, 001 表16, 003 Table 4). Some response examples spell the key auth_code_auth_type; both spellings are kept so that a client loses neither (ledger ROMA-008).
+type AuthOptResp struct {
+	// AppCodeAuthType Whether AppCode authentication is enabled. DISABLE: disabled; HEADER: enabled, with the AppCode in the header.
+	AppCodeAuthType *AuthOptRespAppCodeAuthType `json:"app_code_auth_type,omitempty"`
+
+	// AuthCodeAuthType The same setting under the misspelt key that 000 Example Responses 2 and 3 and 001 示例 2 and 3 send. Requests use app_code_auth_type.
+	AuthCodeAuthType *AuthOptRespAuthCodeAuthType `json:"auth_code_auth_type,omitempty"`
+}
+
+// AuthOptRespAppCodeAuthType Whether AppCode authentication is enabled. DISABLE: disabled; HEADER: enabled, with the AppCode in the header.
+type AuthOptRespAppCodeAuthType string
+
+// AuthOptRespAuthCodeAuthType The same setting under the misspelt key that 000 Example Responses 2 and 3 and 001 示例 2 and 3 send. Requests use app_code_auth_type.
+type AuthOptRespAuthCodeAuthType string
+
 // BackendApi Web backend details (000 Table 18, 001 表17); nullable: the service sends null when the API has no such backend (ledger ROMA-012).
 type BackendApi struct {
 	// AuthorizerId Backend custom authorizer ID.
@@ -2750,7 +2801,7 @@ type BackendApiCreate struct {
 	// RetryCount Number of retries of ROMA Connect APIC when requesting the backend service. A base-10 integer written as a string, from -1 to 10 (x-integer-string); the default is -1 (ledger ROMA-018).
 	RetryCount *string `json:"retry_count,omitempty"`
 
-	// Timeout Timeout allowed for ROMA Connect APIC to request the backend service, in milliseconds. 000 says that the default value is used if the value is outside the allowable range; 001 and 003 say that the maximum can be raised with the instance feature backend_timeout up to 600,000 (ledger ROMA-017).
+	// Timeout Timeout allowed for ROMA Connect APIC to request the backend service, in milliseconds. A value outside 1-600000 is not rejected: 000 says the default is used instead. The pages name no default; this spec takes 5000, the value every documented example sends (ledger ROMA-017).
 	Timeout int `json:"timeout"`
 
 	// UrlDomain Address of the backend service. It consists of a host (IP address or domain name) and a port number, at most 255 characters in total, in the format host:port (for example, apig.example.com:7443). If the port is not specified, the default HTTPS port is 443 and the default HTTP port is 80. Environment variables are supported; each variable name is 3 to 32 characters of letters, digits, underscores (_) and hyphens (-), starting with a letter. Required when no VPC channel is used, that is when vpc_channel_status is not 1 (001; x-required-if, ledger ROMA-015).
@@ -2965,7 +3016,7 @@ type CreateApiV2Request struct {
 	// Cors Whether CORS is supported. true: supported; false: not supported (the pages write the values as TRUE/FALSE; JSON booleans are sent, see ledger ROMA-022).
 	Cors *bool `json:"cors,omitempty"`
 
-	// DomainName User-defined domain name bound to the API. If a user-defined domain name is used, the roma_app_id field is mandatory.
+	// DomainName User-defined domain name bound to the API. If a user-defined domain name is used, the roma_app_id field is mandatory; an empty string means none, as the service itself answers "" for an API without one (ledger ROMA-029).
 	DomainName *string `json:"domain_name,omitempty"`
 
 	// FuncInfo FunctionGraph backend details (000 Table 6, 001 表6).
@@ -3059,8 +3110,8 @@ type CreateApiV2Response struct {
 	// ArrangeNecessary Whether orchestration is required. 1: yes; 2: no (values listed by 001 only).
 	ArrangeNecessary *CreateApiV2ResponseArrangeNecessary `json:"arrange_necessary,omitempty"`
 
-	// AuthOpt Security authentication parameters (000 Tables 4 and 17, 001 表4 and 表16, 003 Table 4). Response examples send the key auth_code_auth_type instead of app_code_auth_type (ledger ROMA-008).
-	AuthOpt *AuthOpt `json:"auth_opt,omitempty"`
+	// AuthOpt Security authentication parameters as responses carry them (000 Tables 17, 001 表16, 003 Table 4). Some response examples spell the key auth_code_auth_type; both spellings are kept so that a client loses neither (ledger ROMA-008).
+	AuthOpt *AuthOptResp `json:"auth_opt,omitempty"`
 
 	// AuthType API authentication mode. NONE: no authentication; APP: app authentication; IAM: IAM authentication; AUTHORIZER: custom authentication. [The site does not support IAM authentication.] (tag:Site)
 	AuthType *CreateApiV2ResponseAuthType `json:"auth_type,omitempty"`
@@ -3225,7 +3276,7 @@ type ErrorResponse struct {
 
 // MockApiBaseInfoHeader Custom response header of a mock backend (000 Tables 9 and 27). 001/003 describe the same object inside the JSON string form of header (ledger ROMA-020).
 type MockApiBaseInfoHeader struct {
-	// Key Header key: letters, digits and hyphens (-), starting with a letter or digit (001/003). 000 allows up to 255 characters, 001/003 up to 64; the schema keeps 000's limit (ledger ROMA-020).
+	// Key Header key: letters, digits and hyphens (-), starting with a letter or digit (001/003). 001/003 allow up to 64 characters, 000 up to 255; a longer key gets an advisory warning, not a rejection (ledger ROMA-020).
 	Key *string `json:"key,omitempty"`
 
 	// Remark Header remark; can be empty.
@@ -3301,7 +3352,7 @@ type ReqParamRequired int
 // ReqParamValidEnable Whether validity check is enabled. 1: enabled; 2: disabled.
 type ReqParamValidEnable int
 
-// ReqParamBase Request parameter (000 Table 7, 001 表7).
+// ReqParamBase Request parameter (000 Table 7, 001 表7). The pages say required is 1 for a PATH parameter; required=2 with location PATH gets an advisory warning, not a rejection (x-forbidden-values, ledger ROMA-023).
 type ReqParamBase struct {
 	// DefaultValue Default value.
 	DefaultValue *string `json:"default_value,omitempty"`
@@ -3369,8 +3420,8 @@ type ShowDetailsOfApiV1Response struct {
 	// ArrangeNecessary Whether orchestration is required. 1: yes; 2: no (values listed by 001 only).
 	ArrangeNecessary *ShowDetailsOfApiV1ResponseArrangeNecessary `json:"arrange_necessary,omitempty"`
 
-	// AuthOpt Security authentication parameters (000 Tables 4 and 17, 001 表4 and 表16, 003 Table 4). Response examples send the key auth_code_auth_type instead of app_code_auth_type (ledger ROMA-008).
-	AuthOpt *AuthOpt `json:"auth_opt,omitempty"`
+	// AuthOpt Security authentication parameters as responses carry them (000 Tables 17, 001 表16, 003 Table 4). Some response examples spell the key auth_code_auth_type; both spellings are kept so that a client loses neither (ledger ROMA-008).
+	AuthOpt *AuthOptResp `json:"auth_opt,omitempty"`
 
 	// AuthType API authentication mode. NONE: no authentication; APP: app authentication; IAM: IAM authentication; AUTHORIZER: custom authentication. [The site does not support IAM authentication.] (tag:Site)
 	AuthType *ShowDetailsOfApiV1ResponseAuthType `json:"auth_type,omitempty"`

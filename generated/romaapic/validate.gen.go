@@ -55,6 +55,9 @@ var SchemaTypes = map[string]func() validation.Type{
 	"AuthOpt": func() validation.Type {
 		return new(AuthOpt)
 	},
+	"AuthOptResp": func() validation.Type {
+		return new(AuthOptResp)
+	},
 	"BackendApi": func() validation.Type {
 		return new(BackendApi)
 	},
@@ -448,6 +451,10 @@ func (v *ApiConditionCreate) ValidateAt(path *validation.Path, errs *validation.
 		p := path.Key("mapped_param_location")
 		errs.Add(&p, validation.RuleRequiredIf, "is required when condition_origin is orchestration")
 	}
+	if (validation.Match(string(v.ConditionOrigin), false, "param", "source", "cookie", "frontend_authorizer")) && !(v.ConditionValue != nil) {
+		p := path.Key("condition_value")
+		errs.Add(&p, validation.RuleRequiredIf, "is required when condition_origin is param or source or cookie or frontend_authorizer")
+	}
 }
 
 // DecodeJX decodes the next value of d into v; structural violations go to errs and
@@ -484,14 +491,14 @@ func (v *ApiConditionCreate) DecodeJX(d *jx.Decoder, path *validation.Path, errs
 				v.ConditionType = &y0
 			}
 		case "condition_value":
-			seen |= uint64(0x4)
 			p := path.Key("condition_value")
 			x0, ok0, err := validation.DecodeString(d, errs, &p)
 			if err != nil {
 				return err
 			}
 			if ok0 {
-				v.ConditionValue = x0
+				y0 := x0
+				v.ConditionValue = &y0
 			}
 		case "cookie_param_name":
 			p := path.Key("cookie_param_name")
@@ -564,10 +571,6 @@ func (v *ApiConditionCreate) DecodeJX(d *jx.Decoder, path *validation.Path, errs
 	}
 	if seen&uint64(0x1) == 0 {
 		q := path.Key("condition_origin")
-		errs.Add(&q, validation.RuleRequired, "is required")
-	}
-	if seen&uint64(0x4) == 0 {
-		q := path.Key("condition_value")
 		errs.Add(&q, validation.RuleRequired, "is required")
 	}
 	return nil
@@ -795,7 +798,11 @@ func (v *ApiFuncCreate) ValidateAt(path *validation.Path, errs *validation.Error
 	{
 		p := path.Key("timeout")
 		n0 := int64(v.Timeout)
-		validation.Int(errs, &p, n0, true, int64(1), true, int64(600000))
+		{
+			var w validation.Errors
+			validation.Int(&w, &p, n0, true, int64(1), true, int64(600000))
+			errs.Advise(w, "ROMA-017")
+		}
 	}
 	if v.Version != nil {
 		p := path.Key("version")
@@ -1403,7 +1410,11 @@ func (v *ApiPolicyFunctionCreate) ValidateAt(path *validation.Path, errs *valida
 		p := path.Key("name")
 		s0 := v.Name
 		validation.String(errs, &p, s0, 3, 64)
-		validation.Pattern(errs, &p, s0, pattern1, "^[A-Za-z一-龥][A-Za-z0-9一-龥_-]*$")
+		{
+			var w validation.Errors
+			validation.Pattern(&w, &p, s0, pattern1, "^[A-Za-z一-龥][A-Za-z0-9一-龥_-]*$")
+			errs.Advise(w, "ROMA-007")
+		}
 	}
 	if v.NetworkType != nil {
 		p := path.Key("network_type")
@@ -1413,7 +1424,11 @@ func (v *ApiPolicyFunctionCreate) ValidateAt(path *validation.Path, errs *valida
 	{
 		p := path.Key("timeout")
 		n0 := int64(v.Timeout)
-		validation.Int(errs, &p, n0, true, int64(1), true, int64(600000))
+		{
+			var w validation.Errors
+			validation.Int(&w, &p, n0, true, int64(1), true, int64(600000))
+			errs.Advise(w, "ROMA-017")
+		}
 	}
 	if v.Version != nil {
 		p := path.Key("version")
@@ -1887,7 +1902,11 @@ func (v *ApiPolicyHttpCreate) ValidateAt(path *validation.Path, errs *validation
 		p := path.Key("name")
 		s0 := v.Name
 		validation.String(errs, &p, s0, 3, 64)
-		validation.Pattern(errs, &p, s0, pattern1, "^[A-Za-z一-龥][A-Za-z0-9一-龥_-]*$")
+		{
+			var w validation.Errors
+			validation.Pattern(&w, &p, s0, pattern1, "^[A-Za-z一-龥][A-Za-z0-9一-龥_-]*$")
+			errs.Advise(w, "ROMA-007")
+		}
 	}
 	{
 		p := path.Key("req_method")
@@ -1913,7 +1932,11 @@ func (v *ApiPolicyHttpCreate) ValidateAt(path *validation.Path, errs *validation
 	if v.Timeout != nil {
 		p := path.Key("timeout")
 		n0 := int64((*v.Timeout))
-		validation.Int(errs, &p, n0, true, int64(1), true, int64(600000))
+		{
+			var w validation.Errors
+			validation.Int(&w, &p, n0, true, int64(1), true, int64(600000))
+			errs.Advise(w, "ROMA-017")
+		}
 	}
 	if v.UrlDomain != nil {
 		p := path.Key("url_domain")
@@ -2761,7 +2784,11 @@ func (v *ApiPolicyMockCreate) ValidateAt(path *validation.Path, errs *validation
 		p := path.Key("name")
 		s0 := v.Name
 		validation.String(errs, &p, s0, 3, 64)
-		validation.Pattern(errs, &p, s0, pattern1, "^[A-Za-z一-龥][A-Za-z0-9一-龥_-]*$")
+		{
+			var w validation.Errors
+			validation.Pattern(&w, &p, s0, pattern1, "^[A-Za-z一-龥][A-Za-z0-9一-龥_-]*$")
+			errs.Advise(w, "ROMA-007")
+		}
 	}
 	if v.StatusCode != nil {
 		p := path.Key("status_code")
@@ -3168,6 +3195,76 @@ func (v *AuthOpt) DecodeJX(d *jx.Decoder, path *validation.Path, errs *validatio
 	return nil
 }
 
+// Validate checks v against every rule of the AuthOptResp schema and returns all violations
+// as validation.Errors, or nil.
+func (v *AuthOptResp) Validate() error {
+	return validation.Validate(v)
+}
+
+// DecodeJSON decodes data into v with exact member names and validates it. It reports every
+// violation (missing members, wrong types, broken rules) as validation.Errors.
+func (v *AuthOptResp) DecodeJSON(data []byte) error {
+	return validation.DecodeJSON(data, v)
+}
+
+// ValidateAt checks v, found at path, and adds each violation to errs.
+func (v *AuthOptResp) ValidateAt(path *validation.Path, errs *validation.Errors) {
+	if v.AppCodeAuthType != nil {
+		p := path.Key("app_code_auth_type")
+		s0 := string((*v.AppCodeAuthType))
+		validation.EnumString(errs, &p, s0, enum12)
+	}
+	if v.AuthCodeAuthType != nil {
+		p := path.Key("auth_code_auth_type")
+		s0 := string((*v.AuthCodeAuthType))
+		validation.EnumString(errs, &p, s0, enum12)
+	}
+}
+
+// DecodeJX decodes the next value of d into v; structural violations go to errs and
+// only malformed JSON is returned as an error.
+func (v *AuthOptResp) DecodeJX(d *jx.Decoder, path *validation.Path, errs *validation.Errors) error {
+	if ok, err := validation.Expect(d, errs, path, jx.Object, "an object"); !ok || err != nil {
+		return err
+	}
+	iter, err := d.ObjIter()
+	if err != nil {
+		return err
+	}
+	for iter.Next() {
+		switch string(iter.Key()) {
+		case "app_code_auth_type":
+			p := path.Key("app_code_auth_type")
+			x0, ok0, err := validation.DecodeEnumString(d, errs, &p, enum12)
+			if err != nil {
+				return err
+			}
+			if ok0 {
+				y0 := AuthOptRespAppCodeAuthType(x0)
+				v.AppCodeAuthType = &y0
+			}
+		case "auth_code_auth_type":
+			p := path.Key("auth_code_auth_type")
+			x0, ok0, err := validation.DecodeEnumString(d, errs, &p, enum12)
+			if err != nil {
+				return err
+			}
+			if ok0 {
+				y0 := AuthOptRespAuthCodeAuthType(x0)
+				v.AuthCodeAuthType = &y0
+			}
+		default:
+			if err := d.Skip(); err != nil {
+				return err
+			}
+		}
+	}
+	if err := iter.Err(); err != nil {
+		return err
+	}
+	return nil
+}
+
 // Validate checks v against every rule of the BackendApi schema and returns all violations
 // as validation.Errors, or nil.
 func (v *BackendApi) Validate() error {
@@ -3443,7 +3540,11 @@ func (v *BackendApiCreate) ValidateAt(path *validation.Path, errs *validation.Er
 	{
 		p := path.Key("timeout")
 		n0 := int64(v.Timeout)
-		validation.Int(errs, &p, n0, true, int64(1), true, int64(600000))
+		{
+			var w validation.Errors
+			validation.Int(&w, &p, n0, true, int64(1), true, int64(600000))
+			errs.Advise(w, "ROMA-017")
+		}
 	}
 	if v.UrlDomain != nil {
 		p := path.Key("url_domain")
@@ -4499,9 +4600,9 @@ func (v *CreateApiV2Request) ValidateAt(path *validation.Path, errs *validation.
 		s0 := (*v.Version)
 		validation.String(errs, &p, s0, -1, 16)
 	}
-	if (v.DomainName != nil) && !(v.RomaAppId != nil) {
+	if (v.DomainName != nil && string((*v.DomainName)) != "") && !(v.RomaAppId != nil) {
 		p := path.Key("roma_app_id")
-		errs.Add(&p, validation.RuleRequiredIf, "is required when domain_name is set")
+		errs.Add(&p, validation.RuleRequiredIf, "is required when domain_name is not empty")
 	}
 	if (validation.Match(string(v.ReqMethod), false, "GET")) && (validation.Match(string(v.ReqUri), false, "/apic/health_check")) {
 		errs.Add(path, validation.RuleForbiddenValues, "req_uri /apic/health_check is the preset health-check path and is not supported when req_method is GET")
@@ -5303,7 +5404,7 @@ func (v *CreateApiV2Response) DecodeJX(d *jx.Decoder, path *validation.Path, err
 			}
 		case "auth_opt":
 			p := path.Key("auth_opt")
-			x0 := new(AuthOpt)
+			x0 := new(AuthOptResp)
 			if err := x0.DecodeJX(d, &p, errs); err != nil {
 				return err
 			}
@@ -5931,7 +6032,12 @@ func (v *MockApiBaseInfoHeader) ValidateAt(path *validation.Path, errs *validati
 	if v.Key != nil {
 		p := path.Key("key")
 		s0 := (*v.Key)
-		validation.String(errs, &p, s0, 1, 255)
+		validation.String(errs, &p, s0, 1, -1)
+		{
+			var w validation.Errors
+			validation.String(&w, &p, s0, -1, 64)
+			errs.Advise(w, "ROMA-020")
+		}
 		validation.Pattern(errs, &p, s0, pattern7, "^[A-Za-z0-9][A-Za-z0-9-]*$")
 	}
 	if v.Remark != nil {
@@ -6303,6 +6409,10 @@ func (v *ReqParamBase) ValidateAt(path *validation.Path, errs *validation.Errors
 		p := path.Key("valid_enable")
 		n0 := int64((*v.ValidEnable))
 		validation.EnumInt(errs, &p, n0, enum7)
+	}
+	if (validation.Match(string(v.Location), false, "PATH")) && (v.Required != nil && validation.Match(strconv.FormatInt(int64((*v.Required)), 10), false, "2")) {
+		p := path.Key("required")
+		errs.AddAdvisory(&p, validation.RuleForbiddenValues, "ROMA-023", "a PATH parameter is mandatory: required must be 1 when location is PATH")
 	}
 }
 
@@ -6734,7 +6844,7 @@ func (v *ShowDetailsOfApiV1Response) DecodeJX(d *jx.Decoder, path *validation.Pa
 			}
 		case "auth_opt":
 			p := path.Key("auth_opt")
-			x0 := new(AuthOpt)
+			x0 := new(AuthOptResp)
 			if err := x0.DecodeJX(d, &p, errs); err != nil {
 				return err
 			}
@@ -7704,6 +7814,7 @@ func (u *ApiMock_Header) ValidateAt(path *validation.Path, errs *validation.Erro
 		return
 	}
 	matched := 0
+	var warned validation.Errors
 	{
 		errs := new(validation.Errors)
 		var b0 string
@@ -7718,8 +7829,9 @@ func (u *ApiMock_Header) ValidateAt(path *validation.Path, errs *validation.Erro
 			}
 			_ = b0
 			return nil
-		}(); err == nil && len(*errs) == 0 {
+		}(); err == nil && !errs.Enforced() {
 			matched++
+			warned = append(warned, *errs...)
 		}
 	}
 	{
@@ -7753,12 +7865,15 @@ func (u *ApiMock_Header) ValidateAt(path *validation.Path, errs *validation.Erro
 				b1[i1].ValidateAt(&q1, errs)
 			}
 			return nil
-		}(); err == nil && len(*errs) == 0 {
+		}(); err == nil && !errs.Enforced() {
 			matched++
+			warned = append(warned, *errs...)
 		}
 	}
 	if matched != 1 {
 		errs.Add(path, validation.RuleOneOf, "must match exactly one of: string, array")
+	} else {
+		*errs = append(*errs, warned...)
 	}
 }
 
@@ -7775,6 +7890,7 @@ func (u *ApiMockCreate_Header) ValidateAt(path *validation.Path, errs *validatio
 		return
 	}
 	matched := 0
+	var warned validation.Errors
 	{
 		errs := new(validation.Errors)
 		var b0 string
@@ -7789,8 +7905,9 @@ func (u *ApiMockCreate_Header) ValidateAt(path *validation.Path, errs *validatio
 			}
 			_ = b0
 			return nil
-		}(); err == nil && len(*errs) == 0 {
+		}(); err == nil && !errs.Enforced() {
 			matched++
+			warned = append(warned, *errs...)
 		}
 	}
 	{
@@ -7824,12 +7941,15 @@ func (u *ApiMockCreate_Header) ValidateAt(path *validation.Path, errs *validatio
 				b1[i1].ValidateAt(&q1, errs)
 			}
 			return nil
-		}(); err == nil && len(*errs) == 0 {
+		}(); err == nil && !errs.Enforced() {
 			matched++
+			warned = append(warned, *errs...)
 		}
 	}
 	if matched != 1 {
 		errs.Add(path, validation.RuleOneOf, "must match exactly one of: string, array")
+	} else {
+		*errs = append(*errs, warned...)
 	}
 }
 
@@ -7846,6 +7966,7 @@ func (u *ApiPolicyHttpRespV1_VpcInfo) ValidateAt(path *validation.Path, errs *va
 		return
 	}
 	matched := 0
+	var warned validation.Errors
 	{
 		errs := new(validation.Errors)
 		var b0 string
@@ -7860,8 +7981,9 @@ func (u *ApiPolicyHttpRespV1_VpcInfo) ValidateAt(path *validation.Path, errs *va
 			}
 			_ = b0
 			return nil
-		}(); err == nil && len(*errs) == 0 {
+		}(); err == nil && !errs.Enforced() {
 			matched++
+			warned = append(warned, *errs...)
 		}
 	}
 	{
@@ -7874,12 +7996,15 @@ func (u *ApiPolicyHttpRespV1_VpcInfo) ValidateAt(path *validation.Path, errs *va
 			}
 			b1.ValidateAt(path, errs)
 			return nil
-		}(); err == nil && len(*errs) == 0 {
+		}(); err == nil && !errs.Enforced() {
 			matched++
+			warned = append(warned, *errs...)
 		}
 	}
 	if matched != 1 {
 		errs.Add(path, validation.RuleOneOf, "must match exactly one of: string, object")
+	} else {
+		*errs = append(*errs, warned...)
 	}
 }
 
@@ -7896,6 +8021,7 @@ func (u *ApiPolicyMockCreate_Header) ValidateAt(path *validation.Path, errs *val
 		return
 	}
 	matched := 0
+	var warned validation.Errors
 	{
 		errs := new(validation.Errors)
 		var b0 string
@@ -7910,8 +8036,9 @@ func (u *ApiPolicyMockCreate_Header) ValidateAt(path *validation.Path, errs *val
 			}
 			_ = b0
 			return nil
-		}(); err == nil && len(*errs) == 0 {
+		}(); err == nil && !errs.Enforced() {
 			matched++
+			warned = append(warned, *errs...)
 		}
 	}
 	{
@@ -7945,12 +8072,15 @@ func (u *ApiPolicyMockCreate_Header) ValidateAt(path *validation.Path, errs *val
 				b1[i1].ValidateAt(&q1, errs)
 			}
 			return nil
-		}(); err == nil && len(*errs) == 0 {
+		}(); err == nil && !errs.Enforced() {
 			matched++
+			warned = append(warned, *errs...)
 		}
 	}
 	if matched != 1 {
 		errs.Add(path, validation.RuleOneOf, "must match exactly one of: string, array")
+	} else {
+		*errs = append(*errs, warned...)
 	}
 }
 
@@ -7967,6 +8097,7 @@ func (u *ApiPolicyMockResp_Header) ValidateAt(path *validation.Path, errs *valid
 		return
 	}
 	matched := 0
+	var warned validation.Errors
 	{
 		errs := new(validation.Errors)
 		var b0 string
@@ -7981,8 +8112,9 @@ func (u *ApiPolicyMockResp_Header) ValidateAt(path *validation.Path, errs *valid
 			}
 			_ = b0
 			return nil
-		}(); err == nil && len(*errs) == 0 {
+		}(); err == nil && !errs.Enforced() {
 			matched++
+			warned = append(warned, *errs...)
 		}
 	}
 	{
@@ -8016,12 +8148,15 @@ func (u *ApiPolicyMockResp_Header) ValidateAt(path *validation.Path, errs *valid
 				b1[i1].ValidateAt(&q1, errs)
 			}
 			return nil
-		}(); err == nil && len(*errs) == 0 {
+		}(); err == nil && !errs.Enforced() {
 			matched++
+			warned = append(warned, *errs...)
 		}
 	}
 	if matched != 1 {
 		errs.Add(path, validation.RuleOneOf, "must match exactly one of: string, array")
+	} else {
+		*errs = append(*errs, warned...)
 	}
 }
 
@@ -8038,6 +8173,7 @@ func (u *BackendApiV1_VpcInfo) ValidateAt(path *validation.Path, errs *validatio
 		return
 	}
 	matched := 0
+	var warned validation.Errors
 	{
 		errs := new(validation.Errors)
 		var b0 string
@@ -8052,8 +8188,9 @@ func (u *BackendApiV1_VpcInfo) ValidateAt(path *validation.Path, errs *validatio
 			}
 			_ = b0
 			return nil
-		}(); err == nil && len(*errs) == 0 {
+		}(); err == nil && !errs.Enforced() {
 			matched++
+			warned = append(warned, *errs...)
 		}
 	}
 	{
@@ -8066,12 +8203,15 @@ func (u *BackendApiV1_VpcInfo) ValidateAt(path *validation.Path, errs *validatio
 			}
 			b1.ValidateAt(path, errs)
 			return nil
-		}(); err == nil && len(*errs) == 0 {
+		}(); err == nil && !errs.Enforced() {
 			matched++
+			warned = append(warned, *errs...)
 		}
 	}
 	if matched != 1 {
 		errs.Add(path, validation.RuleOneOf, "must match exactly one of: string, object")
+	} else {
+		*errs = append(*errs, warned...)
 	}
 }
 
@@ -8088,6 +8228,7 @@ func (u *VpcInfo_EcsName) ValidateAt(path *validation.Path, errs *validation.Err
 		return
 	}
 	matched := 0
+	var warned validation.Errors
 	{
 		errs := new(validation.Errors)
 		var b0 string
@@ -8102,8 +8243,9 @@ func (u *VpcInfo_EcsName) ValidateAt(path *validation.Path, errs *validation.Err
 			}
 			_ = b0
 			return nil
-		}(); err == nil && len(*errs) == 0 {
+		}(); err == nil && !errs.Enforced() {
 			matched++
+			warned = append(warned, *errs...)
 		}
 	}
 	{
@@ -8120,12 +8262,15 @@ func (u *VpcInfo_EcsName) ValidateAt(path *validation.Path, errs *validation.Err
 			}
 			_ = b1
 			return nil
-		}(); err == nil && len(*errs) == 0 {
+		}(); err == nil && !errs.Enforced() {
 			matched++
+			warned = append(warned, *errs...)
 		}
 	}
 	if matched != 1 {
 		errs.Add(path, validation.RuleOneOf, "must match exactly one of: string, integer")
+	} else {
+		*errs = append(*errs, warned...)
 	}
 }
 
@@ -8142,6 +8287,7 @@ func (u *VpcInfo_VpcChannelPort) ValidateAt(path *validation.Path, errs *validat
 		return
 	}
 	matched := 0
+	var warned validation.Errors
 	{
 		errs := new(validation.Errors)
 		var b0 int
@@ -8156,8 +8302,9 @@ func (u *VpcInfo_VpcChannelPort) ValidateAt(path *validation.Path, errs *validat
 			}
 			_ = b0
 			return nil
-		}(); err == nil && len(*errs) == 0 {
+		}(); err == nil && !errs.Enforced() {
 			matched++
+			warned = append(warned, *errs...)
 		}
 	}
 	{
@@ -8174,12 +8321,15 @@ func (u *VpcInfo_VpcChannelPort) ValidateAt(path *validation.Path, errs *validat
 			}
 			_ = b1
 			return nil
-		}(); err == nil && len(*errs) == 0 {
+		}(); err == nil && !errs.Enforced() {
 			matched++
+			warned = append(warned, *errs...)
 		}
 	}
 	if matched != 1 {
 		errs.Add(path, validation.RuleOneOf, "must match exactly one of: integer, string")
+	} else {
+		*errs = append(*errs, warned...)
 	}
 }
 

@@ -9,10 +9,13 @@ package validation
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"io"
+	"log/slog"
 	"math"
+	"net/http"
 	"sort"
 	"strconv"
 	"strings"
@@ -86,7 +89,13 @@ type Violation struct {
 	Path    string `json:"path"`
 	Rule    string `json:"rule"`
 	Message string `json:"message"`
+	// Ledger is set on the violation of an advisory rule: a rule the reference pages state
+	// but the service is known not to enforce. It names the ledger entry with the evidence.
+	Ledger string `json:"ledger,omitempty"`
 }
+
+// Advisory reports whether v breaks an advisory rule: a warning, not an error.
+func (v Violation) Advisory() bool { return v.Ledger != "" }
 
 // Errors lists every violation found in a document; it is the error that Validate and
 // DecodeJSON return.
@@ -118,6 +127,44 @@ func (e Errors) Err() error {
 // Add records a violation of rule at p.
 func (e *Errors) Add(p *Path, rule, msg string) {
 	*e = append(*e, Violation{Path: p.String(), Rule: rule, Message: msg})
+}
+
+// AddAdvisory records a violation of rule at p as advisory, naming the ledger entry.
+func (e *Errors) AddAdvisory(p *Path, rule, ledger, msg string) {
+	*e = append(*e, Violation{Path: p.String(), Rule: rule, Message: msg, Ledger: ledger})
+}
+
+// Advise records the violations in w as advisory, each naming the ledger entry. Generated
+// code checks an advisory rule into a local list w, so that every rule function serves both
+// grades.
+func (e *Errors) Advise(w Errors, ledger string) {
+	for _, v := range w {
+		v.Ledger = ledger
+		*e = append(*e, v)
+	}
+}
+
+// Enforced reports whether e holds a violation of an enforced rule.
+func (e Errors) Enforced() bool {
+	for _, v := range e {
+		if !v.Advisory() {
+			return true
+		}
+	}
+	return false
+}
+
+// Split separates the violations of enforced rules (errs) from those of advisory rules
+// (warnings), keeping their order.
+func (e Errors) Split() (errs, warnings Errors) {
+	for _, v := range e {
+		if v.Advisory() {
+			warnings = append(warnings, v)
+		} else {
+			errs = append(errs, v)
+		}
+	}
+	return errs, warnings
 }
 
 // AsErrors returns the violations carried by err, if it is (or wraps) an Errors.
@@ -523,35 +570,95 @@ type SyntaxError struct{ Err error }
 func (s *SyntaxError) Error() string { return "malformed JSON: " + s.Err.Error() }
 func (s *SyntaxError) Unwrap() error { return s.Err }
 
-// DecodeJSON decodes data into v strictly and validates it, reporting every violation: missing
-// required members, wrong JSON types and nulls, and every value constraint. It returns a
-// *SyntaxError for malformed JSON and Errors for violations.
+// DecodeJSON decodes data into v strictly and validates it, reporting every violation of an
+// enforced rule: missing required members, wrong JSON types and nulls, and every value
+// constraint. It returns a *SyntaxError for malformed JSON and Errors for violations. Decode
+// also returns the violations of advisory rules.
 func DecodeJSON[T interface {
 	Decoder
 	Validator
 }](data []byte, v T) error {
+	_, err := Decode(data, v)
+	return err
+}
+
+// Decode is DecodeJSON that also returns the violations of advisory rules, as warnings. The
+// error reports only enforced rules (or malformed JSON).
+func Decode[T interface {
+	Decoder
+	Validator
+}](data []byte, v T) (warnings Errors, err error) {
 	d := jx.DecodeBytes(data)
 	var e Errors
 	if err := v.DecodeJX(d, nil, &e); err != nil {
-		return &SyntaxError{Err: err}
+		return nil, &SyntaxError{Err: err}
 	}
 	// Only white space may follow the document.
 	if err := d.Skip(); !errors.Is(err, io.EOF) {
-		return &SyntaxError{Err: errors.New("unexpected data after the JSON document")}
+		return nil, &SyntaxError{Err: errors.New("unexpected data after the JSON document")}
 	}
 	v.ValidateAt(nil, &e)
-	if len(e) == 0 {
-		return nil
-	}
-	return e.Settle()
+	return split(e)
 }
 
-// Validate runs v's checks from the document root.
+// Validate runs v's checks from the document root. It fails only on enforced rules; Check
+// also returns the advisory ones.
 func Validate(v Validator) error {
+	_, err := Check(v)
+	return err
+}
+
+// Check runs v's checks from the document root and returns the violations of enforced rules
+// as the error, and those of advisory rules as warnings.
+func Check(v Validator) (warnings Errors, err error) {
 	var e Errors
 	v.ValidateAt(nil, &e)
+	return split(e)
+}
+
+// split settles a document's violations into warnings and the error (nil when no enforced
+// rule is broken).
+func split(e Errors) (Errors, error) {
 	if len(e) == 0 {
-		return nil
+		return nil, nil
 	}
-	return e.Settle()
+	errs, warnings := e.Settle().Split()
+	if len(errs) == 0 {
+		return warnings, nil
+	}
+	return warnings, errs
+}
+
+// Preflight is how a validating client treats a request body before sending it: violations
+// of enforced rules stop the request; violations of advisory rules (rules the pages state
+// but the service is known not to enforce, each naming its ledger entry) are handed to Warn
+// and the request goes out, unless Strict asks for the pages' letter.
+type Preflight struct {
+	// Strict makes advisory violations stop the request too.
+	Strict bool
+	// Warn receives the advisory violations of a request that is sent; nil drops them.
+	Warn func(ctx context.Context, req *http.Request, warnings Errors)
+}
+
+// Judge returns the error that stops req, given what Decode said of its body, and hands
+// advisory violations to p.Warn when the request goes out.
+func (p Preflight) Judge(ctx context.Context, req *http.Request, warnings Errors, err error) error {
+	if err != nil || len(warnings) == 0 {
+		return err
+	}
+	if p.Strict {
+		return warnings
+	}
+	if p.Warn != nil {
+		p.Warn(ctx, req, warnings)
+	}
+	return nil
+}
+
+// LogWarnings is the default Preflight.Warn: one slog warning per advisory violation.
+func LogWarnings(ctx context.Context, req *http.Request, warnings Errors) {
+	for _, w := range warnings {
+		slog.WarnContext(ctx, "request breaks an advisory rule of the API reference",
+			"method", req.Method, "url", req.URL.Path, "path", w.Path, "rule", w.Rule, "ledger", w.Ledger, "message", w.Message)
+	}
 }

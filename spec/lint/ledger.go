@@ -11,11 +11,13 @@ type Ledger struct {
 // LedgerEntry is the part of a ledger entry the linter reads.
 type LedgerEntry struct {
 	ID        string `yaml:"id"`
+	Grade     string `yaml:"grade"`
 	Locations []string
 	Checks    []struct {
 		Schema  string `yaml:"schema"`
 		Example string `yaml:"example"`
 		Valid   bool   `yaml:"valid"`
+		Warns   bool   `yaml:"warns"`
 	}
 }
 
@@ -32,17 +34,30 @@ func ParseLedger(file string, data []byte) (*Ledger, error) {
 	return l, nil
 }
 
-// Rejected reports whether the ledger records the example ref as breaking a kept rule.
-func (l *Ledger) Rejected(ref string) bool {
+// Breaks reports whether the ledger records the example ref as breaking a rule of the pages:
+// an enforced one (valid: false) or an advisory one (warns: true).
+func (l *Ledger) Breaks(ref string) bool {
 	if l == nil {
 		return false
 	}
 	for _, e := range l.Entries {
 		for _, c := range e.Checks {
-			if c.Example == ref && !c.Valid {
+			if c.Example == ref && (!c.Valid || c.Warns) {
 				return true
 			}
 		}
 	}
 	return false
+}
+
+// Entry returns the entry called id.
+func (l *Ledger) Entry(id string) (LedgerEntry, int, bool) {
+	if l != nil {
+		for i, e := range l.Entries {
+			if e.ID == id {
+				return e, i, true
+			}
+		}
+	}
+	return LedgerEntry{}, -1, false
 }

@@ -26,6 +26,7 @@ var rules = []Rule{
 	{"PROP-DESCRIPTION", Error, "every property has a description", checkPropDescription},
 	{"STRING-MAXLENGTH", Warning, "every string schema without enum has a maxLength", checkStringMaxLength},
 	{"INT-RANGE", Error, "a range documented in a description (A to B) is encoded as minimum/maximum or x-integer-string", checkIntRange},
+	{"ADVISORY-LEDGER", Error, "every advisory rule names a ledger entry graded advisory, and every such entry is named by a rule", checkAdvisoryLedger},
 	{"X-EXTENSION", Error, "every x- extension on a schema is a defined one, well-formed, naming fields that exist", checkXExtension},
 	{"UNUSED-COMPONENT", Error, "every component (schema, parameter, response, example, request body, header) is reachable from an operation", checkUnusedComponent},
 	{"REF-CYCLE", Error, "no cycle of schema $refs (the generator cannot handle recursive types)", checkRefCycle},
@@ -117,7 +118,7 @@ func splitPath(p string) []string {
 
 func checkExampleValid(s *Spec, r *Reporter) {
 	for _, ex := range examples(s.Doc) {
-		if ex.Schema == nil || ex.Schema.Value == nil || s.Ledger.Rejected(ex.Ref) {
+		if ex.Schema == nil || ex.Schema.Value == nil || s.Ledger.Breaks(ex.Ref) {
 			continue
 		}
 		paths, msgs := violations(ex.Schema, ex.Value)
@@ -149,13 +150,50 @@ func checkLedgerExample(s *Spec, r *Reporter) {
 			switch {
 			case !ok:
 				r.In(s.Ledger.Src, at, "%s: no example %s in %s", e.ID, c.Example, s.File)
-			case !c.Valid:
+			case !c.Valid || c.Warns:
 				if _, msgs := violations(ex.Schema, ex.Value); len(msgs) == 0 {
-					r.In(s.Ledger.Src, at, "%s: records %s as rejected (valid: false), but it validates", e.ID, c.Example)
+					r.In(s.Ledger.Src, at, "%s: records %s as breaking a rule (valid: false or warns: true), but it validates", e.ID, c.Example)
 				}
 			}
 		}
 	}
+}
+
+// checkAdvisoryLedger ties advisory rules to the ledger both ways: every advisory rule names an
+// entry graded advisory, and every such entry downgrades at least one rule.
+func checkAdvisoryLedger(s *Spec, r *Reporter) {
+	used := map[string]bool{}
+	schemas(s.Doc, func(site schemaSite) {
+		if site.Schema.Ref != "" || site.Schema.Value == nil {
+			return
+		}
+		for _, id := range xrules.Of(site.Schema.Value).Ledgers() {
+			used[id] = true
+			if e, _, ok := s.Ledger.Entry(id); !ok {
+				r.At(site.Ptr, "an advisory rule names ledger entry %s, which %s does not have", id, ledgerFile(s))
+			} else if e.Grade != "advisory" {
+				r.At(site.Ptr, "an advisory rule names ledger entry %s, which is not graded advisory (grade: advisory)", id)
+			}
+		}
+	})
+	if s.Ledger == nil {
+		return
+	}
+	for i, e := range s.Ledger.Entries {
+		if e.Grade != "" && e.Grade != "advisory" {
+			r.In(s.Ledger.Src, Ptr("#", itoa(i), "grade"), "%s: grade %q is not one (advisory)", e.ID, e.Grade)
+		}
+		if e.Grade == "advisory" && !used[e.ID] {
+			r.In(s.Ledger.Src, Ptr("#", itoa(i)), "%s: graded advisory, but no rule of %s names it (x-advisory, or advisory: on a rule)", e.ID, s.File)
+		}
+	}
+}
+
+func ledgerFile(s *Spec) string {
+	if s.Ledger == nil {
+		return "the ledger (none given)"
+	}
+	return s.Ledger.Src.File
 }
 
 func checkLedgerLocation(s *Spec, r *Reporter) {

@@ -12,6 +12,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"regexp"
 	"slices"
 	"strings"
 	"sync"
@@ -30,6 +31,11 @@ const (
 	PrefixTag       = "x-prefix-tag"
 	References      = "x-references"
 	PathParams      = "x-path-params"
+
+	// Advisory and Coerce grade and qualify the other rules of a schema; they are no rules of
+	// their own.
+	Advisory = "x-advisory"
+	Coerce   = "x-coerce"
 )
 
 // Extension describes one defined extension.
@@ -59,6 +65,12 @@ var Extensions = []Extension{
 	{PathParams, "RulePathParams", "object", "{uri, params, name, location, value}"},
 }
 
+// Modifiers lists the extensions that qualify rules rather than state them.
+var Modifiers = []Extension{
+	{Advisory, "", "any", "a map from a rule of this schema to the ledger entry that downgrades it"},
+	{Coerce, "", "integer", "{out_of_range: default}"},
+}
+
 // Names lists the extension names, in the order of Extensions.
 func Names() []string {
 	out := make([]string, len(Extensions))
@@ -70,7 +82,7 @@ func Names() []string {
 
 // Lookup returns the extension called name.
 func Lookup(name string) (Extension, bool) {
-	for _, e := range Extensions {
+	for _, e := range append(Extensions[:len(Extensions):len(Extensions)], Modifiers...) {
 		if e.Name == name {
 			return e, true
 		}
@@ -84,18 +96,28 @@ func Foreign(name string) bool {
 	return name == "x-order" || strings.HasPrefix(name, "x-go-") || strings.HasPrefix(name, "x-oapi-codegen-")
 }
 
-// Condition is a `when`: exactly one of In, NotIn and Present is set.
+// Condition is a `when`: exactly one of In, NotIn, Present and Filled is set.
 type Condition struct {
 	Property string `json:"property"`
 	In       []any  `json:"in,omitempty"`
 	NotIn    []any  `json:"not_in,omitempty"`
 	Present  *bool  `json:"present,omitempty"`
+	// Filled: true holds when the property is present and not the empty string; false when it
+	// is absent or empty. It is for fields the service itself fills with "" to mean "none".
+	Filled *bool `json:"filled,omitempty"`
 }
 
 // FieldRule is one entry of x-required-if or x-forbidden-if.
 type FieldRule struct {
 	Field string    `json:"field"`
 	When  Condition `json:"when"`
+	Graded
+}
+
+// Graded is embedded in every entry of a list rule: Advisory, when set, names the ledger
+// entry that downgrades the entry to advisory.
+type Graded struct {
+	Advisory string `json:"advisory,omitempty"`
 }
 
 // ForbiddenValue is one entry of x-forbidden-values: the object is rejected when every listed
@@ -104,6 +126,7 @@ type ForbiddenValue struct {
 	Properties map[string][]any `json:"properties"`
 	Field      string           `json:"field,omitempty"`
 	Message    string           `json:"message"`
+	Graded
 }
 
 // Range is the value of x-integer-string: a closed range of base-10 integers.
@@ -125,6 +148,7 @@ type Reference struct {
 	Value  string     `json:"value"`
 	Target string     `json:"target"`
 	Name   string     `json:"name"`
+	Graded
 }
 
 // Steps splits Items into its property names (`a[].b` gives a, b).
@@ -156,7 +180,48 @@ type Rules struct {
 	PrefixTag       *Tag
 	References      []Reference
 	PathParams      *Params
+
+	// Advisory maps a rule of this schema (a keyword such as maximum or pattern, or a
+	// single-valued extension such as x-forbidden-chars) to the ledger entry that downgrades
+	// it. List rules are graded entry by entry instead (Graded).
+	Advisory map[string]string
+	// Coerce, when set, says what the service does with a value outside minimum..maximum.
+	Coerce *Coercion
 }
+
+// Coercion is the value of x-coerce.
+type Coercion struct {
+	// OutOfRange is "default": a value outside minimum..maximum is replaced by the schema's
+	// default, as a page documents.
+	OutOfRange string `json:"out_of_range"`
+}
+
+// Ledgers lists the ledger entries that downgrade rules of this schema, sorted, each once.
+func (r *Rules) Ledgers() []string {
+	var ids []string
+	for _, id := range r.Advisory {
+		ids = append(ids, id)
+	}
+	for _, fr := range append(r.RequiredIf[:len(r.RequiredIf):len(r.RequiredIf)], r.ForbiddenIf...) {
+		ids = append(ids, fr.Advisory)
+	}
+	for _, fv := range r.ForbiddenValues {
+		ids = append(ids, fv.Advisory)
+	}
+	for _, ref := range r.References {
+		ids = append(ids, ref.Advisory)
+	}
+	slices.Sort(ids)
+	ids = slices.Compact(ids)
+	if len(ids) > 0 && ids[0] == "" {
+		ids = ids[1:]
+	}
+	return ids
+}
+
+// AdvisoryOf returns the ledger entry that downgrades rule on this schema, or "" when the
+// rule is enforced.
+func (r *Rules) AdvisoryOf(rule string) string { return r.Advisory[rule] }
 
 // EnumCIValues returns EnumCI as JSON values.
 func (r *Rules) EnumCIValues() []any {
@@ -269,6 +334,7 @@ func (p *parser) parse(r *Rules, raw any) {
 		for _, fr := range rs {
 			p.has(fr.Field, "field")
 			p.condition(p.s, fr.When, "when.property")
+			p.graded(fr.Graded)
 		}
 		if p.name == RequiredIf {
 			r.RequiredIf = rs
@@ -290,6 +356,7 @@ func (p *parser) parse(r *Rules, raw any) {
 			if len(fv.Properties) == 0 || fv.Message == "" {
 				p.bad("needs properties and a message")
 			}
+			p.graded(fv.Graded)
 		}
 		r.ForbiddenValues = fvs
 	case PathParams:
@@ -318,6 +385,7 @@ func (p *parser) parse(r *Rules, raw any) {
 		}
 		for _, ref := range refs {
 			p.reference(ref)
+			p.graded(ref.Graded)
 		}
 		r.References = refs
 	case ForbiddenChars:
@@ -359,11 +427,82 @@ func (p *parser) parse(r *Rules, raw any) {
 			return
 		}
 		r.PrefixTag = &Tag{*pt.Prefix, *pt.Max}
+	case Advisory:
+		var m map[string]string
+		if !p.decode(raw, &m) {
+			return
+		}
+		for _, rule := range sortedKeys(m) {
+			p.ledgerID(m[rule])
+			if !p.hasRule(rule) {
+				p.bad("%q is not a rule of this schema that can be graded", rule)
+			}
+		}
+		r.Advisory = m
+	case Coerce:
+		var c Coercion
+		if !p.decode(raw, &c) {
+			return
+		}
+		if c.OutOfRange != "default" {
+			p.bad("out_of_range must be \"default\"")
+		}
+		if p.s.Default == nil || (p.s.Min == nil && p.s.Max == nil) || !(p.isType("integer") || p.isType("number")) {
+			p.bad("needs a number schema with a default and a minimum or maximum")
+		}
+		// A replaced value was accepted, so the bounds it replaces cannot be enforced.
+		for rule, set := range map[string]bool{"minimum": p.s.Min != nil, "maximum": p.s.Max != nil} {
+			if set && r.Advisory[rule] == "" {
+				p.bad("%s must be advisory (x-advisory) where out-of-range values are replaced", rule)
+			}
+		}
+		r.Coerce = &c
 	default:
 		if !Foreign(p.name) {
 			p.bad("not a defined extension (spec/README.md)")
 		}
 	}
+}
+
+// ledgerID checks the form of a ledger entry id; the linter checks that the entry exists.
+func (p *parser) ledgerID(id string) {
+	if !ledgerIDPattern.MatchString(id) {
+		p.bad("%q is not a ledger entry id (ROMA-nnn, APIG-nnn)", id)
+	}
+}
+
+var ledgerIDPattern = regexp.MustCompile(`^[A-Z]+-[0-9]{3}$`)
+
+// Gradable lists the schema keywords x-advisory may downgrade. The rest (type, nullable,
+// oneOf, required) are the document's shape, which the service cannot be lenient about
+// without the clients misreading its answers.
+var Gradable = []string{"minLength", "maxLength", "minimum", "maximum", "pattern", "enum", "minItems", "maxItems"}
+
+// hasRule reports whether rule is a gradable keyword or single-valued extension set on the
+// schema.
+func (p *parser) hasRule(rule string) bool {
+	s := p.s
+	switch rule {
+	case "minLength":
+		return s.MinLength > 0
+	case "maxLength":
+		return s.MaxLength != nil
+	case "minimum":
+		return s.Min != nil
+	case "maximum":
+		return s.Max != nil
+	case "pattern":
+		return s.Pattern != ""
+	case "enum":
+		return len(s.Enum) > 0
+	case "minItems":
+		return s.MinItems > 0
+	case "maxItems":
+		return s.MaxItems != nil
+	case ForbiddenChars, IntegerString, EnumCI, PrefixTag:
+		return s.Extensions[rule] != nil
+	}
+	return false
 }
 
 // condition checks a `when` evaluated on an object of schema on.
@@ -374,16 +513,22 @@ func (p *parser) condition(on *openapi3.Schema, c Condition, role string) {
 	p.exactlyOne(c)
 }
 
+func (p *parser) graded(g Graded) {
+	if g.Advisory != "" {
+		p.ledgerID(g.Advisory)
+	}
+}
+
 // exactlyOne checks that a condition tests one thing.
 func (p *parser) exactlyOne(c Condition) {
 	n := 0
-	for _, set := range []bool{c.In != nil, c.NotIn != nil, c.Present != nil} {
+	for _, set := range []bool{c.In != nil, c.NotIn != nil, c.Present != nil, c.Filled != nil} {
 		if set {
 			n++
 		}
 	}
 	if n != 1 {
-		p.bad("when needs exactly one of in, not_in, present")
+		p.bad("when needs exactly one of in, not_in, present, filled")
 	}
 }
 

@@ -931,6 +931,7 @@ func (u *VpcInfo_Port) ValidateAt(path *validation.Path, errs *validation.Errors
 		return
 	}
 	matched := 0
+	var warned validation.Errors
 	{
 		errs := new(validation.Errors)
 		var b0 int
@@ -946,8 +947,9 @@ func (u *VpcInfo_Port) ValidateAt(path *validation.Path, errs *validation.Errors
 			n1 := int64(b0)
 			validation.Int(errs, path, n1, true, int64(1), true, int64(65535))
 			return nil
-		}(); err == nil && len(*errs) == 0 {
+		}(); err == nil && !errs.Enforced() {
 			matched++
+			warned = append(warned, *errs...)
 		}
 	}
 	{
@@ -965,12 +967,15 @@ func (u *VpcInfo_Port) ValidateAt(path *validation.Path, errs *validation.Errors
 			s1 := b1
 			validation.String(errs, path, s1, -1, 5)
 			return nil
-		}(); err == nil && len(*errs) == 0 {
+		}(); err == nil && !errs.Enforced() {
 			matched++
+			warned = append(warned, *errs...)
 		}
 	}
 	if matched != 1 {
 		errs.Add(path, validation.RuleOneOf, "must match exactly one of: integer, string")
+	} else {
+		*errs = append(*errs, warned...)
 	}
 }
 
