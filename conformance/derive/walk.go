@@ -618,6 +618,12 @@ func fit(v string, n int, s *openapi3.Schema) (string, bool) {
 			grown := []rune(v + strings.Repeat(f, n))
 			cands = append(cands, string(grown[:n]))
 		}
+		// A value whose end is closed (host:port, where the port has at most five digits)
+		// can only grow at the front.
+		for _, f := range fill {
+			grown := []rune(strings.Repeat(f, n) + v)
+			cands = append(cands, string(grown[len(grown)-n:]))
+		}
 	} else {
 		for _, f := range []string{"a", "1", "汉"} {
 			cands = append(cands, strings.Repeat(f, n))

@@ -148,7 +148,7 @@ type BackendApi struct {
 	// Timeout Timeout duration for APIG to request the backend service, in ms. Range: 1-60,000. A value outside the range is not rejected: 004 and the vendor's machine-readable CreateApi definition say the default, 45000, is used instead (ledger APIG-010).
 	Timeout int `json:"timeout"`
 
-	// UrlDomain Backend service address (002) / backend endpoint (004). Required when no VPC channel is used. An endpoint URL is in the format of "domain name (or IP address):port number", with up to 255 characters, for example apig.example.com:7443. By default, the port number would be 443 for HTTPS or 80 for HTTP if it is not specified. Environment variables are supported; each variable name starts with a letter and consists of 3 to 32 characters; only letters, digits, hyphens (-) and underscores (_) are allowed (the pages do not give the variable syntax, so this is not a pattern).
+	// UrlDomain Backend service address (002) / backend endpoint (004). Required when no VPC channel is used. An endpoint URL is in the format of "domain name (or IP address):port number", with up to 255 characters, for example apig.example.com:7443. By default, the port number would be 443 for HTTPS or 80 for HTTP if it is not specified. Environment variables are supported; each variable name starts with a letter and consists of 3 to 32 characters; only letters, digits, hyphens (-) and underscores (_) are allowed. The pattern accepts a host (letters, digits, periods, hyphens, underscores, or a bracketed IPv6 address) with an optional port, either part possibly holding variables written
 	UrlDomain *string `json:"url_domain,omitempty"`
 
 	// Version Web backend version. A maximum of 16 characters are allowed.
@@ -676,7 +676,7 @@ type PolicyHttp struct {
 	// Timeout Timeout duration for APIG to request the backend service, in ms. Range: 1-60,000. A value outside the range is not rejected: 004 and the vendor's machine-readable CreateApi definition say the default, 45000, is used instead (ledger APIG-010).
 	Timeout *int `json:"timeout,omitempty"`
 
-	// UrlDomain Endpoint of the policy backend. Required when no VPC channel is used. An endpoint consists of a domain name or IP address and a port number, with not more than 255 characters. It must be in the format "Domain name:Port number", for example, apig.example.com:7443. By default, the port number would be 443 for HTTPS or 80 for HTTP if it is not specified. Environment variables are supported; each variable name starts with a letter and consists of 3 to 32 characters; only letters, digits, hyphens (-) and underscores (_) are allowed (the pages do not give the variable syntax, so this is not a pattern).
+	// UrlDomain Endpoint of the policy backend. Required when no VPC channel is used. An endpoint consists of a domain name or IP address and a port number, with not more than 255 characters. It must be in the format "Domain name:Port number", for example, apig.example.com:7443. By default, the port number would be 443 for HTTPS or 80 for HTTP if it is not specified. Environment variables are supported; each variable name starts with a letter and consists of 3 to 32 characters; only letters, digits, hyphens (-) and underscores (_) are allowed. The pattern accepts a host with an optional port, either part possibly holding variables written
 	UrlDomain *string `json:"url_domain,omitempty"`
 
 	// VpcInfo VPC channel details (002 Table 4, 004 Table 5 "VPC channel parameter description"). Required when vpc_status is set to 1. Response tables type vpc_info String (ledger APIG-006).

@@ -5,6 +5,7 @@ package apig
 import (
 	"github.com/apiclab/apic/generated/validation"
 	"github.com/go-faster/jx"
+	"regexp"
 	"strconv"
 	"strings"
 )
@@ -95,10 +96,12 @@ var (
 	enum0 = []string{"DISABLE", "HEADER"}
 	enum1 = []string{"GET", "POST", "PUT", "DELETE", "HEAD", "PATCH", "OPTIONS", "ANY"}
 	enum2 = []string{"HTTP", "HTTPS"}
-	enum3 = []int64{int64(1), int64(2)}
-	enum4 = []string{"PATH", "QUERY", "HEADER"}
+	// ^([A-Za-z0-9._-]|#[A-Za-z][A-Za-z0-9_-]{2,31}#|\[[0-9A-Fa-f:.]+\])+(:([0-9]{1,5}|#[A-Za-z][A-Za-z0-9_-]{2,31}#))?$
+	pattern0 = regexp.MustCompile("^([A-Za-z0-9._-]|#[A-Za-z][A-Za-z0-9_-]{2,31}#|\\[[0-9A-Fa-f:.]+\\])+(:([0-9]{1,5}|#[A-Za-z][A-Za-z0-9_-]{2,31}#))?$").MatchString
+	enum3    = []int64{int64(1), int64(2)}
+	enum4    = []string{"PATH", "QUERY", "HEADER"}
 	// ^[A-Za-z][A-Za-z0-9._-]{0,31}$
-	pattern0 = func(s string) bool {
+	pattern1 = func(s string) bool {
 		i, n := 0, 0
 		_ = n
 		for _, r := range s {
@@ -124,7 +127,7 @@ var (
 	enum9  = []string{"HTTP", "FUNCTION", "MOCK"}
 	enum10 = []string{"SWA", "NORMAL"}
 	// ^[A-Za-z][A-Za-z0-9_]{2,63}$
-	pattern1 = func(s string) bool {
+	pattern2 = func(s string) bool {
 		i, n := 0, 0
 		_ = n
 		for _, r := range s {
@@ -301,6 +304,7 @@ func (v *BackendApi) ValidateAt(path *validation.Path, errs *validation.Errors) 
 		p := path.Key("url_domain")
 		s0 := (*v.UrlDomain)
 		validation.String(errs, &p, s0, -1, 255)
+		validation.Pattern(errs, &p, s0, pattern0, "^([A-Za-z0-9._-]|#[A-Za-z][A-Za-z0-9_-]{2,31}#|\\[[0-9A-Fa-f:.]+\\])+(:([0-9]{1,5}|#[A-Za-z][A-Za-z0-9_-]{2,31}#))?$")
 	}
 	if v.Version != nil {
 		p := path.Key("version")
@@ -667,7 +671,7 @@ func (v *BackendParam) ValidateAt(path *validation.Path, errs *validation.Errors
 		p := path.Key("name")
 		s0 := v.Name
 		validation.String(errs, &p, s0, 1, 32)
-		validation.Pattern(errs, &p, s0, pattern0, "^[A-Za-z][A-Za-z0-9._-]{0,31}$")
+		validation.Pattern(errs, &p, s0, pattern1, "^[A-Za-z][A-Za-z0-9._-]{0,31}$")
 	}
 	{
 		p := path.Key("origin")
@@ -1163,7 +1167,7 @@ func (v *CreateApiRequest) ValidateAt(path *validation.Path, errs *validation.Er
 		p := path.Key("name")
 		s0 := v.Name
 		validation.String(errs, &p, s0, 3, 64)
-		validation.Pattern(errs, &p, s0, pattern1, "^[A-Za-z][A-Za-z0-9_]{2,63}$")
+		validation.Pattern(errs, &p, s0, pattern2, "^[A-Za-z][A-Za-z0-9_]{2,63}$")
 	}
 	if v.PolicyFunctions != nil {
 		p := path.Key("policy_functions")
@@ -2835,7 +2839,7 @@ func (v *PolicyFunction) ValidateAt(path *validation.Path, errs *validation.Erro
 		p := path.Key("name")
 		s0 := v.Name
 		validation.String(errs, &p, s0, 3, 64)
-		validation.Pattern(errs, &p, s0, pattern1, "^[A-Za-z][A-Za-z0-9_]{2,63}$")
+		validation.Pattern(errs, &p, s0, pattern2, "^[A-Za-z][A-Za-z0-9_]{2,63}$")
 	}
 	if v.Timeout != nil {
 		p := path.Key("timeout")
@@ -3219,7 +3223,7 @@ func (v *PolicyHttp) ValidateAt(path *validation.Path, errs *validation.Errors) 
 		p := path.Key("name")
 		s0 := v.Name
 		validation.String(errs, &p, s0, 3, 64)
-		validation.Pattern(errs, &p, s0, pattern1, "^[A-Za-z][A-Za-z0-9_]{2,63}$")
+		validation.Pattern(errs, &p, s0, pattern2, "^[A-Za-z][A-Za-z0-9_]{2,63}$")
 	}
 	{
 		p := path.Key("req_method")
@@ -3249,6 +3253,7 @@ func (v *PolicyHttp) ValidateAt(path *validation.Path, errs *validation.Errors) 
 		p := path.Key("url_domain")
 		s0 := (*v.UrlDomain)
 		validation.String(errs, &p, s0, -1, 255)
+		validation.Pattern(errs, &p, s0, pattern0, "^([A-Za-z0-9._-]|#[A-Za-z][A-Za-z0-9_-]{2,31}#|\\[[0-9A-Fa-f:.]+\\])+(:([0-9]{1,5}|#[A-Za-z][A-Za-z0-9_-]{2,31}#))?$")
 	}
 	if v.VpcInfo != nil {
 		p := path.Key("vpc_info")
@@ -3706,7 +3711,7 @@ func (v *PolicyMock) ValidateAt(path *validation.Path, errs *validation.Errors) 
 		p := path.Key("name")
 		s0 := v.Name
 		validation.String(errs, &p, s0, 3, 64)
-		validation.Pattern(errs, &p, s0, pattern1, "^[A-Za-z][A-Za-z0-9_]{2,63}$")
+		validation.Pattern(errs, &p, s0, pattern2, "^[A-Za-z][A-Za-z0-9_]{2,63}$")
 	}
 }
 
@@ -3990,7 +3995,7 @@ func (v *ReqParam) ValidateAt(path *validation.Path, errs *validation.Errors) {
 		p := path.Key("name")
 		s0 := v.Name
 		validation.String(errs, &p, s0, 1, 32)
-		validation.Pattern(errs, &p, s0, pattern0, "^[A-Za-z][A-Za-z0-9._-]{0,31}$")
+		validation.Pattern(errs, &p, s0, pattern1, "^[A-Za-z][A-Za-z0-9._-]{0,31}$")
 	}
 	if v.Remark != nil {
 		p := path.Key("remark")
@@ -4465,7 +4470,7 @@ func (v *UpdateApiRequest) ValidateAt(path *validation.Path, errs *validation.Er
 		p := path.Key("name")
 		s0 := v.Name
 		validation.String(errs, &p, s0, 3, 64)
-		validation.Pattern(errs, &p, s0, pattern1, "^[A-Za-z][A-Za-z0-9_]{2,63}$")
+		validation.Pattern(errs, &p, s0, pattern2, "^[A-Za-z][A-Za-z0-9_]{2,63}$")
 	}
 	if v.PolicyFunctions != nil {
 		p := path.Key("policy_functions")

@@ -274,10 +274,12 @@ var (
 	enum11 = []string{"HTTP", "HTTPS"}
 	// ^(-1|[0-9]|10)$
 	pattern2 = regexp.MustCompile("^(-1|[0-9]|10)$").MatchString
+	// ^([A-Za-z0-9._-]|#[A-Za-z][A-Za-z0-9_-]{2,31}#|\[[0-9A-Fa-f:.]+\])+(:([0-9]{1,5}|#[A-Za-z][A-Za-z0-9_-]{2,31}#))?$
+	pattern3 = regexp.MustCompile("^([A-Za-z0-9._-]|#[A-Za-z][A-Za-z0-9_-]{2,31}#|\\[[0-9A-Fa-f:.]+\\])+(:([0-9]{1,5}|#[A-Za-z][A-Za-z0-9_-]{2,31}#))?$").MatchString
 	enum12   = []string{"DISABLE", "HEADER"}
 	enum13   = []string{"PATH", "QUERY", "HEADER"}
 	// ^[A-Za-z][A-Za-z0-9._-]*$
-	pattern3 = func(s string) bool {
+	pattern4 = func(s string) bool {
 		i, n := 0, 0
 		_ = n
 		for _, r := range s {
@@ -302,7 +304,7 @@ var (
 	enum17 = []string{"application/json", "application/xml", "multipart/form-data", "text/plain"}
 	enum18 = []string{"SWA", "NORMAL"}
 	// ^[A-Za-z0-9一-龥][A-Za-z0-9一-龥_./():（）：、-]*$
-	pattern4 = func(s string) bool {
+	pattern5 = func(s string) bool {
 		i, n := 0, 0
 		_ = n
 		for _, r := range s {
@@ -322,7 +324,7 @@ var (
 		return i >= 1
 	}
 	// ^[^<>]*$
-	pattern5 = func(s string) bool {
+	pattern6 = func(s string) bool {
 		i, n := 0, 0
 		_ = n
 		for _, r := range s {
@@ -339,7 +341,7 @@ var (
 	}
 	enum19 = []string{"HTTP", "HTTPS", "BOTH"}
 	// ^[A-Za-z一-龥][A-Za-z0-9一-龥*#%.:_-]*$
-	pattern6 = func(s string) bool {
+	pattern7 = func(s string) bool {
 		i, n := 0, 0
 		_ = n
 		for _, r := range s {
@@ -359,7 +361,7 @@ var (
 		return i >= 1
 	}
 	// ^[A-Za-z0-9][A-Za-z0-9-]*$
-	pattern7 = func(s string) bool {
+	pattern8 = func(s string) bool {
 		i, n := 0, 0
 		_ = n
 		for _, r := range s {
@@ -382,6 +384,8 @@ var (
 	enum21 = []string{"instance", "global"}
 	enum22 = []int64{int64(1), int64(2), int64(3), int64(4)}
 	enum23 = []string{"TLSv1.1", "TLSv1.2"}
+	// ^[ \t\n\r]*\[[ \t\n\r]*(\{[ \t\n\r]*(("key"[ \t\n\r]*:[ \t\n\r]*"[A-Za-z0-9][A-Za-z0-9-]*"|"value"[ \t\n\r]*:[ \t\n\r]*"([^"\\]|\\.)+"|"remark"[ \t\n\r]*:[ \t\n\r]*"([^"\\]|\\.)*")([ \t\n\r]*,[ \t\n\r]*("key"[ \t\n\r]*:[ \t\n\r]*"[A-Za-z0-9][A-Za-z0-9-]*"|"value"[ \t\n\r]*:[ \t\n\r]*"([^"\\]|\\.)+"|"remark"[ \t\n\r]*:[ \t\n\r]*"([^"\\]|\\.)*"))*)?[ \t\n\r]*\}([ \t\n\r]*,[ \t\n\r]*\{[ \t\n\r]*(("key"[ \t\n\r]*:[ \t\n\r]*"[A-Za-z0-9][A-Za-z0-9-]*"|"value"[ \t\n\r]*:[ \t\n\r]*"([^"\\]|\\.)+"|"remark"[ \t\n\r]*:[ \t\n\r]*"([^"\\]|\\.)*")([ \t\n\r]*,[ \t\n\r]*("key"[ \t\n\r]*:[ \t\n\r]*"[A-Za-z0-9][A-Za-z0-9-]*"|"value"[ \t\n\r]*:[ \t\n\r]*"([^"\\]|\\.)+"|"remark"[ \t\n\r]*:[ \t\n\r]*"([^"\\]|\\.)*"))*)?[ \t\n\r]*\})*)?[ \t\n\r]*\][ \t\n\r]*$
+	pattern9 = regexp.MustCompile("^[ \\t\\n\\r]*\\[[ \\t\\n\\r]*(\\{[ \\t\\n\\r]*((\"key\"[ \\t\\n\\r]*:[ \\t\\n\\r]*\"[A-Za-z0-9][A-Za-z0-9-]*\"|\"value\"[ \\t\\n\\r]*:[ \\t\\n\\r]*\"([^\"\\\\]|\\\\.)+\"|\"remark\"[ \\t\\n\\r]*:[ \\t\\n\\r]*\"([^\"\\\\]|\\\\.)*\")([ \\t\\n\\r]*,[ \\t\\n\\r]*(\"key\"[ \\t\\n\\r]*:[ \\t\\n\\r]*\"[A-Za-z0-9][A-Za-z0-9-]*\"|\"value\"[ \\t\\n\\r]*:[ \\t\\n\\r]*\"([^\"\\\\]|\\\\.)+\"|\"remark\"[ \\t\\n\\r]*:[ \\t\\n\\r]*\"([^\"\\\\]|\\\\.)*\"))*)?[ \\t\\n\\r]*\\}([ \\t\\n\\r]*,[ \\t\\n\\r]*\\{[ \\t\\n\\r]*((\"key\"[ \\t\\n\\r]*:[ \\t\\n\\r]*\"[A-Za-z0-9][A-Za-z0-9-]*\"|\"value\"[ \\t\\n\\r]*:[ \\t\\n\\r]*\"([^\"\\\\]|\\\\.)+\"|\"remark\"[ \\t\\n\\r]*:[ \\t\\n\\r]*\"([^\"\\\\]|\\\\.)*\")([ \\t\\n\\r]*,[ \\t\\n\\r]*(\"key\"[ \\t\\n\\r]*:[ \\t\\n\\r]*\"[A-Za-z0-9][A-Za-z0-9-]*\"|\"value\"[ \\t\\n\\r]*:[ \\t\\n\\r]*\"([^\"\\\\]|\\\\.)+\"|\"remark\"[ \\t\\n\\r]*:[ \\t\\n\\r]*\"([^\"\\\\]|\\\\.)*\"))*)?[ \\t\\n\\r]*\\})*)?[ \\t\\n\\r]*\\][ \\t\\n\\r]*$").MatchString
 )
 
 // Validate checks v against every rule of the ApiConditionCreate schema and returns all violations
@@ -1942,6 +1946,7 @@ func (v *ApiPolicyHttpCreate) ValidateAt(path *validation.Path, errs *validation
 		p := path.Key("url_domain")
 		s0 := (*v.UrlDomain)
 		validation.String(errs, &p, s0, -1, 255)
+		validation.Pattern(errs, &p, s0, pattern3, "^([A-Za-z0-9._-]|#[A-Za-z][A-Za-z0-9_-]{2,31}#|\\[[0-9A-Fa-f:.]+\\])+(:([0-9]{1,5}|#[A-Za-z][A-Za-z0-9_-]{2,31}#))?$")
 	}
 	if v.VpcChannelInfo != nil {
 		p := path.Key("vpc_channel_info")
@@ -3550,6 +3555,7 @@ func (v *BackendApiCreate) ValidateAt(path *validation.Path, errs *validation.Er
 		p := path.Key("url_domain")
 		s0 := (*v.UrlDomain)
 		validation.String(errs, &p, s0, -1, 255)
+		validation.Pattern(errs, &p, s0, pattern3, "^([A-Za-z0-9._-]|#[A-Za-z][A-Za-z0-9_-]{2,31}#|\\[[0-9A-Fa-f:.]+\\])+(:([0-9]{1,5}|#[A-Za-z][A-Za-z0-9_-]{2,31}#))?$")
 	}
 	if v.Version != nil {
 		p := path.Key("version")
@@ -3997,7 +4003,7 @@ func (v *BackendParam) ValidateAt(path *validation.Path, errs *validation.Errors
 		p := path.Key("name")
 		s0 := (*v.Name)
 		validation.String(errs, &p, s0, 1, 32)
-		validation.Pattern(errs, &p, s0, pattern3, "^[A-Za-z][A-Za-z0-9._-]*$")
+		validation.Pattern(errs, &p, s0, pattern4, "^[A-Za-z][A-Za-z0-9._-]*$")
 	}
 	if v.Origin != nil {
 		p := path.Key("origin")
@@ -4133,7 +4139,7 @@ func (v *BackendParamBase) ValidateAt(path *validation.Path, errs *validation.Er
 		p := path.Key("name")
 		s0 := v.Name
 		validation.String(errs, &p, s0, 1, 32)
-		validation.Pattern(errs, &p, s0, pattern3, "^[A-Za-z][A-Za-z0-9._-]*$")
+		validation.Pattern(errs, &p, s0, pattern4, "^[A-Za-z][A-Za-z0-9._-]*$")
 	}
 	{
 		p := path.Key("origin")
@@ -4509,7 +4515,7 @@ func (v *CreateApiV2Request) ValidateAt(path *validation.Path, errs *validation.
 		p := path.Key("name")
 		s0 := v.Name
 		validation.String(errs, &p, s0, 3, 255)
-		validation.Pattern(errs, &p, s0, pattern4, "^[A-Za-z0-9一-龥][A-Za-z0-9一-龥_./():（）：、-]*$")
+		validation.Pattern(errs, &p, s0, pattern5, "^[A-Za-z0-9一-龥][A-Za-z0-9一-龥_./():（）：、-]*$")
 	}
 	if v.PolicyFunctions != nil {
 		p := path.Key("policy_functions")
@@ -4536,7 +4542,7 @@ func (v *CreateApiV2Request) ValidateAt(path *validation.Path, errs *validation.
 		p := path.Key("remark")
 		s0 := (*v.Remark)
 		validation.String(errs, &p, s0, -1, 1000)
-		validation.Pattern(errs, &p, s0, pattern5, "^[^<>]*$")
+		validation.Pattern(errs, &p, s0, pattern6, "^[^<>]*$")
 		validation.ForbiddenChars(errs, &p, s0, "<>")
 	}
 	if v.ReqParams != nil {
@@ -4587,7 +4593,7 @@ func (v *CreateApiV2Request) ValidateAt(path *validation.Path, errs *validation.
 			q0 := (&p).Index(i0)
 			s1 := (*v.Tags)[i0]
 			validation.String(errs, &q0, s1, 1, 128)
-			validation.Pattern(errs, &q0, s1, pattern6, "^[A-Za-z一-龥][A-Za-z0-9一-龥*#%.:_-]*$")
+			validation.Pattern(errs, &q0, s1, pattern7, "^[A-Za-z一-龥][A-Za-z0-9一-龥*#%.:_-]*$")
 		}
 	}
 	{
@@ -4604,7 +4610,7 @@ func (v *CreateApiV2Request) ValidateAt(path *validation.Path, errs *validation.
 		p := path.Key("roma_app_id")
 		errs.Add(&p, validation.RuleRequiredIf, "is required when domain_name is not empty")
 	}
-	if (validation.Match(string(v.ReqMethod), false, "GET")) && (validation.Match(string(v.ReqUri), false, "/apic/health_check")) {
+	if (validation.Match(string(v.ReqMethod), false, "GET", "GEt", "GeT", "Get", "gET", "gEt", "geT", "get")) && (validation.Match(string(v.ReqUri), false, "/apic/health_check")) {
 		errs.Add(path, validation.RuleForbiddenValues, "req_uri /apic/health_check is the preset health-check path and is not supported when req_method is GET")
 	}
 	{
@@ -4717,6 +4723,99 @@ func (v *CreateApiV2Request) ValidateAt(path *validation.Path, errs *validation.
 						q1 := p1.Index(i1)
 						if (validation.Match(string(it1.Origin), false, "REQUEST")) && !has(string(it1.Value)) {
 							r := q1.Key("value")
+							errs.Add(&r, validation.RuleReferences, "must name one of req_params[].name")
+						}
+					}
+				}
+			}
+		}
+	}
+	{
+		has := func(n string) bool {
+			if v.ReqParams == nil {
+				return false
+			}
+			for _, t := range *v.ReqParams {
+				if string(t.Name) == n {
+					return true
+				}
+			}
+			return false
+		}
+		if v.PolicyHttps != nil {
+			p0 := (path).Key("policy_https")
+			for i0 := range *v.PolicyHttps {
+				it0 := &(*v.PolicyHttps)[i0]
+				q0 := p0.Index(i0)
+				{
+					p1 := (&q0).Key("conditions")
+					for i1 := range it0.Conditions {
+						it1 := &it0.Conditions[i1]
+						q1 := p1.Index(i1)
+						if (validation.Match(string(it1.ConditionOrigin), false, "param")) && it1.ReqParamName != nil && !has(string((*it1.ReqParamName))) {
+							r := q1.Key("req_param_name")
+							errs.Add(&r, validation.RuleReferences, "must name one of req_params[].name")
+						}
+					}
+				}
+			}
+		}
+	}
+	{
+		has := func(n string) bool {
+			if v.ReqParams == nil {
+				return false
+			}
+			for _, t := range *v.ReqParams {
+				if string(t.Name) == n {
+					return true
+				}
+			}
+			return false
+		}
+		if v.PolicyMocks != nil {
+			p0 := (path).Key("policy_mocks")
+			for i0 := range *v.PolicyMocks {
+				it0 := &(*v.PolicyMocks)[i0]
+				q0 := p0.Index(i0)
+				{
+					p1 := (&q0).Key("conditions")
+					for i1 := range it0.Conditions {
+						it1 := &it0.Conditions[i1]
+						q1 := p1.Index(i1)
+						if (validation.Match(string(it1.ConditionOrigin), false, "param")) && it1.ReqParamName != nil && !has(string((*it1.ReqParamName))) {
+							r := q1.Key("req_param_name")
+							errs.Add(&r, validation.RuleReferences, "must name one of req_params[].name")
+						}
+					}
+				}
+			}
+		}
+	}
+	{
+		has := func(n string) bool {
+			if v.ReqParams == nil {
+				return false
+			}
+			for _, t := range *v.ReqParams {
+				if string(t.Name) == n {
+					return true
+				}
+			}
+			return false
+		}
+		if v.PolicyFunctions != nil {
+			p0 := (path).Key("policy_functions")
+			for i0 := range *v.PolicyFunctions {
+				it0 := &(*v.PolicyFunctions)[i0]
+				q0 := p0.Index(i0)
+				{
+					p1 := (&q0).Key("conditions")
+					for i1 := range it0.Conditions {
+						it1 := &it0.Conditions[i1]
+						q1 := p1.Index(i1)
+						if (validation.Match(string(it1.ConditionOrigin), false, "param")) && it1.ReqParamName != nil && !has(string((*it1.ReqParamName))) {
+							r := q1.Key("req_param_name")
 							errs.Add(&r, validation.RuleReferences, "must name one of req_params[].name")
 						}
 					}
@@ -5275,7 +5374,7 @@ func (v *CreateApiV2Response) ValidateAt(path *validation.Path, errs *validation
 		p := path.Key("name")
 		s0 := (*v.Name)
 		validation.String(errs, &p, s0, 3, 255)
-		validation.Pattern(errs, &p, s0, pattern4, "^[A-Za-z0-9一-龥][A-Za-z0-9一-龥_./():（）：、-]*$")
+		validation.Pattern(errs, &p, s0, pattern5, "^[A-Za-z0-9一-龥][A-Za-z0-9一-龥_./():（）：、-]*$")
 	}
 	if v.PolicyFunctions != nil {
 		p := path.Key("policy_functions")
@@ -5302,7 +5401,7 @@ func (v *CreateApiV2Response) ValidateAt(path *validation.Path, errs *validation
 		p := path.Key("remark")
 		s0 := (*v.Remark)
 		validation.String(errs, &p, s0, -1, 1000)
-		validation.Pattern(errs, &p, s0, pattern5, "^[^<>]*$")
+		validation.Pattern(errs, &p, s0, pattern6, "^[^<>]*$")
 		validation.ForbiddenChars(errs, &p, s0, "<>")
 	}
 	if v.ReqParams != nil {
@@ -5358,7 +5457,7 @@ func (v *CreateApiV2Response) ValidateAt(path *validation.Path, errs *validation
 			q0 := (&p).Index(i0)
 			s1 := (*v.Tags)[i0]
 			validation.String(errs, &q0, s1, 1, 128)
-			validation.Pattern(errs, &q0, s1, pattern6, "^[A-Za-z一-龥][A-Za-z0-9一-龥*#%.:_-]*$")
+			validation.Pattern(errs, &q0, s1, pattern7, "^[A-Za-z一-龥][A-Za-z0-9一-龥*#%.:_-]*$")
 		}
 	}
 	if v.Type != nil {
@@ -6038,7 +6137,7 @@ func (v *MockApiBaseInfoHeader) ValidateAt(path *validation.Path, errs *validati
 			validation.String(&w, &p, s0, -1, 64)
 			errs.Advise(w, "ROMA-020")
 		}
-		validation.Pattern(errs, &p, s0, pattern7, "^[A-Za-z0-9][A-Za-z0-9-]*$")
+		validation.Pattern(errs, &p, s0, pattern8, "^[A-Za-z0-9][A-Za-z0-9-]*$")
 	}
 	if v.Remark != nil {
 		p := path.Key("remark")
@@ -6124,7 +6223,7 @@ func (v *ReqParam) ValidateAt(path *validation.Path, errs *validation.Errors) {
 		p := path.Key("name")
 		s0 := (*v.Name)
 		validation.String(errs, &p, s0, 1, 32)
-		validation.Pattern(errs, &p, s0, pattern3, "^[A-Za-z][A-Za-z0-9._-]*$")
+		validation.Pattern(errs, &p, s0, pattern4, "^[A-Za-z][A-Za-z0-9._-]*$")
 	}
 	if v.PassThrough != nil {
 		p := path.Key("pass_through")
@@ -6388,7 +6487,7 @@ func (v *ReqParamBase) ValidateAt(path *validation.Path, errs *validation.Errors
 		p := path.Key("name")
 		s0 := v.Name
 		validation.String(errs, &p, s0, 1, 32)
-		validation.Pattern(errs, &p, s0, pattern3, "^[A-Za-z][A-Za-z0-9._-]*$")
+		validation.Pattern(errs, &p, s0, pattern4, "^[A-Za-z][A-Za-z0-9._-]*$")
 	}
 	if v.PassThrough != nil {
 		p := path.Key("pass_through")
@@ -6722,7 +6821,7 @@ func (v *ShowDetailsOfApiV1Response) ValidateAt(path *validation.Path, errs *val
 		p := path.Key("name")
 		s0 := (*v.Name)
 		validation.String(errs, &p, s0, 3, 255)
-		validation.Pattern(errs, &p, s0, pattern4, "^[A-Za-z0-9一-龥][A-Za-z0-9一-龥_./():（）：、-]*$")
+		validation.Pattern(errs, &p, s0, pattern5, "^[A-Za-z0-9一-龥][A-Za-z0-9一-龥_./():（）：、-]*$")
 	}
 	if v.PolicyFunctions != nil {
 		p := path.Key("policy_functions")
@@ -6749,7 +6848,7 @@ func (v *ShowDetailsOfApiV1Response) ValidateAt(path *validation.Path, errs *val
 		p := path.Key("remark")
 		s0 := (*v.Remark)
 		validation.String(errs, &p, s0, -1, 1000)
-		validation.Pattern(errs, &p, s0, pattern5, "^[^<>]*$")
+		validation.Pattern(errs, &p, s0, pattern6, "^[^<>]*$")
 		validation.ForbiddenChars(errs, &p, s0, "<>")
 	}
 	if v.ReqParams != nil {
@@ -6805,7 +6904,7 @@ func (v *ShowDetailsOfApiV1Response) ValidateAt(path *validation.Path, errs *val
 			q0 := (&p).Index(i0)
 			s1 := (*v.Tags)[i0]
 			validation.String(errs, &q0, s1, 1, 128)
-			validation.Pattern(errs, &q0, s1, pattern6, "^[A-Za-z一-龥][A-Za-z0-9一-龥*#%.:_-]*$")
+			validation.Pattern(errs, &q0, s1, pattern7, "^[A-Za-z一-龥][A-Za-z0-9一-龥*#%.:_-]*$")
 		}
 	}
 	if v.Type != nil {
@@ -7903,7 +8002,8 @@ func (u *ApiMockCreate_Header) ValidateAt(path *validation.Path, errs *validatio
 			if ok1 {
 				b0 = x1
 			}
-			_ = b0
+			s1 := b0
+			validation.Pattern(errs, path, s1, pattern9, "^[ \\t\\n\\r]*\\[[ \\t\\n\\r]*(\\{[ \\t\\n\\r]*((\"key\"[ \\t\\n\\r]*:[ \\t\\n\\r]*\"[A-Za-z0-9][A-Za-z0-9-]*\"|\"value\"[ \\t\\n\\r]*:[ \\t\\n\\r]*\"([^\"\\\\]|\\\\.)+\"|\"remark\"[ \\t\\n\\r]*:[ \\t\\n\\r]*\"([^\"\\\\]|\\\\.)*\")([ \\t\\n\\r]*,[ \\t\\n\\r]*(\"key\"[ \\t\\n\\r]*:[ \\t\\n\\r]*\"[A-Za-z0-9][A-Za-z0-9-]*\"|\"value\"[ \\t\\n\\r]*:[ \\t\\n\\r]*\"([^\"\\\\]|\\\\.)+\"|\"remark\"[ \\t\\n\\r]*:[ \\t\\n\\r]*\"([^\"\\\\]|\\\\.)*\"))*)?[ \\t\\n\\r]*\\}([ \\t\\n\\r]*,[ \\t\\n\\r]*\\{[ \\t\\n\\r]*((\"key\"[ \\t\\n\\r]*:[ \\t\\n\\r]*\"[A-Za-z0-9][A-Za-z0-9-]*\"|\"value\"[ \\t\\n\\r]*:[ \\t\\n\\r]*\"([^\"\\\\]|\\\\.)+\"|\"remark\"[ \\t\\n\\r]*:[ \\t\\n\\r]*\"([^\"\\\\]|\\\\.)*\")([ \\t\\n\\r]*,[ \\t\\n\\r]*(\"key\"[ \\t\\n\\r]*:[ \\t\\n\\r]*\"[A-Za-z0-9][A-Za-z0-9-]*\"|\"value\"[ \\t\\n\\r]*:[ \\t\\n\\r]*\"([^\"\\\\]|\\\\.)+\"|\"remark\"[ \\t\\n\\r]*:[ \\t\\n\\r]*\"([^\"\\\\]|\\\\.)*\"))*)?[ \\t\\n\\r]*\\})*)?[ \\t\\n\\r]*\\][ \\t\\n\\r]*$")
 			return nil
 		}(); err == nil && !errs.Enforced() {
 			matched++
@@ -8034,7 +8134,8 @@ func (u *ApiPolicyMockCreate_Header) ValidateAt(path *validation.Path, errs *val
 			if ok1 {
 				b0 = x1
 			}
-			_ = b0
+			s1 := b0
+			validation.Pattern(errs, path, s1, pattern9, "^[ \\t\\n\\r]*\\[[ \\t\\n\\r]*(\\{[ \\t\\n\\r]*((\"key\"[ \\t\\n\\r]*:[ \\t\\n\\r]*\"[A-Za-z0-9][A-Za-z0-9-]*\"|\"value\"[ \\t\\n\\r]*:[ \\t\\n\\r]*\"([^\"\\\\]|\\\\.)+\"|\"remark\"[ \\t\\n\\r]*:[ \\t\\n\\r]*\"([^\"\\\\]|\\\\.)*\")([ \\t\\n\\r]*,[ \\t\\n\\r]*(\"key\"[ \\t\\n\\r]*:[ \\t\\n\\r]*\"[A-Za-z0-9][A-Za-z0-9-]*\"|\"value\"[ \\t\\n\\r]*:[ \\t\\n\\r]*\"([^\"\\\\]|\\\\.)+\"|\"remark\"[ \\t\\n\\r]*:[ \\t\\n\\r]*\"([^\"\\\\]|\\\\.)*\"))*)?[ \\t\\n\\r]*\\}([ \\t\\n\\r]*,[ \\t\\n\\r]*\\{[ \\t\\n\\r]*((\"key\"[ \\t\\n\\r]*:[ \\t\\n\\r]*\"[A-Za-z0-9][A-Za-z0-9-]*\"|\"value\"[ \\t\\n\\r]*:[ \\t\\n\\r]*\"([^\"\\\\]|\\\\.)+\"|\"remark\"[ \\t\\n\\r]*:[ \\t\\n\\r]*\"([^\"\\\\]|\\\\.)*\")([ \\t\\n\\r]*,[ \\t\\n\\r]*(\"key\"[ \\t\\n\\r]*:[ \\t\\n\\r]*\"[A-Za-z0-9][A-Za-z0-9-]*\"|\"value\"[ \\t\\n\\r]*:[ \\t\\n\\r]*\"([^\"\\\\]|\\\\.)+\"|\"remark\"[ \\t\\n\\r]*:[ \\t\\n\\r]*\"([^\"\\\\]|\\\\.)*\"))*)?[ \\t\\n\\r]*\\})*)?[ \\t\\n\\r]*\\][ \\t\\n\\r]*$")
 			return nil
 		}(); err == nil && !errs.Enforced() {
 			matched++
