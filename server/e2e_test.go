@@ -480,7 +480,7 @@ func TestClientPreflightValidation(t *testing.T) {
 	defer hs.Close()
 	c, err := romaapic.NewValidatingClientWithResponses(hs.URL)
 	require.NoError(t, err)
-	bad := romaapic.CreateApiV2Request{Name: "x", Type: 1, ReqProtocol: "HTTPS", ReqMethod: "GET", ReqUri: "/a", AuthType: "NONE", BackendType: "MOCK", GroupId: "g"}
+	bad := romaapic.CreateApiV2Request{Name: "x", Type: 1, ReqMethod: "GET", ReqUri: "/a", AuthType: "NONE", BackendType: "MOCK", GroupId: "g"}
 	_, err = c.CreateApiV2WithResponse(context.Background(), project, instance, bad)
 	v, ok := validation.AsErrors(err)
 	require.True(t, ok, "%v", err)

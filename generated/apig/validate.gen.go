@@ -1267,7 +1267,7 @@ func (v *CreateApiRequest) ValidateAt(path *validation.Path, errs *validation.Er
 				q0 := p0.Index(i0)
 				if (validation.Match(string(it0.Origin), true, "REQUEST")) && !has(string(it0.Value)) {
 					r := q0.Key("value")
-					errs.Add(&r, validation.RuleReferences, "must name one of req_params[].name")
+					errs.AddAdvisory(&r, validation.RuleReferences, "APIG-030", "must name one of req_params[].name")
 				}
 			}
 		}
@@ -1296,7 +1296,7 @@ func (v *CreateApiRequest) ValidateAt(path *validation.Path, errs *validation.Er
 						q1 := p1.Index(i1)
 						if (validation.Match(string(it1.Origin), true, "REQUEST")) && !has(string(it1.Value)) {
 							r := q1.Key("value")
-							errs.Add(&r, validation.RuleReferences, "must name one of req_params[].name")
+							errs.AddAdvisory(&r, validation.RuleReferences, "APIG-030", "must name one of req_params[].name")
 						}
 					}
 				}
@@ -1327,7 +1327,7 @@ func (v *CreateApiRequest) ValidateAt(path *validation.Path, errs *validation.Er
 						q1 := p1.Index(i1)
 						if (validation.Match(string(it1.Origin), true, "REQUEST")) && !has(string(it1.Value)) {
 							r := q1.Key("value")
-							errs.Add(&r, validation.RuleReferences, "must name one of req_params[].name")
+							errs.AddAdvisory(&r, validation.RuleReferences, "APIG-030", "must name one of req_params[].name")
 						}
 					}
 				}
@@ -1358,7 +1358,100 @@ func (v *CreateApiRequest) ValidateAt(path *validation.Path, errs *validation.Er
 						q1 := p1.Index(i1)
 						if (validation.Match(string(it1.Origin), true, "REQUEST")) && !has(string(it1.Value)) {
 							r := q1.Key("value")
-							errs.Add(&r, validation.RuleReferences, "must name one of req_params[].name")
+							errs.AddAdvisory(&r, validation.RuleReferences, "APIG-030", "must name one of req_params[].name")
+						}
+					}
+				}
+			}
+		}
+	}
+	{
+		has := func(n string) bool {
+			if v.ReqParams == nil {
+				return false
+			}
+			for _, t := range *v.ReqParams {
+				if string(t.Name) == n {
+					return true
+				}
+			}
+			return false
+		}
+		if v.PolicyHttps != nil {
+			p0 := (path).Key("policy_https")
+			for i0 := range *v.PolicyHttps {
+				it0 := &(*v.PolicyHttps)[i0]
+				q0 := p0.Index(i0)
+				{
+					p1 := (&q0).Key("conditions")
+					for i1 := range it0.Conditions {
+						it1 := &it0.Conditions[i1]
+						q1 := p1.Index(i1)
+						if (validation.Match(string(it1.ConditionOrigin), true, "param")) && it1.ReqParamName != nil && !has(string((*it1.ReqParamName))) {
+							r := q1.Key("req_param_name")
+							errs.AddAdvisory(&r, validation.RuleReferences, "APIG-032", "must name one of req_params[].name")
+						}
+					}
+				}
+			}
+		}
+	}
+	{
+		has := func(n string) bool {
+			if v.ReqParams == nil {
+				return false
+			}
+			for _, t := range *v.ReqParams {
+				if string(t.Name) == n {
+					return true
+				}
+			}
+			return false
+		}
+		if v.PolicyMocks != nil {
+			p0 := (path).Key("policy_mocks")
+			for i0 := range *v.PolicyMocks {
+				it0 := &(*v.PolicyMocks)[i0]
+				q0 := p0.Index(i0)
+				{
+					p1 := (&q0).Key("conditions")
+					for i1 := range it0.Conditions {
+						it1 := &it0.Conditions[i1]
+						q1 := p1.Index(i1)
+						if (validation.Match(string(it1.ConditionOrigin), true, "param")) && it1.ReqParamName != nil && !has(string((*it1.ReqParamName))) {
+							r := q1.Key("req_param_name")
+							errs.AddAdvisory(&r, validation.RuleReferences, "APIG-032", "must name one of req_params[].name")
+						}
+					}
+				}
+			}
+		}
+	}
+	{
+		has := func(n string) bool {
+			if v.ReqParams == nil {
+				return false
+			}
+			for _, t := range *v.ReqParams {
+				if string(t.Name) == n {
+					return true
+				}
+			}
+			return false
+		}
+		if v.PolicyFunctions != nil {
+			p0 := (path).Key("policy_functions")
+			for i0 := range *v.PolicyFunctions {
+				it0 := &(*v.PolicyFunctions)[i0]
+				q0 := p0.Index(i0)
+				{
+					p1 := (&q0).Key("conditions")
+					for i1 := range it0.Conditions {
+						it1 := &it0.Conditions[i1]
+						q1 := p1.Index(i1)
+						if (validation.Match(string(it1.ConditionOrigin), true, "param")) && it1.ReqParamName != nil && !has(string((*it1.ReqParamName))) {
+							r := q1.Key("req_param_name")
+							errs.AddAdvisory(&r, validation.RuleReferences, "APIG-032", "must name one of req_params[].name")
 						}
 					}
 				}
@@ -4570,7 +4663,7 @@ func (v *UpdateApiRequest) ValidateAt(path *validation.Path, errs *validation.Er
 				q0 := p0.Index(i0)
 				if (validation.Match(string(it0.Origin), true, "REQUEST")) && !has(string(it0.Value)) {
 					r := q0.Key("value")
-					errs.Add(&r, validation.RuleReferences, "must name one of req_params[].name")
+					errs.AddAdvisory(&r, validation.RuleReferences, "APIG-030", "must name one of req_params[].name")
 				}
 			}
 		}
@@ -4599,7 +4692,7 @@ func (v *UpdateApiRequest) ValidateAt(path *validation.Path, errs *validation.Er
 						q1 := p1.Index(i1)
 						if (validation.Match(string(it1.Origin), true, "REQUEST")) && !has(string(it1.Value)) {
 							r := q1.Key("value")
-							errs.Add(&r, validation.RuleReferences, "must name one of req_params[].name")
+							errs.AddAdvisory(&r, validation.RuleReferences, "APIG-030", "must name one of req_params[].name")
 						}
 					}
 				}
@@ -4630,7 +4723,7 @@ func (v *UpdateApiRequest) ValidateAt(path *validation.Path, errs *validation.Er
 						q1 := p1.Index(i1)
 						if (validation.Match(string(it1.Origin), true, "REQUEST")) && !has(string(it1.Value)) {
 							r := q1.Key("value")
-							errs.Add(&r, validation.RuleReferences, "must name one of req_params[].name")
+							errs.AddAdvisory(&r, validation.RuleReferences, "APIG-030", "must name one of req_params[].name")
 						}
 					}
 				}
@@ -4661,7 +4754,100 @@ func (v *UpdateApiRequest) ValidateAt(path *validation.Path, errs *validation.Er
 						q1 := p1.Index(i1)
 						if (validation.Match(string(it1.Origin), true, "REQUEST")) && !has(string(it1.Value)) {
 							r := q1.Key("value")
-							errs.Add(&r, validation.RuleReferences, "must name one of req_params[].name")
+							errs.AddAdvisory(&r, validation.RuleReferences, "APIG-030", "must name one of req_params[].name")
+						}
+					}
+				}
+			}
+		}
+	}
+	{
+		has := func(n string) bool {
+			if v.ReqParams == nil {
+				return false
+			}
+			for _, t := range *v.ReqParams {
+				if string(t.Name) == n {
+					return true
+				}
+			}
+			return false
+		}
+		if v.PolicyHttps != nil {
+			p0 := (path).Key("policy_https")
+			for i0 := range *v.PolicyHttps {
+				it0 := &(*v.PolicyHttps)[i0]
+				q0 := p0.Index(i0)
+				{
+					p1 := (&q0).Key("conditions")
+					for i1 := range it0.Conditions {
+						it1 := &it0.Conditions[i1]
+						q1 := p1.Index(i1)
+						if (validation.Match(string(it1.ConditionOrigin), true, "param")) && it1.ReqParamName != nil && !has(string((*it1.ReqParamName))) {
+							r := q1.Key("req_param_name")
+							errs.AddAdvisory(&r, validation.RuleReferences, "APIG-032", "must name one of req_params[].name")
+						}
+					}
+				}
+			}
+		}
+	}
+	{
+		has := func(n string) bool {
+			if v.ReqParams == nil {
+				return false
+			}
+			for _, t := range *v.ReqParams {
+				if string(t.Name) == n {
+					return true
+				}
+			}
+			return false
+		}
+		if v.PolicyMocks != nil {
+			p0 := (path).Key("policy_mocks")
+			for i0 := range *v.PolicyMocks {
+				it0 := &(*v.PolicyMocks)[i0]
+				q0 := p0.Index(i0)
+				{
+					p1 := (&q0).Key("conditions")
+					for i1 := range it0.Conditions {
+						it1 := &it0.Conditions[i1]
+						q1 := p1.Index(i1)
+						if (validation.Match(string(it1.ConditionOrigin), true, "param")) && it1.ReqParamName != nil && !has(string((*it1.ReqParamName))) {
+							r := q1.Key("req_param_name")
+							errs.AddAdvisory(&r, validation.RuleReferences, "APIG-032", "must name one of req_params[].name")
+						}
+					}
+				}
+			}
+		}
+	}
+	{
+		has := func(n string) bool {
+			if v.ReqParams == nil {
+				return false
+			}
+			for _, t := range *v.ReqParams {
+				if string(t.Name) == n {
+					return true
+				}
+			}
+			return false
+		}
+		if v.PolicyFunctions != nil {
+			p0 := (path).Key("policy_functions")
+			for i0 := range *v.PolicyFunctions {
+				it0 := &(*v.PolicyFunctions)[i0]
+				q0 := p0.Index(i0)
+				{
+					p1 := (&q0).Key("conditions")
+					for i1 := range it0.Conditions {
+						it1 := &it0.Conditions[i1]
+						q1 := p1.Index(i1)
+						if (validation.Match(string(it1.ConditionOrigin), true, "param")) && it1.ReqParamName != nil && !has(string((*it1.ReqParamName))) {
+							r := q1.Key("req_param_name")
+							errs.AddAdvisory(&r, validation.RuleReferences, "APIG-032", "must name one of req_params[].name")
 						}
 					}
 				}

@@ -27,7 +27,6 @@ func Example_decodeJSON() {
 	// group_id required
 	// name required
 	// req_method required
-	// req_protocol required
 	// req_uri required
 	// type required
 }

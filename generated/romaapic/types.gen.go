@@ -3053,7 +3053,7 @@ type CreateApiV2Request struct {
 	ReqParams *[]ReqParamBase `json:"req_params,omitempty"`
 
 	// ReqProtocol API request protocol. HTTP; HTTPS; BOTH: both HTTP and HTTPS are supported.
-	ReqProtocol CreateApiV2RequestReqProtocol `json:"req_protocol"`
+	ReqProtocol *CreateApiV2RequestReqProtocol `json:"req_protocol,omitempty"`
 
 	// ReqUri Request address (frontend path). It can contain request parameters enclosed in braces ({}), for example /getUserInfo/{userId}; every such parameter must be declared as a PATH request parameter in req_params (x-path-params, ledger ROMA-021). It can contain special characters such as asterisks (*), slashes (/), percent signs (%), hyphens (-), underscores (_) and periods (.), can contain a maximum of 512 characters and must comply with URI specifications. /apic/health_check is the health-check path preset by ROMA Connect: req_uri=/apic/health_check is not supported when req_method=GET (001 only; x-forbidden-values, ledger ROMA-016; GET in any casing, since req_method lists no values, ledger ROMA-033).
 	ReqUri string `json:"req_uri"`

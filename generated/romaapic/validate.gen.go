@@ -4552,9 +4552,9 @@ func (v *CreateApiV2Request) ValidateAt(path *validation.Path, errs *validation.
 			(*v.ReqParams)[i0].ValidateAt(&q0, errs)
 		}
 	}
-	{
+	if v.ReqProtocol != nil {
 		p := path.Key("req_protocol")
-		s0 := string(v.ReqProtocol)
+		s0 := string((*v.ReqProtocol))
 		validation.EnumString(errs, &p, s0, enum19)
 	}
 	{
@@ -5123,14 +5123,14 @@ func (v *CreateApiV2Request) DecodeJX(d *jx.Decoder, path *validation.Path, errs
 				v.ReqParams = &y0
 			}
 		case "req_protocol":
-			seen |= uint64(0x200000)
 			p := path.Key("req_protocol")
 			x0, ok0, err := validation.DecodeEnumString(d, errs, &p, enum19)
 			if err != nil {
 				return err
 			}
 			if ok0 {
-				v.ReqProtocol = CreateApiV2RequestReqProtocol(x0)
+				y0 := CreateApiV2RequestReqProtocol(x0)
+				v.ReqProtocol = &y0
 			}
 		case "req_uri":
 			seen |= uint64(0x400000)
@@ -5267,10 +5267,6 @@ func (v *CreateApiV2Request) DecodeJX(d *jx.Decoder, path *validation.Path, errs
 	}
 	if seen&uint64(0x80000) == 0 {
 		q := path.Key("req_method")
-		errs.Add(&q, validation.RuleRequired, "is required")
-	}
-	if seen&uint64(0x200000) == 0 {
-		q := path.Key("req_protocol")
 		errs.Add(&q, validation.RuleRequired, "is required")
 	}
 	if seen&uint64(0x400000) == 0 {
