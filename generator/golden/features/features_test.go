@@ -1,8 +1,11 @@
 package features_test
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
+	"net/http"
+	"net/http/httptest"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -136,4 +139,81 @@ func TestReferences(t *testing.T) {
 	assert.Empty(t, violations(t, sprintf(base, `{"origin":"request","value":"city"},{"origin":"CONSTANT","value":"x"}`)))
 	assert.Equal(t, []string{"refs[1].value x-references"},
 		violations(t, sprintf(base, `{"origin":"REQUEST","value":"city"},{"origin":"Request","value":"town"}`)))
+}
+
+// check decodes body and returns "path rule ledger" for each advisory violation, and the
+// enforced ones as "path rule".
+func check(t *testing.T, body string) (warnings, errs []string) {
+	t.Helper()
+	var req features.CreateThingRequest
+	w, err := validation.Decode([]byte(body), &req)
+	for _, x := range w {
+		warnings = append(warnings, x.Path+" "+x.Rule+" "+x.Ledger)
+	}
+	if v, ok := validation.AsErrors(err); ok {
+		for _, x := range v {
+			errs = append(errs, x.Path+" "+x.Rule)
+		}
+	} else {
+		require.NoError(t, err)
+	}
+	return warnings, errs
+}
+
+// An advisory rule never fails a document; its violations come back as warnings that name the
+// ledger entry, beside the enforced rules' errors.
+func TestAdvisoryRulesWarn(t *testing.T) {
+	w, errs := check(t, `{"name":"thing_1","kind":1,"method":"get","backend_type":"HTTP",
+		"backend":{"timeout":10,"url_domain":"a:80","retries":9},"label":"toolong"}`)
+	assert.Empty(t, errs)
+	assert.Equal(t, []string{
+		"backend.retries maximum T-002",
+		"caption x-required-if T-003",
+		"label maxLength T-001",
+	}, w)
+
+	var req features.CreateThingRequest
+	assert.NoError(t, req.DecodeJSON([]byte(`{"name":"thing_1","kind":1,"method":"get","backend_type":"MOCK","label":"toolong","caption":"c"}`)),
+		"DecodeJSON fails on enforced rules only")
+
+	// An empty label is not filled: the caption is not wanted.
+	w, errs = check(t, `{"name":"thing_1","kind":1,"method":"get","backend_type":"MOCK","label":""}`)
+	assert.Empty(t, w)
+	assert.Empty(t, errs)
+
+	// Enforced and advisory violations of one document are told apart.
+	w, errs = check(t, `{"name":"x","kind":1,"method":"get","backend_type":"MOCK","label":"abcde","caption":"c"}`)
+	assert.Equal(t, []string{"name minLength"}, errs)
+	assert.Equal(t, []string{"label maxLength T-001"}, w)
+}
+
+// The validating client sends a body that breaks only advisory rules and hands the warnings to
+// its handler; WithStrictDocs refuses it, as the pages' letter would.
+func TestClientWarnsOrRefusesByGrade(t *testing.T) {
+	sent := 0
+	hs := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		sent++
+		w.WriteHeader(http.StatusCreated)
+	}))
+	defer hs.Close()
+	label := "toolong"
+	body := features.CreateThingRequest{Name: "thing_1", Kind: 1, Method: "GET", BackendType: "MOCK", Label: &label, Caption: &label}
+
+	var got validation.Errors
+	c, err := features.NewClientWithResponses(hs.URL, features.WithRequestValidation(
+		features.WithWarningHandler(func(_ context.Context, _ *http.Request, w validation.Errors) { got = append(got, w...) })))
+	require.NoError(t, err)
+	_, err = c.CreateThingWithResponse(context.Background(), "p", body)
+	require.NoError(t, err)
+	assert.Equal(t, 1, sent, "sent")
+	require.Len(t, got, 1)
+	assert.Equal(t, "T-001", got[0].Ledger)
+
+	strict, err := features.NewClientWithResponses(hs.URL, features.WithRequestValidation(features.WithStrictDocs()))
+	require.NoError(t, err)
+	_, err = strict.CreateThingWithResponse(context.Background(), "p", body)
+	v, ok := validation.AsErrors(err)
+	require.True(t, ok, "%v", err)
+	assert.Equal(t, "label", v[0].Path)
+	assert.Equal(t, 1, sent, "the strict client sent nothing")
 }

@@ -64,6 +64,9 @@ func (e CreateThingRequestKind) Valid() bool {
 
 // Backend A backend.
 type Backend struct {
+	// Retries Retries; a value out of range is replaced by the default.
+	Retries *int `json:"retries,omitempty"`
+
 	// RetryCount Retries.
 	RetryCount *string `json:"retry_count,omitempty"`
 
@@ -91,11 +94,17 @@ type CreateThingRequest struct {
 	// BackendType Backend type.
 	BackendType CreateThingRequestBackendType `json:"backend_type"`
 
+	// Caption A caption, wanted (advisory) with a non-empty label.
+	Caption *string `json:"caption,omitempty"`
+
 	// Cors CORS.
 	Cors *bool `json:"cors,omitempty"`
 
 	// Kind Kind.
 	Kind CreateThingRequestKind `json:"kind"`
+
+	// Label A label; the length is advisory.
+	Label *string `json:"label,omitempty"`
 
 	// Method Method.
 	Method string `json:"method"`

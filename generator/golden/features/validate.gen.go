@@ -96,6 +96,15 @@ func (v *Backend) DecodeJSON(data []byte) error {
 
 // ValidateAt checks v, found at path, and adds each violation to errs.
 func (v *Backend) ValidateAt(path *validation.Path, errs *validation.Errors) {
+	if v.Retries != nil {
+		p := path.Key("retries")
+		n0 := int64((*v.Retries))
+		{
+			var w validation.Errors
+			validation.Int(&w, &p, n0, true, int64(0), true, int64(5))
+			errs.Advise(w, "T-002")
+		}
+	}
 	if v.RetryCount != nil {
 		p := path.Key("retry_count")
 		s0 := (*v.RetryCount)
@@ -143,6 +152,16 @@ func (v *Backend) DecodeJX(d *jx.Decoder, path *validation.Path, errs *validatio
 	}
 	for iter.Next() {
 		switch string(iter.Key()) {
+		case "retries":
+			p := path.Key("retries")
+			x0, ok0, err := validation.DecodeInt(d, errs, &p)
+			if err != nil {
+				return err
+			}
+			if ok0 && validation.FitInt(errs, &p, x0, 64) {
+				y0 := int(x0)
+				v.Retries = &y0
+			}
 		case "retry_count":
 			p := path.Key("retry_count")
 			x0, ok0, err := validation.DecodeString(d, errs, &p)
@@ -154,7 +173,7 @@ func (v *Backend) DecodeJX(d *jx.Decoder, path *validation.Path, errs *validatio
 				v.RetryCount = &y0
 			}
 		case "timeout":
-			seen |= uint64(0x2)
+			seen |= uint64(0x4)
 			p := path.Key("timeout")
 			x0, ok0, err := validation.DecodeInt(d, errs, &p)
 			if err != nil {
@@ -199,7 +218,7 @@ func (v *Backend) DecodeJX(d *jx.Decoder, path *validation.Path, errs *validatio
 	if err := iter.Err(); err != nil {
 		return err
 	}
-	if seen&uint64(0x2) == 0 {
+	if seen&uint64(0x4) == 0 {
 		q := path.Key("timeout")
 		errs.Add(&q, validation.RuleRequired, "is required")
 	}
@@ -233,6 +252,15 @@ func (v *CreateThingRequest) ValidateAt(path *validation.Path, errs *validation.
 		p := path.Key("kind")
 		n0 := int64(v.Kind)
 		validation.EnumInt(errs, &p, n0, enum0)
+	}
+	if v.Label != nil {
+		p := path.Key("label")
+		s0 := (*v.Label)
+		{
+			var w validation.Errors
+			validation.String(&w, &p, s0, -1, 4)
+			errs.Advise(w, "T-001")
+		}
 	}
 	{
 		p := path.Key("method")
@@ -283,6 +311,10 @@ func (v *CreateThingRequest) ValidateAt(path *validation.Path, errs *validation.
 	if (validation.Match(string(v.BackendType), false, "HTTP")) && !(v.Backend != nil) {
 		p := path.Key("backend")
 		errs.Add(&p, validation.RuleRequiredIf, "is required when backend_type is HTTP")
+	}
+	if (v.Label != nil && string((*v.Label)) != "") && !(v.Caption != nil) {
+		p := path.Key("caption")
+		errs.AddAdvisory(&p, validation.RuleRequiredIf, "T-003", "is required when label is not empty")
 	}
 	if (validation.Match(string(v.Method), true, "GET")) && (v.Uri != nil && validation.Match(string((*v.Uri)), false, "/health")) {
 		p := path.Key("uri")
@@ -363,6 +395,16 @@ func (v *CreateThingRequest) DecodeJX(d *jx.Decoder, path *validation.Path, errs
 			if ok0 {
 				v.BackendType = CreateThingRequestBackendType(x0)
 			}
+		case "caption":
+			p := path.Key("caption")
+			x0, ok0, err := validation.DecodeString(d, errs, &p)
+			if err != nil {
+				return err
+			}
+			if ok0 {
+				y0 := x0
+				v.Caption = &y0
+			}
 		case "cors":
 			p := path.Key("cors")
 			x0, ok0, err := validation.DecodeBool(d, errs, &p)
@@ -374,7 +416,7 @@ func (v *CreateThingRequest) DecodeJX(d *jx.Decoder, path *validation.Path, errs
 				v.Cors = &y0
 			}
 		case "kind":
-			seen |= uint64(0x8)
+			seen |= uint64(0x10)
 			p := path.Key("kind")
 			x0, ok0, err := validation.DecodeInt(d, errs, &p)
 			if err != nil {
@@ -383,8 +425,18 @@ func (v *CreateThingRequest) DecodeJX(d *jx.Decoder, path *validation.Path, errs
 			if ok0 && validation.FitInt(errs, &p, x0, 64) {
 				v.Kind = CreateThingRequestKind(x0)
 			}
+		case "label":
+			p := path.Key("label")
+			x0, ok0, err := validation.DecodeString(d, errs, &p)
+			if err != nil {
+				return err
+			}
+			if ok0 {
+				y0 := x0
+				v.Label = &y0
+			}
 		case "method":
-			seen |= uint64(0x10)
+			seen |= uint64(0x40)
 			p := path.Key("method")
 			x0, ok0, err := validation.DecodeEnumString(d, errs, &p, enum2)
 			if err != nil {
@@ -394,7 +446,7 @@ func (v *CreateThingRequest) DecodeJX(d *jx.Decoder, path *validation.Path, errs
 				v.Method = x0
 			}
 		case "name":
-			seen |= uint64(0x20)
+			seen |= uint64(0x80)
 			p := path.Key("name")
 			x0, ok0, err := validation.DecodeString(d, errs, &p)
 			if err != nil {
@@ -528,15 +580,15 @@ func (v *CreateThingRequest) DecodeJX(d *jx.Decoder, path *validation.Path, errs
 		q := path.Key("backend_type")
 		errs.Add(&q, validation.RuleRequired, "is required")
 	}
-	if seen&uint64(0x8) == 0 {
+	if seen&uint64(0x10) == 0 {
 		q := path.Key("kind")
 		errs.Add(&q, validation.RuleRequired, "is required")
 	}
-	if seen&uint64(0x10) == 0 {
+	if seen&uint64(0x40) == 0 {
 		q := path.Key("method")
 		errs.Add(&q, validation.RuleRequired, "is required")
 	}
-	if seen&uint64(0x20) == 0 {
+	if seen&uint64(0x80) == 0 {
 		q := path.Key("name")
 		errs.Add(&q, validation.RuleRequired, "is required")
 	}
