@@ -42,6 +42,9 @@ func (c Change) String() string {
 	if c.Breaking {
 		kind = "breaking"
 	}
+	if c.OpID == "" {
+		return fmt.Sprintf("%s %s %s: %s", kind, c.ID, c.Operation, c.Message)
+	}
 	return fmt.Sprintf("%s %s %s (%s): %s", kind, c.ID, c.Operation, c.OpID, c.Message)
 }
 
@@ -55,7 +58,8 @@ func loadSpec(name string, data []byte) (*openapi3.T, error) {
 	return doc, nil
 }
 
-// Compare lists the changes from base to revision at oasdiff's warning level or above;
+// Compare lists the changes from base to revision at oasdiff's warning level or above, and
+// the changes of x- rules, rule grades and defaults, which oasdiff does not read (xrules.go);
 // Breaking marks the errors (with the promotions above).
 func Compare(base, revision []byte) ([]Change, error) {
 	s1, err := loadSpec("base", base)
@@ -78,6 +82,7 @@ func Compare(base, revision []byte) ([]Change, error) {
 		out = append(out, Change{ID: c.GetId(), Breaking: c.GetLevel() == checker.ERR,
 			Operation: c.GetOperation() + " " + c.GetPath(), OpID: c.GetOperationId(), Message: c.GetUncolorizedText(l)})
 	}
+	out = append(out, compareRules(s1, s2)...)
 	sort.SliceStable(out, func(i, j int) bool {
 		if out[i].Breaking != out[j].Breaking {
 			return out[i].Breaking

@@ -17,6 +17,19 @@ func TestCompare(t *testing.T) {
 		"new-required-request-field": "request-property-became-required",
 		"request-enum-value-removed": "request-property-enum-value-removed",
 		"response-enum-value-added":  "response-property-enum-value-added",
+		// The x- rules, their grades and defaults, which oasdiff does not read.
+		"x-required-if-added":      "x-rule-added",
+		"x-rule-became-enforced":   "x-rule-became-enforced",
+		"x-enum-ci-removed":        "x-enum-ci-became-case-sensitive",
+		"x-rule-became-advisory":   "",
+		"default-changed":          "",
+		"x-rule-added-on-response": "",
+	}
+	// Changes that are reported without breaking anything.
+	warnings := map[string]string{
+		"x-rule-became-advisory":   "x-rule-became-advisory",
+		"default-changed":          "default-changed",
+		"x-rule-added-on-response": "x-rule-added",
 	}
 	dirs, _ := filepath.Glob("../testdata/breaking/*")
 	if len(dirs) != len(want) {
@@ -47,6 +60,15 @@ func TestCompare(t *testing.T) {
 			}
 			if want[name] == "" && len(ids) > 0 || want[name] != "" && !found {
 				t.Errorf("breaking changes %v, want %q", ids, want[name])
+			}
+			if w := warnings[name]; w != "" {
+				reported := false
+				for _, c := range changes {
+					reported = reported || !c.Breaking && c.ID == w
+				}
+				if !reported {
+					t.Errorf("changes %v, want the warning %q", changes, w)
+				}
 			}
 		})
 	}

@@ -38,8 +38,17 @@ func run(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 		return 2
 	}
 	base, files := fs.Arg(0), fs.Args()[1:]
+	// A report of no changes must mean that nothing changed, never that nothing was compared.
+	if err := checkRef(base); err != nil {
+		fmt.Fprintf(stderr, "apicbreaking: %v\n", err)
+		return 2
+	}
 	if len(files) == 0 {
 		files = openAPIFiles("spec/*.yaml")
+		if len(files) == 0 {
+			fmt.Fprintln(stderr, "apicbreaking: no OpenAPI files in spec/: run it from the repository root, or name the specs")
+			return 2
+		}
 	}
 	report := map[string][]breaking.Change{}
 	broken := 0
@@ -74,21 +83,49 @@ func run(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 	return 0
 }
 
-// compare diffs the spec at git ref base with the working tree. A spec new since base has no
-// breaking change; one deleted since base breaks everything and is an error.
-func compare(base, file string) ([]breaking.Change, error) {
-	old, err := exec.Command("git", "show", base+":./"+filepath.ToSlash(file)).Output()
-	if err != nil {
-		if _, err := exec.Command("git", "rev-parse", "--verify", "--quiet", base+"^{commit}").Output(); err != nil {
-			return nil, fmt.Errorf("unknown git ref %q", base)
-		}
-		return nil, nil // the spec is new since base
+// checkRef fails outside a git work tree and for a ref that names no commit.
+func checkRef(base string) error {
+	if err := exec.Command("git", "rev-parse", "--is-inside-work-tree").Run(); err != nil {
+		return fmt.Errorf("not inside a git work tree: run it in the repository")
 	}
+	if err := exec.Command("git", "rev-parse", "--verify", "--quiet", base+"^{commit}").Run(); err != nil {
+		return fmt.Errorf("unknown git ref %q", base)
+	}
+	return nil
+}
+
+// compare diffs the spec, and its ledger (ledger/<name> beside it), at git ref base with the
+// working tree. A spec new since base is reported as such: it breaks nothing, but it is not
+// "unchanged". One deleted since base breaks everything and is an error.
+func compare(base, file string) ([]breaking.Change, error) {
 	cur, err := os.ReadFile(file)
 	if err != nil {
 		return nil, err
 	}
-	return breaking.Compare(old, cur)
+	old, ok := atRef(base, file)
+	if !ok {
+		return []breaking.Change{{ID: "spec-added", Operation: file, Message: "not in " + base + ": everything in it is new"}}, nil
+	}
+	changes, err := breaking.Compare(old, cur)
+	if err != nil {
+		return nil, err
+	}
+	ledger := filepath.Join(filepath.Dir(file), "ledger", filepath.Base(file))
+	if now, err := os.ReadFile(ledger); err == nil {
+		was, _ := atRef(base, ledger)
+		decisions, err := breaking.CompareLedgers(was, now)
+		if err != nil {
+			return nil, err
+		}
+		changes = append(changes, decisions...)
+	}
+	return changes, nil
+}
+
+// atRef returns file as it is at git ref base, and whether it exists there.
+func atRef(base, file string) ([]byte, bool) {
+	data, err := exec.Command("git", "show", base+":./"+filepath.ToSlash(file)).Output()
+	return data, err == nil
 }
 
 // openAPIFiles lists the files of the glob that are OpenAPI documents (a top-level openapi key).
