@@ -434,7 +434,7 @@ func (p *parser) parse(r *Rules, raw any) {
 		}
 		for _, rule := range sortedKeys(m) {
 			p.ledgerID(m[rule])
-			if !p.hasRule(rule) {
+			if !HasRule(p.s, rule) {
 				p.bad("%q is not a rule of this schema that can be graded", rule)
 			}
 		}
@@ -478,10 +478,9 @@ var ledgerIDPattern = regexp.MustCompile(`^[A-Z]+-[0-9]{3}$`)
 // without the clients misreading its answers.
 var Gradable = []string{"minLength", "maxLength", "minimum", "maximum", "pattern", "enum", "minItems", "maxItems"}
 
-// hasRule reports whether rule is a gradable keyword or single-valued extension set on the
-// schema.
-func (p *parser) hasRule(rule string) bool {
-	s := p.s
+// HasRule reports whether rule, a gradable keyword (Gradable) or a single-valued extension,
+// is set on s.
+func HasRule(s *openapi3.Schema, rule string) bool {
 	switch rule {
 	case "minLength":
 		return s.MinLength > 0

@@ -74,10 +74,11 @@ func diffRules(b, a *xrules.Rules, bs, as *openapi3.Schema, add func(id string, 
 		before []graded
 		after  []graded
 	}{
-		{xrules.RequiredIf, fieldRules(b.RequiredIf), fieldRules(a.RequiredIf)},
-		{xrules.ForbiddenIf, fieldRules(b.ForbiddenIf), fieldRules(a.ForbiddenIf)},
-		{xrules.ForbiddenValues, forbidden(b.ForbiddenValues), forbidden(a.ForbiddenValues)},
-		{xrules.References, references(b.References), references(a.References)},
+		{xrules.RequiredIf, entries(b.RequiredIf, fieldGrade), entries(a.RequiredIf, fieldGrade)},
+		{xrules.ForbiddenIf, entries(b.ForbiddenIf, fieldGrade), entries(a.ForbiddenIf, fieldGrade)},
+		// A reworded message is no new rule.
+		{xrules.ForbiddenValues, entries(b.ForbiddenValues, valueGrade, "message"), entries(a.ForbiddenValues, valueGrade, "message")},
+		{xrules.References, entries(b.References, refGrade), entries(a.References, refGrade)},
 	}
 	for _, l := range lists {
 		old := map[string]string{}
@@ -165,9 +166,9 @@ func diffRules(b, a *xrules.Rules, bs, as *openapi3.Schema, add func(id string, 
 	for _, rule := range union(keys(b.Advisory), keys(a.Advisory)) {
 		was, now := b.Advisory[rule], a.Advisory[rule]
 		switch {
-		case was != "" && now == "" && hasRule(as, rule):
+		case was != "" && now == "" && xrules.HasRule(as, rule):
 			add(xRuleEnforced, true, "%s is now enforced (was advisory, ledger %s)", rule, was)
-		case was == "" && now != "" && hasRule(bs, rule):
+		case was == "" && now != "" && xrules.HasRule(bs, rule):
 			add(xRuleAdvisory, false, "%s is now advisory (ledger %s)", rule, now)
 		}
 	}
@@ -189,57 +190,23 @@ func tightenedOrAdded(added bool) string {
 // graded is one entry of a list rule: what it says (key), and its grade.
 type graded struct{ key, advisory string }
 
-func fieldRules(rs []xrules.FieldRule) []graded {
+func fieldGrade(r xrules.FieldRule) string      { return r.Advisory }
+func valueGrade(r xrules.ForbiddenValue) string { return r.Advisory }
+func refGrade(r xrules.Reference) string        { return r.Advisory }
+
+// entries lists the entries of a list rule, each identified by its JSON less the members in
+// drop (its grade, and what only rewords it).
+func entries[T any](list []T, grade func(T) string, drop ...string) []graded {
 	var out []graded
-	for _, r := range rs {
-		g := r.Advisory
-		r.Advisory = ""
-		out = append(out, graded{asJSON(r), g})
+	for _, e := range list {
+		var m map[string]any
+		_ = json.Unmarshal([]byte(asJSON(e)), &m)
+		for _, k := range append(drop, "advisory") {
+			delete(m, k)
+		}
+		out = append(out, graded{asJSON(m), grade(e)})
 	}
 	return out
-}
-
-func forbidden(fs []xrules.ForbiddenValue) []graded {
-	var out []graded
-	for _, f := range fs {
-		g := f.Advisory
-		f.Advisory, f.Message = "", "" // a reworded message is no new rule
-		out = append(out, graded{asJSON(f), g})
-	}
-	return out
-}
-
-func references(rs []xrules.Reference) []graded {
-	var out []graded
-	for _, r := range rs {
-		g := r.Advisory
-		r.Advisory = ""
-		out = append(out, graded{asJSON(r), g})
-	}
-	return out
-}
-
-// hasRule reports whether keyword rule is set on s (for grade changes).
-func hasRule(s *openapi3.Schema, rule string) bool {
-	switch rule {
-	case "minLength":
-		return s.MinLength > 0
-	case "maxLength":
-		return s.MaxLength != nil
-	case "minimum":
-		return s.Min != nil
-	case "maximum":
-		return s.Max != nil
-	case "pattern":
-		return s.Pattern != ""
-	case "enum":
-		return len(s.Enum) > 0
-	case "minItems":
-		return s.MinItems > 0
-	case "maxItems":
-		return s.MaxItems != nil
-	}
-	return s.Extensions[rule] != nil
 }
 
 // sites lists every schema of doc written under components/schemas, by JSON pointer, with
