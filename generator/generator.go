@@ -145,6 +145,7 @@ func generateOne(root string, c Config) (map[string][]byte, error) {
 		}
 		cfg := c.Codegen
 		cfg.Generate = part.gen
+		cfg.OutputOptions.TypeMapping = numbersAreDoubles(cfg.OutputOptions.TypeMapping)
 		cfg = cfg.UpdateDefaults()
 		if err := cfg.Validate(); err != nil {
 			return nil, fmt.Errorf("%s: oapi-codegen configuration: %w", c.Spec, err)
@@ -217,4 +218,18 @@ func modulePath(root string) (string, error) {
 		}
 	}
 	return "", fmt.Errorf("go.mod: no module line")
+}
+
+// numbersAreDoubles maps a `number` without format to float64 unless the configuration says
+// otherwise. oapi-codegen's default, float32, cannot hold the values JSON Schema compares:
+// 0.1 becomes 0.10000000149, which a maximum of 0.1 refuses.
+func numbersAreDoubles(m *codegen.TypeMapping) *codegen.TypeMapping {
+	out := codegen.TypeMapping{}
+	if m != nil {
+		out = *m
+	}
+	if out.Number.Default.Type == "" {
+		out.Number.Default = codegen.SimpleTypeSpec{Type: "float64"}
+	}
+	return &out
 }

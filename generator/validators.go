@@ -3,6 +3,7 @@ package generator
 import (
 	"bytes"
 	"fmt"
+	"math"
 	"sort"
 	"strings"
 
@@ -172,6 +173,24 @@ func (g *vgen) bounds(x *xrules.Rules, loRule string, lo bool, hiRule string, hi
 		g.graded(loGrade, func(errs jen.Code) jen.Code { return call(errs, true, false) }),
 		g.graded(hiGrade, func(errs jen.Code) jen.Code { return call(errs, false, true) }),
 	}
+}
+
+// intBound turns a schema bound into the integer bound that admits the same integers: a
+// fractional minimum rounds up and a fractional maximum down (minimum 1.5 admits 2, not 1), and
+// a bound beyond the int64 range is clamped (float64 holds 2^63-1 as 2^63, which would wrap).
+func intBound(b float64, lower bool) int64 {
+	if lower {
+		b = math.Ceil(b)
+	} else {
+		b = math.Floor(b)
+	}
+	switch {
+	case b >= math.MaxInt64:
+		return math.MaxInt64
+	case b <= math.MinInt64:
+		return math.MinInt64
+	}
+	return int64(b)
 }
 
 func pick[T any](cond bool, a, b T) T {
@@ -429,10 +448,10 @@ func (g *vgen) check(v value, expr, ptr jen.Code, pp jen.Code, depth int) ([]jen
 		x := xrules.Of(s)
 		var minV, maxV int64
 		if s.Min != nil {
-			minV = int64(*s.Min)
+			minV = intBound(*s.Min, true)
 		}
 		if s.Max != nil {
-			maxV = int64(*s.Max)
+			maxV = intBound(*s.Max, false)
 		}
 		out = append(out, g.bounds(x, "minimum", s.Min != nil, "maximum", s.Max != nil, func(errs jen.Code, lo, hi bool) jen.Code {
 			return g.rule("Int").Call(errs, pp, nv, jen.Lit(lo), jen.Lit(pick(lo, minV, 0)), jen.Lit(hi), jen.Lit(pick(hi, maxV, 0)))

@@ -294,6 +294,14 @@ func deriveMaximum(d *deriver, s *site) ([]mut, error) {
 }
 
 func (s *site) bound(b, dir float64, exclusive bool, name, past string) []mut {
+	if s.schema.Type.Is("integer") && b != math.Trunc(b) {
+		// The integer bound of a fractional one: minimum 1.5 admits 2 and refuses 1.
+		if dir < 0 {
+			b = math.Ceil(b)
+		} else {
+			b = math.Floor(b)
+		}
+	}
 	at := mut{variant: "at-" + name, valid: !exclusive, bodies: []any{with(s.base, s.path, b)}}
 	muts := []mut{at, {variant: past, bodies: []any{with(s.base, s.path, b+dir)}}}
 	if exclusive {

@@ -15,6 +15,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"maps"
+	"math"
 	"reflect"
 	"regexp/syntax"
 	"slices"
@@ -521,6 +522,14 @@ func synth(s *openapi3.Schema) []any {
 			v = *s.Max
 			if s.ExclusiveMax.IsTrue() {
 				v--
+			}
+		}
+		if t.Is("integer") {
+			// A fractional bound admits the integers inside it.
+			if s.Min != nil && v == *s.Min {
+				v = math.Ceil(v)
+			} else {
+				v = math.Floor(v)
 			}
 		}
 		return []any{v}

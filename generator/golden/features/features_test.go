@@ -217,3 +217,19 @@ func TestClientWarnsOrRefusesByGrade(t *testing.T) {
 	assert.Equal(t, "label", v[0].Path)
 	assert.Equal(t, 1, sent, "the strict client sent nothing")
 }
+
+// Numbers without a format are doubles, and fractional bounds on integers admit exactly the
+// integers inside them.
+func TestNumberPrecisionAndFractionalBounds(t *testing.T) {
+	base := `{"name":"thing_1","kind":1,"method":"get","backend_type":"MOCK",`
+	for body, want := range map[string][]string{
+		`"ratio":0.1}`:       nil,
+		`"ratio":0.1000001}`: {"ratio maximum"},
+		`"level":2}`:         nil,
+		`"level":9}`:         nil,
+		`"level":1}`:         {"level minimum"},
+		`"level":10}`:        {"level maximum"},
+	} {
+		assert.Equal(t, want, violations(t, base+body), body)
+	}
+}

@@ -106,6 +106,9 @@ type CreateThingRequest struct {
 	// Label A label; the length is advisory.
 	Label *string `json:"label,omitempty"`
 
+	// Level An integer with fractional bounds (2 to 9).
+	Level *int64 `json:"level,omitempty"`
+
 	// Method Method.
 	Method string `json:"method"`
 
@@ -117,6 +120,9 @@ type CreateThingRequest struct {
 
 	// Params Parameters.
 	Params *[]Param `json:"params,omitempty"`
+
+	// Ratio A number without format, compared as a double.
+	Ratio *float64 `json:"ratio,omitempty"`
 
 	// Refs Values for the backend.
 	Refs *[]Ref `json:"refs,omitempty"`

@@ -262,6 +262,11 @@ func (v *CreateThingRequest) ValidateAt(path *validation.Path, errs *validation.
 			errs.Advise(w, "T-001")
 		}
 	}
+	if v.Level != nil {
+		p := path.Key("level")
+		n0 := int64((*v.Level))
+		validation.Int(errs, &p, n0, true, int64(2), true, int64(9))
+	}
 	{
 		p := path.Key("method")
 		s0 := v.Method
@@ -280,6 +285,10 @@ func (v *CreateThingRequest) ValidateAt(path *validation.Path, errs *validation.
 			q0 := (&p).Index(i0)
 			(*v.Params)[i0].ValidateAt(&q0, errs)
 		}
+	}
+	if v.Ratio != nil {
+		p := path.Key("ratio")
+		validation.Float(errs, &p, float64((*v.Ratio)), false, 0.0, true, 0.1)
 	}
 	if v.Refs != nil {
 		p := path.Key("refs")
@@ -435,8 +444,18 @@ func (v *CreateThingRequest) DecodeJX(d *jx.Decoder, path *validation.Path, errs
 				y0 := x0
 				v.Label = &y0
 			}
+		case "level":
+			p := path.Key("level")
+			x0, ok0, err := validation.DecodeInt(d, errs, &p)
+			if err != nil {
+				return err
+			}
+			if ok0 && validation.FitInt(errs, &p, x0, 64) {
+				y0 := x0
+				v.Level = &y0
+			}
 		case "method":
-			seen |= uint64(0x40)
+			seen |= uint64(0x80)
 			p := path.Key("method")
 			x0, ok0, err := validation.DecodeEnumString(d, errs, &p, enum2)
 			if err != nil {
@@ -446,7 +465,7 @@ func (v *CreateThingRequest) DecodeJX(d *jx.Decoder, path *validation.Path, errs
 				v.Method = x0
 			}
 		case "name":
-			seen |= uint64(0x80)
+			seen |= uint64(0x100)
 			p := path.Key("name")
 			x0, ok0, err := validation.DecodeString(d, errs, &p)
 			if err != nil {
@@ -494,6 +513,16 @@ func (v *CreateThingRequest) DecodeJX(d *jx.Decoder, path *validation.Path, errs
 				}
 				y0 := arr0
 				v.Params = &y0
+			}
+		case "ratio":
+			p := path.Key("ratio")
+			x0, ok0, err := validation.DecodeFloat(d, errs, &p)
+			if err != nil {
+				return err
+			}
+			if ok0 {
+				y0 := x0
+				v.Ratio = &y0
 			}
 		case "refs":
 			p := path.Key("refs")
@@ -584,11 +613,11 @@ func (v *CreateThingRequest) DecodeJX(d *jx.Decoder, path *validation.Path, errs
 		q := path.Key("kind")
 		errs.Add(&q, validation.RuleRequired, "is required")
 	}
-	if seen&uint64(0x40) == 0 {
+	if seen&uint64(0x80) == 0 {
 		q := path.Key("method")
 		errs.Add(&q, validation.RuleRequired, "is required")
 	}
-	if seen&uint64(0x80) == 0 {
+	if seen&uint64(0x100) == 0 {
 		q := path.Key("name")
 		errs.Add(&q, validation.RuleRequired, "is required")
 	}
