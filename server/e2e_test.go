@@ -65,9 +65,7 @@ func storeDSNs(t *testing.T) map[string]func(t *testing.T) string {
 	dsns := map[string]func(t *testing.T) string{
 		"sqlite": func(t *testing.T) string { return filepath.Join(t.TempDir(), "apicemu.db") },
 	}
-	if url := storetest.URL(); url != "" {
-		dsns["postgres"] = func(t *testing.T) string { return storetest.Schema(t, url) }
-	}
+	dsns["postgres"] = func(t *testing.T) string { return storetest.SchemaOrSkip(t) }
 	return dsns
 }
 

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -14,6 +13,7 @@ import (
 
 	"github.com/apiclab/apic/conformance"
 	"github.com/apiclab/apic/conformance/emulator"
+	"github.com/apiclab/apic/internal/cmdline"
 )
 
 const usage = `usage: apicconf [flags]
@@ -75,15 +75,11 @@ func run(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 	out := fs.String("out", "", "write the report to FILE (default: standard output)")
 	runRe := fs.String("run", "", "run only the cases whose ID matches this regular expression")
 	workers := fs.Int("workers", 16, "cases run at once")
-	fs.Usage = func() {
-		fmt.Fprint(stderr, usage)
-		fs.PrintDefaults()
-	}
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return 0
-		}
-		return 2
+	if code, done := cmdline.Parse(fs, args, stdout, stderr, func(w io.Writer) {
+		fmt.Fprint(w, usage)
+		cmdline.PrintFlags(fs, w)
+	}); done {
+		return code
 	}
 	fail := func(format string, args ...any) int {
 		fmt.Fprintf(stderr, "apicconf: "+format+"\n", args...)

@@ -21,9 +21,9 @@ func apicconf(args ...string) (code int, stdout, stderr string) {
 }
 
 func TestHelp(t *testing.T) {
-	code, _, stderr := apicconf("--help")
+	code, stderr, _ := apicconf("--help") // the help is on stdout
 	assert.Equal(t, 0, code)
-	for _, s := range []string{"-target", "-token", "-ak", "-sk", "-project", "-instance", "-other-token",
+	for _, s := range []string{"-version", "-target", "-token", "-ak", "-sk", "-project", "-instance", "-other-token",
 		"-format", "-out", "-run", "-workers", "-set", "--set group_id="} {
 		assert.Contains(t, stderr, s)
 	}
