@@ -34,6 +34,8 @@ func (s *Server) Handler() http.Handler {
 	e.HTTPErrorHandler = errorHandler(s.log)
 	e.Binder = strictBinder{}
 	e.Use(middleware.RequestIDWithConfig(middleware.RequestIDConfig{Generator: newID}))
+	ops := map[string]string{} // filled once every route is registered, below
+	e.Use(s.observe(ops))
 	e.Use(middleware.RecoverWithConfig(middleware.RecoverConfig{
 		DisablePrintStack: true,
 		LogErrorFunc: func(c echo.Context, err error, stack []byte) error {
@@ -42,13 +44,17 @@ func (s *Server) Handler() http.Handler {
 		},
 	}))
 	e.Use(readBody)
-	// Authentication runs for every path but /health. It is global middleware rather than a
+	// Authentication runs for every path but the public ones (/health, /metrics). It is global middleware rather than a
 	// route group's: echo answers every path below a group with middleware with 404, which
 	// would hide 405 for a known path and a wrong method.
 	e.Use(s.authenticate)
 	e.GET("/health", s.health)
+	e.GET("/metrics", echo.WrapHandler(s.metrics.handler()))
 	romaapic.RegisterHandlers(e, romaapic.NewStrictHandler(s, nil))
 	apig.RegisterHandlers(e, apig.NewStrictHandler(s, nil))
+	for k, v := range operations(e) {
+		ops[k] = v
+	}
 	return e
 }
 
@@ -106,7 +112,7 @@ func (strictBinder) Bind(i any, c echo.Context) error {
 func (s *Server) authenticate(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		r := c.Request()
-		if r.URL.Path == "/health" {
+		if public(r.URL.Path) {
 			return next(c)
 		}
 		var who caller

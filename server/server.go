@@ -33,6 +33,8 @@ type Server struct {
 	roma  *openapi3.T
 	apig  *openapi3.T
 	views *viewCache
+	// metrics count and time every request (/metrics).
+	metrics *metrics
 }
 
 var (
@@ -44,7 +46,8 @@ var (
 type Options struct {
 	Store    store.Store
 	Fixtures *fixtures.Fixtures
-	Logger   *slog.Logger
+	// Logger receives one line per request at info level, and failures (nil: no log).
+	Logger *slog.Logger
 	// Now is the clock (time.Now by default); tests set it.
 	Now func() time.Time
 }
@@ -54,9 +57,9 @@ func New(opts Options) (*Server, error) {
 	if opts.Store == nil || opts.Fixtures == nil {
 		return nil, fmt.Errorf("server: a store and fixtures are required")
 	}
-	s := &Server{store: opts.Store, fx: opts.Fixtures, log: opts.Logger, now: opts.Now, views: newViewCache(100000)}
+	s := &Server{store: opts.Store, fx: opts.Fixtures, log: opts.Logger, now: opts.Now, views: newViewCache(100000), metrics: newMetrics()}
 	if s.log == nil {
-		s.log = slog.Default()
+		s.log = slog.New(slog.DiscardHandler)
 	}
 	if s.now == nil {
 		s.now = time.Now

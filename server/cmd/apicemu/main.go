@@ -53,7 +53,8 @@ func serve(args []string, stdout, stderr io.Writer, started func(addr string)) i
 		"where APIs are kept: a SQLite file path, \":memory:\", or a postgres:// URL [APICEMU_STORE]")
 	fx := fs.String("fixtures", env("APICEMU_FIXTURES", ""),
 		"fixtures file (YAML: projects, instances, groups, authorizers, functions, VPC channels, apps, credentials); empty for the built-in ones [APICEMU_FIXTURES]")
-	level := fs.String("log-level", env("APICEMU_LOG_LEVEL", "info"), "debug, info, warn or error [APICEMU_LOG_LEVEL]")
+	level := fs.String("log-level", env("APICEMU_LOG_LEVEL", "info"), "debug, info, warn or error; info logs every request [APICEMU_LOG_LEVEL]")
+	logFormat := fs.String("log-format", env("APICEMU_LOG_FORMAT", "text"), "text (key=value) or json (one object a line) [APICEMU_LOG_FORMAT]")
 	if code, done := cmdline.Parse(fs, args, stdout, stderr, func(w io.Writer) {
 		fmt.Fprint(w, usage)
 		cmdline.PrintFlags(fs, w)
@@ -65,7 +66,11 @@ func serve(args []string, stdout, stderr io.Writer, started func(addr string)) i
 		fmt.Fprintf(stderr, "apicemu: --log-level: %v\n", err)
 		return 2
 	}
-	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: lv}))
+	log, err := newLogger(stderr, *logFormat, lv)
+	if err != nil {
+		fmt.Fprintf(stderr, "apicemu: --log-format: %v\n", err)
+		return cmdline.Usage
+	}
 	fixtureSet, err := fixtures.Load(*fx)
 	if err != nil {
 		fmt.Fprintf(stderr, "apicemu: %v\n", err)
