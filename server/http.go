@@ -48,8 +48,10 @@ func (s *Server) Handler() http.Handler {
 	// route group's: echo answers every path below a group with middleware with 404, which
 	// would hide 405 for a known path and a wrong method.
 	e.Use(s.authenticate)
+	e.Use(s.injectFaults(ops))
 	e.GET("/health", s.health)
 	e.GET("/metrics", echo.WrapHandler(s.metrics.handler()))
+	s.registerState(e)
 	romaapic.RegisterHandlers(e, romaapic.NewStrictHandler(s, nil))
 	apig.RegisterHandlers(e, apig.NewStrictHandler(s, nil))
 	for k, v := range operations(e) {
@@ -77,11 +79,12 @@ func readBody(next echo.HandlerFunc) echo.HandlerFunc {
 		if r.Body == nil || r.Body == http.NoBody {
 			return next(c)
 		}
-		body, err := io.ReadAll(io.LimitReader(r.Body, MaxBodyBytes+1))
+		limit := bodyLimit(r)
+		body, err := io.ReadAll(io.LimitReader(r.Body, int64(limit)+1))
 		if err != nil {
 			return apiError(http.StatusBadRequest, CodeParameter, "cannot read the request body")
 		}
-		if len(body) > MaxBodyBytes {
+		if len(body) > limit {
 			return echo.ErrStatusRequestEntityTooLarge
 		}
 		c.Set(bodyKey, body)

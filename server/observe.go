@@ -104,5 +104,8 @@ func (s *Server) observe(ops map[string]string) echo.MiddlewareFunc {
 }
 
 // public reports whether a path is served without the vendor's authentication: health and
-// metrics, which probes and scrapers read.
-func public(path string) bool { return path == "/health" || path == "/metrics" }
+// metrics, which probes and scrapers read, and the emulator's own paths, which have their
+// own protection (the admin token).
+func public(path string) bool {
+	return path == "/health" || path == "/metrics" || strings.HasPrefix(path, StatePrefix)
+}

@@ -35,6 +35,9 @@ type Server struct {
 	views *viewCache
 	// metrics count and time every request (/metrics).
 	metrics *metrics
+	// adminToken opens the state API (StatePrefix); "" keeps it off.
+	adminToken string
+	faults     *faultSet
 }
 
 var (
@@ -50,6 +53,11 @@ type Options struct {
 	Logger *slog.Logger
 	// Now is the clock (time.Now by default); tests set it.
 	Now func() time.Time
+	// AdminToken is the bearer token of the state API below /_emulator/ (reset, export,
+	// import, fixtures, faults); empty turns it off.
+	AdminToken string
+	// Faults are injected from the start (the state API can change them).
+	Faults []Fault
 }
 
 // New returns a Server.
@@ -57,7 +65,8 @@ func New(opts Options) (*Server, error) {
 	if opts.Store == nil || opts.Fixtures == nil {
 		return nil, fmt.Errorf("server: a store and fixtures are required")
 	}
-	s := &Server{store: opts.Store, fx: opts.Fixtures, log: opts.Logger, now: opts.Now, views: newViewCache(100000), metrics: newMetrics()}
+	s := &Server{store: opts.Store, fx: opts.Fixtures, log: opts.Logger, now: opts.Now, views: newViewCache(100000), metrics: newMetrics(),
+		adminToken: opts.AdminToken}
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
 	}
@@ -70,6 +79,10 @@ func New(opts Options) (*Server, error) {
 		return nil, err
 	}
 	if s.apig, err = apig.GetSwagger(); err != nil {
+		return nil, err
+	}
+	s.faults = newFaultSet(operationIDs(s.roma, s.apig))
+	if err := s.faults.set(opts.Faults); err != nil {
 		return nil, err
 	}
 	return s, nil

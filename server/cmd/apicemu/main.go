@@ -55,6 +55,11 @@ func serve(args []string, stdout, stderr io.Writer, started func(addr string)) i
 		"fixtures file (YAML: projects, instances, groups, authorizers, functions, VPC channels, apps, credentials); empty for the built-in ones [APICEMU_FIXTURES]")
 	level := fs.String("log-level", env("APICEMU_LOG_LEVEL", "info"), "debug, info, warn or error; info logs every request [APICEMU_LOG_LEVEL]")
 	logFormat := fs.String("log-format", env("APICEMU_LOG_FORMAT", "text"), "text (key=value) or json (one object a line) [APICEMU_LOG_FORMAT]")
+	adminToken := fs.String("admin-token", env("APICEMU_ADMIN_TOKEN", ""),
+		"bearer token of the state API below /_emulator/ (reset, export, import, fixtures, faults); empty: off [APICEMU_ADMIN_TOKEN]")
+	var faults faultFlags
+	fs.Var(&faults, "fault", "inject a fault, OPERATION:key=value,... with keys status, code, message, latency, probability, e.g.\n"+
+		"CreateApiV2:status=429,code=APIG.0308,probability=0.5 or '*:latency=2s' (repeatable)")
 	if code, done := cmdline.Parse(fs, args, stdout, stderr, func(w io.Writer) {
 		fmt.Fprint(w, usage)
 		cmdline.PrintFlags(fs, w)
@@ -84,7 +89,8 @@ func serve(args []string, stdout, stderr io.Writer, started func(addr string)) i
 		return cmdline.Usage
 	}
 	defer st.Close()
-	srv, err := server.New(server.Options{Store: st, Fixtures: fixtureSet, Logger: log})
+	srv, err := server.New(server.Options{Store: st, Fixtures: fixtureSet, Logger: log,
+		AdminToken: *adminToken, Faults: faults})
 	if err != nil {
 		fmt.Fprintf(stderr, "apicemu: %v\n", err)
 		return cmdline.Usage

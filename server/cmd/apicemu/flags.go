@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+
+	"github.com/apiclab/apic/server"
 )
 
 // newLogger returns the emulator's logger in a format: text (key=value) or json.
@@ -16,4 +18,18 @@ func newLogger(w io.Writer, format string, level slog.Level) (*slog.Logger, erro
 		return slog.New(slog.NewJSONHandler(w, opts)), nil
 	}
 	return nil, fmt.Errorf("want text or json, got %q", format)
+}
+
+// faultFlags collects the repeated --fault flag.
+type faultFlags []server.Fault
+
+func (f *faultFlags) String() string { return "" }
+
+func (f *faultFlags) Set(v string) error {
+	x, err := server.ParseFault(v)
+	if err != nil {
+		return err
+	}
+	*f = append(*f, x)
+	return nil
 }
