@@ -4,7 +4,7 @@ GO ?= go
 # ones when APICEMU_TEST_POSTGRES is not set).
 GOTESTSUM ?= $(GO) run gotest.tools/gotestsum@v1.13.0 --format pkgname --format-hide-empty-pkg --
 
-.PHONY: all generate check-generated test vet fmt-check bench run lint breaking conformance
+.PHONY: all generate check-generated test vet fmt-check bench run lint breaking conformance docs-assets-check browser-check
 
 all: generate test
 
@@ -34,8 +34,16 @@ breaking:
 	@test -n "$(BASE)" || { echo "usage: make breaking BASE=<git ref>"; exit 2; }
 	$(GO) run ./spec/lint/cmd/apicbreaking $(BASE)
 
+## docs-assets-check: fail if the embedded Swagger UI files differ from the package package-lock.json pins
+docs-assets-check:
+	scripts/docs-assets.sh --check
+
+## browser-check: the docs page and the conformance HTML report in headless Chromium, with screenshots (installs chromium)
+browser-check:
+	scripts/browser-check.sh
+
 ## test: everything CI runs
-test: check-generated fmt-check vet lint
+test: check-generated fmt-check vet lint docs-assets-check
 	$(GOTESTSUM) -count=1 ./...
 	cd server/sdktest && $(GO) test -count=1 ./...
 

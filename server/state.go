@@ -65,6 +65,9 @@ func bodyLimit(r *http.Request) int {
 // else needs the admin token.
 func (s *Server) registerState(e *echo.Echo) {
 	e.GET(StatePrefix+"health", s.emulatorHealth)
+	if err := s.registerSpecs(e); err != nil {
+		panic(err) // the embedded specs always encode: GetSwagger decoded them
+	}
 	admin := e.Group(strings.TrimSuffix(StatePrefix, "/"), s.requireAdmin)
 	admin.POST("/reset", s.reset)
 	admin.GET("/state", s.exportState)

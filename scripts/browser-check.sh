@@ -1,0 +1,60 @@
+#!/usr/bin/env bash
+# Checks, in headless Chromium, the pages people open in a browser, and takes a screenshot of
+# each: the emulator's API reference page (/_emulator/docs/) and the conformance suite's HTML
+# report. Installs Chromium from Debian's packages when it is missing (needs root).
+#   scripts/browser-check.sh            # screenshots in a new temporary directory
+#   OUT=shots scripts/browser-check.sh  # ... or in shots/
+# Not part of `make test` (installing Chromium takes minutes): `make browser-check`.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+OUT=${OUT:-$(mktemp -d)}
+mkdir -p "$OUT"
+OUT=$(cd "$OUT" && pwd)
+
+if ! command -v chromium >/dev/null; then
+	echo "browser-check: installing chromium" >&2
+	apt-get update -qq >/dev/null
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-liberation >/dev/null
+fi
+
+work=$(mktemp -d)
+trap 'kill $(jobs -p) 2>/dev/null; wait 2>/dev/null; rm -rf "$work"' EXIT
+
+# browser URL SCREENSHOT: renders URL (scripts run for up to 15 s of virtual time), writes the
+# screenshot and prints the rendered DOM.
+browser() {
+	local profile
+	profile=$(mktemp -d -p "$work")
+	timeout 120 chromium --headless --no-sandbox --disable-gpu --disable-quic --no-first-run \
+		--disable-background-networking --disable-component-update --disable-sync \
+		--user-data-dir="$profile" --window-size=1280,1400 --hide-scrollbars \
+		--virtual-time-budget=15000 --screenshot="$2" "$1" >/dev/null 2>"$work/chromium.log" ||
+		{ cat "$work/chromium.log" >&2; return 1; }
+	timeout 120 chromium --headless --no-sandbox --disable-gpu --disable-quic --no-first-run \
+		--disable-background-networking --disable-component-update --disable-sync \
+		--user-data-dir="$profile" --virtual-time-budget=15000 --dump-dom "$1" 2>>"$work/chromium.log"
+}
+
+# expect FILE WHAT PATTERN...: every pattern is in the rendered DOM.
+expect() {
+	local dom=$1 what=$2; shift 2
+	for p in "$@"; do
+		grep -q -- "$p" "$dom" || { echo "browser-check: $what: the rendered page has no $p" >&2; exit 1; }
+	done
+}
+
+# 1. The API reference page of a running emulator.
+go build -o "$work/apicemu" ./server/cmd/apicemu
+: >"$work/emu.out"
+"$work/apicemu" --addr 127.0.0.1:0 --store :memory: --log-level warn >"$work/emu.out" &
+for _ in $(seq 100); do
+	addr=$(sed -n 's|^apicemu: listening on ||p' "$work/emu.out")
+	[ -n "$addr" ] && break
+	sleep 0.1
+done
+[ -n "$addr" ] || { echo "browser-check: the emulator did not start" >&2; exit 1; }
+browser "$addr/_emulator/docs/" "$OUT/docs.png" >"$work/docs.html"
+# Swagger UI rendered the ROMA spec: its title, the spec selector, and the operations.
+expect "$work/docs.html" "docs page" 'class="swagger-ui' 'download-url-wrapper' 'ROMA Connect APIC' \
+	'opblock-tag' 'CreateApiV2' '/v2/{project_id}/apic/instances/{instance_id}/apis'
+echo "browser-check: docs page rendered; screenshot $OUT/docs.png"
