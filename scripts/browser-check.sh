@@ -58,3 +58,33 @@ browser "$addr/_emulator/docs/" "$OUT/docs.png" >"$work/docs.html"
 expect "$work/docs.html" "docs page" 'class="swagger-ui' 'download-url-wrapper' 'ROMA Connect APIC' \
 	'opblock-tag' 'CreateApiV2' '/v2/{project_id}/apic/instances/{instance_id}/apis'
 echo "browser-check: docs page rendered; screenshot $OUT/docs.png"
+
+# 2. The conformance report of a whole run against the in-process emulator.
+go build -o "$work/apicconf" ./conformance/cmd/apicconf
+"$work/apicconf" --format html --out "$OUT/conformance.html" 2>/dev/null
+browser "file://$OUT/conformance.html" "$OUT/conformance.png" >"$work/conformance.dom"
+expect "$work/conformance.dom" "conformance report" 'id="summary"' 'id="matrix"' 'CreateApiV2' 'client-preflight'
+echo "browser-check: conformance report rendered; screenshot $OUT/conformance.png"
+
+# 3. A report with failures: the same suite against an emulator told to fail a third of the
+# creates (fault injection), so that failures show their verdicts and reproducers.
+kill %1 2>/dev/null || true
+: >"$work/emu2.out"
+"$work/apicemu" --addr 127.0.0.1:0 --store :memory: --log-level warn \
+	--fault 'CreateApiV2:status=500,probability=0.3' >"$work/emu2.out" &
+addr=""
+for _ in $(seq 100); do
+	addr=$(sed -n 's|^apicemu: listening on ||p' "$work/emu2.out")
+	[ -n "$addr" ] && break
+	sleep 0.1
+done
+[ -n "$addr" ] || { echo "browser-check: the faulty emulator did not start" >&2; exit 1; }
+"$work/apicconf" --target "$addr" --token emulator-token --project 73d69ae0cfcf460190522d06b60f05ad \
+	--instance eddc4d25480b4cd6b512f270a1b8b341 --run '^(examples|flows)/' \
+	--format html --out "$OUT/conformance-failures.html" 2>/dev/null && {
+	echo "browser-check: the faulty emulator failed no case" >&2
+	exit 1
+}
+browser "file://$OUT/conformance-failures.html" "$OUT/conformance-failures.png" >"$work/failures.dom"
+expect "$work/failures.dom" "report with failures" 'class="summary fail"' 'class="repro"' 'curl -sS -i -X POST' 'class="disagree"'
+echo "browser-check: report with failures rendered; screenshot $OUT/conformance-failures.png"
