@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"runtime/debug"
+	"strings"
 )
 
 // Exit codes shared by every command.
@@ -51,9 +52,9 @@ func PrintFlags(fs *flag.FlagSet, w io.Writer) {
 	fs.SetOutput(out)
 }
 
-// Version describes the build from its embedded build information: the module version (or
-// "(devel)" when built from a work tree), the VCS revision and whether the tree had local
-// changes, and the Go version.
+// Version describes the build from its embedded build information: the module version (a
+// pseudo-version naming the commit when built in a clone, "(devel)" without VCS information),
+// the VCS revision and time when the version does not already name it, and the Go version.
 func Version(name string) string {
 	bi, ok := debug.ReadBuildInfo()
 	if !ok {
@@ -79,10 +80,12 @@ func versionOf(name string, bi *debug.BuildInfo) string {
 		}
 	}
 	out := name + " " + v
-	if rev != "" {
-		if len(rev) > 12 {
-			rev = rev[:12]
-		}
+	if len(rev) > 12 {
+		rev = rev[:12]
+	}
+	// Since Go 1.24 a build in a repository has a pseudo-version that holds the revision
+	// (and +dirty); older builds, and -buildvcs builds of a "(devel)" tree, do not.
+	if rev != "" && !strings.Contains(v, rev) {
 		out += " " + rev
 		if modified == "true" {
 			out += "-dirty"

@@ -62,4 +62,6 @@ func TestVersionOfBuildInfo(t *testing.T) {
 			{Key: "vcs.modified", Value: "true"}, {Key: "vcs.time", Value: "2026-11-29T00:00:00Z"}}}
 	assert.Equal(t, "x v1.2.3 0123456789ab-dirty 2026-11-29T00:00:00Z go1.26.8", versionOf("x", bi))
 	assert.Equal(t, "x (devel) go1.26.8", versionOf("x", &debug.BuildInfo{GoVersion: "go1.26.8"}))
+	bi.Main.Version = "v0.0.0-20261129231301-0123456789ab+dirty"
+	assert.Equal(t, "x v0.0.0-20261129231301-0123456789ab+dirty go1.26.8", versionOf("x", bi), "the pseudo-version names the commit")
 }
