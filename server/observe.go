@@ -93,7 +93,7 @@ func (s *Server) observe(ops map[string]string) echo.MiddlewareFunc {
 					slog.String("path", r.URL.Path),
 					slog.Int("status", status),
 					slog.String("error_code", code),
-					slog.Duration("latency", latency),
+					slog.Float64("latency_ms", float64(latency.Microseconds())/1000),
 					slog.String("request_id", c.Response().Header().Get(echo.HeaderXRequestID)),
 					slog.String("project", who.Project),
 					slog.String("operation", op))

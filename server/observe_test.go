@@ -73,7 +73,7 @@ func TestRequestLog(t *testing.T) {
 		assert.Equal(t, want.code, l["error_code"])
 		assert.Equal(t, want.project, l["project"])
 		assert.Equal(t, want.op, l["operation"])
-		assert.Positive(t, l["latency"])
+		assert.Positive(t, l["latency_ms"])
 		if want.resp.header != nil {
 			assert.Equal(t, want.resp.header.Get("X-Request-Id"), l["request_id"])
 		}

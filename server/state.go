@@ -89,7 +89,7 @@ func (s *Server) requireAdmin(next echo.HandlerFunc) echo.HandlerFunc {
 		}
 		got, ok := strings.CutPrefix(c.Request().Header.Get("Authorization"), "Bearer ")
 		if !ok || subtle.ConstantTimeCompare([]byte(got), []byte(s.adminToken)) != 1 {
-			return apiError(http.StatusUnauthorized, CodeBadToken, "The state API needs the header Authorization: Bearer <admin token>")
+			return apiError(http.StatusUnauthorized, CodeBadToken, "The state API needs the header Authorization: Bearer followed by the admin token")
 		}
 		return next(c)
 	}
