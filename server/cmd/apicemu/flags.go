@@ -1,9 +1,12 @@
 package main
 
 import (
+	"bufio"
 	"fmt"
 	"io"
 	"log/slog"
+	"sync"
+	"time"
 
 	"github.com/apiclab/apic/server"
 )
@@ -31,5 +34,53 @@ func (f *faultFlags) Set(v string) error {
 		return err
 	}
 	*f = append(*f, x)
+	return nil
+}
+
+// bufferedLog collects log lines and writes them out every interval, or when 64 KiB are
+// waiting: one write system call a request costs more than the line itself. Close writes
+// what is left.
+type bufferedLog struct {
+	mu   sync.Mutex
+	buf  *bufio.Writer
+	stop chan struct{}
+	done chan struct{}
+}
+
+func newBufferedLog(w io.Writer, interval time.Duration) *bufferedLog {
+	b := &bufferedLog{buf: bufio.NewWriterSize(w, 64<<10), stop: make(chan struct{}), done: make(chan struct{})}
+	go func() {
+		defer close(b.done)
+		t := time.NewTicker(interval)
+		defer t.Stop()
+		for {
+			select {
+			case <-t.C:
+				b.flush()
+			case <-b.stop:
+				b.flush()
+				return
+			}
+		}
+	}()
+	return b
+}
+
+func (b *bufferedLog) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *bufferedLog) flush() {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.buf.Flush() //nolint:errcheck // a log that cannot be written has nowhere to say so
+}
+
+// Close writes what is waiting and stops the flushing.
+func (b *bufferedLog) Close() error {
+	close(b.stop)
+	<-b.done
 	return nil
 }

@@ -71,7 +71,9 @@ func serve(args []string, stdout, stderr io.Writer, started func(addr string)) i
 		fmt.Fprintf(stderr, "apicemu: --log-level: %v\n", err)
 		return 2
 	}
-	log, err := newLogger(stderr, *logFormat, lv)
+	logOut := newBufferedLog(stderr, 100*time.Millisecond)
+	defer logOut.Close()
+	log, err := newLogger(logOut, *logFormat, lv)
 	if err != nil {
 		fmt.Fprintf(stderr, "apicemu: --log-format: %v\n", err)
 		return cmdline.Usage
