@@ -43,16 +43,26 @@ expect() {
 	done
 }
 
+# emulator NAME ARGS...: starts an emulator on a free port with a fresh in-memory store, and
+# sets addr to its base URL.
+emulator() {
+	local out="$work/$1.out"
+	shift
+	: >"$out"
+	"$work/apicemu" --addr 127.0.0.1:0 --store :memory: --log-level warn "$@" >"$out" &
+	addr=""
+	for _ in $(seq 100); do
+		addr=$(sed -n 's|^apicemu: listening on ||p' "$out")
+		[ -n "$addr" ] && return 0
+		sleep 0.1
+	done
+	echo "browser-check: the emulator did not start" >&2
+	exit 1
+}
+
 # 1. The API reference page of a running emulator.
 go build -o "$work/apicemu" ./server/cmd/apicemu
-: >"$work/emu.out"
-"$work/apicemu" --addr 127.0.0.1:0 --store :memory: --log-level warn >"$work/emu.out" &
-for _ in $(seq 100); do
-	addr=$(sed -n 's|^apicemu: listening on ||p' "$work/emu.out")
-	[ -n "$addr" ] && break
-	sleep 0.1
-done
-[ -n "$addr" ] || { echo "browser-check: the emulator did not start" >&2; exit 1; }
+emulator docs
 browser "$addr/_emulator/docs/" "$OUT/docs.png" >"$work/docs.html"
 # Swagger UI rendered the ROMA spec: its title, the spec selector, and the operations.
 expect "$work/docs.html" "docs page" 'class="swagger-ui' 'download-url-wrapper' 'ROMA Connect APIC' \
@@ -66,19 +76,9 @@ browser "file://$OUT/conformance.html" "$OUT/conformance.png" >"$work/conformanc
 expect "$work/conformance.dom" "conformance report" 'id="summary"' 'id="matrix"' 'CreateApiV2' 'client-preflight'
 echo "browser-check: conformance report rendered; screenshot $OUT/conformance.png"
 
-# 3. A report with failures: the same suite against an emulator told to fail a third of the
-# creates (fault injection), so that failures show their verdicts and reproducers.
-kill %1 2>/dev/null || true
-: >"$work/emu2.out"
-"$work/apicemu" --addr 127.0.0.1:0 --store :memory: --log-level warn \
-	--fault 'CreateApiV2:status=500,probability=0.3' >"$work/emu2.out" &
-addr=""
-for _ in $(seq 100); do
-	addr=$(sed -n 's|^apicemu: listening on ||p' "$work/emu2.out")
-	[ -n "$addr" ] && break
-	sleep 0.1
-done
-[ -n "$addr" ] || { echo "browser-check: the faulty emulator did not start" >&2; exit 1; }
+# 3. A report with failures: the examples and flows against an emulator told to answer every
+# ROMA create with 500 (fault injection), so that failures show their verdicts and reproducers.
+emulator faulty --fault 'CreateApiV2:status=500'
 "$work/apicconf" --target "$addr" --token emulator-token --project 73d69ae0cfcf460190522d06b60f05ad \
 	--instance eddc4d25480b4cd6b512f270a1b8b341 --run '^(examples|flows)/' \
 	--format html --out "$OUT/conformance-failures.html" 2>/dev/null && {

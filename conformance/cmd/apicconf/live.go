@@ -20,6 +20,7 @@ func beforeLiveRun(ctx context.Context, t conformance.Target, opts conformance.O
 		return cmdline.Usage
 	}
 	fmt.Fprintf(stderr, "apicconf: credentials accepted (%s)\n", answer)
+	fmt.Fprintln(stderr, "apicconf: counting the APIs the run will create (the same cases against the in-process emulator)...")
 	emu, stop, err := emulator.Start(ctx)
 	if err != nil {
 		fmt.Fprintf(stderr, "apicconf: counting the APIs the run creates: %v\n", err)

@@ -68,11 +68,7 @@ func TestRunPicksCasesAndPasses(t *testing.T) {
 // A target that answers every call with 500 fails: exit 1, and the text report ends with
 // the summary line.
 func TestFailingTargetExitsOne(t *testing.T) {
-	hs := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Content-Type", "application/json")
-		w.WriteHeader(http.StatusInternalServerError)
-		w.Write([]byte(`{"error_code":"APIG.9999","error_msg":"System error"}`)) //nolint:errcheck
-	}))
+	hs := failingTarget()
 	defer hs.Close()
 	code, stdout, _ := apicconf("--target", hs.URL, "--token", "t", "--project", "p", "--instance", "i",
 		"--run", `^flows/unknown-id/|^examples/CreateApi/request/`)
@@ -110,11 +106,7 @@ func TestLiveRunChecksCredentials(t *testing.T) {
 // A live run says how many APIs it will create (the same cases on the in-process emulator)
 // and how many it created; each failed case has a reproducer that names no secret.
 func TestLiveRunPlanAndReproducers(t *testing.T) {
-	hs := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Content-Type", "application/json")
-		w.WriteHeader(http.StatusInternalServerError)
-		w.Write([]byte(`{"error_code":"APIG.9999","error_msg":"System error"}`)) //nolint:errcheck
-	}))
+	hs := failingTarget()
 	defer hs.Close()
 	code, stdout, stderr := apicconf("--target", hs.URL, "--token", "secret-token", "--project", "p", "--instance", "i",
 		"--run", `^examples/CreateApiV2/request/`)
@@ -137,4 +129,13 @@ func TestHTMLReport(t *testing.T) {
 	assert.Contains(t, page, `<table id="matrix">`)
 	assert.NotContains(t, page, "<script")
 	assert.NotContains(t, page, "http://", "self-contained: no outside resources")
+}
+
+// failingTarget answers every call with 500 APIG.9999.
+func failingTarget() *httptest.Server {
+	return httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(http.StatusInternalServerError)
+		w.Write([]byte(`{"error_code":"APIG.9999","error_msg":"System error"}`)) //nolint:errcheck
+	}))
 }
