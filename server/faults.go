@@ -1,7 +1,6 @@
 package server
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -218,9 +217,7 @@ func (s *Server) getFaults(c echo.Context) error { return c.JSON(http.StatusOK, 
 
 func (s *Server) putFaults(c echo.Context) error {
 	var faults []Fault
-	dec := json.NewDecoder(bytes.NewReader(bodyOf(c)))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&faults); err != nil {
+	if err := decodeStrict(bodyOf(c), &faults); err != nil {
 		return apiError(http.StatusBadRequest, CodeParameter, "Faults: want a JSON array of faults: %v", err)
 	}
 	if err := s.faults.set(faults); err != nil {

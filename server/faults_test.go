@@ -88,7 +88,7 @@ func TestFaultsThroughStateAPI(t *testing.T) {
 	assert.Equal(t, 200, e.do("GET", show, nil, tokenHeader(token)).status)
 	assert.GreaterOrEqual(t, time.Since(start), 300*time.Millisecond, "the answer waits the fault's latency")
 
-	for _, bad := range []string{`{}`, `[{"operation":"Nope","status":500}]`, `[{"operation":"ShowDetailsOfApiV1","latency":"forever"}]`,
+	for _, bad := range []string{`{}`, `[] []`, `[{"operation":"Nope","status":500}]`, `[{"operation":"ShowDetailsOfApiV1","latency":"forever"}]`,
 		`[{"operation":"ShowDetailsOfApiV1","status":500,"colour":"red"}]`} {
 		r := e.do("PUT", "/_emulator/faults", bad, admin())
 		assert.Equal(t, 400, r.status, bad)

@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
 	"strings"
 	"time"
@@ -180,9 +181,7 @@ func (s *Server) importState(c echo.Context) error {
 		return err
 	}
 	var snap Snapshot
-	dec := json.NewDecoder(bytes.NewReader(bodyOf(c)))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&snap); err != nil {
+	if err := decodeStrict(bodyOf(c), &snap); err != nil {
 		return apiError(http.StatusBadRequest, CodeParameter, "The snapshot is not valid: %v", err)
 	}
 	if snap.Format != snapshotFormat {
@@ -255,4 +254,18 @@ func (s *Server) fixtureFile(c echo.Context) error {
 		return err
 	}
 	return c.Blob(http.StatusOK, "application/yaml", data)
+}
+
+// decodeStrict decodes one JSON document into v: unknown members and anything after the
+// document are errors.
+func decodeStrict(data []byte, v any) error {
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		return err
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		return errors.New("data after the JSON document")
+	}
+	return nil
 }

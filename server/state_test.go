@@ -128,6 +128,7 @@ func TestStateImportRefusesBadSnapshots(t *testing.T) {
 	}
 	for name, body := range map[string]any{
 		"not JSON":          "{",
+		"trailing data":     string(snap.raw) + "{}",
 		"wrong format":      map[string]any{"format": "other/1", "apis": []any{}},
 		"unknown member":    map[string]any{"format": good["format"], "apis": []any{}, "extra": 1},
 		"unknown project":   with("project", "nope"),
