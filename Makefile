@@ -1,7 +1,10 @@
 # Every target runs from a fresh clone; see README.md.
 GO ?= go
+# gotestsum runs `go test` and ends with a list of the skipped tests and why (the PostgreSQL
+# ones when APICEMU_TEST_POSTGRES is not set).
+GOTESTSUM ?= $(GO) run gotest.tools/gotestsum@v1.13.0 --format pkgname --format-hide-empty-pkg --
 
-.PHONY: all generate check-generated test vet fmt-check bench run lint breaking conformance
+.PHONY: all generate check-generated test vet fmt-check bench run lint breaking conformance docs-assets-check browser-check
 
 all: generate test
 
@@ -23,7 +26,7 @@ vet:
 
 ## lint: the spec linter (rules: go run ./spec/lint/cmd/apiclint --help) and Spectral's spectral:oas
 lint:
-	$(GO) run ./spec/lint/cmd/apiclint
+	$(GO) run ./spec/lint/cmd/apiclint --warnings summary
 	scripts/spectral.sh
 
 ## breaking: what would break code that embeds the generated clients, between BASE and the tree
@@ -31,9 +34,17 @@ breaking:
 	@test -n "$(BASE)" || { echo "usage: make breaking BASE=<git ref>"; exit 2; }
 	$(GO) run ./spec/lint/cmd/apicbreaking $(BASE)
 
+## docs-assets-check: fail if the embedded Swagger UI files differ from the package package-lock.json pins
+docs-assets-check:
+	scripts/docs-assets.sh --check
+
+## browser-check: the docs page and the conformance HTML report in headless Chromium, with screenshots (installs chromium)
+browser-check:
+	scripts/browser-check.sh
+
 ## test: everything CI runs
-test: check-generated fmt-check vet lint
-	$(GO) test -count=1 ./...
+test: check-generated fmt-check vet lint docs-assets-check
+	$(GOTESTSUM) -count=1 ./...
 	cd server/sdktest && $(GO) test -count=1 ./...
 
 ## bench: validator benchmarks (generated decode+validate against kin-openapi)

@@ -77,6 +77,7 @@ func (r *runner) exampleJob(ex Example) job {
 		case len(bad) > 0:
 			res.Status = Failed
 			res.Message = "disagrees at " + strings.Join(bad, ", ")
+			res.Disagree = pointsOf(bad)
 			if rejected {
 				res.Message = fmt.Sprintf("ledger %s records it as breaking a kept rule; %s", entry, res.Message)
 			}
@@ -338,6 +339,7 @@ func (r *runner) ruleCase(ctx context.Context, c derive.Case) Result {
 	if len(bad) > 0 {
 		res.Status = Failed
 		res.Message = fmt.Sprintf("want %s; disagrees at %s", validWord(c.Valid), strings.Join(bad, ", "))
+		res.Disagree = pointsOf(bad)
 		return res
 	}
 	res.Status = Passed

@@ -182,6 +182,8 @@ type recorder struct {
 	mu     sync.Mutex
 	groups map[string]*respGroup
 	count  int
+	// created counts the APIs the target created (create operations answered with success).
+	created int
 }
 
 type route struct {
@@ -219,6 +221,7 @@ func newRecorder(next http.RoundTripper, ops map[string]*op) *recorder {
 }
 
 func (rec *recorder) RoundTrip(req *http.Request) (*http.Response, error) {
+	capture(req)
 	resp, err := rec.next.RoundTrip(req)
 	if err != nil {
 		return nil, err
@@ -251,6 +254,9 @@ func (rec *recorder) check(req *http.Request, resp *http.Response, body []byte) 
 	rec.mu.Lock()
 	defer rec.mu.Unlock()
 	rec.count++
+	if o != nil && strings.HasPrefix(o.op.OperationID, "Create") && resp.StatusCode == o.success {
+		rec.created++
+	}
 	key := fmt.Sprintf("%s/%d", name, resp.StatusCode)
 	g := rec.groups[key]
 	if g == nil {
@@ -298,6 +304,12 @@ func (o *op) checkResponse(status int, contentType string, body []byte) string {
 		}
 	}
 	return ""
+}
+
+func (rec *recorder) createdAPIs() int {
+	rec.mu.Lock()
+	defer rec.mu.Unlock()
+	return rec.created
 }
 
 func (rec *recorder) total() int {

@@ -10,10 +10,25 @@ import (
 	"text/tabwriter"
 )
 
-// Summary is the line a run ends with.
+// Summary is the line a run ends with. It counts the cases (examples, rules and flows: what
+// the progress counter counts) apart from the response checks, which are grouped by what
+// the target answered and so are known only at the end.
 func (r *Report) Summary() string {
-	c := r.Counts()
-	return fmt.Sprintf("conformance: %d passed, %d failed, %d expected-rejections", c[Passed], c[Failed], c[ExpectedRejection])
+	cases := map[Status]int{}
+	n, groups, bad := 0, 0, 0
+	for _, x := range r.Results {
+		if x.Section == SectionResponses {
+			groups++
+			if x.Status == Failed {
+				bad++
+			}
+			continue
+		}
+		n++
+		cases[x.Status]++
+	}
+	return fmt.Sprintf("conformance: %d cases: %d passed, %d failed, %d expected-rejections, %d not run; responses: %d checked, %d of %d groups not conforming",
+		n, cases[Passed], cases[Failed], cases[ExpectedRejection], cases[NotRun], r.Responses, bad, groups)
 }
 
 // WriteText writes every failure with the verdict of each point, the expected rejections
@@ -27,6 +42,9 @@ func (r *Report) WriteText(w io.Writer) error {
 			fmt.Fprintf(w, "FAIL %s: %s\n", x.ID, x.Message)
 			for _, v := range x.Verdicts {
 				fmt.Fprintf(w, "    %-17s %s\n", string(v.Point)+":", v.Verdict)
+			}
+			if x.Reproducer != "" {
+				fmt.Fprintf(w, "    reproduce:        %s\n", x.Reproducer)
 			}
 		case ExpectedRejection:
 			fmt.Fprintf(w, "EXPECTED-REJECTION %s (ledger %s): %s\n", x.ID, x.Ledger, x.Message)
@@ -211,6 +229,9 @@ func (r *Report) WriteJUnit(w io.Writer) error {
 		}
 		switch x.Status {
 		case Failed:
+			if x.Reproducer != "" {
+				detail = append(detail, "reproduce: "+x.Reproducer)
+			}
 			c.Failure = &junitMsg{Message: x.Message, Text: strings.Join(detail, "\n")}
 			s.Failures++
 		case NotRun:
@@ -239,7 +260,7 @@ func (r *Report) WriteJUnit(w io.Writer) error {
 	return err
 }
 
-// Write writes the report in a format: text, json or junit.
+// Write writes the report in a format: text, json, junit or html.
 func (r *Report) Write(w io.Writer, format string) error {
 	switch format {
 	case "text", "":
@@ -248,6 +269,8 @@ func (r *Report) Write(w io.Writer, format string) error {
 		return r.WriteJSON(w)
 	case "junit":
 		return r.WriteJUnit(w)
+	case "html":
+		return r.WriteHTML(w)
 	}
-	return fmt.Errorf("unknown format %q (text, json, junit)", format)
+	return fmt.Errorf("unknown format %q (text, json, junit, html)", format)
 }

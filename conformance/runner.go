@@ -54,6 +54,12 @@ type Options struct {
 	Substitute map[string]string
 	// Progress, when set, is called after each case (never concurrently).
 	Progress func(done, total int, id string)
+	// ReproBase is the base URL a failed case's reproducer names (default: the target's).
+	ReproBase string
+	// ReproCredentials prints the target's tokens in reproducers as they are; by default
+	// they are $APICCONF_TOKEN and $APICCONF_OTHER_TOKEN, so that no secret is printed. The
+	// in-process emulator's credentials are public fixtures.
+	ReproCredentials bool
 }
 
 // Status is a case's outcome.
@@ -94,6 +100,10 @@ type Result struct {
 	Verdicts  []Verdict `json:"verdicts,omitempty"`
 	Message   string    `json:"message,omitempty"` // why it failed or was not run
 	Count     int       `json:"count,omitempty"`   // responses: how many were checked
+	// Disagree lists the points whose verdict was not the case's (a failed case).
+	Disagree []Point `json:"disagree,omitempty"`
+	// Reproducer is a curl command line that sends the failed case's last request again.
+	Reproducer string `json:"reproducer,omitempty"`
 }
 
 // Report is the outcome of a run.
@@ -102,6 +112,7 @@ type Report struct {
 	Started   time.Time `json:"started"`
 	Seconds   float64   `json:"seconds"`
 	Responses int       `json:"responses"` // every response the target sent, each checked
+	Created   int       `json:"created"`   // APIs the run created on the target
 	Results   []Result  `json:"results"`
 }
 
@@ -206,7 +217,7 @@ func Run(ctx context.Context, t Target, opts Options) (*Report, error) {
 		name = t.BaseURL
 	}
 	return &Report{Target: name, Started: start, Seconds: time.Since(start).Seconds(),
-		Responses: r.rec.total(), Results: results}, nil
+		Responses: r.rec.total(), Created: r.rec.createdAPIs(), Results: results}, nil
 }
 
 func (r *runner) addSpec(s *catalog.Spec) error {
@@ -266,8 +277,12 @@ func (r *runner) runAll(ctx context.Context, jobs []job) []Result {
 		go func() {
 			defer wg.Done()
 			for i := range next {
-				res := jobs[i].run(ctx)
+				sent := &lastRequest{}
+				res := jobs[i].run(withCapture(ctx, sent))
 				res.ID = jobs[i].id
+				if res.Status == Failed {
+					res.Reproducer = sent.curl(r.t.BaseURL, r.opts.ReproBase, r.secrets())
+				}
 				results[i] = res
 				if r.opts.Progress != nil {
 					mu.Lock()
@@ -290,4 +305,19 @@ func randomHex(n int) string {
 	b := make([]byte, n)
 	_, _ = rand.Read(b)
 	return hex.EncodeToString(b)
+}
+
+// secrets maps the target's tokens to what reproducers print instead.
+func (r *runner) secrets() map[string]string {
+	if r.opts.ReproCredentials {
+		return nil
+	}
+	out := map[string]string{}
+	if r.t.Token != "" {
+		out[r.t.Token] = "$APICCONF_TOKEN"
+	}
+	if r.t.OtherToken != "" {
+		out[r.t.OtherToken] = "$APICCONF_OTHER_TOKEN"
+	}
+	return out
 }

@@ -106,7 +106,7 @@ func TestTextReport(t *testing.T) {
 	var b bytes.Buffer
 	require.NoError(t, sampleReport().Write(&b, "text"))
 	lines := strings.Split(strings.TrimRight(b.String(), "\n"), "\n")
-	assert.Equal(t, "conformance: 3 passed, 1 failed, 1 expected-rejections", lines[len(lines)-1])
+	assert.Equal(t, "conformance: 5 cases: 2 passed, 1 failed, 1 expected-rejections, 1 not run; responses: 3 checked, 0 of 1 groups not conforming", lines[len(lines)-1])
 	out := b.String()
 	assert.Contains(t, out, "FAIL rules/A/x/name/maxLength/over: want invalid; disagrees at server")
 	assert.Contains(t, out, "server:           accept: 201", "both verdicts are shown")
@@ -130,7 +130,7 @@ func TestJSONReport(t *testing.T) {
 	assert.Len(t, got.Results, 6)
 	assert.Equal(t, 1, got.Counts[conformance.Failed])
 	assert.Equal(t, 1, got.Counts[conformance.NotRun])
-	assert.Equal(t, "conformance: 3 passed, 1 failed, 1 expected-rejections", got.Summary)
+	assert.Equal(t, "conformance: 5 cases: 2 passed, 1 failed, 1 expected-rejections, 1 not run; responses: 3 checked, 0 of 1 groups not conforming", got.Summary)
 }
 
 func TestJUnitReport(t *testing.T) {

@@ -3,6 +3,7 @@
 # to a plain echo handler measured in the same run. Bounded: each run lasts DURATION.
 #   scripts/load.sh                 # DURATION=10s CONNS=64 THREADS=2
 #   PRISM=1 scripts/load.sh         # also Stoplight Prism mocking the same spec (npm install)
+#   LOG_LEVEL=info scripts/load.sh  # with the request log on (written to /dev/null)
 # Installs wrk from Debian's packages when it is missing (needs root).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -25,7 +26,7 @@ work=$(mktemp -d)
 trap 'kill $(jobs -p) 2>/dev/null; wait 2>/dev/null; rm -rf "$work"' EXIT
 go build -o "$work/apicemu" ./server/cmd/apicemu
 go build -o "$work/plainecho" ./scripts/plainecho
-"$work/apicemu" --addr $EMU --store "$work/data/apicemu.db" --log-level error >/dev/null &
+"$work/apicemu" --addr $EMU --store "$work/data/apicemu.db" --log-level "${LOG_LEVEL:-error}" >/dev/null 2>&1 &
 "$work/plainecho" $PLAIN &
 for _ in $(seq 50); do
   curl -sf "http://$EMU/health" >/dev/null && curl -sf "http://$PLAIN/echo" >/dev/null && break

@@ -7,7 +7,8 @@ import (
 
 // viewCache keeps the v1 answer of ROMA APIs by namespace and id. ROMA APIs never change once
 // created (the service offers no modify or delete among the emulated operations), so a cached
-// answer is never stale, even when several emulators share one PostgreSQL store. It is
+// answer is never stale, even when several emulators share one PostgreSQL store, unless the
+// state API resets or replaces the store: that clears this emulator's cache (only). It is
 // bounded: past max entries, arbitrary entries make room.
 type viewCache struct {
 	mu  sync.RWMutex
@@ -38,6 +39,13 @@ func (c *viewCache) put(key string, b []byte) {
 		}
 	}
 	c.m[key] = b
+}
+
+// clear forgets every answer: the state API replaced or deleted APIs.
+func (c *viewCache) clear() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	clear(c.m)
 }
 
 // rawJSON is a response whose body is already encoded: strict handlers write it as it is.

@@ -65,19 +65,24 @@ func storeDSNs(t *testing.T) map[string]func(t *testing.T) string {
 	dsns := map[string]func(t *testing.T) string{
 		"sqlite": func(t *testing.T) string { return filepath.Join(t.TempDir(), "apicemu.db") },
 	}
-	if url := storetest.URL(); url != "" {
-		dsns["postgres"] = func(t *testing.T) string { return storetest.Schema(t, url) }
-	}
+	dsns["postgres"] = func(t *testing.T) string { return storetest.SchemaOrSkip(t) }
 	return dsns
 }
 
 func start(t *testing.T, dsn string) *env {
 	t.Helper()
+	return startWith(t, dsn, server.Options{})
+}
+
+// startWith starts an emulator on dsn with opts (Store, Fixtures and Now are set here).
+func startWith(t *testing.T, dsn string, opts server.Options) *env {
+	t.Helper()
 	st, err := store.Open(context.Background(), dsn)
 	require.NoError(t, err)
 	t.Cleanup(func() { st.Close() })
 	clk := &clock{t: time.Date(2026, 11, 24, 10, 0, 0, 123456789, time.UTC)}
-	srv, err := server.New(server.Options{Store: st, Fixtures: fixtures.Default(), Now: clk.Now})
+	opts.Store, opts.Fixtures, opts.Now = st, fixtures.Default(), clk.Now
+	srv, err := server.New(opts)
 	require.NoError(t, err)
 	hs := httptest.NewServer(srv.Handler())
 	t.Cleanup(hs.Close)

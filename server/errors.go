@@ -107,7 +107,8 @@ func errorHandler(log *slog.Logger) echo.HTTPErrorHandler {
 			// The caller went away; there is nobody to answer and nothing to report.
 			return
 		}
-		if e.Status >= 500 {
+		var own *APIError
+		if e.Status >= 500 && !errors.As(err, &own) { // the service's own answers (an injected fault) are in the request log
 			log.Error("request failed", "method", c.Request().Method, "path", c.Request().URL.Path,
 				"request_id", c.Response().Header().Get(echo.HeaderXRequestID), "error", err)
 		}

@@ -35,6 +35,8 @@ func (s *Server) Handler() http.Handler {
 	e.HTTPErrorHandler = errorHandler(s.log)
 	e.Binder = strictBinder{log: s.log}
 	e.Use(middleware.RequestIDWithConfig(middleware.RequestIDConfig{Generator: newID}))
+	ops := map[string]string{} // filled once every route is registered, below
+	e.Use(s.observe(ops))
 	e.Use(middleware.RecoverWithConfig(middleware.RecoverConfig{
 		DisablePrintStack: true,
 		LogErrorFunc: func(c echo.Context, err error, stack []byte) error {
@@ -43,13 +45,19 @@ func (s *Server) Handler() http.Handler {
 		},
 	}))
 	e.Use(readBody)
-	// Authentication runs for every path but /health. It is global middleware rather than a
+	// Authentication runs for every path but the public ones (/health, /metrics). It is global middleware rather than a
 	// route group's: echo answers every path below a group with middleware with 404, which
 	// would hide 405 for a known path and a wrong method.
 	e.Use(s.authenticate)
+	e.Use(s.injectFaults(ops))
 	e.GET("/health", s.health)
+	e.GET("/metrics", echo.WrapHandler(s.metrics.handler()))
+	s.registerState(e)
 	romaapic.RegisterHandlers(e, romaapic.NewStrictHandler(s, nil))
 	apig.RegisterHandlers(e, apig.NewStrictHandler(s, nil))
+	for k, v := range operations(e) {
+		ops[k] = v
+	}
 	return e
 }
 
@@ -72,11 +80,12 @@ func readBody(next echo.HandlerFunc) echo.HandlerFunc {
 		if r.Body == nil || r.Body == http.NoBody {
 			return next(c)
 		}
-		body, err := io.ReadAll(io.LimitReader(r.Body, MaxBodyBytes+1))
+		limit := bodyLimit(r)
+		body, err := io.ReadAll(io.LimitReader(r.Body, int64(limit)+1))
 		if err != nil {
 			return apiError(http.StatusBadRequest, CodeParameter, "cannot read the request body")
 		}
-		if len(body) > MaxBodyBytes {
+		if len(body) > limit {
 			return echo.ErrStatusRequestEntityTooLarge
 		}
 		c.Set(bodyKey, body)
@@ -131,7 +140,7 @@ func orRoot(path string) string {
 func (s *Server) authenticate(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		r := c.Request()
-		if r.URL.Path == "/health" {
+		if public(r.URL.Path) {
 			return next(c)
 		}
 		var who caller

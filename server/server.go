@@ -33,6 +33,11 @@ type Server struct {
 	roma  *openapi3.T
 	apig  *openapi3.T
 	views *viewCache
+	// metrics count and time every request (/metrics).
+	metrics *metrics
+	// adminToken opens the state API (StatePrefix); "" keeps it off.
+	adminToken string
+	faults     *faultSet
 }
 
 var (
@@ -44,9 +49,15 @@ var (
 type Options struct {
 	Store    store.Store
 	Fixtures *fixtures.Fixtures
-	Logger   *slog.Logger
+	// Logger receives one line per request at info level, and failures (nil: no log).
+	Logger *slog.Logger
 	// Now is the clock (time.Now by default); tests set it.
 	Now func() time.Time
+	// AdminToken is the bearer token of the state API below /_emulator/ (reset, export,
+	// import, fixtures, faults); empty turns it off.
+	AdminToken string
+	// Faults are injected from the start (the state API can change them).
+	Faults []Fault
 }
 
 // New returns a Server.
@@ -54,9 +65,10 @@ func New(opts Options) (*Server, error) {
 	if opts.Store == nil || opts.Fixtures == nil {
 		return nil, fmt.Errorf("server: a store and fixtures are required")
 	}
-	s := &Server{store: opts.Store, fx: opts.Fixtures, log: opts.Logger, now: opts.Now, views: newViewCache(100000)}
+	s := &Server{store: opts.Store, fx: opts.Fixtures, log: opts.Logger, now: opts.Now, views: newViewCache(100000), metrics: newMetrics(),
+		adminToken: opts.AdminToken}
 	if s.log == nil {
-		s.log = slog.Default()
+		s.log = slog.New(slog.DiscardHandler)
 	}
 	if s.now == nil {
 		s.now = time.Now
@@ -67,6 +79,10 @@ func New(opts Options) (*Server, error) {
 		return nil, err
 	}
 	if s.apig, err = apig.GetSwagger(); err != nil {
+		return nil, err
+	}
+	s.faults = newFaultSet(operationIDs(s.roma, s.apig))
+	if err := s.faults.set(opts.Faults); err != nil {
 		return nil, err
 	}
 	return s, nil

@@ -4,7 +4,6 @@ package emulator
 
 import (
 	"context"
-	"io"
 	"log/slog"
 	"net/http/httptest"
 
@@ -33,7 +32,7 @@ func Start(ctx context.Context) (t conformance.Target, stop func(), err error) {
 		return t, nil, err
 	}
 	srv, err := server.New(server.Options{Store: st, Fixtures: fixtures.Default(),
-		Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+		Logger: slog.New(slog.DiscardHandler)})
 	if err != nil {
 		st.Close()
 		return t, nil, err

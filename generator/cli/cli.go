@@ -13,34 +13,40 @@ import (
 	"strings"
 
 	"github.com/apiclab/apic/generator"
+	"github.com/apiclab/apic/internal/cmdline"
 )
 
 // Exit codes: 0 done (or up to date), 1 check found differences, 2 usage or tool failure.
 const (
-	ExitOK      = 0
-	ExitDiffers = 1
-	ExitFailure = 2
+	ExitOK      = cmdline.OK
+	ExitDiffers = cmdline.Findings
+	ExitFailure = cmdline.Usage
 )
 
-const usage = `usage: apicgen [-root DIR] generate|check
+const usage = `usage: apicgen [flags] generate|check
 
   generate  write the packages in generated/ from the specs in spec/
   check     compare them with the tree; exit 1 with a diff if any file differs
 
 Configuration: one file per spec in generator/config/*.yaml.
+Exit status: 0 done or up to date, 1 check found differences, 2 usage or tool error.
+
+Flags:
 `
 
 // Run is the whole command; main only passes its arguments and streams.
 func Run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("apicgen", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	fs.Usage = func() { fmt.Fprint(stderr, usage) }
 	root := fs.String("root", ".", "repository root")
-	if err := fs.Parse(args); err != nil {
-		return ExitFailure
+	help := func(w io.Writer) {
+		fmt.Fprint(w, usage)
+		cmdline.PrintFlags(fs, w)
+	}
+	if code, done := cmdline.Parse(fs, args, stdout, stderr, help); done {
+		return code
 	}
 	if fs.NArg() != 1 || (fs.Arg(0) != "generate" && fs.Arg(0) != "check") {
-		fs.Usage()
+		help(stderr)
 		return ExitFailure
 	}
 	cfgs, err := generator.LoadConfigs(*root)

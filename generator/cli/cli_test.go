@@ -54,3 +54,15 @@ func TestGenerateRemovesStaleFiles(t *testing.T) {
 	assert.FileExists(t, filepath.Join(root, "gen/hand_test.go"))
 	assert.Empty(t, Check(root, files))
 }
+
+func TestHelpAndVersion(t *testing.T) {
+	var out, errb strings.Builder
+	assert.Equal(t, ExitOK, Run([]string{"--help"}, nil, &out, &errb))
+	assert.Contains(t, out.String(), "usage: apicgen")
+	assert.Contains(t, out.String(), "-root")
+	assert.Empty(t, errb.String())
+	out.Reset()
+	assert.Equal(t, ExitOK, Run([]string{"--version"}, nil, &out, &errb))
+	assert.Contains(t, out.String(), "apicgen ")
+	assert.Equal(t, ExitFailure, Run([]string{"--nope"}, nil, &out, &errb))
+}

@@ -46,14 +46,17 @@ CREATE TABLE IF NOT EXISTS apis (
 const timeFormat = time.RFC3339Nano
 
 func (s *sqlStore) Create(ctx context.Context, a API) error {
-	return s.write(ctx, a, func(ctx context.Context, tx *stmts) error {
-		_, err := tx.exec(ctx, `INSERT INTO apis
-			(product, project, instance, id, group_id, name, method, uri, match_mode, doc, created, updated)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
-			string(a.Product), a.Project, a.Instance, a.ID, a.GroupID, a.Name, a.Method, a.URI, a.MatchMode,
-			string(a.Doc), a.Created.UTC().Format(timeFormat), a.Updated.UTC().Format(timeFormat))
-		return err
-	})
+	return s.write(ctx, a, func(ctx context.Context, tx *stmts) error { return insert(ctx, tx, a) })
+}
+
+// insert adds a row for a, without the uniqueness pre-checks.
+func insert(ctx context.Context, tx *stmts, a API) error {
+	_, err := tx.exec(ctx, `INSERT INTO apis
+		(product, project, instance, id, group_id, name, method, uri, match_mode, doc, created, updated)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
+		string(a.Product), a.Project, a.Instance, a.ID, a.GroupID, a.Name, a.Method, a.URI, a.MatchMode,
+		string(a.Doc), a.Created.UTC().Format(timeFormat), a.Updated.UTC().Format(timeFormat))
+	return err
 }
 
 func (s *sqlStore) Update(ctx context.Context, a API) error {
@@ -175,13 +178,21 @@ func (s *sqlStore) Get(ctx context.Context, product Product, project, instance, 
 		return API{}, err
 	}
 	a.Doc = []byte(doc)
-	if a.Created, err = time.Parse(timeFormat, created); err != nil {
-		return API{}, fmt.Errorf("store: created time: %w", err)
-	}
-	if a.Updated, err = time.Parse(timeFormat, updated); err != nil {
-		return API{}, fmt.Errorf("store: updated time: %w", err)
+	if err := a.setTimes(created, updated); err != nil {
+		return API{}, err
 	}
 	return a, nil
+}
+
+// setTimes parses the stored created and updated times.
+func (a *API) setTimes(created, updated string) (err error) {
+	if a.Created, err = time.Parse(timeFormat, created); err != nil {
+		return fmt.Errorf("store: created time: %w", err)
+	}
+	if a.Updated, err = time.Parse(timeFormat, updated); err != nil {
+		return fmt.Errorf("store: updated time: %w", err)
+	}
+	return nil
 }
 
 func (s *sqlStore) Ping(ctx context.Context) error { return s.db.PingContext(ctx) }

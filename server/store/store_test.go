@@ -23,9 +23,7 @@ func dsns(t *testing.T) map[string]func(t *testing.T) string {
 		"sqlite": func(t *testing.T) string { return filepath.Join(t.TempDir(), "db") },
 		"memory": func(*testing.T) string { return ":memory:" },
 	}
-	if url := storetest.URL(); url != "" {
-		m["postgres"] = func(t *testing.T) string { return storetest.Schema(t, url) }
-	}
+	m["postgres"] = func(t *testing.T) string { return storetest.SchemaOrSkip(t) }
 	return m
 }
 

@@ -9,7 +9,7 @@ import (
 )
 
 // Formats are the output formats Write knows.
-var Formats = []string{"text", "json", "junit", "github-actions"}
+var Formats = []string{"text", "json", "junit", "github-actions", "sarif"}
 
 // Write prints the result in the given format.
 func (r *Result) Write(w io.Writer, format string, files []string) error {
@@ -25,6 +25,8 @@ func (r *Result) Write(w io.Writer, format string, files []string) error {
 		}{orEmpty(r.Findings), orEmpty(r.Waived)})
 	case "junit":
 		return r.junit(w, files)
+	case "sarif":
+		return r.sarif(w)
 	case "github-actions":
 		for _, d := range r.Findings {
 			kind := "error"
@@ -53,8 +55,18 @@ func ghEscape(s string) string {
 }
 
 func (r *Result) text(w io.Writer) error {
+	summarized := map[string]int{}
 	for _, d := range r.Findings {
+		if r.SummarizeWarnings && d.Severity == Warning {
+			summarized[d.Rule]++
+			continue
+		}
 		fmt.Fprintln(w, d)
+	}
+	for _, rule := range rules {
+		if n := summarized[rule.ID]; n > 0 {
+			fmt.Fprintf(w, "warning %s: %d findings (%s; list them with apiclint)\n", rule.ID, n, rule.Purpose)
+		}
 	}
 	if len(r.Waived) > 0 {
 		fmt.Fprintln(w, "waived:")
@@ -77,6 +89,7 @@ type junitCase struct {
 	Classname string        `xml:"classname,attr"`
 	Failure   *junitFailure `xml:"failure,omitempty"`
 	Skipped   *struct{}     `xml:"skipped,omitempty"`
+	SystemOut string        `xml:"system-out,omitempty"`
 }
 
 type junitSuite struct {
@@ -87,29 +100,40 @@ type junitSuite struct {
 	Cases    []junitCase `xml:"testcase"`
 }
 
-// junit writes one test case per rule and file: failed with its findings, passed otherwise.
+// junit writes one test case per rule and file: failed with its findings when they fail the
+// run (errors, or warnings with FailOn warning), passed otherwise, with the findings that do
+// not fail it in system-out. The failures count thus agrees with the exit code.
 func (r *Result) junit(w io.Writer, files []string) error {
-	byKey := map[string][]string{}
+	byKey := map[string][]Diagnostic{}
 	for _, d := range r.Findings {
-		byKey[d.File+"\x00"+d.Rule] = append(byKey[d.File+"\x00"+d.Rule], d.String())
+		byKey[d.File+"\x00"+d.Rule] = append(byKey[d.File+"\x00"+d.Rule], d)
 	}
 	suite := junitSuite{Name: "apiclint"}
+	add := func(c junitCase, ds []Diagnostic) {
+		msgs := make([]string, 0, len(ds))
+		failing := false
+		for _, d := range ds {
+			msgs = append(msgs, d.String())
+			failing = failing || r.Fails(d.Severity)
+		}
+		switch {
+		case failing:
+			c.Failure = &junitFailure{Message: fmt.Sprintf("%d findings", len(ds)), Type: string(ds[0].Severity), Text: strings.Join(msgs, "\n")}
+			suite.Failures++
+		case len(ds) > 0:
+			c.SystemOut = strings.Join(msgs, "\n")
+		}
+		suite.Cases = append(suite.Cases, c)
+	}
 	for _, f := range files {
 		for _, rule := range rules {
-			c := junitCase{Name: rule.ID, Classname: f}
-			if msgs := byKey[f+"\x00"+rule.ID]; len(msgs) > 0 {
-				c.Failure = &junitFailure{Message: fmt.Sprintf("%d findings", len(msgs)), Type: string(rule.Severity), Text: strings.Join(msgs, "\n")}
-				suite.Failures++
-			}
-			suite.Cases = append(suite.Cases, c)
+			add(junitCase{Name: rule.ID, Classname: f}, byKey[f+"\x00"+rule.ID])
 		}
 	}
 	// Findings in other files (ledgers, the config) are cases of their own.
 	for _, d := range r.Findings {
 		if !contains(files, d.File) {
-			suite.Cases = append(suite.Cases, junitCase{Name: d.Rule, Classname: d.File,
-				Failure: &junitFailure{Message: d.Message, Type: string(d.Severity), Text: d.String()}})
-			suite.Failures++
+			add(junitCase{Name: d.Rule, Classname: d.File}, []Diagnostic{d})
 		}
 	}
 	suite.Tests = len(suite.Cases)

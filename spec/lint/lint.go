@@ -118,6 +118,27 @@ func Rules() []Rule { return rules }
 type Result struct {
 	Findings []Diagnostic
 	Waived   []WaivedDiagnostic
+	// FailOn is the lowest severity that fails the run ("" means Error): every report
+	// format and the exit code agree on it.
+	FailOn Severity
+	// SummarizeWarnings makes the text format print one line per rule for warnings instead
+	// of each finding.
+	SummarizeWarnings bool
+}
+
+// Fails reports whether a finding of severity sev fails the run.
+func (r *Result) Fails(sev Severity) bool {
+	return sev == Error || (sev == Warning && r.FailOn == Warning)
+}
+
+// Failed reports whether any finding fails the run.
+func (r *Result) Failed() bool {
+	for _, d := range r.Findings {
+		if r.Fails(d.Severity) {
+			return true
+		}
+	}
+	return false
 }
 
 // Run lints every file with every rule and applies the waivers of cfg (may be nil).

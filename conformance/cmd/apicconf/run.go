@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -14,6 +13,7 @@ import (
 
 	"github.com/apiclab/apic/conformance"
 	"github.com/apiclab/apic/conformance/emulator"
+	"github.com/apiclab/apic/internal/cmdline"
 )
 
 const usage = `usage: apicconf [flags]
@@ -32,7 +32,11 @@ live service, to show where the service and the pages disagree:
     --project <project id> --instance <ROMA instance id> \
     --set group_id=<your group id> --set authorizer_id=<your authorizer id>
 
-A live run creates APIs (names and routes start with "cf"); use --run to choose cases.
+Before a live run it checks the credentials with one harmless call (a query of an id that
+does not exist) and stops if the target refuses them, then says how many APIs the run will
+create (names and routes start with "cf"), counted by running the same cases against the
+in-process emulator; use --run to choose cases. Each failed case ends with a curl command
+line that sends its request again ($APICCONF_TOKEN stands for the token).
 The documented examples name ids (group_id, authorizer_id, vpc_channel_id, function_urn,
 roma_app_id, ...) that exist in the emulator's fixtures but not in your account: --set
 NAME=VALUE replaces every request-body member NAME with VALUE (except where a rule case is
@@ -71,19 +75,15 @@ func run(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 	fs.StringVar(&t.OtherProjectID, "other-project", "", "id of the second project")
 	subs := stringsFlag{}
 	fs.Var(subs, "set", "NAME=VALUE: substitute request-body member NAME (repeatable), e.g. group_id=...")
-	format := fs.String("format", "text", "report format: text, json or junit")
+	format := fs.String("format", "text", "report format: text, json, junit or html (one self-contained page)")
 	out := fs.String("out", "", "write the report to FILE (default: standard output)")
 	runRe := fs.String("run", "", "run only the cases whose ID matches this regular expression")
 	workers := fs.Int("workers", 16, "cases run at once")
-	fs.Usage = func() {
-		fmt.Fprint(stderr, usage)
-		fs.PrintDefaults()
-	}
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return 0
-		}
-		return 2
+	if code, done := cmdline.Parse(fs, args, stdout, stderr, func(w io.Writer) {
+		fmt.Fprint(w, usage)
+		cmdline.PrintFlags(fs, w)
+	}); done {
+		return code
 	}
 	fail := func(format string, args ...any) int {
 		fmt.Fprintf(stderr, "apicconf: "+format+"\n", args...)
@@ -92,8 +92,8 @@ func run(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 	if fs.NArg() > 0 {
 		return fail("unexpected arguments %q (see --help)", fs.Args())
 	}
-	if *format != "text" && *format != "json" && *format != "junit" {
-		return fail("--format must be text, json or junit")
+	if *format != "text" && *format != "json" && *format != "junit" && *format != "html" {
+		return fail("--format must be text, json, junit or html")
 	}
 	if *workers < 1 {
 		return fail("--workers must be at least 1")
@@ -118,6 +118,8 @@ func run(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 		}
 		defer stop()
 		t = emu
+		// Reproducers name a local apicemu (make run) and its public fixture credentials.
+		opts.ReproBase, opts.ReproCredentials = "http://127.0.0.1:8080", true
 	} else {
 		if t.Token == "" && (t.AK == "" || t.SK == "") {
 			return fail("--target needs --token, or --ak and --sk")
@@ -126,6 +128,9 @@ func run(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 			return fail("AK/SK signing needs --project")
 		}
 		t.BaseURL, t.Name = strings.TrimSuffix(*target, "/"), *target
+		if code := beforeLiveRun(ctx, t, opts, stderr); code != cmdline.OK {
+			return code
+		}
 	}
 	opts.Progress = progress(stderr)
 	rep, err := conformance.Run(ctx, t, opts)
@@ -146,6 +151,9 @@ func run(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 	}
 	if *out != "" {
 		fmt.Fprintln(stdout, rep.Summary())
+	}
+	if *target != "" {
+		fmt.Fprintf(stderr, "apicconf: the run created %d APIs on %s\n", rep.Created, *target)
 	}
 	if rep.Failed() {
 		return 1

@@ -21,9 +21,9 @@ func apicconf(args ...string) (code int, stdout, stderr string) {
 }
 
 func TestHelp(t *testing.T) {
-	code, _, stderr := apicconf("--help")
+	code, stderr, _ := apicconf("--help") // the help is on stdout
 	assert.Equal(t, 0, code)
-	for _, s := range []string{"-target", "-token", "-ak", "-sk", "-project", "-instance", "-other-token",
+	for _, s := range []string{"-version", "-target", "-token", "-ak", "-sk", "-project", "-instance", "-other-token",
 		"-format", "-out", "-run", "-workers", "-set", "--set group_id="} {
 		assert.Contains(t, stderr, s)
 	}
@@ -50,8 +50,8 @@ func TestRunPicksCasesAndPasses(t *testing.T) {
 	out := filepath.Join(t.TempDir(), "report.json")
 	code, stdout, stderr := apicconf("--run", `^(flows/unknown-id/|examples/CreateApi/)`, "--format", "json", "--out", out)
 	require.Equal(t, 0, code, stderr)
-	assert.Regexp(t, `^conformance: \d+ passed, 0 failed, 0 expected-rejections\n$`, stdout)
-	assert.Contains(t, stderr, "[4/4]", "progress: two examples and two flows")
+	assert.Regexp(t, `^conformance: 4 cases: 4 passed, 0 failed, 0 expected-rejections, 0 not run; responses: \d+ checked, 0 of \d+ groups not conforming\n$`, stdout)
+	assert.Contains(t, stderr, "[4/4]", "progress: two examples and two flows, as many as the summary's cases")
 	data, err := os.ReadFile(out)
 	require.NoError(t, err)
 	var rep struct {
@@ -68,17 +68,74 @@ func TestRunPicksCasesAndPasses(t *testing.T) {
 // A target that answers every call with 500 fails: exit 1, and the text report ends with
 // the summary line.
 func TestFailingTargetExitsOne(t *testing.T) {
-	hs := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Content-Type", "application/json")
-		w.WriteHeader(http.StatusInternalServerError)
-		w.Write([]byte(`{"error_code":"APIG.9999","error_msg":"System error"}`)) //nolint:errcheck
-	}))
+	hs := failingTarget()
 	defer hs.Close()
 	code, stdout, _ := apicconf("--target", hs.URL, "--token", "t", "--project", "p", "--instance", "i",
 		"--run", `^flows/unknown-id/|^examples/CreateApi/request/`)
 	assert.Equal(t, 1, code)
 	lines := strings.Split(strings.TrimSpace(stdout), "\n")
 	// Three cases fail; the three 500 answers conform to the spec (documented, vendor body).
-	assert.Equal(t, "conformance: 3 passed, 3 failed, 0 expected-rejections", lines[len(lines)-1])
+	assert.Equal(t, "conformance: 3 cases: 0 passed, 3 failed, 0 expected-rejections, 0 not run; responses: 3 checked, 0 of 3 groups not conforming", lines[len(lines)-1])
 	assert.Contains(t, stdout, "FAIL flows/unknown-id/ShowDetailsOfApiV1")
+}
+
+// A live run first checks the credentials with one call, and stops with exit 2 and a clear
+// message when the target refuses them; an unreachable target stops it too.
+func TestLiveRunChecksCredentials(t *testing.T) {
+	calls := 0
+	hs := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		calls++
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(http.StatusUnauthorized)
+		w.Write([]byte(`{"error_code":"APIG.1002","error_msg":"Incorrect token"}`)) //nolint:errcheck
+	}))
+	defer hs.Close()
+	code, stdout, stderr := apicconf("--target", hs.URL, "--token", "t", "--project", "p", "--instance", "i")
+	assert.Equal(t, 2, code)
+	assert.Empty(t, stdout)
+	assert.Contains(t, stderr, "apicconf: credential check: the target refused the token")
+	assert.Contains(t, stderr, "401 APIG.1002")
+	assert.Equal(t, 1, calls, "one call, then nothing more")
+
+	hs.Close()
+	code, _, stderr = apicconf("--target", hs.URL, "--token", "t", "--project", "p", "--instance", "i")
+	assert.Equal(t, 2, code)
+	assert.Contains(t, stderr, "cannot reach")
+}
+
+// A live run says how many APIs it will create (the same cases on the in-process emulator)
+// and how many it created; each failed case has a reproducer that names no secret.
+func TestLiveRunPlanAndReproducers(t *testing.T) {
+	hs := failingTarget()
+	defer hs.Close()
+	code, stdout, stderr := apicconf("--target", hs.URL, "--token", "secret-token", "--project", "p", "--instance", "i",
+		"--run", `^examples/CreateApiV2/request/`)
+	assert.Equal(t, 1, code)
+	assert.Regexp(t, `this run will create [1-9]\d* APIs in project p`, stderr)
+	assert.Contains(t, stderr, "the run created 0 APIs")
+	assert.Contains(t, stdout, "    reproduce:        curl -sS -i -X POST '"+hs.URL+"/v2/p/apic/instances/i/apis' -H 'Content-Type: application/json' -H \"X-Auth-Token: $APICCONF_TOKEN\" --data-raw '{")
+	assert.NotContains(t, stdout, "secret-token")
+}
+
+// The HTML report is one page with the summary, the matrix and the failures.
+func TestHTMLReport(t *testing.T) {
+	out := filepath.Join(t.TempDir(), "report.html")
+	code, stdout, stderr := apicconf("--run", `^examples/CreateApi/`, "--format", "html", "--out", out)
+	require.Equal(t, 0, code, stderr)
+	data, err := os.ReadFile(out)
+	require.NoError(t, err)
+	page := string(data)
+	assert.Contains(t, page, strings.TrimSpace(stdout))
+	assert.Contains(t, page, `<table id="matrix">`)
+	assert.NotContains(t, page, "<script")
+	assert.NotContains(t, page, "http://", "self-contained: no outside resources")
+}
+
+// failingTarget answers every call with 500 APIG.9999.
+func failingTarget() *httptest.Server {
+	return httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(http.StatusInternalServerError)
+		w.Write([]byte(`{"error_code":"APIG.9999","error_msg":"System error"}`)) //nolint:errcheck
+	}))
 }

@@ -4,7 +4,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -17,6 +16,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/apiclab/apic/internal/cmdline"
 	"github.com/apiclab/apic/server"
 	"github.com/apiclab/apic/server/fixtures"
 	"github.com/apiclab/apic/server/store"
@@ -39,7 +39,8 @@ func env(name, def string) string {
 }
 
 // run starts the emulator and serves until SIGINT or SIGTERM. Exit codes: 0 after a clean
-// shutdown, 1 on a runtime failure, 2 on bad flags.
+// shutdown, 2 on bad flags or when it cannot start or keep serving (the emulator has no
+// findings to report with 1).
 func run(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 	return serve(args, stdout, stderr, nil)
 }
@@ -52,23 +53,31 @@ func serve(args []string, stdout, stderr io.Writer, started func(addr string)) i
 		"where APIs are kept: a SQLite file path, \":memory:\", or a postgres:// URL [APICEMU_STORE]")
 	fx := fs.String("fixtures", env("APICEMU_FIXTURES", ""),
 		"fixtures file (YAML: projects, instances, groups, authorizers, functions, VPC channels, apps, credentials); empty for the built-in ones [APICEMU_FIXTURES]")
-	level := fs.String("log-level", env("APICEMU_LOG_LEVEL", "info"), "debug, info, warn or error [APICEMU_LOG_LEVEL]")
-	fs.Usage = func() {
-		fmt.Fprint(stderr, usage)
-		fs.PrintDefaults()
-	}
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return 0
-		}
-		return 2
+	level := fs.String("log-level", env("APICEMU_LOG_LEVEL", "info"), "debug, info, warn or error; info logs every request [APICEMU_LOG_LEVEL]")
+	logFormat := fs.String("log-format", env("APICEMU_LOG_FORMAT", "text"), "text (key=value) or json (one object a line) [APICEMU_LOG_FORMAT]")
+	adminToken := fs.String("admin-token", env("APICEMU_ADMIN_TOKEN", ""),
+		"bearer token of the state API below /_emulator/ (reset, export, import, fixtures, faults); empty: off [APICEMU_ADMIN_TOKEN]")
+	var faults faultFlags
+	fs.Var(&faults, "fault", "inject a fault, OPERATION:key=value,... with keys status, code, message, latency, probability, e.g.\n"+
+		"CreateApiV2:status=429,code=APIG.0308,probability=0.5 or '*:latency=2s' (repeatable)")
+	if code, done := cmdline.Parse(fs, args, stdout, stderr, func(w io.Writer) {
+		fmt.Fprint(w, usage)
+		cmdline.PrintFlags(fs, w)
+	}); done {
+		return code
 	}
 	var lv slog.Level
 	if err := lv.UnmarshalText([]byte(*level)); err != nil {
 		fmt.Fprintf(stderr, "apicemu: --log-level: %v\n", err)
 		return 2
 	}
-	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: lv}))
+	logOut := newBufferedLog(stderr, 100*time.Millisecond)
+	defer logOut.Close()
+	log, err := newLogger(logOut, *logFormat, lv)
+	if err != nil {
+		fmt.Fprintf(stderr, "apicemu: --log-format: %v\n", err)
+		return cmdline.Usage
+	}
 	fixtureSet, err := fixtures.Load(*fx)
 	if err != nil {
 		fmt.Fprintf(stderr, "apicemu: %v\n", err)
@@ -79,18 +88,19 @@ func serve(args []string, stdout, stderr io.Writer, started func(addr string)) i
 	st, err := store.Open(ctx, *dsn)
 	if err != nil {
 		fmt.Fprintf(stderr, "apicemu: %v\n", err)
-		return 1
+		return cmdline.Usage
 	}
 	defer st.Close()
-	srv, err := server.New(server.Options{Store: st, Fixtures: fixtureSet, Logger: log})
+	srv, err := server.New(server.Options{Store: st, Fixtures: fixtureSet, Logger: log,
+		AdminToken: *adminToken, Faults: faults})
 	if err != nil {
 		fmt.Fprintf(stderr, "apicemu: %v\n", err)
-		return 1
+		return cmdline.Usage
 	}
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {
 		fmt.Fprintf(stderr, "apicemu: %v\n", err)
-		return 1
+		return cmdline.Usage
 	}
 	hs := &http.Server{Handler: srv.Handler(), ReadHeaderTimeout: 10 * time.Second}
 	log.Info("apicemu listening", "addr", ln.Addr().String(), "store", redacted(*dsn))
@@ -103,7 +113,7 @@ func serve(args []string, stdout, stderr io.Writer, started func(addr string)) i
 	select {
 	case err := <-errc:
 		fmt.Fprintf(stderr, "apicemu: %v\n", err)
-		return 1
+		return cmdline.Usage
 	case <-ctx.Done():
 	}
 	log.Info("shutting down")
@@ -111,7 +121,7 @@ func serve(args []string, stdout, stderr io.Writer, started func(addr string)) i
 	defer cancel()
 	if err := hs.Shutdown(shutdown); err != nil {
 		fmt.Fprintf(stderr, "apicemu: shutdown: %v\n", err)
-		return 1
+		return cmdline.Usage
 	}
 	return 0
 }

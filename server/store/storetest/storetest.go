@@ -20,6 +20,17 @@ const Env = "APICEMU_TEST_POSTGRES"
 // URL returns the test database, or "" when there is none.
 func URL() string { return os.Getenv(Env) }
 
+// SchemaOrSkip returns a fresh schema of the test database, or skips the test, naming the
+// variable, when there is none: a run without PostgreSQL lists what it did not test.
+func SchemaOrSkip(t testing.TB) string {
+	t.Helper()
+	url := URL()
+	if url == "" {
+		t.Skip(Env + " is not set: not run on PostgreSQL")
+	}
+	return Schema(t, url)
+}
+
 var seq atomic.Int64
 
 // Schema creates a fresh schema in the database at url and returns a URL that uses it.

@@ -13,6 +13,7 @@ import (
 
 	"gopkg.in/yaml.v3"
 
+	"github.com/apiclab/apic/internal/cmdline"
 	"github.com/apiclab/apic/spec/lint/breaking"
 )
 
@@ -20,22 +21,18 @@ func main() { os.Exit(run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr)) }
 
 func run(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("apicbreaking", flag.ContinueOnError)
-	fs.SetOutput(stderr)
 	format := fs.String("format", "text", "output format: text or json")
-	fs.Usage = func() {
-		fmt.Fprintln(stderr, "usage: apicbreaking [--format text|json] BASE [spec.yaml ...]   (default: the OpenAPI files spec/*.yaml)")
-		fmt.Fprintln(stderr, "Compares each spec at the git ref BASE with the working tree. Exit 0: nothing breaks; 1: breaking changes; 2: failure.")
-		fs.PrintDefaults()
+	usage := func(w io.Writer) {
+		fmt.Fprintln(w, "usage: apicbreaking [--format text|json] BASE [spec.yaml ...]   (default: the OpenAPI files spec/*.yaml)")
+		fmt.Fprintln(w, "Compares each spec at the git ref BASE with the working tree. Exit 0: nothing breaks; 1: breaking changes; 2: failure.")
+		cmdline.PrintFlags(fs, w)
 	}
-	if err := fs.Parse(args); err != nil {
-		if err == flag.ErrHelp {
-			return 0
-		}
-		return 2
+	if code, done := cmdline.Parse(fs, args, stdout, stderr, usage); done {
+		return code
 	}
 	if fs.NArg() < 1 || (*format != "text" && *format != "json") {
-		fs.Usage()
-		return 2
+		usage(stderr)
+		return cmdline.Usage
 	}
 	base, files := fs.Arg(0), fs.Args()[1:]
 	// A report of no changes must mean that nothing changed, never that nothing was compared.
@@ -57,6 +54,9 @@ func run(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 		if err != nil {
 			fmt.Fprintf(stderr, "apicbreaking: %s: %v\n", f, err)
 			return 2
+		}
+		if changes == nil {
+			changes = []breaking.Change{} // JSON: [] rather than null
 		}
 		report[f] = changes
 		for _, c := range changes {

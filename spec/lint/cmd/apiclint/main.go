@@ -3,7 +3,6 @@
 package main
 
 import (
-	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -12,6 +11,7 @@ import (
 	"strings"
 	"text/tabwriter"
 
+	"github.com/apiclab/apic/internal/cmdline"
 	"github.com/apiclab/apic/spec/lint"
 )
 
@@ -26,17 +26,17 @@ func run(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 	config := fs.String("config", defaultConfig, "waiver config file (missing default: no waivers)")
 	out := fs.String("out", "", "write the report to this file instead of stdout")
 	failOn := fs.String("fail-on", "error", "lowest severity that makes the exit code 1: error or warning")
-	fs.Usage = func() { usage(fs, stderr) }
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			usage(fs, stdout)
-			return 0
-		}
-		return 2
+	warnings := fs.String("warnings", "list", "text format: list every warning, or summary (one line per rule)")
+	if code, done := cmdline.Parse(fs, args, stdout, stderr, func(w io.Writer) { usage(fs, w) }); done {
+		return code
 	}
 	if *failOn != "error" && *failOn != "warning" {
 		fmt.Fprintf(stderr, "apiclint: --fail-on must be error or warning\n")
-		return 2
+		return cmdline.Usage
+	}
+	if *warnings != "list" && *warnings != "summary" {
+		fmt.Fprintf(stderr, "apiclint: --warnings must be list or summary\n")
+		return cmdline.Usage
 	}
 	files := fs.Args()
 	if len(files) == 0 {
@@ -63,6 +63,8 @@ func run(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "apiclint: %v\n", err)
 		return 2
 	}
+	res.FailOn = lint.Severity(*failOn)
+	res.SummarizeWarnings = *warnings == "summary"
 	w := stdout
 	if *out != "" {
 		f, err := os.Create(*out)
@@ -77,18 +79,17 @@ func run(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "apiclint: %v\n", err)
 		return 2
 	}
-	if res.Count(lint.Error) > 0 || (*failOn == "warning" && res.Count(lint.Warning) > 0) {
-		return 1
+	if res.Failed() {
+		return cmdline.Findings
 	}
-	return 0
+	return cmdline.OK
 }
 
 func usage(fs *flag.FlagSet, w io.Writer) {
 	fmt.Fprintln(w, "usage: apiclint [flags] [spec.yaml ...]   (default: spec/*.yaml)")
 	fmt.Fprintln(w, "\nExit status: 0 clean, 1 findings (errors, or warnings with --fail-on warning), 2 tool or usage error.")
 	fmt.Fprintln(w, "\nFlags:")
-	fs.SetOutput(w)
-	fs.PrintDefaults()
+	cmdline.PrintFlags(fs, w)
 	fmt.Fprintln(w, "\nRules:")
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	for _, r := range lint.Rules() {
