@@ -103,6 +103,11 @@ func errorHandler(log *slog.Logger) echo.HTTPErrorHandler {
 			return
 		}
 		e := toAPIError(err)
+		if c.Request().Context().Err() == context.DeadlineExceeded && e.Status >= 500 {
+			// The request's deadline passed (a store that does not answer): whatever failed
+			// failed because of it.
+			e = timedOut
+		}
 		if errors.Is(err, context.Canceled) {
 			// The caller went away; there is nobody to answer and nothing to report.
 			return
@@ -118,6 +123,11 @@ func errorHandler(log *slog.Logger) echo.HTTPErrorHandler {
 	}
 }
 
+// timedOut answers a request whose deadline passed. A write that timed out may still be
+// committed afterwards: the answer says so, and it is not a success.
+var timedOut = &APIError{Status: http.StatusServiceUnavailable, Code: CodeSystem,
+	Msg: "The request did not complete within its deadline (the store did not answer); a create or modify may or may not have been applied"}
+
 func toAPIError(err error) *APIError {
 	var ae *APIError
 	if errors.As(err, &ae) {
@@ -125,6 +135,9 @@ func toAPIError(err error) *APIError {
 	}
 	if v, ok := validation.AsErrors(err); ok {
 		return fromViolations(v)
+	}
+	if errors.Is(err, context.DeadlineExceeded) {
+		return timedOut
 	}
 	var syn *validation.SyntaxError
 	if errors.As(err, &syn) {

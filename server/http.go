@@ -41,6 +41,7 @@ func (s *Server) Handler() http.Handler {
 			return err
 		},
 	}))
+	e.Use(limitInFlight(s.lim.MaxInFlight), methodNotAllowed, deadline(s.lim.RequestTimeout))
 	e.Use(readBody)
 	// Authentication runs for every path but /health. It is global middleware rather than a
 	// route group's: echo answers every path below a group with middleware with 404, which

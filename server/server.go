@@ -33,6 +33,7 @@ type Server struct {
 	roma  *openapi3.T
 	apig  *openapi3.T
 	views *viewCache
+	lim   Limits
 }
 
 var (
@@ -47,6 +48,11 @@ type Options struct {
 	Logger   *slog.Logger
 	// Now is the clock (time.Now by default); tests set it.
 	Now func() time.Time
+	// Limits bound requests in flight and their time (only MaxInFlight and RequestTimeout
+	// apply here; the rest are the listener's and http.Server's). The zero value has none.
+	Limits Limits
+	// CacheBytes bounds the v1 answer cache (DefaultCacheBytes when 0).
+	CacheBytes int
 }
 
 // New returns a Server.
@@ -54,7 +60,7 @@ func New(opts Options) (*Server, error) {
 	if opts.Store == nil || opts.Fixtures == nil {
 		return nil, fmt.Errorf("server: a store and fixtures are required")
 	}
-	s := &Server{store: opts.Store, fx: opts.Fixtures, log: opts.Logger, now: opts.Now, views: newViewCache(100000)}
+	s := &Server{store: opts.Store, fx: opts.Fixtures, log: opts.Logger, now: opts.Now, views: newViewCache(opts.CacheBytes), lim: opts.Limits}
 	if s.log == nil {
 		s.log = slog.Default()
 	}

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"sync"
+	"sync/atomic"
 )
 
 // batcher is a single writer that commits the writes waiting for it together: one
@@ -22,10 +23,17 @@ type batcher struct {
 }
 
 type batchReq struct {
-	ctx  context.Context
-	op   func(*stmts) error
-	done chan error
+	ctx   context.Context
+	op    func(*stmts) error
+	done  chan error
+	state *atomic.Int32 // queued, started or withdrawn
 }
+
+const (
+	queued int32 = iota
+	started
+	withdrawn
+)
 
 // maxBatch bounds a group so that the first write of a burst does not wait for long.
 const maxBatch = 128
@@ -42,21 +50,31 @@ func newBatcher(begin func(context.Context) (*sql.Tx, error)) *batcher {
 // do runs op in the next group and returns once its group is committed (or op failed).
 func (b *batcher) do(ctx context.Context, op func(*stmts) error) error {
 	done := make(chan error, 1)
+	state := new(atomic.Int32)
 	b.mu.RLock()
 	if b.closed {
 		b.mu.RUnlock()
 		return errClosed
 	}
 	select {
-	case b.reqs <- batchReq{ctx: ctx, op: op, done: done}:
+	case b.reqs <- batchReq{ctx: ctx, op: op, done: done, state: state}:
 		b.mu.RUnlock()
 	case <-ctx.Done():
 		b.mu.RUnlock()
 		return ctx.Err()
 	}
-	// Once queued, the write is waited for even if the caller gives up: it may already be
-	// committed, and the caller must not believe otherwise.
-	return <-done
+	// A caller that gives up before its write starts withdraws it, so that a frozen database
+	// (its write lock held elsewhere) answers within the caller's deadline. Once the write has
+	// started it is waited for: it may be committed, and the caller must not believe otherwise.
+	select {
+	case err := <-done:
+		return err
+	case <-ctx.Done():
+		if state.CompareAndSwap(queued, withdrawn) {
+			return ctx.Err()
+		}
+		return <-done
+	}
 }
 
 func (b *batcher) close() {
@@ -108,8 +126,8 @@ func (b *batcher) commit(group []batchReq) {
 			results[i] = dead
 			continue
 		}
-		if err := r.ctx.Err(); err != nil {
-			results[i] = err // the caller is gone and nothing was written for it
+		if err := r.ctx.Err(); err != nil || !r.state.CompareAndSwap(queued, started) {
+			results[i] = errors.Join(err, context.Canceled) // the caller is gone and nothing was written for it
 			continue
 		}
 		// One savepoint name serves every write: each is released before the next begins.
