@@ -95,10 +95,30 @@ var (
 	enum0 = []string{"DISABLE", "HEADER"}
 	enum1 = []string{"GET", "POST", "PUT", "DELETE", "HEAD", "PATCH", "OPTIONS", "ANY"}
 	enum2 = []string{"HTTP", "HTTPS"}
+	// ^/[A-Za-z0-9._~!$&'()*+,;=:@/%{}#-]*$
+	pattern0 = func(s string) bool {
+		i, n := 0, 0
+		_ = n
+		for _, r := range s {
+			switch {
+			case i == 0:
+				if !(r == int32(47)) {
+					return false
+				}
+			default:
+				if !(r == int32(33) || (r >= int32(35) && r <= int32(59)) || r == int32(61) || (r >= int32(64) && r <= int32(90)) || r == int32(95) || (r >= int32(97) && r <= int32(123)) || (r >= int32(125) && r <= int32(126))) {
+					return false
+				}
+				n++
+			}
+			i++
+		}
+		return i >= 1
+	}
 	enum3 = []int64{int64(1), int64(2)}
 	enum4 = []string{"PATH", "QUERY", "HEADER"}
 	// ^[A-Za-z][A-Za-z0-9._-]{0,31}$
-	pattern0 = func(s string) bool {
+	pattern1 = func(s string) bool {
 		i, n := 0, 0
 		_ = n
 		for _, r := range s {
@@ -124,7 +144,7 @@ var (
 	enum9  = []string{"HTTP", "FUNCTION", "MOCK"}
 	enum10 = []string{"SWA", "NORMAL"}
 	// ^[A-Za-z][A-Za-z0-9_]{2,63}$
-	pattern1 = func(s string) bool {
+	pattern2 = func(s string) bool {
 		i, n := 0, 0
 		_ = n
 		for _, r := range s {
@@ -144,6 +164,26 @@ var (
 		return i >= 1 && n >= 2 && n <= 63
 	}
 	enum11 = []string{"HTTP", "HTTPS", "BOTH"}
+	// ^/[A-Za-z0-9._~!$&'()*+,;=:@/%{}-]*$
+	pattern3 = func(s string) bool {
+		i, n := 0, 0
+		_ = n
+		for _, r := range s {
+			switch {
+			case i == 0:
+				if !(r == int32(47)) {
+					return false
+				}
+			default:
+				if !(r == int32(33) || (r >= int32(36) && r <= int32(59)) || r == int32(61) || (r >= int32(64) && r <= int32(90)) || r == int32(95) || (r >= int32(97) && r <= int32(123)) || (r >= int32(125) && r <= int32(126))) {
+					return false
+				}
+				n++
+			}
+			i++
+		}
+		return i >= 1
+	}
 	enum12 = []string{"async", "sync"}
 	enum13 = []string{"ALL", "ANY"}
 	enum14 = []string{"STRING", "NUMBER"}
@@ -287,6 +327,7 @@ func (v *BackendApi) ValidateAt(path *validation.Path, errs *validation.Errors) 
 		p := path.Key("req_uri")
 		s0 := v.ReqUri
 		validation.String(errs, &p, s0, -1, 512)
+		validation.Pattern(errs, &p, s0, pattern0, "^/[A-Za-z0-9._~!$&'()*+,;=:@/%{}#-]*$")
 	}
 	{
 		p := path.Key("timeout")
@@ -663,7 +704,7 @@ func (v *BackendParam) ValidateAt(path *validation.Path, errs *validation.Errors
 		p := path.Key("name")
 		s0 := v.Name
 		validation.String(errs, &p, s0, 1, 32)
-		validation.Pattern(errs, &p, s0, pattern0, "^[A-Za-z][A-Za-z0-9._-]{0,31}$")
+		validation.Pattern(errs, &p, s0, pattern1, "^[A-Za-z][A-Za-z0-9._-]{0,31}$")
 	}
 	{
 		p := path.Key("origin")
@@ -1127,6 +1168,7 @@ func (v *CreateApiRequest) ValidateAt(path *validation.Path, errs *validation.Er
 	}
 	if v.BackendParams != nil {
 		p := path.Key("backend_params")
+		validation.Items(errs, &p, len((*v.BackendParams)), -1, 50)
 		for i0 := range *v.BackendParams {
 			q0 := (&p).Index(i0)
 			(*v.BackendParams)[i0].ValidateAt(&q0, errs)
@@ -1159,10 +1201,11 @@ func (v *CreateApiRequest) ValidateAt(path *validation.Path, errs *validation.Er
 		p := path.Key("name")
 		s0 := v.Name
 		validation.String(errs, &p, s0, 3, 64)
-		validation.Pattern(errs, &p, s0, pattern1, "^[A-Za-z][A-Za-z0-9_]{2,63}$")
+		validation.Pattern(errs, &p, s0, pattern2, "^[A-Za-z][A-Za-z0-9_]{2,63}$")
 	}
 	if v.PolicyFunctions != nil {
 		p := path.Key("policy_functions")
+		validation.Items(errs, &p, len((*v.PolicyFunctions)), -1, 5)
 		for i0 := range *v.PolicyFunctions {
 			q0 := (&p).Index(i0)
 			(*v.PolicyFunctions)[i0].ValidateAt(&q0, errs)
@@ -1170,6 +1213,7 @@ func (v *CreateApiRequest) ValidateAt(path *validation.Path, errs *validation.Er
 	}
 	if v.PolicyHttps != nil {
 		p := path.Key("policy_https")
+		validation.Items(errs, &p, len((*v.PolicyHttps)), -1, 5)
 		for i0 := range *v.PolicyHttps {
 			q0 := (&p).Index(i0)
 			(*v.PolicyHttps)[i0].ValidateAt(&q0, errs)
@@ -1177,6 +1221,7 @@ func (v *CreateApiRequest) ValidateAt(path *validation.Path, errs *validation.Er
 	}
 	if v.PolicyMocks != nil {
 		p := path.Key("policy_mocks")
+		validation.Items(errs, &p, len((*v.PolicyMocks)), -1, 5)
 		for i0 := range *v.PolicyMocks {
 			q0 := (&p).Index(i0)
 			(*v.PolicyMocks)[i0].ValidateAt(&q0, errs)
@@ -1194,6 +1239,7 @@ func (v *CreateApiRequest) ValidateAt(path *validation.Path, errs *validation.Er
 	}
 	if v.ReqParams != nil {
 		p := path.Key("req_params")
+		validation.Items(errs, &p, len((*v.ReqParams)), -1, 50)
 		for i0 := range *v.ReqParams {
 			q0 := (&p).Index(i0)
 			(*v.ReqParams)[i0].ValidateAt(&q0, errs)
@@ -1203,6 +1249,11 @@ func (v *CreateApiRequest) ValidateAt(path *validation.Path, errs *validation.Er
 		p := path.Key("req_protocol")
 		s0 := (*v.ReqProtocol)
 		validation.EnumCI(errs, &p, s0, enum11)
+	}
+	{
+		p := path.Key("req_uri")
+		s0 := v.ReqUri
+		validation.Pattern(errs, &p, s0, pattern3, "^/[A-Za-z0-9._~!$&'()*+,;=:@/%{}-]*$")
 	}
 	if v.ResultFailureSample != nil {
 		p := path.Key("result_failure_sample")
@@ -1216,6 +1267,7 @@ func (v *CreateApiRequest) ValidateAt(path *validation.Path, errs *validation.Er
 	}
 	if v.Tags != nil {
 		p := path.Key("tags")
+		validation.Items(errs, &p, len((*v.Tags)), -1, 10)
 		validation.PrefixTag(errs, &p, (*v.Tags), "APIG-SN-", 1)
 	}
 	{
@@ -2797,6 +2849,7 @@ func (v *PolicyFunction) DecodeJSON(data []byte) error {
 func (v *PolicyFunction) ValidateAt(path *validation.Path, errs *validation.Errors) {
 	if v.BackendParams != nil {
 		p := path.Key("backend_params")
+		validation.Items(errs, &p, len((*v.BackendParams)), -1, 50)
 		for i0 := range *v.BackendParams {
 			q0 := (&p).Index(i0)
 			(*v.BackendParams)[i0].ValidateAt(&q0, errs)
@@ -2807,6 +2860,7 @@ func (v *PolicyFunction) ValidateAt(path *validation.Path, errs *validation.Erro
 		if v.Conditions == nil {
 			errs.Add(&p, validation.RuleRequired, "is required")
 		} else {
+			validation.Items(errs, &p, len(v.Conditions), -1, 50)
 			for i0 := range v.Conditions {
 				q0 := (&p).Index(i0)
 				v.Conditions[i0].ValidateAt(&q0, errs)
@@ -2827,7 +2881,7 @@ func (v *PolicyFunction) ValidateAt(path *validation.Path, errs *validation.Erro
 		p := path.Key("name")
 		s0 := v.Name
 		validation.String(errs, &p, s0, 3, 64)
-		validation.Pattern(errs, &p, s0, pattern1, "^[A-Za-z][A-Za-z0-9_]{2,63}$")
+		validation.Pattern(errs, &p, s0, pattern2, "^[A-Za-z][A-Za-z0-9_]{2,63}$")
 	}
 	if v.Timeout != nil {
 		p := path.Key("timeout")
@@ -3182,6 +3236,7 @@ func (v *PolicyHttp) DecodeJSON(data []byte) error {
 func (v *PolicyHttp) ValidateAt(path *validation.Path, errs *validation.Errors) {
 	if v.BackendParams != nil {
 		p := path.Key("backend_params")
+		validation.Items(errs, &p, len((*v.BackendParams)), -1, 50)
 		for i0 := range *v.BackendParams {
 			q0 := (&p).Index(i0)
 			(*v.BackendParams)[i0].ValidateAt(&q0, errs)
@@ -3192,6 +3247,7 @@ func (v *PolicyHttp) ValidateAt(path *validation.Path, errs *validation.Errors) 
 		if v.Conditions == nil {
 			errs.Add(&p, validation.RuleRequired, "is required")
 		} else {
+			validation.Items(errs, &p, len(v.Conditions), -1, 50)
 			for i0 := range v.Conditions {
 				q0 := (&p).Index(i0)
 				v.Conditions[i0].ValidateAt(&q0, errs)
@@ -3207,7 +3263,7 @@ func (v *PolicyHttp) ValidateAt(path *validation.Path, errs *validation.Errors) 
 		p := path.Key("name")
 		s0 := v.Name
 		validation.String(errs, &p, s0, 3, 64)
-		validation.Pattern(errs, &p, s0, pattern1, "^[A-Za-z][A-Za-z0-9_]{2,63}$")
+		validation.Pattern(errs, &p, s0, pattern2, "^[A-Za-z][A-Za-z0-9_]{2,63}$")
 	}
 	{
 		p := path.Key("req_method")
@@ -3223,6 +3279,7 @@ func (v *PolicyHttp) ValidateAt(path *validation.Path, errs *validation.Errors) 
 		p := path.Key("req_uri")
 		s0 := v.ReqUri
 		validation.String(errs, &p, s0, -1, 512)
+		validation.Pattern(errs, &p, s0, pattern0, "^/[A-Za-z0-9._~!$&'()*+,;=:@/%{}#-]*$")
 	}
 	if v.Timeout != nil {
 		p := path.Key("timeout")
@@ -3665,6 +3722,7 @@ func (v *PolicyMock) DecodeJSON(data []byte) error {
 func (v *PolicyMock) ValidateAt(path *validation.Path, errs *validation.Errors) {
 	if v.BackendParams != nil {
 		p := path.Key("backend_params")
+		validation.Items(errs, &p, len((*v.BackendParams)), -1, 50)
 		for i0 := range *v.BackendParams {
 			q0 := (&p).Index(i0)
 			(*v.BackendParams)[i0].ValidateAt(&q0, errs)
@@ -3675,6 +3733,7 @@ func (v *PolicyMock) ValidateAt(path *validation.Path, errs *validation.Errors) 
 		if v.Conditions == nil {
 			errs.Add(&p, validation.RuleRequired, "is required")
 		} else {
+			validation.Items(errs, &p, len(v.Conditions), -1, 50)
 			for i0 := range v.Conditions {
 				q0 := (&p).Index(i0)
 				v.Conditions[i0].ValidateAt(&q0, errs)
@@ -3690,7 +3749,7 @@ func (v *PolicyMock) ValidateAt(path *validation.Path, errs *validation.Errors) 
 		p := path.Key("name")
 		s0 := v.Name
 		validation.String(errs, &p, s0, 3, 64)
-		validation.Pattern(errs, &p, s0, pattern1, "^[A-Za-z][A-Za-z0-9_]{2,63}$")
+		validation.Pattern(errs, &p, s0, pattern2, "^[A-Za-z][A-Za-z0-9_]{2,63}$")
 	}
 }
 
@@ -3974,7 +4033,7 @@ func (v *ReqParam) ValidateAt(path *validation.Path, errs *validation.Errors) {
 		p := path.Key("name")
 		s0 := v.Name
 		validation.String(errs, &p, s0, 1, 32)
-		validation.Pattern(errs, &p, s0, pattern0, "^[A-Za-z][A-Za-z0-9._-]{0,31}$")
+		validation.Pattern(errs, &p, s0, pattern1, "^[A-Za-z][A-Za-z0-9._-]{0,31}$")
 	}
 	if v.Remark != nil {
 		p := path.Key("remark")
@@ -4416,6 +4475,7 @@ func (v *UpdateApiRequest) ValidateAt(path *validation.Path, errs *validation.Er
 	}
 	if v.BackendParams != nil {
 		p := path.Key("backend_params")
+		validation.Items(errs, &p, len((*v.BackendParams)), -1, 50)
 		for i0 := range *v.BackendParams {
 			q0 := (&p).Index(i0)
 			(*v.BackendParams)[i0].ValidateAt(&q0, errs)
@@ -4448,10 +4508,11 @@ func (v *UpdateApiRequest) ValidateAt(path *validation.Path, errs *validation.Er
 		p := path.Key("name")
 		s0 := v.Name
 		validation.String(errs, &p, s0, 3, 64)
-		validation.Pattern(errs, &p, s0, pattern1, "^[A-Za-z][A-Za-z0-9_]{2,63}$")
+		validation.Pattern(errs, &p, s0, pattern2, "^[A-Za-z][A-Za-z0-9_]{2,63}$")
 	}
 	if v.PolicyFunctions != nil {
 		p := path.Key("policy_functions")
+		validation.Items(errs, &p, len((*v.PolicyFunctions)), -1, 5)
 		for i0 := range *v.PolicyFunctions {
 			q0 := (&p).Index(i0)
 			(*v.PolicyFunctions)[i0].ValidateAt(&q0, errs)
@@ -4459,6 +4520,7 @@ func (v *UpdateApiRequest) ValidateAt(path *validation.Path, errs *validation.Er
 	}
 	if v.PolicyHttps != nil {
 		p := path.Key("policy_https")
+		validation.Items(errs, &p, len((*v.PolicyHttps)), -1, 5)
 		for i0 := range *v.PolicyHttps {
 			q0 := (&p).Index(i0)
 			(*v.PolicyHttps)[i0].ValidateAt(&q0, errs)
@@ -4466,6 +4528,7 @@ func (v *UpdateApiRequest) ValidateAt(path *validation.Path, errs *validation.Er
 	}
 	if v.PolicyMocks != nil {
 		p := path.Key("policy_mocks")
+		validation.Items(errs, &p, len((*v.PolicyMocks)), -1, 5)
 		for i0 := range *v.PolicyMocks {
 			q0 := (&p).Index(i0)
 			(*v.PolicyMocks)[i0].ValidateAt(&q0, errs)
@@ -4483,6 +4546,7 @@ func (v *UpdateApiRequest) ValidateAt(path *validation.Path, errs *validation.Er
 	}
 	if v.ReqParams != nil {
 		p := path.Key("req_params")
+		validation.Items(errs, &p, len((*v.ReqParams)), -1, 50)
 		for i0 := range *v.ReqParams {
 			q0 := (&p).Index(i0)
 			(*v.ReqParams)[i0].ValidateAt(&q0, errs)
@@ -4492,6 +4556,11 @@ func (v *UpdateApiRequest) ValidateAt(path *validation.Path, errs *validation.Er
 		p := path.Key("req_protocol")
 		s0 := (*v.ReqProtocol)
 		validation.EnumCI(errs, &p, s0, enum15)
+	}
+	{
+		p := path.Key("req_uri")
+		s0 := v.ReqUri
+		validation.Pattern(errs, &p, s0, pattern3, "^/[A-Za-z0-9._~!$&'()*+,;=:@/%{}-]*$")
 	}
 	if v.ResultFailureSample != nil {
 		p := path.Key("result_failure_sample")
@@ -4505,6 +4574,7 @@ func (v *UpdateApiRequest) ValidateAt(path *validation.Path, errs *validation.Er
 	}
 	if v.Tags != nil {
 		p := path.Key("tags")
+		validation.Items(errs, &p, len((*v.Tags)), -1, 10)
 		validation.PrefixTag(errs, &p, (*v.Tags), "APIG-SN-", 1)
 	}
 	{

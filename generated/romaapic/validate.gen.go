@@ -269,12 +269,32 @@ var (
 	}
 	enum10 = []string{"GET", "POST", "PUT", "DELETE", "HEAD", "PATCH", "OPTIONS", "ANY"}
 	enum11 = []string{"HTTP", "HTTPS"}
+	// ^/[A-Za-z0-9._~!$&'()*+,;=:@/%{}#-]*$
+	pattern2 = func(s string) bool {
+		i, n := 0, 0
+		_ = n
+		for _, r := range s {
+			switch {
+			case i == 0:
+				if !(r == int32(47)) {
+					return false
+				}
+			default:
+				if !(r == int32(33) || (r >= int32(35) && r <= int32(59)) || r == int32(61) || (r >= int32(64) && r <= int32(90)) || r == int32(95) || (r >= int32(97) && r <= int32(123)) || (r >= int32(125) && r <= int32(126))) {
+					return false
+				}
+				n++
+			}
+			i++
+		}
+		return i >= 1
+	}
 	// ^(-1|[0-9]|10)$
-	pattern2 = regexp.MustCompile("^(-1|[0-9]|10)$").MatchString
+	pattern3 = regexp.MustCompile("^(-1|[0-9]|10)$").MatchString
 	enum12   = []string{"DISABLE", "HEADER"}
 	enum13   = []string{"PATH", "QUERY", "HEADER"}
 	// ^[A-Za-z][A-Za-z0-9._-]*$
-	pattern3 = func(s string) bool {
+	pattern4 = func(s string) bool {
 		i, n := 0, 0
 		_ = n
 		for _, r := range s {
@@ -299,7 +319,7 @@ var (
 	enum17 = []string{"application/json", "application/xml", "multipart/form-data", "text/plain"}
 	enum18 = []string{"SWA", "NORMAL"}
 	// ^[A-Za-z0-9一-龥][A-Za-z0-9一-龥_./():（）：、-]*$
-	pattern4 = func(s string) bool {
+	pattern5 = func(s string) bool {
 		i, n := 0, 0
 		_ = n
 		for _, r := range s {
@@ -319,7 +339,7 @@ var (
 		return i >= 1
 	}
 	// ^[^<>]*$
-	pattern5 = func(s string) bool {
+	pattern6 = func(s string) bool {
 		i, n := 0, 0
 		_ = n
 		for _, r := range s {
@@ -335,8 +355,28 @@ var (
 		return i >= 0
 	}
 	enum19 = []string{"HTTP", "HTTPS", "BOTH"}
+	// ^/[A-Za-z0-9._~!$&'()*+,;=:@/%{}-]*$
+	pattern7 = func(s string) bool {
+		i, n := 0, 0
+		_ = n
+		for _, r := range s {
+			switch {
+			case i == 0:
+				if !(r == int32(47)) {
+					return false
+				}
+			default:
+				if !(r == int32(33) || (r >= int32(36) && r <= int32(59)) || r == int32(61) || (r >= int32(64) && r <= int32(90)) || r == int32(95) || (r >= int32(97) && r <= int32(123)) || (r >= int32(125) && r <= int32(126))) {
+					return false
+				}
+				n++
+			}
+			i++
+		}
+		return i >= 1
+	}
 	// ^[A-Za-z一-龥][A-Za-z0-9一-龥*#%.:_-]*$
-	pattern6 = func(s string) bool {
+	pattern8 = func(s string) bool {
 		i, n := 0, 0
 		_ = n
 		for _, r := range s {
@@ -356,7 +396,7 @@ var (
 		return i >= 1
 	}
 	// ^[A-Za-z0-9][A-Za-z0-9-]*$
-	pattern7 = func(s string) bool {
+	pattern9 = func(s string) bool {
 		i, n := 0, 0
 		_ = n
 		for _, r := range s {
@@ -1373,6 +1413,7 @@ func (v *ApiPolicyFunctionCreate) DecodeJSON(data []byte) error {
 func (v *ApiPolicyFunctionCreate) ValidateAt(path *validation.Path, errs *validation.Errors) {
 	if v.BackendParams != nil {
 		p := path.Key("backend_params")
+		validation.Items(errs, &p, len((*v.BackendParams)), -1, 50)
 		for i0 := range *v.BackendParams {
 			q0 := (&p).Index(i0)
 			(*v.BackendParams)[i0].ValidateAt(&q0, errs)
@@ -1383,6 +1424,7 @@ func (v *ApiPolicyFunctionCreate) ValidateAt(path *validation.Path, errs *valida
 		if v.Conditions == nil {
 			errs.Add(&p, validation.RuleRequired, "is required")
 		} else {
+			validation.Items(errs, &p, len(v.Conditions), -1, 50)
 			for i0 := range v.Conditions {
 				q0 := (&p).Index(i0)
 				v.Conditions[i0].ValidateAt(&q0, errs)
@@ -1862,6 +1904,7 @@ func (v *ApiPolicyHttpCreate) DecodeJSON(data []byte) error {
 func (v *ApiPolicyHttpCreate) ValidateAt(path *validation.Path, errs *validation.Errors) {
 	if v.BackendParams != nil {
 		p := path.Key("backend_params")
+		validation.Items(errs, &p, len((*v.BackendParams)), -1, 50)
 		for i0 := range *v.BackendParams {
 			q0 := (&p).Index(i0)
 			(*v.BackendParams)[i0].ValidateAt(&q0, errs)
@@ -1872,6 +1915,7 @@ func (v *ApiPolicyHttpCreate) ValidateAt(path *validation.Path, errs *validation
 		if v.Conditions == nil {
 			errs.Add(&p, validation.RuleRequired, "is required")
 		} else {
+			validation.Items(errs, &p, len(v.Conditions), -1, 50)
 			for i0 := range v.Conditions {
 				q0 := (&p).Index(i0)
 				v.Conditions[i0].ValidateAt(&q0, errs)
@@ -1903,11 +1947,12 @@ func (v *ApiPolicyHttpCreate) ValidateAt(path *validation.Path, errs *validation
 		p := path.Key("req_uri")
 		s0 := v.ReqUri
 		validation.String(errs, &p, s0, -1, 512)
+		validation.Pattern(errs, &p, s0, pattern2, "^/[A-Za-z0-9._~!$&'()*+,;=:@/%{}#-]*$")
 	}
 	if v.RetryCount != nil {
 		p := path.Key("retry_count")
 		s0 := (*v.RetryCount)
-		validation.Pattern(errs, &p, s0, pattern2, "^(-1|[0-9]|10)$")
+		validation.Pattern(errs, &p, s0, pattern3, "^(-1|[0-9]|10)$")
 		validation.IntegerString(errs, &p, s0, int64(-1), int64(10))
 	}
 	if v.Timeout != nil {
@@ -2210,7 +2255,7 @@ func (v *ApiPolicyHttpResp) ValidateAt(path *validation.Path, errs *validation.E
 	if v.RetryCount != nil {
 		p := path.Key("retry_count")
 		s0 := (*v.RetryCount)
-		validation.Pattern(errs, &p, s0, pattern2, "^(-1|[0-9]|10)$")
+		validation.Pattern(errs, &p, s0, pattern3, "^(-1|[0-9]|10)$")
 		validation.IntegerString(errs, &p, s0, int64(-1), int64(10))
 	}
 	if v.Timeout != nil {
@@ -2732,6 +2777,7 @@ func (v *ApiPolicyMockCreate) DecodeJSON(data []byte) error {
 func (v *ApiPolicyMockCreate) ValidateAt(path *validation.Path, errs *validation.Errors) {
 	if v.BackendParams != nil {
 		p := path.Key("backend_params")
+		validation.Items(errs, &p, len((*v.BackendParams)), -1, 50)
 		for i0 := range *v.BackendParams {
 			q0 := (&p).Index(i0)
 			(*v.BackendParams)[i0].ValidateAt(&q0, errs)
@@ -2742,6 +2788,7 @@ func (v *ApiPolicyMockCreate) ValidateAt(path *validation.Path, errs *validation
 		if v.Conditions == nil {
 			errs.Add(&p, validation.RuleRequired, "is required")
 		} else {
+			validation.Items(errs, &p, len(v.Conditions), -1, 50)
 			for i0 := range v.Conditions {
 				q0 := (&p).Index(i0)
 				v.Conditions[i0].ValidateAt(&q0, errs)
@@ -3195,7 +3242,7 @@ func (v *BackendApi) ValidateAt(path *validation.Path, errs *validation.Errors) 
 	if v.RetryCount != nil {
 		p := path.Key("retry_count")
 		s0 := (*v.RetryCount)
-		validation.Pattern(errs, &p, s0, pattern2, "^(-1|[0-9]|10)$")
+		validation.Pattern(errs, &p, s0, pattern3, "^(-1|[0-9]|10)$")
 		validation.IntegerString(errs, &p, s0, int64(-1), int64(10))
 	}
 	if v.Status != nil {
@@ -3433,11 +3480,12 @@ func (v *BackendApiCreate) ValidateAt(path *validation.Path, errs *validation.Er
 		p := path.Key("req_uri")
 		s0 := v.ReqUri
 		validation.String(errs, &p, s0, -1, 512)
+		validation.Pattern(errs, &p, s0, pattern2, "^/[A-Za-z0-9._~!$&'()*+,;=:@/%{}#-]*$")
 	}
 	if v.RetryCount != nil {
 		p := path.Key("retry_count")
 		s0 := (*v.RetryCount)
-		validation.Pattern(errs, &p, s0, pattern2, "^(-1|[0-9]|10)$")
+		validation.Pattern(errs, &p, s0, pattern3, "^(-1|[0-9]|10)$")
 		validation.IntegerString(errs, &p, s0, int64(-1), int64(10))
 	}
 	{
@@ -3896,7 +3944,7 @@ func (v *BackendParam) ValidateAt(path *validation.Path, errs *validation.Errors
 		p := path.Key("name")
 		s0 := (*v.Name)
 		validation.String(errs, &p, s0, 1, 32)
-		validation.Pattern(errs, &p, s0, pattern3, "^[A-Za-z][A-Za-z0-9._-]*$")
+		validation.Pattern(errs, &p, s0, pattern4, "^[A-Za-z][A-Za-z0-9._-]*$")
 	}
 	if v.Origin != nil {
 		p := path.Key("origin")
@@ -4032,7 +4080,7 @@ func (v *BackendParamBase) ValidateAt(path *validation.Path, errs *validation.Er
 		p := path.Key("name")
 		s0 := v.Name
 		validation.String(errs, &p, s0, 1, 32)
-		validation.Pattern(errs, &p, s0, pattern3, "^[A-Za-z][A-Za-z0-9._-]*$")
+		validation.Pattern(errs, &p, s0, pattern4, "^[A-Za-z][A-Za-z0-9._-]*$")
 	}
 	{
 		p := path.Key("origin")
@@ -4361,6 +4409,7 @@ func (v *CreateApiV2Request) ValidateAt(path *validation.Path, errs *validation.
 	}
 	if v.BackendParams != nil {
 		p := path.Key("backend_params")
+		validation.Items(errs, &p, len((*v.BackendParams)), -1, 50)
 		for i0 := range *v.BackendParams {
 			q0 := (&p).Index(i0)
 			(*v.BackendParams)[i0].ValidateAt(&q0, errs)
@@ -4408,10 +4457,11 @@ func (v *CreateApiV2Request) ValidateAt(path *validation.Path, errs *validation.
 		p := path.Key("name")
 		s0 := v.Name
 		validation.String(errs, &p, s0, 3, 255)
-		validation.Pattern(errs, &p, s0, pattern4, "^[A-Za-z0-9一-龥][A-Za-z0-9一-龥_./():（）：、-]*$")
+		validation.Pattern(errs, &p, s0, pattern5, "^[A-Za-z0-9一-龥][A-Za-z0-9一-龥_./():（）：、-]*$")
 	}
 	if v.PolicyFunctions != nil {
 		p := path.Key("policy_functions")
+		validation.Items(errs, &p, len((*v.PolicyFunctions)), -1, 5)
 		for i0 := range *v.PolicyFunctions {
 			q0 := (&p).Index(i0)
 			(*v.PolicyFunctions)[i0].ValidateAt(&q0, errs)
@@ -4419,6 +4469,7 @@ func (v *CreateApiV2Request) ValidateAt(path *validation.Path, errs *validation.
 	}
 	if v.PolicyHttps != nil {
 		p := path.Key("policy_https")
+		validation.Items(errs, &p, len((*v.PolicyHttps)), -1, 5)
 		for i0 := range *v.PolicyHttps {
 			q0 := (&p).Index(i0)
 			(*v.PolicyHttps)[i0].ValidateAt(&q0, errs)
@@ -4426,6 +4477,7 @@ func (v *CreateApiV2Request) ValidateAt(path *validation.Path, errs *validation.
 	}
 	if v.PolicyMocks != nil {
 		p := path.Key("policy_mocks")
+		validation.Items(errs, &p, len((*v.PolicyMocks)), -1, 5)
 		for i0 := range *v.PolicyMocks {
 			q0 := (&p).Index(i0)
 			(*v.PolicyMocks)[i0].ValidateAt(&q0, errs)
@@ -4435,11 +4487,12 @@ func (v *CreateApiV2Request) ValidateAt(path *validation.Path, errs *validation.
 		p := path.Key("remark")
 		s0 := (*v.Remark)
 		validation.String(errs, &p, s0, -1, 1000)
-		validation.Pattern(errs, &p, s0, pattern5, "^[^<>]*$")
+		validation.Pattern(errs, &p, s0, pattern6, "^[^<>]*$")
 		validation.ForbiddenChars(errs, &p, s0, "<>")
 	}
 	if v.ReqParams != nil {
 		p := path.Key("req_params")
+		validation.Items(errs, &p, len((*v.ReqParams)), -1, 50)
 		for i0 := range *v.ReqParams {
 			q0 := (&p).Index(i0)
 			(*v.ReqParams)[i0].ValidateAt(&q0, errs)
@@ -4454,6 +4507,7 @@ func (v *CreateApiV2Request) ValidateAt(path *validation.Path, errs *validation.
 		p := path.Key("req_uri")
 		s0 := v.ReqUri
 		validation.String(errs, &p, s0, -1, 512)
+		validation.Pattern(errs, &p, s0, pattern7, "^/[A-Za-z0-9._~!$&'()*+,;=:@/%{}-]*$")
 	}
 	if v.ResponseId != nil {
 		p := path.Key("response_id")
@@ -4482,11 +4536,12 @@ func (v *CreateApiV2Request) ValidateAt(path *validation.Path, errs *validation.
 	}
 	if v.Tags != nil {
 		p := path.Key("tags")
+		validation.Items(errs, &p, len((*v.Tags)), -1, 10)
 		for i0 := range *v.Tags {
 			q0 := (&p).Index(i0)
 			s1 := (*v.Tags)[i0]
 			validation.String(errs, &q0, s1, 1, 128)
-			validation.Pattern(errs, &q0, s1, pattern6, "^[A-Za-z一-龥][A-Za-z0-9一-龥*#%.:_-]*$")
+			validation.Pattern(errs, &q0, s1, pattern8, "^[A-Za-z一-龥][A-Za-z0-9一-龥*#%.:_-]*$")
 		}
 	}
 	{
@@ -5174,7 +5229,7 @@ func (v *CreateApiV2Response) ValidateAt(path *validation.Path, errs *validation
 		p := path.Key("name")
 		s0 := (*v.Name)
 		validation.String(errs, &p, s0, 3, 255)
-		validation.Pattern(errs, &p, s0, pattern4, "^[A-Za-z0-9一-龥][A-Za-z0-9一-龥_./():（）：、-]*$")
+		validation.Pattern(errs, &p, s0, pattern5, "^[A-Za-z0-9一-龥][A-Za-z0-9一-龥_./():（）：、-]*$")
 	}
 	if v.PolicyFunctions != nil {
 		p := path.Key("policy_functions")
@@ -5201,7 +5256,7 @@ func (v *CreateApiV2Response) ValidateAt(path *validation.Path, errs *validation
 		p := path.Key("remark")
 		s0 := (*v.Remark)
 		validation.String(errs, &p, s0, -1, 1000)
-		validation.Pattern(errs, &p, s0, pattern5, "^[^<>]*$")
+		validation.Pattern(errs, &p, s0, pattern6, "^[^<>]*$")
 		validation.ForbiddenChars(errs, &p, s0, "<>")
 	}
 	if v.ReqParams != nil {
@@ -5257,7 +5312,7 @@ func (v *CreateApiV2Response) ValidateAt(path *validation.Path, errs *validation
 			q0 := (&p).Index(i0)
 			s1 := (*v.Tags)[i0]
 			validation.String(errs, &q0, s1, 1, 128)
-			validation.Pattern(errs, &q0, s1, pattern6, "^[A-Za-z一-龥][A-Za-z0-9一-龥*#%.:_-]*$")
+			validation.Pattern(errs, &q0, s1, pattern8, "^[A-Za-z一-龥][A-Za-z0-9一-龥*#%.:_-]*$")
 		}
 	}
 	if v.Type != nil {
@@ -5932,7 +5987,7 @@ func (v *MockApiBaseInfoHeader) ValidateAt(path *validation.Path, errs *validati
 		p := path.Key("key")
 		s0 := (*v.Key)
 		validation.String(errs, &p, s0, 1, 255)
-		validation.Pattern(errs, &p, s0, pattern7, "^[A-Za-z0-9][A-Za-z0-9-]*$")
+		validation.Pattern(errs, &p, s0, pattern9, "^[A-Za-z0-9][A-Za-z0-9-]*$")
 	}
 	if v.Remark != nil {
 		p := path.Key("remark")
@@ -6018,7 +6073,7 @@ func (v *ReqParam) ValidateAt(path *validation.Path, errs *validation.Errors) {
 		p := path.Key("name")
 		s0 := (*v.Name)
 		validation.String(errs, &p, s0, 1, 32)
-		validation.Pattern(errs, &p, s0, pattern3, "^[A-Za-z][A-Za-z0-9._-]*$")
+		validation.Pattern(errs, &p, s0, pattern4, "^[A-Za-z][A-Za-z0-9._-]*$")
 	}
 	if v.PassThrough != nil {
 		p := path.Key("pass_through")
@@ -6282,7 +6337,11 @@ func (v *ReqParamBase) ValidateAt(path *validation.Path, errs *validation.Errors
 		p := path.Key("name")
 		s0 := v.Name
 		validation.String(errs, &p, s0, 1, 32)
-		validation.Pattern(errs, &p, s0, pattern3, "^[A-Za-z][A-Za-z0-9._-]*$")
+		validation.Pattern(errs, &p, s0, pattern4, "^[A-Za-z][A-Za-z0-9._-]*$")
+	}
+	if v.Orchestrations != nil {
+		p := path.Key("orchestrations")
+		validation.Items(errs, &p, len((*v.Orchestrations)), -1, 50)
 	}
 	if v.PassThrough != nil {
 		p := path.Key("pass_through")
@@ -6612,7 +6671,7 @@ func (v *ShowDetailsOfApiV1Response) ValidateAt(path *validation.Path, errs *val
 		p := path.Key("name")
 		s0 := (*v.Name)
 		validation.String(errs, &p, s0, 3, 255)
-		validation.Pattern(errs, &p, s0, pattern4, "^[A-Za-z0-9一-龥][A-Za-z0-9一-龥_./():（）：、-]*$")
+		validation.Pattern(errs, &p, s0, pattern5, "^[A-Za-z0-9一-龥][A-Za-z0-9一-龥_./():（）：、-]*$")
 	}
 	if v.PolicyFunctions != nil {
 		p := path.Key("policy_functions")
@@ -6639,7 +6698,7 @@ func (v *ShowDetailsOfApiV1Response) ValidateAt(path *validation.Path, errs *val
 		p := path.Key("remark")
 		s0 := (*v.Remark)
 		validation.String(errs, &p, s0, -1, 1000)
-		validation.Pattern(errs, &p, s0, pattern5, "^[^<>]*$")
+		validation.Pattern(errs, &p, s0, pattern6, "^[^<>]*$")
 		validation.ForbiddenChars(errs, &p, s0, "<>")
 	}
 	if v.ReqParams != nil {
@@ -6695,7 +6754,7 @@ func (v *ShowDetailsOfApiV1Response) ValidateAt(path *validation.Path, errs *val
 			q0 := (&p).Index(i0)
 			s1 := (*v.Tags)[i0]
 			validation.String(errs, &q0, s1, 1, 128)
-			validation.Pattern(errs, &q0, s1, pattern6, "^[A-Za-z一-龥][A-Za-z0-9一-龥*#%.:_-]*$")
+			validation.Pattern(errs, &q0, s1, pattern8, "^[A-Za-z一-龥][A-Za-z0-9一-龥*#%.:_-]*$")
 		}
 	}
 	if v.Type != nil {
@@ -7819,6 +7878,7 @@ func (u *ApiMockCreate_Header) ValidateAt(path *validation.Path, errs *validatio
 				}
 				b1 = arr1
 			}
+			validation.Items(errs, path, len(b1), -1, 50)
 			for i1 := range b1 {
 				q1 := (path).Index(i1)
 				b1[i1].ValidateAt(&q1, errs)
@@ -7940,6 +8000,7 @@ func (u *ApiPolicyMockCreate_Header) ValidateAt(path *validation.Path, errs *val
 				}
 				b1 = arr1
 			}
+			validation.Items(errs, path, len(b1), -1, 50)
 			for i1 := range b1 {
 				q1 := (path).Index(i1)
 				b1[i1].ValidateAt(&q1, errs)
