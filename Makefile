@@ -1,7 +1,7 @@
 # Every target runs from a fresh clone; see README.md.
 GO ?= go
 
-.PHONY: all generate check-generated test vet fmt-check bench run lint breaking conformance
+.PHONY: all generate check-generated test vet fmt-check bench run lint breaking conformance abuse
 
 all: generate test
 
@@ -43,6 +43,10 @@ bench:
 ## run: the emulator on its embedded SQLite store (data/apicemu.db) and built-in fixtures
 run:
 	$(GO) run ./server/cmd/apicemu
+
+## abuse: the attack catalog against a fresh emulator build on loopback (SHORT=1: the CI version)
+abuse:
+	scripts/abuse.sh
 
 ## conformance: the conformance suite against the in-process emulator (a live target: go run ./conformance/cmd/apicconf --help)
 conformance:

@@ -40,7 +40,7 @@ var DefaultLimits = Limits{
 	WriteTimeout:   30 * time.Second,
 	IdleTimeout:    60 * time.Second,
 	MaxConns:       512,
-	MaxInFlight:    256,
+	MaxInFlight:    64,
 	RequestTimeout: 10 * time.Second,
 }
 
