@@ -216,7 +216,9 @@ func (a *abuser) do(req *http.Request) answer {
 	return answer{status: resp.StatusCode, code: e.Code, body: data}
 }
 
-func (a *abuser) create(m map[string]any) answer { return a.post(romaPath, encode(m), "application/json") }
+func (a *abuser) create(m map[string]any) answer {
+	return a.post(romaPath, encode(m), "application/json")
+}
 
 // idleConnections: more idle keep-alive connections than the emulator has files. A fresh
 // caller must still be served once the idle timeout has passed.
