@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 )
@@ -24,4 +25,15 @@ func TestViewCacheIsBoundedInBytes(t *testing.T) {
 	c.put("p/i/again", []byte("bb"))
 	b, _ := c.get("p/i/again")
 	assert.Equal(t, "bb", string(b))
+}
+
+// Ids keep the service's form (32 lower-case hex digits) and grow with time, so that the
+// store's primary-key index takes new APIs at its end.
+func TestIDsGrowWithTime(t *testing.T) {
+	a := newID()
+	time.Sleep(2 * time.Millisecond)
+	b := newID()
+	assert.Regexp(t, `^[0-9a-f]{32}$`, a)
+	assert.Less(t, a, b)
+	assert.NotEqual(t, newID(), newID())
 }
