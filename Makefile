@@ -4,7 +4,7 @@ GO ?= go
 # ones when APICEMU_TEST_POSTGRES is not set).
 GOTESTSUM ?= $(GO) run gotest.tools/gotestsum@v1.13.0 --format pkgname --format-hide-empty-pkg --
 
-.PHONY: all generate check-generated test vet fmt-check bench run lint breaking conformance docs-assets-check browser-check
+.PHONY: all generate check-generated test vet fmt-check bench run lint breaking conformance docs-assets-check browser-check abuse
 
 all: generate test
 
@@ -54,6 +54,10 @@ bench:
 ## run: the emulator on its embedded SQLite store (data/apicemu.db) and built-in fixtures
 run:
 	$(GO) run ./server/cmd/apicemu
+
+## abuse: the attack catalog against a fresh emulator build on loopback (SHORT=1: the CI version)
+abuse:
+	scripts/abuse.sh
 
 ## conformance: the conformance suite against the in-process emulator (a live target: go run ./conformance/cmd/apicconf --help)
 conformance:

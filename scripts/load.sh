@@ -4,14 +4,17 @@
 #   scripts/load.sh                 # DURATION=10s CONNS=64 THREADS=2
 #   PRISM=1 scripts/load.sh         # also Stoplight Prism mocking the same spec (npm install)
 #   LOG_LEVEL=info scripts/load.sh  # with the request log on (written to /dev/null)
+#   BASE_BIN=/path/apicemu scripts/load.sh   # also another emulator build, in the same run
+# CPU is the server process's user+system time over the run divided by its requests.
 # Installs wrk from Debian's packages when it is missing (needs root).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 DURATION=${DURATION:-10s}
 CONNS=${CONNS:-64}
 THREADS=${THREADS:-2}
-EMU=127.0.0.1:18090
-PLAIN=127.0.0.1:18091
+EMU=${EMU:-127.0.0.1:18090}
+PLAIN=${PLAIN:-127.0.0.1:18091}
+BASE=${BASE:-127.0.0.1:18093}
 PROJECT=73d69ae0cfcf460190522d06b60f05ad
 INSTANCE=eddc4d25480b4cd6b512f270a1b8b341
 ROMA=/v2/$PROJECT/apic/instances/$INSTANCE/apis
@@ -27,20 +30,31 @@ trap 'kill $(jobs -p) 2>/dev/null; wait 2>/dev/null; rm -rf "$work"' EXIT
 go build -o "$work/apicemu" ./server/cmd/apicemu
 go build -o "$work/plainecho" ./scripts/plainecho
 "$work/apicemu" --addr $EMU --store "$work/data/apicemu.db" --log-level "${LOG_LEVEL:-error}" >/dev/null 2>&1 &
+emu_pid=$!
 "$work/plainecho" $PLAIN &
+plain_pid=$!
+if [ -n "${BASE_BIN:-}" ]; then
+  "$BASE_BIN" --addr $BASE --store "$work/base/apicemu.db" --log-level error >/dev/null &
+  base_pid=$!
+fi
 for _ in $(seq 50); do
   curl -sf "http://$EMU/health" >/dev/null && curl -sf "http://$PLAIN/echo" >/dev/null && break
   sleep 0.1
 done
+if [ -n "${BASE_BIN:-}" ]; then for _ in $(seq 50); do curl -sf "http://$BASE/health" >/dev/null && break; sleep 0.1; done; fi
 
 body() { # a create body with a unique name and path: $1
   printf '{"name":"load_%s","type":1,"req_protocol":"HTTPS","req_method":"GET","req_uri":"/load/%s","auth_type":"NONE","backend_type":"MOCK","group_id":"c77f5e81d9cb4424bf704ef2b0ac7600","mock_info":{"result_content":"ok","status_code":200}}' "$1" "$1"
 }
 
 # A create that the query runs read back.
-id=$(curl -sf -X POST -H 'X-Auth-Token: emulator-token' -H 'Content-Type: application/json' \
-  -d "$(body seed)" "http://$EMU$ROMA" | node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>console.log(JSON.parse(s).id))')
+seed() {
+  curl -sf -X POST -H 'X-Auth-Token: emulator-token' -H 'Content-Type: application/json' \
+    -d "$(body seed)" "http://$1$ROMA" | node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>console.log(JSON.parse(s).id))'
+}
+id=$(seed $EMU)
 [ -n "$id" ] || { echo "load.sh: the seed create failed" >&2; exit 1; }
+if [ -n "${BASE_BIN:-}" ]; then base_id=$(seed $BASE); fi
 
 cat >"$work/create.lua" <<LUA
 local n = 0
@@ -63,28 +77,39 @@ wrk.headers["Content-Type"] = "application/json"
 wrk.body = '$(body plain)'
 LUA
 
-measure() { # name, then wrk arguments
-  local name=$1; shift
-  local out
+cpu() { # user+system clock ticks of process $1
+  awk '{print $14 + $15}' "/proc/$1/stat"
+}
+
+measure() { # name, server pid, then wrk arguments
+  local name=$1 pid=$2; shift 2
+  local out before after
+  before=$(cpu "$pid")
   out=$(wrk -t"$THREADS" -c"$CONNS" -d"$DURATION" --latency "$@")
-  local rps p99 errs
+  after=$(cpu "$pid")
+  local rps p99 errs reqs us
   rps=$(echo "$out" | awk '/Requests\/sec/ {print $2}')
   p99=$(echo "$out" | awk '$1=="99%" {print $2}')
   errs=$(echo "$out" | awk '/non-2xx:/ {print $2} /Non-2xx/ {print $NF}' | head -n1)
-  printf '%-28s %10s req/s   p99 %8s   non-2xx %s\n' "$name" "$rps" "$p99" "${errs:-0}"
+  reqs=$(echo "$out" | awk '/requests in/ {print $1}')
+  us=$(awk -v t="$((after - before))" -v n="$reqs" -v hz="$(getconf CLK_TCK)" 'BEGIN {printf "%.1f", t / hz * 1e6 / n}')
+  printf '%-30s %10s req/s   p99 %8s   CPU %7s us/req   non-2xx %s\n' "$name" "$rps" "$p99" "$us" "${errs:-0}"
 }
 
 if [ "${PRISM:-0}" = 1 ]; then
   (cd "$work" && npm install --no-audit --no-fund --silent @stoplight/prism-cli@5.16.0 >/dev/null 2>&1)
   "$work/node_modules/.bin/prism" mock -h 127.0.0.1 -p 18092 spec/roma-apic.yaml >/dev/null 2>&1 &
+  prism_pid=$!
   for _ in $(seq 100); do curl -s -o /dev/null "http://127.0.0.1:18092/" && break; sleep 0.2; done
 fi
 
 echo "wrk -t$THREADS -c$CONNS -d$DURATION on $(nproc) cores, loopback"
-measure "plain echo GET" "http://$PLAIN/echo"
-measure "emulator query (v1 GET)" -H 'X-Auth-Token: emulator-token' "http://$EMU/v1/$PROJECT/apic/instances/$INSTANCE/apis/$id"
-measure "plain echo POST" -s "$work/post.lua" "http://$PLAIN/echo"
-measure "emulator create (durable)" -s "$work/create.lua" "http://$EMU"
+measure "plain echo GET" $plain_pid "http://$PLAIN/echo"
+measure "emulator query (v1 GET)" $emu_pid -H 'X-Auth-Token: emulator-token' "http://$EMU/v1/$PROJECT/apic/instances/$INSTANCE/apis/$id"
+if [ -n "${BASE_BIN:-}" ]; then measure "base emulator query (v1 GET)" $base_pid -H 'X-Auth-Token: emulator-token' "http://$BASE/v1/$PROJECT/apic/instances/$INSTANCE/apis/$base_id"; fi
+measure "plain echo POST" $plain_pid -s "$work/post.lua" "http://$PLAIN/echo"
+measure "emulator create (durable)" $emu_pid -s "$work/create.lua" "http://$EMU"
+if [ -n "${BASE_BIN:-}" ]; then measure "base emulator create (durable)" $base_pid -s "$work/create.lua" "http://$BASE"; fi
 if [ "${PRISM:-0}" = 1 ]; then
-  measure "prism mock create" -s "$work/create.lua" "http://127.0.0.1:18092"
+  measure "prism mock create" $prism_pid -s "$work/create.lua" "http://127.0.0.1:18092"
 fi

@@ -3,6 +3,7 @@ package server_test
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
@@ -37,6 +38,39 @@ func BenchmarkCreate(b *testing.B) {
 			w := httptest.NewRecorder()
 			h.ServeHTTP(w, r)
 			if w.Code != http.StatusCreated {
+				b.Fatalf("%d %s", w.Code, w.Body)
+			}
+		}
+	})
+}
+
+// A v1 query of a stored API through the whole handler, with the default limits in place.
+func BenchmarkQuery(b *testing.B) {
+	st, err := store.Open(context.Background(), filepath.Join(b.TempDir(), "db"))
+	require.NoError(b, err)
+	defer st.Close()
+	srv, err := server.New(server.Options{Store: st, Fixtures: fixtures.Default(), Limits: server.DefaultLimits})
+	require.NoError(b, err)
+	h := srv.Handler()
+	body := `{"name":"bench_query","type":1,"req_protocol":"HTTPS","req_method":"GET","req_uri":"/bench/query","auth_type":"NONE","backend_type":"MOCK","group_id":"c77f5e81d9cb4424bf704ef2b0ac7600","mock_info":{"result_content":"ok"}}`
+	r := httptest.NewRequest(http.MethodPost, romaPath, bytes.NewReader([]byte(body)))
+	r.Header.Set("X-Auth-Token", token)
+	r.Header.Set("Content-Type", "application/json")
+	w := httptest.NewRecorder()
+	h.ServeHTTP(w, r)
+	require.Equal(b, http.StatusCreated, w.Code, w.Body.String())
+	var created struct{ ID string }
+	require.NoError(b, json.Unmarshal(w.Body.Bytes(), &created))
+	path := "/v1/" + project + "/apic/instances/" + instance + "/apis/" + created.ID
+	b.ReportAllocs()
+	b.ResetTimer()
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			r := httptest.NewRequest(http.MethodGet, path, nil)
+			r.Header.Set("X-Auth-Token", token)
+			w := httptest.NewRecorder()
+			h.ServeHTTP(w, r)
+			if w.Code != http.StatusOK {
 				b.Fatalf("%d %s", w.Code, w.Body)
 			}
 		}

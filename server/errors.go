@@ -48,6 +48,7 @@ const (
 	CodeRouteExists     = "APIG.3301"
 	CodeNoRoute         = "APIG.0101" // the gateway's answer for a path it does not serve
 	CodeSystem          = "APIG.9999"
+	CodeThrottled       = "APIG.0308" // the gateway throttled the request (429)
 )
 
 // invalid is the vendor's message for a bad value, naming the parameter by its JSON path.
@@ -103,6 +104,11 @@ func errorHandler(log *slog.Logger) echo.HTTPErrorHandler {
 			return
 		}
 		e := toAPIError(err)
+		if c.Request().Context().Err() == context.DeadlineExceeded && e.Status >= 500 {
+			// The request's deadline passed (a store that does not answer): whatever failed
+			// failed because of it.
+			e = timedOut
+		}
 		if errors.Is(err, context.Canceled) {
 			// The caller went away; there is nobody to answer and nothing to report.
 			return
@@ -119,6 +125,11 @@ func errorHandler(log *slog.Logger) echo.HTTPErrorHandler {
 	}
 }
 
+// timedOut answers a request whose deadline passed. A write that timed out may still be
+// committed afterwards: the answer says so, and it is not a success.
+var timedOut = &APIError{Status: http.StatusServiceUnavailable, Code: CodeSystem,
+	Msg: "The request did not complete within its deadline (the store did not answer); a create or modify may or may not have been applied"}
+
 func toAPIError(err error) *APIError {
 	var ae *APIError
 	if errors.As(err, &ae) {
@@ -126,6 +137,9 @@ func toAPIError(err error) *APIError {
 	}
 	if v, ok := validation.AsErrors(err); ok {
 		return fromViolations(v)
+	}
+	if errors.Is(err, context.DeadlineExceeded) {
+		return timedOut
 	}
 	var syn *validation.SyntaxError
 	if errors.As(err, &syn) {

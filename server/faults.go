@@ -57,8 +57,6 @@ func (d *Duration) UnmarshalJSON(b []byte) error {
 const (
 	MaxFaultLatency = time.Minute
 	MaxFaults       = 100
-	// CodeThrottled is the gateway's answer when a request is throttled.
-	CodeThrottled = "APIG.0308"
 )
 
 // ParseFault reads the --fault flag's form: OPERATION:key=value,... with the keys status,

@@ -38,6 +38,7 @@ type Server struct {
 	// adminToken opens the state API (StatePrefix); "" keeps it off.
 	adminToken string
 	faults     *faultSet
+	lim        Limits
 }
 
 var (
@@ -58,6 +59,11 @@ type Options struct {
 	AdminToken string
 	// Faults are injected from the start (the state API can change them).
 	Faults []Fault
+	// Limits bound requests in flight and their time (only MaxInFlight and RequestTimeout
+	// apply here; the rest are the listener's and http.Server's). The zero value has none.
+	Limits Limits
+	// CacheBytes bounds the v1 answer cache (DefaultCacheBytes when 0).
+	CacheBytes int
 }
 
 // New returns a Server.
@@ -65,8 +71,8 @@ func New(opts Options) (*Server, error) {
 	if opts.Store == nil || opts.Fixtures == nil {
 		return nil, fmt.Errorf("server: a store and fixtures are required")
 	}
-	s := &Server{store: opts.Store, fx: opts.Fixtures, log: opts.Logger, now: opts.Now, views: newViewCache(100000), metrics: newMetrics(),
-		adminToken: opts.AdminToken}
+	s := &Server{store: opts.Store, fx: opts.Fixtures, log: opts.Logger, now: opts.Now, views: newViewCache(opts.CacheBytes), metrics: newMetrics(),
+		adminToken: opts.AdminToken, lim: opts.Limits}
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
 	}
@@ -117,11 +123,19 @@ func callerOf(ctx context.Context) (caller, error) {
 	return c, nil
 }
 
-// newID returns 32 lower-case hex digits, as the service's ids are.
+// newID returns 32 lower-case hex digits, as the service's ids are: 48 bits of Unix
+// milliseconds, then 80 random bits. Ids that grow with time are added at the end of the
+// store's primary-key index, so that a group of writes touches a few index pages rather than
+// one page per write, however many APIs are stored.
 func newID() string {
 	var b [16]byte
-	if _, err := rand.Read(b[:]); err != nil {
+	if _, err := rand.Read(b[6:]); err != nil {
 		panic(err)
+	}
+	ms := uint64(time.Now().UnixMilli())
+	for i := 5; i >= 0; i-- {
+		b[i] = byte(ms)
+		ms >>= 8
 	}
 	return hex.EncodeToString(b[:])
 }

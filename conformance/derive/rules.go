@@ -310,7 +310,8 @@ func (s *site) bound(b, dir float64, exclusive bool, name, past string) []mut {
 	return muts
 }
 
-// Arrays: pad with copies of the first element, or cut.
+// Arrays: pad with copies of an element, or cut. Each element is a candidate padding, the
+// first one first: copies of some elements break other rules (a second APIG-SN- tag).
 
 func deriveMinItems(d *deriver, s *site) ([]mut, error) {
 	n := int(s.schema.MinItems)
@@ -324,21 +325,27 @@ func deriveMaxItems(d *deriver, s *site) ([]mut, error) {
 
 func (s *site) items(variant string, valid bool, n int) mut {
 	arr, _ := s.value().([]any)
-	var item any
-	if len(arr) > 0 {
-		item = arr[0]
-	} else if c := synth(s.schema.Items.Value); len(c) > 0 {
-		item = c[0]
-	}
-	out := []any{}
-	for i := range n {
-		if i < len(arr) {
-			out = append(out, arr[i])
+	pads := arr
+	if len(pads) == 0 {
+		if c := synth(s.schema.Items.Value); len(c) > 0 {
+			pads = c[:1]
 		} else {
-			out = append(out, clone(item))
+			pads = []any{nil}
 		}
 	}
-	return mut{variant: variant, valid: valid, bodies: []any{with(s.base, s.path, out)}}
+	m := mut{variant: variant, valid: valid}
+	for _, item := range pads {
+		out := []any{}
+		for i := range n {
+			if i < len(arr) {
+				out = append(out, arr[i])
+			} else {
+				out = append(out, clone(item))
+			}
+		}
+		m.bodies = append(m.bodies, with(s.base, s.path, out))
+	}
+	return m
 }
 
 // derivePrefixTag fills the array with max items that carry the prefix, then one more.

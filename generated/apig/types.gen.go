@@ -142,7 +142,7 @@ type BackendApi struct {
 	// ReqProtocol Request protocol: HTTP or HTTPS. Case-insensitive (x-enum-ci; the legacy examples send lower case, ledger APIG-001).
 	ReqProtocol string `json:"req_protocol"`
 
-	// ReqUri Request address. A request address can contain up to 512 characters and must comply with URI specifications (the 512 limit and the environment variables are stated by 002 only, ledger APIG-011). Environment variables are supported; each variable name starts with a letter and consists of 3 to 32 characters; only letters, digits, hyphens (-) and underscores (_) are allowed (the pages do not give the variable syntax, so this is not a pattern).
+	// ReqUri Request address. A request address can contain up to 512 characters and must comply with URI specifications (the 512 limit and the environment variables are stated by 002 only, ledger APIG-011). Environment variables are supported; each variable name starts with a letter and consists of 3 to 32 characters; only letters, digits, hyphens (-) and underscores (_) are allowed (the pages do not give the variable syntax, so this is not a pattern). The pattern allows what URI syntax allows in a path, starting with /, plus braces for parameters and
 	ReqUri string `json:"req_uri"`
 
 	// Timeout Timeout duration for APIG to request the backend service, in ms. Range: 1-60,000. A value outside the range is not rejected: 004 and the vendor's machine-readable CreateApi definition say the default, 45000, is used instead (ledger APIG-010).
@@ -368,7 +368,7 @@ type CreateApiRequest struct {
 	// ReqProtocol Request protocol: HTTP; HTTPS; BOTH (the API can be accessed through both HTTP and HTTPS). 004 (Modify an API) also lists WEBSOCKET, 002 does not (ledger APIG-009). Default value: HTTPS. Case-insensitive (x-enum-ci; the legacy examples send lower case, ledger APIG-001).
 	ReqProtocol *string `json:"req_protocol,omitempty"`
 
-	// ReqUri Access address. The value of this parameter must comply with URI specifications. Every path parameter {name} in it must be declared in req_params with location PATH (x-path-params, ledger APIG-025).
+	// ReqUri Access address. The value of this parameter must comply with URI specifications. Every path parameter {name} in it must be declared in req_params with location PATH (x-path-params, ledger APIG-025). The pattern allows what URI syntax allows in a path, starting with /, plus braces for parameters, and no control, space or non-ASCII characters (ledger APIG-035).
 	ReqUri string `json:"req_uri"`
 
 	// ResponseId ID of the custom response (002) / ID of the gateway response (004).
@@ -670,7 +670,7 @@ type PolicyHttp struct {
 	// ReqProtocol Request protocol: HTTP or HTTPS. Case-insensitive (x-enum-ci; the legacy examples send lower case, ledger APIG-001).
 	ReqProtocol string `json:"req_protocol"`
 
-	// ReqUri Request address. A request address can contain up to 512 characters and must comply with URI specifications. Environment variables are supported; each variable name starts with a letter and consists of 3 to 32 characters; only letters, digits, hyphens (-) and underscores (_) are allowed (the pages do not give the variable syntax, so this is not a pattern).
+	// ReqUri Request address. A request address can contain up to 512 characters and must comply with URI specifications. Environment variables are supported; each variable name starts with a letter and consists of 3 to 32 characters; only letters, digits, hyphens (-) and underscores (_) are allowed (the pages do not give the variable syntax, so this is not a pattern). The pattern allows what URI syntax allows in a path, starting with /, plus braces for parameters and
 	ReqUri string `json:"req_uri"`
 
 	// Timeout Timeout duration for APIG to request the backend service, in ms. Range: 1-60,000. A value outside the range is not rejected: 004 and the vendor's machine-readable CreateApi definition say the default, 45000, is used instead (ledger APIG-010).
@@ -953,7 +953,7 @@ type UpdateApiRequest struct {
 	// ReqProtocol Request protocol: HTTP; HTTPS; BOTH (the API can be accessed through both HTTP and HTTPS); WEBSOCKET (004 only, ledger APIG-009). Default value: HTTPS. Case-insensitive (x-enum-ci; the legacy examples send lower case, ledger APIG-001).
 	ReqProtocol *string `json:"req_protocol,omitempty"`
 
-	// ReqUri Access address. The value of this parameter must comply with URI specifications. Every path parameter {name} in it must be declared in req_params with location PATH (x-path-params, ledger APIG-025).
+	// ReqUri Access address. The value of this parameter must comply with URI specifications. Every path parameter {name} in it must be declared in req_params with location PATH (x-path-params, ledger APIG-025). The pattern allows what URI syntax allows in a path, starting with /, plus braces for parameters, and no control, space or non-ASCII characters (ledger APIG-035).
 	ReqUri string `json:"req_uri"`
 
 	// ResponseId ID of the custom response (002) / ID of the gateway response (004).

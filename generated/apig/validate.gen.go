@@ -96,12 +96,32 @@ var (
 	enum0 = []string{"DISABLE", "HEADER"}
 	enum1 = []string{"GET", "POST", "PUT", "DELETE", "HEAD", "PATCH", "OPTIONS", "ANY"}
 	enum2 = []string{"HTTP", "HTTPS"}
+	// ^/[A-Za-z0-9._~!$&'()*+,;=:@/%{}#-]*$
+	pattern0 = func(s string) bool {
+		i, n := 0, 0
+		_ = n
+		for _, r := range s {
+			switch {
+			case i == 0:
+				if !(r == int32(47)) {
+					return false
+				}
+			default:
+				if !(r == int32(33) || (r >= int32(35) && r <= int32(59)) || r == int32(61) || (r >= int32(64) && r <= int32(90)) || r == int32(95) || (r >= int32(97) && r <= int32(123)) || (r >= int32(125) && r <= int32(126))) {
+					return false
+				}
+				n++
+			}
+			i++
+		}
+		return i >= 1
+	}
 	// ^([A-Za-z0-9._-]|#[A-Za-z][A-Za-z0-9_-]{2,31}#|\[[0-9A-Fa-f:.]+\])+(:([0-9]{1,5}|#[A-Za-z][A-Za-z0-9_-]{2,31}#))?$
-	pattern0 = regexp.MustCompile("^([A-Za-z0-9._-]|#[A-Za-z][A-Za-z0-9_-]{2,31}#|\\[[0-9A-Fa-f:.]+\\])+(:([0-9]{1,5}|#[A-Za-z][A-Za-z0-9_-]{2,31}#))?$").MatchString
+	pattern1 = regexp.MustCompile("^([A-Za-z0-9._-]|#[A-Za-z][A-Za-z0-9_-]{2,31}#|\\[[0-9A-Fa-f:.]+\\])+(:([0-9]{1,5}|#[A-Za-z][A-Za-z0-9_-]{2,31}#))?$").MatchString
 	enum3    = []int64{int64(1), int64(2)}
 	enum4    = []string{"PATH", "QUERY", "HEADER"}
 	// ^[A-Za-z][A-Za-z0-9._-]{0,31}$
-	pattern1 = func(s string) bool {
+	pattern2 = func(s string) bool {
 		i, n := 0, 0
 		_ = n
 		for _, r := range s {
@@ -127,7 +147,7 @@ var (
 	enum9  = []string{"HTTP", "FUNCTION", "MOCK"}
 	enum10 = []string{"SWA", "NORMAL"}
 	// ^[A-Za-z][A-Za-z0-9_]{2,63}$
-	pattern2 = func(s string) bool {
+	pattern3 = func(s string) bool {
 		i, n := 0, 0
 		_ = n
 		for _, r := range s {
@@ -147,6 +167,26 @@ var (
 		return i >= 1 && n >= 2 && n <= 63
 	}
 	enum11 = []string{"HTTP", "HTTPS", "BOTH"}
+	// ^/[A-Za-z0-9._~!$&'()*+,;=:@/%{}-]*$
+	pattern4 = func(s string) bool {
+		i, n := 0, 0
+		_ = n
+		for _, r := range s {
+			switch {
+			case i == 0:
+				if !(r == int32(47)) {
+					return false
+				}
+			default:
+				if !(r == int32(33) || (r >= int32(36) && r <= int32(59)) || r == int32(61) || (r >= int32(64) && r <= int32(90)) || r == int32(95) || (r >= int32(97) && r <= int32(123)) || (r >= int32(125) && r <= int32(126))) {
+					return false
+				}
+				n++
+			}
+			i++
+		}
+		return i >= 1
+	}
 	enum12 = []string{"async", "sync"}
 	enum13 = []string{"ALL", "ANY"}
 	enum14 = []string{"STRING", "NUMBER"}
@@ -290,6 +330,7 @@ func (v *BackendApi) ValidateAt(path *validation.Path, errs *validation.Errors) 
 		p := path.Key("req_uri")
 		s0 := v.ReqUri
 		validation.String(errs, &p, s0, -1, 512)
+		validation.Pattern(errs, &p, s0, pattern0, "^/[A-Za-z0-9._~!$&'()*+,;=:@/%{}#-]*$")
 	}
 	{
 		p := path.Key("timeout")
@@ -304,7 +345,7 @@ func (v *BackendApi) ValidateAt(path *validation.Path, errs *validation.Errors) 
 		p := path.Key("url_domain")
 		s0 := (*v.UrlDomain)
 		validation.String(errs, &p, s0, -1, 255)
-		validation.Pattern(errs, &p, s0, pattern0, "^([A-Za-z0-9._-]|#[A-Za-z][A-Za-z0-9_-]{2,31}#|\\[[0-9A-Fa-f:.]+\\])+(:([0-9]{1,5}|#[A-Za-z][A-Za-z0-9_-]{2,31}#))?$")
+		validation.Pattern(errs, &p, s0, pattern1, "^([A-Za-z0-9._-]|#[A-Za-z][A-Za-z0-9_-]{2,31}#|\\[[0-9A-Fa-f:.]+\\])+(:([0-9]{1,5}|#[A-Za-z][A-Za-z0-9_-]{2,31}#))?$")
 	}
 	if v.Version != nil {
 		p := path.Key("version")
@@ -671,7 +712,7 @@ func (v *BackendParam) ValidateAt(path *validation.Path, errs *validation.Errors
 		p := path.Key("name")
 		s0 := v.Name
 		validation.String(errs, &p, s0, 1, 32)
-		validation.Pattern(errs, &p, s0, pattern1, "^[A-Za-z][A-Za-z0-9._-]{0,31}$")
+		validation.Pattern(errs, &p, s0, pattern2, "^[A-Za-z][A-Za-z0-9._-]{0,31}$")
 	}
 	{
 		p := path.Key("origin")
@@ -1135,6 +1176,7 @@ func (v *CreateApiRequest) ValidateAt(path *validation.Path, errs *validation.Er
 	}
 	if v.BackendParams != nil {
 		p := path.Key("backend_params")
+		validation.Items(errs, &p, len((*v.BackendParams)), -1, 50)
 		for i0 := range *v.BackendParams {
 			q0 := (&p).Index(i0)
 			(*v.BackendParams)[i0].ValidateAt(&q0, errs)
@@ -1167,10 +1209,11 @@ func (v *CreateApiRequest) ValidateAt(path *validation.Path, errs *validation.Er
 		p := path.Key("name")
 		s0 := v.Name
 		validation.String(errs, &p, s0, 3, 64)
-		validation.Pattern(errs, &p, s0, pattern2, "^[A-Za-z][A-Za-z0-9_]{2,63}$")
+		validation.Pattern(errs, &p, s0, pattern3, "^[A-Za-z][A-Za-z0-9_]{2,63}$")
 	}
 	if v.PolicyFunctions != nil {
 		p := path.Key("policy_functions")
+		validation.Items(errs, &p, len((*v.PolicyFunctions)), -1, 5)
 		for i0 := range *v.PolicyFunctions {
 			q0 := (&p).Index(i0)
 			(*v.PolicyFunctions)[i0].ValidateAt(&q0, errs)
@@ -1178,6 +1221,7 @@ func (v *CreateApiRequest) ValidateAt(path *validation.Path, errs *validation.Er
 	}
 	if v.PolicyHttps != nil {
 		p := path.Key("policy_https")
+		validation.Items(errs, &p, len((*v.PolicyHttps)), -1, 5)
 		for i0 := range *v.PolicyHttps {
 			q0 := (&p).Index(i0)
 			(*v.PolicyHttps)[i0].ValidateAt(&q0, errs)
@@ -1185,6 +1229,7 @@ func (v *CreateApiRequest) ValidateAt(path *validation.Path, errs *validation.Er
 	}
 	if v.PolicyMocks != nil {
 		p := path.Key("policy_mocks")
+		validation.Items(errs, &p, len((*v.PolicyMocks)), -1, 5)
 		for i0 := range *v.PolicyMocks {
 			q0 := (&p).Index(i0)
 			(*v.PolicyMocks)[i0].ValidateAt(&q0, errs)
@@ -1202,6 +1247,7 @@ func (v *CreateApiRequest) ValidateAt(path *validation.Path, errs *validation.Er
 	}
 	if v.ReqParams != nil {
 		p := path.Key("req_params")
+		validation.Items(errs, &p, len((*v.ReqParams)), -1, 50)
 		for i0 := range *v.ReqParams {
 			q0 := (&p).Index(i0)
 			(*v.ReqParams)[i0].ValidateAt(&q0, errs)
@@ -1211,6 +1257,11 @@ func (v *CreateApiRequest) ValidateAt(path *validation.Path, errs *validation.Er
 		p := path.Key("req_protocol")
 		s0 := (*v.ReqProtocol)
 		validation.EnumCI(errs, &p, s0, enum11)
+	}
+	{
+		p := path.Key("req_uri")
+		s0 := v.ReqUri
+		validation.Pattern(errs, &p, s0, pattern4, "^/[A-Za-z0-9._~!$&'()*+,;=:@/%{}-]*$")
 	}
 	if v.ResultFailureSample != nil {
 		p := path.Key("result_failure_sample")
@@ -1224,6 +1275,7 @@ func (v *CreateApiRequest) ValidateAt(path *validation.Path, errs *validation.Er
 	}
 	if v.Tags != nil {
 		p := path.Key("tags")
+		validation.Items(errs, &p, len((*v.Tags)), -1, 10)
 		validation.PrefixTag(errs, &p, (*v.Tags), "APIG-SN-", 1)
 	}
 	{
@@ -2902,6 +2954,7 @@ func (v *PolicyFunction) DecodeJSON(data []byte) error {
 func (v *PolicyFunction) ValidateAt(path *validation.Path, errs *validation.Errors) {
 	if v.BackendParams != nil {
 		p := path.Key("backend_params")
+		validation.Items(errs, &p, len((*v.BackendParams)), -1, 50)
 		for i0 := range *v.BackendParams {
 			q0 := (&p).Index(i0)
 			(*v.BackendParams)[i0].ValidateAt(&q0, errs)
@@ -2912,6 +2965,7 @@ func (v *PolicyFunction) ValidateAt(path *validation.Path, errs *validation.Erro
 		if v.Conditions == nil {
 			errs.Add(&p, validation.RuleRequired, "is required")
 		} else {
+			validation.Items(errs, &p, len(v.Conditions), -1, 50)
 			for i0 := range v.Conditions {
 				q0 := (&p).Index(i0)
 				v.Conditions[i0].ValidateAt(&q0, errs)
@@ -2932,7 +2986,7 @@ func (v *PolicyFunction) ValidateAt(path *validation.Path, errs *validation.Erro
 		p := path.Key("name")
 		s0 := v.Name
 		validation.String(errs, &p, s0, 3, 64)
-		validation.Pattern(errs, &p, s0, pattern2, "^[A-Za-z][A-Za-z0-9_]{2,63}$")
+		validation.Pattern(errs, &p, s0, pattern3, "^[A-Za-z][A-Za-z0-9_]{2,63}$")
 	}
 	if v.Timeout != nil {
 		p := path.Key("timeout")
@@ -3291,6 +3345,7 @@ func (v *PolicyHttp) DecodeJSON(data []byte) error {
 func (v *PolicyHttp) ValidateAt(path *validation.Path, errs *validation.Errors) {
 	if v.BackendParams != nil {
 		p := path.Key("backend_params")
+		validation.Items(errs, &p, len((*v.BackendParams)), -1, 50)
 		for i0 := range *v.BackendParams {
 			q0 := (&p).Index(i0)
 			(*v.BackendParams)[i0].ValidateAt(&q0, errs)
@@ -3301,6 +3356,7 @@ func (v *PolicyHttp) ValidateAt(path *validation.Path, errs *validation.Errors) 
 		if v.Conditions == nil {
 			errs.Add(&p, validation.RuleRequired, "is required")
 		} else {
+			validation.Items(errs, &p, len(v.Conditions), -1, 50)
 			for i0 := range v.Conditions {
 				q0 := (&p).Index(i0)
 				v.Conditions[i0].ValidateAt(&q0, errs)
@@ -3316,7 +3372,7 @@ func (v *PolicyHttp) ValidateAt(path *validation.Path, errs *validation.Errors) 
 		p := path.Key("name")
 		s0 := v.Name
 		validation.String(errs, &p, s0, 3, 64)
-		validation.Pattern(errs, &p, s0, pattern2, "^[A-Za-z][A-Za-z0-9_]{2,63}$")
+		validation.Pattern(errs, &p, s0, pattern3, "^[A-Za-z][A-Za-z0-9_]{2,63}$")
 	}
 	{
 		p := path.Key("req_method")
@@ -3332,6 +3388,7 @@ func (v *PolicyHttp) ValidateAt(path *validation.Path, errs *validation.Errors) 
 		p := path.Key("req_uri")
 		s0 := v.ReqUri
 		validation.String(errs, &p, s0, -1, 512)
+		validation.Pattern(errs, &p, s0, pattern0, "^/[A-Za-z0-9._~!$&'()*+,;=:@/%{}#-]*$")
 	}
 	if v.Timeout != nil {
 		p := path.Key("timeout")
@@ -3346,7 +3403,7 @@ func (v *PolicyHttp) ValidateAt(path *validation.Path, errs *validation.Errors) 
 		p := path.Key("url_domain")
 		s0 := (*v.UrlDomain)
 		validation.String(errs, &p, s0, -1, 255)
-		validation.Pattern(errs, &p, s0, pattern0, "^([A-Za-z0-9._-]|#[A-Za-z][A-Za-z0-9_-]{2,31}#|\\[[0-9A-Fa-f:.]+\\])+(:([0-9]{1,5}|#[A-Za-z][A-Za-z0-9_-]{2,31}#))?$")
+		validation.Pattern(errs, &p, s0, pattern1, "^([A-Za-z0-9._-]|#[A-Za-z][A-Za-z0-9_-]{2,31}#|\\[[0-9A-Fa-f:.]+\\])+(:([0-9]{1,5}|#[A-Za-z][A-Za-z0-9_-]{2,31}#))?$")
 	}
 	if v.VpcInfo != nil {
 		p := path.Key("vpc_info")
@@ -3779,6 +3836,7 @@ func (v *PolicyMock) DecodeJSON(data []byte) error {
 func (v *PolicyMock) ValidateAt(path *validation.Path, errs *validation.Errors) {
 	if v.BackendParams != nil {
 		p := path.Key("backend_params")
+		validation.Items(errs, &p, len((*v.BackendParams)), -1, 50)
 		for i0 := range *v.BackendParams {
 			q0 := (&p).Index(i0)
 			(*v.BackendParams)[i0].ValidateAt(&q0, errs)
@@ -3789,6 +3847,7 @@ func (v *PolicyMock) ValidateAt(path *validation.Path, errs *validation.Errors) 
 		if v.Conditions == nil {
 			errs.Add(&p, validation.RuleRequired, "is required")
 		} else {
+			validation.Items(errs, &p, len(v.Conditions), -1, 50)
 			for i0 := range v.Conditions {
 				q0 := (&p).Index(i0)
 				v.Conditions[i0].ValidateAt(&q0, errs)
@@ -3804,7 +3863,7 @@ func (v *PolicyMock) ValidateAt(path *validation.Path, errs *validation.Errors) 
 		p := path.Key("name")
 		s0 := v.Name
 		validation.String(errs, &p, s0, 3, 64)
-		validation.Pattern(errs, &p, s0, pattern2, "^[A-Za-z][A-Za-z0-9_]{2,63}$")
+		validation.Pattern(errs, &p, s0, pattern3, "^[A-Za-z][A-Za-z0-9_]{2,63}$")
 	}
 }
 
@@ -4088,7 +4147,7 @@ func (v *ReqParam) ValidateAt(path *validation.Path, errs *validation.Errors) {
 		p := path.Key("name")
 		s0 := v.Name
 		validation.String(errs, &p, s0, 1, 32)
-		validation.Pattern(errs, &p, s0, pattern1, "^[A-Za-z][A-Za-z0-9._-]{0,31}$")
+		validation.Pattern(errs, &p, s0, pattern2, "^[A-Za-z][A-Za-z0-9._-]{0,31}$")
 	}
 	if v.Remark != nil {
 		p := path.Key("remark")
@@ -4531,6 +4590,7 @@ func (v *UpdateApiRequest) ValidateAt(path *validation.Path, errs *validation.Er
 	}
 	if v.BackendParams != nil {
 		p := path.Key("backend_params")
+		validation.Items(errs, &p, len((*v.BackendParams)), -1, 50)
 		for i0 := range *v.BackendParams {
 			q0 := (&p).Index(i0)
 			(*v.BackendParams)[i0].ValidateAt(&q0, errs)
@@ -4563,10 +4623,11 @@ func (v *UpdateApiRequest) ValidateAt(path *validation.Path, errs *validation.Er
 		p := path.Key("name")
 		s0 := v.Name
 		validation.String(errs, &p, s0, 3, 64)
-		validation.Pattern(errs, &p, s0, pattern2, "^[A-Za-z][A-Za-z0-9_]{2,63}$")
+		validation.Pattern(errs, &p, s0, pattern3, "^[A-Za-z][A-Za-z0-9_]{2,63}$")
 	}
 	if v.PolicyFunctions != nil {
 		p := path.Key("policy_functions")
+		validation.Items(errs, &p, len((*v.PolicyFunctions)), -1, 5)
 		for i0 := range *v.PolicyFunctions {
 			q0 := (&p).Index(i0)
 			(*v.PolicyFunctions)[i0].ValidateAt(&q0, errs)
@@ -4574,6 +4635,7 @@ func (v *UpdateApiRequest) ValidateAt(path *validation.Path, errs *validation.Er
 	}
 	if v.PolicyHttps != nil {
 		p := path.Key("policy_https")
+		validation.Items(errs, &p, len((*v.PolicyHttps)), -1, 5)
 		for i0 := range *v.PolicyHttps {
 			q0 := (&p).Index(i0)
 			(*v.PolicyHttps)[i0].ValidateAt(&q0, errs)
@@ -4581,6 +4643,7 @@ func (v *UpdateApiRequest) ValidateAt(path *validation.Path, errs *validation.Er
 	}
 	if v.PolicyMocks != nil {
 		p := path.Key("policy_mocks")
+		validation.Items(errs, &p, len((*v.PolicyMocks)), -1, 5)
 		for i0 := range *v.PolicyMocks {
 			q0 := (&p).Index(i0)
 			(*v.PolicyMocks)[i0].ValidateAt(&q0, errs)
@@ -4598,6 +4661,7 @@ func (v *UpdateApiRequest) ValidateAt(path *validation.Path, errs *validation.Er
 	}
 	if v.ReqParams != nil {
 		p := path.Key("req_params")
+		validation.Items(errs, &p, len((*v.ReqParams)), -1, 50)
 		for i0 := range *v.ReqParams {
 			q0 := (&p).Index(i0)
 			(*v.ReqParams)[i0].ValidateAt(&q0, errs)
@@ -4607,6 +4671,11 @@ func (v *UpdateApiRequest) ValidateAt(path *validation.Path, errs *validation.Er
 		p := path.Key("req_protocol")
 		s0 := (*v.ReqProtocol)
 		validation.EnumCI(errs, &p, s0, enum15)
+	}
+	{
+		p := path.Key("req_uri")
+		s0 := v.ReqUri
+		validation.Pattern(errs, &p, s0, pattern4, "^/[A-Za-z0-9._~!$&'()*+,;=:@/%{}-]*$")
 	}
 	if v.ResultFailureSample != nil {
 		p := path.Key("result_failure_sample")
@@ -4620,6 +4689,7 @@ func (v *UpdateApiRequest) ValidateAt(path *validation.Path, errs *validation.Er
 	}
 	if v.Tags != nil {
 		p := path.Key("tags")
+		validation.Items(errs, &p, len((*v.Tags)), -1, 10)
 		validation.PrefixTag(errs, &p, (*v.Tags), "APIG-SN-", 1)
 	}
 	{

@@ -2447,7 +2447,7 @@ type ApiPolicyHttpCreate struct {
 	// ReqProtocol Request protocol: HTTP or HTTPS.
 	ReqProtocol ApiPolicyHttpCreateReqProtocol `json:"req_protocol"`
 
-	// ReqUri Request URI of the backend. It can contain request parameters enclosed in braces ({}), for example /getUserInfo/{userId}, and special characters such as * / % - _ . ; at most 512 characters; must comply with URI specifications. Environment variables are supported; each variable name is 3 to 32 characters of letters, digits, hyphens (-) and underscores (_), starting with a letter.
+	// ReqUri Request URI of the backend. It can contain request parameters enclosed in braces ({}), for example /getUserInfo/{userId}, and special characters such as * / % - _ . ; at most 512 characters; must comply with URI specifications. Environment variables are supported; each variable name is 3 to 32 characters of letters, digits, hyphens (-) and underscores (_), starting with a letter. The pattern allows what URI syntax allows in a path, starting with /, plus braces for parameters and
 	ReqUri string `json:"req_uri"`
 
 	// RetryCount Number of retries of ROMA Connect APIC when requesting the backend service. A base-10 integer written as a string, from -1 to 10 (x-integer-string); the default is -1 (ledger ROMA-018).
@@ -2795,7 +2795,7 @@ type BackendApiCreate struct {
 	// ReqProtocol Request protocol. The table lists no values (policy backends list HTTP and HTTPS; ledger ROMA-024).
 	ReqProtocol string `json:"req_protocol"`
 
-	// ReqUri Request URI of the backend. It can contain request parameters enclosed in braces ({}), for example /getUserInfo/{userId}, and special characters such as * / % - _ . ; at most 512 characters; must comply with URI specifications. Environment variables are supported; each variable name is 3 to 32 characters of letters, digits, hyphens (-) and underscores (_), starting with a letter.
+	// ReqUri Request URI of the backend. It can contain request parameters enclosed in braces ({}), for example /getUserInfo/{userId}, and special characters such as * / % - _ . ; at most 512 characters; must comply with URI specifications. Environment variables are supported; each variable name is 3 to 32 characters of letters, digits, hyphens (-) and underscores (_), starting with a letter. The pattern allows what URI syntax allows in a path, starting with /, plus braces for parameters and
 	ReqUri string `json:"req_uri"`
 
 	// RetryCount Number of retries of ROMA Connect APIC when requesting the backend service. A base-10 integer written as a string, from -1 to 10 (x-integer-string); the default is -1 (ledger ROMA-018).
@@ -3055,7 +3055,7 @@ type CreateApiV2Request struct {
 	// ReqProtocol API request protocol. HTTP; HTTPS; BOTH: both HTTP and HTTPS are supported.
 	ReqProtocol *CreateApiV2RequestReqProtocol `json:"req_protocol,omitempty"`
 
-	// ReqUri Request address (frontend path). It can contain request parameters enclosed in braces ({}), for example /getUserInfo/{userId}; every such parameter must be declared as a PATH request parameter in req_params (x-path-params, ledger ROMA-021). It can contain special characters such as asterisks (*), slashes (/), percent signs (%), hyphens (-), underscores (_) and periods (.), can contain a maximum of 512 characters and must comply with URI specifications. /apic/health_check is the health-check path preset by ROMA Connect: req_uri=/apic/health_check is not supported when req_method=GET (001 only; x-forbidden-values, ledger ROMA-016; GET in any casing, since req_method lists no values, ledger ROMA-033).
+	// ReqUri Request address (frontend path). It can contain request parameters enclosed in braces ({}), for example /getUserInfo/{userId}; every such parameter must be declared as a PATH request parameter in req_params (x-path-params, ledger ROMA-021). It can contain special characters such as asterisks (*), slashes (/), percent signs (%), hyphens (-), underscores (_) and periods (.), can contain a maximum of 512 characters and must comply with URI specifications. /apic/health_check is the health-check path preset by ROMA Connect: req_uri=/apic/health_check is not supported when req_method=GET (001 only; x-forbidden-values, ledger ROMA-016; GET in any casing, since req_method lists no values, ledger ROMA-033). The pattern allows what URI syntax allows in a path, starting with /, plus braces for parameters, and no control, space or non-ASCII characters (ledger ROMA-051).
 	ReqUri string `json:"req_uri"`
 
 	// ResponseId Group response ID. This parameter is currently not supported.

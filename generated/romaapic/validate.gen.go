@@ -272,14 +272,34 @@ var (
 	}
 	enum10 = []string{"GET", "POST", "PUT", "DELETE", "HEAD", "PATCH", "OPTIONS", "ANY"}
 	enum11 = []string{"HTTP", "HTTPS"}
+	// ^/[A-Za-z0-9._~!$&'()*+,;=:@/%{}#-]*$
+	pattern2 = func(s string) bool {
+		i, n := 0, 0
+		_ = n
+		for _, r := range s {
+			switch {
+			case i == 0:
+				if !(r == int32(47)) {
+					return false
+				}
+			default:
+				if !(r == int32(33) || (r >= int32(35) && r <= int32(59)) || r == int32(61) || (r >= int32(64) && r <= int32(90)) || r == int32(95) || (r >= int32(97) && r <= int32(123)) || (r >= int32(125) && r <= int32(126))) {
+					return false
+				}
+				n++
+			}
+			i++
+		}
+		return i >= 1
+	}
 	// ^(-1|[0-9]|10)$
-	pattern2 = regexp.MustCompile("^(-1|[0-9]|10)$").MatchString
+	pattern3 = regexp.MustCompile("^(-1|[0-9]|10)$").MatchString
 	// ^([A-Za-z0-9._-]|#[A-Za-z][A-Za-z0-9_-]{2,31}#|\[[0-9A-Fa-f:.]+\])+(:([0-9]{1,5}|#[A-Za-z][A-Za-z0-9_-]{2,31}#))?$
-	pattern3 = regexp.MustCompile("^([A-Za-z0-9._-]|#[A-Za-z][A-Za-z0-9_-]{2,31}#|\\[[0-9A-Fa-f:.]+\\])+(:([0-9]{1,5}|#[A-Za-z][A-Za-z0-9_-]{2,31}#))?$").MatchString
+	pattern4 = regexp.MustCompile("^([A-Za-z0-9._-]|#[A-Za-z][A-Za-z0-9_-]{2,31}#|\\[[0-9A-Fa-f:.]+\\])+(:([0-9]{1,5}|#[A-Za-z][A-Za-z0-9_-]{2,31}#))?$").MatchString
 	enum12   = []string{"DISABLE", "HEADER"}
 	enum13   = []string{"PATH", "QUERY", "HEADER"}
 	// ^[A-Za-z][A-Za-z0-9._-]*$
-	pattern4 = func(s string) bool {
+	pattern5 = func(s string) bool {
 		i, n := 0, 0
 		_ = n
 		for _, r := range s {
@@ -304,7 +324,7 @@ var (
 	enum17 = []string{"application/json", "application/xml", "multipart/form-data", "text/plain"}
 	enum18 = []string{"SWA", "NORMAL"}
 	// ^[A-Za-z0-9一-龥][A-Za-z0-9一-龥_./():（）：、-]*$
-	pattern5 = func(s string) bool {
+	pattern6 = func(s string) bool {
 		i, n := 0, 0
 		_ = n
 		for _, r := range s {
@@ -324,7 +344,7 @@ var (
 		return i >= 1
 	}
 	// ^[^<>]*$
-	pattern6 = func(s string) bool {
+	pattern7 = func(s string) bool {
 		i, n := 0, 0
 		_ = n
 		for _, r := range s {
@@ -340,8 +360,28 @@ var (
 		return i >= 0
 	}
 	enum19 = []string{"HTTP", "HTTPS", "BOTH"}
+	// ^/[A-Za-z0-9._~!$&'()*+,;=:@/%{}-]*$
+	pattern8 = func(s string) bool {
+		i, n := 0, 0
+		_ = n
+		for _, r := range s {
+			switch {
+			case i == 0:
+				if !(r == int32(47)) {
+					return false
+				}
+			default:
+				if !(r == int32(33) || (r >= int32(36) && r <= int32(59)) || r == int32(61) || (r >= int32(64) && r <= int32(90)) || r == int32(95) || (r >= int32(97) && r <= int32(123)) || (r >= int32(125) && r <= int32(126))) {
+					return false
+				}
+				n++
+			}
+			i++
+		}
+		return i >= 1
+	}
 	// ^[A-Za-z一-龥][A-Za-z0-9一-龥*#%.:_-]*$
-	pattern7 = func(s string) bool {
+	pattern9 = func(s string) bool {
 		i, n := 0, 0
 		_ = n
 		for _, r := range s {
@@ -361,7 +401,7 @@ var (
 		return i >= 1
 	}
 	// ^[A-Za-z0-9][A-Za-z0-9-]*$
-	pattern8 = func(s string) bool {
+	pattern10 = func(s string) bool {
 		i, n := 0, 0
 		_ = n
 		for _, r := range s {
@@ -385,7 +425,7 @@ var (
 	enum22 = []int64{int64(1), int64(2), int64(3), int64(4)}
 	enum23 = []string{"TLSv1.1", "TLSv1.2"}
 	// ^[ \t\n\r]*\[[ \t\n\r]*(\{[ \t\n\r]*(("key"[ \t\n\r]*:[ \t\n\r]*"[A-Za-z0-9][A-Za-z0-9-]*"|"value"[ \t\n\r]*:[ \t\n\r]*"([^"\\]|\\.)+"|"remark"[ \t\n\r]*:[ \t\n\r]*"([^"\\]|\\.)*")([ \t\n\r]*,[ \t\n\r]*("key"[ \t\n\r]*:[ \t\n\r]*"[A-Za-z0-9][A-Za-z0-9-]*"|"value"[ \t\n\r]*:[ \t\n\r]*"([^"\\]|\\.)+"|"remark"[ \t\n\r]*:[ \t\n\r]*"([^"\\]|\\.)*"))*)?[ \t\n\r]*\}([ \t\n\r]*,[ \t\n\r]*\{[ \t\n\r]*(("key"[ \t\n\r]*:[ \t\n\r]*"[A-Za-z0-9][A-Za-z0-9-]*"|"value"[ \t\n\r]*:[ \t\n\r]*"([^"\\]|\\.)+"|"remark"[ \t\n\r]*:[ \t\n\r]*"([^"\\]|\\.)*")([ \t\n\r]*,[ \t\n\r]*("key"[ \t\n\r]*:[ \t\n\r]*"[A-Za-z0-9][A-Za-z0-9-]*"|"value"[ \t\n\r]*:[ \t\n\r]*"([^"\\]|\\.)+"|"remark"[ \t\n\r]*:[ \t\n\r]*"([^"\\]|\\.)*"))*)?[ \t\n\r]*\})*)?[ \t\n\r]*\][ \t\n\r]*$
-	pattern9 = regexp.MustCompile("^[ \\t\\n\\r]*\\[[ \\t\\n\\r]*(\\{[ \\t\\n\\r]*((\"key\"[ \\t\\n\\r]*:[ \\t\\n\\r]*\"[A-Za-z0-9][A-Za-z0-9-]*\"|\"value\"[ \\t\\n\\r]*:[ \\t\\n\\r]*\"([^\"\\\\]|\\\\.)+\"|\"remark\"[ \\t\\n\\r]*:[ \\t\\n\\r]*\"([^\"\\\\]|\\\\.)*\")([ \\t\\n\\r]*,[ \\t\\n\\r]*(\"key\"[ \\t\\n\\r]*:[ \\t\\n\\r]*\"[A-Za-z0-9][A-Za-z0-9-]*\"|\"value\"[ \\t\\n\\r]*:[ \\t\\n\\r]*\"([^\"\\\\]|\\\\.)+\"|\"remark\"[ \\t\\n\\r]*:[ \\t\\n\\r]*\"([^\"\\\\]|\\\\.)*\"))*)?[ \\t\\n\\r]*\\}([ \\t\\n\\r]*,[ \\t\\n\\r]*\\{[ \\t\\n\\r]*((\"key\"[ \\t\\n\\r]*:[ \\t\\n\\r]*\"[A-Za-z0-9][A-Za-z0-9-]*\"|\"value\"[ \\t\\n\\r]*:[ \\t\\n\\r]*\"([^\"\\\\]|\\\\.)+\"|\"remark\"[ \\t\\n\\r]*:[ \\t\\n\\r]*\"([^\"\\\\]|\\\\.)*\")([ \\t\\n\\r]*,[ \\t\\n\\r]*(\"key\"[ \\t\\n\\r]*:[ \\t\\n\\r]*\"[A-Za-z0-9][A-Za-z0-9-]*\"|\"value\"[ \\t\\n\\r]*:[ \\t\\n\\r]*\"([^\"\\\\]|\\\\.)+\"|\"remark\"[ \\t\\n\\r]*:[ \\t\\n\\r]*\"([^\"\\\\]|\\\\.)*\"))*)?[ \\t\\n\\r]*\\})*)?[ \\t\\n\\r]*\\][ \\t\\n\\r]*$").MatchString
+	pattern11 = regexp.MustCompile("^[ \\t\\n\\r]*\\[[ \\t\\n\\r]*(\\{[ \\t\\n\\r]*((\"key\"[ \\t\\n\\r]*:[ \\t\\n\\r]*\"[A-Za-z0-9][A-Za-z0-9-]*\"|\"value\"[ \\t\\n\\r]*:[ \\t\\n\\r]*\"([^\"\\\\]|\\\\.)+\"|\"remark\"[ \\t\\n\\r]*:[ \\t\\n\\r]*\"([^\"\\\\]|\\\\.)*\")([ \\t\\n\\r]*,[ \\t\\n\\r]*(\"key\"[ \\t\\n\\r]*:[ \\t\\n\\r]*\"[A-Za-z0-9][A-Za-z0-9-]*\"|\"value\"[ \\t\\n\\r]*:[ \\t\\n\\r]*\"([^\"\\\\]|\\\\.)+\"|\"remark\"[ \\t\\n\\r]*:[ \\t\\n\\r]*\"([^\"\\\\]|\\\\.)*\"))*)?[ \\t\\n\\r]*\\}([ \\t\\n\\r]*,[ \\t\\n\\r]*\\{[ \\t\\n\\r]*((\"key\"[ \\t\\n\\r]*:[ \\t\\n\\r]*\"[A-Za-z0-9][A-Za-z0-9-]*\"|\"value\"[ \\t\\n\\r]*:[ \\t\\n\\r]*\"([^\"\\\\]|\\\\.)+\"|\"remark\"[ \\t\\n\\r]*:[ \\t\\n\\r]*\"([^\"\\\\]|\\\\.)*\")([ \\t\\n\\r]*,[ \\t\\n\\r]*(\"key\"[ \\t\\n\\r]*:[ \\t\\n\\r]*\"[A-Za-z0-9][A-Za-z0-9-]*\"|\"value\"[ \\t\\n\\r]*:[ \\t\\n\\r]*\"([^\"\\\\]|\\\\.)+\"|\"remark\"[ \\t\\n\\r]*:[ \\t\\n\\r]*\"([^\"\\\\]|\\\\.)*\"))*)?[ \\t\\n\\r]*\\})*)?[ \\t\\n\\r]*\\][ \\t\\n\\r]*$").MatchString
 )
 
 // Validate checks v against every rule of the ApiConditionCreate schema and returns all violations
@@ -1384,6 +1424,7 @@ func (v *ApiPolicyFunctionCreate) DecodeJSON(data []byte) error {
 func (v *ApiPolicyFunctionCreate) ValidateAt(path *validation.Path, errs *validation.Errors) {
 	if v.BackendParams != nil {
 		p := path.Key("backend_params")
+		validation.Items(errs, &p, len((*v.BackendParams)), -1, 50)
 		for i0 := range *v.BackendParams {
 			q0 := (&p).Index(i0)
 			(*v.BackendParams)[i0].ValidateAt(&q0, errs)
@@ -1394,6 +1435,7 @@ func (v *ApiPolicyFunctionCreate) ValidateAt(path *validation.Path, errs *valida
 		if v.Conditions == nil {
 			errs.Add(&p, validation.RuleRequired, "is required")
 		} else {
+			validation.Items(errs, &p, len(v.Conditions), -1, 50)
 			for i0 := range v.Conditions {
 				q0 := (&p).Index(i0)
 				v.Conditions[i0].ValidateAt(&q0, errs)
@@ -1881,6 +1923,7 @@ func (v *ApiPolicyHttpCreate) DecodeJSON(data []byte) error {
 func (v *ApiPolicyHttpCreate) ValidateAt(path *validation.Path, errs *validation.Errors) {
 	if v.BackendParams != nil {
 		p := path.Key("backend_params")
+		validation.Items(errs, &p, len((*v.BackendParams)), -1, 50)
 		for i0 := range *v.BackendParams {
 			q0 := (&p).Index(i0)
 			(*v.BackendParams)[i0].ValidateAt(&q0, errs)
@@ -1891,6 +1934,7 @@ func (v *ApiPolicyHttpCreate) ValidateAt(path *validation.Path, errs *validation
 		if v.Conditions == nil {
 			errs.Add(&p, validation.RuleRequired, "is required")
 		} else {
+			validation.Items(errs, &p, len(v.Conditions), -1, 50)
 			for i0 := range v.Conditions {
 				q0 := (&p).Index(i0)
 				v.Conditions[i0].ValidateAt(&q0, errs)
@@ -1926,11 +1970,12 @@ func (v *ApiPolicyHttpCreate) ValidateAt(path *validation.Path, errs *validation
 		p := path.Key("req_uri")
 		s0 := v.ReqUri
 		validation.String(errs, &p, s0, -1, 512)
+		validation.Pattern(errs, &p, s0, pattern2, "^/[A-Za-z0-9._~!$&'()*+,;=:@/%{}#-]*$")
 	}
 	if v.RetryCount != nil {
 		p := path.Key("retry_count")
 		s0 := (*v.RetryCount)
-		validation.Pattern(errs, &p, s0, pattern2, "^(-1|[0-9]|10)$")
+		validation.Pattern(errs, &p, s0, pattern3, "^(-1|[0-9]|10)$")
 		validation.IntegerString(errs, &p, s0, int64(-1), int64(10))
 	}
 	if v.Timeout != nil {
@@ -1946,7 +1991,7 @@ func (v *ApiPolicyHttpCreate) ValidateAt(path *validation.Path, errs *validation
 		p := path.Key("url_domain")
 		s0 := (*v.UrlDomain)
 		validation.String(errs, &p, s0, -1, 255)
-		validation.Pattern(errs, &p, s0, pattern3, "^([A-Za-z0-9._-]|#[A-Za-z][A-Za-z0-9_-]{2,31}#|\\[[0-9A-Fa-f:.]+\\])+(:([0-9]{1,5}|#[A-Za-z][A-Za-z0-9_-]{2,31}#))?$")
+		validation.Pattern(errs, &p, s0, pattern4, "^([A-Za-z0-9._-]|#[A-Za-z][A-Za-z0-9_-]{2,31}#|\\[[0-9A-Fa-f:.]+\\])+(:([0-9]{1,5}|#[A-Za-z][A-Za-z0-9_-]{2,31}#))?$")
 	}
 	if v.VpcChannelInfo != nil {
 		p := path.Key("vpc_channel_info")
@@ -2238,7 +2283,7 @@ func (v *ApiPolicyHttpResp) ValidateAt(path *validation.Path, errs *validation.E
 	if v.RetryCount != nil {
 		p := path.Key("retry_count")
 		s0 := (*v.RetryCount)
-		validation.Pattern(errs, &p, s0, pattern2, "^(-1|[0-9]|10)$")
+		validation.Pattern(errs, &p, s0, pattern3, "^(-1|[0-9]|10)$")
 		validation.IntegerString(errs, &p, s0, int64(-1), int64(10))
 	}
 	if v.Timeout != nil {
@@ -2760,6 +2805,7 @@ func (v *ApiPolicyMockCreate) DecodeJSON(data []byte) error {
 func (v *ApiPolicyMockCreate) ValidateAt(path *validation.Path, errs *validation.Errors) {
 	if v.BackendParams != nil {
 		p := path.Key("backend_params")
+		validation.Items(errs, &p, len((*v.BackendParams)), -1, 50)
 		for i0 := range *v.BackendParams {
 			q0 := (&p).Index(i0)
 			(*v.BackendParams)[i0].ValidateAt(&q0, errs)
@@ -2770,6 +2816,7 @@ func (v *ApiPolicyMockCreate) ValidateAt(path *validation.Path, errs *validation
 		if v.Conditions == nil {
 			errs.Add(&p, validation.RuleRequired, "is required")
 		} else {
+			validation.Items(errs, &p, len(v.Conditions), -1, 50)
 			for i0 := range v.Conditions {
 				q0 := (&p).Index(i0)
 				v.Conditions[i0].ValidateAt(&q0, errs)
@@ -3297,7 +3344,7 @@ func (v *BackendApi) ValidateAt(path *validation.Path, errs *validation.Errors) 
 	if v.RetryCount != nil {
 		p := path.Key("retry_count")
 		s0 := (*v.RetryCount)
-		validation.Pattern(errs, &p, s0, pattern2, "^(-1|[0-9]|10)$")
+		validation.Pattern(errs, &p, s0, pattern3, "^(-1|[0-9]|10)$")
 		validation.IntegerString(errs, &p, s0, int64(-1), int64(10))
 	}
 	if v.Status != nil {
@@ -3535,11 +3582,12 @@ func (v *BackendApiCreate) ValidateAt(path *validation.Path, errs *validation.Er
 		p := path.Key("req_uri")
 		s0 := v.ReqUri
 		validation.String(errs, &p, s0, -1, 512)
+		validation.Pattern(errs, &p, s0, pattern2, "^/[A-Za-z0-9._~!$&'()*+,;=:@/%{}#-]*$")
 	}
 	if v.RetryCount != nil {
 		p := path.Key("retry_count")
 		s0 := (*v.RetryCount)
-		validation.Pattern(errs, &p, s0, pattern2, "^(-1|[0-9]|10)$")
+		validation.Pattern(errs, &p, s0, pattern3, "^(-1|[0-9]|10)$")
 		validation.IntegerString(errs, &p, s0, int64(-1), int64(10))
 	}
 	{
@@ -3555,7 +3603,7 @@ func (v *BackendApiCreate) ValidateAt(path *validation.Path, errs *validation.Er
 		p := path.Key("url_domain")
 		s0 := (*v.UrlDomain)
 		validation.String(errs, &p, s0, -1, 255)
-		validation.Pattern(errs, &p, s0, pattern3, "^([A-Za-z0-9._-]|#[A-Za-z][A-Za-z0-9_-]{2,31}#|\\[[0-9A-Fa-f:.]+\\])+(:([0-9]{1,5}|#[A-Za-z][A-Za-z0-9_-]{2,31}#))?$")
+		validation.Pattern(errs, &p, s0, pattern4, "^([A-Za-z0-9._-]|#[A-Za-z][A-Za-z0-9_-]{2,31}#|\\[[0-9A-Fa-f:.]+\\])+(:([0-9]{1,5}|#[A-Za-z][A-Za-z0-9_-]{2,31}#))?$")
 	}
 	if v.Version != nil {
 		p := path.Key("version")
@@ -4003,7 +4051,7 @@ func (v *BackendParam) ValidateAt(path *validation.Path, errs *validation.Errors
 		p := path.Key("name")
 		s0 := (*v.Name)
 		validation.String(errs, &p, s0, 1, 32)
-		validation.Pattern(errs, &p, s0, pattern4, "^[A-Za-z][A-Za-z0-9._-]*$")
+		validation.Pattern(errs, &p, s0, pattern5, "^[A-Za-z][A-Za-z0-9._-]*$")
 	}
 	if v.Origin != nil {
 		p := path.Key("origin")
@@ -4139,7 +4187,7 @@ func (v *BackendParamBase) ValidateAt(path *validation.Path, errs *validation.Er
 		p := path.Key("name")
 		s0 := v.Name
 		validation.String(errs, &p, s0, 1, 32)
-		validation.Pattern(errs, &p, s0, pattern4, "^[A-Za-z][A-Za-z0-9._-]*$")
+		validation.Pattern(errs, &p, s0, pattern5, "^[A-Za-z][A-Za-z0-9._-]*$")
 	}
 	{
 		p := path.Key("origin")
@@ -4468,6 +4516,7 @@ func (v *CreateApiV2Request) ValidateAt(path *validation.Path, errs *validation.
 	}
 	if v.BackendParams != nil {
 		p := path.Key("backend_params")
+		validation.Items(errs, &p, len((*v.BackendParams)), -1, 50)
 		for i0 := range *v.BackendParams {
 			q0 := (&p).Index(i0)
 			(*v.BackendParams)[i0].ValidateAt(&q0, errs)
@@ -4515,10 +4564,11 @@ func (v *CreateApiV2Request) ValidateAt(path *validation.Path, errs *validation.
 		p := path.Key("name")
 		s0 := v.Name
 		validation.String(errs, &p, s0, 3, 255)
-		validation.Pattern(errs, &p, s0, pattern5, "^[A-Za-z0-9一-龥][A-Za-z0-9一-龥_./():（）：、-]*$")
+		validation.Pattern(errs, &p, s0, pattern6, "^[A-Za-z0-9一-龥][A-Za-z0-9一-龥_./():（）：、-]*$")
 	}
 	if v.PolicyFunctions != nil {
 		p := path.Key("policy_functions")
+		validation.Items(errs, &p, len((*v.PolicyFunctions)), -1, 5)
 		for i0 := range *v.PolicyFunctions {
 			q0 := (&p).Index(i0)
 			(*v.PolicyFunctions)[i0].ValidateAt(&q0, errs)
@@ -4526,6 +4576,7 @@ func (v *CreateApiV2Request) ValidateAt(path *validation.Path, errs *validation.
 	}
 	if v.PolicyHttps != nil {
 		p := path.Key("policy_https")
+		validation.Items(errs, &p, len((*v.PolicyHttps)), -1, 5)
 		for i0 := range *v.PolicyHttps {
 			q0 := (&p).Index(i0)
 			(*v.PolicyHttps)[i0].ValidateAt(&q0, errs)
@@ -4533,6 +4584,7 @@ func (v *CreateApiV2Request) ValidateAt(path *validation.Path, errs *validation.
 	}
 	if v.PolicyMocks != nil {
 		p := path.Key("policy_mocks")
+		validation.Items(errs, &p, len((*v.PolicyMocks)), -1, 5)
 		for i0 := range *v.PolicyMocks {
 			q0 := (&p).Index(i0)
 			(*v.PolicyMocks)[i0].ValidateAt(&q0, errs)
@@ -4542,11 +4594,12 @@ func (v *CreateApiV2Request) ValidateAt(path *validation.Path, errs *validation.
 		p := path.Key("remark")
 		s0 := (*v.Remark)
 		validation.String(errs, &p, s0, -1, 1000)
-		validation.Pattern(errs, &p, s0, pattern6, "^[^<>]*$")
+		validation.Pattern(errs, &p, s0, pattern7, "^[^<>]*$")
 		validation.ForbiddenChars(errs, &p, s0, "<>")
 	}
 	if v.ReqParams != nil {
 		p := path.Key("req_params")
+		validation.Items(errs, &p, len((*v.ReqParams)), -1, 50)
 		for i0 := range *v.ReqParams {
 			q0 := (&p).Index(i0)
 			(*v.ReqParams)[i0].ValidateAt(&q0, errs)
@@ -4561,6 +4614,7 @@ func (v *CreateApiV2Request) ValidateAt(path *validation.Path, errs *validation.
 		p := path.Key("req_uri")
 		s0 := v.ReqUri
 		validation.String(errs, &p, s0, -1, 512)
+		validation.Pattern(errs, &p, s0, pattern8, "^/[A-Za-z0-9._~!$&'()*+,;=:@/%{}-]*$")
 	}
 	if v.ResponseId != nil {
 		p := path.Key("response_id")
@@ -4589,11 +4643,12 @@ func (v *CreateApiV2Request) ValidateAt(path *validation.Path, errs *validation.
 	}
 	if v.Tags != nil {
 		p := path.Key("tags")
+		validation.Items(errs, &p, len((*v.Tags)), -1, 10)
 		for i0 := range *v.Tags {
 			q0 := (&p).Index(i0)
 			s1 := (*v.Tags)[i0]
 			validation.String(errs, &q0, s1, 1, 128)
-			validation.Pattern(errs, &q0, s1, pattern7, "^[A-Za-z一-龥][A-Za-z0-9一-龥*#%.:_-]*$")
+			validation.Pattern(errs, &q0, s1, pattern9, "^[A-Za-z一-龥][A-Za-z0-9一-龥*#%.:_-]*$")
 		}
 	}
 	{
@@ -5370,7 +5425,7 @@ func (v *CreateApiV2Response) ValidateAt(path *validation.Path, errs *validation
 		p := path.Key("name")
 		s0 := (*v.Name)
 		validation.String(errs, &p, s0, 3, 255)
-		validation.Pattern(errs, &p, s0, pattern5, "^[A-Za-z0-9一-龥][A-Za-z0-9一-龥_./():（）：、-]*$")
+		validation.Pattern(errs, &p, s0, pattern6, "^[A-Za-z0-9一-龥][A-Za-z0-9一-龥_./():（）：、-]*$")
 	}
 	if v.PolicyFunctions != nil {
 		p := path.Key("policy_functions")
@@ -5397,7 +5452,7 @@ func (v *CreateApiV2Response) ValidateAt(path *validation.Path, errs *validation
 		p := path.Key("remark")
 		s0 := (*v.Remark)
 		validation.String(errs, &p, s0, -1, 1000)
-		validation.Pattern(errs, &p, s0, pattern6, "^[^<>]*$")
+		validation.Pattern(errs, &p, s0, pattern7, "^[^<>]*$")
 		validation.ForbiddenChars(errs, &p, s0, "<>")
 	}
 	if v.ReqParams != nil {
@@ -5453,7 +5508,7 @@ func (v *CreateApiV2Response) ValidateAt(path *validation.Path, errs *validation
 			q0 := (&p).Index(i0)
 			s1 := (*v.Tags)[i0]
 			validation.String(errs, &q0, s1, 1, 128)
-			validation.Pattern(errs, &q0, s1, pattern7, "^[A-Za-z一-龥][A-Za-z0-9一-龥*#%.:_-]*$")
+			validation.Pattern(errs, &q0, s1, pattern9, "^[A-Za-z一-龥][A-Za-z0-9一-龥*#%.:_-]*$")
 		}
 	}
 	if v.Type != nil {
@@ -6133,7 +6188,7 @@ func (v *MockApiBaseInfoHeader) ValidateAt(path *validation.Path, errs *validati
 			validation.String(&w, &p, s0, -1, 64)
 			errs.Advise(w, "ROMA-020")
 		}
-		validation.Pattern(errs, &p, s0, pattern8, "^[A-Za-z0-9][A-Za-z0-9-]*$")
+		validation.Pattern(errs, &p, s0, pattern10, "^[A-Za-z0-9][A-Za-z0-9-]*$")
 	}
 	if v.Remark != nil {
 		p := path.Key("remark")
@@ -6219,7 +6274,7 @@ func (v *ReqParam) ValidateAt(path *validation.Path, errs *validation.Errors) {
 		p := path.Key("name")
 		s0 := (*v.Name)
 		validation.String(errs, &p, s0, 1, 32)
-		validation.Pattern(errs, &p, s0, pattern4, "^[A-Za-z][A-Za-z0-9._-]*$")
+		validation.Pattern(errs, &p, s0, pattern5, "^[A-Za-z][A-Za-z0-9._-]*$")
 	}
 	if v.PassThrough != nil {
 		p := path.Key("pass_through")
@@ -6483,7 +6538,11 @@ func (v *ReqParamBase) ValidateAt(path *validation.Path, errs *validation.Errors
 		p := path.Key("name")
 		s0 := v.Name
 		validation.String(errs, &p, s0, 1, 32)
-		validation.Pattern(errs, &p, s0, pattern4, "^[A-Za-z][A-Za-z0-9._-]*$")
+		validation.Pattern(errs, &p, s0, pattern5, "^[A-Za-z][A-Za-z0-9._-]*$")
+	}
+	if v.Orchestrations != nil {
+		p := path.Key("orchestrations")
+		validation.Items(errs, &p, len((*v.Orchestrations)), -1, 50)
 	}
 	if v.PassThrough != nil {
 		p := path.Key("pass_through")
@@ -6817,7 +6876,7 @@ func (v *ShowDetailsOfApiV1Response) ValidateAt(path *validation.Path, errs *val
 		p := path.Key("name")
 		s0 := (*v.Name)
 		validation.String(errs, &p, s0, 3, 255)
-		validation.Pattern(errs, &p, s0, pattern5, "^[A-Za-z0-9一-龥][A-Za-z0-9一-龥_./():（）：、-]*$")
+		validation.Pattern(errs, &p, s0, pattern6, "^[A-Za-z0-9一-龥][A-Za-z0-9一-龥_./():（）：、-]*$")
 	}
 	if v.PolicyFunctions != nil {
 		p := path.Key("policy_functions")
@@ -6844,7 +6903,7 @@ func (v *ShowDetailsOfApiV1Response) ValidateAt(path *validation.Path, errs *val
 		p := path.Key("remark")
 		s0 := (*v.Remark)
 		validation.String(errs, &p, s0, -1, 1000)
-		validation.Pattern(errs, &p, s0, pattern6, "^[^<>]*$")
+		validation.Pattern(errs, &p, s0, pattern7, "^[^<>]*$")
 		validation.ForbiddenChars(errs, &p, s0, "<>")
 	}
 	if v.ReqParams != nil {
@@ -6900,7 +6959,7 @@ func (v *ShowDetailsOfApiV1Response) ValidateAt(path *validation.Path, errs *val
 			q0 := (&p).Index(i0)
 			s1 := (*v.Tags)[i0]
 			validation.String(errs, &q0, s1, 1, 128)
-			validation.Pattern(errs, &q0, s1, pattern7, "^[A-Za-z一-龥][A-Za-z0-9一-龥*#%.:_-]*$")
+			validation.Pattern(errs, &q0, s1, pattern9, "^[A-Za-z一-龥][A-Za-z0-9一-龥*#%.:_-]*$")
 		}
 	}
 	if v.Type != nil {
@@ -7999,7 +8058,7 @@ func (u *ApiMockCreate_Header) ValidateAt(path *validation.Path, errs *validatio
 				b0 = x1
 			}
 			s1 := b0
-			validation.Pattern(errs, path, s1, pattern9, "^[ \\t\\n\\r]*\\[[ \\t\\n\\r]*(\\{[ \\t\\n\\r]*((\"key\"[ \\t\\n\\r]*:[ \\t\\n\\r]*\"[A-Za-z0-9][A-Za-z0-9-]*\"|\"value\"[ \\t\\n\\r]*:[ \\t\\n\\r]*\"([^\"\\\\]|\\\\.)+\"|\"remark\"[ \\t\\n\\r]*:[ \\t\\n\\r]*\"([^\"\\\\]|\\\\.)*\")([ \\t\\n\\r]*,[ \\t\\n\\r]*(\"key\"[ \\t\\n\\r]*:[ \\t\\n\\r]*\"[A-Za-z0-9][A-Za-z0-9-]*\"|\"value\"[ \\t\\n\\r]*:[ \\t\\n\\r]*\"([^\"\\\\]|\\\\.)+\"|\"remark\"[ \\t\\n\\r]*:[ \\t\\n\\r]*\"([^\"\\\\]|\\\\.)*\"))*)?[ \\t\\n\\r]*\\}([ \\t\\n\\r]*,[ \\t\\n\\r]*\\{[ \\t\\n\\r]*((\"key\"[ \\t\\n\\r]*:[ \\t\\n\\r]*\"[A-Za-z0-9][A-Za-z0-9-]*\"|\"value\"[ \\t\\n\\r]*:[ \\t\\n\\r]*\"([^\"\\\\]|\\\\.)+\"|\"remark\"[ \\t\\n\\r]*:[ \\t\\n\\r]*\"([^\"\\\\]|\\\\.)*\")([ \\t\\n\\r]*,[ \\t\\n\\r]*(\"key\"[ \\t\\n\\r]*:[ \\t\\n\\r]*\"[A-Za-z0-9][A-Za-z0-9-]*\"|\"value\"[ \\t\\n\\r]*:[ \\t\\n\\r]*\"([^\"\\\\]|\\\\.)+\"|\"remark\"[ \\t\\n\\r]*:[ \\t\\n\\r]*\"([^\"\\\\]|\\\\.)*\"))*)?[ \\t\\n\\r]*\\})*)?[ \\t\\n\\r]*\\][ \\t\\n\\r]*$")
+			validation.Pattern(errs, path, s1, pattern11, "^[ \\t\\n\\r]*\\[[ \\t\\n\\r]*(\\{[ \\t\\n\\r]*((\"key\"[ \\t\\n\\r]*:[ \\t\\n\\r]*\"[A-Za-z0-9][A-Za-z0-9-]*\"|\"value\"[ \\t\\n\\r]*:[ \\t\\n\\r]*\"([^\"\\\\]|\\\\.)+\"|\"remark\"[ \\t\\n\\r]*:[ \\t\\n\\r]*\"([^\"\\\\]|\\\\.)*\")([ \\t\\n\\r]*,[ \\t\\n\\r]*(\"key\"[ \\t\\n\\r]*:[ \\t\\n\\r]*\"[A-Za-z0-9][A-Za-z0-9-]*\"|\"value\"[ \\t\\n\\r]*:[ \\t\\n\\r]*\"([^\"\\\\]|\\\\.)+\"|\"remark\"[ \\t\\n\\r]*:[ \\t\\n\\r]*\"([^\"\\\\]|\\\\.)*\"))*)?[ \\t\\n\\r]*\\}([ \\t\\n\\r]*,[ \\t\\n\\r]*\\{[ \\t\\n\\r]*((\"key\"[ \\t\\n\\r]*:[ \\t\\n\\r]*\"[A-Za-z0-9][A-Za-z0-9-]*\"|\"value\"[ \\t\\n\\r]*:[ \\t\\n\\r]*\"([^\"\\\\]|\\\\.)+\"|\"remark\"[ \\t\\n\\r]*:[ \\t\\n\\r]*\"([^\"\\\\]|\\\\.)*\")([ \\t\\n\\r]*,[ \\t\\n\\r]*(\"key\"[ \\t\\n\\r]*:[ \\t\\n\\r]*\"[A-Za-z0-9][A-Za-z0-9-]*\"|\"value\"[ \\t\\n\\r]*:[ \\t\\n\\r]*\"([^\"\\\\]|\\\\.)+\"|\"remark\"[ \\t\\n\\r]*:[ \\t\\n\\r]*\"([^\"\\\\]|\\\\.)*\"))*)?[ \\t\\n\\r]*\\})*)?[ \\t\\n\\r]*\\][ \\t\\n\\r]*$")
 			return nil
 		}(); err == nil && !errs.Enforced() {
 			matched++
@@ -8032,6 +8091,7 @@ func (u *ApiMockCreate_Header) ValidateAt(path *validation.Path, errs *validatio
 				}
 				b1 = arr1
 			}
+			validation.Items(errs, path, len(b1), -1, 50)
 			for i1 := range b1 {
 				q1 := (path).Index(i1)
 				b1[i1].ValidateAt(&q1, errs)
@@ -8131,7 +8191,7 @@ func (u *ApiPolicyMockCreate_Header) ValidateAt(path *validation.Path, errs *val
 				b0 = x1
 			}
 			s1 := b0
-			validation.Pattern(errs, path, s1, pattern9, "^[ \\t\\n\\r]*\\[[ \\t\\n\\r]*(\\{[ \\t\\n\\r]*((\"key\"[ \\t\\n\\r]*:[ \\t\\n\\r]*\"[A-Za-z0-9][A-Za-z0-9-]*\"|\"value\"[ \\t\\n\\r]*:[ \\t\\n\\r]*\"([^\"\\\\]|\\\\.)+\"|\"remark\"[ \\t\\n\\r]*:[ \\t\\n\\r]*\"([^\"\\\\]|\\\\.)*\")([ \\t\\n\\r]*,[ \\t\\n\\r]*(\"key\"[ \\t\\n\\r]*:[ \\t\\n\\r]*\"[A-Za-z0-9][A-Za-z0-9-]*\"|\"value\"[ \\t\\n\\r]*:[ \\t\\n\\r]*\"([^\"\\\\]|\\\\.)+\"|\"remark\"[ \\t\\n\\r]*:[ \\t\\n\\r]*\"([^\"\\\\]|\\\\.)*\"))*)?[ \\t\\n\\r]*\\}([ \\t\\n\\r]*,[ \\t\\n\\r]*\\{[ \\t\\n\\r]*((\"key\"[ \\t\\n\\r]*:[ \\t\\n\\r]*\"[A-Za-z0-9][A-Za-z0-9-]*\"|\"value\"[ \\t\\n\\r]*:[ \\t\\n\\r]*\"([^\"\\\\]|\\\\.)+\"|\"remark\"[ \\t\\n\\r]*:[ \\t\\n\\r]*\"([^\"\\\\]|\\\\.)*\")([ \\t\\n\\r]*,[ \\t\\n\\r]*(\"key\"[ \\t\\n\\r]*:[ \\t\\n\\r]*\"[A-Za-z0-9][A-Za-z0-9-]*\"|\"value\"[ \\t\\n\\r]*:[ \\t\\n\\r]*\"([^\"\\\\]|\\\\.)+\"|\"remark\"[ \\t\\n\\r]*:[ \\t\\n\\r]*\"([^\"\\\\]|\\\\.)*\"))*)?[ \\t\\n\\r]*\\})*)?[ \\t\\n\\r]*\\][ \\t\\n\\r]*$")
+			validation.Pattern(errs, path, s1, pattern11, "^[ \\t\\n\\r]*\\[[ \\t\\n\\r]*(\\{[ \\t\\n\\r]*((\"key\"[ \\t\\n\\r]*:[ \\t\\n\\r]*\"[A-Za-z0-9][A-Za-z0-9-]*\"|\"value\"[ \\t\\n\\r]*:[ \\t\\n\\r]*\"([^\"\\\\]|\\\\.)+\"|\"remark\"[ \\t\\n\\r]*:[ \\t\\n\\r]*\"([^\"\\\\]|\\\\.)*\")([ \\t\\n\\r]*,[ \\t\\n\\r]*(\"key\"[ \\t\\n\\r]*:[ \\t\\n\\r]*\"[A-Za-z0-9][A-Za-z0-9-]*\"|\"value\"[ \\t\\n\\r]*:[ \\t\\n\\r]*\"([^\"\\\\]|\\\\.)+\"|\"remark\"[ \\t\\n\\r]*:[ \\t\\n\\r]*\"([^\"\\\\]|\\\\.)*\"))*)?[ \\t\\n\\r]*\\}([ \\t\\n\\r]*,[ \\t\\n\\r]*\\{[ \\t\\n\\r]*((\"key\"[ \\t\\n\\r]*:[ \\t\\n\\r]*\"[A-Za-z0-9][A-Za-z0-9-]*\"|\"value\"[ \\t\\n\\r]*:[ \\t\\n\\r]*\"([^\"\\\\]|\\\\.)+\"|\"remark\"[ \\t\\n\\r]*:[ \\t\\n\\r]*\"([^\"\\\\]|\\\\.)*\")([ \\t\\n\\r]*,[ \\t\\n\\r]*(\"key\"[ \\t\\n\\r]*:[ \\t\\n\\r]*\"[A-Za-z0-9][A-Za-z0-9-]*\"|\"value\"[ \\t\\n\\r]*:[ \\t\\n\\r]*\"([^\"\\\\]|\\\\.)+\"|\"remark\"[ \\t\\n\\r]*:[ \\t\\n\\r]*\"([^\"\\\\]|\\\\.)*\"))*)?[ \\t\\n\\r]*\\})*)?[ \\t\\n\\r]*\\][ \\t\\n\\r]*$")
 			return nil
 		}(); err == nil && !errs.Enforced() {
 			matched++
@@ -8164,6 +8224,7 @@ func (u *ApiPolicyMockCreate_Header) ValidateAt(path *validation.Path, errs *val
 				}
 				b1 = arr1
 			}
+			validation.Items(errs, path, len(b1), -1, 50)
 			for i1 := range b1 {
 				q1 := (path).Index(i1)
 				b1[i1].ValidateAt(&q1, errs)

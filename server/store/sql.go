@@ -76,93 +76,81 @@ func (s *sqlStore) Update(ctx context.Context, a API) error {
 	})
 }
 
-// write runs op after checking both uniqueness rules, so that the name rule is reported first
-// when both are broken; the constraints still decide under a race. It returns once the write
-// is committed.
+// write runs op, a single statement, and lets the UNIQUE constraints decide. When both rules
+// are broken the name rule is reported: a route violation is followed by a check of the name,
+// which costs a query only on that failure path. It returns once the write is committed.
 func (s *sqlStore) write(ctx context.Context, a API, op func(context.Context, *stmts) error) error {
 	if s.batch != nil {
 		// In a group, a write's statements must not be interrupted by its caller going away:
 		// the driver would abort the shared transaction and with it the other callers'
 		// writes. The batcher checks the caller's context before the write starts instead.
-		return s.batch.do(ctx, func(tx *stmts) error { return s.apply(context.WithoutCancel(ctx), tx, a, op) })
+		// A failed statement leaves the transaction as it was (SQLite undoes the statement),
+		// so the name check runs in the same transaction.
+		return s.batch.do(ctx, func(tx *stmts) error {
+			ctx := context.WithoutCancel(ctx)
+			err := s.uniqueViolation(op(ctx, tx))
+			if err == ErrRouteExists {
+				return s.nameFirst(ctx, tx.tx, a)
+			}
+			return err
+		})
 	}
 	tx, err := s.begin(ctx)
 	if err != nil {
 		return err
 	}
 	defer tx.Rollback() //nolint:errcheck // after Commit, Rollback is a no-op
-	if err := s.apply(ctx, &stmts{tx: tx}, a, op); err != nil {
-		return err
+	err = s.uniqueViolation(op(ctx, &stmts{tx: tx}))
+	if err == nil {
+		err = s.uniqueViolation(tx.Commit())
 	}
-	return s.uniqueViolation(tx.Commit())
+	if err == ErrRouteExists {
+		// PostgreSQL aborts the transaction on a violation: the name is checked outside it.
+		tx.Rollback() //nolint:errcheck
+		return s.nameFirst(ctx, s.db, a)
+	}
+	return err
+}
+
+// nameFirst returns ErrNameExists when another API of a's group has its name, and
+// ErrRouteExists otherwise: it is called after the route rule refused a.
+func (s *sqlStore) nameFirst(ctx context.Context, q interface {
+	QueryRowContext(context.Context, string, ...any) *sql.Row
+}, a API) error {
+	var one int
+	err := q.QueryRowContext(ctx, `SELECT 1 FROM apis WHERE product = $1 AND project = $2
+		AND instance = $3 AND group_id = $4 AND name = $5 AND id <> $6 LIMIT 1`,
+		string(a.Product), a.Project, a.Instance, a.GroupID, a.Name, a.ID).Scan(&one)
+	switch {
+	case err == nil:
+		return ErrNameExists
+	case errors.Is(err, sql.ErrNoRows):
+		return ErrRouteExists
+	}
+	return err
 }
 
 // stmts runs statements in a transaction. With prepared set it prepares each statement once
 // per transaction: SQLite parses every statement it is given, and a group of writes runs the
-// same few statements many times.
+// same statement many times.
 type stmts struct {
 	tx       *sql.Tx
 	prepared map[string]*sql.Stmt
-}
-
-func (t *stmts) stmt(ctx context.Context, q string) (*sql.Stmt, error) {
-	if st, ok := t.prepared[q]; ok {
-		return st, nil
-	}
-	st, err := t.tx.PrepareContext(ctx, q)
-	if err != nil {
-		return nil, err
-	}
-	t.prepared[q] = st
-	return st, nil
 }
 
 func (t *stmts) exec(ctx context.Context, q string, args ...any) (sql.Result, error) {
 	if t.prepared == nil {
 		return t.tx.ExecContext(ctx, q, args...)
 	}
-	st, err := t.stmt(ctx, q)
-	if err != nil {
-		return nil, err
+	st, ok := t.prepared[q]
+	if !ok {
+		var err error
+		if st, err = t.tx.PrepareContext(ctx, q); err != nil {
+			return nil, err
+		}
+		t.prepared[q] = st
 	}
 	return st.ExecContext(ctx, args...)
-}
-
-func (t *stmts) count(ctx context.Context, q string, args ...any) (int, error) {
-	var n int
-	if t.prepared == nil {
-		err := t.tx.QueryRowContext(ctx, q, args...).Scan(&n)
-		return n, err
-	}
-	st, err := t.stmt(ctx, q)
-	if err != nil {
-		return 0, err
-	}
-	err = st.QueryRowContext(ctx, args...).Scan(&n)
-	return n, err
-}
-
-// apply checks the uniqueness rules and runs op in tx.
-func (s *sqlStore) apply(ctx context.Context, tx *stmts, a API, op func(context.Context, *stmts) error) error {
-	n, err := tx.count(ctx, `SELECT COUNT(*) FROM apis WHERE product = $1 AND project = $2
-		AND instance = $3 AND group_id = $4 AND name = $5 AND id <> $6`,
-		string(a.Product), a.Project, a.Instance, a.GroupID, a.Name, a.ID)
-	if err != nil {
-		return err
-	}
-	if n > 0 {
-		return ErrNameExists
-	}
-	n, err = tx.count(ctx, `SELECT COUNT(*) FROM apis WHERE product = $1 AND project = $2
-		AND instance = $3 AND group_id = $4 AND method = $5 AND uri = $6 AND match_mode = $7 AND id <> $8`,
-		string(a.Product), a.Project, a.Instance, a.GroupID, a.Method, a.URI, a.MatchMode, a.ID)
-	if err != nil {
-		return err
-	}
-	if n > 0 {
-		return ErrRouteExists
-	}
-	return s.uniqueViolation(op(ctx, tx))
 }
 
 func (s *sqlStore) Get(ctx context.Context, product Product, project, instance, id string) (API, error) {

@@ -17,6 +17,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"unicode/utf16"
 	"unicode/utf8"
 
 	"github.com/go-faster/jx"
@@ -435,9 +436,10 @@ func Expect(d *jx.Decoder, e *Errors, p *Path, want jx.Type, wantName string) (b
 	return false, d.Skip()
 }
 
-// DecodeInt decodes an integer. A number with a fraction or out of the int64 range is a type
-// violation; an integral number written with a fraction or exponent (`1.0`, `1e3`) is
-// accepted, as JSON Schema does.
+// DecodeInt decodes an integer written as one: plain digits in the int64 range. A fraction or
+// an exponent (`1.0`, `1e3`, `1.0000000000000000001`) is a type violation, even where the
+// value is integral: the pages type these members Integer, every example writes digits, and a
+// float spelling could be read differently by the service (truncated, or refused).
 func DecodeInt(d *jx.Decoder, e *Errors, p *Path) (int64, bool, error) {
 	ok, err := Expect(d, e, p, jx.Number, "an integer")
 	if !ok || err != nil {
@@ -447,16 +449,10 @@ func DecodeInt(d *jx.Decoder, e *Errors, p *Path) (int64, bool, error) {
 	if err != nil {
 		return 0, false, err
 	}
-	if v, err := n.Int64(); err == nil {
+	if v, err := n.Int64(); err == nil && !strings.ContainsAny(n.String(), ".eE") {
 		return v, true, nil
 	}
-	// Plain digits that do not fit int64 are out of range. A fraction or exponent form is
-	// judged as a float: int64 spans [-2^63, 2^63), and MaxInt64 as a float rounds up to 2^63.
-	f, err := n.Float64()
-	if err == nil && strings.ContainsAny(n.String(), ".eE") && f == math.Trunc(f) && f >= -0x1p63 && f < 0x1p63 {
-		return int64(f), true, nil
-	}
-	e.Add(p, RuleType, "must be an integer, got "+n.String())
+	e.Add(p, RuleType, "must be an integer written without a fraction or exponent, got "+n.String())
 	return 0, false, nil
 }
 
@@ -586,6 +582,9 @@ func Decode[T interface {
 	Decoder
 	Validator
 }](data []byte, v T) (warnings Errors, err error) {
+	if err := checkText(data); err != nil {
+		return nil, &SyntaxError{Err: err}
+	}
 	d := jx.DecodeBytes(data)
 	var e Errors
 	if err := v.DecodeJX(d, nil, &e); err != nil {
@@ -597,6 +596,65 @@ func Decode[T interface {
 	}
 	v.ValidateAt(nil, &e)
 	return split(e)
+}
+
+// checkText refuses what a decoder would otherwise replace by U+FFFD without a word: bytes
+// that are not UTF-8 (RFC 8259 requires it) and \u escapes of unpaired UTF-16 surrogates.
+func checkText(data []byte) error {
+	if !utf8.Valid(data) {
+		return errors.New("the document is not valid UTF-8")
+	}
+	for i := bytes.Index(data, []byte(`\u`)); i >= 0; {
+		// Only a backslash preceded by an even number of backslashes starts an escape.
+		k := 0
+		for k < i && data[i-1-k] == '\\' {
+			k++
+		}
+		if k%2 == 0 {
+			if r, ok := hex4(data[i+2:]); ok && utf16.IsSurrogate(r) {
+				low, ok := hex4(data[min(i+8, len(data)):])
+				if r >= 0xDC00 || !bytes.HasPrefix(data[i+6:], []byte(`\u`)) || !ok || low < 0xDC00 || low > 0xDFFF {
+					return errors.New("a \\u escape is an unpaired UTF-16 surrogate")
+				}
+				i += 6 // the low half of the pair
+			}
+		}
+		j := bytes.Index(data[i+2:], []byte(`\u`))
+		if j < 0 {
+			break
+		}
+		i += 2 + j
+	}
+	return nil
+}
+
+// hex4 decodes the four hex digits at the start of b.
+func hex4(b []byte) (rune, bool) {
+	if len(b) < 4 {
+		return 0, false
+	}
+	v, err := strconv.ParseUint(string(b[:4]), 16, 16)
+	return rune(v), err == nil
+}
+
+// HasNUL reports whether a JSON document has a \u0000 escape, the only way a NUL can be in a
+// valid one.
+func HasNUL(data []byte) bool {
+	for i := bytes.Index(data, []byte(`\u0000`)); i >= 0; {
+		k := 0
+		for k < i && data[i-1-k] == '\\' {
+			k++
+		}
+		if k%2 == 0 {
+			return true
+		}
+		j := bytes.Index(data[i+2:], []byte(`\u0000`))
+		if j < 0 {
+			return false
+		}
+		i += 2 + j
+	}
+	return false
 }
 
 // Validate runs v's checks from the document root. It fails only on enforced rules; Check

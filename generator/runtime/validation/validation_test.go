@@ -111,9 +111,9 @@ func TestDecodeIntBounds(t *testing.T) {
 	p := &probe{}
 	assert.NoError(t, DecodeJSON([]byte(`9223372036854775807`), p))
 	assert.Equal(t, int64(9223372036854775807), p.n)
-	assert.NoError(t, DecodeJSON([]byte(`1e3`), p))
-	assert.Equal(t, int64(1000), p.n)
-	for _, s := range []string{`9223372036854775808`, `-9223372036854775809`, `1.5`, `1e300`} {
+	assert.NoError(t, DecodeJSON([]byte(`-12`), p))
+	assert.Equal(t, int64(-12), p.n)
+	for _, s := range []string{`9223372036854775808`, `-9223372036854775809`, `1.5`, `1e300`, `1e3`, `1.0`, `1.0000000000000000001`, `1E0`, `-0.0`} {
 		err := DecodeJSON([]byte(s), &probe{})
 		v, ok := AsErrors(err)
 		if assert.True(t, ok, s) {
@@ -121,3 +121,32 @@ func TestDecodeIntBounds(t *testing.T) {
 		}
 	}
 }
+
+func TestDecodeJSONRefusesWhatWouldBeRewritten(t *testing.T) {
+	type str struct{ probeString }
+	for _, s := range []string{"\"a\xffb\"", "\"\xc3\"", `"\ud800"`, `"\udc00\ud800"`, `"\ud800x"`, `"\ud800\u0041"`, `"\ud83d"`} {
+		var syn *SyntaxError
+		assert.ErrorAs(t, DecodeJSON([]byte(s), &str{}), &syn, "%q", s)
+	}
+	for _, s := range []string{`"\ud83d\ude00"`, `"\\ud800"`, `"é"`, `"\u00e9"`} {
+		assert.NoError(t, DecodeJSON([]byte(s), &str{}), "%q", s)
+	}
+}
+
+func TestHasNUL(t *testing.T) {
+	assert.True(t, HasNUL([]byte(`{"a":"x\u0000"}`)))
+	assert.True(t, HasNUL([]byte(`{"a":"\\\u0000"}`)))
+	assert.False(t, HasNUL([]byte(`{"a":"\\u0000"}`)), "an escaped backslash followed by u0000")
+	assert.False(t, HasNUL([]byte(`{"a":"x"}`)))
+}
+
+type probeString struct{ s string }
+
+func (p *probeString) DecodeJX(d *jx.Decoder, path *Path, e *Errors) error {
+	v, ok, err := DecodeString(d, e, path)
+	if ok {
+		p.s = v
+	}
+	return err
+}
+func (p *probeString) ValidateAt(*Path, *Errors) {}

@@ -4,15 +4,16 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"log/slog"
 	"net"
-	"net/http"
 	"net/url"
 	"os"
 	"os/signal"
+	"strconv"
 	"syscall"
 	"time"
 
@@ -60,12 +61,34 @@ func serve(args []string, stdout, stderr io.Writer, started func(addr string)) i
 	var faults faultFlags
 	fs.Var(&faults, "fault", "inject a fault, OPERATION:key=value,... with keys status, code, message, latency, probability, e.g.\n"+
 		"CreateApiV2:status=429,code=APIG.0308,probability=0.5 or '*:latency=2s' (repeatable)")
+	lim, cacheBytes := server.DefaultLimits, server.DefaultCacheBytes
+	var envErrs []error
+	durationFlag := func(p *time.Duration, name, envName, usage string) {
+		*p = envParse(envName, *p, time.ParseDuration, &envErrs)
+		fs.DurationVar(p, name, *p, usage+" ["+envName+"]")
+	}
+	intFlag := func(p *int, name, envName, usage string) {
+		*p = envParse(envName, *p, strconv.Atoi, &envErrs)
+		fs.IntVar(p, name, *p, usage+" ["+envName+"]")
+	}
+	durationFlag(&lim.ReadTimeout, "read-timeout", "APICEMU_READ_TIMEOUT", "longest time to read a request, headers and body")
+	durationFlag(&lim.WriteTimeout, "write-timeout", "APICEMU_WRITE_TIMEOUT", "longest time from the end of a request's headers to the end of its response")
+	durationFlag(&lim.IdleTimeout, "idle-timeout", "APICEMU_IDLE_TIMEOUT", "longest time a keep-alive connection waits for its next request")
+	durationFlag(&lim.RequestTimeout, "request-timeout", "APICEMU_REQUEST_TIMEOUT", "deadline of a request's work, store included; past it: 503 APIG.9999")
+	intFlag(&lim.MaxConns, "max-conns", "APICEMU_MAX_CONNS", "connections served at once; more wait to be accepted (lowered to fit the open-files limit)")
+	intFlag(&lim.MaxInFlight, "max-inflight", "APICEMU_MAX_INFLIGHT", "requests handled at once; more are answered 429 APIG.0308")
+	intFlag(&cacheBytes, "cache-bytes", "APICEMU_CACHE_BYTES", "bytes of query answers kept in memory")
 	if code, done := cmdline.Parse(fs, args, stdout, stderr, func(w io.Writer) {
 		fmt.Fprint(w, usage)
 		cmdline.PrintFlags(fs, w)
 	}); done {
 		return code
 	}
+	if err := errors.Join(envErrs...); err != nil {
+		fmt.Fprintf(stderr, "apicemu: %v\n", err)
+		return 2
+	}
+	lim.MaxConns = fitOpenFiles(lim.MaxConns)
 	var lv slog.Level
 	if err := lv.UnmarshalText([]byte(*level)); err != nil {
 		fmt.Fprintf(stderr, "apicemu: --log-level: %v\n", err)
@@ -92,7 +115,7 @@ func serve(args []string, stdout, stderr io.Writer, started func(addr string)) i
 	}
 	defer st.Close()
 	srv, err := server.New(server.Options{Store: st, Fixtures: fixtureSet, Logger: log,
-		AdminToken: *adminToken, Faults: faults})
+		AdminToken: *adminToken, Faults: faults, Limits: lim, CacheBytes: cacheBytes})
 	if err != nil {
 		fmt.Fprintf(stderr, "apicemu: %v\n", err)
 		return cmdline.Usage
@@ -102,7 +125,8 @@ func serve(args []string, stdout, stderr io.Writer, started func(addr string)) i
 		fmt.Fprintf(stderr, "apicemu: %v\n", err)
 		return cmdline.Usage
 	}
-	hs := &http.Server{Handler: srv.Handler(), ReadHeaderTimeout: 10 * time.Second}
+	ln = lim.Listener(ln)
+	hs := lim.HTTPServer(srv.Handler())
 	log.Info("apicemu listening", "addr", ln.Addr().String(), "store", redacted(*dsn))
 	fmt.Fprintf(stdout, "apicemu: listening on http://%s\n", ln.Addr())
 	if started != nil {
@@ -124,6 +148,31 @@ func serve(args []string, stdout, stderr io.Writer, started func(addr string)) i
 		return cmdline.Usage
 	}
 	return 0
+}
+
+// envParse returns the value of the environment variable name parsed by parse, or def when it
+// is not set; a value that does not parse is recorded in errs.
+func envParse[T any](name string, def T, parse func(string) (T, error), errs *[]error) T {
+	v, ok := os.LookupEnv(name)
+	if !ok {
+		return def
+	}
+	x, err := parse(v)
+	if err != nil {
+		*errs = append(*errs, fmt.Errorf("%s: %w", name, err))
+		return def
+	}
+	return x
+}
+
+// fitOpenFiles lowers a connection cap to leave room, under the process's open-files limit,
+// for the store's files and the listener: past that limit accept fails for everyone.
+func fitOpenFiles(conns int) int {
+	var rl syscall.Rlimit
+	if err := syscall.Getrlimit(syscall.RLIMIT_NOFILE, &rl); err != nil || rl.Cur > uint64(conns)+64 {
+		return conns
+	}
+	return max(1, int(rl.Cur)-64)
 }
 
 // redacted hides the password of a database URL, for logs.

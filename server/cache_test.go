@@ -1,0 +1,39 @@
+package server
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+)
+
+// The answer cache never holds more bytes than its bound, whatever the size of the answers.
+func TestViewCacheIsBoundedInBytes(t *testing.T) {
+	const max = 1 << 20
+	c := newViewCache(max)
+	for i := 0; i < 5000; i++ {
+		c.put(fmt.Sprintf("p/i/%032d", i), []byte(strings.Repeat("x", 100+i%5000)))
+		assert.LessOrEqual(t, c.size(), max)
+	}
+	assert.Greater(t, c.size(), max/2, "the cache is used, not emptied")
+	c.put("huge", make([]byte, max/4))
+	_, ok := c.get("huge")
+	assert.False(t, ok, "an answer over an eighth of the bound is not kept")
+	c.put("p/i/again", []byte("a"))
+	c.put("p/i/again", []byte("bb"))
+	b, _ := c.get("p/i/again")
+	assert.Equal(t, "bb", string(b))
+}
+
+// Ids keep the service's form (32 lower-case hex digits) and grow with time, so that the
+// store's primary-key index takes new APIs at its end.
+func TestIDsGrowWithTime(t *testing.T) {
+	a := newID()
+	time.Sleep(2 * time.Millisecond)
+	b := newID()
+	assert.Regexp(t, `^[0-9a-f]{32}$`, a)
+	assert.Less(t, a, b)
+	assert.NotEqual(t, newID(), newID())
+}
