@@ -10,6 +10,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -53,7 +54,9 @@ func TestRequestLog(t *testing.T) {
 	require.Equal(t, 400, bad.status)
 	e.do("GET", "/nowhere", nil, nil)
 
-	lines := buf.lines()
+	// The line is written after the answer is: wait for it rather than race it.
+	var lines []map[string]any
+	require.Eventually(t, func() bool { lines = buf.lines(); return len(lines) >= 3 }, 5*time.Second, 10*time.Millisecond)
 	require.Len(t, lines, 3)
 	for i, want := range []struct {
 		method, path, code, project, op string
