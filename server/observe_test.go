@@ -10,6 +10,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -53,7 +54,9 @@ func TestRequestLog(t *testing.T) {
 	require.Equal(t, 400, bad.status)
 	e.do("GET", "/nowhere", nil, nil)
 
-	lines := buf.lines()
+	// The line is written after the answer is: wait for it rather than race it.
+	var lines []map[string]any
+	require.Eventually(t, func() bool { lines = buf.lines(); return len(lines) >= 3 }, 5*time.Second, 10*time.Millisecond)
 	require.Len(t, lines, 3)
 	for i, want := range []struct {
 		method, path, code, project, op string
@@ -86,13 +89,18 @@ func TestMetrics(t *testing.T) {
 	e := startWith(t, filepath.Join(t.TempDir(), "db"), server.Options{})
 	require.Equal(t, 201, e.do("POST", romaPath, minimal("counted"), tokenHeader(token)).status)
 	require.Equal(t, 400, e.do("POST", romaPath, minimal("counted"), tokenHeader(token)).status) // name taken
-	resp, err := http.Get(e.url + "/metrics")
-	require.NoError(t, err)
-	defer resp.Body.Close()
-	body, _ := io.ReadAll(resp.Body)
-	require.Equal(t, 200, resp.StatusCode)
-	assert.Contains(t, resp.Header.Get("Content-Type"), "text/plain")
-	text := string(body)
+	// Requests are counted after they are answered: read until both are.
+	var text string
+	require.Eventually(t, func() bool {
+		resp, err := http.Get(e.url + "/metrics")
+		require.NoError(t, err)
+		defer resp.Body.Close()
+		body, _ := io.ReadAll(resp.Body)
+		require.Equal(t, 200, resp.StatusCode)
+		assert.Contains(t, resp.Header.Get("Content-Type"), "text/plain")
+		text = string(body)
+		return strings.Contains(text, `status="400"} 1`)
+	}, 5*time.Second, 10*time.Millisecond)
 	assert.Contains(t, text, `apicemu_requests_total{error_code="",operation="CreateApiV2",status="201"} 1`)
 	assert.Contains(t, text, `apicemu_requests_total{error_code="APIG.3202",operation="CreateApiV2",status="400"} 1`)
 	assert.Contains(t, text, `apicemu_request_duration_seconds_count{operation="CreateApiV2",status="201"} 1`)
