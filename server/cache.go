@@ -1,32 +1,40 @@
 package server
 
 import (
+	"bytes"
 	"net/http"
 	"sync"
 )
 
-// viewCache keeps the v1 answer of ROMA APIs by namespace and id. ROMA APIs never change once
-// created (the service offers no modify or delete among the emulated operations), so a cached
-// answer is never stale, even when several emulators share one PostgreSQL store. It is
-// bounded: past max entries, arbitrary entries make room.
+// viewCache keeps the v1 answer of ROMA APIs by namespace and id, with the stored document it
+// was built from. An entry is used only when the document just read from the store is the
+// same, so an updated or deleted API is never answered from the cache, also when several
+// emulators share one PostgreSQL store; what it saves is the v1 conversion and its
+// validation. It is bounded: past max entries, arbitrary entries make room.
 type viewCache struct {
 	mu  sync.RWMutex
-	m   map[string][]byte
+	m   map[string]view
 	max int
 }
 
-func newViewCache(max int) *viewCache { return &viewCache{m: make(map[string][]byte), max: max} }
+type view struct{ doc, answer []byte }
+
+func newViewCache(max int) *viewCache { return &viewCache{m: make(map[string]view), max: max} }
 
 func viewKey(project, instance, id string) string { return project + "/" + instance + "/" + id }
 
-func (c *viewCache) get(key string) ([]byte, bool) {
+// get returns the answer cached for key if it was built from doc.
+func (c *viewCache) get(key string, doc []byte) ([]byte, bool) {
 	c.mu.RLock()
 	defer c.mu.RUnlock()
-	b, ok := c.m[key]
-	return b, ok
+	v, ok := c.m[key]
+	if !ok || !bytes.Equal(v.doc, doc) {
+		return nil, false
+	}
+	return v.answer, true
 }
 
-func (c *viewCache) put(key string, b []byte) {
+func (c *viewCache) put(key string, doc, answer []byte) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if len(c.m) >= c.max {
@@ -37,7 +45,14 @@ func (c *viewCache) put(key string, b []byte) {
 			}
 		}
 	}
-	c.m[key] = b
+	c.m[key] = view{doc, answer}
+}
+
+// drop forgets key (its API was updated or deleted), so that the memory is not kept.
+func (c *viewCache) drop(key string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	delete(c.m, key)
 }
 
 // rawJSON is a response whose body is already encoded: strict handlers write it as it is.
@@ -56,5 +71,10 @@ func (r rawJSON) write(w http.ResponseWriter) error {
 // The strict-server response interfaces the raw responses satisfy.
 func (r rawJSON) VisitShowDetailsOfApiV1Response(w http.ResponseWriter) error { return r.write(w) }
 func (r rawJSON) VisitCreateApiV2Response(w http.ResponseWriter) error        { return r.write(w) }
+func (r rawJSON) VisitShowDetailsOfApiV2Response(w http.ResponseWriter) error { return r.write(w) }
+func (r rawJSON) VisitUpdateApiV2Response(w http.ResponseWriter) error        { return r.write(w) }
+func (r rawJSON) VisitListApisV2Response(w http.ResponseWriter) error         { return r.write(w) }
 func (r rawJSON) VisitCreateApiResponse(w http.ResponseWriter) error          { return r.write(w) }
 func (r rawJSON) VisitUpdateApiResponse(w http.ResponseWriter) error          { return r.write(w) }
+func (r rawJSON) VisitShowDetailsOfApiResponse(w http.ResponseWriter) error   { return r.write(w) }
+func (r rawJSON) VisitListApisResponse(w http.ResponseWriter) error           { return r.write(w) }

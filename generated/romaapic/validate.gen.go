@@ -25,6 +25,9 @@ var SchemaTypes = map[string]func() validation.Type{
 	"ApiGroupCommonInfo": func() validation.Type {
 		return new(ApiGroupCommonInfo)
 	},
+	"ApiInfoPerPage": func() validation.Type {
+		return new(ApiInfoPerPage)
+	},
 	"ApiMock": func() validation.Type {
 		return new(ApiMock)
 	},
@@ -81,6 +84,9 @@ var SchemaTypes = map[string]func() validation.Type{
 	},
 	"ErrorResponse": func() validation.Type {
 		return new(ErrorResponse)
+	},
+	"ListApisV2Response": func() validation.Type {
+		return new(ListApisV2Response)
 	},
 	"MockApiBaseInfoHeader": func() validation.Type {
 		return new(MockApiBaseInfoHeader)
@@ -239,67 +245,18 @@ var (
 		}
 		return i >= 29 && n <= 0
 	}
-	enum2 = []string{"req_path", "req_method", "reqPath", "reqMethod"}
-	enum3 = []string{"async", "sync"}
-	enum4 = []string{"V1", "V2"}
-	enum5 = []int64{int64(1)}
-	enum6 = []int64{int64(1), int64(2), int64(3)}
-	enum7 = []int64{int64(1), int64(2)}
-	enum8 = []int64{int64(200), int64(201), int64(202), int64(203), int64(204), int64(205), int64(206), int64(300), int64(301), int64(302), int64(303), int64(304), int64(305), int64(306), int64(307), int64(400), int64(401), int64(402), int64(403), int64(404), int64(405), int64(406), int64(407), int64(408), int64(409), int64(410), int64(411), int64(412), int64(413), int64(414), int64(415), int64(416), int64(417), int64(450), int64(451), int64(500), int64(501), int64(502), int64(503), int64(504), int64(505)}
-	enum9 = []string{"ALL", "ANY"}
-	// ^[A-Za-z一-龥][A-Za-z0-9一-龥_-]*$
-	pattern1 = func(s string) bool {
-		i, n := 0, 0
-		_ = n
-		for _, r := range s {
-			switch {
-			case i == 0:
-				if !((r >= int32(65) && r <= int32(90)) || (r >= int32(97) && r <= int32(122)) || (r >= int32(19968) && r <= int32(40869))) {
-					return false
-				}
-			default:
-				if !(r == int32(45) || (r >= int32(48) && r <= int32(57)) || (r >= int32(65) && r <= int32(90)) || r == int32(95) || (r >= int32(97) && r <= int32(122)) || (r >= int32(19968) && r <= int32(40869))) {
-					return false
-				}
-				n++
-			}
-			i++
-		}
-		return i >= 1
-	}
-	enum10 = []string{"GET", "POST", "PUT", "DELETE", "HEAD", "PATCH", "OPTIONS", "ANY"}
-	enum11 = []string{"HTTP", "HTTPS"}
-	// ^(-1|[0-9]|10)$
-	pattern2 = regexp.MustCompile("^(-1|[0-9]|10)$").MatchString
-	enum12   = []string{"DISABLE", "HEADER"}
-	enum13   = []string{"PATH", "QUERY", "HEADER"}
-	// ^[A-Za-z][A-Za-z0-9._-]*$
-	pattern3 = func(s string) bool {
-		i, n := 0, 0
-		_ = n
-		for _, r := range s {
-			switch {
-			case i == 0:
-				if !((r >= int32(65) && r <= int32(90)) || (r >= int32(97) && r <= int32(122))) {
-					return false
-				}
-			default:
-				if !((r >= int32(45) && r <= int32(46)) || (r >= int32(48) && r <= int32(57)) || (r >= int32(65) && r <= int32(90)) || r == int32(95) || (r >= int32(97) && r <= int32(122))) {
-					return false
-				}
-				n++
-			}
-			i++
-		}
-		return i >= 1
-	}
-	enum14 = []string{"REQUEST", "CONSTANT", "SYSTEM"}
-	enum15 = []string{"NONE", "APP", "IAM", "AUTHORIZER"}
-	enum16 = []string{"HTTP", "FUNCTION", "MOCK"}
-	enum17 = []string{"application/json", "application/xml", "multipart/form-data", "text/plain"}
-	enum18 = []string{"SWA", "NORMAL"}
+	enum2  = []string{"req_path", "req_method", "reqPath", "reqMethod"}
+	enum3  = []string{"async", "sync"}
+	enum4  = []string{"V1", "V2"}
+	enum5  = []int64{int64(1)}
+	enum6  = []int64{int64(1), int64(2), int64(3)}
+	enum7  = []int64{int64(1), int64(2)}
+	enum8  = []string{"NONE", "APP", "IAM", "AUTHORIZER"}
+	enum9  = []string{"HTTP", "FUNCTION", "MOCK"}
+	enum10 = []string{"application/json", "application/xml", "multipart/form-data", "text/plain"}
+	enum11 = []string{"SWA", "NORMAL"}
 	// ^[A-Za-z0-9一-龥][A-Za-z0-9一-龥_./():（）：、-]*$
-	pattern4 = func(s string) bool {
+	pattern1 = func(s string) bool {
 		i, n := 0, 0
 		_ = n
 		for _, r := range s {
@@ -319,7 +276,7 @@ var (
 		return i >= 1
 	}
 	// ^[^<>]*$
-	pattern5 = func(s string) bool {
+	pattern2 = func(s string) bool {
 		i, n := 0, 0
 		_ = n
 		for _, r := range s {
@@ -334,9 +291,9 @@ var (
 		}
 		return i >= 0
 	}
-	enum19 = []string{"HTTP", "HTTPS", "BOTH"}
+	enum12 = []string{"HTTP", "HTTPS", "BOTH"}
 	// ^[A-Za-z一-龥][A-Za-z0-9一-龥*#%.:_-]*$
-	pattern6 = func(s string) bool {
+	pattern3 = func(s string) bool {
 		i, n := 0, 0
 		_ = n
 		for _, r := range s {
@@ -355,6 +312,55 @@ var (
 		}
 		return i >= 1
 	}
+	enum13 = []int64{int64(200), int64(201), int64(202), int64(203), int64(204), int64(205), int64(206), int64(300), int64(301), int64(302), int64(303), int64(304), int64(305), int64(306), int64(307), int64(400), int64(401), int64(402), int64(403), int64(404), int64(405), int64(406), int64(407), int64(408), int64(409), int64(410), int64(411), int64(412), int64(413), int64(414), int64(415), int64(416), int64(417), int64(450), int64(451), int64(500), int64(501), int64(502), int64(503), int64(504), int64(505)}
+	enum14 = []string{"ALL", "ANY"}
+	// ^[A-Za-z一-龥][A-Za-z0-9一-龥_-]*$
+	pattern4 = func(s string) bool {
+		i, n := 0, 0
+		_ = n
+		for _, r := range s {
+			switch {
+			case i == 0:
+				if !((r >= int32(65) && r <= int32(90)) || (r >= int32(97) && r <= int32(122)) || (r >= int32(19968) && r <= int32(40869))) {
+					return false
+				}
+			default:
+				if !(r == int32(45) || (r >= int32(48) && r <= int32(57)) || (r >= int32(65) && r <= int32(90)) || r == int32(95) || (r >= int32(97) && r <= int32(122)) || (r >= int32(19968) && r <= int32(40869))) {
+					return false
+				}
+				n++
+			}
+			i++
+		}
+		return i >= 1
+	}
+	enum15 = []string{"GET", "POST", "PUT", "DELETE", "HEAD", "PATCH", "OPTIONS", "ANY"}
+	enum16 = []string{"HTTP", "HTTPS"}
+	// ^(-1|[0-9]|10)$
+	pattern5 = regexp.MustCompile("^(-1|[0-9]|10)$").MatchString
+	enum17   = []string{"DISABLE", "HEADER"}
+	enum18   = []string{"PATH", "QUERY", "HEADER"}
+	// ^[A-Za-z][A-Za-z0-9._-]*$
+	pattern6 = func(s string) bool {
+		i, n := 0, 0
+		_ = n
+		for _, r := range s {
+			switch {
+			case i == 0:
+				if !((r >= int32(65) && r <= int32(90)) || (r >= int32(97) && r <= int32(122))) {
+					return false
+				}
+			default:
+				if !((r >= int32(45) && r <= int32(46)) || (r >= int32(48) && r <= int32(57)) || (r >= int32(65) && r <= int32(90)) || r == int32(95) || (r >= int32(97) && r <= int32(122))) {
+					return false
+				}
+				n++
+			}
+			i++
+		}
+		return i >= 1
+	}
+	enum19 = []string{"REQUEST", "CONSTANT", "SYSTEM"}
 	// ^[A-Za-z0-9][A-Za-z0-9-]*$
 	pattern7 = func(s string) bool {
 		i, n := 0, 0
@@ -1072,6 +1078,601 @@ func (v *ApiGroupCommonInfo) DecodeJX(d *jx.Decoder, path *validation.Path, errs
 	return nil
 }
 
+// Validate checks v against every rule of the ApiInfoPerPage schema and returns all violations
+// as validation.Errors, or nil.
+func (v *ApiInfoPerPage) Validate() error {
+	return validation.Validate(v)
+}
+
+// DecodeJSON decodes data into v with exact member names and validates it. It reports every
+// violation (missing members, wrong types, broken rules) as validation.Errors.
+func (v *ApiInfoPerPage) DecodeJSON(data []byte) error {
+	return validation.DecodeJSON(data, v)
+}
+
+// ValidateAt checks v, found at path, and adds each violation to errs.
+func (v *ApiInfoPerPage) ValidateAt(path *validation.Path, errs *validation.Errors) {
+	if v.ApiGroupInfo != nil {
+		p := path.Key("api_group_info")
+		v.ApiGroupInfo.ValidateAt(&p, errs)
+	}
+	if v.ArrangeNecessary != nil {
+		p := path.Key("arrange_necessary")
+		n0 := int64((*v.ArrangeNecessary))
+		validation.EnumInt(errs, &p, n0, enum7)
+	}
+	if v.AuthOpt != nil {
+		p := path.Key("auth_opt")
+		v.AuthOpt.ValidateAt(&p, errs)
+	}
+	if v.AuthType != nil {
+		p := path.Key("auth_type")
+		s0 := string((*v.AuthType))
+		validation.EnumString(errs, &p, s0, enum8)
+	}
+	if v.AuthorizerId != nil {
+		p := path.Key("authorizer_id")
+		s0 := (*v.AuthorizerId)
+		validation.String(errs, &p, s0, -1, 65)
+	}
+	if v.BackendApi != nil {
+		p := path.Key("backend_api")
+		v.BackendApi.ValidateAt(&p, errs)
+	}
+	if v.BackendType != nil {
+		p := path.Key("backend_type")
+		s0 := string((*v.BackendType))
+		validation.EnumString(errs, &p, s0, enum9)
+	}
+	if v.BodyRemark != nil {
+		p := path.Key("body_remark")
+		s0 := (*v.BodyRemark)
+		validation.String(errs, &p, s0, -1, 20480)
+	}
+	if v.ContentType != nil {
+		p := path.Key("content_type")
+		s0 := string((*v.ContentType))
+		validation.EnumString(errs, &p, s0, enum10)
+	}
+	if v.DomainName != nil {
+		p := path.Key("domain_name")
+		s0 := (*v.DomainName)
+		validation.String(errs, &p, s0, -1, 255)
+	}
+	if v.GroupId != nil {
+		p := path.Key("group_id")
+		s0 := (*v.GroupId)
+		validation.String(errs, &p, s0, 1, 65)
+	}
+	if v.MatchMode != nil {
+		p := path.Key("match_mode")
+		s0 := string((*v.MatchMode))
+		validation.EnumString(errs, &p, s0, enum11)
+	}
+	if v.Name != nil {
+		p := path.Key("name")
+		s0 := (*v.Name)
+		validation.String(errs, &p, s0, 3, 255)
+		validation.Pattern(errs, &p, s0, pattern1, "^[A-Za-z0-9一-龥][A-Za-z0-9一-龥_./():（）：、-]*$")
+	}
+	if v.Remark != nil {
+		p := path.Key("remark")
+		s0 := (*v.Remark)
+		validation.String(errs, &p, s0, -1, 1000)
+		validation.Pattern(errs, &p, s0, pattern2, "^[^<>]*$")
+		validation.ForbiddenChars(errs, &p, s0, "<>")
+	}
+	if v.ReqParams != nil {
+		p := path.Key("req_params")
+		for i0 := range *v.ReqParams {
+			q0 := (&p).Index(i0)
+			(*v.ReqParams)[i0].ValidateAt(&q0, errs)
+		}
+	}
+	if v.ReqProtocol != nil {
+		p := path.Key("req_protocol")
+		s0 := string((*v.ReqProtocol))
+		validation.EnumString(errs, &p, s0, enum12)
+	}
+	if v.ReqUri != nil {
+		p := path.Key("req_uri")
+		s0 := (*v.ReqUri)
+		validation.String(errs, &p, s0, -1, 512)
+	}
+	if v.ResponseId != nil {
+		p := path.Key("response_id")
+		s0 := (*v.ResponseId)
+		validation.String(errs, &p, s0, 1, 65)
+	}
+	if v.ResultFailureSample != nil {
+		p := path.Key("result_failure_sample")
+		s0 := (*v.ResultFailureSample)
+		validation.String(errs, &p, s0, -1, 20480)
+	}
+	if v.ResultNormalSample != nil {
+		p := path.Key("result_normal_sample")
+		s0 := (*v.ResultNormalSample)
+		validation.String(errs, &p, s0, -1, 20480)
+	}
+	if v.RomaAppId != nil {
+		p := path.Key("roma_app_id")
+		s0 := (*v.RomaAppId)
+		validation.String(errs, &p, s0, 1, 65)
+	}
+	if v.Status != nil {
+		p := path.Key("status")
+		n0 := int64((*v.Status))
+		validation.EnumInt(errs, &p, n0, enum7)
+	}
+	if v.Tag != nil {
+		p := path.Key("tag")
+		s0 := (*v.Tag)
+		validation.String(errs, &p, s0, -1, 255)
+	}
+	if v.Tags != nil {
+		p := path.Key("tags")
+		for i0 := range *v.Tags {
+			q0 := (&p).Index(i0)
+			s1 := (*v.Tags)[i0]
+			validation.String(errs, &q0, s1, 1, 128)
+			validation.Pattern(errs, &q0, s1, pattern3, "^[A-Za-z一-龥][A-Za-z0-9一-龥*#%.:_-]*$")
+		}
+	}
+	if v.Type != nil {
+		p := path.Key("type")
+		n0 := int64((*v.Type))
+		validation.EnumInt(errs, &p, n0, enum7)
+	}
+	if v.Version != nil {
+		p := path.Key("version")
+		s0 := (*v.Version)
+		validation.String(errs, &p, s0, -1, 16)
+	}
+}
+
+// DecodeJX decodes the next value of d into v; structural violations go to errs and
+// only malformed JSON is returned as an error.
+func (v *ApiInfoPerPage) DecodeJX(d *jx.Decoder, path *validation.Path, errs *validation.Errors) error {
+	if ok, err := validation.Expect(d, errs, path, jx.Object, "an object"); !ok || err != nil {
+		return err
+	}
+	iter, err := d.ObjIter()
+	if err != nil {
+		return err
+	}
+	for iter.Next() {
+		switch string(iter.Key()) {
+		case "api_group_info":
+			p := path.Key("api_group_info")
+			x0 := new(ApiGroupCommonInfo)
+			if err := x0.DecodeJX(d, &p, errs); err != nil {
+				return err
+			}
+			v.ApiGroupInfo = x0
+		case "arrange_necessary":
+			p := path.Key("arrange_necessary")
+			x0, ok0, err := validation.DecodeInt(d, errs, &p)
+			if err != nil {
+				return err
+			}
+			if ok0 && validation.FitInt(errs, &p, x0, 64) {
+				y0 := ApiInfoPerPageArrangeNecessary(x0)
+				v.ArrangeNecessary = &y0
+			}
+		case "auth_opt":
+			p := path.Key("auth_opt")
+			x0 := new(AuthOpt)
+			if err := x0.DecodeJX(d, &p, errs); err != nil {
+				return err
+			}
+			v.AuthOpt = x0
+		case "auth_type":
+			p := path.Key("auth_type")
+			x0, ok0, err := validation.DecodeEnumString(d, errs, &p, enum8)
+			if err != nil {
+				return err
+			}
+			if ok0 {
+				y0 := ApiInfoPerPageAuthType(x0)
+				v.AuthType = &y0
+			}
+		case "authorizer_id":
+			p := path.Key("authorizer_id")
+			x0, ok0, err := validation.DecodeString(d, errs, &p)
+			if err != nil {
+				return err
+			}
+			if ok0 {
+				y0 := x0
+				v.AuthorizerId = &y0
+			}
+		case "backend_api":
+			p := path.Key("backend_api")
+			if null, err := validation.IsNull(d); err != nil {
+				return err
+			} else if null {
+				v.BackendApi = nil
+			} else {
+				x0 := new(BackendApi)
+				if err := x0.DecodeJX(d, &p, errs); err != nil {
+					return err
+				}
+				v.BackendApi = x0
+			}
+		case "backend_type":
+			p := path.Key("backend_type")
+			x0, ok0, err := validation.DecodeEnumString(d, errs, &p, enum9)
+			if err != nil {
+				return err
+			}
+			if ok0 {
+				y0 := ApiInfoPerPageBackendType(x0)
+				v.BackendType = &y0
+			}
+		case "body_remark":
+			p := path.Key("body_remark")
+			x0, ok0, err := validation.DecodeString(d, errs, &p)
+			if err != nil {
+				return err
+			}
+			if ok0 {
+				y0 := x0
+				v.BodyRemark = &y0
+			}
+		case "content_type":
+			p := path.Key("content_type")
+			x0, ok0, err := validation.DecodeEnumString(d, errs, &p, enum10)
+			if err != nil {
+				return err
+			}
+			if ok0 {
+				y0 := ApiInfoPerPageContentType(x0)
+				v.ContentType = &y0
+			}
+		case "cors":
+			p := path.Key("cors")
+			x0, ok0, err := validation.DecodeBool(d, errs, &p)
+			if err != nil {
+				return err
+			}
+			if ok0 {
+				y0 := x0
+				v.Cors = &y0
+			}
+		case "domain_name":
+			p := path.Key("domain_name")
+			x0, ok0, err := validation.DecodeString(d, errs, &p)
+			if err != nil {
+				return err
+			}
+			if ok0 {
+				y0 := x0
+				v.DomainName = &y0
+			}
+		case "group_id":
+			p := path.Key("group_id")
+			x0, ok0, err := validation.DecodeString(d, errs, &p)
+			if err != nil {
+				return err
+			}
+			if ok0 {
+				y0 := x0
+				v.GroupId = &y0
+			}
+		case "group_name":
+			p := path.Key("group_name")
+			x0, ok0, err := validation.DecodeString(d, errs, &p)
+			if err != nil {
+				return err
+			}
+			if ok0 {
+				y0 := x0
+				v.GroupName = &y0
+			}
+		case "group_version":
+			p := path.Key("group_version")
+			x0, ok0, err := validation.DecodeString(d, errs, &p)
+			if err != nil {
+				return err
+			}
+			if ok0 {
+				y0 := x0
+				v.GroupVersion = &y0
+			}
+		case "id":
+			p := path.Key("id")
+			x0, ok0, err := validation.DecodeString(d, errs, &p)
+			if err != nil {
+				return err
+			}
+			if ok0 {
+				y0 := x0
+				v.Id = &y0
+			}
+		case "ld_api_id":
+			p := path.Key("ld_api_id")
+			x0, ok0, err := validation.DecodeString(d, errs, &p)
+			if err != nil {
+				return err
+			}
+			if ok0 {
+				y0 := x0
+				v.LdApiId = &y0
+			}
+		case "match_mode":
+			p := path.Key("match_mode")
+			x0, ok0, err := validation.DecodeEnumString(d, errs, &p, enum11)
+			if err != nil {
+				return err
+			}
+			if ok0 {
+				y0 := ApiInfoPerPageMatchMode(x0)
+				v.MatchMode = &y0
+			}
+		case "name":
+			p := path.Key("name")
+			x0, ok0, err := validation.DecodeString(d, errs, &p)
+			if err != nil {
+				return err
+			}
+			if ok0 {
+				y0 := x0
+				v.Name = &y0
+			}
+		case "publish_id":
+			p := path.Key("publish_id")
+			x0, ok0, err := validation.DecodeString(d, errs, &p)
+			if err != nil {
+				return err
+			}
+			if ok0 {
+				y0 := x0
+				v.PublishId = &y0
+			}
+		case "publish_time":
+			p := path.Key("publish_time")
+			x0, ok0, err := validation.DecodeString(d, errs, &p)
+			if err != nil {
+				return err
+			}
+			if ok0 {
+				y0 := x0
+				v.PublishTime = &y0
+			}
+		case "register_time":
+			p := path.Key("register_time")
+			x0, ok0, err := validation.DecodeString(d, errs, &p)
+			if err != nil {
+				return err
+			}
+			if ok0 {
+				y0 := x0
+				v.RegisterTime = &y0
+			}
+		case "remark":
+			p := path.Key("remark")
+			x0, ok0, err := validation.DecodeString(d, errs, &p)
+			if err != nil {
+				return err
+			}
+			if ok0 {
+				y0 := x0
+				v.Remark = &y0
+			}
+		case "req_method":
+			p := path.Key("req_method")
+			x0, ok0, err := validation.DecodeString(d, errs, &p)
+			if err != nil {
+				return err
+			}
+			if ok0 {
+				y0 := x0
+				v.ReqMethod = &y0
+			}
+		case "req_params":
+			p := path.Key("req_params")
+			if ok0, err := validation.Expect(d, errs, &p, jx.Array, "an array"); err != nil {
+				return err
+			} else if ok0 {
+				arr0 := make([]ReqParam, 0)
+				it0, err := d.ArrIter()
+				if err != nil {
+					return err
+				}
+				for it0.Next() {
+					q0 := (&p).Index(len(arr0))
+					var e0 ReqParam
+					if err := e0.DecodeJX(d, &q0, errs); err != nil {
+						return err
+					}
+					arr0 = append(arr0, e0)
+				}
+				if err := it0.Err(); err != nil {
+					return err
+				}
+				y0 := arr0
+				v.ReqParams = &y0
+			}
+		case "req_protocol":
+			p := path.Key("req_protocol")
+			x0, ok0, err := validation.DecodeEnumString(d, errs, &p, enum12)
+			if err != nil {
+				return err
+			}
+			if ok0 {
+				y0 := ApiInfoPerPageReqProtocol(x0)
+				v.ReqProtocol = &y0
+			}
+		case "req_uri":
+			p := path.Key("req_uri")
+			x0, ok0, err := validation.DecodeString(d, errs, &p)
+			if err != nil {
+				return err
+			}
+			if ok0 {
+				y0 := x0
+				v.ReqUri = &y0
+			}
+		case "response_id":
+			p := path.Key("response_id")
+			x0, ok0, err := validation.DecodeString(d, errs, &p)
+			if err != nil {
+				return err
+			}
+			if ok0 {
+				y0 := x0
+				v.ResponseId = &y0
+			}
+		case "result_failure_sample":
+			p := path.Key("result_failure_sample")
+			x0, ok0, err := validation.DecodeString(d, errs, &p)
+			if err != nil {
+				return err
+			}
+			if ok0 {
+				y0 := x0
+				v.ResultFailureSample = &y0
+			}
+		case "result_normal_sample":
+			p := path.Key("result_normal_sample")
+			x0, ok0, err := validation.DecodeString(d, errs, &p)
+			if err != nil {
+				return err
+			}
+			if ok0 {
+				y0 := x0
+				v.ResultNormalSample = &y0
+			}
+		case "roma_app_id":
+			p := path.Key("roma_app_id")
+			x0, ok0, err := validation.DecodeString(d, errs, &p)
+			if err != nil {
+				return err
+			}
+			if ok0 {
+				y0 := x0
+				v.RomaAppId = &y0
+			}
+		case "roma_app_name":
+			p := path.Key("roma_app_name")
+			x0, ok0, err := validation.DecodeString(d, errs, &p)
+			if err != nil {
+				return err
+			}
+			if ok0 {
+				y0 := x0
+				v.RomaAppName = &y0
+			}
+		case "run_env_id":
+			p := path.Key("run_env_id")
+			x0, ok0, err := validation.DecodeString(d, errs, &p)
+			if err != nil {
+				return err
+			}
+			if ok0 {
+				y0 := x0
+				v.RunEnvId = &y0
+			}
+		case "run_env_name":
+			p := path.Key("run_env_name")
+			x0, ok0, err := validation.DecodeString(d, errs, &p)
+			if err != nil {
+				return err
+			}
+			if ok0 {
+				y0 := x0
+				v.RunEnvName = &y0
+			}
+		case "status":
+			p := path.Key("status")
+			x0, ok0, err := validation.DecodeInt(d, errs, &p)
+			if err != nil {
+				return err
+			}
+			if ok0 && validation.FitInt(errs, &p, x0, 64) {
+				y0 := ApiInfoPerPageStatus(x0)
+				v.Status = &y0
+			}
+		case "tag":
+			p := path.Key("tag")
+			x0, ok0, err := validation.DecodeString(d, errs, &p)
+			if err != nil {
+				return err
+			}
+			if ok0 {
+				y0 := x0
+				v.Tag = &y0
+			}
+		case "tags":
+			p := path.Key("tags")
+			if ok0, err := validation.Expect(d, errs, &p, jx.Array, "an array"); err != nil {
+				return err
+			} else if ok0 {
+				arr0 := make([]string, 0)
+				it0, err := d.ArrIter()
+				if err != nil {
+					return err
+				}
+				for it0.Next() {
+					q0 := (&p).Index(len(arr0))
+					var e0 string
+					x1, ok1, err := validation.DecodeString(d, errs, &q0)
+					if err != nil {
+						return err
+					}
+					if ok1 {
+						e0 = x1
+					}
+					arr0 = append(arr0, e0)
+				}
+				if err := it0.Err(); err != nil {
+					return err
+				}
+				y0 := arr0
+				v.Tags = &y0
+			}
+		case "type":
+			p := path.Key("type")
+			x0, ok0, err := validation.DecodeInt(d, errs, &p)
+			if err != nil {
+				return err
+			}
+			if ok0 && validation.FitInt(errs, &p, x0, 64) {
+				y0 := ApiInfoPerPageType(x0)
+				v.Type = &y0
+			}
+		case "update_time":
+			p := path.Key("update_time")
+			x0, ok0, err := validation.DecodeString(d, errs, &p)
+			if err != nil {
+				return err
+			}
+			if ok0 {
+				y0 := x0
+				v.UpdateTime = &y0
+			}
+		case "version":
+			p := path.Key("version")
+			x0, ok0, err := validation.DecodeString(d, errs, &p)
+			if err != nil {
+				return err
+			}
+			if ok0 {
+				y0 := x0
+				v.Version = &y0
+			}
+		default:
+			if err := d.Skip(); err != nil {
+				return err
+			}
+		}
+	}
+	if err := iter.Err(); err != nil {
+		return err
+	}
+	return nil
+}
+
 // Validate checks v against every rule of the ApiMock schema and returns all violations
 // as validation.Errors, or nil.
 func (v *ApiMock) Validate() error {
@@ -1103,7 +1704,7 @@ func (v *ApiMock) ValidateAt(path *validation.Path, errs *validation.Errors) {
 	if v.StatusCode != nil {
 		p := path.Key("status_code")
 		n0 := int64((*v.StatusCode))
-		validation.EnumInt(errs, &p, n0, enum8)
+		validation.EnumInt(errs, &p, n0, enum13)
 	}
 	if v.Version != nil {
 		p := path.Key("version")
@@ -1263,7 +1864,7 @@ func (v *ApiMockCreate) ValidateAt(path *validation.Path, errs *validation.Error
 	if v.StatusCode != nil {
 		p := path.Key("status_code")
 		n0 := int64((*v.StatusCode))
-		validation.EnumInt(errs, &p, n0, enum8)
+		validation.EnumInt(errs, &p, n0, enum13)
 	}
 	if v.Version != nil {
 		p := path.Key("version")
@@ -1392,7 +1993,7 @@ func (v *ApiPolicyFunctionCreate) ValidateAt(path *validation.Path, errs *valida
 	{
 		p := path.Key("effect_mode")
 		s0 := string(v.EffectMode)
-		validation.EnumString(errs, &p, s0, enum9)
+		validation.EnumString(errs, &p, s0, enum14)
 	}
 	{
 		p := path.Key("invocation_type")
@@ -1403,7 +2004,7 @@ func (v *ApiPolicyFunctionCreate) ValidateAt(path *validation.Path, errs *valida
 		p := path.Key("name")
 		s0 := v.Name
 		validation.String(errs, &p, s0, 3, 64)
-		validation.Pattern(errs, &p, s0, pattern1, "^[A-Za-z一-龥][A-Za-z0-9一-龥_-]*$")
+		validation.Pattern(errs, &p, s0, pattern4, "^[A-Za-z一-龥][A-Za-z0-9一-龥_-]*$")
 	}
 	if v.NetworkType != nil {
 		p := path.Key("network_type")
@@ -1506,7 +2107,7 @@ func (v *ApiPolicyFunctionCreate) DecodeJX(d *jx.Decoder, path *validation.Path,
 		case "effect_mode":
 			seen |= uint64(0x10)
 			p := path.Key("effect_mode")
-			x0, ok0, err := validation.DecodeEnumString(d, errs, &p, enum9)
+			x0, ok0, err := validation.DecodeEnumString(d, errs, &p, enum14)
 			if err != nil {
 				return err
 			}
@@ -1645,7 +2246,7 @@ func (v *ApiPolicyFunctionResp) ValidateAt(path *validation.Path, errs *validati
 	if v.EffectMode != nil {
 		p := path.Key("effect_mode")
 		s0 := string((*v.EffectMode))
-		validation.EnumString(errs, &p, s0, enum9)
+		validation.EnumString(errs, &p, s0, enum14)
 	}
 	if v.InvocationType != nil {
 		p := path.Key("invocation_type")
@@ -1756,7 +2357,7 @@ func (v *ApiPolicyFunctionResp) DecodeJX(d *jx.Decoder, path *validation.Path, e
 			}
 		case "effect_mode":
 			p := path.Key("effect_mode")
-			x0, ok0, err := validation.DecodeEnumString(d, errs, &p, enum9)
+			x0, ok0, err := validation.DecodeEnumString(d, errs, &p, enum14)
 			if err != nil {
 				return err
 			}
@@ -1881,23 +2482,23 @@ func (v *ApiPolicyHttpCreate) ValidateAt(path *validation.Path, errs *validation
 	{
 		p := path.Key("effect_mode")
 		s0 := string(v.EffectMode)
-		validation.EnumString(errs, &p, s0, enum9)
+		validation.EnumString(errs, &p, s0, enum14)
 	}
 	{
 		p := path.Key("name")
 		s0 := v.Name
 		validation.String(errs, &p, s0, 3, 64)
-		validation.Pattern(errs, &p, s0, pattern1, "^[A-Za-z一-龥][A-Za-z0-9一-龥_-]*$")
+		validation.Pattern(errs, &p, s0, pattern4, "^[A-Za-z一-龥][A-Za-z0-9一-龥_-]*$")
 	}
 	{
 		p := path.Key("req_method")
 		s0 := string(v.ReqMethod)
-		validation.EnumString(errs, &p, s0, enum10)
+		validation.EnumString(errs, &p, s0, enum15)
 	}
 	{
 		p := path.Key("req_protocol")
 		s0 := string(v.ReqProtocol)
-		validation.EnumString(errs, &p, s0, enum11)
+		validation.EnumString(errs, &p, s0, enum16)
 	}
 	{
 		p := path.Key("req_uri")
@@ -1907,7 +2508,7 @@ func (v *ApiPolicyHttpCreate) ValidateAt(path *validation.Path, errs *validation
 	if v.RetryCount != nil {
 		p := path.Key("retry_count")
 		s0 := (*v.RetryCount)
-		validation.Pattern(errs, &p, s0, pattern2, "^(-1|[0-9]|10)$")
+		validation.Pattern(errs, &p, s0, pattern5, "^(-1|[0-9]|10)$")
 		validation.IntegerString(errs, &p, s0, int64(-1), int64(10))
 	}
 	if v.Timeout != nil {
@@ -2009,7 +2610,7 @@ func (v *ApiPolicyHttpCreate) DecodeJX(d *jx.Decoder, path *validation.Path, err
 		case "effect_mode":
 			seen |= uint64(0x8)
 			p := path.Key("effect_mode")
-			x0, ok0, err := validation.DecodeEnumString(d, errs, &p, enum9)
+			x0, ok0, err := validation.DecodeEnumString(d, errs, &p, enum14)
 			if err != nil {
 				return err
 			}
@@ -2039,7 +2640,7 @@ func (v *ApiPolicyHttpCreate) DecodeJX(d *jx.Decoder, path *validation.Path, err
 		case "req_method":
 			seen |= uint64(0x40)
 			p := path.Key("req_method")
-			x0, ok0, err := validation.DecodeEnumString(d, errs, &p, enum10)
+			x0, ok0, err := validation.DecodeEnumString(d, errs, &p, enum15)
 			if err != nil {
 				return err
 			}
@@ -2049,7 +2650,7 @@ func (v *ApiPolicyHttpCreate) DecodeJX(d *jx.Decoder, path *validation.Path, err
 		case "req_protocol":
 			seen |= uint64(0x80)
 			p := path.Key("req_protocol")
-			x0, ok0, err := validation.DecodeEnumString(d, errs, &p, enum11)
+			x0, ok0, err := validation.DecodeEnumString(d, errs, &p, enum16)
 			if err != nil {
 				return err
 			}
@@ -2185,7 +2786,7 @@ func (v *ApiPolicyHttpResp) ValidateAt(path *validation.Path, errs *validation.E
 	if v.EffectMode != nil {
 		p := path.Key("effect_mode")
 		s0 := string((*v.EffectMode))
-		validation.EnumString(errs, &p, s0, enum9)
+		validation.EnumString(errs, &p, s0, enum14)
 	}
 	if v.Name != nil {
 		p := path.Key("name")
@@ -2195,12 +2796,12 @@ func (v *ApiPolicyHttpResp) ValidateAt(path *validation.Path, errs *validation.E
 	if v.ReqMethod != nil {
 		p := path.Key("req_method")
 		s0 := string((*v.ReqMethod))
-		validation.EnumString(errs, &p, s0, enum10)
+		validation.EnumString(errs, &p, s0, enum15)
 	}
 	if v.ReqProtocol != nil {
 		p := path.Key("req_protocol")
 		s0 := string((*v.ReqProtocol))
-		validation.EnumString(errs, &p, s0, enum11)
+		validation.EnumString(errs, &p, s0, enum16)
 	}
 	if v.ReqUri != nil {
 		p := path.Key("req_uri")
@@ -2210,7 +2811,7 @@ func (v *ApiPolicyHttpResp) ValidateAt(path *validation.Path, errs *validation.E
 	if v.RetryCount != nil {
 		p := path.Key("retry_count")
 		s0 := (*v.RetryCount)
-		validation.Pattern(errs, &p, s0, pattern2, "^(-1|[0-9]|10)$")
+		validation.Pattern(errs, &p, s0, pattern5, "^(-1|[0-9]|10)$")
 		validation.IntegerString(errs, &p, s0, int64(-1), int64(10))
 	}
 	if v.Timeout != nil {
@@ -2306,7 +2907,7 @@ func (v *ApiPolicyHttpResp) DecodeJX(d *jx.Decoder, path *validation.Path, errs 
 			}
 		case "effect_mode":
 			p := path.Key("effect_mode")
-			x0, ok0, err := validation.DecodeEnumString(d, errs, &p, enum9)
+			x0, ok0, err := validation.DecodeEnumString(d, errs, &p, enum14)
 			if err != nil {
 				return err
 			}
@@ -2346,7 +2947,7 @@ func (v *ApiPolicyHttpResp) DecodeJX(d *jx.Decoder, path *validation.Path, errs 
 			}
 		case "req_method":
 			p := path.Key("req_method")
-			x0, ok0, err := validation.DecodeEnumString(d, errs, &p, enum10)
+			x0, ok0, err := validation.DecodeEnumString(d, errs, &p, enum15)
 			if err != nil {
 				return err
 			}
@@ -2356,7 +2957,7 @@ func (v *ApiPolicyHttpResp) DecodeJX(d *jx.Decoder, path *validation.Path, errs 
 			}
 		case "req_protocol":
 			p := path.Key("req_protocol")
-			x0, ok0, err := validation.DecodeEnumString(d, errs, &p, enum11)
+			x0, ok0, err := validation.DecodeEnumString(d, errs, &p, enum16)
 			if err != nil {
 				return err
 			}
@@ -2469,7 +3070,7 @@ func (v *ApiPolicyHttpRespV1) ValidateAt(path *validation.Path, errs *validation
 	if v.EffectMode != nil {
 		p := path.Key("effect_mode")
 		s0 := string((*v.EffectMode))
-		validation.EnumString(errs, &p, s0, enum9)
+		validation.EnumString(errs, &p, s0, enum14)
 	}
 	if v.Name != nil {
 		p := path.Key("name")
@@ -2479,12 +3080,12 @@ func (v *ApiPolicyHttpRespV1) ValidateAt(path *validation.Path, errs *validation
 	if v.ReqMethod != nil {
 		p := path.Key("req_method")
 		s0 := string((*v.ReqMethod))
-		validation.EnumString(errs, &p, s0, enum10)
+		validation.EnumString(errs, &p, s0, enum15)
 	}
 	if v.ReqProtocol != nil {
 		p := path.Key("req_protocol")
 		s0 := string((*v.ReqProtocol))
-		validation.EnumString(errs, &p, s0, enum11)
+		validation.EnumString(errs, &p, s0, enum16)
 	}
 	if v.ReqUri != nil {
 		p := path.Key("req_uri")
@@ -2588,7 +3189,7 @@ func (v *ApiPolicyHttpRespV1) DecodeJX(d *jx.Decoder, path *validation.Path, err
 			}
 		case "effect_mode":
 			p := path.Key("effect_mode")
-			x0, ok0, err := validation.DecodeEnumString(d, errs, &p, enum9)
+			x0, ok0, err := validation.DecodeEnumString(d, errs, &p, enum14)
 			if err != nil {
 				return err
 			}
@@ -2628,7 +3229,7 @@ func (v *ApiPolicyHttpRespV1) DecodeJX(d *jx.Decoder, path *validation.Path, err
 			}
 		case "req_method":
 			p := path.Key("req_method")
-			x0, ok0, err := validation.DecodeEnumString(d, errs, &p, enum10)
+			x0, ok0, err := validation.DecodeEnumString(d, errs, &p, enum15)
 			if err != nil {
 				return err
 			}
@@ -2638,7 +3239,7 @@ func (v *ApiPolicyHttpRespV1) DecodeJX(d *jx.Decoder, path *validation.Path, err
 			}
 		case "req_protocol":
 			p := path.Key("req_protocol")
-			x0, ok0, err := validation.DecodeEnumString(d, errs, &p, enum11)
+			x0, ok0, err := validation.DecodeEnumString(d, errs, &p, enum16)
 			if err != nil {
 				return err
 			}
@@ -2751,7 +3352,7 @@ func (v *ApiPolicyMockCreate) ValidateAt(path *validation.Path, errs *validation
 	{
 		p := path.Key("effect_mode")
 		s0 := string(v.EffectMode)
-		validation.EnumString(errs, &p, s0, enum9)
+		validation.EnumString(errs, &p, s0, enum14)
 	}
 	if v.Header != nil {
 		p := path.Key("header")
@@ -2761,12 +3362,12 @@ func (v *ApiPolicyMockCreate) ValidateAt(path *validation.Path, errs *validation
 		p := path.Key("name")
 		s0 := v.Name
 		validation.String(errs, &p, s0, 3, 64)
-		validation.Pattern(errs, &p, s0, pattern1, "^[A-Za-z一-龥][A-Za-z0-9一-龥_-]*$")
+		validation.Pattern(errs, &p, s0, pattern4, "^[A-Za-z一-龥][A-Za-z0-9一-龥_-]*$")
 	}
 	if v.StatusCode != nil {
 		p := path.Key("status_code")
 		n0 := int64((*v.StatusCode))
-		validation.EnumInt(errs, &p, n0, enum8)
+		validation.EnumInt(errs, &p, n0, enum13)
 	}
 }
 
@@ -2844,7 +3445,7 @@ func (v *ApiPolicyMockCreate) DecodeJX(d *jx.Decoder, path *validation.Path, err
 		case "effect_mode":
 			seen |= uint64(0x8)
 			p := path.Key("effect_mode")
-			x0, ok0, err := validation.DecodeEnumString(d, errs, &p, enum9)
+			x0, ok0, err := validation.DecodeEnumString(d, errs, &p, enum14)
 			if err != nil {
 				return err
 			}
@@ -2952,7 +3553,7 @@ func (v *ApiPolicyMockResp) ValidateAt(path *validation.Path, errs *validation.E
 	if v.EffectMode != nil {
 		p := path.Key("effect_mode")
 		s0 := string((*v.EffectMode))
-		validation.EnumString(errs, &p, s0, enum9)
+		validation.EnumString(errs, &p, s0, enum14)
 	}
 	if v.Header != nil {
 		p := path.Key("header")
@@ -2966,7 +3567,7 @@ func (v *ApiPolicyMockResp) ValidateAt(path *validation.Path, errs *validation.E
 	if v.StatusCode != nil {
 		p := path.Key("status_code")
 		n0 := int64((*v.StatusCode))
-		validation.EnumInt(errs, &p, n0, enum8)
+		validation.EnumInt(errs, &p, n0, enum13)
 	}
 }
 
@@ -3042,7 +3643,7 @@ func (v *ApiPolicyMockResp) DecodeJX(d *jx.Decoder, path *validation.Path, errs 
 			}
 		case "effect_mode":
 			p := path.Key("effect_mode")
-			x0, ok0, err := validation.DecodeEnumString(d, errs, &p, enum9)
+			x0, ok0, err := validation.DecodeEnumString(d, errs, &p, enum14)
 			if err != nil {
 				return err
 			}
@@ -3130,7 +3731,7 @@ func (v *AuthOpt) ValidateAt(path *validation.Path, errs *validation.Errors) {
 	if v.AppCodeAuthType != nil {
 		p := path.Key("app_code_auth_type")
 		s0 := string((*v.AppCodeAuthType))
-		validation.EnumString(errs, &p, s0, enum12)
+		validation.EnumString(errs, &p, s0, enum17)
 	}
 }
 
@@ -3148,7 +3749,7 @@ func (v *AuthOpt) DecodeJX(d *jx.Decoder, path *validation.Path, errs *validatio
 		switch string(iter.Key()) {
 		case "app_code_auth_type":
 			p := path.Key("app_code_auth_type")
-			x0, ok0, err := validation.DecodeEnumString(d, errs, &p, enum12)
+			x0, ok0, err := validation.DecodeEnumString(d, errs, &p, enum17)
 			if err != nil {
 				return err
 			}
@@ -3195,7 +3796,7 @@ func (v *BackendApi) ValidateAt(path *validation.Path, errs *validation.Errors) 
 	if v.RetryCount != nil {
 		p := path.Key("retry_count")
 		s0 := (*v.RetryCount)
-		validation.Pattern(errs, &p, s0, pattern2, "^(-1|[0-9]|10)$")
+		validation.Pattern(errs, &p, s0, pattern5, "^(-1|[0-9]|10)$")
 		validation.IntegerString(errs, &p, s0, int64(-1), int64(10))
 	}
 	if v.Status != nil {
@@ -3437,7 +4038,7 @@ func (v *BackendApiCreate) ValidateAt(path *validation.Path, errs *validation.Er
 	if v.RetryCount != nil {
 		p := path.Key("retry_count")
 		s0 := (*v.RetryCount)
-		validation.Pattern(errs, &p, s0, pattern2, "^(-1|[0-9]|10)$")
+		validation.Pattern(errs, &p, s0, pattern5, "^(-1|[0-9]|10)$")
 		validation.IntegerString(errs, &p, s0, int64(-1), int64(10))
 	}
 	{
@@ -3890,18 +4491,18 @@ func (v *BackendParam) ValidateAt(path *validation.Path, errs *validation.Errors
 	if v.Location != nil {
 		p := path.Key("location")
 		s0 := string((*v.Location))
-		validation.EnumString(errs, &p, s0, enum13)
+		validation.EnumString(errs, &p, s0, enum18)
 	}
 	if v.Name != nil {
 		p := path.Key("name")
 		s0 := (*v.Name)
 		validation.String(errs, &p, s0, 1, 32)
-		validation.Pattern(errs, &p, s0, pattern3, "^[A-Za-z][A-Za-z0-9._-]*$")
+		validation.Pattern(errs, &p, s0, pattern6, "^[A-Za-z][A-Za-z0-9._-]*$")
 	}
 	if v.Origin != nil {
 		p := path.Key("origin")
 		s0 := string((*v.Origin))
-		validation.EnumString(errs, &p, s0, enum14)
+		validation.EnumString(errs, &p, s0, enum19)
 	}
 	if v.Remark != nil {
 		p := path.Key("remark")
@@ -3939,7 +4540,7 @@ func (v *BackendParam) DecodeJX(d *jx.Decoder, path *validation.Path, errs *vali
 			}
 		case "location":
 			p := path.Key("location")
-			x0, ok0, err := validation.DecodeEnumString(d, errs, &p, enum13)
+			x0, ok0, err := validation.DecodeEnumString(d, errs, &p, enum18)
 			if err != nil {
 				return err
 			}
@@ -3959,7 +4560,7 @@ func (v *BackendParam) DecodeJX(d *jx.Decoder, path *validation.Path, errs *vali
 			}
 		case "origin":
 			p := path.Key("origin")
-			x0, ok0, err := validation.DecodeEnumString(d, errs, &p, enum14)
+			x0, ok0, err := validation.DecodeEnumString(d, errs, &p, enum19)
 			if err != nil {
 				return err
 			}
@@ -4026,18 +4627,18 @@ func (v *BackendParamBase) ValidateAt(path *validation.Path, errs *validation.Er
 	{
 		p := path.Key("location")
 		s0 := string(v.Location)
-		validation.EnumString(errs, &p, s0, enum13)
+		validation.EnumString(errs, &p, s0, enum18)
 	}
 	{
 		p := path.Key("name")
 		s0 := v.Name
 		validation.String(errs, &p, s0, 1, 32)
-		validation.Pattern(errs, &p, s0, pattern3, "^[A-Za-z][A-Za-z0-9._-]*$")
+		validation.Pattern(errs, &p, s0, pattern6, "^[A-Za-z][A-Za-z0-9._-]*$")
 	}
 	{
 		p := path.Key("origin")
 		s0 := string(v.Origin)
-		validation.EnumString(errs, &p, s0, enum14)
+		validation.EnumString(errs, &p, s0, enum19)
 	}
 	if v.Remark != nil {
 		p := path.Key("remark")
@@ -4067,7 +4668,7 @@ func (v *BackendParamBase) DecodeJX(d *jx.Decoder, path *validation.Path, errs *
 		case "location":
 			seen |= uint64(0x1)
 			p := path.Key("location")
-			x0, ok0, err := validation.DecodeEnumString(d, errs, &p, enum13)
+			x0, ok0, err := validation.DecodeEnumString(d, errs, &p, enum18)
 			if err != nil {
 				return err
 			}
@@ -4087,7 +4688,7 @@ func (v *BackendParamBase) DecodeJX(d *jx.Decoder, path *validation.Path, errs *
 		case "origin":
 			seen |= uint64(0x4)
 			p := path.Key("origin")
-			x0, ok0, err := validation.DecodeEnumString(d, errs, &p, enum14)
+			x0, ok0, err := validation.DecodeEnumString(d, errs, &p, enum19)
 			if err != nil {
 				return err
 			}
@@ -4348,7 +4949,7 @@ func (v *CreateApiV2Request) ValidateAt(path *validation.Path, errs *validation.
 	{
 		p := path.Key("auth_type")
 		s0 := string(v.AuthType)
-		validation.EnumString(errs, &p, s0, enum15)
+		validation.EnumString(errs, &p, s0, enum8)
 	}
 	if v.AuthorizerId != nil {
 		p := path.Key("authorizer_id")
@@ -4369,7 +4970,7 @@ func (v *CreateApiV2Request) ValidateAt(path *validation.Path, errs *validation.
 	{
 		p := path.Key("backend_type")
 		s0 := string(v.BackendType)
-		validation.EnumString(errs, &p, s0, enum16)
+		validation.EnumString(errs, &p, s0, enum9)
 	}
 	if v.BodyRemark != nil {
 		p := path.Key("body_remark")
@@ -4379,7 +4980,7 @@ func (v *CreateApiV2Request) ValidateAt(path *validation.Path, errs *validation.
 	if v.ContentType != nil {
 		p := path.Key("content_type")
 		s0 := string((*v.ContentType))
-		validation.EnumString(errs, &p, s0, enum17)
+		validation.EnumString(errs, &p, s0, enum10)
 	}
 	if v.DomainName != nil {
 		p := path.Key("domain_name")
@@ -4398,7 +4999,7 @@ func (v *CreateApiV2Request) ValidateAt(path *validation.Path, errs *validation.
 	if v.MatchMode != nil {
 		p := path.Key("match_mode")
 		s0 := string((*v.MatchMode))
-		validation.EnumString(errs, &p, s0, enum18)
+		validation.EnumString(errs, &p, s0, enum11)
 	}
 	if v.MockInfo != nil {
 		p := path.Key("mock_info")
@@ -4408,7 +5009,7 @@ func (v *CreateApiV2Request) ValidateAt(path *validation.Path, errs *validation.
 		p := path.Key("name")
 		s0 := v.Name
 		validation.String(errs, &p, s0, 3, 255)
-		validation.Pattern(errs, &p, s0, pattern4, "^[A-Za-z0-9一-龥][A-Za-z0-9一-龥_./():（）：、-]*$")
+		validation.Pattern(errs, &p, s0, pattern1, "^[A-Za-z0-9一-龥][A-Za-z0-9一-龥_./():（）：、-]*$")
 	}
 	if v.PolicyFunctions != nil {
 		p := path.Key("policy_functions")
@@ -4435,7 +5036,7 @@ func (v *CreateApiV2Request) ValidateAt(path *validation.Path, errs *validation.
 		p := path.Key("remark")
 		s0 := (*v.Remark)
 		validation.String(errs, &p, s0, -1, 1000)
-		validation.Pattern(errs, &p, s0, pattern5, "^[^<>]*$")
+		validation.Pattern(errs, &p, s0, pattern2, "^[^<>]*$")
 		validation.ForbiddenChars(errs, &p, s0, "<>")
 	}
 	if v.ReqParams != nil {
@@ -4448,7 +5049,7 @@ func (v *CreateApiV2Request) ValidateAt(path *validation.Path, errs *validation.
 	{
 		p := path.Key("req_protocol")
 		s0 := string(v.ReqProtocol)
-		validation.EnumString(errs, &p, s0, enum19)
+		validation.EnumString(errs, &p, s0, enum12)
 	}
 	{
 		p := path.Key("req_uri")
@@ -4486,7 +5087,7 @@ func (v *CreateApiV2Request) ValidateAt(path *validation.Path, errs *validation.
 			q0 := (&p).Index(i0)
 			s1 := (*v.Tags)[i0]
 			validation.String(errs, &q0, s1, 1, 128)
-			validation.Pattern(errs, &q0, s1, pattern6, "^[A-Za-z一-龥][A-Za-z0-9一-龥*#%.:_-]*$")
+			validation.Pattern(errs, &q0, s1, pattern3, "^[A-Za-z一-龥][A-Za-z0-9一-龥*#%.:_-]*$")
 		}
 	}
 	{
@@ -4664,7 +5265,7 @@ func (v *CreateApiV2Request) DecodeJX(d *jx.Decoder, path *validation.Path, errs
 		case "auth_type":
 			seen |= uint64(0x2)
 			p := path.Key("auth_type")
-			x0, ok0, err := validation.DecodeEnumString(d, errs, &p, enum15)
+			x0, ok0, err := validation.DecodeEnumString(d, errs, &p, enum8)
 			if err != nil {
 				return err
 			}
@@ -4715,7 +5316,7 @@ func (v *CreateApiV2Request) DecodeJX(d *jx.Decoder, path *validation.Path, errs
 		case "backend_type":
 			seen |= uint64(0x20)
 			p := path.Key("backend_type")
-			x0, ok0, err := validation.DecodeEnumString(d, errs, &p, enum16)
+			x0, ok0, err := validation.DecodeEnumString(d, errs, &p, enum9)
 			if err != nil {
 				return err
 			}
@@ -4734,7 +5335,7 @@ func (v *CreateApiV2Request) DecodeJX(d *jx.Decoder, path *validation.Path, errs
 			}
 		case "content_type":
 			p := path.Key("content_type")
-			x0, ok0, err := validation.DecodeEnumString(d, errs, &p, enum17)
+			x0, ok0, err := validation.DecodeEnumString(d, errs, &p, enum10)
 			if err != nil {
 				return err
 			}
@@ -4781,7 +5382,7 @@ func (v *CreateApiV2Request) DecodeJX(d *jx.Decoder, path *validation.Path, errs
 			}
 		case "match_mode":
 			p := path.Key("match_mode")
-			x0, ok0, err := validation.DecodeEnumString(d, errs, &p, enum18)
+			x0, ok0, err := validation.DecodeEnumString(d, errs, &p, enum11)
 			if err != nil {
 				return err
 			}
@@ -4925,7 +5526,7 @@ func (v *CreateApiV2Request) DecodeJX(d *jx.Decoder, path *validation.Path, errs
 		case "req_protocol":
 			seen |= uint64(0x200000)
 			p := path.Key("req_protocol")
-			x0, ok0, err := validation.DecodeEnumString(d, errs, &p, enum19)
+			x0, ok0, err := validation.DecodeEnumString(d, errs, &p, enum12)
 			if err != nil {
 				return err
 			}
@@ -5114,7 +5715,7 @@ func (v *CreateApiV2Response) ValidateAt(path *validation.Path, errs *validation
 	if v.AuthType != nil {
 		p := path.Key("auth_type")
 		s0 := string((*v.AuthType))
-		validation.EnumString(errs, &p, s0, enum15)
+		validation.EnumString(errs, &p, s0, enum8)
 	}
 	if v.AuthorizerId != nil {
 		p := path.Key("authorizer_id")
@@ -5135,7 +5736,7 @@ func (v *CreateApiV2Response) ValidateAt(path *validation.Path, errs *validation
 	if v.BackendType != nil {
 		p := path.Key("backend_type")
 		s0 := string((*v.BackendType))
-		validation.EnumString(errs, &p, s0, enum16)
+		validation.EnumString(errs, &p, s0, enum9)
 	}
 	if v.BodyRemark != nil {
 		p := path.Key("body_remark")
@@ -5145,7 +5746,7 @@ func (v *CreateApiV2Response) ValidateAt(path *validation.Path, errs *validation
 	if v.ContentType != nil {
 		p := path.Key("content_type")
 		s0 := string((*v.ContentType))
-		validation.EnumString(errs, &p, s0, enum17)
+		validation.EnumString(errs, &p, s0, enum10)
 	}
 	if v.DomainName != nil {
 		p := path.Key("domain_name")
@@ -5164,7 +5765,7 @@ func (v *CreateApiV2Response) ValidateAt(path *validation.Path, errs *validation
 	if v.MatchMode != nil {
 		p := path.Key("match_mode")
 		s0 := string((*v.MatchMode))
-		validation.EnumString(errs, &p, s0, enum18)
+		validation.EnumString(errs, &p, s0, enum11)
 	}
 	if v.MockInfo != nil {
 		p := path.Key("mock_info")
@@ -5174,7 +5775,7 @@ func (v *CreateApiV2Response) ValidateAt(path *validation.Path, errs *validation
 		p := path.Key("name")
 		s0 := (*v.Name)
 		validation.String(errs, &p, s0, 3, 255)
-		validation.Pattern(errs, &p, s0, pattern4, "^[A-Za-z0-9一-龥][A-Za-z0-9一-龥_./():（）：、-]*$")
+		validation.Pattern(errs, &p, s0, pattern1, "^[A-Za-z0-9一-龥][A-Za-z0-9一-龥_./():（）：、-]*$")
 	}
 	if v.PolicyFunctions != nil {
 		p := path.Key("policy_functions")
@@ -5201,7 +5802,7 @@ func (v *CreateApiV2Response) ValidateAt(path *validation.Path, errs *validation
 		p := path.Key("remark")
 		s0 := (*v.Remark)
 		validation.String(errs, &p, s0, -1, 1000)
-		validation.Pattern(errs, &p, s0, pattern5, "^[^<>]*$")
+		validation.Pattern(errs, &p, s0, pattern2, "^[^<>]*$")
 		validation.ForbiddenChars(errs, &p, s0, "<>")
 	}
 	if v.ReqParams != nil {
@@ -5214,7 +5815,7 @@ func (v *CreateApiV2Response) ValidateAt(path *validation.Path, errs *validation
 	if v.ReqProtocol != nil {
 		p := path.Key("req_protocol")
 		s0 := string((*v.ReqProtocol))
-		validation.EnumString(errs, &p, s0, enum19)
+		validation.EnumString(errs, &p, s0, enum12)
 	}
 	if v.ReqUri != nil {
 		p := path.Key("req_uri")
@@ -5257,7 +5858,7 @@ func (v *CreateApiV2Response) ValidateAt(path *validation.Path, errs *validation
 			q0 := (&p).Index(i0)
 			s1 := (*v.Tags)[i0]
 			validation.String(errs, &q0, s1, 1, 128)
-			validation.Pattern(errs, &q0, s1, pattern6, "^[A-Za-z一-龥][A-Za-z0-9一-龥*#%.:_-]*$")
+			validation.Pattern(errs, &q0, s1, pattern3, "^[A-Za-z一-龥][A-Za-z0-9一-龥*#%.:_-]*$")
 		}
 	}
 	if v.Type != nil {
@@ -5310,7 +5911,7 @@ func (v *CreateApiV2Response) DecodeJX(d *jx.Decoder, path *validation.Path, err
 			v.AuthOpt = x0
 		case "auth_type":
 			p := path.Key("auth_type")
-			x0, ok0, err := validation.DecodeEnumString(d, errs, &p, enum15)
+			x0, ok0, err := validation.DecodeEnumString(d, errs, &p, enum8)
 			if err != nil {
 				return err
 			}
@@ -5367,7 +5968,7 @@ func (v *CreateApiV2Response) DecodeJX(d *jx.Decoder, path *validation.Path, err
 			}
 		case "backend_type":
 			p := path.Key("backend_type")
-			x0, ok0, err := validation.DecodeEnumString(d, errs, &p, enum16)
+			x0, ok0, err := validation.DecodeEnumString(d, errs, &p, enum9)
 			if err != nil {
 				return err
 			}
@@ -5387,7 +5988,7 @@ func (v *CreateApiV2Response) DecodeJX(d *jx.Decoder, path *validation.Path, err
 			}
 		case "content_type":
 			p := path.Key("content_type")
-			x0, ok0, err := validation.DecodeEnumString(d, errs, &p, enum17)
+			x0, ok0, err := validation.DecodeEnumString(d, errs, &p, enum10)
 			if err != nil {
 				return err
 			}
@@ -5480,7 +6081,7 @@ func (v *CreateApiV2Response) DecodeJX(d *jx.Decoder, path *validation.Path, err
 			}
 		case "match_mode":
 			p := path.Key("match_mode")
-			x0, ok0, err := validation.DecodeEnumString(d, errs, &p, enum18)
+			x0, ok0, err := validation.DecodeEnumString(d, errs, &p, enum11)
 			if err != nil {
 				return err
 			}
@@ -5677,7 +6278,7 @@ func (v *CreateApiV2Response) DecodeJX(d *jx.Decoder, path *validation.Path, err
 			}
 		case "req_protocol":
 			p := path.Key("req_protocol")
-			x0, ok0, err := validation.DecodeEnumString(d, errs, &p, enum19)
+			x0, ok0, err := validation.DecodeEnumString(d, errs, &p, enum12)
 			if err != nil {
 				return err
 			}
@@ -5914,6 +6515,108 @@ func (v *ErrorResponse) DecodeJX(d *jx.Decoder, path *validation.Path, errs *val
 	return nil
 }
 
+// Validate checks v against every rule of the ListApisV2Response schema and returns all violations
+// as validation.Errors, or nil.
+func (v *ListApisV2Response) Validate() error {
+	return validation.Validate(v)
+}
+
+// DecodeJSON decodes data into v with exact member names and validates it. It reports every
+// violation (missing members, wrong types, broken rules) as validation.Errors.
+func (v *ListApisV2Response) DecodeJSON(data []byte) error {
+	return validation.DecodeJSON(data, v)
+}
+
+// ValidateAt checks v, found at path, and adds each violation to errs.
+func (v *ListApisV2Response) ValidateAt(path *validation.Path, errs *validation.Errors) {
+	if v.Apis != nil {
+		p := path.Key("apis")
+		validation.Items(errs, &p, len((*v.Apis)), -1, 500)
+		for i0 := range *v.Apis {
+			q0 := (&p).Index(i0)
+			(*v.Apis)[i0].ValidateAt(&q0, errs)
+		}
+	}
+	if v.Size != nil {
+		p := path.Key("size")
+		n0 := int64((*v.Size))
+		validation.Int(errs, &p, n0, true, int64(0), true, int64(500))
+	}
+	if v.Total != nil {
+		p := path.Key("total")
+		n0 := int64((*v.Total))
+		validation.Int(errs, &p, n0, true, int64(0), false, int64(0))
+	}
+}
+
+// DecodeJX decodes the next value of d into v; structural violations go to errs and
+// only malformed JSON is returned as an error.
+func (v *ListApisV2Response) DecodeJX(d *jx.Decoder, path *validation.Path, errs *validation.Errors) error {
+	if ok, err := validation.Expect(d, errs, path, jx.Object, "an object"); !ok || err != nil {
+		return err
+	}
+	iter, err := d.ObjIter()
+	if err != nil {
+		return err
+	}
+	for iter.Next() {
+		switch string(iter.Key()) {
+		case "apis":
+			p := path.Key("apis")
+			if ok0, err := validation.Expect(d, errs, &p, jx.Array, "an array"); err != nil {
+				return err
+			} else if ok0 {
+				arr0 := make([]ApiInfoPerPage, 0)
+				it0, err := d.ArrIter()
+				if err != nil {
+					return err
+				}
+				for it0.Next() {
+					q0 := (&p).Index(len(arr0))
+					var e0 ApiInfoPerPage
+					if err := e0.DecodeJX(d, &q0, errs); err != nil {
+						return err
+					}
+					arr0 = append(arr0, e0)
+				}
+				if err := it0.Err(); err != nil {
+					return err
+				}
+				y0 := arr0
+				v.Apis = &y0
+			}
+		case "size":
+			p := path.Key("size")
+			x0, ok0, err := validation.DecodeInt(d, errs, &p)
+			if err != nil {
+				return err
+			}
+			if ok0 && validation.FitInt(errs, &p, x0, 32) {
+				y0 := int32(x0)
+				v.Size = &y0
+			}
+		case "total":
+			p := path.Key("total")
+			x0, ok0, err := validation.DecodeInt(d, errs, &p)
+			if err != nil {
+				return err
+			}
+			if ok0 && validation.FitInt(errs, &p, x0, 64) {
+				y0 := x0
+				v.Total = &y0
+			}
+		default:
+			if err := d.Skip(); err != nil {
+				return err
+			}
+		}
+	}
+	if err := iter.Err(); err != nil {
+		return err
+	}
+	return nil
+}
+
 // Validate checks v against every rule of the MockApiBaseInfoHeader schema and returns all violations
 // as validation.Errors, or nil.
 func (v *MockApiBaseInfoHeader) Validate() error {
@@ -6018,7 +6721,7 @@ func (v *ReqParam) ValidateAt(path *validation.Path, errs *validation.Errors) {
 		p := path.Key("name")
 		s0 := (*v.Name)
 		validation.String(errs, &p, s0, 1, 32)
-		validation.Pattern(errs, &p, s0, pattern3, "^[A-Za-z][A-Za-z0-9._-]*$")
+		validation.Pattern(errs, &p, s0, pattern6, "^[A-Za-z][A-Za-z0-9._-]*$")
 	}
 	if v.PassThrough != nil {
 		p := path.Key("pass_through")
@@ -6282,7 +6985,7 @@ func (v *ReqParamBase) ValidateAt(path *validation.Path, errs *validation.Errors
 		p := path.Key("name")
 		s0 := v.Name
 		validation.String(errs, &p, s0, 1, 32)
-		validation.Pattern(errs, &p, s0, pattern3, "^[A-Za-z][A-Za-z0-9._-]*$")
+		validation.Pattern(errs, &p, s0, pattern6, "^[A-Za-z][A-Za-z0-9._-]*$")
 	}
 	if v.PassThrough != nil {
 		p := path.Key("pass_through")
@@ -6557,7 +7260,7 @@ func (v *ShowDetailsOfApiV1Response) ValidateAt(path *validation.Path, errs *val
 	if v.AuthType != nil {
 		p := path.Key("auth_type")
 		s0 := string((*v.AuthType))
-		validation.EnumString(errs, &p, s0, enum15)
+		validation.EnumString(errs, &p, s0, enum8)
 	}
 	if v.AuthorizerId != nil {
 		p := path.Key("authorizer_id")
@@ -6578,7 +7281,7 @@ func (v *ShowDetailsOfApiV1Response) ValidateAt(path *validation.Path, errs *val
 	if v.BackendType != nil {
 		p := path.Key("backend_type")
 		s0 := string((*v.BackendType))
-		validation.EnumString(errs, &p, s0, enum16)
+		validation.EnumString(errs, &p, s0, enum9)
 	}
 	if v.BodyRemark != nil {
 		p := path.Key("body_remark")
@@ -6602,7 +7305,7 @@ func (v *ShowDetailsOfApiV1Response) ValidateAt(path *validation.Path, errs *val
 	if v.MatchMode != nil {
 		p := path.Key("match_mode")
 		s0 := string((*v.MatchMode))
-		validation.EnumString(errs, &p, s0, enum18)
+		validation.EnumString(errs, &p, s0, enum11)
 	}
 	if v.MockInfo != nil {
 		p := path.Key("mock_info")
@@ -6612,7 +7315,7 @@ func (v *ShowDetailsOfApiV1Response) ValidateAt(path *validation.Path, errs *val
 		p := path.Key("name")
 		s0 := (*v.Name)
 		validation.String(errs, &p, s0, 3, 255)
-		validation.Pattern(errs, &p, s0, pattern4, "^[A-Za-z0-9一-龥][A-Za-z0-9一-龥_./():（）：、-]*$")
+		validation.Pattern(errs, &p, s0, pattern1, "^[A-Za-z0-9一-龥][A-Za-z0-9一-龥_./():（）：、-]*$")
 	}
 	if v.PolicyFunctions != nil {
 		p := path.Key("policy_functions")
@@ -6639,7 +7342,7 @@ func (v *ShowDetailsOfApiV1Response) ValidateAt(path *validation.Path, errs *val
 		p := path.Key("remark")
 		s0 := (*v.Remark)
 		validation.String(errs, &p, s0, -1, 1000)
-		validation.Pattern(errs, &p, s0, pattern5, "^[^<>]*$")
+		validation.Pattern(errs, &p, s0, pattern2, "^[^<>]*$")
 		validation.ForbiddenChars(errs, &p, s0, "<>")
 	}
 	if v.ReqParams != nil {
@@ -6652,7 +7355,7 @@ func (v *ShowDetailsOfApiV1Response) ValidateAt(path *validation.Path, errs *val
 	if v.ReqProtocol != nil {
 		p := path.Key("req_protocol")
 		s0 := string((*v.ReqProtocol))
-		validation.EnumString(errs, &p, s0, enum19)
+		validation.EnumString(errs, &p, s0, enum12)
 	}
 	if v.ReqUri != nil {
 		p := path.Key("req_uri")
@@ -6695,7 +7398,7 @@ func (v *ShowDetailsOfApiV1Response) ValidateAt(path *validation.Path, errs *val
 			q0 := (&p).Index(i0)
 			s1 := (*v.Tags)[i0]
 			validation.String(errs, &q0, s1, 1, 128)
-			validation.Pattern(errs, &q0, s1, pattern6, "^[A-Za-z一-龥][A-Za-z0-9一-龥*#%.:_-]*$")
+			validation.Pattern(errs, &q0, s1, pattern3, "^[A-Za-z一-龥][A-Za-z0-9一-龥*#%.:_-]*$")
 		}
 	}
 	if v.Type != nil {
@@ -6741,7 +7444,7 @@ func (v *ShowDetailsOfApiV1Response) DecodeJX(d *jx.Decoder, path *validation.Pa
 			v.AuthOpt = x0
 		case "auth_type":
 			p := path.Key("auth_type")
-			x0, ok0, err := validation.DecodeEnumString(d, errs, &p, enum15)
+			x0, ok0, err := validation.DecodeEnumString(d, errs, &p, enum8)
 			if err != nil {
 				return err
 			}
@@ -6798,7 +7501,7 @@ func (v *ShowDetailsOfApiV1Response) DecodeJX(d *jx.Decoder, path *validation.Pa
 			}
 		case "backend_type":
 			p := path.Key("backend_type")
-			x0, ok0, err := validation.DecodeEnumString(d, errs, &p, enum16)
+			x0, ok0, err := validation.DecodeEnumString(d, errs, &p, enum9)
 			if err != nil {
 				return err
 			}
@@ -6901,7 +7604,7 @@ func (v *ShowDetailsOfApiV1Response) DecodeJX(d *jx.Decoder, path *validation.Pa
 			}
 		case "match_mode":
 			p := path.Key("match_mode")
-			x0, ok0, err := validation.DecodeEnumString(d, errs, &p, enum18)
+			x0, ok0, err := validation.DecodeEnumString(d, errs, &p, enum11)
 			if err != nil {
 				return err
 			}
@@ -7088,7 +7791,7 @@ func (v *ShowDetailsOfApiV1Response) DecodeJX(d *jx.Decoder, path *validation.Pa
 			}
 		case "req_protocol":
 			p := path.Key("req_protocol")
-			x0, ok0, err := validation.DecodeEnumString(d, errs, &p, enum19)
+			x0, ok0, err := validation.DecodeEnumString(d, errs, &p, enum12)
 			if err != nil {
 				return err
 			}

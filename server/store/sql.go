@@ -20,6 +20,8 @@ type sqlStore struct {
 	// batch, when set, takes writes to a single writer that commits them in groups (SQLite);
 	// otherwise each write has a transaction of its own (PostgreSQL).
 	batch *batcher
+	// dialect writes the list filters that differ between the databases.
+	dialect dialect
 }
 
 // schema is the same for both dialects. The two UNIQUE constraints are the service's rules:
@@ -77,18 +79,23 @@ func (s *sqlStore) Update(ctx context.Context, a API) error {
 // when both are broken; the constraints still decide under a race. It returns once the write
 // is committed.
 func (s *sqlStore) write(ctx context.Context, a API, op func(context.Context, *stmts) error) error {
+	return s.transact(ctx, func(ctx context.Context, tx *stmts) error { return s.apply(ctx, tx, a, op) })
+}
+
+// transact runs op in a write transaction and returns once it is committed.
+func (s *sqlStore) transact(ctx context.Context, op func(context.Context, *stmts) error) error {
 	if s.batch != nil {
 		// In a group, a write's statements must not be interrupted by its caller going away:
 		// the driver would abort the shared transaction and with it the other callers'
 		// writes. The batcher checks the caller's context before the write starts instead.
-		return s.batch.do(ctx, func(tx *stmts) error { return s.apply(context.WithoutCancel(ctx), tx, a, op) })
+		return s.batch.do(ctx, func(tx *stmts) error { return op(context.WithoutCancel(ctx), tx) })
 	}
 	tx, err := s.begin(ctx)
 	if err != nil {
 		return err
 	}
 	defer tx.Rollback() //nolint:errcheck // after Commit, Rollback is a no-op
-	if err := s.apply(ctx, &stmts{tx: tx}, a, op); err != nil {
+	if err := op(ctx, &stmts{tx: tx}); err != nil {
 		return err
 	}
 	return s.uniqueViolation(tx.Commit())

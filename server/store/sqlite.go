@@ -52,7 +52,7 @@ func openSQLite(ctx context.Context, path string) (Store, error) {
 		db.Close()
 		return nil, fmt.Errorf("store: sqlite %s: %w", path, err)
 	}
-	s := &sqlStore{db: db, uniqueViolation: sqliteUnique}
+	s := &sqlStore{db: db, uniqueViolation: sqliteUnique, dialect: sqliteDialect}
 	s.begin = func(ctx context.Context) (*sql.Tx, error) {
 		// database/sql has no BEGIN IMMEDIATE; a first write statement takes the write lock
 		// at once, so that the uniqueness checks and the write are serialized.
