@@ -84,6 +84,7 @@ func (r *runner) flowJobs() []job {
 		add("duplicate-name/"+opID, opID, func(ctx context.Context, f *flow) { r.duplicate(ctx, f, opID, "name") })
 		add("duplicate-route/"+opID, opID, func(ctx context.Context, f *flow) { r.duplicate(ctx, f, opID, "req_uri") })
 	}
+	r.lifecycleJobs(add)
 	return jobs
 }
 
@@ -215,7 +216,7 @@ func (r *runner) isolationQuery(ctx context.Context, f *flow) {
 	if !f.check(err == nil, "client: %v", err) {
 		return
 	}
-	p, err := send(ctx, other, "ShowDetailsOfApiV1", at{r.t.OtherProjectID, r.t.InstanceID, id}, nil)
+	p, err := send(ctx, other, "ShowDetailsOfApiV1", at{project: r.t.OtherProjectID, instance: r.t.InstanceID, id: id}, nil)
 	// APIG.3030: the second project has no instance with this id, which hides the API too.
 	f.step("query it in the other project", p, err, 404, "APIG.3002", "APIG.3030")
 	p, err = send(ctx, other, "ShowDetailsOfApiV1", r.here(id), nil)

@@ -32,7 +32,9 @@ live service, to show where the service and the pages disagree:
     --project <project id> --instance <ROMA instance id> \
     --set group_id=<your group id> --set authorizer_id=<your authorizer id>
 
-A live run creates APIs (names and routes start with "cf"); use --run to choose cases.
+A live run creates APIs (names and routes start with "cf") and deletes every one of them at
+the end, also after failures and Ctrl-C; the report says how many it created and removed.
+--keep leaves them. Use --run to choose cases.
 The documented examples name ids (group_id, authorizer_id, vpc_channel_id, function_urn,
 roma_app_id, ...) that exist in the emulator's fixtures but not in your account: --set
 NAME=VALUE replaces every request-body member NAME with VALUE (except where a rule case is
@@ -75,6 +77,7 @@ func run(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 	out := fs.String("out", "", "write the report to FILE (default: standard output)")
 	runRe := fs.String("run", "", "run only the cases whose ID matches this regular expression")
 	workers := fs.Int("workers", 16, "cases run at once")
+	keep := fs.Bool("keep", false, "keep the APIs the run creates (default: delete them at the end)")
 	fs.Usage = func() {
 		fmt.Fprint(stderr, usage)
 		fs.PrintDefaults()
@@ -98,7 +101,7 @@ func run(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 	if *workers < 1 {
 		return fail("--workers must be at least 1")
 	}
-	opts := conformance.Options{Workers: *workers, Substitute: subs}
+	opts := conformance.Options{Workers: *workers, Substitute: subs, Keep: *keep}
 	if *runRe != "" {
 		re, err := regexp.Compile(*runRe)
 		if err != nil {
@@ -146,6 +149,9 @@ func run(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 	}
 	if *out != "" {
 		fmt.Fprintln(stdout, rep.Summary())
+	}
+	if rep.Created > 0 {
+		fmt.Fprintf(stderr, "apicconf: %d APIs created, %d deleted\n", rep.Created, rep.Removed)
 	}
 	if rep.Failed() {
 		return 1

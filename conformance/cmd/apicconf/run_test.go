@@ -48,7 +48,7 @@ func TestUsageErrors(t *testing.T) {
 // Against the emulator, the picked cases pass: exit 0, and only they are in the report.
 func TestRunPicksCasesAndPasses(t *testing.T) {
 	out := filepath.Join(t.TempDir(), "report.json")
-	code, stdout, stderr := apicconf("--run", `^(flows/unknown-id/|examples/CreateApi/)`, "--format", "json", "--out", out)
+	code, stdout, stderr := apicconf("--run", `^(flows/unknown-id/(ShowDetailsOfApiV1|UpdateApi)$|examples/CreateApi/)`, "--format", "json", "--out", out)
 	require.Equal(t, 0, code, stderr)
 	assert.Regexp(t, `^conformance: \d+ passed, 0 failed, 0 expected-rejections\n$`, stdout)
 	assert.Contains(t, stderr, "[4/4]", "progress: two examples and two flows")
@@ -60,7 +60,7 @@ func TestRunPicksCasesAndPasses(t *testing.T) {
 	require.NoError(t, json.Unmarshal(data, &rep))
 	for _, r := range rep.Results {
 		if r.Section != "responses" {
-			assert.Regexp(t, `^(flows/unknown-id/|examples/CreateApi/)`, r.ID)
+			assert.Regexp(t, `^(flows/unknown-id/(ShowDetailsOfApiV1|UpdateApi)$|examples/CreateApi/)`, r.ID)
 		}
 	}
 }
@@ -75,7 +75,7 @@ func TestFailingTargetExitsOne(t *testing.T) {
 	}))
 	defer hs.Close()
 	code, stdout, _ := apicconf("--target", hs.URL, "--token", "t", "--project", "p", "--instance", "i",
-		"--run", `^flows/unknown-id/|^examples/CreateApi/request/`)
+		"--run", `^flows/unknown-id/(ShowDetailsOfApiV1|UpdateApi)$|^examples/CreateApi/request/`)
 	assert.Equal(t, 1, code)
 	lines := strings.Split(strings.TrimSpace(stdout), "\n")
 	// Three cases fail; the three 500 answers conform to the spec (documented, vendor body).
