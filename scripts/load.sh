@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Measures the emulator's create and query throughput and latency with wrk on loopback, next
-# to a plain echo handler measured in the same run. Bounded: each run lasts DURATION.
-#   scripts/load.sh                 # DURATION=10s CONNS=64 THREADS=2
+# Measures the emulator's throughput, latency and CPU per request with wrk on loopback, next
+# to a plain echo handler measured in the same run: create, the v1 and v2 shows, a page of 20
+# of the list over SEED stored APIs, update and delete. Bounded: each run lasts DURATION.
+#   scripts/load.sh                 # DURATION=10s CONNS=64 THREADS=2 SEED=10000 PORT_BASE=18090
 #   PRISM=1 scripts/load.sh         # also Stoplight Prism mocking the same spec (npm install)
 # Installs wrk from Debian's packages when it is missing (needs root).
 set -euo pipefail
@@ -9,8 +10,12 @@ cd "$(dirname "$0")/.."
 DURATION=${DURATION:-10s}
 CONNS=${CONNS:-64}
 THREADS=${THREADS:-2}
-EMU=127.0.0.1:18090
-PLAIN=127.0.0.1:18091
+SEED=${SEED:-10000}
+# The deletes need APIs of their own: DELETES are stored for them before they run.
+DELETES=${DELETES:-30000}
+PORT_BASE=${PORT_BASE:-18090}
+EMU=127.0.0.1:$PORT_BASE
+PLAIN=127.0.0.1:$((PORT_BASE + 1))
 PROJECT=73d69ae0cfcf460190522d06b60f05ad
 INSTANCE=eddc4d25480b4cd6b512f270a1b8b341
 ROMA=/v2/$PROJECT/apic/instances/$INSTANCE/apis
@@ -25,8 +30,11 @@ work=$(mktemp -d)
 trap 'kill $(jobs -p) 2>/dev/null; wait 2>/dev/null; rm -rf "$work"' EXIT
 go build -o "$work/apicemu" ./server/cmd/apicemu
 go build -o "$work/plainecho" ./scripts/plainecho
+go build -o "$work/loadseed" ./scripts/loadseed
 "$work/apicemu" --addr $EMU --store "$work/data/apicemu.db" --log-level error >/dev/null &
+EMU_PID=$!
 "$work/plainecho" $PLAIN &
+PLAIN_PID=$!
 for _ in $(seq 50); do
   curl -sf "http://$EMU/health" >/dev/null && curl -sf "http://$PLAIN/echo" >/dev/null && break
   sleep 0.1
@@ -62,28 +70,87 @@ wrk.headers["Content-Type"] = "application/json"
 wrk.body = '$(body plain)'
 LUA
 
-measure() { # name, then wrk arguments
-  local name=$1; shift
-  local out
+# cpu_ticks PID: the user + system CPU time of a process, in clock ticks.
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+TICK_US=$((1000000 / $(getconf CLK_TCK)))
+
+measure() { # name, pid of the server measured, then wrk arguments
+  local name=$1 pid=$2; shift 2
+  local out before after
+  before=$(cpu_ticks "$pid")
   out=$(wrk -t"$THREADS" -c"$CONNS" -d"$DURATION" --latency "$@")
-  local rps p99 errs
+  after=$(cpu_ticks "$pid")
+  local rps p99 errs n cpu
   rps=$(echo "$out" | awk '/Requests\/sec/ {print $2}')
   p99=$(echo "$out" | awk '$1=="99%" {print $2}')
   errs=$(echo "$out" | awk '/non-2xx:/ {print $2} /Non-2xx/ {print $NF}' | head -n1)
-  printf '%-28s %10s req/s   p99 %8s   non-2xx %s\n' "$name" "$rps" "$p99" "${errs:-0}"
+  n=$(echo "$out" | awk '/requests in/ {print $1}')
+  cpu=$(( n > 0 ? (after - before) * TICK_US / n : 0 ))
+  printf '%-34s %10s req/s   p99 %8s   server CPU %6s us/req   non-2xx %s\n' "$name" "$rps" "$p99" "$cpu" "${errs:-0}"
 }
 
+# A script that sends METHOD to the path of each stored id in turn ($1 ids file, $2 method,
+# $3 body format with %s for a unique suffix, or empty). Each thread takes its own ids.
+ids_script() {
+  cat <<LUA
+local ids = {}
+for line in io.lines("$1") do ids[#ids + 1] = line end
+local threads, counter = {}, 0
+function setup(thread)
+  counter = counter + 1
+  thread:set("offset", counter - 1)
+  thread:set("stride", $THREADS)
+end
+local n = 0
+request = function()
+  local i = (offset + n * stride) % #ids + 1
+  n = n + 1
+  local body = nil
+  local fmt = [[$3]]
+  if fmt ~= "" then
+    local k = offset .. "_" .. n
+    body = string.format(fmt, k, k)
+  end
+  return wrk.format("$2", "$ROMA/" .. ids[i], {["X-Auth-Token"]="emulator-token", ["Content-Type"]="application/json"}, body)
+end
+done = function(summary, latency, requests)
+  io.write(string.format("non-2xx: %d\n", summary.errors.status))
+end
+LUA
+}
 if [ "${PRISM:-0}" = 1 ]; then
   (cd "$work" && npm install --no-audit --no-fund --silent @stoplight/prism-cli@5.16.0 >/dev/null 2>&1)
-  "$work/node_modules/.bin/prism" mock -h 127.0.0.1 -p 18092 spec/roma-apic.yaml >/dev/null 2>&1 &
-  for _ in $(seq 100); do curl -s -o /dev/null "http://127.0.0.1:18092/" && break; sleep 0.2; done
+  "$work/node_modules/.bin/prism" mock -h 127.0.0.1 -p $((PORT_BASE + 2)) spec/roma-apic.yaml >/dev/null 2>&1 &
+  PRISM_PID=$!
+  for _ in $(seq 100); do curl -s -o /dev/null "http://127.0.0.1:$((PORT_BASE + 2))/" && break; sleep 0.2; done
 fi
 
-echo "wrk -t$THREADS -c$CONNS -d$DURATION on $(nproc) cores, loopback"
-measure "plain echo GET" "http://$PLAIN/echo"
-measure "emulator query (v1 GET)" -H 'X-Auth-Token: emulator-token' "http://$EMU/v1/$PROJECT/apic/instances/$INSTANCE/apis/$id"
-measure "plain echo POST" -s "$work/post.lua" "http://$PLAIN/echo"
-measure "emulator create (durable)" -s "$work/create.lua" "http://$EMU"
+echo "load.sh: storing $SEED APIs" >&2
+"$work/loadseed" "http://$EMU" "$SEED" seed >"$work/ids"
+cat >"$work/list.lua" <<LUA
+request = function()
+  local offset = math.random(0, $SEED - 20)
+  return wrk.format("GET", "$ROMA?limit=20&offset=" .. offset, {["X-Auth-Token"]="emulator-token"})
+end
+done = function(summary, latency, requests)
+  io.write(string.format("non-2xx: %d\n", summary.errors.status))
+end
+LUA
+ids_script "$work/ids" GET "" >"$work/show.lua"
+ids_script "$work/ids" PUT "$(body '%s' | sed 's/load_%s/upd_%s/; s#/load/%s#/upd/%s#')" >"$work/update.lua"
+
+echo "wrk -t$THREADS -c$CONNS -d$DURATION on $(nproc) cores, loopback; $SEED stored APIs"
+measure "plain echo GET" "$PLAIN_PID" "http://$PLAIN/echo"
+measure "emulator show v1 (GET, one API)" "$EMU_PID" -H 'X-Auth-Token: emulator-token' "http://$EMU/v1/$PROJECT/apic/instances/$INSTANCE/apis/$id"
+measure "emulator show v2 (GET)" "$EMU_PID" -s "$work/show.lua" "http://$EMU"
+measure "emulator list (page of 20)" "$EMU_PID" -s "$work/list.lua" "http://$EMU"
+measure "plain echo POST" "$PLAIN_PID" -s "$work/post.lua" "http://$PLAIN/echo"
+measure "emulator update (PUT, durable)" "$EMU_PID" -s "$work/update.lua" "http://$EMU"
+measure "emulator create (durable)" "$EMU_PID" -s "$work/create.lua" "http://$EMU"
+echo "load.sh: storing $DELETES APIs to delete" >&2
+"$work/loadseed" "http://$EMU" "$DELETES" del >"$work/del-ids"
+ids_script "$work/del-ids" DELETE "" >"$work/delete.lua"
+measure "emulator delete (durable)" "$EMU_PID" -s "$work/delete.lua" "http://$EMU"
 if [ "${PRISM:-0}" = 1 ]; then
-  measure "prism mock create" -s "$work/create.lua" "http://127.0.0.1:18092"
+  measure "prism mock create" "$PRISM_PID" -s "$work/create.lua" "http://127.0.0.1:$((PORT_BASE + 2))"
 fi

@@ -113,6 +113,14 @@ func (s *sqlStore) where(q Query) (string, []any) {
 }
 
 func (s *sqlStore) List(ctx context.Context, q Query) ([]API, int64, error) {
+	if s.listSlots != nil {
+		select {
+		case s.listSlots <- struct{}{}:
+			defer func() { <-s.listSlots }()
+		case <-ctx.Done():
+			return nil, 0, ctx.Err()
+		}
+	}
 	cond, args := s.where(q)
 	tx, err := s.db.BeginTx(ctx, s.dialect.snapshot)
 	if err != nil {
@@ -123,16 +131,44 @@ func (s *sqlStore) List(ctx context.Context, q Query) ([]API, int64, error) {
 	if err := tx.QueryRowContext(ctx, "SELECT COUNT(*) FROM apis WHERE "+cond, args...).Scan(&total); err != nil {
 		return nil, 0, err
 	}
-	query := "SELECT id, group_id, name, method, uri, match_mode, doc, created, updated FROM apis WHERE " + cond + " ORDER BY id"
+	// The page's ids first: without document filters the primary key index holds everything
+	// this query reads, so skipping offset rows never reads a document. Then the page's rows.
+	page := "SELECT id FROM apis WHERE " + cond + " ORDER BY id"
 	if q.Limit >= 0 {
-		query += fmt.Sprintf(" LIMIT %d OFFSET %d", q.Limit, q.Offset)
+		page += fmt.Sprintf(" LIMIT %d OFFSET %d", q.Limit, q.Offset)
 	} else {
-		query += fmt.Sprintf(" LIMIT %d OFFSET %d", math.MaxInt32, q.Offset)
+		page += fmt.Sprintf(" LIMIT %d OFFSET %d", math.MaxInt32, q.Offset)
 	}
 	if total == 0 || q.Limit == 0 {
 		return []API{}, total, nil
 	}
-	rows, err := tx.QueryContext(ctx, query, args...)
+	idRows, err := tx.QueryContext(ctx, page, args...)
+	if err != nil {
+		return nil, 0, err
+	}
+	var ids []any
+	for idRows.Next() {
+		var id string
+		if err := idRows.Scan(&id); err != nil {
+			idRows.Close()
+			return nil, 0, err
+		}
+		ids = append(ids, id)
+	}
+	idRows.Close()
+	if err := idRows.Err(); err != nil {
+		return nil, 0, err
+	}
+	if len(ids) == 0 {
+		return []API{}, total, nil
+	}
+	in := make([]string, len(ids))
+	for i := range ids {
+		in[i] = fmt.Sprintf("$%d", i+4)
+	}
+	rows, err := tx.QueryContext(ctx, "SELECT id, group_id, name, method, uri, match_mode, doc, created, updated FROM apis"+
+		" WHERE product = $1 AND project = $2 AND instance = $3 AND id IN ("+strings.Join(in, ", ")+") ORDER BY id",
+		append([]any{string(q.Product), q.Project, q.Instance}, ids...)...)
 	if err != nil {
 		return nil, 0, err
 	}

@@ -22,6 +22,10 @@ type sqlStore struct {
 	batch *batcher
 	// dialect writes the list filters that differ between the databases.
 	dialect dialect
+	// listSlots, when set, bounds the lists that run at once (SQLite): a list reads thousands
+	// of index entries, and many at once on as many connections thrash their page caches,
+	// costing several times the CPU of the same lists one core each.
+	listSlots chan struct{}
 }
 
 // schema is the same for both dialects. The two UNIQUE constraints are the service's rules:
