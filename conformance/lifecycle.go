@@ -224,6 +224,20 @@ func (r *runner) unknownID(ctx context.Context, f *flow, opID string) {
 	f.step(opID+" on an unknown id", p, err, 404, "APIG.3002")
 }
 
+// createForOther creates an API with the run's credentials and returns it with clients that
+// use the second project's token.
+func (r *runner) createForOther(ctx context.Context, f *flow, l lifecycleOps) (string, map[string]any, *clients, bool) {
+	id, created, err := r.create(ctx, r.main, l.create)
+	if !f.check(err == nil, "create: %v", err) {
+		return "", nil, nil, false
+	}
+	other, err := newClients(r.t.BaseURL, r.hc, false, tokenEditor(r.t.OtherToken))
+	if !f.check(err == nil, "client: %v", err) {
+		return "", nil, nil, false
+	}
+	return id, created, other, true
+}
+
 // isolation: the second project's credentials can neither read, change nor delete an API of
 // the first project (403 under the first project's ROMA path, 404 on the legacy gateway,
 // whose paths carry no project), and the API is unchanged afterwards.
@@ -232,12 +246,8 @@ func (r *runner) isolation(ctx context.Context, f *flow, l lifecycleOps, opID st
 		f.skip("needs a second project's token (--other-token)")
 		return
 	}
-	id, created, err := r.create(ctx, r.main, l.create)
-	if !f.check(err == nil, "create: %v", err) {
-		return
-	}
-	other, err := newClients(r.t.BaseURL, r.hc, false, tokenEditor(r.t.OtherToken))
-	if !f.check(err == nil, "client: %v", err) {
+	id, created, other, ok := r.createForOther(ctx, f, l)
+	if !ok {
 		return
 	}
 	var body []byte
@@ -262,12 +272,8 @@ func (r *runner) isolationList(ctx context.Context, f *flow, l lifecycleOps) {
 		f.skip("needs a second project's token and id (--other-token, --other-project)")
 		return
 	}
-	id, created, err := r.create(ctx, r.main, l.create)
-	if !f.check(err == nil, "create: %v", err) {
-		return
-	}
-	other, err := newClients(r.t.BaseURL, r.hc, false, tokenEditor(r.t.OtherToken))
-	if !f.check(err == nil, "client: %v", err) {
+	id, created, other, ok := r.createForOther(ctx, f, l)
+	if !ok {
 		return
 	}
 	where := at{project: r.t.OtherProjectID, instance: r.t.InstanceID}

@@ -11,8 +11,15 @@ DURATION=${DURATION:-10s}
 CONNS=${CONNS:-64}
 THREADS=${THREADS:-2}
 SEED=${SEED:-10000}
-# The deletes need APIs of their own: DELETES are stored for them before they run.
-DELETES=${DELETES:-30000}
+# seconds DURATION: the length of a run in seconds (wrk's 10s, 2m, 1h forms).
+seconds() {
+  case $1 in
+    *h) echo $(( ${1%h} * 3600 )) ;; *m) echo $(( ${1%m} * 60 )) ;; *s) echo "${1%s}" ;; *) echo "$1" ;;
+  esac
+}
+# The deletes need APIs of their own, each deleted once: DELETES are stored for them before
+# they run (enough for 15,000 deletes a second; a delete answered 404 counts as non-2xx).
+DELETES=${DELETES:-$(( $(seconds "$DURATION") * 15000 ))}
 PORT_BASE=${PORT_BASE:-18090}
 EMU=127.0.0.1:$PORT_BASE
 PLAIN=127.0.0.1:$((PORT_BASE + 1))
@@ -90,8 +97,10 @@ measure() { # name, pid of the server measured, then wrk arguments
 }
 
 # A script that sends METHOD to the path of each stored id in turn ($1 ids file, $2 method,
-# $3 body format with %s for a unique suffix, or empty). Each thread takes its own ids.
+# $3 body format with %s for a unique suffix, or empty, $4 the path the ids are below, ROMA's
+# v2 by default). Each thread takes its own ids.
 ids_script() {
+  local base=${4:-$ROMA}
   cat <<LUA
 local ids = {}
 for line in io.lines("$1") do ids[#ids + 1] = line end
@@ -111,7 +120,7 @@ request = function()
     local k = offset .. "_" .. n
     body = string.format(fmt, k, k)
   end
-  return wrk.format("$2", "$ROMA/" .. ids[i], {["X-Auth-Token"]="emulator-token", ["Content-Type"]="application/json"}, body)
+  return wrk.format("$2", "$base/" .. ids[i], {["X-Auth-Token"]="emulator-token", ["Content-Type"]="application/json"}, body)
 end
 done = function(summary, latency, requests)
   io.write(string.format("non-2xx: %d\n", summary.errors.status))
@@ -137,11 +146,13 @@ done = function(summary, latency, requests)
 end
 LUA
 ids_script "$work/ids" GET "" >"$work/show.lua"
+ids_script "$work/ids" GET "" "/v1/$PROJECT/apic/instances/$INSTANCE/apis" >"$work/show-v1.lua"
 ids_script "$work/ids" PUT "$(body '%s' | sed 's/load_%s/upd_%s/; s#/load/%s#/upd/%s#')" >"$work/update.lua"
 
 echo "wrk -t$THREADS -c$CONNS -d$DURATION on $(nproc) cores, loopback; $SEED stored APIs"
 measure "plain echo GET" "$PLAIN_PID" "http://$PLAIN/echo"
 measure "emulator show v1 (GET, one API)" "$EMU_PID" -H 'X-Auth-Token: emulator-token' "http://$EMU/v1/$PROJECT/apic/instances/$INSTANCE/apis/$id"
+measure "emulator show v1 (GET)" "$EMU_PID" -s "$work/show-v1.lua" "http://$EMU"
 measure "emulator show v2 (GET)" "$EMU_PID" -s "$work/show.lua" "http://$EMU"
 measure "emulator list (page of 20)" "$EMU_PID" -s "$work/list.lua" "http://$EMU"
 measure "plain echo POST" "$PLAIN_PID" -s "$work/post.lua" "http://$PLAIN/echo"

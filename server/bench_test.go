@@ -19,15 +19,20 @@ import (
 	"github.com/apiclab/apic/server/store"
 )
 
+// benchHandler is an emulator on a fresh SQLite file, without the network.
+func benchHandler(b *testing.B) http.Handler {
+	st, err := store.Open(context.Background(), filepath.Join(b.TempDir(), "db"))
+	require.NoError(b, err)
+	b.Cleanup(func() { st.Close() })
+	srv, err := server.New(server.Options{Store: st, Fixtures: fixtures.Default()})
+	require.NoError(b, err)
+	return srv.Handler()
+}
+
 // The whole create path in one process (routing, auth, strict decoding and validation,
 // response building, a durable SQLite write), without the network.
 func BenchmarkCreate(b *testing.B) {
-	st, err := store.Open(context.Background(), filepath.Join(b.TempDir(), "db"))
-	require.NoError(b, err)
-	defer st.Close()
-	srv, err := server.New(server.Options{Store: st, Fixtures: fixtures.Default()})
-	require.NoError(b, err)
-	h := srv.Handler()
+	h := benchHandler(b)
 	b.ReportAllocs()
 	b.SetParallelism(32) // many clients at once, as under load: writes commit in groups
 	b.ResetTimer()
@@ -48,12 +53,7 @@ func BenchmarkCreate(b *testing.B) {
 
 // A page of 20 of the list over 10,000 stored APIs, at random offsets, from many clients.
 func BenchmarkListPage(b *testing.B) {
-	st, err := store.Open(context.Background(), filepath.Join(b.TempDir(), "db"))
-	require.NoError(b, err)
-	defer st.Close()
-	srv, err := server.New(server.Options{Store: st, Fixtures: fixtures.Default()})
-	require.NoError(b, err)
-	h := srv.Handler()
+	h := benchHandler(b)
 	do := func(method, path, body string) *httptest.ResponseRecorder {
 		r := httptest.NewRequest(method, path, bytes.NewReader([]byte(body)))
 		r.Header.Set("X-Auth-Token", token)

@@ -28,6 +28,24 @@ const (
 	instance = "eddc4d25480b4cd6b512f270a1b8b341"
 )
 
+// emulatorClient starts an emulator on a fresh SQLite store for the test and returns the
+// official SDK's client for it, signing with the fixtures' AK/SK.
+func emulatorClient(t *testing.T) *roma.RomaClient {
+	st, err := store.Open(context.Background(), filepath.Join(t.TempDir(), "db"))
+	require.NoError(t, err)
+	t.Cleanup(func() { st.Close() })
+	srv, err := server.New(server.Options{Store: st, Fixtures: fixtures.Default()})
+	require.NoError(t, err)
+	hs := httptest.NewServer(srv.Handler())
+	t.Cleanup(hs.Close)
+	cred, err := basic.NewCredentialsBuilder().WithAk("EMULATORACCESSKEY001").
+		WithSk("emulator-secret-key-0001").WithProjectId(project).SafeBuild()
+	require.NoError(t, err)
+	hc, err := roma.RomaClientBuilder().WithEndpoints([]string{hs.URL}).WithCredential(cred).SafeBuild()
+	require.NoError(t, err)
+	return roma.NewRomaClient(hc)
+}
+
 // CreateApiV2 with each documented ROMA request example, signed with AK/SK by the SDK, gets 201
 // and the SDK decodes the answer. Examples the ledger records as breaking a kept rule get the
 // vendor's 400 instead, which the SDK reports as a service error.
@@ -43,20 +61,7 @@ func TestOfficialSDKCreatesEveryDocumentedExample(t *testing.T) {
 		}
 		n++
 		t.Run(ex.Name, func(t *testing.T) {
-			st, err := store.Open(context.Background(), filepath.Join(t.TempDir(), "db"))
-			require.NoError(t, err)
-			defer st.Close()
-			srv, err := server.New(server.Options{Store: st, Fixtures: fixtures.Default()})
-			require.NoError(t, err)
-			hs := httptest.NewServer(srv.Handler())
-			defer hs.Close()
-
-			cred, err := basic.NewCredentialsBuilder().WithAk("EMULATORACCESSKEY001").
-				WithSk("emulator-secret-key-0001").WithProjectId(project).SafeBuild()
-			require.NoError(t, err)
-			hc, err := roma.RomaClientBuilder().WithEndpoints([]string{hs.URL}).WithCredential(cred).SafeBuild()
-			require.NoError(t, err)
-			client := roma.NewRomaClient(hc)
+			client := emulatorClient(t)
 
 			data, err := json.Marshal(ex.Value)
 			require.NoError(t, err)
@@ -81,19 +86,7 @@ func TestOfficialSDKCreatesEveryDocumentedExample(t *testing.T) {
 // The SDK's natural lifecycle, signed with AK/SK: create, show, update, list, delete. Every
 // answer decodes into the SDK's models, and each call's effect is seen by the next.
 func TestOfficialSDKLifecycle(t *testing.T) {
-	st, err := store.Open(context.Background(), filepath.Join(t.TempDir(), "db"))
-	require.NoError(t, err)
-	defer st.Close()
-	srv, err := server.New(server.Options{Store: st, Fixtures: fixtures.Default()})
-	require.NoError(t, err)
-	hs := httptest.NewServer(srv.Handler())
-	defer hs.Close()
-	cred, err := basic.NewCredentialsBuilder().WithAk("EMULATORACCESSKEY001").
-		WithSk("emulator-secret-key-0001").WithProjectId(project).SafeBuild()
-	require.NoError(t, err)
-	hc, err := roma.RomaClientBuilder().WithEndpoints([]string{hs.URL}).WithCredential(cred).SafeBuild()
-	require.NoError(t, err)
-	client := roma.NewRomaClient(hc)
+	client := emulatorClient(t)
 
 	body := func(name, uri, remark string) *model.ApiCreate {
 		var b model.ApiCreate
