@@ -1,23 +1,26 @@
 package server
 
 import (
-	"bytes"
+	"crypto/sha256"
 	"net/http"
 	"sync"
 )
 
-// viewCache keeps the v1 answer of ROMA APIs by namespace and id, with the stored document it
-// was built from. An entry is used only when the document just read from the store is the
-// same, so an updated or deleted API is never answered from the cache, also when several
-// emulators share one PostgreSQL store; what it saves is the v1 conversion and its
-// validation. It is bounded: past max entries, arbitrary entries make room.
+// viewCache keeps the v1 answer of ROMA APIs by namespace and id, with the SHA-256 of the
+// stored document it was built from. An entry is used only when the document just read from
+// the store has the same hash, so an updated or deleted API is never answered from the cache,
+// also when several emulators share one PostgreSQL store; what it saves is the v1 conversion
+// and its validation. It is bounded: past max entries, arbitrary entries make room.
 type viewCache struct {
 	mu  sync.RWMutex
 	m   map[string]view
 	max int
 }
 
-type view struct{ doc, answer []byte }
+type view struct {
+	doc    [sha256.Size]byte
+	answer []byte
+}
 
 func newViewCache(max int) *viewCache { return &viewCache{m: make(map[string]view), max: max} }
 
@@ -28,7 +31,7 @@ func (c *viewCache) get(key string, doc []byte) ([]byte, bool) {
 	c.mu.RLock()
 	defer c.mu.RUnlock()
 	v, ok := c.m[key]
-	if !ok || !bytes.Equal(v.doc, doc) {
+	if !ok || v.doc != sha256.Sum256(doc) {
 		return nil, false
 	}
 	return v.answer, true
@@ -45,7 +48,7 @@ func (c *viewCache) put(key string, doc, answer []byte) {
 			}
 		}
 	}
-	c.m[key] = view{doc, answer}
+	c.m[key] = view{sha256.Sum256(doc), answer}
 }
 
 // drop forgets key (its API was updated or deleted), so that the memory is not kept.
