@@ -19,8 +19,9 @@ import (
 const usage = `usage: apicconf [flags]
 
 Runs the conformance suite: every documented example, cases derived from every rule of the
-specs, the documented flows (create and query, modify, unknown id, tenant isolation,
-credentials, duplicates), and a check of every response against the spec. Each case is
+specs, the documented flows (create and query, modify, the whole lifecycle of both products,
+list parameters, unknown id, tenant isolation, credentials, duplicates), and a check of every
+response against the spec. Each case is
 judged by kin-openapi, the generated validators, the generated client's pre-flight
 validation and the target.
 
