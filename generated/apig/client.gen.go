@@ -116,7 +116,7 @@ type ClientInterface interface {
 
 	// DeleteApi Delete an API
 	//
-	// Deletes an API with its publication records, backend and authorizations. Success is 204 with no body (ledger APIG-032). Source: "Deleting an API" (legacy APIG API reference, DELETE /v1.0/apigw/apis/{id}).
+	// Deletes an API with its publication records, backend and authorizations. Success is 204 with no body (ledger APIG-032). Source: the legacy "Deleting an API" (DELETE /v1.0/apigw/apis/{id}) was not available to transcribe; the status is that of the same gateway family's "Deleting an API" (DeleteApiV2), https://support.huaweicloud.com/en-us/api-apig/DeleteApiV2.html.
 	//
 	// Corresponds with DELETE /v1.0/apigw/apis/{id} (the `DeleteApi` operationId).
 	DeleteApi(ctx context.Context, id Id, reqEditors ...RequestEditorFn) (*http.Response, error)
@@ -204,7 +204,7 @@ func (c *Client) CreateApi(ctx context.Context, body CreateApiJSONRequestBody, r
 
 // DeleteApi Delete an API
 //
-// Deletes an API with its publication records, backend and authorizations. Success is 204 with no body (ledger APIG-032). Source: "Deleting an API" (legacy APIG API reference, DELETE /v1.0/apigw/apis/{id}).
+// Deletes an API with its publication records, backend and authorizations. Success is 204 with no body (ledger APIG-032). Source: the legacy "Deleting an API" (DELETE /v1.0/apigw/apis/{id}) was not available to transcribe; the status is that of the same gateway family's "Deleting an API" (DeleteApiV2), https://support.huaweicloud.com/en-us/api-apig/DeleteApiV2.html.
 //
 // Corresponds with DELETE /v1.0/apigw/apis/{id} (the `DeleteApi` operationId).
 func (c *Client) DeleteApi(ctx context.Context, id Id, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -712,7 +712,7 @@ type ClientWithResponsesInterface interface {
 
 	// DeleteApiWithResponse Delete an API
 	//
-	// Deletes an API with its publication records, backend and authorizations. Success is 204 with no body (ledger APIG-032). Source: "Deleting an API" (legacy APIG API reference, DELETE /v1.0/apigw/apis/{id}).
+	// Deletes an API with its publication records, backend and authorizations. Success is 204 with no body (ledger APIG-032). Source: the legacy "Deleting an API" (DELETE /v1.0/apigw/apis/{id}) was not available to transcribe; the status is that of the same gateway family's "Deleting an API" (DeleteApiV2), https://support.huaweicloud.com/en-us/api-apig/DeleteApiV2.html.
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -1174,7 +1174,7 @@ func (c *ClientWithResponses) CreateApiWithResponse(ctx context.Context, body Cr
 
 // DeleteApiWithResponse Delete an API
 //
-// Deletes an API with its publication records, backend and authorizations. Success is 204 with no body (ledger APIG-032). Source: "Deleting an API" (legacy APIG API reference, DELETE /v1.0/apigw/apis/{id}).
+// Deletes an API with its publication records, backend and authorizations. Success is 204 with no body (ledger APIG-032). Source: the legacy "Deleting an API" (DELETE /v1.0/apigw/apis/{id}) was not available to transcribe; the status is that of the same gateway family's "Deleting an API" (DeleteApiV2), https://support.huaweicloud.com/en-us/api-apig/DeleteApiV2.html.
 //
 // Returns a wrapper object for the known response body format(s).
 //
