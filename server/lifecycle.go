@@ -3,9 +3,11 @@ package server
 import (
 	"context"
 	"encoding/json"
+	"hash/fnv"
 	"net/http"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/getkin/kin-openapi/openapi3"
@@ -46,6 +48,8 @@ func (s *Server) UpdateApiV2(ctx context.Context, req romaapic.UpdateApiV2Reques
 	if err != nil {
 		return nil, err
 	}
+	unlock := s.updates.lock(req.ApiId)
+	defer unlock()
 	old, err := s.store.Get(ctx, store.ROMA, req.ProjectId, req.InstanceId, req.ApiId)
 	if err != nil {
 		return nil, storeError(err, req.ApiId)
@@ -271,3 +275,15 @@ func upper(v *string) *string {
 }
 
 func ptr[T any](v T) *T { return &v }
+
+// stripes are mutexes picked by the hash of a key: bounded memory, and two keys rarely share
+// one.
+type stripes [64]sync.Mutex
+
+func (s *stripes) lock(key string) (unlock func()) {
+	h := fnv.New32a()
+	h.Write([]byte(key)) //nolint:errcheck // hash writes never fail
+	m := &s[h.Sum32()%uint32(len(s))]
+	m.Lock()
+	return m.Unlock
+}

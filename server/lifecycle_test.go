@@ -302,6 +302,15 @@ func TestConcurrentUpdatesAndDeletes(t *testing.T) {
 			assert.Len(t, answers, 80, "every update was acknowledged with its own document")
 			final := e.do("GET", item, nil, tok)
 			assert.True(t, answers[string(final.raw)], "the stored document is one an update answered with")
+			latest := ""
+			for raw := range answers {
+				var doc map[string]any
+				require.NoError(t, json.Unmarshal([]byte(raw), &doc))
+				if ts := doc["update_time"].(string); ts > latest {
+					latest = ts
+				}
+			}
+			assert.Equal(t, latest, final.body["update_time"], "the last update to commit has the latest update time (the test clock stands still)")
 
 			// Phase 2: updates racing a delete.
 			statuses := make(chan int, 200)

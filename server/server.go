@@ -33,6 +33,9 @@ type Server struct {
 	roma  *openapi3.T
 	apig  *openapi3.T
 	views *viewCache
+	// updates serializes the updates of one API in this process (striped by id), so that
+	// update times follow the order in which the updates commit.
+	updates stripes
 }
 
 var (
