@@ -301,7 +301,7 @@ func (r *runner) ruleJobs() ([]job, error) {
 
 // updateOf names the operations whose body is another operation's create body: the page
 // documents no example of its own, so its rule cases are the create cases, sent to an
-// existing API (ledger ROMA-031).
+// existing API (ledger ROMA-053).
 var updateOf = map[string]string{"CreateApiV2": "UpdateApiV2"}
 
 // UpdateCases returns, for every derived case of a create operation whose body an update

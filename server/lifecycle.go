@@ -19,7 +19,7 @@ import (
 	"github.com/apiclab/apic/server/store"
 )
 
-// The paging rules of the list pages (ledger ROMA-035, APIG-031).
+// The paging rules of the list pages (ledger ROMA-057, APIG-039).
 const (
 	defaultPageSize = 20
 	maxPageSize     = 500
@@ -104,7 +104,7 @@ func (s *Server) ListApisV2(ctx context.Context, req romaapic.ListApisV2RequestO
 	f.exact(store.DocField("roma_app_name"), p.RomaAppName)
 	q.Filters = f.list
 	return s.list(ctx, s.roma, "ListApisV2Response", &romaapic.ListApisV2Response{}, q, func(item map[string]any) {
-		// The page returns no backend information (ledger ROMA-032).
+		// The page returns no backend information (ledger ROMA-054).
 		delete(item, "backend_api")
 	})
 }
