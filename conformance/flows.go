@@ -75,7 +75,8 @@ func (r *runner) flowJobs() []job {
 	add("unknown-id/UpdateApi", "UpdateApi", r.unknownUpdate)
 	add("isolation/ShowDetailsOfApiV1", "ShowDetailsOfApiV1", r.isolationQuery)
 	add("isolation/UpdateApi", "UpdateApi", r.isolationUpdate)
-	for _, opID := range []string{"CreateApiV2", "ShowDetailsOfApiV1", "CreateApi", "UpdateApi"} {
+	for _, opID := range []string{"CreateApiV2", "ShowDetailsOfApiV1", "CreateApi", "UpdateApi",
+		"ShowDetailsOfApiV2", "UpdateApiV2", "DeleteApiV2", "ListApisV2", "ShowDetailsOfApi", "DeleteApi", "ListApis"} {
 		for _, how := range []string{"none", "wrong-token", "wrong-signature", "signed"} {
 			add("credentials/"+opID+"/"+how, opID, func(ctx context.Context, f *flow) { r.credentials(ctx, f, opID, how) })
 		}
@@ -84,6 +85,7 @@ func (r *runner) flowJobs() []job {
 		add("duplicate-name/"+opID, opID, func(ctx context.Context, f *flow) { r.duplicate(ctx, f, opID, "name") })
 		add("duplicate-route/"+opID, opID, func(ctx context.Context, f *flow) { r.duplicate(ctx, f, opID, "req_uri") })
 	}
+	r.lifecycleJobs(add)
 	return jobs
 }
 
@@ -215,7 +217,7 @@ func (r *runner) isolationQuery(ctx context.Context, f *flow) {
 	if !f.check(err == nil, "client: %v", err) {
 		return
 	}
-	p, err := send(ctx, other, "ShowDetailsOfApiV1", at{r.t.OtherProjectID, r.t.InstanceID, id}, nil)
+	p, err := send(ctx, other, "ShowDetailsOfApiV1", at{project: r.t.OtherProjectID, instance: r.t.InstanceID, id: id}, nil)
 	// APIG.3030: the second project has no instance with this id, which hides the API too.
 	f.step("query it in the other project", p, err, 404, "APIG.3002", "APIG.3030")
 	p, err = send(ctx, other, "ShowDetailsOfApiV1", r.here(id), nil)
@@ -267,9 +269,13 @@ func (r *runner) credentials(ctx context.Context, f *flow, opID, how string) {
 	case "signed":
 		auth, want, code = r.signEditor(r.t.SK), o.success, ""
 	}
-	if opID == "ShowDetailsOfApiV1" {
-		// A good signature must read an API that exists.
-		id, _, err := r.create(ctx, r.main, "CreateApiV2")
+	if strings.HasSuffix(o.path, "}") && opID != "UpdateApi" {
+		// A good signature must reach an API that exists (UpdateApi has its own target).
+		create := "CreateApi"
+		if strings.Contains(o.path, "/apic/") {
+			create = "CreateApiV2"
+		}
+		id, _, err := r.create(ctx, r.main, create)
 		if !f.check(err == nil, "create: %v", err) {
 			return
 		}

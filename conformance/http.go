@@ -114,10 +114,14 @@ func (r *runner) signEditor(sk string) editor {
 	}
 }
 
-// at is where a call goes: the ROMA project and instance, and the API id of the path.
-type at struct{ project, instance, id string }
+// at is where a call goes: the ROMA project and instance, the API id of the path, and for
+// the list operations the raw query string (sent as it is, so that cases can send values of
+// the wrong type).
+type at struct{ project, instance, id, query string }
 
-func (r *runner) here(id string) at { return at{r.t.ProjectID, r.t.InstanceID, id} }
+func (r *runner) here(id string) at {
+	return at{project: r.t.ProjectID, instance: r.t.InstanceID, id: id}
+}
 
 // reply is what the target answered.
 type reply struct {
@@ -160,6 +164,20 @@ func send(ctx context.Context, c *clients, opID string, where at, body []byte) (
 		resp, err = c.apig.CreateApiWithBodyWithResponse(ctx, "application/json", bytes.NewReader(body))
 	case "UpdateApi":
 		resp, err = c.apig.UpdateApiWithBodyWithResponse(ctx, where.id, "application/json", bytes.NewReader(body))
+	case "ShowDetailsOfApiV2":
+		resp, err = c.roma.ShowDetailsOfApiV2WithResponse(ctx, where.project, where.instance, where.id)
+	case "UpdateApiV2":
+		resp, err = c.roma.UpdateApiV2WithBodyWithResponse(ctx, where.project, where.instance, where.id, "application/json", bytes.NewReader(body))
+	case "DeleteApiV2":
+		resp, err = c.roma.DeleteApiV2WithResponse(ctx, where.project, where.instance, where.id)
+	case "ListApisV2":
+		resp, err = c.roma.ListApisV2WithResponse(ctx, where.project, where.instance, nil, rawQuery(where.query))
+	case "ShowDetailsOfApi":
+		resp, err = c.apig.ShowDetailsOfApiWithResponse(ctx, where.id)
+	case "DeleteApi":
+		resp, err = c.apig.DeleteApiWithResponse(ctx, where.id)
+	case "ListApis":
+		resp, err = c.apig.ListApisWithResponse(ctx, nil, rawQuery(where.query))
 	default:
 		return reply{}, fmt.Errorf("the suite has no call for operation %s", opID)
 	}
@@ -173,6 +191,17 @@ func send(ctx context.Context, c *clients, opID string, where at, body []byte) (
 	return p, nil
 }
 
+// createWait bounds how long a create is waited for after its caller gave up.
+const createWait = 30 * time.Second
+
+// rawQuery is a request editor that sends q as the query string.
+func rawQuery(q string) editor {
+	return func(_ context.Context, r *http.Request) error {
+		r.URL.RawQuery = q
+		return nil
+	}
+}
+
 // recorder is the transport that checks every response the target sends against the spec:
 // the status is documented for the operation, the body validates against that status's
 // schema, and an error body has error_code and error_msg.
@@ -182,8 +211,10 @@ type recorder struct {
 	mu     sync.Mutex
 	groups map[string]*respGroup
 	count  int
-	// created counts the APIs the target created (create operations answered with success).
-	created int
+	// created holds the URL of every API the target said it created (the create URL and the
+	// new id), in creation order; removed, those a delete answered with success.
+	created []string
+	removed map[string]bool
 }
 
 type route struct {
@@ -204,7 +235,7 @@ func newRecorder(next http.RoundTripper, ops map[string]*op) *recorder {
 	if next == nil {
 		next = http.DefaultTransport
 	}
-	rec := &recorder{next: next, groups: map[string]*respGroup{}}
+	rec := &recorder{next: next, groups: map[string]*respGroup{}, removed: map[string]bool{}}
 	for _, o := range ops {
 		segs := strings.Split(o.path, "/")
 		for i, seg := range segs {
@@ -222,6 +253,13 @@ func newRecorder(next http.RoundTripper, ops map[string]*op) *recorder {
 
 func (rec *recorder) RoundTrip(req *http.Request) (*http.Response, error) {
 	capture(req)
+	if req.Method == http.MethodPost {
+		// A create the caller gives up on (Ctrl-C) may still be done by the target: its
+		// answer is waited for, so that the new API is known and deleted at the end.
+		ctx, cancel := context.WithTimeout(context.WithoutCancel(req.Context()), createWait)
+		defer cancel()
+		req = req.WithContext(ctx)
+	}
 	resp, err := rec.next.RoundTrip(req)
 	if err != nil {
 		return nil, err
@@ -253,10 +291,20 @@ func (rec *recorder) check(req *http.Request, resp *http.Response, body []byte) 
 	}
 	rec.mu.Lock()
 	defer rec.mu.Unlock()
-	rec.count++
-	if o != nil && strings.HasPrefix(o.op.OperationID, "Create") && resp.StatusCode == o.success {
-		rec.created++
+	if o != nil && resp.StatusCode == o.success {
+		switch o.op.OperationID {
+		case "CreateApiV2", "CreateApi":
+			var created struct {
+				ID string `json:"id"`
+			}
+			if json.Unmarshal(body, &created) == nil && created.ID != "" {
+				rec.created = append(rec.created, createdPath(withoutQuery(req.URL), created.ID))
+			}
+		case "DeleteApiV2", "DeleteApi":
+			rec.removed[withoutQuery(req.URL)] = true
+		}
 	}
+	rec.count++
 	key := fmt.Sprintf("%s/%d", name, resp.StatusCode)
 	g := rec.groups[key]
 	if g == nil {
@@ -304,12 +352,6 @@ func (o *op) checkResponse(status int, contentType string, body []byte) string {
 		}
 	}
 	return ""
-}
-
-func (rec *recorder) createdAPIs() int {
-	rec.mu.Lock()
-	defer rec.mu.Unlock()
-	return rec.created
 }
 
 func (rec *recorder) total() int {

@@ -25,13 +25,13 @@ func CheckCredentials(ctx context.Context, t Target) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	op, where, body := "ShowDetailsOfApiV1", at{t.ProjectID, t.InstanceID, unknownID}, []byte(nil)
+	op, where := "ShowDetailsOfApiV1", at{project: t.ProjectID, instance: t.InstanceID, id: unknownID}
 	if t.ProjectID == "" || t.InstanceID == "" {
-		op, where, body = "UpdateApi", at{id: unknownID}, []byte(`{}`)
+		op, where = "ShowDetailsOfApi", at{id: unknownID}
 	}
 	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
 	defer cancel()
-	p, err := send(ctx, c, op, where, body)
+	p, err := send(ctx, c, op, where, nil)
 	if err != nil {
 		return "", fmt.Errorf("cannot reach %s: %v", t.BaseURL, err)
 	}

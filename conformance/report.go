@@ -72,6 +72,9 @@ func (r *Report) WriteText(w io.Writer) error {
 		}
 	}
 	fmt.Fprintf(w, "responses: %d checked against the spec, %d groups (operation/status) not conforming\n", r.Responses, bad)
+	if r.Created > 0 {
+		fmt.Fprintf(w, "APIs: %d created by the run, %d deleted (%d left on the target)\n", r.Created, r.Removed, r.Created-r.Removed)
+	}
 	if n := r.acceptedThenRefused(); n > 0 {
 		fmt.Fprintf(w, "valid cases accepted by validation, then refused for state (name or route taken, id unknown): %d\n", n)
 	}

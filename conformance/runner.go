@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"regexp"
 	"sort"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -60,6 +61,9 @@ type Options struct {
 	// they are $APICCONF_TOKEN and $APICCONF_OTHER_TOKEN, so that no secret is printed. The
 	// in-process emulator's credentials are public fixtures.
 	ReproCredentials bool
+	// Keep leaves the APIs the run created on the target. By default the run deletes every
+	// one of them at the end, also when it was cancelled.
+	Keep bool
 }
 
 // Status is a case's outcome.
@@ -112,8 +116,11 @@ type Report struct {
 	Started   time.Time `json:"started"`
 	Seconds   float64   `json:"seconds"`
 	Responses int       `json:"responses"` // every response the target sent, each checked
-	Created   int       `json:"created"`   // APIs the run created on the target
-	Results   []Result  `json:"results"`
+	// Created is how many APIs the target created for the run, Removed how many of them the
+	// run deleted (in flows, and in the cleanup at the end unless Options.Keep).
+	Created int      `json:"created"`
+	Removed int      `json:"removed"`
+	Results []Result `json:"results"`
 }
 
 // Counts returns how many results have each status.
@@ -160,6 +167,10 @@ type runner struct {
 	updateOnce sync.Once
 	updateID   string
 	updateErr  error
+	// The ROMA API that UpdateApiV2 rule cases modify, created on first use.
+	updateV2Once sync.Once
+	updateV2ID   string
+	updateV2Err  error
 }
 
 // Run runs the suite against t. The error is for a run that could not start (a spec that
@@ -207,6 +218,13 @@ func Run(ctx context.Context, t Target, opts Options) (*Report, error) {
 		jobs = kept
 	}
 	results := r.runAll(ctx, jobs)
+	if !opts.Keep {
+		// A cancelled run still cleans up: the deletes get a context of their own.
+		cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), cleanupTimeout)
+		r.cleanup(cctx)
+		cancel()
+	}
+	created, removed := r.rec.tally()
 	results = append(results, r.rec.results()...)
 	order := map[string]int{SectionExamples: 0, SectionRules: 1, SectionAdvisory: 2, SectionFlows: 3, SectionResponses: 4}
 	sort.SliceStable(results, func(i, j int) bool {
@@ -217,7 +235,7 @@ func Run(ctx context.Context, t Target, opts Options) (*Report, error) {
 		name = t.BaseURL
 	}
 	return &Report{Target: name, Started: start, Seconds: time.Since(start).Seconds(),
-		Responses: r.rec.total(), Created: r.rec.createdAPIs(), Results: results}, nil
+		Responses: r.rec.total(), Created: created, Removed: removed, Results: results}, nil
 }
 
 func (r *runner) addSpec(s *catalog.Spec) error {
@@ -293,12 +311,27 @@ func (r *runner) runAll(ctx context.Context, jobs []job) []Result {
 			}
 		}()
 	}
+dispatch:
 	for i := range jobs {
-		next <- i
+		select {
+		case next <- i:
+		case <-ctx.Done():
+			// Cancelled (Ctrl-C): the cases not started are reported as not run.
+			for j := i; j < len(jobs); j++ {
+				results[j] = Result{ID: jobs[j].id, Section: sectionOf(jobs[j].id), Status: NotRun, Message: "the run was cancelled"}
+			}
+			break dispatch
+		}
 	}
 	close(next)
 	wg.Wait()
 	return results
+}
+
+// sectionOf is the section a job id starts with ("rules/...").
+func sectionOf(id string) string {
+	s, _, _ := strings.Cut(id, "/")
+	return s
 }
 
 func randomHex(n int) string {

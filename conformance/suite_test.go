@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"encoding/xml"
+	"net/http"
 	"strings"
 	"testing"
 
@@ -36,7 +37,10 @@ func TestSuiteAgainstEmulator(t *testing.T) {
 	require.NoError(t, err)
 
 	perSection := map[string]map[conformance.Status]int{}
+	ids := map[string]bool{}
 	for _, r := range rep.Results {
+		assert.False(t, ids[r.ID], "two cases have the id %s", r.ID)
+		ids[r.ID] = true
 		if perSection[r.Section] == nil {
 			perSection[r.Section] = map[conformance.Status]int{}
 		}
@@ -57,8 +61,9 @@ func TestSuiteAgainstEmulator(t *testing.T) {
 		require.NoError(t, err)
 		examples += len(conformance.Examples(doc))
 		c, gaps := derive.DeriveWith(doc, derive.Options{Skip: ledger.BreaksLetter})
-		cases += len(c) + len(gaps)
-		for _, x := range c {
+		up := conformance.UpdateCases(c)
+		cases += len(c) + len(up) + len(gaps)
+		for _, x := range append(c, up...) {
 			if x.Advisory != "" {
 				advisory++
 			}
@@ -79,7 +84,20 @@ func TestSuiteAgainstEmulator(t *testing.T) {
 	}
 	assert.Zero(t, perSection[conformance.SectionResponses][conformance.Failed], "every response conforms")
 	assert.Greater(t, rep.Responses, cases, "every case reached the server, and the flows")
-	t.Logf("%s in %.1fs; %d responses; per section %v", rep.Summary(), rep.Seconds, rep.Responses, perSection)
+	assert.Positive(t, rep.Created)
+	assert.Equal(t, rep.Created, rep.Removed, "the run deletes every API it created")
+	for _, path := range []string{"/v2/" + target.ProjectID + "/apic/instances/" + target.InstanceID + "/apis?limit=1", "/v1.0/apigw/apis?page_size=1"} {
+		req, err := http.NewRequest(http.MethodGet, target.BaseURL+path, nil)
+		require.NoError(t, err)
+		req.Header.Set("X-Auth-Token", target.Token)
+		resp, err := http.DefaultClient.Do(req)
+		require.NoError(t, err)
+		var page struct{ Total int }
+		require.NoError(t, json.NewDecoder(resp.Body).Decode(&page))
+		resp.Body.Close()
+		assert.Zero(t, page.Total, "%s: nothing is left behind", path)
+	}
+	t.Logf("%s in %.1fs; %d responses; %d APIs created, %d deleted; per section %v", rep.Summary(), rep.Seconds, rep.Responses, rep.Created, rep.Removed, perSection)
 }
 
 func verdicts(r conformance.Result) string {
@@ -165,7 +183,7 @@ func TestRunFilter(t *testing.T) {
 	target, stop, err := emulator.Start(context.Background())
 	require.NoError(t, err)
 	defer stop()
-	rep, err := conformance.Run(context.Background(), target, conformance.Options{Run: regexpMust(`^flows/(unknown-id|duplicate-name)/`)})
+	rep, err := conformance.Run(context.Background(), target, conformance.Options{Run: regexpMust(`^flows/(unknown-id/(ShowDetailsOfApiV1|UpdateApi)|duplicate-name/.*)$`)})
 	require.NoError(t, err)
 	var ids []string
 	for _, r := range rep.Results {
@@ -185,7 +203,7 @@ func TestNotRunWithoutCredentials(t *testing.T) {
 	require.NoError(t, err)
 	defer stop()
 	target.OtherToken, target.AK, target.SK = "", "", ""
-	rep, err := conformance.Run(context.Background(), target, conformance.Options{Run: regexpMust(`^flows/(isolation|credentials/CreateApi/)`)})
+	rep, err := conformance.Run(context.Background(), target, conformance.Options{Run: regexpMust(`^flows/(isolation/(ShowDetailsOfApiV1|UpdateApi)$|credentials/CreateApi/)`)})
 	require.NoError(t, err)
 	notRun := map[string]string{}
 	for _, r := range rep.Results {
@@ -196,4 +214,41 @@ func TestNotRunWithoutCredentials(t *testing.T) {
 	assert.Contains(t, notRun["flows/isolation/ShowDetailsOfApiV1"], "--other-token")
 	assert.Contains(t, notRun["flows/credentials/CreateApi/signed"], "--ak")
 	assert.Len(t, notRun, 4)
+}
+
+// A cancelled run (Ctrl-C) still deletes what it created; Keep leaves it.
+func TestCleanupAfterCancelAndKeep(t *testing.T) {
+	target, stop, err := emulator.Start(context.Background())
+	require.NoError(t, err)
+	defer stop()
+	count := func() int {
+		req, err := http.NewRequest(http.MethodGet, target.BaseURL+"/v1.0/apigw/apis?page_size=1", nil)
+		require.NoError(t, err)
+		req.Header.Set("X-Auth-Token", target.Token)
+		resp, err := http.DefaultClient.Do(req)
+		require.NoError(t, err)
+		defer resp.Body.Close()
+		var page struct{ Total int }
+		require.NoError(t, json.NewDecoder(resp.Body).Decode(&page))
+		return page.Total
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	rep, err := conformance.Run(ctx, target, conformance.Options{Run: regexpMust(`^(rules/CreateApi/|flows/)`),
+		Progress: func(done, _ int, _ string) {
+			if done == 40 {
+				cancel()
+			}
+		}})
+	require.NoError(t, err)
+	assert.Positive(t, rep.Created)
+	assert.Equal(t, rep.Created, rep.Removed)
+	assert.Zero(t, count(), "a cancelled run leaves nothing behind")
+	assert.Positive(t, rep.Counts()[conformance.NotRun], "the cases not started are reported as not run")
+
+	rep, err = conformance.Run(context.Background(), target, conformance.Options{Run: regexpMust(`^flows/duplicate-name/CreateApi$`), Keep: true})
+	require.NoError(t, err)
+	assert.Equal(t, 1, rep.Created)
+	assert.Zero(t, rep.Removed)
+	assert.Equal(t, 1, count(), "--keep keeps the APIs")
 }

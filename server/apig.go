@@ -56,6 +56,8 @@ func (s *Server) UpdateApi(ctx context.Context, req apig.UpdateApiRequestObject)
 	if err != nil {
 		return nil, err
 	}
+	unlock := s.updates.lock(req.Id)
+	defer unlock()
 	old, err := s.store.Get(ctx, store.APIG, project, "", req.Id)
 	if err != nil {
 		return nil, storeError(err, req.Id)
@@ -64,7 +66,7 @@ func (s *Server) UpdateApi(ctx context.Context, req apig.UpdateApiRequestObject)
 	if err != nil {
 		return nil, err
 	}
-	now := s.now()
+	now := later(s.now(), old.Updated)
 	a, data, err := s.apigDocument(cat, doc, "UpdateApiRequest", "UpdateApiResponse", &apig.UpdateApiResponse{}, old.ID, old.GroupID, old.Created, now)
 	if err != nil {
 		return nil, err

@@ -5,10 +5,13 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"math/rand"
 	"net/http"
 	"net/http/httptest"
 	"path/filepath"
+	"sync"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
 
@@ -17,15 +20,20 @@ import (
 	"github.com/apiclab/apic/server/store"
 )
 
+// benchHandler is an emulator on a fresh SQLite file, without the network.
+func benchHandler(b *testing.B) http.Handler {
+	st, err := store.Open(context.Background(), filepath.Join(b.TempDir(), "db"))
+	require.NoError(b, err)
+	b.Cleanup(func() { st.Close() })
+	srv, err := server.New(server.Options{Store: st, Fixtures: fixtures.Default()})
+	require.NoError(b, err)
+	return srv.Handler()
+}
+
 // The whole create path in one process (routing, auth, strict decoding and validation,
 // response building, a durable SQLite write), without the network.
 func BenchmarkCreate(b *testing.B) {
-	st, err := store.Open(context.Background(), filepath.Join(b.TempDir(), "db"))
-	require.NoError(b, err)
-	defer st.Close()
-	srv, err := server.New(server.Options{Store: st, Fixtures: fixtures.Default()})
-	require.NoError(b, err)
-	h := srv.Handler()
+	h := benchHandler(b)
 	b.ReportAllocs()
 	b.SetParallelism(32) // many clients at once, as under load: writes commit in groups
 	b.ResetTimer()
@@ -72,6 +80,45 @@ func BenchmarkQuery(b *testing.B) {
 			h.ServeHTTP(w, r)
 			if w.Code != http.StatusOK {
 				b.Fatalf("%d %s", w.Code, w.Body)
+			}
+		}
+	})
+}
+
+// A page of 20 of the list over 10,000 stored APIs, at random offsets, from many clients.
+func BenchmarkListPage(b *testing.B) {
+	h := benchHandler(b)
+	do := func(method, path, body string) *httptest.ResponseRecorder {
+		r := httptest.NewRequest(method, path, bytes.NewReader([]byte(body)))
+		r.Header.Set("X-Auth-Token", token)
+		r.Header.Set("Content-Type", "application/json")
+		w := httptest.NewRecorder()
+		h.ServeHTTP(w, r)
+		return w
+	}
+	var wg sync.WaitGroup
+	for w := 0; w < 16; w++ {
+		wg.Add(1)
+		go func(w int) {
+			defer wg.Done()
+			for i := w; i < 10000; i += 16 {
+				body := fmt.Sprintf(`{"name":"list_%d","type":1,"req_protocol":"HTTPS","req_method":"GET","req_uri":"/list/%d","auth_type":"NONE","backend_type":"MOCK","group_id":"c77f5e81d9cb4424bf704ef2b0ac7600","mock_info":{"result_content":"ok"}}`, i, i)
+				if rec := do(http.MethodPost, romaPath, body); rec.Code != http.StatusCreated {
+					b.Errorf("%d %s", rec.Code, rec.Body)
+					return
+				}
+			}
+		}(w)
+	}
+	wg.Wait()
+	b.ReportAllocs()
+	b.SetParallelism(16)
+	b.ResetTimer()
+	b.RunParallel(func(pb *testing.PB) {
+		rng := rand.New(rand.NewSource(time.Now().UnixNano()))
+		for pb.Next() {
+			if rec := do(http.MethodGet, fmt.Sprintf("%s?limit=20&offset=%d", romaPath, rng.Intn(9980)), ""); rec.Code != http.StatusOK {
+				b.Fatalf("%d %s", rec.Code, rec.Body)
 			}
 		}
 	})

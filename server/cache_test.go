@@ -13,18 +13,24 @@ import (
 func TestViewCacheIsBoundedInBytes(t *testing.T) {
 	const max = 1 << 20
 	c := newViewCache(max)
+	doc := []byte(`{"id":"x"}`)
 	for i := 0; i < 5000; i++ {
-		c.put(fmt.Sprintf("p/i/%032d", i), []byte(strings.Repeat("x", 100+i%5000)))
+		c.put(fmt.Sprintf("p/i/%032d", i), doc, []byte(strings.Repeat("x", 100+i%5000)))
 		assert.LessOrEqual(t, c.size(), max)
 	}
 	assert.Greater(t, c.size(), max/2, "the cache is used, not emptied")
-	c.put("huge", make([]byte, max/4))
-	_, ok := c.get("huge")
+	c.put("huge", doc, make([]byte, max/4))
+	_, ok := c.get("huge", doc)
 	assert.False(t, ok, "an answer over an eighth of the bound is not kept")
-	c.put("p/i/again", []byte("a"))
-	c.put("p/i/again", []byte("bb"))
-	b, _ := c.get("p/i/again")
+	c.put("p/i/again", doc, []byte("a"))
+	c.put("p/i/again", doc, []byte("bb"))
+	b, _ := c.get("p/i/again", doc)
 	assert.Equal(t, "bb", string(b))
+	_, ok = c.get("p/i/again", []byte(`{"id":"changed"}`))
+	assert.False(t, ok, "an answer built from another document is not used")
+	before := c.size()
+	c.drop("p/i/again")
+	assert.Less(t, c.size(), before, "a dropped answer gives its bytes back")
 }
 
 // Ids keep the service's form (32 lower-case hex digits) and grow with time, so that the

@@ -130,6 +130,9 @@ func errorHandler(log *slog.Logger) echo.HTTPErrorHandler {
 var timedOut = &APIError{Status: http.StatusServiceUnavailable, Code: CodeSystem,
 	Msg: "The request did not complete within its deadline (the store did not answer); a create or modify may or may not have been applied"}
 
+// badParamPrefix starts the generated router's message for a parameter it cannot parse.
+const badParamPrefix = "Invalid format for parameter "
+
 func toAPIError(err error) *APIError {
 	var ae *APIError
 	if errors.As(err, &ae) {
@@ -156,6 +159,12 @@ func toAPIError(err error) *APIError {
 			return apiError(http.StatusRequestEntityTooLarge, CodeParameter, "The request body exceeds %d bytes", MaxBodyBytes)
 		case http.StatusUnsupportedMediaType:
 			return apiError(http.StatusUnsupportedMediaType, CodeParameter, "The request body must be application/json")
+		}
+		if m, ok := he.Message.(string); ok && he.Code == http.StatusBadRequest {
+			// The generated router's message for a query or path value of the wrong type.
+			if name, detail, ok := strings.Cut(strings.TrimPrefix(m, badParamPrefix), ": "); ok && strings.HasPrefix(m, badParamPrefix) {
+				return invalid(name, detail)
+			}
 		}
 		if he.Code < 500 {
 			return apiError(he.Code, CodeParameter, "%v", he.Message)

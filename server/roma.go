@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"net/http"
 	"strings"
+	"time"
 
 	"github.com/apiclab/apic/generated/romaapic"
 	"github.com/apiclab/apic/server/fixtures"
@@ -37,37 +38,50 @@ func (s *Server) CreateApiV2(ctx context.Context, req romaapic.CreateApiV2Reques
 	if err != nil {
 		return nil, err
 	}
-	body := req.Body
-	group, ok := cat.Group(body.GroupId)
-	if !ok {
-		return nil, apiError(http.StatusNotFound, CodeGroupMissing, "The API group %s does not exist", body.GroupId)
-	}
-	doc, err := toMap(body)
+	now := s.now()
+	id := newID()
+	a, data, err := s.romaDocument(cat, req.Body, id, now, now)
 	if err != nil {
 		return nil, err
 	}
+	a.Project, a.Instance = req.ProjectId, req.InstanceId
+	if err := s.store.Create(ctx, a); err != nil {
+		return nil, storeError(err, id)
+	}
+	return rawJSON{http.StatusCreated, data}, nil
+}
+
+// romaDocument checks the references of a create (or update) body and builds the stored API
+// and its response document (CreateApiV2Response, which show and update answer with too).
+func (s *Server) romaDocument(cat *fixtures.Catalog, body *romaapic.CreateApiV2Request, id string, created, updated time.Time) (store.API, []byte, error) {
+	group, ok := cat.Group(body.GroupId)
+	if !ok {
+		return store.API{}, nil, apiError(http.StatusNotFound, CodeGroupMissing, "The API group %s does not exist", body.GroupId)
+	}
+	doc, err := toMap(body)
+	if err != nil {
+		return store.API{}, nil, err
+	}
 	if err := resources(cat, doc, [2]string{"vpc_channel_info", "vpc_channel_id"}); err != nil {
-		return nil, err
+		return store.API{}, nil, err
 	}
 	var app *fixtures.Named
 	if id := str(doc, "roma_app_id"); id != "" {
 		a, ok := cat.App(id)
 		if !ok {
-			return nil, apiError(http.StatusNotFound, CodeAppMissing, "The integration application %s does not exist", id)
+			return store.API{}, nil, apiError(http.StatusNotFound, CodeAppMissing, "The integration application %s does not exist", id)
 		}
 		app = &a
 	} else if group.Global {
-		return nil, missing("roma_app_id")
+		return store.API{}, nil, missing("roma_app_id")
 	}
 	applyDefaults(schemaOf(s.roma, "CreateApiV2Request"), doc)
 	reqIDs := stampParams(doc)
-	now := s.now()
-	ts := timestamp(now)
-	id := newID()
+	ts := timestamp(updated)
 	doc["id"] = id
 	doc["status"] = 1
 	doc["arrange_necessary"] = 2
-	doc["register_time"] = ts
+	doc["register_time"] = timestamp(created)
 	doc["update_time"] = ts
 	doc["group_name"] = group.Name
 	doc["group_version"] = group.Version
@@ -84,17 +98,12 @@ func (s *Server) CreateApiV2(ctx context.Context, req romaapic.CreateApiV2Reques
 	var resp romaapic.CreateApiV2Response
 	data, err := finish(s.roma, "CreateApiV2Response", doc, &resp)
 	if err != nil {
-		return nil, err
+		return store.API{}, nil, err
 	}
-	err = s.store.Create(ctx, store.API{
-		Product: store.ROMA, Project: req.ProjectId, Instance: req.InstanceId, ID: id,
-		GroupID: body.GroupId, Name: body.Name, Method: strings.ToUpper(body.ReqMethod), URI: body.ReqUri,
-		MatchMode: str(doc, "match_mode"), Doc: data, Created: now, Updated: now,
-	})
-	if err != nil {
-		return nil, storeError(err, id)
-	}
-	return rawJSON{http.StatusCreated, data}, nil
+	return store.API{
+		Product: store.ROMA, ID: id, GroupID: body.GroupId, Name: body.Name, Method: strings.ToUpper(body.ReqMethod),
+		URI: body.ReqUri, MatchMode: str(doc, "match_mode"), Doc: data, Created: created, Updated: updated,
+	}, data, nil
 }
 
 // groupInfo is the api_group_info of a response.
@@ -117,19 +126,19 @@ func (s *Server) ShowDetailsOfApiV1(ctx context.Context, req romaapic.ShowDetail
 	if _, err := s.romaScope(ctx, req.ProjectId, req.InstanceId); err != nil {
 		return nil, err
 	}
-	key := viewKey(req.ProjectId, req.InstanceId, req.ApiId)
-	if b, ok := s.views.get(key); ok {
-		return rawJSON{http.StatusOK, b}, nil
-	}
 	a, err := s.store.Get(ctx, store.ROMA, req.ProjectId, req.InstanceId, req.ApiId)
 	if err != nil {
 		return nil, storeError(err, req.ApiId)
+	}
+	key := viewKey(req.ProjectId, req.InstanceId, req.ApiId)
+	if b, ok := s.views.get(key, a.Doc); ok {
+		return rawJSON{http.StatusOK, b}, nil
 	}
 	b, err := s.v1View(a.Doc)
 	if err != nil {
 		return nil, err
 	}
-	s.views.put(key, b)
+	s.views.put(key, a.Doc, b)
 	return rawJSON{http.StatusOK, b}, nil
 }
 

@@ -39,6 +39,9 @@ type Server struct {
 	adminToken string
 	faults     *faultSet
 	lim        Limits
+	// updates serializes the updates of one API in this process (striped by id), so that
+	// update times follow the order in which the updates commit.
+	updates stripes
 }
 
 var (

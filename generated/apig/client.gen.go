@@ -89,6 +89,13 @@ func WithRequestEditorFn(fn RequestEditorFn) ClientOption {
 // The interface specification for the client above.
 type ClientInterface interface {
 
+	// ListApis Query an API list
+	//
+	// Lists the caller's APIs with their publication information; backend information is not returned. Filters combine with AND; name and req_uri match a part of the value unless precise_search names them. Source: "Querying an API List", https://support.huaweicloud.com/intl/en-us/api-apig/apig-api-180713031.html (2023-04-06).
+	//
+	// Corresponds with GET /v1.0/apigw/apis (the `ListApis` operationId).
+	ListApis(ctx context.Context, params *ListApisParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
 	// CreateApiWithBody Create an API
 	//
 	// Registers an API, an interface that encapsulates a set of service capabilities. The definition of an API is divided into two parts: one defines how the API is called by users, the other how APIG accesses the actual backend service requested by users. APIG supports three backend types: HTTP/HTTPS web, FunctionGraph, and Mock. Source: page 002 (English, 2023-04-26). The page documents no authentication; the operation accepts the token and aksk schemes (ledger APIG-016).
@@ -107,6 +114,20 @@ type ClientInterface interface {
 	// Corresponds with POST /v1.0/apigw/apis (the `CreateApi` operationId).
 	CreateApi(ctx context.Context, body CreateApiJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
+	// DeleteApi Delete an API
+	//
+	// Deletes an API with its publication records, backend and authorizations. Success is 204 with no body (ledger APIG-040). Source: the legacy "Deleting an API" (DELETE /v1.0/apigw/apis/{id}) was not available to transcribe; the status is that of the same gateway family's "Deleting an API" (DeleteApiV2), https://support.huaweicloud.com/en-us/api-apig/DeleteApiV2.html.
+	//
+	// Corresponds with DELETE /v1.0/apigw/apis/{id} (the `DeleteApi` operationId).
+	DeleteApi(ctx context.Context, id Id, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ShowDetailsOfApi Query API details
+	//
+	// Returns the current definition of an API. Source: "Querying API Details", https://support.huaweicloud.com/intl/en-us/api-apig/apig-api-180713030.html (2023-04-06). Its response table has the rows of the modify response table (004 Table 15), so the answer is UpdateApiResponse (ledger APIG-037).
+	//
+	// Corresponds with GET /v1.0/apigw/apis/{id} (the `ShowDetailsOfApi` operationId).
+	ShowDetailsOfApi(ctx context.Context, id Id, reqEditors ...RequestEditorFn) (*http.Response, error)
+
 	// UpdateApiWithBody Modify an API
 	//
 	// Modifies the information about an API, including its backend information. Source: page 004 (English, 2023-04-26). The page documents no authentication; the operation accepts the token and aksk schemes (ledger APIG-016).
@@ -124,6 +145,23 @@ type ClientInterface interface {
 	//
 	// Corresponds with PUT /v1.0/apigw/apis/{id} (the `UpdateApi` operationId).
 	UpdateApi(ctx context.Context, id Id, body UpdateApiJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+}
+
+// ListApis Query an API list
+//
+// Lists the caller's APIs with their publication information; backend information is not returned. Filters combine with AND; name and req_uri match a part of the value unless precise_search names them. Source: "Querying an API List", https://support.huaweicloud.com/intl/en-us/api-apig/apig-api-180713031.html (2023-04-06).
+//
+// Corresponds with GET /v1.0/apigw/apis (the `ListApis` operationId).
+func (c *Client) ListApis(ctx context.Context, params *ListApisParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListApisRequest(c.Server, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
 }
 
 // CreateApiWithBody Create an API
@@ -154,6 +192,40 @@ func (c *Client) CreateApiWithBody(ctx context.Context, contentType string, body
 // Corresponds with POST /v1.0/apigw/apis (the `CreateApi` operationId).
 func (c *Client) CreateApi(ctx context.Context, body CreateApiJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewCreateApiRequest(c.Server, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// DeleteApi Delete an API
+//
+// Deletes an API with its publication records, backend and authorizations. Success is 204 with no body (ledger APIG-040). Source: the legacy "Deleting an API" (DELETE /v1.0/apigw/apis/{id}) was not available to transcribe; the status is that of the same gateway family's "Deleting an API" (DeleteApiV2), https://support.huaweicloud.com/en-us/api-apig/DeleteApiV2.html.
+//
+// Corresponds with DELETE /v1.0/apigw/apis/{id} (the `DeleteApi` operationId).
+func (c *Client) DeleteApi(ctx context.Context, id Id, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewDeleteApiRequest(c.Server, id)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ShowDetailsOfApi Query API details
+//
+// Returns the current definition of an API. Source: "Querying API Details", https://support.huaweicloud.com/intl/en-us/api-apig/apig-api-180713030.html (2023-04-06). Its response table has the rows of the modify response table (004 Table 15), so the answer is UpdateApiResponse (ledger APIG-037).
+//
+// Corresponds with GET /v1.0/apigw/apis/{id} (the `ShowDetailsOfApi` operationId).
+func (c *Client) ShowDetailsOfApi(ctx context.Context, id Id, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewShowDetailsOfApiRequest(c.Server, id)
 	if err != nil {
 		return nil, err
 	}
@@ -202,6 +274,216 @@ func (c *Client) UpdateApi(ctx context.Context, id Id, body UpdateApiJSONRequest
 	return c.Client.Do(req)
 }
 
+// NewListApisRequest constructs an http.Request for the ListApis method
+func NewListApisRequest(server string, params *ListApisParams) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1.0/apigw/apis")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.PageSize != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "page_size", *params.PageSize, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: "int32"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.PageNo != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "page_no", *params.PageNo, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: "int32"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Id != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "id", *params.Id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Name != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "name", *params.Name, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.GroupId != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "group_id", *params.GroupId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.ReqProtocol != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "req_protocol", *params.ReqProtocol, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.ReqMethod != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "req_method", *params.ReqMethod, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.ReqUri != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "req_uri", *params.ReqUri, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.AuthType != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "auth_type", *params.AuthType, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.EnvId != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "env_id", *params.EnvId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Type != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "type", *params.Type, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: "int32"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Status != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "status", *params.Status, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: "int32"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Tags != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "tags", *params.Tags, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.PreciseSearch != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "precise_search", *params.PreciseSearch, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
 // NewCreateApiRequest calls the generic CreateApi builder with application/json body
 func NewCreateApiRequest(server string, body CreateApiJSONRequestBody) (*http.Request, error) {
 	var bodyReader io.Reader
@@ -238,6 +520,74 @@ func NewCreateApiRequestWithBody(server string, contentType string, body io.Read
 	}
 
 	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewDeleteApiRequest constructs an http.Request for the DeleteApi method
+func NewDeleteApiRequest(server string, id Id) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1.0/apigw/apis/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodDelete, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewShowDetailsOfApiRequest constructs an http.Request for the ShowDetailsOfApi method
+func NewShowDetailsOfApiRequest(server string, id Id) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1.0/apigw/apis/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
 
 	return req, nil
 }
@@ -333,6 +683,15 @@ func WithBaseURL(baseURL string) ClientOption {
 // ClientWithResponsesInterface is the interface specification for the client with responses above.
 type ClientWithResponsesInterface interface {
 
+	// ListApisWithResponse Query an API list
+	//
+	// Lists the caller's APIs with their publication information; backend information is not returned. Filters combine with AND; name and req_uri match a part of the value unless precise_search names them. Source: "Querying an API List", https://support.huaweicloud.com/intl/en-us/api-apig/apig-api-180713031.html (2023-04-06).
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v1.0/apigw/apis (the `ListApis` operationId).
+	ListApisWithResponse(ctx context.Context, params *ListApisParams, reqEditors ...RequestEditorFn) (*ListApisHTTPResponse, error)
+
 	// CreateApiWithBodyWithResponse Create an API
 	//
 	// Registers an API, an interface that encapsulates a set of service capabilities. The definition of an API is divided into two parts: one defines how the API is called by users, the other how APIG accesses the actual backend service requested by users. APIG supports three backend types: HTTP/HTTPS web, FunctionGraph, and Mock. Source: page 002 (English, 2023-04-26). The page documents no authentication; the operation accepts the token and aksk schemes (ledger APIG-016).
@@ -351,6 +710,24 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with POST /v1.0/apigw/apis (the `CreateApi` operationId).
 	CreateApiWithResponse(ctx context.Context, body CreateApiJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateApiHTTPResponse, error)
 
+	// DeleteApiWithResponse Delete an API
+	//
+	// Deletes an API with its publication records, backend and authorizations. Success is 204 with no body (ledger APIG-040). Source: the legacy "Deleting an API" (DELETE /v1.0/apigw/apis/{id}) was not available to transcribe; the status is that of the same gateway family's "Deleting an API" (DeleteApiV2), https://support.huaweicloud.com/en-us/api-apig/DeleteApiV2.html.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with DELETE /v1.0/apigw/apis/{id} (the `DeleteApi` operationId).
+	DeleteApiWithResponse(ctx context.Context, id Id, reqEditors ...RequestEditorFn) (*DeleteApiHTTPResponse, error)
+
+	// ShowDetailsOfApiWithResponse Query API details
+	//
+	// Returns the current definition of an API. Source: "Querying API Details", https://support.huaweicloud.com/intl/en-us/api-apig/apig-api-180713030.html (2023-04-06). Its response table has the rows of the modify response table (004 Table 15), so the answer is UpdateApiResponse (ledger APIG-037).
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v1.0/apigw/apis/{id} (the `ShowDetailsOfApi` operationId).
+	ShowDetailsOfApiWithResponse(ctx context.Context, id Id, reqEditors ...RequestEditorFn) (*ShowDetailsOfApiHTTPResponse, error)
+
 	// UpdateApiWithBodyWithResponse Modify an API
 	//
 	// Modifies the information about an API, including its backend information. Source: page 004 (English, 2023-04-26). The page documents no authentication; the operation accepts the token and aksk schemes (ledger APIG-016).
@@ -368,6 +745,82 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with PUT /v1.0/apigw/apis/{id} (the `UpdateApi` operationId).
 	UpdateApiWithResponse(ctx context.Context, id Id, body UpdateApiJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateApiHTTPResponse, error)
+}
+
+type ListApisHTTPResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *ListApisResponse
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *ErrorResponse
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *ErrorResponse
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *ErrorResponse
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *ErrorResponse
+	// JSON500 the response for an HTTP 500 `application/json` response
+	JSON500 *ErrorResponse
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListApisHTTPResponse) GetJSON200() *ListApisResponse {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r ListApisHTTPResponse) GetJSON400() *ErrorResponse {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r ListApisHTTPResponse) GetJSON401() *ErrorResponse {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r ListApisHTTPResponse) GetJSON403() *ErrorResponse {
+	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r ListApisHTTPResponse) GetJSON404() *ErrorResponse {
+	return r.JSON404
+}
+
+// GetJSON500 returns the response for an HTTP 500 `application/json` response
+func (r ListApisHTTPResponse) GetJSON500() *ErrorResponse {
+	return r.JSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r ListApisHTTPResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListApisHTTPResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListApisHTTPResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListApisHTTPResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
 }
 
 type CreateApiHTTPResponse struct {
@@ -440,6 +893,151 @@ func (r CreateApiHTTPResponse) StatusCode() int {
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
 func (r CreateApiHTTPResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type DeleteApiHTTPResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *ErrorResponse
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *ErrorResponse
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *ErrorResponse
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *ErrorResponse
+	// JSON500 the response for an HTTP 500 `application/json` response
+	JSON500 *ErrorResponse
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r DeleteApiHTTPResponse) GetJSON400() *ErrorResponse {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r DeleteApiHTTPResponse) GetJSON401() *ErrorResponse {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r DeleteApiHTTPResponse) GetJSON403() *ErrorResponse {
+	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r DeleteApiHTTPResponse) GetJSON404() *ErrorResponse {
+	return r.JSON404
+}
+
+// GetJSON500 returns the response for an HTTP 500 `application/json` response
+func (r DeleteApiHTTPResponse) GetJSON500() *ErrorResponse {
+	return r.JSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r DeleteApiHTTPResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r DeleteApiHTTPResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r DeleteApiHTTPResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r DeleteApiHTTPResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type ShowDetailsOfApiHTTPResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *UpdateApiResponse
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *ErrorResponse
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *ErrorResponse
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *ErrorResponse
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *ErrorResponse
+	// JSON500 the response for an HTTP 500 `application/json` response
+	JSON500 *ErrorResponse
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ShowDetailsOfApiHTTPResponse) GetJSON200() *UpdateApiResponse {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r ShowDetailsOfApiHTTPResponse) GetJSON400() *ErrorResponse {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r ShowDetailsOfApiHTTPResponse) GetJSON401() *ErrorResponse {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r ShowDetailsOfApiHTTPResponse) GetJSON403() *ErrorResponse {
+	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r ShowDetailsOfApiHTTPResponse) GetJSON404() *ErrorResponse {
+	return r.JSON404
+}
+
+// GetJSON500 returns the response for an HTTP 500 `application/json` response
+func (r ShowDetailsOfApiHTTPResponse) GetJSON500() *ErrorResponse {
+	return r.JSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r ShowDetailsOfApiHTTPResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ShowDetailsOfApiHTTPResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ShowDetailsOfApiHTTPResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ShowDetailsOfApiHTTPResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -529,6 +1127,21 @@ func (r UpdateApiHTTPResponse) ContentType() string {
 	return ""
 }
 
+// ListApisWithResponse Query an API list
+//
+// Lists the caller's APIs with their publication information; backend information is not returned. Filters combine with AND; name and req_uri match a part of the value unless precise_search names them. Source: "Querying an API List", https://support.huaweicloud.com/intl/en-us/api-apig/apig-api-180713031.html (2023-04-06).
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v1.0/apigw/apis (the `ListApis` operationId).
+func (c *ClientWithResponses) ListApisWithResponse(ctx context.Context, params *ListApisParams, reqEditors ...RequestEditorFn) (*ListApisHTTPResponse, error) {
+	rsp, err := c.ListApis(ctx, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListApisHTTPResponse(rsp)
+}
+
 // CreateApiWithBodyWithResponse Create an API
 //
 // Registers an API, an interface that encapsulates a set of service capabilities. The definition of an API is divided into two parts: one defines how the API is called by users, the other how APIG accesses the actual backend service requested by users. APIG supports three backend types: HTTP/HTTPS web, FunctionGraph, and Mock. Source: page 002 (English, 2023-04-26). The page documents no authentication; the operation accepts the token and aksk schemes (ledger APIG-016).
@@ -557,6 +1170,36 @@ func (c *ClientWithResponses) CreateApiWithResponse(ctx context.Context, body Cr
 		return nil, err
 	}
 	return ParseCreateApiHTTPResponse(rsp)
+}
+
+// DeleteApiWithResponse Delete an API
+//
+// Deletes an API with its publication records, backend and authorizations. Success is 204 with no body (ledger APIG-040). Source: the legacy "Deleting an API" (DELETE /v1.0/apigw/apis/{id}) was not available to transcribe; the status is that of the same gateway family's "Deleting an API" (DeleteApiV2), https://support.huaweicloud.com/en-us/api-apig/DeleteApiV2.html.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with DELETE /v1.0/apigw/apis/{id} (the `DeleteApi` operationId).
+func (c *ClientWithResponses) DeleteApiWithResponse(ctx context.Context, id Id, reqEditors ...RequestEditorFn) (*DeleteApiHTTPResponse, error) {
+	rsp, err := c.DeleteApi(ctx, id, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseDeleteApiHTTPResponse(rsp)
+}
+
+// ShowDetailsOfApiWithResponse Query API details
+//
+// Returns the current definition of an API. Source: "Querying API Details", https://support.huaweicloud.com/intl/en-us/api-apig/apig-api-180713030.html (2023-04-06). Its response table has the rows of the modify response table (004 Table 15), so the answer is UpdateApiResponse (ledger APIG-037).
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v1.0/apigw/apis/{id} (the `ShowDetailsOfApi` operationId).
+func (c *ClientWithResponses) ShowDetailsOfApiWithResponse(ctx context.Context, id Id, reqEditors ...RequestEditorFn) (*ShowDetailsOfApiHTTPResponse, error) {
+	rsp, err := c.ShowDetailsOfApi(ctx, id, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseShowDetailsOfApiHTTPResponse(rsp)
 }
 
 // UpdateApiWithBodyWithResponse Modify an API
@@ -589,6 +1232,67 @@ func (c *ClientWithResponses) UpdateApiWithResponse(ctx context.Context, id Id, 
 	return ParseUpdateApiHTTPResponse(rsp)
 }
 
+// ParseListApisHTTPResponse parses an HTTP response from a ListApisWithResponse call
+func ParseListApisHTTPResponse(rsp *http.Response) (*ListApisHTTPResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListApisHTTPResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest ListApisResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON500 = &dest
+
+	}
+
+	return response, nil
+}
+
 // ParseCreateApiHTTPResponse parses an HTTP response from a CreateApiWithResponse call
 func ParseCreateApiHTTPResponse(rsp *http.Response) (*CreateApiHTTPResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -609,6 +1313,124 @@ func ParseCreateApiHTTPResponse(rsp *http.Response) (*CreateApiHTTPResponse, err
 			return nil, err
 		}
 		response.JSON201 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON500 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseDeleteApiHTTPResponse parses an HTTP response from a DeleteApiWithResponse call
+func ParseDeleteApiHTTPResponse(rsp *http.Response) (*DeleteApiHTTPResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &DeleteApiHTTPResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case rsp.StatusCode == 204:
+		break // No content-type
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON500 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseShowDetailsOfApiHTTPResponse parses an HTTP response from a ShowDetailsOfApiWithResponse call
+func ParseShowDetailsOfApiHTTPResponse(rsp *http.Response) (*ShowDetailsOfApiHTTPResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ShowDetailsOfApiHTTPResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest UpdateApiResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
 		var dest ErrorResponse

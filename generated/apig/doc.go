@@ -5,7 +5,10 @@
 //
 // It is generated from spec/apig.yaml (APIG shared gateway (legacy), version 1.0.0) and covers:
 //
+//   - ListApis: GET /v1.0/apigw/apis. Query an API list
 //   - CreateApi: POST /v1.0/apigw/apis. Create an API
+//   - DeleteApi: DELETE /v1.0/apigw/apis/{id}. Delete an API
+//   - ShowDetailsOfApi: GET /v1.0/apigw/apis/{id}. Query API details
 //   - UpdateApi: PUT /v1.0/apigw/apis/{id}. Modify an API
 //
 // # Client

@@ -15,9 +15,18 @@ import (
 
 // ServerInterface represents all server handlers.
 type ServerInterface interface {
+	// ListApis Query an API list
+	// (GET /v1.0/apigw/apis)
+	ListApis(ctx echo.Context, params ListApisParams) error
 	// CreateApi Create an API
 	// (POST /v1.0/apigw/apis)
 	CreateApi(ctx echo.Context) error
+	// DeleteApi Delete an API
+	// (DELETE /v1.0/apigw/apis/{id})
+	DeleteApi(ctx echo.Context, id Id) error
+	// ShowDetailsOfApi Query API details
+	// (GET /v1.0/apigw/apis/{id})
+	ShowDetailsOfApi(ctx echo.Context, id Id) error
 	// UpdateApi Modify an API
 	// (PUT /v1.0/apigw/apis/{id})
 	UpdateApi(ctx echo.Context, id Id) error
@@ -28,12 +37,153 @@ type ServerInterfaceWrapper struct {
 	Handler ServerInterface
 }
 
+// ListApis converts echo context to params.
+func (w *ServerInterfaceWrapper) ListApis(ctx echo.Context) error {
+	var err error
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ListApisParams
+	// ------------- Optional query parameter "page_size" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "page_size", ctx.QueryParams(), &params.PageSize, runtime.BindQueryParameterOptions{Type: "integer", Format: "int32"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter page_size: %s", err))
+	}
+
+	// ------------- Optional query parameter "page_no" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "page_no", ctx.QueryParams(), &params.PageNo, runtime.BindQueryParameterOptions{Type: "integer", Format: "int32"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter page_no: %s", err))
+	}
+
+	// ------------- Optional query parameter "id" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "id", ctx.QueryParams(), &params.Id, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter id: %s", err))
+	}
+
+	// ------------- Optional query parameter "name" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "name", ctx.QueryParams(), &params.Name, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter name: %s", err))
+	}
+
+	// ------------- Optional query parameter "group_id" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "group_id", ctx.QueryParams(), &params.GroupId, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter group_id: %s", err))
+	}
+
+	// ------------- Optional query parameter "req_protocol" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "req_protocol", ctx.QueryParams(), &params.ReqProtocol, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter req_protocol: %s", err))
+	}
+
+	// ------------- Optional query parameter "req_method" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "req_method", ctx.QueryParams(), &params.ReqMethod, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter req_method: %s", err))
+	}
+
+	// ------------- Optional query parameter "req_uri" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "req_uri", ctx.QueryParams(), &params.ReqUri, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter req_uri: %s", err))
+	}
+
+	// ------------- Optional query parameter "auth_type" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "auth_type", ctx.QueryParams(), &params.AuthType, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter auth_type: %s", err))
+	}
+
+	// ------------- Optional query parameter "env_id" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "env_id", ctx.QueryParams(), &params.EnvId, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter env_id: %s", err))
+	}
+
+	// ------------- Optional query parameter "type" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "type", ctx.QueryParams(), &params.Type, runtime.BindQueryParameterOptions{Type: "integer", Format: "int32"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter type: %s", err))
+	}
+
+	// ------------- Optional query parameter "status" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "status", ctx.QueryParams(), &params.Status, runtime.BindQueryParameterOptions{Type: "integer", Format: "int32"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter status: %s", err))
+	}
+
+	// ------------- Optional query parameter "tags" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "tags", ctx.QueryParams(), &params.Tags, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter tags: %s", err))
+	}
+
+	// ------------- Optional query parameter "precise_search" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "precise_search", ctx.QueryParams(), &params.PreciseSearch, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter precise_search: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ListApis(ctx, params)
+	return err
+}
+
 // CreateApi converts echo context to params.
 func (w *ServerInterfaceWrapper) CreateApi(ctx echo.Context) error {
 	var err error
 
 	// Invoke the callback with all the unmarshaled arguments
 	err = w.Handler.CreateApi(ctx)
+	return err
+}
+
+// DeleteApi converts echo context to params.
+func (w *ServerInterfaceWrapper) DeleteApi(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "id" -------------
+	var id Id
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", ctx.Param("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter id: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.DeleteApi(ctx, id)
+	return err
+}
+
+// ShowDetailsOfApi converts echo context to params.
+func (w *ServerInterfaceWrapper) ShowDetailsOfApi(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "id" -------------
+	var id Id
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", ctx.Param("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter id: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ShowDetailsOfApi(ctx, id)
 	return err
 }
 
@@ -100,9 +250,104 @@ func RegisterHandlersWithOptions(router EchoRouter, si ServerInterface, options 
 		Handler: si,
 	}
 
+	router.GET(options.BaseURL+"/v1.0/apigw/apis", wrapper.ListApis, options.OperationMiddlewares["ListApis"]...)
 	router.POST(options.BaseURL+"/v1.0/apigw/apis", wrapper.CreateApi, options.OperationMiddlewares["CreateApi"]...)
+	router.DELETE(options.BaseURL+"/v1.0/apigw/apis/:id", wrapper.DeleteApi, options.OperationMiddlewares["DeleteApi"]...)
+	router.GET(options.BaseURL+"/v1.0/apigw/apis/:id", wrapper.ShowDetailsOfApi, options.OperationMiddlewares["ShowDetailsOfApi"]...)
 	router.PUT(options.BaseURL+"/v1.0/apigw/apis/:id", wrapper.UpdateApi, options.OperationMiddlewares["UpdateApi"]...)
 
+}
+
+type ListApisRequestObject struct {
+	Params ListApisParams
+}
+
+type ListApisResponseObject interface {
+	VisitListApisResponse(w http.ResponseWriter) error
+}
+
+type ListApis200JSONResponse ListApisResponse
+
+func (response ListApis200JSONResponse) VisitListApisResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListApis400JSONResponse ErrorResponse
+
+func (response ListApis400JSONResponse) VisitListApisResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListApis401JSONResponse ErrorResponse
+
+func (response ListApis401JSONResponse) VisitListApisResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListApis403JSONResponse ErrorResponse
+
+func (response ListApis403JSONResponse) VisitListApisResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListApis404JSONResponse ErrorResponse
+
+func (response ListApis404JSONResponse) VisitListApisResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListApis500JSONResponse ErrorResponse
+
+func (response ListApis500JSONResponse) VisitListApisResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
 }
 
 type CreateApiRequestObject struct {
@@ -186,6 +431,184 @@ func (response CreateApi404JSONResponse) VisitCreateApiResponse(w http.ResponseW
 type CreateApi500JSONResponse ErrorResponse
 
 func (response CreateApi500JSONResponse) VisitCreateApiResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteApiRequestObject struct {
+	Id Id `json:"id"`
+}
+
+type DeleteApiResponseObject interface {
+	VisitDeleteApiResponse(w http.ResponseWriter) error
+}
+
+type DeleteApi204Response struct {
+}
+
+func (response DeleteApi204Response) VisitDeleteApiResponse(w http.ResponseWriter) error {
+	w.WriteHeader(204)
+	return nil
+}
+
+type DeleteApi400JSONResponse ErrorResponse
+
+func (response DeleteApi400JSONResponse) VisitDeleteApiResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteApi401JSONResponse ErrorResponse
+
+func (response DeleteApi401JSONResponse) VisitDeleteApiResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteApi403JSONResponse ErrorResponse
+
+func (response DeleteApi403JSONResponse) VisitDeleteApiResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteApi404JSONResponse ErrorResponse
+
+func (response DeleteApi404JSONResponse) VisitDeleteApiResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteApi500JSONResponse ErrorResponse
+
+func (response DeleteApi500JSONResponse) VisitDeleteApiResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ShowDetailsOfApiRequestObject struct {
+	Id Id `json:"id"`
+}
+
+type ShowDetailsOfApiResponseObject interface {
+	VisitShowDetailsOfApiResponse(w http.ResponseWriter) error
+}
+
+type ShowDetailsOfApi200JSONResponse UpdateApiResponse
+
+func (response ShowDetailsOfApi200JSONResponse) VisitShowDetailsOfApiResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ShowDetailsOfApi400JSONResponse ErrorResponse
+
+func (response ShowDetailsOfApi400JSONResponse) VisitShowDetailsOfApiResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ShowDetailsOfApi401JSONResponse ErrorResponse
+
+func (response ShowDetailsOfApi401JSONResponse) VisitShowDetailsOfApiResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ShowDetailsOfApi403JSONResponse ErrorResponse
+
+func (response ShowDetailsOfApi403JSONResponse) VisitShowDetailsOfApiResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ShowDetailsOfApi404JSONResponse ErrorResponse
+
+func (response ShowDetailsOfApi404JSONResponse) VisitShowDetailsOfApiResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ShowDetailsOfApi500JSONResponse ErrorResponse
+
+func (response ShowDetailsOfApi500JSONResponse) VisitShowDetailsOfApiResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response); err != nil {
@@ -306,9 +729,18 @@ func (response UpdateApi500JSONResponse) VisitUpdateApiResponse(w http.ResponseW
 
 // StrictServerInterface represents all server handlers.
 type StrictServerInterface interface {
+	// ListApis Query an API list
+	// (GET /v1.0/apigw/apis)
+	ListApis(ctx context.Context, request ListApisRequestObject) (ListApisResponseObject, error)
 	// CreateApi Create an API
 	// (POST /v1.0/apigw/apis)
 	CreateApi(ctx context.Context, request CreateApiRequestObject) (CreateApiResponseObject, error)
+	// DeleteApi Delete an API
+	// (DELETE /v1.0/apigw/apis/{id})
+	DeleteApi(ctx context.Context, request DeleteApiRequestObject) (DeleteApiResponseObject, error)
+	// ShowDetailsOfApi Query API details
+	// (GET /v1.0/apigw/apis/{id})
+	ShowDetailsOfApi(ctx context.Context, request ShowDetailsOfApiRequestObject) (ShowDetailsOfApiResponseObject, error)
 	// UpdateApi Modify an API
 	// (PUT /v1.0/apigw/apis/{id})
 	UpdateApi(ctx context.Context, request UpdateApiRequestObject) (UpdateApiResponseObject, error)
@@ -324,6 +756,31 @@ func NewStrictHandler(ssi StrictServerInterface, middlewares []StrictMiddlewareF
 type strictHandler struct {
 	ssi         StrictServerInterface
 	middlewares []StrictMiddlewareFunc
+}
+
+// ListApis operation middleware
+func (sh *strictHandler) ListApis(ctx echo.Context, params ListApisParams) error {
+	var request ListApisRequestObject
+
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ListApis(ctx.Request().Context(), request.(ListApisRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListApis")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ListApisResponseObject); ok {
+		return validResponse.VisitListApisResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
 }
 
 // CreateApi operation middleware
@@ -366,6 +823,56 @@ func (sh *strictHandler) CreateApi(ctx echo.Context) error {
 		return err
 	} else if validResponse, ok := response.(CreateApiResponseObject); ok {
 		return validResponse.VisitCreateApiResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// DeleteApi operation middleware
+func (sh *strictHandler) DeleteApi(ctx echo.Context, id Id) error {
+	var request DeleteApiRequestObject
+
+	request.Id = id
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.DeleteApi(ctx.Request().Context(), request.(DeleteApiRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "DeleteApi")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(DeleteApiResponseObject); ok {
+		return validResponse.VisitDeleteApiResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// ShowDetailsOfApi operation middleware
+func (sh *strictHandler) ShowDetailsOfApi(ctx echo.Context, id Id) error {
+	var request ShowDetailsOfApiRequestObject
+
+	request.Id = id
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ShowDetailsOfApi(ctx.Request().Context(), request.(ShowDetailsOfApiRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ShowDetailsOfApi")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ShowDetailsOfApiResponseObject); ok {
+		return validResponse.VisitShowDetailsOfApiResponse(ctx.Response())
 	} else if response != nil {
 		return fmt.Errorf("unexpected response type: %T", response)
 	}

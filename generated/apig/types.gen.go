@@ -116,6 +116,97 @@ func (e UpdateApiRequestType) Valid() bool {
 	}
 }
 
+// ApiListItem One item of the apis list of ListApis (Querying an API List, Table 4). The page says backend information is not returned: the members are those of the API details without backend_api, mock_info, func_info, backend_params and the policy lists (ledger APIG-037).
+type ApiListItem struct {
+	// ArrangeNecessary Indicates whether orchestration is required.
+	ArrangeNecessary *int `json:"arrange_necessary,omitempty"`
+
+	// AuthOpt Security authentication mode parameter in responses (002 Table 24, 004 Table 25; auth_opt typed Object, ledger APIG-004).
+	AuthOpt *AuthOptResp `json:"auth_opt,omitempty"`
+
+	// AuthType Security authentication mode.
+	AuthType *string `json:"auth_type,omitempty"`
+
+	// BackendType Backend type. The table names this field bakend_type; the response example sends backend_type, which is what the spec keeps (ledger APIG-002).
+	BackendType *string `json:"backend_type,omitempty"`
+
+	// BodyRemark Description of the API request body, which can be an example request body, media type, or parameter information.
+	BodyRemark *string `json:"body_remark,omitempty"`
+
+	// Cors Indicates whether CORS is supported.
+	Cors *bool `json:"cors,omitempty"`
+
+	// GroupId ID of the API group to which the API belongs.
+	GroupId *string `json:"group_id,omitempty"`
+
+	// GroupName Name of the API group to which the API belongs.
+	GroupName *string `json:"group_name,omitempty"`
+
+	// Id API ID.
+	Id *string `json:"id,omitempty"`
+
+	// MatchMode Matching mode.
+	MatchMode *string `json:"match_mode,omitempty"`
+
+	// Name API name.
+	Name *string `json:"name,omitempty"`
+
+	// PublishId ID of the publication record (004 only, ledger APIG-013).
+	PublishId *string `json:"publish_id,omitempty"`
+
+	// RegisterTime Time when the API was created. Typed Timestamp; sent as an RFC 3339 string such as 2018-08-15T03:41:11.0239936Z (ledger APIG-003).
+	RegisterTime *string `json:"register_time,omitempty"`
+
+	// Remark Description of the API.
+	Remark *string `json:"remark,omitempty"`
+
+	// ReqMethod Request method.
+	ReqMethod *string `json:"req_method,omitempty"`
+
+	// ReqParams Request parameter list (typed Dictionary; sent as an array, ledger APIG-004).
+	ReqParams *[]ReqParamResp `json:"req_params,omitempty"`
+
+	// ReqProtocol Request protocol.
+	ReqProtocol *string `json:"req_protocol,omitempty"`
+
+	// ReqUri Access address.
+	ReqUri *string `json:"req_uri,omitempty"`
+
+	// ResponseId ID of the gateway response.
+	ResponseId *string `json:"response_id,omitempty"`
+
+	// ResultFailureSample Example response for a failed request.
+	ResultFailureSample *string `json:"result_failure_sample,omitempty"`
+
+	// ResultNormalSample Example response for a successful request.
+	ResultNormalSample *string `json:"result_normal_sample,omitempty"`
+
+	// RunEnvId ID of the environment in which the API has been published (004 only, ledger APIG-013).
+	RunEnvId *string `json:"run_env_id,omitempty"`
+
+	// RunEnvName Name of the environment in which the API has been published (004 only, ledger APIG-013).
+	RunEnvName *string `json:"run_env_name,omitempty"`
+
+	// Status API status.
+	Status *int `json:"status,omitempty"`
+
+	// Tag Service name tag, which is to be discarded.
+	// Deprecated: this property has been marked as deprecated upstream, but no `x-deprecated-reason` was set
+	Tag *string `json:"tag,omitempty"`
+
+	// Tags API tags (typed []String).
+	Tags *[]string `json:"tags,omitempty"`
+
+	// Type API type.
+	Type *int `json:"type,omitempty"`
+
+	// UpdateTime Time when the API was last modified. Typed Timestamp; sent as an RFC 3339 string such as 2018-08-15T03:41:11.0239936Z (ledger APIG-003).
+	UpdateTime *string `json:"update_time,omitempty"`
+
+	// Version API version.
+	Version *string `json:"version,omitempty"`
+}
+
 // AuthOpt Security authentication mode parameter (002 Table 13 "AuthOpt", 004 Table 14 "Parameter description of auth_opt"; 002 types auth_opt "AuthOpt object", 004 "Dictionary", ledger APIG-004).
 type AuthOpt struct {
 	// AppCodeAuthType Indicates whether AppCode authentication is enabled. This parameter is valid only when auth_type is set to App (a rule on the enclosing object that the extensions cannot state, ledger APIG-023). The default value is DISABLE. DISABLE: AppCode authentication is disabled. HEADER: AppCode authentication is enabled and the AppCode is located in the header. Case-insensitive (x-enum-ci; the legacy examples send lower case, ledger APIG-001).
@@ -555,6 +646,18 @@ type FuncInfoResp struct {
 
 	// Version Function version.
 	Version *string `json:"version,omitempty"`
+}
+
+// ListApisResponse Response body of ListApis, status 200 (Querying an API List, Table 3).
+type ListApisResponse struct {
+	// Apis The APIs of the requested page (the table types it Dictionary; the list is an array of API objects, ledger APIG-038).
+	Apis *[]ApiListItem `json:"apis,omitempty"`
+
+	// Size Length of the returned list.
+	Size *int32 `json:"size,omitempty"`
+
+	// Total Number of APIs that match the query conditions, over all pages.
+	Total *int64 `json:"total,omitempty"`
 }
 
 // MockInfo Mock backend details (002 Table 5, 004 Table 6). Required if backend_type is set to MOCK.
@@ -1105,6 +1208,51 @@ type VpcInfo struct {
 
 // Id defines model for id.
 type Id = string
+
+// ListApisParams defines parameters for ListApis.
+type ListApisParams struct {
+	// PageSize Number of records on each page. Default 20, maximum 500; 0 returns every API (ledger APIG-039).
+	PageSize *int32 `form:"page_size,omitempty" json:"page_size,omitempty"`
+
+	// PageNo Page number, from 1. Default 1 (ledger APIG-039).
+	PageNo *int32 `form:"page_no,omitempty" json:"page_no,omitempty"`
+
+	// Id API ID.
+	Id *string `form:"id,omitempty" json:"id,omitempty"`
+
+	// Name API name (a part of it, unless precise_search names name).
+	Name *string `form:"name,omitempty" json:"name,omitempty"`
+
+	// GroupId ID of the API group to which the API belongs.
+	GroupId *string `form:"group_id,omitempty" json:"group_id,omitempty"`
+
+	// ReqProtocol Request protocol.
+	ReqProtocol *string `form:"req_protocol,omitempty" json:"req_protocol,omitempty"`
+
+	// ReqMethod Request method.
+	ReqMethod *string `form:"req_method,omitempty" json:"req_method,omitempty"`
+
+	// ReqUri Request path (a part of it, unless precise_search names req_uri).
+	ReqUri *string `form:"req_uri,omitempty" json:"req_uri,omitempty"`
+
+	// AuthType Security authentication mode.
+	AuthType *string `form:"auth_type,omitempty" json:"auth_type,omitempty"`
+
+	// EnvId ID of the environment in which the API has been published.
+	EnvId *string `form:"env_id,omitempty" json:"env_id,omitempty"`
+
+	// Type API type.
+	Type *int32 `form:"type,omitempty" json:"type,omitempty"`
+
+	// Status API status (listed among the query conditions of the URI, not in the table).
+	Status *int32 `form:"status,omitempty" json:"status,omitempty"`
+
+	// Tags API tag.
+	Tags *string `form:"tags,omitempty" json:"tags,omitempty"`
+
+	// PreciseSearch Name of the parameter to match exactly (name or req_uri).
+	PreciseSearch *string `form:"precise_search,omitempty" json:"precise_search,omitempty"`
+}
 
 // CreateApiJSONRequestBody defines body for CreateApi for application/json ContentType.
 type CreateApiJSONRequestBody = CreateApiRequest

@@ -13,6 +13,9 @@ import (
 // SchemaTypes maps each object schema of the spec (by its name under components/schemas)
 // to a constructor of its generated type, for tools that validate documents by schema name.
 var SchemaTypes = map[string]func() validation.Type{
+	"ApiListItem": func() validation.Type {
+		return new(ApiListItem)
+	},
 	"AuthOpt": func() validation.Type {
 		return new(AuthOpt)
 	},
@@ -51,6 +54,9 @@ var SchemaTypes = map[string]func() validation.Type{
 	},
 	"FuncInfoResp": func() validation.Type {
 		return new(FuncInfoResp)
+	},
+	"ListApisResponse": func() validation.Type {
+		return new(ListApisResponse)
 	},
 	"MockInfo": func() validation.Type {
 		return new(MockInfo)
@@ -192,6 +198,376 @@ var (
 	enum14 = []string{"STRING", "NUMBER"}
 	enum15 = []string{"HTTP", "HTTPS", "BOTH", "WEBSOCKET"}
 )
+
+// Validate checks v against every rule of the ApiListItem schema and returns all violations
+// as validation.Errors, or nil.
+func (v *ApiListItem) Validate() error {
+	return validation.Validate(v)
+}
+
+// DecodeJSON decodes data into v with exact member names and validates it. It reports every
+// violation (missing members, wrong types, broken rules) as validation.Errors.
+func (v *ApiListItem) DecodeJSON(data []byte) error {
+	return validation.DecodeJSON(data, v)
+}
+
+// ValidateAt checks v, found at path, and adds each violation to errs.
+func (v *ApiListItem) ValidateAt(path *validation.Path, errs *validation.Errors) {
+	if v.AuthOpt != nil {
+		p := path.Key("auth_opt")
+		v.AuthOpt.ValidateAt(&p, errs)
+	}
+	if v.ReqParams != nil {
+		p := path.Key("req_params")
+		for i0 := range *v.ReqParams {
+			q0 := (&p).Index(i0)
+			(*v.ReqParams)[i0].ValidateAt(&q0, errs)
+		}
+	}
+}
+
+// DecodeJX decodes the next value of d into v; structural violations go to errs and
+// only malformed JSON is returned as an error.
+func (v *ApiListItem) DecodeJX(d *jx.Decoder, path *validation.Path, errs *validation.Errors) error {
+	if ok, err := validation.Expect(d, errs, path, jx.Object, "an object"); !ok || err != nil {
+		return err
+	}
+	iter, err := d.ObjIter()
+	if err != nil {
+		return err
+	}
+	for iter.Next() {
+		switch string(iter.Key()) {
+		case "arrange_necessary":
+			p := path.Key("arrange_necessary")
+			x0, ok0, err := validation.DecodeInt(d, errs, &p)
+			if err != nil {
+				return err
+			}
+			if ok0 && validation.FitInt(errs, &p, x0, 64) {
+				y0 := int(x0)
+				v.ArrangeNecessary = &y0
+			}
+		case "auth_opt":
+			p := path.Key("auth_opt")
+			x0 := new(AuthOptResp)
+			if err := x0.DecodeJX(d, &p, errs); err != nil {
+				return err
+			}
+			v.AuthOpt = x0
+		case "auth_type":
+			p := path.Key("auth_type")
+			x0, ok0, err := validation.DecodeString(d, errs, &p)
+			if err != nil {
+				return err
+			}
+			if ok0 {
+				y0 := x0
+				v.AuthType = &y0
+			}
+		case "backend_type":
+			p := path.Key("backend_type")
+			x0, ok0, err := validation.DecodeString(d, errs, &p)
+			if err != nil {
+				return err
+			}
+			if ok0 {
+				y0 := x0
+				v.BackendType = &y0
+			}
+		case "body_remark":
+			p := path.Key("body_remark")
+			x0, ok0, err := validation.DecodeString(d, errs, &p)
+			if err != nil {
+				return err
+			}
+			if ok0 {
+				y0 := x0
+				v.BodyRemark = &y0
+			}
+		case "cors":
+			p := path.Key("cors")
+			x0, ok0, err := validation.DecodeBool(d, errs, &p)
+			if err != nil {
+				return err
+			}
+			if ok0 {
+				y0 := x0
+				v.Cors = &y0
+			}
+		case "group_id":
+			p := path.Key("group_id")
+			x0, ok0, err := validation.DecodeString(d, errs, &p)
+			if err != nil {
+				return err
+			}
+			if ok0 {
+				y0 := x0
+				v.GroupId = &y0
+			}
+		case "group_name":
+			p := path.Key("group_name")
+			x0, ok0, err := validation.DecodeString(d, errs, &p)
+			if err != nil {
+				return err
+			}
+			if ok0 {
+				y0 := x0
+				v.GroupName = &y0
+			}
+		case "id":
+			p := path.Key("id")
+			x0, ok0, err := validation.DecodeString(d, errs, &p)
+			if err != nil {
+				return err
+			}
+			if ok0 {
+				y0 := x0
+				v.Id = &y0
+			}
+		case "match_mode":
+			p := path.Key("match_mode")
+			x0, ok0, err := validation.DecodeString(d, errs, &p)
+			if err != nil {
+				return err
+			}
+			if ok0 {
+				y0 := x0
+				v.MatchMode = &y0
+			}
+		case "name":
+			p := path.Key("name")
+			x0, ok0, err := validation.DecodeString(d, errs, &p)
+			if err != nil {
+				return err
+			}
+			if ok0 {
+				y0 := x0
+				v.Name = &y0
+			}
+		case "publish_id":
+			p := path.Key("publish_id")
+			x0, ok0, err := validation.DecodeString(d, errs, &p)
+			if err != nil {
+				return err
+			}
+			if ok0 {
+				y0 := x0
+				v.PublishId = &y0
+			}
+		case "register_time":
+			p := path.Key("register_time")
+			x0, ok0, err := validation.DecodeString(d, errs, &p)
+			if err != nil {
+				return err
+			}
+			if ok0 {
+				y0 := x0
+				v.RegisterTime = &y0
+			}
+		case "remark":
+			p := path.Key("remark")
+			x0, ok0, err := validation.DecodeString(d, errs, &p)
+			if err != nil {
+				return err
+			}
+			if ok0 {
+				y0 := x0
+				v.Remark = &y0
+			}
+		case "req_method":
+			p := path.Key("req_method")
+			x0, ok0, err := validation.DecodeString(d, errs, &p)
+			if err != nil {
+				return err
+			}
+			if ok0 {
+				y0 := x0
+				v.ReqMethod = &y0
+			}
+		case "req_params":
+			p := path.Key("req_params")
+			if ok0, err := validation.Expect(d, errs, &p, jx.Array, "an array"); err != nil {
+				return err
+			} else if ok0 {
+				arr0 := make([]ReqParamResp, 0)
+				it0, err := d.ArrIter()
+				if err != nil {
+					return err
+				}
+				for it0.Next() {
+					q0 := (&p).Index(len(arr0))
+					var e0 ReqParamResp
+					if err := e0.DecodeJX(d, &q0, errs); err != nil {
+						return err
+					}
+					arr0 = append(arr0, e0)
+				}
+				if err := it0.Err(); err != nil {
+					return err
+				}
+				y0 := arr0
+				v.ReqParams = &y0
+			}
+		case "req_protocol":
+			p := path.Key("req_protocol")
+			x0, ok0, err := validation.DecodeString(d, errs, &p)
+			if err != nil {
+				return err
+			}
+			if ok0 {
+				y0 := x0
+				v.ReqProtocol = &y0
+			}
+		case "req_uri":
+			p := path.Key("req_uri")
+			x0, ok0, err := validation.DecodeString(d, errs, &p)
+			if err != nil {
+				return err
+			}
+			if ok0 {
+				y0 := x0
+				v.ReqUri = &y0
+			}
+		case "response_id":
+			p := path.Key("response_id")
+			x0, ok0, err := validation.DecodeString(d, errs, &p)
+			if err != nil {
+				return err
+			}
+			if ok0 {
+				y0 := x0
+				v.ResponseId = &y0
+			}
+		case "result_failure_sample":
+			p := path.Key("result_failure_sample")
+			x0, ok0, err := validation.DecodeString(d, errs, &p)
+			if err != nil {
+				return err
+			}
+			if ok0 {
+				y0 := x0
+				v.ResultFailureSample = &y0
+			}
+		case "result_normal_sample":
+			p := path.Key("result_normal_sample")
+			x0, ok0, err := validation.DecodeString(d, errs, &p)
+			if err != nil {
+				return err
+			}
+			if ok0 {
+				y0 := x0
+				v.ResultNormalSample = &y0
+			}
+		case "run_env_id":
+			p := path.Key("run_env_id")
+			x0, ok0, err := validation.DecodeString(d, errs, &p)
+			if err != nil {
+				return err
+			}
+			if ok0 {
+				y0 := x0
+				v.RunEnvId = &y0
+			}
+		case "run_env_name":
+			p := path.Key("run_env_name")
+			x0, ok0, err := validation.DecodeString(d, errs, &p)
+			if err != nil {
+				return err
+			}
+			if ok0 {
+				y0 := x0
+				v.RunEnvName = &y0
+			}
+		case "status":
+			p := path.Key("status")
+			x0, ok0, err := validation.DecodeInt(d, errs, &p)
+			if err != nil {
+				return err
+			}
+			if ok0 && validation.FitInt(errs, &p, x0, 64) {
+				y0 := int(x0)
+				v.Status = &y0
+			}
+		case "tag":
+			p := path.Key("tag")
+			x0, ok0, err := validation.DecodeString(d, errs, &p)
+			if err != nil {
+				return err
+			}
+			if ok0 {
+				y0 := x0
+				v.Tag = &y0
+			}
+		case "tags":
+			p := path.Key("tags")
+			if ok0, err := validation.Expect(d, errs, &p, jx.Array, "an array"); err != nil {
+				return err
+			} else if ok0 {
+				arr0 := make([]string, 0)
+				it0, err := d.ArrIter()
+				if err != nil {
+					return err
+				}
+				for it0.Next() {
+					q0 := (&p).Index(len(arr0))
+					var e0 string
+					x1, ok1, err := validation.DecodeString(d, errs, &q0)
+					if err != nil {
+						return err
+					}
+					if ok1 {
+						e0 = x1
+					}
+					arr0 = append(arr0, e0)
+				}
+				if err := it0.Err(); err != nil {
+					return err
+				}
+				y0 := arr0
+				v.Tags = &y0
+			}
+		case "type":
+			p := path.Key("type")
+			x0, ok0, err := validation.DecodeInt(d, errs, &p)
+			if err != nil {
+				return err
+			}
+			if ok0 && validation.FitInt(errs, &p, x0, 64) {
+				y0 := int(x0)
+				v.Type = &y0
+			}
+		case "update_time":
+			p := path.Key("update_time")
+			x0, ok0, err := validation.DecodeString(d, errs, &p)
+			if err != nil {
+				return err
+			}
+			if ok0 {
+				y0 := x0
+				v.UpdateTime = &y0
+			}
+		case "version":
+			p := path.Key("version")
+			x0, ok0, err := validation.DecodeString(d, errs, &p)
+			if err != nil {
+				return err
+			}
+			if ok0 {
+				y0 := x0
+				v.Version = &y0
+			}
+		default:
+			if err := d.Skip(); err != nil {
+				return err
+			}
+		}
+	}
+	if err := iter.Err(); err != nil {
+		return err
+	}
+	return nil
+}
 
 // Validate checks v against every rule of the AuthOpt schema and returns all violations
 // as validation.Errors, or nil.
@@ -2736,6 +3112,107 @@ func (v *FuncInfoResp) DecodeJX(d *jx.Decoder, path *validation.Path, errs *vali
 			if ok0 {
 				y0 := x0
 				v.Version = &y0
+			}
+		default:
+			if err := d.Skip(); err != nil {
+				return err
+			}
+		}
+	}
+	if err := iter.Err(); err != nil {
+		return err
+	}
+	return nil
+}
+
+// Validate checks v against every rule of the ListApisResponse schema and returns all violations
+// as validation.Errors, or nil.
+func (v *ListApisResponse) Validate() error {
+	return validation.Validate(v)
+}
+
+// DecodeJSON decodes data into v with exact member names and validates it. It reports every
+// violation (missing members, wrong types, broken rules) as validation.Errors.
+func (v *ListApisResponse) DecodeJSON(data []byte) error {
+	return validation.DecodeJSON(data, v)
+}
+
+// ValidateAt checks v, found at path, and adds each violation to errs.
+func (v *ListApisResponse) ValidateAt(path *validation.Path, errs *validation.Errors) {
+	if v.Apis != nil {
+		p := path.Key("apis")
+		for i0 := range *v.Apis {
+			q0 := (&p).Index(i0)
+			(*v.Apis)[i0].ValidateAt(&q0, errs)
+		}
+	}
+	if v.Size != nil {
+		p := path.Key("size")
+		n0 := int64((*v.Size))
+		validation.Int(errs, &p, n0, true, int64(0), false, int64(0))
+	}
+	if v.Total != nil {
+		p := path.Key("total")
+		n0 := int64((*v.Total))
+		validation.Int(errs, &p, n0, true, int64(0), false, int64(0))
+	}
+}
+
+// DecodeJX decodes the next value of d into v; structural violations go to errs and
+// only malformed JSON is returned as an error.
+func (v *ListApisResponse) DecodeJX(d *jx.Decoder, path *validation.Path, errs *validation.Errors) error {
+	if ok, err := validation.Expect(d, errs, path, jx.Object, "an object"); !ok || err != nil {
+		return err
+	}
+	iter, err := d.ObjIter()
+	if err != nil {
+		return err
+	}
+	for iter.Next() {
+		switch string(iter.Key()) {
+		case "apis":
+			p := path.Key("apis")
+			if ok0, err := validation.Expect(d, errs, &p, jx.Array, "an array"); err != nil {
+				return err
+			} else if ok0 {
+				arr0 := make([]ApiListItem, 0)
+				it0, err := d.ArrIter()
+				if err != nil {
+					return err
+				}
+				for it0.Next() {
+					q0 := (&p).Index(len(arr0))
+					var e0 ApiListItem
+					if err := e0.DecodeJX(d, &q0, errs); err != nil {
+						return err
+					}
+					arr0 = append(arr0, e0)
+				}
+				if err := it0.Err(); err != nil {
+					return err
+				}
+				y0 := arr0
+				v.Apis = &y0
+			}
+		case "size":
+			p := path.Key("size")
+			x0, ok0, err := validation.DecodeInt(d, errs, &p)
+			if err != nil {
+				return err
+			}
+			if ok0 && validation.FitInt(errs, &p, x0, 32) {
+				y0 := int32(x0)
+				v.Size = &y0
+			}
+		case "total":
+			p := path.Key("total")
+			x0, ok0, err := validation.DecodeInt(d, errs, &p)
+			if err != nil {
+				return err
+			}
+			if ok0 && validation.FitInt(errs, &p, x0, 64) {
+				y0 := x0
+				v.Total = &y0
 			}
 		default:
 			if err := d.Skip(); err != nil {

@@ -96,6 +96,13 @@ type ClientInterface interface {
 	// Corresponds with GET /v1/{project_id}/apic/instances/{instance_id}/apis/{api_id} (the `ShowDetailsOfApiV1` operationId).
 	ShowDetailsOfApiV1(ctx context.Context, projectId ProjectId, instanceId InstanceId, apiId ApiId, reqEditors ...RequestEditorFn) (*http.Response, error)
 
+	// ListApisV2 Query APIs
+	//
+	// Lists the APIs of an instance with their publication information; backend information is not returned. Filters combine with AND. name, req_uri and vpc_channel_name match a part of the value unless precise_search names them. Source: ROMA Connect "Querying APIs" (ListApisV2), https://support.huaweicloud.com/intl/en-us/ae-ad-1-api-roma/ListApisV2.html, and the official Go SDK (ListApisV2Request, which adds vpc_channel_id, vpc_channel_name, roma_app_id and roma_app_name, ledger ROMA-056). offset below 0 and limit outside 1..500 are coerced, not rejected (ledger ROMA-057).
+	//
+	// Corresponds with GET /v2/{project_id}/apic/instances/{instance_id}/apis (the `ListApisV2` operationId).
+	ListApisV2(ctx context.Context, projectId ProjectId, instanceId InstanceId, params *ListApisV2Params, reqEditors ...RequestEditorFn) (*http.Response, error)
+
 	// CreateApiV2WithBody Create an API
 	//
 	// Creates an API, an interface that encapsulates a set of service capabilities. The definition has two parts: the frontend, which defines how users call the API, and the backend, which defines how ROMA Connect accesses the real backend service. Backend types: HTTP/HTTPS web, FunctionGraph and Mock. Sources: page 000 (English) and page 001 (Chinese, 2024-10-28, newest). The request header X-Auth-Token of the pages is the security scheme token (ledger ROMA-026).
@@ -113,6 +120,38 @@ type ClientInterface interface {
 	//
 	// Corresponds with POST /v2/{project_id}/apic/instances/{instance_id}/apis (the `CreateApiV2` operationId).
 	CreateApiV2(ctx context.Context, projectId ProjectId, instanceId InstanceId, body CreateApiV2JSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// DeleteApiV2 Delete an API
+	//
+	// Deletes an API with its related resources and bindings (publication records, backends, app authorizations). Success is 204 with no body (the official Go SDK DeleteApiV2Response has no members, ledger ROMA-058). Source: ROMA Connect "Deleting an API" (DeleteApiV2), https://support.huaweicloud.com/en-us/api-roma/DeleteApiV2.html.
+	//
+	// Corresponds with DELETE /v2/{project_id}/apic/instances/{instance_id}/apis/{api_id} (the `DeleteApiV2` operationId).
+	DeleteApiV2(ctx context.Context, projectId ProjectId, instanceId InstanceId, apiId ApiId, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ShowDetailsOfApiV2 Query API details (v2)
+	//
+	// Returns the current definition of an API. Source: ROMA Connect "Querying Details of an API" (ShowDetailsOfApiV2), https://support.huaweicloud.com/en-us/api-roma/ShowDetailsOfApiV2.html, and the official Go SDK (ShowDetailsOfApiV2Response). Its response table is the create response table, so the answer is CreateApiV2Response (ledger ROMA-053).
+	//
+	// Corresponds with GET /v2/{project_id}/apic/instances/{instance_id}/apis/{api_id} (the `ShowDetailsOfApiV2` operationId).
+	ShowDetailsOfApiV2(ctx context.Context, projectId ProjectId, instanceId InstanceId, apiId ApiId, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// UpdateApiV2WithBody Modify an API
+	//
+	// Replaces the definition of an API. The body is the create body (official Go SDK UpdateApiV2Request.Body is ApiCreate) and the answer the create response (ledger ROMA-053); the API keeps its id and registration time. Source: ROMA Connect "Modifying an API" (UpdateApiV2), https://support.huaweicloud.com/en-us/api-roma/UpdateApiV2.html, and the official Go SDK.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with PUT /v2/{project_id}/apic/instances/{instance_id}/apis/{api_id} (the `UpdateApiV2` operationId).
+	UpdateApiV2WithBody(ctx context.Context, projectId ProjectId, instanceId InstanceId, apiId ApiId, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// UpdateApiV2 Modify an API
+	//
+	// Replaces the definition of an API. The body is the create body (official Go SDK UpdateApiV2Request.Body is ApiCreate) and the answer the create response (ledger ROMA-053); the API keeps its id and registration time. Source: ROMA Connect "Modifying an API" (UpdateApiV2), https://support.huaweicloud.com/en-us/api-roma/UpdateApiV2.html, and the official Go SDK.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with PUT /v2/{project_id}/apic/instances/{instance_id}/apis/{api_id} (the `UpdateApiV2` operationId).
+	UpdateApiV2(ctx context.Context, projectId ProjectId, instanceId InstanceId, apiId ApiId, body UpdateApiV2JSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 }
 
 // ShowDetailsOfApiV1 Query API details
@@ -122,6 +161,23 @@ type ClientInterface interface {
 // Corresponds with GET /v1/{project_id}/apic/instances/{instance_id}/apis/{api_id} (the `ShowDetailsOfApiV1` operationId).
 func (c *Client) ShowDetailsOfApiV1(ctx context.Context, projectId ProjectId, instanceId InstanceId, apiId ApiId, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewShowDetailsOfApiV1Request(c.Server, projectId, instanceId, apiId)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ListApisV2 Query APIs
+//
+// Lists the APIs of an instance with their publication information; backend information is not returned. Filters combine with AND. name, req_uri and vpc_channel_name match a part of the value unless precise_search names them. Source: ROMA Connect "Querying APIs" (ListApisV2), https://support.huaweicloud.com/intl/en-us/ae-ad-1-api-roma/ListApisV2.html, and the official Go SDK (ListApisV2Request, which adds vpc_channel_id, vpc_channel_name, roma_app_id and roma_app_name, ledger ROMA-056). offset below 0 and limit outside 1..500 are coerced, not rejected (ledger ROMA-057).
+//
+// Corresponds with GET /v2/{project_id}/apic/instances/{instance_id}/apis (the `ListApisV2` operationId).
+func (c *Client) ListApisV2(ctx context.Context, projectId ProjectId, instanceId InstanceId, params *ListApisV2Params, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListApisV2Request(c.Server, projectId, instanceId, params)
 	if err != nil {
 		return nil, err
 	}
@@ -170,6 +226,78 @@ func (c *Client) CreateApiV2(ctx context.Context, projectId ProjectId, instanceI
 	return c.Client.Do(req)
 }
 
+// DeleteApiV2 Delete an API
+//
+// Deletes an API with its related resources and bindings (publication records, backends, app authorizations). Success is 204 with no body (the official Go SDK DeleteApiV2Response has no members, ledger ROMA-058). Source: ROMA Connect "Deleting an API" (DeleteApiV2), https://support.huaweicloud.com/en-us/api-roma/DeleteApiV2.html.
+//
+// Corresponds with DELETE /v2/{project_id}/apic/instances/{instance_id}/apis/{api_id} (the `DeleteApiV2` operationId).
+func (c *Client) DeleteApiV2(ctx context.Context, projectId ProjectId, instanceId InstanceId, apiId ApiId, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewDeleteApiV2Request(c.Server, projectId, instanceId, apiId)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ShowDetailsOfApiV2 Query API details (v2)
+//
+// Returns the current definition of an API. Source: ROMA Connect "Querying Details of an API" (ShowDetailsOfApiV2), https://support.huaweicloud.com/en-us/api-roma/ShowDetailsOfApiV2.html, and the official Go SDK (ShowDetailsOfApiV2Response). Its response table is the create response table, so the answer is CreateApiV2Response (ledger ROMA-053).
+//
+// Corresponds with GET /v2/{project_id}/apic/instances/{instance_id}/apis/{api_id} (the `ShowDetailsOfApiV2` operationId).
+func (c *Client) ShowDetailsOfApiV2(ctx context.Context, projectId ProjectId, instanceId InstanceId, apiId ApiId, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewShowDetailsOfApiV2Request(c.Server, projectId, instanceId, apiId)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// UpdateApiV2WithBody Modify an API
+//
+// Replaces the definition of an API. The body is the create body (official Go SDK UpdateApiV2Request.Body is ApiCreate) and the answer the create response (ledger ROMA-053); the API keeps its id and registration time. Source: ROMA Connect "Modifying an API" (UpdateApiV2), https://support.huaweicloud.com/en-us/api-roma/UpdateApiV2.html, and the official Go SDK.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with PUT /v2/{project_id}/apic/instances/{instance_id}/apis/{api_id} (the `UpdateApiV2` operationId).
+func (c *Client) UpdateApiV2WithBody(ctx context.Context, projectId ProjectId, instanceId InstanceId, apiId ApiId, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewUpdateApiV2RequestWithBody(c.Server, projectId, instanceId, apiId, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// UpdateApiV2 Modify an API
+//
+// Replaces the definition of an API. The body is the create body (official Go SDK UpdateApiV2Request.Body is ApiCreate) and the answer the create response (ledger ROMA-053); the API keeps its id and registration time. Source: ROMA Connect "Modifying an API" (UpdateApiV2), https://support.huaweicloud.com/en-us/api-roma/UpdateApiV2.html, and the official Go SDK.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with PUT /v2/{project_id}/apic/instances/{instance_id}/apis/{api_id} (the `UpdateApiV2` operationId).
+func (c *Client) UpdateApiV2(ctx context.Context, projectId ProjectId, instanceId InstanceId, apiId ApiId, body UpdateApiV2JSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewUpdateApiV2Request(c.Server, projectId, instanceId, apiId, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
 // NewShowDetailsOfApiV1Request constructs an http.Request for the ShowDetailsOfApiV1 method
 func NewShowDetailsOfApiV1Request(server string, projectId ProjectId, instanceId InstanceId, apiId ApiId) (*http.Request, error) {
 	var err error
@@ -208,6 +336,254 @@ func NewShowDetailsOfApiV1Request(server string, projectId ProjectId, instanceId
 	queryURL, err := serverURL.Parse(operationPath)
 	if err != nil {
 		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewListApisV2Request constructs an http.Request for the ListApisV2 method
+func NewListApisV2Request(server string, projectId ProjectId, instanceId InstanceId, params *ListApisV2Params) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "project_id", projectId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "instance_id", instanceId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v2/%s/apic/instances/%s/apis", pathParam0, pathParam1)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.Offset != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "offset", *params.Offset, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: "int64"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Limit != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "limit", *params.Limit, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: "int32"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Id != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "id", *params.Id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Name != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "name", *params.Name, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.GroupId != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "group_id", *params.GroupId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.ReqProtocol != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "req_protocol", *params.ReqProtocol, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.ReqMethod != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "req_method", *params.ReqMethod, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.ReqUri != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "req_uri", *params.ReqUri, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.AuthType != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "auth_type", *params.AuthType, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.EnvId != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "env_id", *params.EnvId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Type != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "type", *params.Type, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: "int32"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.PreciseSearch != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "precise_search", *params.PreciseSearch, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.VpcChannelId != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "vpc_channel_id", *params.VpcChannelId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.VpcChannelName != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "vpc_channel_name", *params.VpcChannelName, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.RomaAppId != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "roma_app_id", *params.RomaAppId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.RomaAppName != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "roma_app_name", *params.RomaAppName, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
 	}
 
 	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
@@ -272,6 +648,163 @@ func NewCreateApiV2RequestWithBody(server string, projectId ProjectId, instanceI
 	return req, nil
 }
 
+// NewDeleteApiV2Request constructs an http.Request for the DeleteApiV2 method
+func NewDeleteApiV2Request(server string, projectId ProjectId, instanceId InstanceId, apiId ApiId) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "project_id", projectId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "instance_id", instanceId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam2 string
+
+	pathParam2, err = runtime.StyleParamWithOptions("simple", false, "api_id", apiId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v2/%s/apic/instances/%s/apis/%s", pathParam0, pathParam1, pathParam2)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodDelete, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewShowDetailsOfApiV2Request constructs an http.Request for the ShowDetailsOfApiV2 method
+func NewShowDetailsOfApiV2Request(server string, projectId ProjectId, instanceId InstanceId, apiId ApiId) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "project_id", projectId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "instance_id", instanceId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam2 string
+
+	pathParam2, err = runtime.StyleParamWithOptions("simple", false, "api_id", apiId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v2/%s/apic/instances/%s/apis/%s", pathParam0, pathParam1, pathParam2)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewUpdateApiV2Request calls the generic UpdateApiV2 builder with application/json body
+func NewUpdateApiV2Request(server string, projectId ProjectId, instanceId InstanceId, apiId ApiId, body UpdateApiV2JSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewUpdateApiV2RequestWithBody(server, projectId, instanceId, apiId, "application/json", bodyReader)
+}
+
+// NewUpdateApiV2RequestWithBody constructs an http.Request for the UpdateApiV2 method, with any body, and a specified content type
+func NewUpdateApiV2RequestWithBody(server string, projectId ProjectId, instanceId InstanceId, apiId ApiId, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "project_id", projectId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "instance_id", instanceId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam2 string
+
+	pathParam2, err = runtime.StyleParamWithOptions("simple", false, "api_id", apiId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v2/%s/apic/instances/%s/apis/%s", pathParam0, pathParam1, pathParam2)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPut, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
 func (c *Client) applyEditors(ctx context.Context, req *http.Request, additionalEditors []RequestEditorFn) error {
 	for _, r := range c.RequestEditors {
 		if err := r(ctx, req); err != nil {
@@ -325,6 +858,15 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with GET /v1/{project_id}/apic/instances/{instance_id}/apis/{api_id} (the `ShowDetailsOfApiV1` operationId).
 	ShowDetailsOfApiV1WithResponse(ctx context.Context, projectId ProjectId, instanceId InstanceId, apiId ApiId, reqEditors ...RequestEditorFn) (*ShowDetailsOfApiV1HTTPResponse, error)
 
+	// ListApisV2WithResponse Query APIs
+	//
+	// Lists the APIs of an instance with their publication information; backend information is not returned. Filters combine with AND. name, req_uri and vpc_channel_name match a part of the value unless precise_search names them. Source: ROMA Connect "Querying APIs" (ListApisV2), https://support.huaweicloud.com/intl/en-us/ae-ad-1-api-roma/ListApisV2.html, and the official Go SDK (ListApisV2Request, which adds vpc_channel_id, vpc_channel_name, roma_app_id and roma_app_name, ledger ROMA-056). offset below 0 and limit outside 1..500 are coerced, not rejected (ledger ROMA-057).
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v2/{project_id}/apic/instances/{instance_id}/apis (the `ListApisV2` operationId).
+	ListApisV2WithResponse(ctx context.Context, projectId ProjectId, instanceId InstanceId, params *ListApisV2Params, reqEditors ...RequestEditorFn) (*ListApisV2HTTPResponse, error)
+
 	// CreateApiV2WithBodyWithResponse Create an API
 	//
 	// Creates an API, an interface that encapsulates a set of service capabilities. The definition has two parts: the frontend, which defines how users call the API, and the backend, which defines how ROMA Connect accesses the real backend service. Backend types: HTTP/HTTPS web, FunctionGraph and Mock. Sources: page 000 (English) and page 001 (Chinese, 2024-10-28, newest). The request header X-Auth-Token of the pages is the security scheme token (ledger ROMA-026).
@@ -342,6 +884,42 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with POST /v2/{project_id}/apic/instances/{instance_id}/apis (the `CreateApiV2` operationId).
 	CreateApiV2WithResponse(ctx context.Context, projectId ProjectId, instanceId InstanceId, body CreateApiV2JSONRequestBody, reqEditors ...RequestEditorFn) (*CreateApiV2HTTPResponse, error)
+
+	// DeleteApiV2WithResponse Delete an API
+	//
+	// Deletes an API with its related resources and bindings (publication records, backends, app authorizations). Success is 204 with no body (the official Go SDK DeleteApiV2Response has no members, ledger ROMA-058). Source: ROMA Connect "Deleting an API" (DeleteApiV2), https://support.huaweicloud.com/en-us/api-roma/DeleteApiV2.html.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with DELETE /v2/{project_id}/apic/instances/{instance_id}/apis/{api_id} (the `DeleteApiV2` operationId).
+	DeleteApiV2WithResponse(ctx context.Context, projectId ProjectId, instanceId InstanceId, apiId ApiId, reqEditors ...RequestEditorFn) (*DeleteApiV2HTTPResponse, error)
+
+	// ShowDetailsOfApiV2WithResponse Query API details (v2)
+	//
+	// Returns the current definition of an API. Source: ROMA Connect "Querying Details of an API" (ShowDetailsOfApiV2), https://support.huaweicloud.com/en-us/api-roma/ShowDetailsOfApiV2.html, and the official Go SDK (ShowDetailsOfApiV2Response). Its response table is the create response table, so the answer is CreateApiV2Response (ledger ROMA-053).
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v2/{project_id}/apic/instances/{instance_id}/apis/{api_id} (the `ShowDetailsOfApiV2` operationId).
+	ShowDetailsOfApiV2WithResponse(ctx context.Context, projectId ProjectId, instanceId InstanceId, apiId ApiId, reqEditors ...RequestEditorFn) (*ShowDetailsOfApiV2HTTPResponse, error)
+
+	// UpdateApiV2WithBodyWithResponse Modify an API
+	//
+	// Replaces the definition of an API. The body is the create body (official Go SDK UpdateApiV2Request.Body is ApiCreate) and the answer the create response (ledger ROMA-053); the API keeps its id and registration time. Source: ROMA Connect "Modifying an API" (UpdateApiV2), https://support.huaweicloud.com/en-us/api-roma/UpdateApiV2.html, and the official Go SDK.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PUT /v2/{project_id}/apic/instances/{instance_id}/apis/{api_id} (the `UpdateApiV2` operationId).
+	UpdateApiV2WithBodyWithResponse(ctx context.Context, projectId ProjectId, instanceId InstanceId, apiId ApiId, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateApiV2HTTPResponse, error)
+
+	// UpdateApiV2WithResponse Modify an API
+	//
+	// Replaces the definition of an API. The body is the create body (official Go SDK UpdateApiV2Request.Body is ApiCreate) and the answer the create response (ledger ROMA-053); the API keeps its id and registration time. Source: ROMA Connect "Modifying an API" (UpdateApiV2), https://support.huaweicloud.com/en-us/api-roma/UpdateApiV2.html, and the official Go SDK.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PUT /v2/{project_id}/apic/instances/{instance_id}/apis/{api_id} (the `UpdateApiV2` operationId).
+	UpdateApiV2WithResponse(ctx context.Context, projectId ProjectId, instanceId InstanceId, apiId ApiId, body UpdateApiV2JSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateApiV2HTTPResponse, error)
 }
 
 type ShowDetailsOfApiV1HTTPResponse struct {
@@ -407,6 +985,82 @@ func (r ShowDetailsOfApiV1HTTPResponse) StatusCode() int {
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
 func (r ShowDetailsOfApiV1HTTPResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type ListApisV2HTTPResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *ListApisV2Response
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *ErrorResponse
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *ErrorResponse
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *ErrorResponse
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *ErrorResponse
+	// JSON500 the response for an HTTP 500 `application/json` response
+	JSON500 *ErrorResponse
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListApisV2HTTPResponse) GetJSON200() *ListApisV2Response {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r ListApisV2HTTPResponse) GetJSON400() *ErrorResponse {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r ListApisV2HTTPResponse) GetJSON401() *ErrorResponse {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r ListApisV2HTTPResponse) GetJSON403() *ErrorResponse {
+	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r ListApisV2HTTPResponse) GetJSON404() *ErrorResponse {
+	return r.JSON404
+}
+
+// GetJSON500 returns the response for an HTTP 500 `application/json` response
+func (r ListApisV2HTTPResponse) GetJSON500() *ErrorResponse {
+	return r.JSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r ListApisV2HTTPResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListApisV2HTTPResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListApisV2HTTPResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListApisV2HTTPResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -489,6 +1143,220 @@ func (r CreateApiV2HTTPResponse) ContentType() string {
 	return ""
 }
 
+type DeleteApiV2HTTPResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *ErrorResponse
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *ErrorResponse
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *ErrorResponse
+	// JSON500 the response for an HTTP 500 `application/json` response
+	JSON500 *ErrorResponse
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r DeleteApiV2HTTPResponse) GetJSON401() *ErrorResponse {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r DeleteApiV2HTTPResponse) GetJSON403() *ErrorResponse {
+	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r DeleteApiV2HTTPResponse) GetJSON404() *ErrorResponse {
+	return r.JSON404
+}
+
+// GetJSON500 returns the response for an HTTP 500 `application/json` response
+func (r DeleteApiV2HTTPResponse) GetJSON500() *ErrorResponse {
+	return r.JSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r DeleteApiV2HTTPResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r DeleteApiV2HTTPResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r DeleteApiV2HTTPResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r DeleteApiV2HTTPResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type ShowDetailsOfApiV2HTTPResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *CreateApiV2Response
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *ErrorResponse
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *ErrorResponse
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *ErrorResponse
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *ErrorResponse
+	// JSON500 the response for an HTTP 500 `application/json` response
+	JSON500 *ErrorResponse
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ShowDetailsOfApiV2HTTPResponse) GetJSON200() *CreateApiV2Response {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r ShowDetailsOfApiV2HTTPResponse) GetJSON400() *ErrorResponse {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r ShowDetailsOfApiV2HTTPResponse) GetJSON401() *ErrorResponse {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r ShowDetailsOfApiV2HTTPResponse) GetJSON403() *ErrorResponse {
+	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r ShowDetailsOfApiV2HTTPResponse) GetJSON404() *ErrorResponse {
+	return r.JSON404
+}
+
+// GetJSON500 returns the response for an HTTP 500 `application/json` response
+func (r ShowDetailsOfApiV2HTTPResponse) GetJSON500() *ErrorResponse {
+	return r.JSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r ShowDetailsOfApiV2HTTPResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ShowDetailsOfApiV2HTTPResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ShowDetailsOfApiV2HTTPResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ShowDetailsOfApiV2HTTPResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type UpdateApiV2HTTPResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *CreateApiV2Response
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *ErrorResponse
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *ErrorResponse
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *ErrorResponse
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *ErrorResponse
+	// JSON500 the response for an HTTP 500 `application/json` response
+	JSON500 *ErrorResponse
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r UpdateApiV2HTTPResponse) GetJSON200() *CreateApiV2Response {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r UpdateApiV2HTTPResponse) GetJSON400() *ErrorResponse {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r UpdateApiV2HTTPResponse) GetJSON401() *ErrorResponse {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r UpdateApiV2HTTPResponse) GetJSON403() *ErrorResponse {
+	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r UpdateApiV2HTTPResponse) GetJSON404() *ErrorResponse {
+	return r.JSON404
+}
+
+// GetJSON500 returns the response for an HTTP 500 `application/json` response
+func (r UpdateApiV2HTTPResponse) GetJSON500() *ErrorResponse {
+	return r.JSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r UpdateApiV2HTTPResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r UpdateApiV2HTTPResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r UpdateApiV2HTTPResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r UpdateApiV2HTTPResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 // ShowDetailsOfApiV1WithResponse Query API details
 //
 // Queries the details of an API. Source: page 003 (English, 2023-06-29). The request header X-Auth-Token of the page is the security scheme token (ledger ROMA-026). The page has no request example.
@@ -502,6 +1370,21 @@ func (c *ClientWithResponses) ShowDetailsOfApiV1WithResponse(ctx context.Context
 		return nil, err
 	}
 	return ParseShowDetailsOfApiV1HTTPResponse(rsp)
+}
+
+// ListApisV2WithResponse Query APIs
+//
+// Lists the APIs of an instance with their publication information; backend information is not returned. Filters combine with AND. name, req_uri and vpc_channel_name match a part of the value unless precise_search names them. Source: ROMA Connect "Querying APIs" (ListApisV2), https://support.huaweicloud.com/intl/en-us/ae-ad-1-api-roma/ListApisV2.html, and the official Go SDK (ListApisV2Request, which adds vpc_channel_id, vpc_channel_name, roma_app_id and roma_app_name, ledger ROMA-056). offset below 0 and limit outside 1..500 are coerced, not rejected (ledger ROMA-057).
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v2/{project_id}/apic/instances/{instance_id}/apis (the `ListApisV2` operationId).
+func (c *ClientWithResponses) ListApisV2WithResponse(ctx context.Context, projectId ProjectId, instanceId InstanceId, params *ListApisV2Params, reqEditors ...RequestEditorFn) (*ListApisV2HTTPResponse, error) {
+	rsp, err := c.ListApisV2(ctx, projectId, instanceId, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListApisV2HTTPResponse(rsp)
 }
 
 // CreateApiV2WithBodyWithResponse Create an API
@@ -532,6 +1415,66 @@ func (c *ClientWithResponses) CreateApiV2WithResponse(ctx context.Context, proje
 		return nil, err
 	}
 	return ParseCreateApiV2HTTPResponse(rsp)
+}
+
+// DeleteApiV2WithResponse Delete an API
+//
+// Deletes an API with its related resources and bindings (publication records, backends, app authorizations). Success is 204 with no body (the official Go SDK DeleteApiV2Response has no members, ledger ROMA-058). Source: ROMA Connect "Deleting an API" (DeleteApiV2), https://support.huaweicloud.com/en-us/api-roma/DeleteApiV2.html.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with DELETE /v2/{project_id}/apic/instances/{instance_id}/apis/{api_id} (the `DeleteApiV2` operationId).
+func (c *ClientWithResponses) DeleteApiV2WithResponse(ctx context.Context, projectId ProjectId, instanceId InstanceId, apiId ApiId, reqEditors ...RequestEditorFn) (*DeleteApiV2HTTPResponse, error) {
+	rsp, err := c.DeleteApiV2(ctx, projectId, instanceId, apiId, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseDeleteApiV2HTTPResponse(rsp)
+}
+
+// ShowDetailsOfApiV2WithResponse Query API details (v2)
+//
+// Returns the current definition of an API. Source: ROMA Connect "Querying Details of an API" (ShowDetailsOfApiV2), https://support.huaweicloud.com/en-us/api-roma/ShowDetailsOfApiV2.html, and the official Go SDK (ShowDetailsOfApiV2Response). Its response table is the create response table, so the answer is CreateApiV2Response (ledger ROMA-053).
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v2/{project_id}/apic/instances/{instance_id}/apis/{api_id} (the `ShowDetailsOfApiV2` operationId).
+func (c *ClientWithResponses) ShowDetailsOfApiV2WithResponse(ctx context.Context, projectId ProjectId, instanceId InstanceId, apiId ApiId, reqEditors ...RequestEditorFn) (*ShowDetailsOfApiV2HTTPResponse, error) {
+	rsp, err := c.ShowDetailsOfApiV2(ctx, projectId, instanceId, apiId, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseShowDetailsOfApiV2HTTPResponse(rsp)
+}
+
+// UpdateApiV2WithBodyWithResponse Modify an API
+//
+// Replaces the definition of an API. The body is the create body (official Go SDK UpdateApiV2Request.Body is ApiCreate) and the answer the create response (ledger ROMA-053); the API keeps its id and registration time. Source: ROMA Connect "Modifying an API" (UpdateApiV2), https://support.huaweicloud.com/en-us/api-roma/UpdateApiV2.html, and the official Go SDK.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PUT /v2/{project_id}/apic/instances/{instance_id}/apis/{api_id} (the `UpdateApiV2` operationId).
+func (c *ClientWithResponses) UpdateApiV2WithBodyWithResponse(ctx context.Context, projectId ProjectId, instanceId InstanceId, apiId ApiId, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateApiV2HTTPResponse, error) {
+	rsp, err := c.UpdateApiV2WithBody(ctx, projectId, instanceId, apiId, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseUpdateApiV2HTTPResponse(rsp)
+}
+
+// UpdateApiV2WithResponse Modify an API
+//
+// Replaces the definition of an API. The body is the create body (official Go SDK UpdateApiV2Request.Body is ApiCreate) and the answer the create response (ledger ROMA-053); the API keeps its id and registration time. Source: ROMA Connect "Modifying an API" (UpdateApiV2), https://support.huaweicloud.com/en-us/api-roma/UpdateApiV2.html, and the official Go SDK.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PUT /v2/{project_id}/apic/instances/{instance_id}/apis/{api_id} (the `UpdateApiV2` operationId).
+func (c *ClientWithResponses) UpdateApiV2WithResponse(ctx context.Context, projectId ProjectId, instanceId InstanceId, apiId ApiId, body UpdateApiV2JSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateApiV2HTTPResponse, error) {
+	rsp, err := c.UpdateApiV2(ctx, projectId, instanceId, apiId, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseUpdateApiV2HTTPResponse(rsp)
 }
 
 // ParseShowDetailsOfApiV1HTTPResponse parses an HTTP response from a ShowDetailsOfApiV1WithResponse call
@@ -588,6 +1531,67 @@ func ParseShowDetailsOfApiV1HTTPResponse(rsp *http.Response) (*ShowDetailsOfApiV
 	return response, nil
 }
 
+// ParseListApisV2HTTPResponse parses an HTTP response from a ListApisV2WithResponse call
+func ParseListApisV2HTTPResponse(rsp *http.Response) (*ListApisV2HTTPResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListApisV2HTTPResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest ListApisV2Response
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON500 = &dest
+
+	}
+
+	return response, nil
+}
+
 // ParseCreateApiV2HTTPResponse parses an HTTP response from a CreateApiV2WithResponse call
 func ParseCreateApiV2HTTPResponse(rsp *http.Response) (*CreateApiV2HTTPResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -608,6 +1612,178 @@ func ParseCreateApiV2HTTPResponse(rsp *http.Response) (*CreateApiV2HTTPResponse,
 			return nil, err
 		}
 		response.JSON201 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON500 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseDeleteApiV2HTTPResponse parses an HTTP response from a DeleteApiV2WithResponse call
+func ParseDeleteApiV2HTTPResponse(rsp *http.Response) (*DeleteApiV2HTTPResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &DeleteApiV2HTTPResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case rsp.StatusCode == 204:
+		break // No content-type
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON500 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseShowDetailsOfApiV2HTTPResponse parses an HTTP response from a ShowDetailsOfApiV2WithResponse call
+func ParseShowDetailsOfApiV2HTTPResponse(rsp *http.Response) (*ShowDetailsOfApiV2HTTPResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ShowDetailsOfApiV2HTTPResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest CreateApiV2Response
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON500 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseUpdateApiV2HTTPResponse parses an HTTP response from a UpdateApiV2WithResponse call
+func ParseUpdateApiV2HTTPResponse(rsp *http.Response) (*UpdateApiV2HTTPResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &UpdateApiV2HTTPResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest CreateApiV2Response
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
 		var dest ErrorResponse

@@ -6,7 +6,11 @@
 // It is generated from spec/roma-apic.yaml (ROMA Connect APIC, version 1.0.0) and covers:
 //
 //   - ShowDetailsOfApiV1: GET /v1/{project_id}/apic/instances/{instance_id}/apis/{api_id}. Query API details
+//   - ListApisV2: GET /v2/{project_id}/apic/instances/{instance_id}/apis. Query APIs
 //   - CreateApiV2: POST /v2/{project_id}/apic/instances/{instance_id}/apis. Create an API
+//   - DeleteApiV2: DELETE /v2/{project_id}/apic/instances/{instance_id}/apis/{api_id}. Delete an API
+//   - ShowDetailsOfApiV2: GET /v2/{project_id}/apic/instances/{instance_id}/apis/{api_id}. Query API details (v2)
+//   - UpdateApiV2: PUT /v2/{project_id}/apic/instances/{instance_id}/apis/{api_id}. Modify an API
 //
 // # Client
 //

@@ -21,6 +21,12 @@ var requestBodies = []struct {
 	},
 	method: "POST",
 	path:   regexp.MustCompile("/v2/[^/]+/apic/instances/[^/]+/apis$"),
+}, {
+	body: func() validation.Type {
+		return new(CreateApiV2Request)
+	},
+	method: "PUT",
+	path:   regexp.MustCompile("/v2/[^/]+/apic/instances/[^/]+/apis/[^/]+$"),
 }}
 
 // RequestValidationOption tunes WithRequestValidation.

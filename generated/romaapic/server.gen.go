@@ -18,9 +18,21 @@ type ServerInterface interface {
 	// ShowDetailsOfApiV1 Query API details
 	// (GET /v1/{project_id}/apic/instances/{instance_id}/apis/{api_id})
 	ShowDetailsOfApiV1(ctx echo.Context, projectId ProjectId, instanceId InstanceId, apiId ApiId) error
+	// ListApisV2 Query APIs
+	// (GET /v2/{project_id}/apic/instances/{instance_id}/apis)
+	ListApisV2(ctx echo.Context, projectId ProjectId, instanceId InstanceId, params ListApisV2Params) error
 	// CreateApiV2 Create an API
 	// (POST /v2/{project_id}/apic/instances/{instance_id}/apis)
 	CreateApiV2(ctx echo.Context, projectId ProjectId, instanceId InstanceId) error
+	// DeleteApiV2 Delete an API
+	// (DELETE /v2/{project_id}/apic/instances/{instance_id}/apis/{api_id})
+	DeleteApiV2(ctx echo.Context, projectId ProjectId, instanceId InstanceId, apiId ApiId) error
+	// ShowDetailsOfApiV2 Query API details (v2)
+	// (GET /v2/{project_id}/apic/instances/{instance_id}/apis/{api_id})
+	ShowDetailsOfApiV2(ctx echo.Context, projectId ProjectId, instanceId InstanceId, apiId ApiId) error
+	// UpdateApiV2 Modify an API
+	// (PUT /v2/{project_id}/apic/instances/{instance_id}/apis/{api_id})
+	UpdateApiV2(ctx echo.Context, projectId ProjectId, instanceId InstanceId, apiId ApiId) error
 }
 
 // ServerInterfaceWrapper converts echo contexts to parameters.
@@ -60,6 +72,144 @@ func (w *ServerInterfaceWrapper) ShowDetailsOfApiV1(ctx echo.Context) error {
 	return err
 }
 
+// ListApisV2 converts echo context to params.
+func (w *ServerInterfaceWrapper) ListApisV2(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "project_id" -------------
+	var projectId ProjectId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "project_id", ctx.Param("project_id"), &projectId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter project_id: %s", err))
+	}
+
+	// ------------- Path parameter "instance_id" -------------
+	var instanceId InstanceId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "instance_id", ctx.Param("instance_id"), &instanceId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter instance_id: %s", err))
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ListApisV2Params
+	// ------------- Optional query parameter "offset" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "offset", ctx.QueryParams(), &params.Offset, runtime.BindQueryParameterOptions{Type: "integer", Format: "int64"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter offset: %s", err))
+	}
+
+	// ------------- Optional query parameter "limit" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", ctx.QueryParams(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: "int32"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter limit: %s", err))
+	}
+
+	// ------------- Optional query parameter "id" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "id", ctx.QueryParams(), &params.Id, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter id: %s", err))
+	}
+
+	// ------------- Optional query parameter "name" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "name", ctx.QueryParams(), &params.Name, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter name: %s", err))
+	}
+
+	// ------------- Optional query parameter "group_id" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "group_id", ctx.QueryParams(), &params.GroupId, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter group_id: %s", err))
+	}
+
+	// ------------- Optional query parameter "req_protocol" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "req_protocol", ctx.QueryParams(), &params.ReqProtocol, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter req_protocol: %s", err))
+	}
+
+	// ------------- Optional query parameter "req_method" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "req_method", ctx.QueryParams(), &params.ReqMethod, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter req_method: %s", err))
+	}
+
+	// ------------- Optional query parameter "req_uri" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "req_uri", ctx.QueryParams(), &params.ReqUri, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter req_uri: %s", err))
+	}
+
+	// ------------- Optional query parameter "auth_type" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "auth_type", ctx.QueryParams(), &params.AuthType, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter auth_type: %s", err))
+	}
+
+	// ------------- Optional query parameter "env_id" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "env_id", ctx.QueryParams(), &params.EnvId, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter env_id: %s", err))
+	}
+
+	// ------------- Optional query parameter "type" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "type", ctx.QueryParams(), &params.Type, runtime.BindQueryParameterOptions{Type: "integer", Format: "int32"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter type: %s", err))
+	}
+
+	// ------------- Optional query parameter "precise_search" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "precise_search", ctx.QueryParams(), &params.PreciseSearch, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter precise_search: %s", err))
+	}
+
+	// ------------- Optional query parameter "vpc_channel_id" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "vpc_channel_id", ctx.QueryParams(), &params.VpcChannelId, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter vpc_channel_id: %s", err))
+	}
+
+	// ------------- Optional query parameter "vpc_channel_name" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "vpc_channel_name", ctx.QueryParams(), &params.VpcChannelName, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter vpc_channel_name: %s", err))
+	}
+
+	// ------------- Optional query parameter "roma_app_id" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "roma_app_id", ctx.QueryParams(), &params.RomaAppId, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter roma_app_id: %s", err))
+	}
+
+	// ------------- Optional query parameter "roma_app_name" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "roma_app_name", ctx.QueryParams(), &params.RomaAppName, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter roma_app_name: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ListApisV2(ctx, projectId, instanceId, params)
+	return err
+}
+
 // CreateApiV2 converts echo context to params.
 func (w *ServerInterfaceWrapper) CreateApiV2(ctx echo.Context) error {
 	var err error
@@ -81,6 +231,102 @@ func (w *ServerInterfaceWrapper) CreateApiV2(ctx echo.Context) error {
 
 	// Invoke the callback with all the unmarshaled arguments
 	err = w.Handler.CreateApiV2(ctx, projectId, instanceId)
+	return err
+}
+
+// DeleteApiV2 converts echo context to params.
+func (w *ServerInterfaceWrapper) DeleteApiV2(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "project_id" -------------
+	var projectId ProjectId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "project_id", ctx.Param("project_id"), &projectId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter project_id: %s", err))
+	}
+
+	// ------------- Path parameter "instance_id" -------------
+	var instanceId InstanceId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "instance_id", ctx.Param("instance_id"), &instanceId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter instance_id: %s", err))
+	}
+
+	// ------------- Path parameter "api_id" -------------
+	var apiId ApiId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "api_id", ctx.Param("api_id"), &apiId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter api_id: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.DeleteApiV2(ctx, projectId, instanceId, apiId)
+	return err
+}
+
+// ShowDetailsOfApiV2 converts echo context to params.
+func (w *ServerInterfaceWrapper) ShowDetailsOfApiV2(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "project_id" -------------
+	var projectId ProjectId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "project_id", ctx.Param("project_id"), &projectId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter project_id: %s", err))
+	}
+
+	// ------------- Path parameter "instance_id" -------------
+	var instanceId InstanceId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "instance_id", ctx.Param("instance_id"), &instanceId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter instance_id: %s", err))
+	}
+
+	// ------------- Path parameter "api_id" -------------
+	var apiId ApiId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "api_id", ctx.Param("api_id"), &apiId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter api_id: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ShowDetailsOfApiV2(ctx, projectId, instanceId, apiId)
+	return err
+}
+
+// UpdateApiV2 converts echo context to params.
+func (w *ServerInterfaceWrapper) UpdateApiV2(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "project_id" -------------
+	var projectId ProjectId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "project_id", ctx.Param("project_id"), &projectId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter project_id: %s", err))
+	}
+
+	// ------------- Path parameter "instance_id" -------------
+	var instanceId InstanceId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "instance_id", ctx.Param("instance_id"), &instanceId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter instance_id: %s", err))
+	}
+
+	// ------------- Path parameter "api_id" -------------
+	var apiId ApiId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "api_id", ctx.Param("api_id"), &apiId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter api_id: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.UpdateApiV2(ctx, projectId, instanceId, apiId)
 	return err
 }
 
@@ -132,7 +378,11 @@ func RegisterHandlersWithOptions(router EchoRouter, si ServerInterface, options 
 	}
 
 	router.GET(options.BaseURL+"/v1/:project_id/apic/instances/:instance_id/apis/:api_id", wrapper.ShowDetailsOfApiV1, options.OperationMiddlewares["ShowDetailsOfApiV1"]...)
+	router.GET(options.BaseURL+"/v2/:project_id/apic/instances/:instance_id/apis", wrapper.ListApisV2, options.OperationMiddlewares["ListApisV2"]...)
 	router.POST(options.BaseURL+"/v2/:project_id/apic/instances/:instance_id/apis", wrapper.CreateApiV2, options.OperationMiddlewares["CreateApiV2"]...)
+	router.DELETE(options.BaseURL+"/v2/:project_id/apic/instances/:instance_id/apis/:api_id", wrapper.DeleteApiV2, options.OperationMiddlewares["DeleteApiV2"]...)
+	router.GET(options.BaseURL+"/v2/:project_id/apic/instances/:instance_id/apis/:api_id", wrapper.ShowDetailsOfApiV2, options.OperationMiddlewares["ShowDetailsOfApiV2"]...)
+	router.PUT(options.BaseURL+"/v2/:project_id/apic/instances/:instance_id/apis/:api_id", wrapper.UpdateApiV2, options.OperationMiddlewares["UpdateApiV2"]...)
 
 }
 
@@ -205,6 +455,100 @@ func (response ShowDetailsOfApiV1404JSONResponse) VisitShowDetailsOfApiV1Respons
 type ShowDetailsOfApiV1500JSONResponse ErrorResponse
 
 func (response ShowDetailsOfApiV1500JSONResponse) VisitShowDetailsOfApiV1Response(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListApisV2RequestObject struct {
+	ProjectId  ProjectId  `json:"project_id"`
+	InstanceId InstanceId `json:"instance_id"`
+	Params     ListApisV2Params
+}
+
+type ListApisV2ResponseObject interface {
+	VisitListApisV2Response(w http.ResponseWriter) error
+}
+
+type ListApisV2200JSONResponse ListApisV2Response
+
+func (response ListApisV2200JSONResponse) VisitListApisV2Response(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListApisV2400JSONResponse ErrorResponse
+
+func (response ListApisV2400JSONResponse) VisitListApisV2Response(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListApisV2401JSONResponse ErrorResponse
+
+func (response ListApisV2401JSONResponse) VisitListApisV2Response(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListApisV2403JSONResponse ErrorResponse
+
+func (response ListApisV2403JSONResponse) VisitListApisV2Response(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListApisV2404JSONResponse ErrorResponse
+
+func (response ListApisV2404JSONResponse) VisitListApisV2Response(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListApisV2500JSONResponse ErrorResponse
+
+func (response ListApisV2500JSONResponse) VisitListApisV2Response(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response); err != nil {
@@ -310,14 +654,289 @@ func (response CreateApiV2500JSONResponse) VisitCreateApiV2Response(w http.Respo
 	return err
 }
 
+type DeleteApiV2RequestObject struct {
+	ProjectId  ProjectId  `json:"project_id"`
+	InstanceId InstanceId `json:"instance_id"`
+	ApiId      ApiId      `json:"api_id"`
+}
+
+type DeleteApiV2ResponseObject interface {
+	VisitDeleteApiV2Response(w http.ResponseWriter) error
+}
+
+type DeleteApiV2204Response struct {
+}
+
+func (response DeleteApiV2204Response) VisitDeleteApiV2Response(w http.ResponseWriter) error {
+	w.WriteHeader(204)
+	return nil
+}
+
+type DeleteApiV2401JSONResponse ErrorResponse
+
+func (response DeleteApiV2401JSONResponse) VisitDeleteApiV2Response(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteApiV2403JSONResponse ErrorResponse
+
+func (response DeleteApiV2403JSONResponse) VisitDeleteApiV2Response(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteApiV2404JSONResponse ErrorResponse
+
+func (response DeleteApiV2404JSONResponse) VisitDeleteApiV2Response(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteApiV2500JSONResponse ErrorResponse
+
+func (response DeleteApiV2500JSONResponse) VisitDeleteApiV2Response(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ShowDetailsOfApiV2RequestObject struct {
+	ProjectId  ProjectId  `json:"project_id"`
+	InstanceId InstanceId `json:"instance_id"`
+	ApiId      ApiId      `json:"api_id"`
+}
+
+type ShowDetailsOfApiV2ResponseObject interface {
+	VisitShowDetailsOfApiV2Response(w http.ResponseWriter) error
+}
+
+type ShowDetailsOfApiV2200JSONResponse CreateApiV2Response
+
+func (response ShowDetailsOfApiV2200JSONResponse) VisitShowDetailsOfApiV2Response(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ShowDetailsOfApiV2400JSONResponse ErrorResponse
+
+func (response ShowDetailsOfApiV2400JSONResponse) VisitShowDetailsOfApiV2Response(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ShowDetailsOfApiV2401JSONResponse ErrorResponse
+
+func (response ShowDetailsOfApiV2401JSONResponse) VisitShowDetailsOfApiV2Response(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ShowDetailsOfApiV2403JSONResponse ErrorResponse
+
+func (response ShowDetailsOfApiV2403JSONResponse) VisitShowDetailsOfApiV2Response(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ShowDetailsOfApiV2404JSONResponse ErrorResponse
+
+func (response ShowDetailsOfApiV2404JSONResponse) VisitShowDetailsOfApiV2Response(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ShowDetailsOfApiV2500JSONResponse ErrorResponse
+
+func (response ShowDetailsOfApiV2500JSONResponse) VisitShowDetailsOfApiV2Response(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateApiV2RequestObject struct {
+	ProjectId  ProjectId  `json:"project_id"`
+	InstanceId InstanceId `json:"instance_id"`
+	ApiId      ApiId      `json:"api_id"`
+	Body       *UpdateApiV2JSONRequestBody
+}
+
+type UpdateApiV2ResponseObject interface {
+	VisitUpdateApiV2Response(w http.ResponseWriter) error
+}
+
+type UpdateApiV2200JSONResponse CreateApiV2Response
+
+func (response UpdateApiV2200JSONResponse) VisitUpdateApiV2Response(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateApiV2400JSONResponse ErrorResponse
+
+func (response UpdateApiV2400JSONResponse) VisitUpdateApiV2Response(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateApiV2401JSONResponse ErrorResponse
+
+func (response UpdateApiV2401JSONResponse) VisitUpdateApiV2Response(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateApiV2403JSONResponse ErrorResponse
+
+func (response UpdateApiV2403JSONResponse) VisitUpdateApiV2Response(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateApiV2404JSONResponse ErrorResponse
+
+func (response UpdateApiV2404JSONResponse) VisitUpdateApiV2Response(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateApiV2500JSONResponse ErrorResponse
+
+func (response UpdateApiV2500JSONResponse) VisitUpdateApiV2Response(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 // StrictServerInterface represents all server handlers.
 type StrictServerInterface interface {
 	// ShowDetailsOfApiV1 Query API details
 	// (GET /v1/{project_id}/apic/instances/{instance_id}/apis/{api_id})
 	ShowDetailsOfApiV1(ctx context.Context, request ShowDetailsOfApiV1RequestObject) (ShowDetailsOfApiV1ResponseObject, error)
+	// ListApisV2 Query APIs
+	// (GET /v2/{project_id}/apic/instances/{instance_id}/apis)
+	ListApisV2(ctx context.Context, request ListApisV2RequestObject) (ListApisV2ResponseObject, error)
 	// CreateApiV2 Create an API
 	// (POST /v2/{project_id}/apic/instances/{instance_id}/apis)
 	CreateApiV2(ctx context.Context, request CreateApiV2RequestObject) (CreateApiV2ResponseObject, error)
+	// DeleteApiV2 Delete an API
+	// (DELETE /v2/{project_id}/apic/instances/{instance_id}/apis/{api_id})
+	DeleteApiV2(ctx context.Context, request DeleteApiV2RequestObject) (DeleteApiV2ResponseObject, error)
+	// ShowDetailsOfApiV2 Query API details (v2)
+	// (GET /v2/{project_id}/apic/instances/{instance_id}/apis/{api_id})
+	ShowDetailsOfApiV2(ctx context.Context, request ShowDetailsOfApiV2RequestObject) (ShowDetailsOfApiV2ResponseObject, error)
+	// UpdateApiV2 Modify an API
+	// (PUT /v2/{project_id}/apic/instances/{instance_id}/apis/{api_id})
+	UpdateApiV2(ctx context.Context, request UpdateApiV2RequestObject) (UpdateApiV2ResponseObject, error)
 }
 
 type StrictHandlerFunc func(ctx echo.Context, request any) (any, error)
@@ -353,6 +972,33 @@ func (sh *strictHandler) ShowDetailsOfApiV1(ctx echo.Context, projectId ProjectI
 		return err
 	} else if validResponse, ok := response.(ShowDetailsOfApiV1ResponseObject); ok {
 		return validResponse.VisitShowDetailsOfApiV1Response(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// ListApisV2 operation middleware
+func (sh *strictHandler) ListApisV2(ctx echo.Context, projectId ProjectId, instanceId InstanceId, params ListApisV2Params) error {
+	var request ListApisV2RequestObject
+
+	request.ProjectId = projectId
+	request.InstanceId = instanceId
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ListApisV2(ctx.Request().Context(), request.(ListApisV2RequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListApisV2")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ListApisV2ResponseObject); ok {
+		return validResponse.VisitListApisV2Response(ctx.Response())
 	} else if response != nil {
 		return fmt.Errorf("unexpected response type: %T", response)
 	}
@@ -402,6 +1048,110 @@ func (sh *strictHandler) CreateApiV2(ctx echo.Context, projectId ProjectId, inst
 		return err
 	} else if validResponse, ok := response.(CreateApiV2ResponseObject); ok {
 		return validResponse.VisitCreateApiV2Response(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// DeleteApiV2 operation middleware
+func (sh *strictHandler) DeleteApiV2(ctx echo.Context, projectId ProjectId, instanceId InstanceId, apiId ApiId) error {
+	var request DeleteApiV2RequestObject
+
+	request.ProjectId = projectId
+	request.InstanceId = instanceId
+	request.ApiId = apiId
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.DeleteApiV2(ctx.Request().Context(), request.(DeleteApiV2RequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "DeleteApiV2")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(DeleteApiV2ResponseObject); ok {
+		return validResponse.VisitDeleteApiV2Response(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// ShowDetailsOfApiV2 operation middleware
+func (sh *strictHandler) ShowDetailsOfApiV2(ctx echo.Context, projectId ProjectId, instanceId InstanceId, apiId ApiId) error {
+	var request ShowDetailsOfApiV2RequestObject
+
+	request.ProjectId = projectId
+	request.InstanceId = instanceId
+	request.ApiId = apiId
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ShowDetailsOfApiV2(ctx.Request().Context(), request.(ShowDetailsOfApiV2RequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ShowDetailsOfApiV2")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ShowDetailsOfApiV2ResponseObject); ok {
+		return validResponse.VisitShowDetailsOfApiV2Response(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// UpdateApiV2 operation middleware
+func (sh *strictHandler) UpdateApiV2(ctx echo.Context, projectId ProjectId, instanceId InstanceId, apiId ApiId) error {
+	var request UpdateApiV2RequestObject
+
+	request.ProjectId = projectId
+	request.InstanceId = instanceId
+	request.ApiId = apiId
+
+	var body UpdateApiV2JSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.UpdateApiV2(ctx.Request().Context(), request.(UpdateApiV2RequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "UpdateApiV2")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(UpdateApiV2ResponseObject); ok {
+		return validResponse.VisitUpdateApiV2Response(ctx.Response())
 	} else if response != nil {
 		return fmt.Errorf("unexpected response type: %T", response)
 	}

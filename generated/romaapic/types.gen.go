@@ -209,6 +209,168 @@ func (e ApiGroupCommonInfoStatus) Valid() bool {
 	}
 }
 
+// Defines values for ApiInfoPerPageArrangeNecessary.
+const (
+	ApiInfoPerPageArrangeNecessaryN1 ApiInfoPerPageArrangeNecessary = 1
+	ApiInfoPerPageArrangeNecessaryN2 ApiInfoPerPageArrangeNecessary = 2
+)
+
+// Valid indicates whether the value is a known member of the ApiInfoPerPageArrangeNecessary enum.
+func (e ApiInfoPerPageArrangeNecessary) Valid() bool {
+	switch e {
+	case ApiInfoPerPageArrangeNecessaryN1:
+		return true
+	case ApiInfoPerPageArrangeNecessaryN2:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ApiInfoPerPageAuthType.
+const (
+	ApiInfoPerPageAuthTypeAPP        ApiInfoPerPageAuthType = "APP"
+	ApiInfoPerPageAuthTypeAUTHORIZER ApiInfoPerPageAuthType = "AUTHORIZER"
+	ApiInfoPerPageAuthTypeIAM        ApiInfoPerPageAuthType = "IAM"
+	ApiInfoPerPageAuthTypeNONE       ApiInfoPerPageAuthType = "NONE"
+)
+
+// Valid indicates whether the value is a known member of the ApiInfoPerPageAuthType enum.
+func (e ApiInfoPerPageAuthType) Valid() bool {
+	switch e {
+	case ApiInfoPerPageAuthTypeAPP:
+		return true
+	case ApiInfoPerPageAuthTypeAUTHORIZER:
+		return true
+	case ApiInfoPerPageAuthTypeIAM:
+		return true
+	case ApiInfoPerPageAuthTypeNONE:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ApiInfoPerPageBackendType.
+const (
+	ApiInfoPerPageBackendTypeFUNCTION ApiInfoPerPageBackendType = "FUNCTION"
+	ApiInfoPerPageBackendTypeHTTP     ApiInfoPerPageBackendType = "HTTP"
+	ApiInfoPerPageBackendTypeMOCK     ApiInfoPerPageBackendType = "MOCK"
+)
+
+// Valid indicates whether the value is a known member of the ApiInfoPerPageBackendType enum.
+func (e ApiInfoPerPageBackendType) Valid() bool {
+	switch e {
+	case ApiInfoPerPageBackendTypeFUNCTION:
+		return true
+	case ApiInfoPerPageBackendTypeHTTP:
+		return true
+	case ApiInfoPerPageBackendTypeMOCK:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ApiInfoPerPageContentType.
+const (
+	ApiInfoPerPageContentTypeApplicationjson   ApiInfoPerPageContentType = "application/json"
+	ApiInfoPerPageContentTypeApplicationxml    ApiInfoPerPageContentType = "application/xml"
+	ApiInfoPerPageContentTypeMultipartformData ApiInfoPerPageContentType = "multipart/form-data"
+	ApiInfoPerPageContentTypeTextplain         ApiInfoPerPageContentType = "text/plain"
+)
+
+// Valid indicates whether the value is a known member of the ApiInfoPerPageContentType enum.
+func (e ApiInfoPerPageContentType) Valid() bool {
+	switch e {
+	case ApiInfoPerPageContentTypeApplicationjson:
+		return true
+	case ApiInfoPerPageContentTypeApplicationxml:
+		return true
+	case ApiInfoPerPageContentTypeMultipartformData:
+		return true
+	case ApiInfoPerPageContentTypeTextplain:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ApiInfoPerPageMatchMode.
+const (
+	ApiInfoPerPageMatchModeNORMAL ApiInfoPerPageMatchMode = "NORMAL"
+	ApiInfoPerPageMatchModeSWA    ApiInfoPerPageMatchMode = "SWA"
+)
+
+// Valid indicates whether the value is a known member of the ApiInfoPerPageMatchMode enum.
+func (e ApiInfoPerPageMatchMode) Valid() bool {
+	switch e {
+	case ApiInfoPerPageMatchModeNORMAL:
+		return true
+	case ApiInfoPerPageMatchModeSWA:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ApiInfoPerPageReqProtocol.
+const (
+	ApiInfoPerPageReqProtocolBOTH  ApiInfoPerPageReqProtocol = "BOTH"
+	ApiInfoPerPageReqProtocolHTTP  ApiInfoPerPageReqProtocol = "HTTP"
+	ApiInfoPerPageReqProtocolHTTPS ApiInfoPerPageReqProtocol = "HTTPS"
+)
+
+// Valid indicates whether the value is a known member of the ApiInfoPerPageReqProtocol enum.
+func (e ApiInfoPerPageReqProtocol) Valid() bool {
+	switch e {
+	case ApiInfoPerPageReqProtocolBOTH:
+		return true
+	case ApiInfoPerPageReqProtocolHTTP:
+		return true
+	case ApiInfoPerPageReqProtocolHTTPS:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ApiInfoPerPageStatus.
+const (
+	ApiInfoPerPageStatusN1 ApiInfoPerPageStatus = 1
+	ApiInfoPerPageStatusN2 ApiInfoPerPageStatus = 2
+)
+
+// Valid indicates whether the value is a known member of the ApiInfoPerPageStatus enum.
+func (e ApiInfoPerPageStatus) Valid() bool {
+	switch e {
+	case ApiInfoPerPageStatusN1:
+		return true
+	case ApiInfoPerPageStatusN2:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ApiInfoPerPageType.
+const (
+	ApiInfoPerPageTypeN1 ApiInfoPerPageType = 1
+	ApiInfoPerPageTypeN2 ApiInfoPerPageType = 2
+)
+
+// Valid indicates whether the value is a known member of the ApiInfoPerPageType enum.
+func (e ApiInfoPerPageType) Valid() bool {
+	switch e {
+	case ApiInfoPerPageTypeN1:
+		return true
+	case ApiInfoPerPageTypeN2:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for ApiMockStatus.
 const (
 	ApiMockStatusN1 ApiMockStatus = 1
@@ -2243,6 +2405,151 @@ type ApiGroupCommonInfoOnSellStatus int
 // ApiGroupCommonInfoStatus Status. 1: valid; 2: locked (001 only; ledger ROMA-019).
 type ApiGroupCommonInfoStatus int
 
+// ApiInfoPerPage One item of the apis list of ListApisV2 (ROMA ListApisV2 page, Table ApiInfoPerPage; official Go SDK model ApiInfoPerPage). The members are those of the create response without func_info, mock_info, backend_params and the policy lists: a list item is not the full document (ledger ROMA-054).
+type ApiInfoPerPage struct {
+	// ApiGroupInfo API group information (000 Table 20, 001 表18).
+	ApiGroupInfo *ApiGroupCommonInfo `json:"api_group_info,omitempty"`
+
+	// ArrangeNecessary Whether orchestration is required. 1: yes; 2: no (values listed by 001 only).
+	ArrangeNecessary *ApiInfoPerPageArrangeNecessary `json:"arrange_necessary,omitempty"`
+
+	// AuthOpt Security authentication parameters (000 Tables 4 and 17, 001 表4 and 表16, 003 Table 4). Response examples send the key auth_code_auth_type instead of app_code_auth_type (ledger ROMA-008).
+	AuthOpt *AuthOpt `json:"auth_opt,omitempty"`
+
+	// AuthType API authentication mode. NONE: no authentication; APP: app authentication; IAM: IAM authentication; AUTHORIZER: custom authentication. [The site does not support IAM authentication.] (tag:Site)
+	AuthType *ApiInfoPerPageAuthType `json:"auth_type,omitempty"`
+
+	// AuthorizerId ID of the frontend custom authorizer. The table states 1 to 65 characters; the service sends an empty string when none is bound, so the response schema has no minimum length (ledger ROMA-013).
+	AuthorizerId *string `json:"authorizer_id,omitempty"`
+
+	// BackendApi Web backend details (000 Table 18, 001 表17); nullable: the service sends null when the API has no such backend (ledger ROMA-012).
+	BackendApi *BackendApi `json:"backend_api,omitempty"`
+
+	// BackendType Backend type. HTTP: web backend; FUNCTION: FunctionGraph backend; MOCK: Mock backend. [The site does not support FunctionGraph backends.] (tag:Site) It controls only the default backend; policy backends are not controlled by this field (001).
+	BackendType *ApiInfoPerPageBackendType `json:"backend_type,omitempty"`
+
+	// BodyRemark API request body description, which can be an example request body, media type, or parameters. It cannot exceed 20,480 characters. Characters must be encoded using UTF-8 or Unicode.
+	BodyRemark *string `json:"body_remark,omitempty"`
+
+	// ContentType Request content type (001 only): application/json, application/xml, multipart/form-data or text/plain.
+	ContentType *ApiInfoPerPageContentType `json:"content_type,omitempty"`
+
+	// Cors Whether CORS is supported. true: supported; false: not supported (the pages write the values as TRUE/FALSE; JSON booleans are sent, see ledger ROMA-022).
+	Cors *bool `json:"cors,omitempty"`
+
+	// DomainName User-defined domain name bound to the API. If a user-defined domain name is used, the roma_app_id field is mandatory.
+	DomainName *string `json:"domain_name,omitempty"`
+
+	// GroupId ID of the API group to which the API belongs.
+	GroupId *string `json:"group_id,omitempty"`
+
+	// GroupName Name of the API group to which the API belongs.
+	GroupName *string `json:"group_name,omitempty"`
+
+	// GroupVersion Version of the API group to which the API belongs.
+	GroupVersion *string `json:"group_version,omitempty"`
+
+	// Id API ID.
+	Id *string `json:"id,omitempty"`
+
+	// LdApiId ID of the custom backend API when the API backend is a custom backend.
+	LdApiId *string `json:"ld_api_id,omitempty"`
+
+	// MatchMode Route matching mode. SWA: prefix match; NORMAL: exact (absolute) match. The default value is NORMAL.
+	MatchMode *ApiInfoPerPageMatchMode `json:"match_mode,omitempty"`
+
+	// Name API name. 000: 3 to 255 characters: letters, digits, hyphens (-), underscores (_), periods (.), slashes (/), parentheses and colons (:), starting with a letter or digit. 001 (newest) also allows Chinese characters, full-width (Chinese) parentheses and colons and the Chinese enumeration comma (、), and lets the name start with a Chinese character; the pattern follows 001 (see ledger ROMA-005). Characters must be encoded using UTF-8 or Unicode.
+	Name *string `json:"name,omitempty"`
+
+	// PublishId Publication record ID; several IDs are separated with vertical bars (|).
+	PublishId *string `json:"publish_id,omitempty"`
+
+	// PublishTime Publish time; several times are separated with vertical bars (|).
+	PublishTime *string `json:"publish_time,omitempty"`
+
+	// RegisterTime Time when the API was registered.
+	RegisterTime *string `json:"register_time,omitempty"`
+
+	// Remark Description of the API, which cannot contain < and > (x-forbidden-chars). Characters must be encoded using UTF-8 or Unicode.
+	Remark *string `json:"remark,omitempty"`
+
+	// ReqMethod API request method. The pages list no values for this field (see ledger ROMA-024).
+	ReqMethod *string `json:"req_method,omitempty"`
+
+	// ReqParams Request parameters.
+	ReqParams *[]ReqParam `json:"req_params,omitempty"`
+
+	// ReqProtocol API request protocol. HTTP; HTTPS; BOTH: both HTTP and HTTPS are supported.
+	ReqProtocol *ApiInfoPerPageReqProtocol `json:"req_protocol,omitempty"`
+
+	// ReqUri Request address (frontend path). It can contain request parameters enclosed in braces ({}), for example /getUserInfo/{userId}; every such parameter must be declared as a PATH request parameter in req_params (x-path-params, ledger ROMA-021). It can contain special characters such as asterisks (*), slashes (/), percent signs (%), hyphens (-), underscores (_) and periods (.), can contain a maximum of 512 characters and must comply with URI specifications. /apic/health_check is the health-check path preset by ROMA Connect: req_uri=/apic/health_check is not supported when req_method=GET (001 only; x-forbidden-values, ledger ROMA-016).
+	ReqUri *string `json:"req_uri,omitempty"`
+
+	// ResponseId Group response ID. This parameter is currently not supported.
+	ResponseId *string `json:"response_id,omitempty"`
+
+	// ResultFailureSample Example response for a failed request. Characters must be encoded using UTF-8 or Unicode.
+	ResultFailureSample *string `json:"result_failure_sample,omitempty"`
+
+	// ResultNormalSample Example response for a successful request. Characters must be encoded using UTF-8 or Unicode.
+	ResultNormalSample *string `json:"result_normal_sample,omitempty"`
+
+	// RomaAppId ID of the integration application to which the API belongs. This parameter is mandatory when the API group is a global group or when the API is bound to a user-defined domain name (the domain-name case is x-required-if on the request; the global-group case depends on the group and cannot be checked from the request).
+	RomaAppId *string `json:"roma_app_id,omitempty"`
+
+	// RomaAppName Name of the integration application to which the API belongs.
+	RomaAppName *string `json:"roma_app_name,omitempty"`
+
+	// RunEnvId ID of the environment in which the API has been published; several IDs are separated with vertical bars (|).
+	RunEnvId *string `json:"run_env_id,omitempty"`
+
+	// RunEnvName Name of the environment in which the API has been published; several names are separated with vertical bars (|).
+	RunEnvName *string `json:"run_env_name,omitempty"`
+
+	// Status API status. 1: valid; 2: locked (001 only; 000 and 003 list only 1, ledger ROMA-019).
+	Status *ApiInfoPerPageStatus `json:"status,omitempty"`
+
+	// Tag Tag. This field will be deprecated; use the tags field instead.
+	// Deprecated: this property has been marked as deprecated upstream, but no `x-deprecated-reason` was set
+	Tag *string `json:"tag,omitempty"`
+
+	// Tags Tags. Each tag can contain letters, digits and the special characters -*#%.:_ and must start with a letter; 001 also allows Chinese characters (and a Chinese first character); 003 (response) lists only letters, digits and underscores. The pattern follows 001 (ledger ROMA-006). By default, 10 tags are supported; to increase the quota, contact technical support to modify the API_TAG_NUM_LIMIT configuration.
+	Tags *[]string `json:"tags,omitempty"`
+
+	// Type API type. 1: public API; 2: private API.
+	Type *ApiInfoPerPageType `json:"type,omitempty"`
+
+	// UpdateTime Time when the API was last modified.
+	UpdateTime *string `json:"update_time,omitempty"`
+
+	// Version API version.
+	Version *string `json:"version,omitempty"`
+}
+
+// ApiInfoPerPageArrangeNecessary Whether orchestration is required. 1: yes; 2: no (values listed by 001 only).
+type ApiInfoPerPageArrangeNecessary int
+
+// ApiInfoPerPageAuthType API authentication mode. NONE: no authentication; APP: app authentication; IAM: IAM authentication; AUTHORIZER: custom authentication. [The site does not support IAM authentication.] (tag:Site)
+type ApiInfoPerPageAuthType string
+
+// ApiInfoPerPageBackendType Backend type. HTTP: web backend; FUNCTION: FunctionGraph backend; MOCK: Mock backend. [The site does not support FunctionGraph backends.] (tag:Site) It controls only the default backend; policy backends are not controlled by this field (001).
+type ApiInfoPerPageBackendType string
+
+// ApiInfoPerPageContentType Request content type (001 only): application/json, application/xml, multipart/form-data or text/plain.
+type ApiInfoPerPageContentType string
+
+// ApiInfoPerPageMatchMode Route matching mode. SWA: prefix match; NORMAL: exact (absolute) match. The default value is NORMAL.
+type ApiInfoPerPageMatchMode string
+
+// ApiInfoPerPageReqProtocol API request protocol. HTTP; HTTPS; BOTH: both HTTP and HTTPS are supported.
+type ApiInfoPerPageReqProtocol string
+
+// ApiInfoPerPageStatus API status. 1: valid; 2: locked (001 only; 000 and 003 list only 1, ledger ROMA-019).
+type ApiInfoPerPageStatus int
+
+// ApiInfoPerPageType API type. 1: public API; 2: private API.
+type ApiInfoPerPageType int
+
 // ApiMock Mock backend details (000 Table 23, 001 表22, 003 Table 6); nullable: the service sends null when the API has no such backend (ledger ROMA-012).
 type ApiMock struct {
 	// AuthorizerId Backend custom authorizer ID.
@@ -3274,6 +3581,18 @@ type ErrorResponse struct {
 	ErrorMsg *string `json:"error_msg,omitempty"`
 }
 
+// ListApisV2Response Response body of ListApisV2, status 200 (ROMA ListApisV2 page, Table 4). total is a Long (int64), size an Integer (int32), as in the official Go SDK (ledger ROMA-055).
+type ListApisV2Response struct {
+	// Apis The APIs of the requested page.
+	Apis *[]ApiInfoPerPage `json:"apis,omitempty"`
+
+	// Size Length of the returned list (at most the page size, which is at most 500).
+	Size *int32 `json:"size,omitempty"`
+
+	// Total Number of APIs that match the query conditions, over all pages.
+	Total *int64 `json:"total,omitempty"`
+}
+
 // MockApiBaseInfoHeader Custom response header of a mock backend (000 Tables 9 and 27). 001/003 describe the same object inside the JSON string form of header (ledger ROMA-020).
 type MockApiBaseInfoHeader struct {
 	// Key Header key: letters, digits and hyphens (-), starting with a letter or digit (001/003). 001/003 allow up to 64 characters, 000 up to 255; a longer key gets an advisory warning, not a rejection (ledger ROMA-020).
@@ -3684,8 +4003,62 @@ type InstanceId = string
 // ProjectId defines model for project_id.
 type ProjectId = string
 
+// ListApisV2Params defines parameters for ListApisV2.
+type ListApisV2Params struct {
+	// Offset Offset from which the query starts (Long). A value below 0 is converted to 0 (ledger ROMA-057).
+	Offset *int64 `form:"offset,omitempty" json:"offset,omitempty"`
+
+	// Limit Number of items on each page (Integer, 1 to 500, default 20). A value of 0 or less is converted to 20 and a value above 500 to 500 (ledger ROMA-057).
+	Limit *int32 `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// Id API ID.
+	Id *string `form:"id,omitempty" json:"id,omitempty"`
+
+	// Name API name (a part of it, unless precise_search names name).
+	Name *string `form:"name,omitempty" json:"name,omitempty"`
+
+	// GroupId API group ID.
+	GroupId *string `form:"group_id,omitempty" json:"group_id,omitempty"`
+
+	// ReqProtocol Request protocol.
+	ReqProtocol *string `form:"req_protocol,omitempty" json:"req_protocol,omitempty"`
+
+	// ReqMethod Request method.
+	ReqMethod *string `form:"req_method,omitempty" json:"req_method,omitempty"`
+
+	// ReqUri Request path (a part of it, unless precise_search names req_uri).
+	ReqUri *string `form:"req_uri,omitempty" json:"req_uri,omitempty"`
+
+	// AuthType Authentication type.
+	AuthType *string `form:"auth_type,omitempty" json:"auth_type,omitempty"`
+
+	// EnvId ID of the environment in which the API has been published.
+	EnvId *string `form:"env_id,omitempty" json:"env_id,omitempty"`
+
+	// Type API type (1 public, 2 private).
+	Type *int32 `form:"type,omitempty" json:"type,omitempty"`
+
+	// PreciseSearch Names of the parameters to match exactly, separated by commas (name, req_uri, vpc_channel_name).
+	PreciseSearch *string `form:"precise_search,omitempty" json:"precise_search,omitempty"`
+
+	// VpcChannelId VPC channel ID (official Go SDK only, ledger ROMA-056).
+	VpcChannelId *string `form:"vpc_channel_id,omitempty" json:"vpc_channel_id,omitempty"`
+
+	// VpcChannelName VPC channel name (official Go SDK only, ledger ROMA-056).
+	VpcChannelName *string `form:"vpc_channel_name,omitempty" json:"vpc_channel_name,omitempty"`
+
+	// RomaAppId Integration application ID (official Go SDK only, ledger ROMA-056).
+	RomaAppId *string `form:"roma_app_id,omitempty" json:"roma_app_id,omitempty"`
+
+	// RomaAppName Integration application name (official Go SDK only, ledger ROMA-056).
+	RomaAppName *string `form:"roma_app_name,omitempty" json:"roma_app_name,omitempty"`
+}
+
 // CreateApiV2JSONRequestBody defines body for CreateApiV2 for application/json ContentType.
 type CreateApiV2JSONRequestBody = CreateApiV2Request
+
+// UpdateApiV2JSONRequestBody defines body for UpdateApiV2 for application/json ContentType.
+type UpdateApiV2JSONRequestBody = CreateApiV2Request
 
 // AsApiMockHeader0 returns the union data inside the ApiMock_Header as a ApiMockHeader0
 func (t ApiMock_Header) AsApiMockHeader0() (ApiMockHeader0, error) {

@@ -25,6 +25,9 @@ var SchemaTypes = map[string]func() validation.Type{
 	"ApiGroupCommonInfo": func() validation.Type {
 		return new(ApiGroupCommonInfo)
 	},
+	"ApiInfoPerPage": func() validation.Type {
+		return new(ApiInfoPerPage)
+	},
 	"ApiMock": func() validation.Type {
 		return new(ApiMock)
 	},
@@ -84,6 +87,9 @@ var SchemaTypes = map[string]func() validation.Type{
 	},
 	"ErrorResponse": func() validation.Type {
 		return new(ErrorResponse)
+	},
+	"ListApisV2Response": func() validation.Type {
+		return new(ListApisV2Response)
 	},
 	"MockApiBaseInfoHeader": func() validation.Type {
 		return new(MockApiBaseInfoHeader)
@@ -242,89 +248,18 @@ var (
 		}
 		return i >= 29 && n <= 0
 	}
-	enum2 = []string{"req_path", "req_method", "reqPath", "reqMethod"}
-	enum3 = []string{"async", "sync"}
-	enum4 = []string{"V1", "V2"}
-	enum5 = []int64{int64(1)}
-	enum6 = []int64{int64(1), int64(2), int64(3)}
-	enum7 = []int64{int64(1), int64(2)}
-	enum8 = []int64{int64(200), int64(201), int64(202), int64(203), int64(204), int64(205), int64(206), int64(300), int64(301), int64(302), int64(303), int64(304), int64(305), int64(306), int64(307), int64(400), int64(401), int64(402), int64(403), int64(404), int64(405), int64(406), int64(407), int64(408), int64(409), int64(410), int64(411), int64(412), int64(413), int64(414), int64(415), int64(416), int64(417), int64(450), int64(451), int64(500), int64(501), int64(502), int64(503), int64(504), int64(505)}
-	enum9 = []string{"ALL", "ANY"}
-	// ^[A-Za-z一-龥][A-Za-z0-9一-龥_-]*$
-	pattern1 = func(s string) bool {
-		i, n := 0, 0
-		_ = n
-		for _, r := range s {
-			switch {
-			case i == 0:
-				if !((r >= int32(65) && r <= int32(90)) || (r >= int32(97) && r <= int32(122)) || (r >= int32(19968) && r <= int32(40869))) {
-					return false
-				}
-			default:
-				if !(r == int32(45) || (r >= int32(48) && r <= int32(57)) || (r >= int32(65) && r <= int32(90)) || r == int32(95) || (r >= int32(97) && r <= int32(122)) || (r >= int32(19968) && r <= int32(40869))) {
-					return false
-				}
-				n++
-			}
-			i++
-		}
-		return i >= 1
-	}
-	enum10 = []string{"GET", "POST", "PUT", "DELETE", "HEAD", "PATCH", "OPTIONS", "ANY"}
-	enum11 = []string{"HTTP", "HTTPS"}
-	// ^/[A-Za-z0-9._~!$&'()*+,;=:@/%{}#-]*$
-	pattern2 = func(s string) bool {
-		i, n := 0, 0
-		_ = n
-		for _, r := range s {
-			switch {
-			case i == 0:
-				if !(r == int32(47)) {
-					return false
-				}
-			default:
-				if !(r == int32(33) || (r >= int32(35) && r <= int32(59)) || r == int32(61) || (r >= int32(64) && r <= int32(90)) || r == int32(95) || (r >= int32(97) && r <= int32(123)) || (r >= int32(125) && r <= int32(126))) {
-					return false
-				}
-				n++
-			}
-			i++
-		}
-		return i >= 1
-	}
-	// ^(-1|[0-9]|10)$
-	pattern3 = regexp.MustCompile("^(-1|[0-9]|10)$").MatchString
-	// ^([A-Za-z0-9._-]|#[A-Za-z][A-Za-z0-9_-]{2,31}#|\[[0-9A-Fa-f:.]+\])+(:([0-9]{1,5}|#[A-Za-z][A-Za-z0-9_-]{2,31}#))?$
-	pattern4 = regexp.MustCompile("^([A-Za-z0-9._-]|#[A-Za-z][A-Za-z0-9_-]{2,31}#|\\[[0-9A-Fa-f:.]+\\])+(:([0-9]{1,5}|#[A-Za-z][A-Za-z0-9_-]{2,31}#))?$").MatchString
-	enum12   = []string{"DISABLE", "HEADER"}
-	enum13   = []string{"PATH", "QUERY", "HEADER"}
-	// ^[A-Za-z][A-Za-z0-9._-]*$
-	pattern5 = func(s string) bool {
-		i, n := 0, 0
-		_ = n
-		for _, r := range s {
-			switch {
-			case i == 0:
-				if !((r >= int32(65) && r <= int32(90)) || (r >= int32(97) && r <= int32(122))) {
-					return false
-				}
-			default:
-				if !((r >= int32(45) && r <= int32(46)) || (r >= int32(48) && r <= int32(57)) || (r >= int32(65) && r <= int32(90)) || r == int32(95) || (r >= int32(97) && r <= int32(122))) {
-					return false
-				}
-				n++
-			}
-			i++
-		}
-		return i >= 1
-	}
-	enum14 = []string{"REQUEST", "CONSTANT", "SYSTEM"}
-	enum15 = []string{"NONE", "APP", "IAM", "AUTHORIZER"}
-	enum16 = []string{"HTTP", "FUNCTION", "MOCK"}
-	enum17 = []string{"application/json", "application/xml", "multipart/form-data", "text/plain"}
-	enum18 = []string{"SWA", "NORMAL"}
+	enum2  = []string{"req_path", "req_method", "reqPath", "reqMethod"}
+	enum3  = []string{"async", "sync"}
+	enum4  = []string{"V1", "V2"}
+	enum5  = []int64{int64(1)}
+	enum6  = []int64{int64(1), int64(2), int64(3)}
+	enum7  = []int64{int64(1), int64(2)}
+	enum8  = []string{"NONE", "APP", "IAM", "AUTHORIZER"}
+	enum9  = []string{"HTTP", "FUNCTION", "MOCK"}
+	enum10 = []string{"application/json", "application/xml", "multipart/form-data", "text/plain"}
+	enum11 = []string{"SWA", "NORMAL"}
 	// ^[A-Za-z0-9一-龥][A-Za-z0-9一-龥_./():（）：、-]*$
-	pattern6 = func(s string) bool {
+	pattern1 = func(s string) bool {
 		i, n := 0, 0
 		_ = n
 		for _, r := range s {
@@ -344,7 +279,7 @@ var (
 		return i >= 1
 	}
 	// ^[^<>]*$
-	pattern7 = func(s string) bool {
+	pattern2 = func(s string) bool {
 		i, n := 0, 0
 		_ = n
 		for _, r := range s {
@@ -359,29 +294,9 @@ var (
 		}
 		return i >= 0
 	}
-	enum19 = []string{"HTTP", "HTTPS", "BOTH"}
-	// ^/[A-Za-z0-9._~!$&'()*+,;=:@/%{}-]*$
-	pattern8 = func(s string) bool {
-		i, n := 0, 0
-		_ = n
-		for _, r := range s {
-			switch {
-			case i == 0:
-				if !(r == int32(47)) {
-					return false
-				}
-			default:
-				if !(r == int32(33) || (r >= int32(36) && r <= int32(59)) || r == int32(61) || (r >= int32(64) && r <= int32(90)) || r == int32(95) || (r >= int32(97) && r <= int32(123)) || (r >= int32(125) && r <= int32(126))) {
-					return false
-				}
-				n++
-			}
-			i++
-		}
-		return i >= 1
-	}
+	enum12 = []string{"HTTP", "HTTPS", "BOTH"}
 	// ^[A-Za-z一-龥][A-Za-z0-9一-龥*#%.:_-]*$
-	pattern9 = func(s string) bool {
+	pattern3 = func(s string) bool {
 		i, n := 0, 0
 		_ = n
 		for _, r := range s {
@@ -392,6 +307,97 @@ var (
 				}
 			default:
 				if !(r == int32(35) || r == int32(37) || r == int32(42) || (r >= int32(45) && r <= int32(46)) || (r >= int32(48) && r <= int32(58)) || (r >= int32(65) && r <= int32(90)) || r == int32(95) || (r >= int32(97) && r <= int32(122)) || (r >= int32(19968) && r <= int32(40869))) {
+					return false
+				}
+				n++
+			}
+			i++
+		}
+		return i >= 1
+	}
+	enum13 = []int64{int64(200), int64(201), int64(202), int64(203), int64(204), int64(205), int64(206), int64(300), int64(301), int64(302), int64(303), int64(304), int64(305), int64(306), int64(307), int64(400), int64(401), int64(402), int64(403), int64(404), int64(405), int64(406), int64(407), int64(408), int64(409), int64(410), int64(411), int64(412), int64(413), int64(414), int64(415), int64(416), int64(417), int64(450), int64(451), int64(500), int64(501), int64(502), int64(503), int64(504), int64(505)}
+	enum14 = []string{"ALL", "ANY"}
+	// ^[A-Za-z一-龥][A-Za-z0-9一-龥_-]*$
+	pattern4 = func(s string) bool {
+		i, n := 0, 0
+		_ = n
+		for _, r := range s {
+			switch {
+			case i == 0:
+				if !((r >= int32(65) && r <= int32(90)) || (r >= int32(97) && r <= int32(122)) || (r >= int32(19968) && r <= int32(40869))) {
+					return false
+				}
+			default:
+				if !(r == int32(45) || (r >= int32(48) && r <= int32(57)) || (r >= int32(65) && r <= int32(90)) || r == int32(95) || (r >= int32(97) && r <= int32(122)) || (r >= int32(19968) && r <= int32(40869))) {
+					return false
+				}
+				n++
+			}
+			i++
+		}
+		return i >= 1
+	}
+	enum15 = []string{"GET", "POST", "PUT", "DELETE", "HEAD", "PATCH", "OPTIONS", "ANY"}
+	enum16 = []string{"HTTP", "HTTPS"}
+	// ^/[A-Za-z0-9._~!$&'()*+,;=:@/%{}#-]*$
+	pattern5 = func(s string) bool {
+		i, n := 0, 0
+		_ = n
+		for _, r := range s {
+			switch {
+			case i == 0:
+				if !(r == int32(47)) {
+					return false
+				}
+			default:
+				if !(r == int32(33) || (r >= int32(35) && r <= int32(59)) || r == int32(61) || (r >= int32(64) && r <= int32(90)) || r == int32(95) || (r >= int32(97) && r <= int32(123)) || (r >= int32(125) && r <= int32(126))) {
+					return false
+				}
+				n++
+			}
+			i++
+		}
+		return i >= 1
+	}
+	// ^(-1|[0-9]|10)$
+	pattern6 = regexp.MustCompile("^(-1|[0-9]|10)$").MatchString
+	// ^([A-Za-z0-9._-]|#[A-Za-z][A-Za-z0-9_-]{2,31}#|\[[0-9A-Fa-f:.]+\])+(:([0-9]{1,5}|#[A-Za-z][A-Za-z0-9_-]{2,31}#))?$
+	pattern7 = regexp.MustCompile("^([A-Za-z0-9._-]|#[A-Za-z][A-Za-z0-9_-]{2,31}#|\\[[0-9A-Fa-f:.]+\\])+(:([0-9]{1,5}|#[A-Za-z][A-Za-z0-9_-]{2,31}#))?$").MatchString
+	enum17   = []string{"DISABLE", "HEADER"}
+	enum18   = []string{"PATH", "QUERY", "HEADER"}
+	// ^[A-Za-z][A-Za-z0-9._-]*$
+	pattern8 = func(s string) bool {
+		i, n := 0, 0
+		_ = n
+		for _, r := range s {
+			switch {
+			case i == 0:
+				if !((r >= int32(65) && r <= int32(90)) || (r >= int32(97) && r <= int32(122))) {
+					return false
+				}
+			default:
+				if !((r >= int32(45) && r <= int32(46)) || (r >= int32(48) && r <= int32(57)) || (r >= int32(65) && r <= int32(90)) || r == int32(95) || (r >= int32(97) && r <= int32(122))) {
+					return false
+				}
+				n++
+			}
+			i++
+		}
+		return i >= 1
+	}
+	enum19 = []string{"REQUEST", "CONSTANT", "SYSTEM"}
+	// ^/[A-Za-z0-9._~!$&'()*+,;=:@/%{}-]*$
+	pattern9 = func(s string) bool {
+		i, n := 0, 0
+		_ = n
+		for _, r := range s {
+			switch {
+			case i == 0:
+				if !(r == int32(47)) {
+					return false
+				}
+			default:
+				if !(r == int32(33) || (r >= int32(36) && r <= int32(59)) || r == int32(61) || (r >= int32(64) && r <= int32(90)) || r == int32(95) || (r >= int32(97) && r <= int32(123)) || (r >= int32(125) && r <= int32(126))) {
 					return false
 				}
 				n++
@@ -1123,6 +1129,601 @@ func (v *ApiGroupCommonInfo) DecodeJX(d *jx.Decoder, path *validation.Path, errs
 	return nil
 }
 
+// Validate checks v against every rule of the ApiInfoPerPage schema and returns all violations
+// as validation.Errors, or nil.
+func (v *ApiInfoPerPage) Validate() error {
+	return validation.Validate(v)
+}
+
+// DecodeJSON decodes data into v with exact member names and validates it. It reports every
+// violation (missing members, wrong types, broken rules) as validation.Errors.
+func (v *ApiInfoPerPage) DecodeJSON(data []byte) error {
+	return validation.DecodeJSON(data, v)
+}
+
+// ValidateAt checks v, found at path, and adds each violation to errs.
+func (v *ApiInfoPerPage) ValidateAt(path *validation.Path, errs *validation.Errors) {
+	if v.ApiGroupInfo != nil {
+		p := path.Key("api_group_info")
+		v.ApiGroupInfo.ValidateAt(&p, errs)
+	}
+	if v.ArrangeNecessary != nil {
+		p := path.Key("arrange_necessary")
+		n0 := int64((*v.ArrangeNecessary))
+		validation.EnumInt(errs, &p, n0, enum7)
+	}
+	if v.AuthOpt != nil {
+		p := path.Key("auth_opt")
+		v.AuthOpt.ValidateAt(&p, errs)
+	}
+	if v.AuthType != nil {
+		p := path.Key("auth_type")
+		s0 := string((*v.AuthType))
+		validation.EnumString(errs, &p, s0, enum8)
+	}
+	if v.AuthorizerId != nil {
+		p := path.Key("authorizer_id")
+		s0 := (*v.AuthorizerId)
+		validation.String(errs, &p, s0, -1, 65)
+	}
+	if v.BackendApi != nil {
+		p := path.Key("backend_api")
+		v.BackendApi.ValidateAt(&p, errs)
+	}
+	if v.BackendType != nil {
+		p := path.Key("backend_type")
+		s0 := string((*v.BackendType))
+		validation.EnumString(errs, &p, s0, enum9)
+	}
+	if v.BodyRemark != nil {
+		p := path.Key("body_remark")
+		s0 := (*v.BodyRemark)
+		validation.String(errs, &p, s0, -1, 20480)
+	}
+	if v.ContentType != nil {
+		p := path.Key("content_type")
+		s0 := string((*v.ContentType))
+		validation.EnumString(errs, &p, s0, enum10)
+	}
+	if v.DomainName != nil {
+		p := path.Key("domain_name")
+		s0 := (*v.DomainName)
+		validation.String(errs, &p, s0, -1, 255)
+	}
+	if v.GroupId != nil {
+		p := path.Key("group_id")
+		s0 := (*v.GroupId)
+		validation.String(errs, &p, s0, 1, 65)
+	}
+	if v.MatchMode != nil {
+		p := path.Key("match_mode")
+		s0 := string((*v.MatchMode))
+		validation.EnumString(errs, &p, s0, enum11)
+	}
+	if v.Name != nil {
+		p := path.Key("name")
+		s0 := (*v.Name)
+		validation.String(errs, &p, s0, 3, 255)
+		validation.Pattern(errs, &p, s0, pattern1, "^[A-Za-z0-9一-龥][A-Za-z0-9一-龥_./():（）：、-]*$")
+	}
+	if v.Remark != nil {
+		p := path.Key("remark")
+		s0 := (*v.Remark)
+		validation.String(errs, &p, s0, -1, 1000)
+		validation.Pattern(errs, &p, s0, pattern2, "^[^<>]*$")
+		validation.ForbiddenChars(errs, &p, s0, "<>")
+	}
+	if v.ReqParams != nil {
+		p := path.Key("req_params")
+		for i0 := range *v.ReqParams {
+			q0 := (&p).Index(i0)
+			(*v.ReqParams)[i0].ValidateAt(&q0, errs)
+		}
+	}
+	if v.ReqProtocol != nil {
+		p := path.Key("req_protocol")
+		s0 := string((*v.ReqProtocol))
+		validation.EnumString(errs, &p, s0, enum12)
+	}
+	if v.ReqUri != nil {
+		p := path.Key("req_uri")
+		s0 := (*v.ReqUri)
+		validation.String(errs, &p, s0, -1, 512)
+	}
+	if v.ResponseId != nil {
+		p := path.Key("response_id")
+		s0 := (*v.ResponseId)
+		validation.String(errs, &p, s0, 1, 65)
+	}
+	if v.ResultFailureSample != nil {
+		p := path.Key("result_failure_sample")
+		s0 := (*v.ResultFailureSample)
+		validation.String(errs, &p, s0, -1, 20480)
+	}
+	if v.ResultNormalSample != nil {
+		p := path.Key("result_normal_sample")
+		s0 := (*v.ResultNormalSample)
+		validation.String(errs, &p, s0, -1, 20480)
+	}
+	if v.RomaAppId != nil {
+		p := path.Key("roma_app_id")
+		s0 := (*v.RomaAppId)
+		validation.String(errs, &p, s0, 1, 65)
+	}
+	if v.Status != nil {
+		p := path.Key("status")
+		n0 := int64((*v.Status))
+		validation.EnumInt(errs, &p, n0, enum7)
+	}
+	if v.Tag != nil {
+		p := path.Key("tag")
+		s0 := (*v.Tag)
+		validation.String(errs, &p, s0, -1, 255)
+	}
+	if v.Tags != nil {
+		p := path.Key("tags")
+		for i0 := range *v.Tags {
+			q0 := (&p).Index(i0)
+			s1 := (*v.Tags)[i0]
+			validation.String(errs, &q0, s1, 1, 128)
+			validation.Pattern(errs, &q0, s1, pattern3, "^[A-Za-z一-龥][A-Za-z0-9一-龥*#%.:_-]*$")
+		}
+	}
+	if v.Type != nil {
+		p := path.Key("type")
+		n0 := int64((*v.Type))
+		validation.EnumInt(errs, &p, n0, enum7)
+	}
+	if v.Version != nil {
+		p := path.Key("version")
+		s0 := (*v.Version)
+		validation.String(errs, &p, s0, -1, 16)
+	}
+}
+
+// DecodeJX decodes the next value of d into v; structural violations go to errs and
+// only malformed JSON is returned as an error.
+func (v *ApiInfoPerPage) DecodeJX(d *jx.Decoder, path *validation.Path, errs *validation.Errors) error {
+	if ok, err := validation.Expect(d, errs, path, jx.Object, "an object"); !ok || err != nil {
+		return err
+	}
+	iter, err := d.ObjIter()
+	if err != nil {
+		return err
+	}
+	for iter.Next() {
+		switch string(iter.Key()) {
+		case "api_group_info":
+			p := path.Key("api_group_info")
+			x0 := new(ApiGroupCommonInfo)
+			if err := x0.DecodeJX(d, &p, errs); err != nil {
+				return err
+			}
+			v.ApiGroupInfo = x0
+		case "arrange_necessary":
+			p := path.Key("arrange_necessary")
+			x0, ok0, err := validation.DecodeInt(d, errs, &p)
+			if err != nil {
+				return err
+			}
+			if ok0 && validation.FitInt(errs, &p, x0, 64) {
+				y0 := ApiInfoPerPageArrangeNecessary(x0)
+				v.ArrangeNecessary = &y0
+			}
+		case "auth_opt":
+			p := path.Key("auth_opt")
+			x0 := new(AuthOpt)
+			if err := x0.DecodeJX(d, &p, errs); err != nil {
+				return err
+			}
+			v.AuthOpt = x0
+		case "auth_type":
+			p := path.Key("auth_type")
+			x0, ok0, err := validation.DecodeEnumString(d, errs, &p, enum8)
+			if err != nil {
+				return err
+			}
+			if ok0 {
+				y0 := ApiInfoPerPageAuthType(x0)
+				v.AuthType = &y0
+			}
+		case "authorizer_id":
+			p := path.Key("authorizer_id")
+			x0, ok0, err := validation.DecodeString(d, errs, &p)
+			if err != nil {
+				return err
+			}
+			if ok0 {
+				y0 := x0
+				v.AuthorizerId = &y0
+			}
+		case "backend_api":
+			p := path.Key("backend_api")
+			if null, err := validation.IsNull(d); err != nil {
+				return err
+			} else if null {
+				v.BackendApi = nil
+			} else {
+				x0 := new(BackendApi)
+				if err := x0.DecodeJX(d, &p, errs); err != nil {
+					return err
+				}
+				v.BackendApi = x0
+			}
+		case "backend_type":
+			p := path.Key("backend_type")
+			x0, ok0, err := validation.DecodeEnumString(d, errs, &p, enum9)
+			if err != nil {
+				return err
+			}
+			if ok0 {
+				y0 := ApiInfoPerPageBackendType(x0)
+				v.BackendType = &y0
+			}
+		case "body_remark":
+			p := path.Key("body_remark")
+			x0, ok0, err := validation.DecodeString(d, errs, &p)
+			if err != nil {
+				return err
+			}
+			if ok0 {
+				y0 := x0
+				v.BodyRemark = &y0
+			}
+		case "content_type":
+			p := path.Key("content_type")
+			x0, ok0, err := validation.DecodeEnumString(d, errs, &p, enum10)
+			if err != nil {
+				return err
+			}
+			if ok0 {
+				y0 := ApiInfoPerPageContentType(x0)
+				v.ContentType = &y0
+			}
+		case "cors":
+			p := path.Key("cors")
+			x0, ok0, err := validation.DecodeBool(d, errs, &p)
+			if err != nil {
+				return err
+			}
+			if ok0 {
+				y0 := x0
+				v.Cors = &y0
+			}
+		case "domain_name":
+			p := path.Key("domain_name")
+			x0, ok0, err := validation.DecodeString(d, errs, &p)
+			if err != nil {
+				return err
+			}
+			if ok0 {
+				y0 := x0
+				v.DomainName = &y0
+			}
+		case "group_id":
+			p := path.Key("group_id")
+			x0, ok0, err := validation.DecodeString(d, errs, &p)
+			if err != nil {
+				return err
+			}
+			if ok0 {
+				y0 := x0
+				v.GroupId = &y0
+			}
+		case "group_name":
+			p := path.Key("group_name")
+			x0, ok0, err := validation.DecodeString(d, errs, &p)
+			if err != nil {
+				return err
+			}
+			if ok0 {
+				y0 := x0
+				v.GroupName = &y0
+			}
+		case "group_version":
+			p := path.Key("group_version")
+			x0, ok0, err := validation.DecodeString(d, errs, &p)
+			if err != nil {
+				return err
+			}
+			if ok0 {
+				y0 := x0
+				v.GroupVersion = &y0
+			}
+		case "id":
+			p := path.Key("id")
+			x0, ok0, err := validation.DecodeString(d, errs, &p)
+			if err != nil {
+				return err
+			}
+			if ok0 {
+				y0 := x0
+				v.Id = &y0
+			}
+		case "ld_api_id":
+			p := path.Key("ld_api_id")
+			x0, ok0, err := validation.DecodeString(d, errs, &p)
+			if err != nil {
+				return err
+			}
+			if ok0 {
+				y0 := x0
+				v.LdApiId = &y0
+			}
+		case "match_mode":
+			p := path.Key("match_mode")
+			x0, ok0, err := validation.DecodeEnumString(d, errs, &p, enum11)
+			if err != nil {
+				return err
+			}
+			if ok0 {
+				y0 := ApiInfoPerPageMatchMode(x0)
+				v.MatchMode = &y0
+			}
+		case "name":
+			p := path.Key("name")
+			x0, ok0, err := validation.DecodeString(d, errs, &p)
+			if err != nil {
+				return err
+			}
+			if ok0 {
+				y0 := x0
+				v.Name = &y0
+			}
+		case "publish_id":
+			p := path.Key("publish_id")
+			x0, ok0, err := validation.DecodeString(d, errs, &p)
+			if err != nil {
+				return err
+			}
+			if ok0 {
+				y0 := x0
+				v.PublishId = &y0
+			}
+		case "publish_time":
+			p := path.Key("publish_time")
+			x0, ok0, err := validation.DecodeString(d, errs, &p)
+			if err != nil {
+				return err
+			}
+			if ok0 {
+				y0 := x0
+				v.PublishTime = &y0
+			}
+		case "register_time":
+			p := path.Key("register_time")
+			x0, ok0, err := validation.DecodeString(d, errs, &p)
+			if err != nil {
+				return err
+			}
+			if ok0 {
+				y0 := x0
+				v.RegisterTime = &y0
+			}
+		case "remark":
+			p := path.Key("remark")
+			x0, ok0, err := validation.DecodeString(d, errs, &p)
+			if err != nil {
+				return err
+			}
+			if ok0 {
+				y0 := x0
+				v.Remark = &y0
+			}
+		case "req_method":
+			p := path.Key("req_method")
+			x0, ok0, err := validation.DecodeString(d, errs, &p)
+			if err != nil {
+				return err
+			}
+			if ok0 {
+				y0 := x0
+				v.ReqMethod = &y0
+			}
+		case "req_params":
+			p := path.Key("req_params")
+			if ok0, err := validation.Expect(d, errs, &p, jx.Array, "an array"); err != nil {
+				return err
+			} else if ok0 {
+				arr0 := make([]ReqParam, 0)
+				it0, err := d.ArrIter()
+				if err != nil {
+					return err
+				}
+				for it0.Next() {
+					q0 := (&p).Index(len(arr0))
+					var e0 ReqParam
+					if err := e0.DecodeJX(d, &q0, errs); err != nil {
+						return err
+					}
+					arr0 = append(arr0, e0)
+				}
+				if err := it0.Err(); err != nil {
+					return err
+				}
+				y0 := arr0
+				v.ReqParams = &y0
+			}
+		case "req_protocol":
+			p := path.Key("req_protocol")
+			x0, ok0, err := validation.DecodeEnumString(d, errs, &p, enum12)
+			if err != nil {
+				return err
+			}
+			if ok0 {
+				y0 := ApiInfoPerPageReqProtocol(x0)
+				v.ReqProtocol = &y0
+			}
+		case "req_uri":
+			p := path.Key("req_uri")
+			x0, ok0, err := validation.DecodeString(d, errs, &p)
+			if err != nil {
+				return err
+			}
+			if ok0 {
+				y0 := x0
+				v.ReqUri = &y0
+			}
+		case "response_id":
+			p := path.Key("response_id")
+			x0, ok0, err := validation.DecodeString(d, errs, &p)
+			if err != nil {
+				return err
+			}
+			if ok0 {
+				y0 := x0
+				v.ResponseId = &y0
+			}
+		case "result_failure_sample":
+			p := path.Key("result_failure_sample")
+			x0, ok0, err := validation.DecodeString(d, errs, &p)
+			if err != nil {
+				return err
+			}
+			if ok0 {
+				y0 := x0
+				v.ResultFailureSample = &y0
+			}
+		case "result_normal_sample":
+			p := path.Key("result_normal_sample")
+			x0, ok0, err := validation.DecodeString(d, errs, &p)
+			if err != nil {
+				return err
+			}
+			if ok0 {
+				y0 := x0
+				v.ResultNormalSample = &y0
+			}
+		case "roma_app_id":
+			p := path.Key("roma_app_id")
+			x0, ok0, err := validation.DecodeString(d, errs, &p)
+			if err != nil {
+				return err
+			}
+			if ok0 {
+				y0 := x0
+				v.RomaAppId = &y0
+			}
+		case "roma_app_name":
+			p := path.Key("roma_app_name")
+			x0, ok0, err := validation.DecodeString(d, errs, &p)
+			if err != nil {
+				return err
+			}
+			if ok0 {
+				y0 := x0
+				v.RomaAppName = &y0
+			}
+		case "run_env_id":
+			p := path.Key("run_env_id")
+			x0, ok0, err := validation.DecodeString(d, errs, &p)
+			if err != nil {
+				return err
+			}
+			if ok0 {
+				y0 := x0
+				v.RunEnvId = &y0
+			}
+		case "run_env_name":
+			p := path.Key("run_env_name")
+			x0, ok0, err := validation.DecodeString(d, errs, &p)
+			if err != nil {
+				return err
+			}
+			if ok0 {
+				y0 := x0
+				v.RunEnvName = &y0
+			}
+		case "status":
+			p := path.Key("status")
+			x0, ok0, err := validation.DecodeInt(d, errs, &p)
+			if err != nil {
+				return err
+			}
+			if ok0 && validation.FitInt(errs, &p, x0, 64) {
+				y0 := ApiInfoPerPageStatus(x0)
+				v.Status = &y0
+			}
+		case "tag":
+			p := path.Key("tag")
+			x0, ok0, err := validation.DecodeString(d, errs, &p)
+			if err != nil {
+				return err
+			}
+			if ok0 {
+				y0 := x0
+				v.Tag = &y0
+			}
+		case "tags":
+			p := path.Key("tags")
+			if ok0, err := validation.Expect(d, errs, &p, jx.Array, "an array"); err != nil {
+				return err
+			} else if ok0 {
+				arr0 := make([]string, 0)
+				it0, err := d.ArrIter()
+				if err != nil {
+					return err
+				}
+				for it0.Next() {
+					q0 := (&p).Index(len(arr0))
+					var e0 string
+					x1, ok1, err := validation.DecodeString(d, errs, &q0)
+					if err != nil {
+						return err
+					}
+					if ok1 {
+						e0 = x1
+					}
+					arr0 = append(arr0, e0)
+				}
+				if err := it0.Err(); err != nil {
+					return err
+				}
+				y0 := arr0
+				v.Tags = &y0
+			}
+		case "type":
+			p := path.Key("type")
+			x0, ok0, err := validation.DecodeInt(d, errs, &p)
+			if err != nil {
+				return err
+			}
+			if ok0 && validation.FitInt(errs, &p, x0, 64) {
+				y0 := ApiInfoPerPageType(x0)
+				v.Type = &y0
+			}
+		case "update_time":
+			p := path.Key("update_time")
+			x0, ok0, err := validation.DecodeString(d, errs, &p)
+			if err != nil {
+				return err
+			}
+			if ok0 {
+				y0 := x0
+				v.UpdateTime = &y0
+			}
+		case "version":
+			p := path.Key("version")
+			x0, ok0, err := validation.DecodeString(d, errs, &p)
+			if err != nil {
+				return err
+			}
+			if ok0 {
+				y0 := x0
+				v.Version = &y0
+			}
+		default:
+			if err := d.Skip(); err != nil {
+				return err
+			}
+		}
+	}
+	if err := iter.Err(); err != nil {
+		return err
+	}
+	return nil
+}
+
 // Validate checks v against every rule of the ApiMock schema and returns all violations
 // as validation.Errors, or nil.
 func (v *ApiMock) Validate() error {
@@ -1154,7 +1755,7 @@ func (v *ApiMock) ValidateAt(path *validation.Path, errs *validation.Errors) {
 	if v.StatusCode != nil {
 		p := path.Key("status_code")
 		n0 := int64((*v.StatusCode))
-		validation.EnumInt(errs, &p, n0, enum8)
+		validation.EnumInt(errs, &p, n0, enum13)
 	}
 	if v.Version != nil {
 		p := path.Key("version")
@@ -1314,7 +1915,7 @@ func (v *ApiMockCreate) ValidateAt(path *validation.Path, errs *validation.Error
 	if v.StatusCode != nil {
 		p := path.Key("status_code")
 		n0 := int64((*v.StatusCode))
-		validation.EnumInt(errs, &p, n0, enum8)
+		validation.EnumInt(errs, &p, n0, enum13)
 	}
 	if v.Version != nil {
 		p := path.Key("version")
@@ -1445,7 +2046,7 @@ func (v *ApiPolicyFunctionCreate) ValidateAt(path *validation.Path, errs *valida
 	{
 		p := path.Key("effect_mode")
 		s0 := string(v.EffectMode)
-		validation.EnumString(errs, &p, s0, enum9)
+		validation.EnumString(errs, &p, s0, enum14)
 	}
 	{
 		p := path.Key("invocation_type")
@@ -1458,7 +2059,7 @@ func (v *ApiPolicyFunctionCreate) ValidateAt(path *validation.Path, errs *valida
 		validation.String(errs, &p, s0, 3, 64)
 		{
 			var w validation.Errors
-			validation.Pattern(&w, &p, s0, pattern1, "^[A-Za-z一-龥][A-Za-z0-9一-龥_-]*$")
+			validation.Pattern(&w, &p, s0, pattern4, "^[A-Za-z一-龥][A-Za-z0-9一-龥_-]*$")
 			errs.Advise(w, "ROMA-007")
 		}
 	}
@@ -1567,7 +2168,7 @@ func (v *ApiPolicyFunctionCreate) DecodeJX(d *jx.Decoder, path *validation.Path,
 		case "effect_mode":
 			seen |= uint64(0x10)
 			p := path.Key("effect_mode")
-			x0, ok0, err := validation.DecodeEnumString(d, errs, &p, enum9)
+			x0, ok0, err := validation.DecodeEnumString(d, errs, &p, enum14)
 			if err != nil {
 				return err
 			}
@@ -1706,7 +2307,7 @@ func (v *ApiPolicyFunctionResp) ValidateAt(path *validation.Path, errs *validati
 	if v.EffectMode != nil {
 		p := path.Key("effect_mode")
 		s0 := string((*v.EffectMode))
-		validation.EnumString(errs, &p, s0, enum9)
+		validation.EnumString(errs, &p, s0, enum14)
 	}
 	if v.InvocationType != nil {
 		p := path.Key("invocation_type")
@@ -1817,7 +2418,7 @@ func (v *ApiPolicyFunctionResp) DecodeJX(d *jx.Decoder, path *validation.Path, e
 			}
 		case "effect_mode":
 			p := path.Key("effect_mode")
-			x0, ok0, err := validation.DecodeEnumString(d, errs, &p, enum9)
+			x0, ok0, err := validation.DecodeEnumString(d, errs, &p, enum14)
 			if err != nil {
 				return err
 			}
@@ -1944,7 +2545,7 @@ func (v *ApiPolicyHttpCreate) ValidateAt(path *validation.Path, errs *validation
 	{
 		p := path.Key("effect_mode")
 		s0 := string(v.EffectMode)
-		validation.EnumString(errs, &p, s0, enum9)
+		validation.EnumString(errs, &p, s0, enum14)
 	}
 	{
 		p := path.Key("name")
@@ -1952,30 +2553,30 @@ func (v *ApiPolicyHttpCreate) ValidateAt(path *validation.Path, errs *validation
 		validation.String(errs, &p, s0, 3, 64)
 		{
 			var w validation.Errors
-			validation.Pattern(&w, &p, s0, pattern1, "^[A-Za-z一-龥][A-Za-z0-9一-龥_-]*$")
+			validation.Pattern(&w, &p, s0, pattern4, "^[A-Za-z一-龥][A-Za-z0-9一-龥_-]*$")
 			errs.Advise(w, "ROMA-007")
 		}
 	}
 	{
 		p := path.Key("req_method")
 		s0 := string(v.ReqMethod)
-		validation.EnumString(errs, &p, s0, enum10)
+		validation.EnumString(errs, &p, s0, enum15)
 	}
 	{
 		p := path.Key("req_protocol")
 		s0 := string(v.ReqProtocol)
-		validation.EnumString(errs, &p, s0, enum11)
+		validation.EnumString(errs, &p, s0, enum16)
 	}
 	{
 		p := path.Key("req_uri")
 		s0 := v.ReqUri
 		validation.String(errs, &p, s0, -1, 512)
-		validation.Pattern(errs, &p, s0, pattern2, "^/[A-Za-z0-9._~!$&'()*+,;=:@/%{}#-]*$")
+		validation.Pattern(errs, &p, s0, pattern5, "^/[A-Za-z0-9._~!$&'()*+,;=:@/%{}#-]*$")
 	}
 	if v.RetryCount != nil {
 		p := path.Key("retry_count")
 		s0 := (*v.RetryCount)
-		validation.Pattern(errs, &p, s0, pattern3, "^(-1|[0-9]|10)$")
+		validation.Pattern(errs, &p, s0, pattern6, "^(-1|[0-9]|10)$")
 		validation.IntegerString(errs, &p, s0, int64(-1), int64(10))
 	}
 	if v.Timeout != nil {
@@ -1991,7 +2592,7 @@ func (v *ApiPolicyHttpCreate) ValidateAt(path *validation.Path, errs *validation
 		p := path.Key("url_domain")
 		s0 := (*v.UrlDomain)
 		validation.String(errs, &p, s0, -1, 255)
-		validation.Pattern(errs, &p, s0, pattern4, "^([A-Za-z0-9._-]|#[A-Za-z][A-Za-z0-9_-]{2,31}#|\\[[0-9A-Fa-f:.]+\\])+(:([0-9]{1,5}|#[A-Za-z][A-Za-z0-9_-]{2,31}#))?$")
+		validation.Pattern(errs, &p, s0, pattern7, "^([A-Za-z0-9._-]|#[A-Za-z][A-Za-z0-9_-]{2,31}#|\\[[0-9A-Fa-f:.]+\\])+(:([0-9]{1,5}|#[A-Za-z][A-Za-z0-9_-]{2,31}#))?$")
 	}
 	if v.VpcChannelInfo != nil {
 		p := path.Key("vpc_channel_info")
@@ -2082,7 +2683,7 @@ func (v *ApiPolicyHttpCreate) DecodeJX(d *jx.Decoder, path *validation.Path, err
 		case "effect_mode":
 			seen |= uint64(0x8)
 			p := path.Key("effect_mode")
-			x0, ok0, err := validation.DecodeEnumString(d, errs, &p, enum9)
+			x0, ok0, err := validation.DecodeEnumString(d, errs, &p, enum14)
 			if err != nil {
 				return err
 			}
@@ -2112,7 +2713,7 @@ func (v *ApiPolicyHttpCreate) DecodeJX(d *jx.Decoder, path *validation.Path, err
 		case "req_method":
 			seen |= uint64(0x40)
 			p := path.Key("req_method")
-			x0, ok0, err := validation.DecodeEnumString(d, errs, &p, enum10)
+			x0, ok0, err := validation.DecodeEnumString(d, errs, &p, enum15)
 			if err != nil {
 				return err
 			}
@@ -2122,7 +2723,7 @@ func (v *ApiPolicyHttpCreate) DecodeJX(d *jx.Decoder, path *validation.Path, err
 		case "req_protocol":
 			seen |= uint64(0x80)
 			p := path.Key("req_protocol")
-			x0, ok0, err := validation.DecodeEnumString(d, errs, &p, enum11)
+			x0, ok0, err := validation.DecodeEnumString(d, errs, &p, enum16)
 			if err != nil {
 				return err
 			}
@@ -2258,7 +2859,7 @@ func (v *ApiPolicyHttpResp) ValidateAt(path *validation.Path, errs *validation.E
 	if v.EffectMode != nil {
 		p := path.Key("effect_mode")
 		s0 := string((*v.EffectMode))
-		validation.EnumString(errs, &p, s0, enum9)
+		validation.EnumString(errs, &p, s0, enum14)
 	}
 	if v.Name != nil {
 		p := path.Key("name")
@@ -2268,12 +2869,12 @@ func (v *ApiPolicyHttpResp) ValidateAt(path *validation.Path, errs *validation.E
 	if v.ReqMethod != nil {
 		p := path.Key("req_method")
 		s0 := string((*v.ReqMethod))
-		validation.EnumString(errs, &p, s0, enum10)
+		validation.EnumString(errs, &p, s0, enum15)
 	}
 	if v.ReqProtocol != nil {
 		p := path.Key("req_protocol")
 		s0 := string((*v.ReqProtocol))
-		validation.EnumString(errs, &p, s0, enum11)
+		validation.EnumString(errs, &p, s0, enum16)
 	}
 	if v.ReqUri != nil {
 		p := path.Key("req_uri")
@@ -2283,7 +2884,7 @@ func (v *ApiPolicyHttpResp) ValidateAt(path *validation.Path, errs *validation.E
 	if v.RetryCount != nil {
 		p := path.Key("retry_count")
 		s0 := (*v.RetryCount)
-		validation.Pattern(errs, &p, s0, pattern3, "^(-1|[0-9]|10)$")
+		validation.Pattern(errs, &p, s0, pattern6, "^(-1|[0-9]|10)$")
 		validation.IntegerString(errs, &p, s0, int64(-1), int64(10))
 	}
 	if v.Timeout != nil {
@@ -2379,7 +2980,7 @@ func (v *ApiPolicyHttpResp) DecodeJX(d *jx.Decoder, path *validation.Path, errs 
 			}
 		case "effect_mode":
 			p := path.Key("effect_mode")
-			x0, ok0, err := validation.DecodeEnumString(d, errs, &p, enum9)
+			x0, ok0, err := validation.DecodeEnumString(d, errs, &p, enum14)
 			if err != nil {
 				return err
 			}
@@ -2419,7 +3020,7 @@ func (v *ApiPolicyHttpResp) DecodeJX(d *jx.Decoder, path *validation.Path, errs 
 			}
 		case "req_method":
 			p := path.Key("req_method")
-			x0, ok0, err := validation.DecodeEnumString(d, errs, &p, enum10)
+			x0, ok0, err := validation.DecodeEnumString(d, errs, &p, enum15)
 			if err != nil {
 				return err
 			}
@@ -2429,7 +3030,7 @@ func (v *ApiPolicyHttpResp) DecodeJX(d *jx.Decoder, path *validation.Path, errs 
 			}
 		case "req_protocol":
 			p := path.Key("req_protocol")
-			x0, ok0, err := validation.DecodeEnumString(d, errs, &p, enum11)
+			x0, ok0, err := validation.DecodeEnumString(d, errs, &p, enum16)
 			if err != nil {
 				return err
 			}
@@ -2542,7 +3143,7 @@ func (v *ApiPolicyHttpRespV1) ValidateAt(path *validation.Path, errs *validation
 	if v.EffectMode != nil {
 		p := path.Key("effect_mode")
 		s0 := string((*v.EffectMode))
-		validation.EnumString(errs, &p, s0, enum9)
+		validation.EnumString(errs, &p, s0, enum14)
 	}
 	if v.Name != nil {
 		p := path.Key("name")
@@ -2552,12 +3153,12 @@ func (v *ApiPolicyHttpRespV1) ValidateAt(path *validation.Path, errs *validation
 	if v.ReqMethod != nil {
 		p := path.Key("req_method")
 		s0 := string((*v.ReqMethod))
-		validation.EnumString(errs, &p, s0, enum10)
+		validation.EnumString(errs, &p, s0, enum15)
 	}
 	if v.ReqProtocol != nil {
 		p := path.Key("req_protocol")
 		s0 := string((*v.ReqProtocol))
-		validation.EnumString(errs, &p, s0, enum11)
+		validation.EnumString(errs, &p, s0, enum16)
 	}
 	if v.ReqUri != nil {
 		p := path.Key("req_uri")
@@ -2661,7 +3262,7 @@ func (v *ApiPolicyHttpRespV1) DecodeJX(d *jx.Decoder, path *validation.Path, err
 			}
 		case "effect_mode":
 			p := path.Key("effect_mode")
-			x0, ok0, err := validation.DecodeEnumString(d, errs, &p, enum9)
+			x0, ok0, err := validation.DecodeEnumString(d, errs, &p, enum14)
 			if err != nil {
 				return err
 			}
@@ -2701,7 +3302,7 @@ func (v *ApiPolicyHttpRespV1) DecodeJX(d *jx.Decoder, path *validation.Path, err
 			}
 		case "req_method":
 			p := path.Key("req_method")
-			x0, ok0, err := validation.DecodeEnumString(d, errs, &p, enum10)
+			x0, ok0, err := validation.DecodeEnumString(d, errs, &p, enum15)
 			if err != nil {
 				return err
 			}
@@ -2711,7 +3312,7 @@ func (v *ApiPolicyHttpRespV1) DecodeJX(d *jx.Decoder, path *validation.Path, err
 			}
 		case "req_protocol":
 			p := path.Key("req_protocol")
-			x0, ok0, err := validation.DecodeEnumString(d, errs, &p, enum11)
+			x0, ok0, err := validation.DecodeEnumString(d, errs, &p, enum16)
 			if err != nil {
 				return err
 			}
@@ -2826,7 +3427,7 @@ func (v *ApiPolicyMockCreate) ValidateAt(path *validation.Path, errs *validation
 	{
 		p := path.Key("effect_mode")
 		s0 := string(v.EffectMode)
-		validation.EnumString(errs, &p, s0, enum9)
+		validation.EnumString(errs, &p, s0, enum14)
 	}
 	if v.Header != nil {
 		p := path.Key("header")
@@ -2838,14 +3439,14 @@ func (v *ApiPolicyMockCreate) ValidateAt(path *validation.Path, errs *validation
 		validation.String(errs, &p, s0, 3, 64)
 		{
 			var w validation.Errors
-			validation.Pattern(&w, &p, s0, pattern1, "^[A-Za-z一-龥][A-Za-z0-9一-龥_-]*$")
+			validation.Pattern(&w, &p, s0, pattern4, "^[A-Za-z一-龥][A-Za-z0-9一-龥_-]*$")
 			errs.Advise(w, "ROMA-007")
 		}
 	}
 	if v.StatusCode != nil {
 		p := path.Key("status_code")
 		n0 := int64((*v.StatusCode))
-		validation.EnumInt(errs, &p, n0, enum8)
+		validation.EnumInt(errs, &p, n0, enum13)
 	}
 }
 
@@ -2923,7 +3524,7 @@ func (v *ApiPolicyMockCreate) DecodeJX(d *jx.Decoder, path *validation.Path, err
 		case "effect_mode":
 			seen |= uint64(0x8)
 			p := path.Key("effect_mode")
-			x0, ok0, err := validation.DecodeEnumString(d, errs, &p, enum9)
+			x0, ok0, err := validation.DecodeEnumString(d, errs, &p, enum14)
 			if err != nil {
 				return err
 			}
@@ -3031,7 +3632,7 @@ func (v *ApiPolicyMockResp) ValidateAt(path *validation.Path, errs *validation.E
 	if v.EffectMode != nil {
 		p := path.Key("effect_mode")
 		s0 := string((*v.EffectMode))
-		validation.EnumString(errs, &p, s0, enum9)
+		validation.EnumString(errs, &p, s0, enum14)
 	}
 	if v.Header != nil {
 		p := path.Key("header")
@@ -3045,7 +3646,7 @@ func (v *ApiPolicyMockResp) ValidateAt(path *validation.Path, errs *validation.E
 	if v.StatusCode != nil {
 		p := path.Key("status_code")
 		n0 := int64((*v.StatusCode))
-		validation.EnumInt(errs, &p, n0, enum8)
+		validation.EnumInt(errs, &p, n0, enum13)
 	}
 }
 
@@ -3121,7 +3722,7 @@ func (v *ApiPolicyMockResp) DecodeJX(d *jx.Decoder, path *validation.Path, errs 
 			}
 		case "effect_mode":
 			p := path.Key("effect_mode")
-			x0, ok0, err := validation.DecodeEnumString(d, errs, &p, enum9)
+			x0, ok0, err := validation.DecodeEnumString(d, errs, &p, enum14)
 			if err != nil {
 				return err
 			}
@@ -3209,7 +3810,7 @@ func (v *AuthOpt) ValidateAt(path *validation.Path, errs *validation.Errors) {
 	if v.AppCodeAuthType != nil {
 		p := path.Key("app_code_auth_type")
 		s0 := string((*v.AppCodeAuthType))
-		validation.EnumString(errs, &p, s0, enum12)
+		validation.EnumString(errs, &p, s0, enum17)
 	}
 }
 
@@ -3227,7 +3828,7 @@ func (v *AuthOpt) DecodeJX(d *jx.Decoder, path *validation.Path, errs *validatio
 		switch string(iter.Key()) {
 		case "app_code_auth_type":
 			p := path.Key("app_code_auth_type")
-			x0, ok0, err := validation.DecodeEnumString(d, errs, &p, enum12)
+			x0, ok0, err := validation.DecodeEnumString(d, errs, &p, enum17)
 			if err != nil {
 				return err
 			}
@@ -3264,12 +3865,12 @@ func (v *AuthOptResp) ValidateAt(path *validation.Path, errs *validation.Errors)
 	if v.AppCodeAuthType != nil {
 		p := path.Key("app_code_auth_type")
 		s0 := string((*v.AppCodeAuthType))
-		validation.EnumString(errs, &p, s0, enum12)
+		validation.EnumString(errs, &p, s0, enum17)
 	}
 	if v.AuthCodeAuthType != nil {
 		p := path.Key("auth_code_auth_type")
 		s0 := string((*v.AuthCodeAuthType))
-		validation.EnumString(errs, &p, s0, enum12)
+		validation.EnumString(errs, &p, s0, enum17)
 	}
 }
 
@@ -3287,7 +3888,7 @@ func (v *AuthOptResp) DecodeJX(d *jx.Decoder, path *validation.Path, errs *valid
 		switch string(iter.Key()) {
 		case "app_code_auth_type":
 			p := path.Key("app_code_auth_type")
-			x0, ok0, err := validation.DecodeEnumString(d, errs, &p, enum12)
+			x0, ok0, err := validation.DecodeEnumString(d, errs, &p, enum17)
 			if err != nil {
 				return err
 			}
@@ -3297,7 +3898,7 @@ func (v *AuthOptResp) DecodeJX(d *jx.Decoder, path *validation.Path, errs *valid
 			}
 		case "auth_code_auth_type":
 			p := path.Key("auth_code_auth_type")
-			x0, ok0, err := validation.DecodeEnumString(d, errs, &p, enum12)
+			x0, ok0, err := validation.DecodeEnumString(d, errs, &p, enum17)
 			if err != nil {
 				return err
 			}
@@ -3344,7 +3945,7 @@ func (v *BackendApi) ValidateAt(path *validation.Path, errs *validation.Errors) 
 	if v.RetryCount != nil {
 		p := path.Key("retry_count")
 		s0 := (*v.RetryCount)
-		validation.Pattern(errs, &p, s0, pattern3, "^(-1|[0-9]|10)$")
+		validation.Pattern(errs, &p, s0, pattern6, "^(-1|[0-9]|10)$")
 		validation.IntegerString(errs, &p, s0, int64(-1), int64(10))
 	}
 	if v.Status != nil {
@@ -3582,12 +4183,12 @@ func (v *BackendApiCreate) ValidateAt(path *validation.Path, errs *validation.Er
 		p := path.Key("req_uri")
 		s0 := v.ReqUri
 		validation.String(errs, &p, s0, -1, 512)
-		validation.Pattern(errs, &p, s0, pattern2, "^/[A-Za-z0-9._~!$&'()*+,;=:@/%{}#-]*$")
+		validation.Pattern(errs, &p, s0, pattern5, "^/[A-Za-z0-9._~!$&'()*+,;=:@/%{}#-]*$")
 	}
 	if v.RetryCount != nil {
 		p := path.Key("retry_count")
 		s0 := (*v.RetryCount)
-		validation.Pattern(errs, &p, s0, pattern3, "^(-1|[0-9]|10)$")
+		validation.Pattern(errs, &p, s0, pattern6, "^(-1|[0-9]|10)$")
 		validation.IntegerString(errs, &p, s0, int64(-1), int64(10))
 	}
 	{
@@ -3603,7 +4204,7 @@ func (v *BackendApiCreate) ValidateAt(path *validation.Path, errs *validation.Er
 		p := path.Key("url_domain")
 		s0 := (*v.UrlDomain)
 		validation.String(errs, &p, s0, -1, 255)
-		validation.Pattern(errs, &p, s0, pattern4, "^([A-Za-z0-9._-]|#[A-Za-z][A-Za-z0-9_-]{2,31}#|\\[[0-9A-Fa-f:.]+\\])+(:([0-9]{1,5}|#[A-Za-z][A-Za-z0-9_-]{2,31}#))?$")
+		validation.Pattern(errs, &p, s0, pattern7, "^([A-Za-z0-9._-]|#[A-Za-z][A-Za-z0-9_-]{2,31}#|\\[[0-9A-Fa-f:.]+\\])+(:([0-9]{1,5}|#[A-Za-z][A-Za-z0-9_-]{2,31}#))?$")
 	}
 	if v.Version != nil {
 		p := path.Key("version")
@@ -4045,18 +4646,18 @@ func (v *BackendParam) ValidateAt(path *validation.Path, errs *validation.Errors
 	if v.Location != nil {
 		p := path.Key("location")
 		s0 := string((*v.Location))
-		validation.EnumString(errs, &p, s0, enum13)
+		validation.EnumString(errs, &p, s0, enum18)
 	}
 	if v.Name != nil {
 		p := path.Key("name")
 		s0 := (*v.Name)
 		validation.String(errs, &p, s0, 1, 32)
-		validation.Pattern(errs, &p, s0, pattern5, "^[A-Za-z][A-Za-z0-9._-]*$")
+		validation.Pattern(errs, &p, s0, pattern8, "^[A-Za-z][A-Za-z0-9._-]*$")
 	}
 	if v.Origin != nil {
 		p := path.Key("origin")
 		s0 := string((*v.Origin))
-		validation.EnumString(errs, &p, s0, enum14)
+		validation.EnumString(errs, &p, s0, enum19)
 	}
 	if v.Remark != nil {
 		p := path.Key("remark")
@@ -4094,7 +4695,7 @@ func (v *BackendParam) DecodeJX(d *jx.Decoder, path *validation.Path, errs *vali
 			}
 		case "location":
 			p := path.Key("location")
-			x0, ok0, err := validation.DecodeEnumString(d, errs, &p, enum13)
+			x0, ok0, err := validation.DecodeEnumString(d, errs, &p, enum18)
 			if err != nil {
 				return err
 			}
@@ -4114,7 +4715,7 @@ func (v *BackendParam) DecodeJX(d *jx.Decoder, path *validation.Path, errs *vali
 			}
 		case "origin":
 			p := path.Key("origin")
-			x0, ok0, err := validation.DecodeEnumString(d, errs, &p, enum14)
+			x0, ok0, err := validation.DecodeEnumString(d, errs, &p, enum19)
 			if err != nil {
 				return err
 			}
@@ -4181,18 +4782,18 @@ func (v *BackendParamBase) ValidateAt(path *validation.Path, errs *validation.Er
 	{
 		p := path.Key("location")
 		s0 := string(v.Location)
-		validation.EnumString(errs, &p, s0, enum13)
+		validation.EnumString(errs, &p, s0, enum18)
 	}
 	{
 		p := path.Key("name")
 		s0 := v.Name
 		validation.String(errs, &p, s0, 1, 32)
-		validation.Pattern(errs, &p, s0, pattern5, "^[A-Za-z][A-Za-z0-9._-]*$")
+		validation.Pattern(errs, &p, s0, pattern8, "^[A-Za-z][A-Za-z0-9._-]*$")
 	}
 	{
 		p := path.Key("origin")
 		s0 := string(v.Origin)
-		validation.EnumString(errs, &p, s0, enum14)
+		validation.EnumString(errs, &p, s0, enum19)
 	}
 	if v.Remark != nil {
 		p := path.Key("remark")
@@ -4222,7 +4823,7 @@ func (v *BackendParamBase) DecodeJX(d *jx.Decoder, path *validation.Path, errs *
 		case "location":
 			seen |= uint64(0x1)
 			p := path.Key("location")
-			x0, ok0, err := validation.DecodeEnumString(d, errs, &p, enum13)
+			x0, ok0, err := validation.DecodeEnumString(d, errs, &p, enum18)
 			if err != nil {
 				return err
 			}
@@ -4242,7 +4843,7 @@ func (v *BackendParamBase) DecodeJX(d *jx.Decoder, path *validation.Path, errs *
 		case "origin":
 			seen |= uint64(0x4)
 			p := path.Key("origin")
-			x0, ok0, err := validation.DecodeEnumString(d, errs, &p, enum14)
+			x0, ok0, err := validation.DecodeEnumString(d, errs, &p, enum19)
 			if err != nil {
 				return err
 			}
@@ -4503,7 +5104,7 @@ func (v *CreateApiV2Request) ValidateAt(path *validation.Path, errs *validation.
 	{
 		p := path.Key("auth_type")
 		s0 := string(v.AuthType)
-		validation.EnumString(errs, &p, s0, enum15)
+		validation.EnumString(errs, &p, s0, enum8)
 	}
 	if v.AuthorizerId != nil {
 		p := path.Key("authorizer_id")
@@ -4525,7 +5126,7 @@ func (v *CreateApiV2Request) ValidateAt(path *validation.Path, errs *validation.
 	{
 		p := path.Key("backend_type")
 		s0 := string(v.BackendType)
-		validation.EnumString(errs, &p, s0, enum16)
+		validation.EnumString(errs, &p, s0, enum9)
 	}
 	if v.BodyRemark != nil {
 		p := path.Key("body_remark")
@@ -4535,7 +5136,7 @@ func (v *CreateApiV2Request) ValidateAt(path *validation.Path, errs *validation.
 	if v.ContentType != nil {
 		p := path.Key("content_type")
 		s0 := string((*v.ContentType))
-		validation.EnumString(errs, &p, s0, enum17)
+		validation.EnumString(errs, &p, s0, enum10)
 	}
 	if v.DomainName != nil {
 		p := path.Key("domain_name")
@@ -4554,7 +5155,7 @@ func (v *CreateApiV2Request) ValidateAt(path *validation.Path, errs *validation.
 	if v.MatchMode != nil {
 		p := path.Key("match_mode")
 		s0 := string((*v.MatchMode))
-		validation.EnumString(errs, &p, s0, enum18)
+		validation.EnumString(errs, &p, s0, enum11)
 	}
 	if v.MockInfo != nil {
 		p := path.Key("mock_info")
@@ -4564,7 +5165,7 @@ func (v *CreateApiV2Request) ValidateAt(path *validation.Path, errs *validation.
 		p := path.Key("name")
 		s0 := v.Name
 		validation.String(errs, &p, s0, 3, 255)
-		validation.Pattern(errs, &p, s0, pattern6, "^[A-Za-z0-9一-龥][A-Za-z0-9一-龥_./():（）：、-]*$")
+		validation.Pattern(errs, &p, s0, pattern1, "^[A-Za-z0-9一-龥][A-Za-z0-9一-龥_./():（）：、-]*$")
 	}
 	if v.PolicyFunctions != nil {
 		p := path.Key("policy_functions")
@@ -4594,7 +5195,7 @@ func (v *CreateApiV2Request) ValidateAt(path *validation.Path, errs *validation.
 		p := path.Key("remark")
 		s0 := (*v.Remark)
 		validation.String(errs, &p, s0, -1, 1000)
-		validation.Pattern(errs, &p, s0, pattern7, "^[^<>]*$")
+		validation.Pattern(errs, &p, s0, pattern2, "^[^<>]*$")
 		validation.ForbiddenChars(errs, &p, s0, "<>")
 	}
 	if v.ReqParams != nil {
@@ -4608,13 +5209,13 @@ func (v *CreateApiV2Request) ValidateAt(path *validation.Path, errs *validation.
 	if v.ReqProtocol != nil {
 		p := path.Key("req_protocol")
 		s0 := string((*v.ReqProtocol))
-		validation.EnumString(errs, &p, s0, enum19)
+		validation.EnumString(errs, &p, s0, enum12)
 	}
 	{
 		p := path.Key("req_uri")
 		s0 := v.ReqUri
 		validation.String(errs, &p, s0, -1, 512)
-		validation.Pattern(errs, &p, s0, pattern8, "^/[A-Za-z0-9._~!$&'()*+,;=:@/%{}-]*$")
+		validation.Pattern(errs, &p, s0, pattern9, "^/[A-Za-z0-9._~!$&'()*+,;=:@/%{}-]*$")
 	}
 	if v.ResponseId != nil {
 		p := path.Key("response_id")
@@ -4648,7 +5249,7 @@ func (v *CreateApiV2Request) ValidateAt(path *validation.Path, errs *validation.
 			q0 := (&p).Index(i0)
 			s1 := (*v.Tags)[i0]
 			validation.String(errs, &q0, s1, 1, 128)
-			validation.Pattern(errs, &q0, s1, pattern9, "^[A-Za-z一-龥][A-Za-z0-9一-龥*#%.:_-]*$")
+			validation.Pattern(errs, &q0, s1, pattern3, "^[A-Za-z一-龥][A-Za-z0-9一-龥*#%.:_-]*$")
 		}
 	}
 	{
@@ -4919,7 +5520,7 @@ func (v *CreateApiV2Request) DecodeJX(d *jx.Decoder, path *validation.Path, errs
 		case "auth_type":
 			seen |= uint64(0x2)
 			p := path.Key("auth_type")
-			x0, ok0, err := validation.DecodeEnumString(d, errs, &p, enum15)
+			x0, ok0, err := validation.DecodeEnumString(d, errs, &p, enum8)
 			if err != nil {
 				return err
 			}
@@ -4970,7 +5571,7 @@ func (v *CreateApiV2Request) DecodeJX(d *jx.Decoder, path *validation.Path, errs
 		case "backend_type":
 			seen |= uint64(0x20)
 			p := path.Key("backend_type")
-			x0, ok0, err := validation.DecodeEnumString(d, errs, &p, enum16)
+			x0, ok0, err := validation.DecodeEnumString(d, errs, &p, enum9)
 			if err != nil {
 				return err
 			}
@@ -4989,7 +5590,7 @@ func (v *CreateApiV2Request) DecodeJX(d *jx.Decoder, path *validation.Path, errs
 			}
 		case "content_type":
 			p := path.Key("content_type")
-			x0, ok0, err := validation.DecodeEnumString(d, errs, &p, enum17)
+			x0, ok0, err := validation.DecodeEnumString(d, errs, &p, enum10)
 			if err != nil {
 				return err
 			}
@@ -5036,7 +5637,7 @@ func (v *CreateApiV2Request) DecodeJX(d *jx.Decoder, path *validation.Path, errs
 			}
 		case "match_mode":
 			p := path.Key("match_mode")
-			x0, ok0, err := validation.DecodeEnumString(d, errs, &p, enum18)
+			x0, ok0, err := validation.DecodeEnumString(d, errs, &p, enum11)
 			if err != nil {
 				return err
 			}
@@ -5179,7 +5780,7 @@ func (v *CreateApiV2Request) DecodeJX(d *jx.Decoder, path *validation.Path, errs
 			}
 		case "req_protocol":
 			p := path.Key("req_protocol")
-			x0, ok0, err := validation.DecodeEnumString(d, errs, &p, enum19)
+			x0, ok0, err := validation.DecodeEnumString(d, errs, &p, enum12)
 			if err != nil {
 				return err
 			}
@@ -5365,7 +5966,7 @@ func (v *CreateApiV2Response) ValidateAt(path *validation.Path, errs *validation
 	if v.AuthType != nil {
 		p := path.Key("auth_type")
 		s0 := string((*v.AuthType))
-		validation.EnumString(errs, &p, s0, enum15)
+		validation.EnumString(errs, &p, s0, enum8)
 	}
 	if v.AuthorizerId != nil {
 		p := path.Key("authorizer_id")
@@ -5386,7 +5987,7 @@ func (v *CreateApiV2Response) ValidateAt(path *validation.Path, errs *validation
 	if v.BackendType != nil {
 		p := path.Key("backend_type")
 		s0 := string((*v.BackendType))
-		validation.EnumString(errs, &p, s0, enum16)
+		validation.EnumString(errs, &p, s0, enum9)
 	}
 	if v.BodyRemark != nil {
 		p := path.Key("body_remark")
@@ -5396,7 +5997,7 @@ func (v *CreateApiV2Response) ValidateAt(path *validation.Path, errs *validation
 	if v.ContentType != nil {
 		p := path.Key("content_type")
 		s0 := string((*v.ContentType))
-		validation.EnumString(errs, &p, s0, enum17)
+		validation.EnumString(errs, &p, s0, enum10)
 	}
 	if v.DomainName != nil {
 		p := path.Key("domain_name")
@@ -5415,7 +6016,7 @@ func (v *CreateApiV2Response) ValidateAt(path *validation.Path, errs *validation
 	if v.MatchMode != nil {
 		p := path.Key("match_mode")
 		s0 := string((*v.MatchMode))
-		validation.EnumString(errs, &p, s0, enum18)
+		validation.EnumString(errs, &p, s0, enum11)
 	}
 	if v.MockInfo != nil {
 		p := path.Key("mock_info")
@@ -5425,7 +6026,7 @@ func (v *CreateApiV2Response) ValidateAt(path *validation.Path, errs *validation
 		p := path.Key("name")
 		s0 := (*v.Name)
 		validation.String(errs, &p, s0, 3, 255)
-		validation.Pattern(errs, &p, s0, pattern6, "^[A-Za-z0-9一-龥][A-Za-z0-9一-龥_./():（）：、-]*$")
+		validation.Pattern(errs, &p, s0, pattern1, "^[A-Za-z0-9一-龥][A-Za-z0-9一-龥_./():（）：、-]*$")
 	}
 	if v.PolicyFunctions != nil {
 		p := path.Key("policy_functions")
@@ -5452,7 +6053,7 @@ func (v *CreateApiV2Response) ValidateAt(path *validation.Path, errs *validation
 		p := path.Key("remark")
 		s0 := (*v.Remark)
 		validation.String(errs, &p, s0, -1, 1000)
-		validation.Pattern(errs, &p, s0, pattern7, "^[^<>]*$")
+		validation.Pattern(errs, &p, s0, pattern2, "^[^<>]*$")
 		validation.ForbiddenChars(errs, &p, s0, "<>")
 	}
 	if v.ReqParams != nil {
@@ -5465,7 +6066,7 @@ func (v *CreateApiV2Response) ValidateAt(path *validation.Path, errs *validation
 	if v.ReqProtocol != nil {
 		p := path.Key("req_protocol")
 		s0 := string((*v.ReqProtocol))
-		validation.EnumString(errs, &p, s0, enum19)
+		validation.EnumString(errs, &p, s0, enum12)
 	}
 	if v.ReqUri != nil {
 		p := path.Key("req_uri")
@@ -5508,7 +6109,7 @@ func (v *CreateApiV2Response) ValidateAt(path *validation.Path, errs *validation
 			q0 := (&p).Index(i0)
 			s1 := (*v.Tags)[i0]
 			validation.String(errs, &q0, s1, 1, 128)
-			validation.Pattern(errs, &q0, s1, pattern9, "^[A-Za-z一-龥][A-Za-z0-9一-龥*#%.:_-]*$")
+			validation.Pattern(errs, &q0, s1, pattern3, "^[A-Za-z一-龥][A-Za-z0-9一-龥*#%.:_-]*$")
 		}
 	}
 	if v.Type != nil {
@@ -5561,7 +6162,7 @@ func (v *CreateApiV2Response) DecodeJX(d *jx.Decoder, path *validation.Path, err
 			v.AuthOpt = x0
 		case "auth_type":
 			p := path.Key("auth_type")
-			x0, ok0, err := validation.DecodeEnumString(d, errs, &p, enum15)
+			x0, ok0, err := validation.DecodeEnumString(d, errs, &p, enum8)
 			if err != nil {
 				return err
 			}
@@ -5618,7 +6219,7 @@ func (v *CreateApiV2Response) DecodeJX(d *jx.Decoder, path *validation.Path, err
 			}
 		case "backend_type":
 			p := path.Key("backend_type")
-			x0, ok0, err := validation.DecodeEnumString(d, errs, &p, enum16)
+			x0, ok0, err := validation.DecodeEnumString(d, errs, &p, enum9)
 			if err != nil {
 				return err
 			}
@@ -5638,7 +6239,7 @@ func (v *CreateApiV2Response) DecodeJX(d *jx.Decoder, path *validation.Path, err
 			}
 		case "content_type":
 			p := path.Key("content_type")
-			x0, ok0, err := validation.DecodeEnumString(d, errs, &p, enum17)
+			x0, ok0, err := validation.DecodeEnumString(d, errs, &p, enum10)
 			if err != nil {
 				return err
 			}
@@ -5731,7 +6332,7 @@ func (v *CreateApiV2Response) DecodeJX(d *jx.Decoder, path *validation.Path, err
 			}
 		case "match_mode":
 			p := path.Key("match_mode")
-			x0, ok0, err := validation.DecodeEnumString(d, errs, &p, enum18)
+			x0, ok0, err := validation.DecodeEnumString(d, errs, &p, enum11)
 			if err != nil {
 				return err
 			}
@@ -5928,7 +6529,7 @@ func (v *CreateApiV2Response) DecodeJX(d *jx.Decoder, path *validation.Path, err
 			}
 		case "req_protocol":
 			p := path.Key("req_protocol")
-			x0, ok0, err := validation.DecodeEnumString(d, errs, &p, enum19)
+			x0, ok0, err := validation.DecodeEnumString(d, errs, &p, enum12)
 			if err != nil {
 				return err
 			}
@@ -6165,6 +6766,108 @@ func (v *ErrorResponse) DecodeJX(d *jx.Decoder, path *validation.Path, errs *val
 	return nil
 }
 
+// Validate checks v against every rule of the ListApisV2Response schema and returns all violations
+// as validation.Errors, or nil.
+func (v *ListApisV2Response) Validate() error {
+	return validation.Validate(v)
+}
+
+// DecodeJSON decodes data into v with exact member names and validates it. It reports every
+// violation (missing members, wrong types, broken rules) as validation.Errors.
+func (v *ListApisV2Response) DecodeJSON(data []byte) error {
+	return validation.DecodeJSON(data, v)
+}
+
+// ValidateAt checks v, found at path, and adds each violation to errs.
+func (v *ListApisV2Response) ValidateAt(path *validation.Path, errs *validation.Errors) {
+	if v.Apis != nil {
+		p := path.Key("apis")
+		validation.Items(errs, &p, len((*v.Apis)), -1, 500)
+		for i0 := range *v.Apis {
+			q0 := (&p).Index(i0)
+			(*v.Apis)[i0].ValidateAt(&q0, errs)
+		}
+	}
+	if v.Size != nil {
+		p := path.Key("size")
+		n0 := int64((*v.Size))
+		validation.Int(errs, &p, n0, true, int64(0), true, int64(500))
+	}
+	if v.Total != nil {
+		p := path.Key("total")
+		n0 := int64((*v.Total))
+		validation.Int(errs, &p, n0, true, int64(0), false, int64(0))
+	}
+}
+
+// DecodeJX decodes the next value of d into v; structural violations go to errs and
+// only malformed JSON is returned as an error.
+func (v *ListApisV2Response) DecodeJX(d *jx.Decoder, path *validation.Path, errs *validation.Errors) error {
+	if ok, err := validation.Expect(d, errs, path, jx.Object, "an object"); !ok || err != nil {
+		return err
+	}
+	iter, err := d.ObjIter()
+	if err != nil {
+		return err
+	}
+	for iter.Next() {
+		switch string(iter.Key()) {
+		case "apis":
+			p := path.Key("apis")
+			if ok0, err := validation.Expect(d, errs, &p, jx.Array, "an array"); err != nil {
+				return err
+			} else if ok0 {
+				arr0 := make([]ApiInfoPerPage, 0)
+				it0, err := d.ArrIter()
+				if err != nil {
+					return err
+				}
+				for it0.Next() {
+					q0 := (&p).Index(len(arr0))
+					var e0 ApiInfoPerPage
+					if err := e0.DecodeJX(d, &q0, errs); err != nil {
+						return err
+					}
+					arr0 = append(arr0, e0)
+				}
+				if err := it0.Err(); err != nil {
+					return err
+				}
+				y0 := arr0
+				v.Apis = &y0
+			}
+		case "size":
+			p := path.Key("size")
+			x0, ok0, err := validation.DecodeInt(d, errs, &p)
+			if err != nil {
+				return err
+			}
+			if ok0 && validation.FitInt(errs, &p, x0, 32) {
+				y0 := int32(x0)
+				v.Size = &y0
+			}
+		case "total":
+			p := path.Key("total")
+			x0, ok0, err := validation.DecodeInt(d, errs, &p)
+			if err != nil {
+				return err
+			}
+			if ok0 && validation.FitInt(errs, &p, x0, 64) {
+				y0 := x0
+				v.Total = &y0
+			}
+		default:
+			if err := d.Skip(); err != nil {
+				return err
+			}
+		}
+	}
+	if err := iter.Err(); err != nil {
+		return err
+	}
+	return nil
+}
+
 // Validate checks v against every rule of the MockApiBaseInfoHeader schema and returns all violations
 // as validation.Errors, or nil.
 func (v *MockApiBaseInfoHeader) Validate() error {
@@ -6274,7 +6977,7 @@ func (v *ReqParam) ValidateAt(path *validation.Path, errs *validation.Errors) {
 		p := path.Key("name")
 		s0 := (*v.Name)
 		validation.String(errs, &p, s0, 1, 32)
-		validation.Pattern(errs, &p, s0, pattern5, "^[A-Za-z][A-Za-z0-9._-]*$")
+		validation.Pattern(errs, &p, s0, pattern8, "^[A-Za-z][A-Za-z0-9._-]*$")
 	}
 	if v.PassThrough != nil {
 		p := path.Key("pass_through")
@@ -6538,7 +7241,7 @@ func (v *ReqParamBase) ValidateAt(path *validation.Path, errs *validation.Errors
 		p := path.Key("name")
 		s0 := v.Name
 		validation.String(errs, &p, s0, 1, 32)
-		validation.Pattern(errs, &p, s0, pattern5, "^[A-Za-z][A-Za-z0-9._-]*$")
+		validation.Pattern(errs, &p, s0, pattern8, "^[A-Za-z][A-Za-z0-9._-]*$")
 	}
 	if v.Orchestrations != nil {
 		p := path.Key("orchestrations")
@@ -6821,7 +7524,7 @@ func (v *ShowDetailsOfApiV1Response) ValidateAt(path *validation.Path, errs *val
 	if v.AuthType != nil {
 		p := path.Key("auth_type")
 		s0 := string((*v.AuthType))
-		validation.EnumString(errs, &p, s0, enum15)
+		validation.EnumString(errs, &p, s0, enum8)
 	}
 	if v.AuthorizerId != nil {
 		p := path.Key("authorizer_id")
@@ -6842,7 +7545,7 @@ func (v *ShowDetailsOfApiV1Response) ValidateAt(path *validation.Path, errs *val
 	if v.BackendType != nil {
 		p := path.Key("backend_type")
 		s0 := string((*v.BackendType))
-		validation.EnumString(errs, &p, s0, enum16)
+		validation.EnumString(errs, &p, s0, enum9)
 	}
 	if v.BodyRemark != nil {
 		p := path.Key("body_remark")
@@ -6866,7 +7569,7 @@ func (v *ShowDetailsOfApiV1Response) ValidateAt(path *validation.Path, errs *val
 	if v.MatchMode != nil {
 		p := path.Key("match_mode")
 		s0 := string((*v.MatchMode))
-		validation.EnumString(errs, &p, s0, enum18)
+		validation.EnumString(errs, &p, s0, enum11)
 	}
 	if v.MockInfo != nil {
 		p := path.Key("mock_info")
@@ -6876,7 +7579,7 @@ func (v *ShowDetailsOfApiV1Response) ValidateAt(path *validation.Path, errs *val
 		p := path.Key("name")
 		s0 := (*v.Name)
 		validation.String(errs, &p, s0, 3, 255)
-		validation.Pattern(errs, &p, s0, pattern6, "^[A-Za-z0-9一-龥][A-Za-z0-9一-龥_./():（）：、-]*$")
+		validation.Pattern(errs, &p, s0, pattern1, "^[A-Za-z0-9一-龥][A-Za-z0-9一-龥_./():（）：、-]*$")
 	}
 	if v.PolicyFunctions != nil {
 		p := path.Key("policy_functions")
@@ -6903,7 +7606,7 @@ func (v *ShowDetailsOfApiV1Response) ValidateAt(path *validation.Path, errs *val
 		p := path.Key("remark")
 		s0 := (*v.Remark)
 		validation.String(errs, &p, s0, -1, 1000)
-		validation.Pattern(errs, &p, s0, pattern7, "^[^<>]*$")
+		validation.Pattern(errs, &p, s0, pattern2, "^[^<>]*$")
 		validation.ForbiddenChars(errs, &p, s0, "<>")
 	}
 	if v.ReqParams != nil {
@@ -6916,7 +7619,7 @@ func (v *ShowDetailsOfApiV1Response) ValidateAt(path *validation.Path, errs *val
 	if v.ReqProtocol != nil {
 		p := path.Key("req_protocol")
 		s0 := string((*v.ReqProtocol))
-		validation.EnumString(errs, &p, s0, enum19)
+		validation.EnumString(errs, &p, s0, enum12)
 	}
 	if v.ReqUri != nil {
 		p := path.Key("req_uri")
@@ -6959,7 +7662,7 @@ func (v *ShowDetailsOfApiV1Response) ValidateAt(path *validation.Path, errs *val
 			q0 := (&p).Index(i0)
 			s1 := (*v.Tags)[i0]
 			validation.String(errs, &q0, s1, 1, 128)
-			validation.Pattern(errs, &q0, s1, pattern9, "^[A-Za-z一-龥][A-Za-z0-9一-龥*#%.:_-]*$")
+			validation.Pattern(errs, &q0, s1, pattern3, "^[A-Za-z一-龥][A-Za-z0-9一-龥*#%.:_-]*$")
 		}
 	}
 	if v.Type != nil {
@@ -7005,7 +7708,7 @@ func (v *ShowDetailsOfApiV1Response) DecodeJX(d *jx.Decoder, path *validation.Pa
 			v.AuthOpt = x0
 		case "auth_type":
 			p := path.Key("auth_type")
-			x0, ok0, err := validation.DecodeEnumString(d, errs, &p, enum15)
+			x0, ok0, err := validation.DecodeEnumString(d, errs, &p, enum8)
 			if err != nil {
 				return err
 			}
@@ -7062,7 +7765,7 @@ func (v *ShowDetailsOfApiV1Response) DecodeJX(d *jx.Decoder, path *validation.Pa
 			}
 		case "backend_type":
 			p := path.Key("backend_type")
-			x0, ok0, err := validation.DecodeEnumString(d, errs, &p, enum16)
+			x0, ok0, err := validation.DecodeEnumString(d, errs, &p, enum9)
 			if err != nil {
 				return err
 			}
@@ -7165,7 +7868,7 @@ func (v *ShowDetailsOfApiV1Response) DecodeJX(d *jx.Decoder, path *validation.Pa
 			}
 		case "match_mode":
 			p := path.Key("match_mode")
-			x0, ok0, err := validation.DecodeEnumString(d, errs, &p, enum18)
+			x0, ok0, err := validation.DecodeEnumString(d, errs, &p, enum11)
 			if err != nil {
 				return err
 			}
@@ -7352,7 +8055,7 @@ func (v *ShowDetailsOfApiV1Response) DecodeJX(d *jx.Decoder, path *validation.Pa
 			}
 		case "req_protocol":
 			p := path.Key("req_protocol")
-			x0, ok0, err := validation.DecodeEnumString(d, errs, &p, enum19)
+			x0, ok0, err := validation.DecodeEnumString(d, errs, &p, enum12)
 			if err != nil {
 				return err
 			}

@@ -37,7 +37,7 @@ func openPostgres(ctx context.Context, dsn string) (Store, error) {
 		db.Close()
 		return nil, fmt.Errorf("store: postgres: %w", err)
 	}
-	s := &sqlStore{db: db, uniqueViolation: postgresUnique}
+	s := &sqlStore{db: db, uniqueViolation: postgresUnique, dialect: postgresDialect}
 	s.begin = func(ctx context.Context) (*sql.Tx, error) {
 		// SERIALIZABLE would make the pre-checks exact but turns races into retries; the
 		// unique constraints already decide races, so READ COMMITTED is enough.

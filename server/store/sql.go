@@ -20,6 +20,12 @@ type sqlStore struct {
 	// batch, when set, takes writes to a single writer that commits them in groups (SQLite);
 	// otherwise each write has a transaction of its own (PostgreSQL).
 	batch *batcher
+	// dialect writes the list filters that differ between the databases.
+	dialect dialect
+	// listSlots, when set, bounds the lists that run at once (SQLite): a list reads thousands
+	// of index entries, and many at once on as many connections thrash their page caches,
+	// costing several times the CPU of the same lists one core each.
+	listSlots chan struct{}
 }
 
 // schema is the same for both dialects. The two UNIQUE constraints are the service's rules:
@@ -80,36 +86,39 @@ func (s *sqlStore) Update(ctx context.Context, a API) error {
 // are broken the name rule is reported: a route violation is followed by a check of the name,
 // which costs a query only on that failure path. It returns once the write is committed.
 func (s *sqlStore) write(ctx context.Context, a API, op func(context.Context, *stmts) error) error {
+	err := s.transact(ctx, func(ctx context.Context, tx *stmts) error {
+		err := s.uniqueViolation(op(ctx, tx))
+		if err == ErrRouteExists && s.batch != nil {
+			// A failed statement leaves a group's transaction as it was (SQLite undoes the
+			// statement), so the name check runs in the same transaction.
+			return s.nameFirst(ctx, tx.tx, a)
+		}
+		return err
+	})
+	if err == ErrRouteExists && s.batch == nil {
+		// PostgreSQL aborts the transaction on a violation: the name is checked outside it.
+		return s.nameFirst(ctx, s.db, a)
+	}
+	return err
+}
+
+// transact runs op in a write transaction and returns once it is committed.
+func (s *sqlStore) transact(ctx context.Context, op func(context.Context, *stmts) error) error {
 	if s.batch != nil {
 		// In a group, a write's statements must not be interrupted by its caller going away:
 		// the driver would abort the shared transaction and with it the other callers'
 		// writes. The batcher checks the caller's context before the write starts instead.
-		// A failed statement leaves the transaction as it was (SQLite undoes the statement),
-		// so the name check runs in the same transaction.
-		return s.batch.do(ctx, func(tx *stmts) error {
-			ctx := context.WithoutCancel(ctx)
-			err := s.uniqueViolation(op(ctx, tx))
-			if err == ErrRouteExists {
-				return s.nameFirst(ctx, tx.tx, a)
-			}
-			return err
-		})
+		return s.batch.do(ctx, func(tx *stmts) error { return op(context.WithoutCancel(ctx), tx) })
 	}
 	tx, err := s.begin(ctx)
 	if err != nil {
 		return err
 	}
 	defer tx.Rollback() //nolint:errcheck // after Commit, Rollback is a no-op
-	err = s.uniqueViolation(op(ctx, &stmts{tx: tx}))
-	if err == nil {
-		err = s.uniqueViolation(tx.Commit())
+	if err := op(ctx, &stmts{tx: tx}); err != nil {
+		return err
 	}
-	if err == ErrRouteExists {
-		// PostgreSQL aborts the transaction on a violation: the name is checked outside it.
-		tx.Rollback() //nolint:errcheck
-		return s.nameFirst(ctx, s.db, a)
-	}
-	return err
+	return s.uniqueViolation(tx.Commit())
 }
 
 // nameFirst returns ErrNameExists when another API of a's group has its name, and

@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"sync/atomic"
 
@@ -47,12 +48,17 @@ func openSQLite(ctx context.Context, path string) (Store, error) {
 	if memory {
 		// A shared-cache memory database lives while one connection is open.
 		db.SetMaxOpenConns(1)
+	} else {
+		// Readers keep their connections (database/sql keeps 2 by default): a new connection
+		// starts with an empty page cache and reads the schema again, which made every list
+		// under concurrent load pay milliseconds of CPU.
+		db.SetMaxIdleConns(maxIdleReaders)
 	}
 	if _, err := db.ExecContext(ctx, schema); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("store: sqlite %s: %w", path, err)
 	}
-	s := &sqlStore{db: db, uniqueViolation: sqliteUnique}
+	s := &sqlStore{db: db, uniqueViolation: sqliteUnique, dialect: sqliteDialect, listSlots: make(chan struct{}, runtime.GOMAXPROCS(0))}
 	s.begin = func(ctx context.Context) (*sql.Tx, error) {
 		// database/sql has no BEGIN IMMEDIATE; a first write statement takes the write lock
 		// at once, so that the uniqueness checks and the write are serialized.
@@ -71,6 +77,9 @@ func openSQLite(ctx context.Context, path string) (Store, error) {
 }
 
 var memorySeq atomic.Int64
+
+// maxIdleReaders is how many SQLite connections stay open between requests.
+const maxIdleReaders = 32
 
 func sqliteUnique(err error) error {
 	var se *sqlite.Error

@@ -53,6 +53,12 @@ type Store interface {
 	Get(ctx context.Context, product Product, project, instance, id string) (API, error)
 	// Update replaces a stored API (matched by its keys), with the same uniqueness rules.
 	Update(ctx context.Context, api API) error
+	// List returns the APIs of q's page, ordered by id, and how many APIs match in all. Both
+	// come from one snapshot of the store.
+	List(ctx context.Context, q Query) ([]API, int64, error)
+	// Delete removes an API, or returns ErrNotFound. It returns once the removal is durable;
+	// the API's name and route are free from then on.
+	Delete(ctx context.Context, product Product, project, instance, id string) error
 	// Ping reports whether the database answers.
 	Ping(ctx context.Context) error
 	Close() error

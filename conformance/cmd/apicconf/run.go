@@ -19,8 +19,9 @@ import (
 const usage = `usage: apicconf [flags]
 
 Runs the conformance suite: every documented example, cases derived from every rule of the
-specs, the documented flows (create and query, modify, unknown id, tenant isolation,
-credentials, duplicates), and a check of every response against the spec. Each case is
+specs, the documented flows (create and query, modify, the whole lifecycle of both products,
+list parameters, unknown id, tenant isolation, credentials, duplicates), and a check of every
+response against the spec. Each case is
 judged by kin-openapi, the generated validators, the generated client's pre-flight
 validation and the target.
 
@@ -35,8 +36,10 @@ live service, to show where the service and the pages disagree:
 Before a live run it checks the credentials with one harmless call (a query of an id that
 does not exist) and stops if the target refuses them, then says how many APIs the run will
 create (names and routes start with "cf"), counted by running the same cases against the
-in-process emulator; use --run to choose cases. Each failed case ends with a curl command
-line that sends its request again ($APICCONF_TOKEN stands for the token).
+in-process emulator; use --run to choose cases. It deletes every API it created at the end,
+also after failures and Ctrl-C, and says how many it created and removed; --keep leaves them.
+Each failed case ends with a curl command line that sends its request again ($APICCONF_TOKEN
+stands for the token).
 The documented examples name ids (group_id, authorizer_id, vpc_channel_id, function_urn,
 roma_app_id, ...) that exist in the emulator's fixtures but not in your account: --set
 NAME=VALUE replaces every request-body member NAME with VALUE (except where a rule case is
@@ -79,6 +82,7 @@ func run(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 	out := fs.String("out", "", "write the report to FILE (default: standard output)")
 	runRe := fs.String("run", "", "run only the cases whose ID matches this regular expression")
 	workers := fs.Int("workers", 16, "cases run at once")
+	keep := fs.Bool("keep", false, "keep the APIs the run creates (default: delete them at the end)")
 	if code, done := cmdline.Parse(fs, args, stdout, stderr, func(w io.Writer) {
 		fmt.Fprint(w, usage)
 		cmdline.PrintFlags(fs, w)
@@ -98,7 +102,7 @@ func run(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 	if *workers < 1 {
 		return fail("--workers must be at least 1")
 	}
-	opts := conformance.Options{Workers: *workers, Substitute: subs}
+	opts := conformance.Options{Workers: *workers, Substitute: subs, Keep: *keep}
 	if *runRe != "" {
 		re, err := regexp.Compile(*runRe)
 		if err != nil {
@@ -152,8 +156,8 @@ func run(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 	if *out != "" {
 		fmt.Fprintln(stdout, rep.Summary())
 	}
-	if *target != "" {
-		fmt.Fprintf(stderr, "apicconf: the run created %d APIs on %s\n", rep.Created, *target)
+	if *target != "" || rep.Created > 0 {
+		fmt.Fprintf(stderr, "apicconf: %d APIs created, %d deleted\n", rep.Created, rep.Removed)
 	}
 	if rep.Failed() {
 		return 1
