@@ -12,11 +12,17 @@ import (
 // also when several emulators share one PostgreSQL store; what it saves is the v1 conversion
 // and its validation. The state API clears it when it resets or replaces the store. It is
 // bounded in bytes: past max, arbitrary entries make room (a miss only costs a conversion).
+//
+// A store that only this emulator writes (SQLite: its file is locked to one emulator) needs
+// no store read at all: trusted answers the cached entry, which every update and delete of
+// the API drops after it commits. epoch counts those drops, so that a read that fetched the
+// document before a write cannot put its now stale answer back after the drop.
 type viewCache struct {
 	mu    sync.RWMutex
 	m     map[string]view
 	bytes int
 	max   int
+	epoch uint64
 }
 
 type view struct {
@@ -53,7 +59,23 @@ func (c *viewCache) get(key string, doc []byte) ([]byte, bool) {
 	return v.answer, true
 }
 
-func (c *viewCache) put(key string, doc, answer []byte) {
+// trusted returns the answer cached for key, for a store no other process writes.
+func (c *viewCache) trusted(key string) ([]byte, bool) {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	v, ok := c.m[key]
+	return v.answer, ok
+}
+
+// now returns the epoch a reader passes to put: taken before it reads the store.
+func (c *viewCache) now() uint64 {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	return c.epoch
+}
+
+// put keeps answer, built from doc as read at epoch; nothing, when an entry was dropped since.
+func (c *viewCache) put(key string, doc, answer []byte, epoch uint64) {
 	v := view{sha256.Sum256(doc), answer}
 	size := sizeOf(key, v)
 	if size > c.max/8 {
@@ -61,6 +83,9 @@ func (c *viewCache) put(key string, doc, answer []byte) {
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	if epoch != c.epoch {
+		return
+	}
 	if old, ok := c.m[key]; ok {
 		c.bytes -= sizeOf(key, old)
 	}
@@ -81,6 +106,7 @@ func (c *viewCache) put(key string, doc, answer []byte) {
 func (c *viewCache) drop(key string) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	c.epoch++
 	if old, ok := c.m[key]; ok {
 		c.bytes -= sizeOf(key, old)
 		delete(c.m, key)
@@ -100,6 +126,7 @@ func (c *viewCache) clear() {
 	defer c.mu.Unlock()
 	clear(c.m)
 	c.bytes = 0
+	c.epoch++
 }
 
 // rawJSON is a response whose body is already encoded: strict handlers write it as it is.

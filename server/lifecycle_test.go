@@ -245,7 +245,30 @@ func TestViewCacheNeverStale(t *testing.T) {
 		t.Run(storeName, func(t *testing.T) {
 			d := dsn(t)
 			a := start(t, d)
+			tok := tokenHeader(token)
+			show := func(e *env, id string) reply { return e.do("GET", v1Path+"/"+id, nil, tok) }
+
+			// One emulator: its own update and delete are seen at once.
+			created := a.do("POST", romaPath, minimal("cached_api"), tok)
+			require.Equal(t, http.StatusCreated, created.status)
+			id := created.body["id"].(string)
+			for i := 0; i < 2; i++ { // the second answer comes from the cache
+				assert.Equal(t, "cached_api", show(a, id).body["name"])
+			}
+			require.Equal(t, http.StatusOK, a.do("PUT", romaPath+"/"+id, minimal("cached_api_2"), tok).status)
+			assert.Equal(t, "cached_api_2", show(a, id).body["name"])
+			require.Equal(t, http.StatusNoContent, a.do("DELETE", romaPath+"/"+id, nil, tok).status)
+			assert.Equal(t, http.StatusNotFound, show(a, id).status)
+
+			// A second emulator on the same store: a SQLite file belongs to one emulator and
+			// a second is refused; a PostgreSQL store is shared, and what one emulator changes
+			// the other never answers from its cache.
 			st, err := store.Open(context.Background(), d)
+			if storeName == "sqlite" {
+				require.Error(t, err)
+				assert.Contains(t, err.Error(), "in use by another emulator")
+				return
+			}
 			require.NoError(t, err)
 			t.Cleanup(func() { st.Close() })
 			srv, err := server.New(server.Options{Store: st, Fixtures: fixtures.Default()})
@@ -253,18 +276,16 @@ func TestViewCacheNeverStale(t *testing.T) {
 			hs := httptest.NewServer(srv.Handler())
 			t.Cleanup(hs.Close)
 			b := &env{t: t, url: hs.URL}
-			tok := tokenHeader(token)
-
-			created := a.do("POST", romaPath, minimal("cached_api"), tok)
+			created = a.do("POST", romaPath, minimal("shared_api"), tok)
 			require.Equal(t, http.StatusCreated, created.status)
-			id := created.body["id"].(string)
-			for i := 0; i < 2; i++ { // the second answer comes from the cache
-				assert.Equal(t, "cached_api", a.do("GET", v1Path+"/"+id, nil, tok).body["name"])
+			id = created.body["id"].(string)
+			for i := 0; i < 2; i++ {
+				assert.Equal(t, "shared_api", show(a, id).body["name"])
 			}
-			require.Equal(t, http.StatusOK, b.do("PUT", romaPath+"/"+id, minimal("cached_api_2"), tok).status)
-			assert.Equal(t, "cached_api_2", a.do("GET", v1Path+"/"+id, nil, tok).body["name"])
+			require.Equal(t, http.StatusOK, b.do("PUT", romaPath+"/"+id, minimal("shared_api_2"), tok).status)
+			assert.Equal(t, "shared_api_2", show(a, id).body["name"])
 			require.Equal(t, http.StatusNoContent, b.do("DELETE", romaPath+"/"+id, nil, tok).status)
-			assert.Equal(t, http.StatusNotFound, a.do("GET", v1Path+"/"+id, nil, tok).status)
+			assert.Equal(t, http.StatusNotFound, show(a, id).status)
 		})
 	}
 }

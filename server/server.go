@@ -42,6 +42,8 @@ type Server struct {
 	// updates serializes the updates of one API in this process (striped by id), so that
 	// update times follow the order in which the updates commit.
 	updates stripes
+	// exclusive: no other process writes the store, so cached answers need no store read.
+	exclusive bool
 }
 
 var (
@@ -76,6 +78,9 @@ func New(opts Options) (*Server, error) {
 	}
 	s := &Server{store: opts.Store, fx: opts.Fixtures, log: opts.Logger, now: opts.Now, views: newViewCache(opts.CacheBytes), metrics: newMetrics(),
 		adminToken: opts.AdminToken, lim: opts.Limits}
+	if e, ok := opts.Store.(interface{ Exclusive() bool }); ok {
+		s.exclusive = e.Exclusive()
+	}
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
 	}

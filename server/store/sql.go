@@ -26,6 +26,8 @@ type sqlStore struct {
 	// of index entries, and many at once on as many connections thrash their page caches,
 	// costing several times the CPU of the same lists one core each.
 	listSlots chan struct{}
+	// release gives up the store's lock on its SQLite file (lockFile).
+	release func()
 }
 
 // schema is the same for both dialects. The two UNIQUE constraints are the service's rules:
@@ -198,8 +200,17 @@ func (s *sqlStore) Close() error {
 	if s.batch != nil {
 		s.batch.close()
 	}
-	return s.db.Close()
+	err := s.db.Close()
+	if s.release != nil {
+		s.release()
+	}
+	return err
 }
+
+// Exclusive reports whether this store is written by this process only: a SQLite database
+// (the one with a single writer), whose file is locked to one emulator or private in memory.
+// A PostgreSQL store may be shared by several emulators.
+func (s *sqlStore) Exclusive() bool { return s.batch != nil }
 
 // Open opens the store a DSN names: "postgres://..." or "postgresql://..." for PostgreSQL,
 // ":memory:" for a private in-memory SQLite database, and anything else as a SQLite file path.

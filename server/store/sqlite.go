@@ -24,11 +24,16 @@ import (
 // and it keeps writes fast.
 func openSQLite(ctx context.Context, path string) (Store, error) {
 	memory := path == ":memory:"
+	release := func() {}
 	if !memory {
 		if dir := filepath.Dir(path); dir != "." {
 			if err := os.MkdirAll(dir, 0o755); err != nil {
 				return nil, fmt.Errorf("store: %w", err)
 			}
+		}
+		var err error
+		if release, err = lockFile(path); err != nil {
+			return nil, err
 		}
 	}
 	q := url.Values{}
@@ -43,6 +48,7 @@ func openSQLite(ctx context.Context, path string) (Store, error) {
 	}
 	db, err := sql.Open("sqlite", dsn)
 	if err != nil {
+		release()
 		return nil, fmt.Errorf("store: sqlite: %w", err)
 	}
 	if memory {
@@ -56,9 +62,11 @@ func openSQLite(ctx context.Context, path string) (Store, error) {
 	}
 	if _, err := db.ExecContext(ctx, schema); err != nil {
 		db.Close()
+		release()
 		return nil, fmt.Errorf("store: sqlite %s: %w", path, err)
 	}
-	s := &sqlStore{db: db, uniqueViolation: sqliteUnique, dialect: sqliteDialect, listSlots: make(chan struct{}, runtime.GOMAXPROCS(0))}
+	s := &sqlStore{db: db, uniqueViolation: sqliteUnique, dialect: sqliteDialect, listSlots: make(chan struct{}, runtime.GOMAXPROCS(0)),
+		release: release}
 	s.begin = func(ctx context.Context) (*sql.Tx, error) {
 		// database/sql has no BEGIN IMMEDIATE; a first write statement takes the write lock
 		// at once, so that the uniqueness checks and the write are serialized.
