@@ -4,6 +4,7 @@
 #   scripts/load.sh                 # DURATION=10s CONNS=64 THREADS=2
 #   PRISM=1 scripts/load.sh         # also Stoplight Prism mocking the same spec (npm install)
 #   BASE_BIN=/path/apicemu scripts/load.sh   # also another emulator build, in the same run
+#   SEED=1000000 scripts/load.sh    # stores that already hold SEED APIs (scripts/seedstore)
 # CPU is the server process's user+system time over the run divided by its requests.
 # Installs wrk from Debian's packages when it is missing (needs root).
 set -euo pipefail
@@ -28,6 +29,12 @@ work=$(mktemp -d)
 trap 'kill $(jobs -p) 2>/dev/null; wait 2>/dev/null; rm -rf "$work"' EXIT
 go build -o "$work/apicemu" ./server/cmd/apicemu
 go build -o "$work/plainecho" ./scripts/plainecho
+if [ "${SEED:-0}" -gt 0 ]; then
+  go build -o "$work/seedstore" ./scripts/seedstore
+  mkdir -p "$work/data" "$work/base"
+  "$work/seedstore" "$work/data/apicemu.db" "$SEED"
+  if [ -n "${BASE_BIN:-}" ]; then cp "$work/data/apicemu.db" "$work/base/apicemu.db"; fi
+fi
 "$work/apicemu" --addr $EMU --store "$work/data/apicemu.db" --log-level error >/dev/null &
 emu_pid=$!
 "$work/plainecho" $PLAIN &
@@ -102,7 +109,7 @@ if [ "${PRISM:-0}" = 1 ]; then
   for _ in $(seq 100); do curl -s -o /dev/null "http://127.0.0.1:18092/" && break; sleep 0.2; done
 fi
 
-echo "wrk -t$THREADS -c$CONNS -d$DURATION on $(nproc) cores, loopback"
+echo "wrk -t$THREADS -c$CONNS -d$DURATION on $(nproc) cores, loopback, ${SEED:-0} APIs stored beforehand"
 measure "plain echo GET" $plain_pid "http://$PLAIN/echo"
 measure "emulator query (v1 GET)" $emu_pid -H 'X-Auth-Token: emulator-token' "http://$EMU/v1/$PROJECT/apic/instances/$INSTANCE/apis/$id"
 if [ -n "${BASE_BIN:-}" ]; then measure "base emulator query (v1 GET)" $base_pid -H 'X-Auth-Token: emulator-token' "http://$BASE/v1/$PROJECT/apic/instances/$INSTANCE/apis/$base_id"; fi

@@ -20,6 +20,8 @@ type sqlStore struct {
 	// batch, when set, takes writes to a single writer that commits them in groups (SQLite);
 	// otherwise each write has a transaction of its own (PostgreSQL).
 	batch *batcher
+	// stop ends the store's background work (SQLite's checkpoints), if any.
+	stop func()
 }
 
 // schema is the same for both dialects. The two UNIQUE constraints are the service's rules:
@@ -177,6 +179,9 @@ func (s *sqlStore) Ping(ctx context.Context) error { return s.db.PingContext(ctx
 func (s *sqlStore) Close() error {
 	if s.batch != nil {
 		s.batch.close()
+	}
+	if s.stop != nil {
+		s.stop()
 	}
 	return s.db.Close()
 }
