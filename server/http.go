@@ -102,7 +102,7 @@ func readBody(next echo.HandlerFunc) echo.HandlerFunc {
 
 // isJSON accepts application/json with any parameters (the official SDK sends
 // ";charset=UTF-8"), and a missing Content-Type. The operations document 400, not 415, for a
-// request they cannot take (ledger ROMA-033).
+// request they cannot take (ledger ROMA-052).
 func isJSON(ct string) bool {
 	if ct == "" {
 		return true
