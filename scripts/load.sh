@@ -6,6 +6,7 @@
 #   PRISM=1 scripts/load.sh         # also Stoplight Prism mocking the same spec (npm install)
 #   LOG_LEVEL=info scripts/load.sh  # with the request log on (written to /dev/null)
 #   BASE_BIN=/path/apicemu scripts/load.sh   # also another emulator build: its show v1 and create, in the same run
+#   PREFILL=1000000 scripts/load.sh # stores that already hold PREFILL APIs (written directly by scripts/seedstore)
 # Installs wrk from Debian's packages when it is missing (needs root).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -40,6 +41,12 @@ trap 'kill $(jobs -p) 2>/dev/null; wait 2>/dev/null; rm -rf "$work"' EXIT
 go build -o "$work/apicemu" ./server/cmd/apicemu
 go build -o "$work/plainecho" ./scripts/plainecho
 go build -o "$work/loadseed" ./scripts/loadseed
+if [ "${PREFILL:-0}" -gt 0 ]; then
+  go build -o "$work/seedstore" ./scripts/seedstore
+  mkdir -p "$work/data" "$work/base"
+  "$work/seedstore" "$work/data/apicemu.db" "$PREFILL"
+  if [ -n "${BASE_BIN:-}" ]; then cp "$work/data/apicemu.db" "$work/base/apicemu.db"; fi
+fi
 "$work/apicemu" --addr $EMU --store "$work/data/apicemu.db" --log-level "${LOG_LEVEL:-error}" >/dev/null 2>&1 &
 EMU_PID=$!
 BASE=127.0.0.1:$((PORT_BASE + 3))

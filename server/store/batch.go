@@ -106,7 +106,7 @@ func (b *batcher) loop() {
 	concurrent := false
 	for first := range b.reqs {
 		group := []batchReq{first}
-		started := time.Now()
+		opened := time.Now()
 	fill:
 		for len(group) < maxBatch {
 			select {
@@ -118,7 +118,7 @@ func (b *batcher) loop() {
 				continue
 			default:
 			}
-			if !concurrent || time.Since(started) > lingerMax {
+			if !concurrent || time.Since(opened) > lingerMax {
 				break
 			}
 			timer.Reset(lingerGap)

@@ -28,6 +28,8 @@ type sqlStore struct {
 	listSlots chan struct{}
 	// release gives up the store's lock on its SQLite file (lockFile).
 	release func()
+	// stop ends the store's background work (SQLite's checkpoints), if any.
+	stop func()
 }
 
 // schema is the same for both dialects. The two UNIQUE constraints are the service's rules:
@@ -199,6 +201,9 @@ func (s *sqlStore) Ping(ctx context.Context) error { return s.db.PingContext(ctx
 func (s *sqlStore) Close() error {
 	if s.batch != nil {
 		s.batch.close()
+	}
+	if s.stop != nil {
+		s.stop()
 	}
 	err := s.db.Close()
 	if s.release != nil {

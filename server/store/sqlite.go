@@ -10,7 +10,9 @@ import (
 	"path/filepath"
 	"runtime"
 	"strings"
+	"sync"
 	"sync/atomic"
+	"time"
 
 	"modernc.org/sqlite"
 	sqlite3 "modernc.org/sqlite/lib"
@@ -37,7 +39,7 @@ func openSQLite(ctx context.Context, path string) (Store, error) {
 		}
 	}
 	q := url.Values{}
-	for _, p := range []string{"journal_mode(WAL)", "synchronous(NORMAL)", "busy_timeout(10000)", "wal_autocheckpoint(10000)"} {
+	for _, p := range []string{"journal_mode(WAL)", "synchronous(NORMAL)", "busy_timeout(10000)", "wal_autocheckpoint(100000)"} {
 		q.Add("_pragma", p)
 	}
 	dsn := "file:" + path + "?" + q.Encode()
@@ -81,7 +83,37 @@ func openSQLite(ctx context.Context, path string) (Store, error) {
 		return tx, nil
 	}
 	s.batch = newBatcher(s.begin)
+	if !memory {
+		s.stop = checkpoints(db)
+	}
 	return s, nil
+}
+
+// checkpointEvery is how often the WAL is copied back into the database file.
+const checkpointEvery = time.Second
+
+// checkpoints copies the WAL into the database file from a goroutine of its own, in PASSIVE
+// mode, which never waits for the writer nor makes it wait. Left to SQLite, the commit that
+// crosses wal_autocheckpoint does the copy itself, and in a large store that copy stalls every
+// write queued behind it. wal_autocheckpoint stays as a bound in case these cannot keep up.
+func checkpoints(db *sql.DB) (stop func()) {
+	done := make(chan struct{})
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		t := time.NewTicker(checkpointEvery)
+		defer t.Stop()
+		for {
+			select {
+			case <-done:
+				return
+			case <-t.C:
+				db.Exec("PRAGMA wal_checkpoint(PASSIVE)") //nolint:errcheck // the next tick tries again
+			}
+		}
+	}()
+	return func() { close(done); wg.Wait() }
 }
 
 var memorySeq atomic.Int64

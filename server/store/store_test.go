@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math/rand"
+	"os"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -121,4 +122,24 @@ func TestCancelledWritesAreConsistent(t *testing.T) {
 			t.Logf("%d stored, %d given up", stored, failed)
 		})
 	}
+}
+
+// Writes reach the database file without any commit doing the copy: the background
+// checkpoints move the WAL into it while wal_autocheckpoint is far from reached.
+func TestSQLiteCheckpointsInTheBackground(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "db")
+	s := open(t, path)
+	size := func() int64 {
+		fi, err := os.Stat(path)
+		require.NoError(t, err)
+		return fi.Size()
+	}
+	before := size()
+	for i := 0; i < 100; i++ {
+		a := api(fmt.Sprintf("c%d", i), fmt.Sprintf("c%d", i), fmt.Sprintf("/c/%d", i))
+		a.Doc = []byte(`{"pad":"` + strings.Repeat("x", 8000) + `"}`)
+		require.NoError(t, s.Create(context.Background(), a))
+	}
+	assert.Eventually(t, func() bool { return size() > before+100*8000 }, 5*checkpointEvery, 50*time.Millisecond,
+		"the database file grows by what was written")
 }

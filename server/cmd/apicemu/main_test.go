@@ -170,3 +170,29 @@ func TestHelpAndBadFlags(t *testing.T) {
 	assert.Equal(t, 2, run([]string{"--log-level", "loud"}, nil, &out, &errb))
 	assert.Equal(t, 2, run([]string{"--fixtures", "/nonexistent.yaml"}, nil, &out, &errb))
 }
+
+// Every limit has a flag and an environment variable, both listed by --help; a variable that
+// does not parse is a usage error.
+func TestLimitFlagsAndVariables(t *testing.T) {
+	var out, errb bytes.Buffer
+	assert.Equal(t, 0, run([]string{"--help"}, nil, &out, &errb))
+	for _, name := range []string{"read-timeout", "write-timeout", "idle-timeout", "request-timeout", "max-conns", "max-inflight", "cache-bytes"} {
+		assert.Contains(t, out.String(), "-"+name) // --help prints on stdout
+		assert.Contains(t, out.String(), "APICEMU_"+strings.ToUpper(strings.ReplaceAll(name, "-", "_")))
+	}
+	t.Setenv("APICEMU_MAX_INFLIGHT", "many")
+	errb.Reset()
+	assert.Equal(t, 2, run([]string{"--store", ":memory:"}, nil, &out, &errb))
+	assert.Contains(t, errb.String(), "APICEMU_MAX_INFLIGHT")
+	t.Setenv("APICEMU_MAX_INFLIGHT", "8")
+	t.Setenv("APICEMU_IDLE_TIMEOUT", "soon")
+	assert.Equal(t, 2, run([]string{"--store", ":memory:"}, nil, &out, &errb))
+}
+
+// The connection cap leaves room for the store under the open-files limit.
+func TestConnectionCapFitsOpenFiles(t *testing.T) {
+	var rl syscall.Rlimit
+	require.NoError(t, syscall.Getrlimit(syscall.RLIMIT_NOFILE, &rl))
+	assert.Equal(t, 10, fitOpenFiles(10))
+	assert.LessOrEqual(t, fitOpenFiles(int(rl.Cur)+1000), max(1, int(rl.Cur)-64))
+}
