@@ -14,8 +14,8 @@ import (
 	"github.com/labstack/echo/v4"
 	"github.com/labstack/echo/v4/middleware"
 
-	"github.com/apiclab/apic/generated/apig"
-	"github.com/apiclab/apic/generated/romaapic"
+	"github.com/apiclab/apic/generated/apig/apigserver"
+	"github.com/apiclab/apic/generated/romaapic/romaapicserver"
 	"github.com/apiclab/apic/generated/validation"
 	"github.com/apiclab/apic/server/auth"
 )
@@ -48,8 +48,8 @@ func (s *Server) Handler() http.Handler {
 	// would hide 405 for a known path and a wrong method.
 	e.Use(s.authenticate)
 	e.GET("/health", s.health)
-	romaapic.RegisterHandlers(e, romaapic.NewStrictHandler(s, nil))
-	apig.RegisterHandlers(e, apig.NewStrictHandler(s, nil))
+	romaapicserver.RegisterHandlers(e, romaapicserver.NewStrictHandler(s, nil))
+	apigserver.RegisterHandlers(e, apigserver.NewStrictHandler(s, nil))
 	return e
 }
 

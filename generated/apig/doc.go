@@ -27,8 +27,8 @@
 // DecodeJSON, which decodes with exact member names and reports missing members and wrong
 // types too. Both return validation.Errors, which lists every violation with its JSON path.
 //
-// # Server
+// # Server and spec
 //
-// StrictServerInterface is what a server implements; RegisterHandlers (with
-// NewStrictHandler) mounts it on an echo router. GetSwagger returns the embedded spec.
+// This package imports neither echo nor kin-openapi. The echo strict-server interface is in
+// the sub-package apigserver, and the embedded spec and its ledger in apigspec.
 package apig
