@@ -16,8 +16,8 @@ import (
 
 	"github.com/apiclab/apic/generated/apig/apigserver"
 	"github.com/apiclab/apic/generated/romaapic/romaapicserver"
+	"github.com/apiclab/apic/generated/sign"
 	"github.com/apiclab/apic/generated/validation"
-	"github.com/apiclab/apic/server/auth"
 )
 
 // MaxBodyBytes is the largest request body the emulator reads (1 MiB); a larger one gets 413.
@@ -142,9 +142,9 @@ func (s *Server) authenticate(next echo.HandlerFunc) echo.HandlerFunc {
 				return apiError(http.StatusUnauthorized, CodeBadToken, "Incorrect token or token resolution failed")
 			}
 			who = caller{Project: project, Via: "token"}
-		case strings.HasPrefix(r.Header.Get("Authorization"), auth.Algorithm):
+		case strings.HasPrefix(r.Header.Get("Authorization"), sign.Algorithm):
 			var pairProject string
-			_, err := auth.Verify(r, bodyOf(c), s.now(), func(ak string) (string, bool) {
+			_, err := sign.Verify(r, bodyOf(c), s.now(), func(ak string) (string, bool) {
 				for _, k := range s.fx.Credentials.AKSK {
 					if k.AK == ak {
 						pairProject = k.Project
@@ -154,7 +154,7 @@ func (s *Server) authenticate(next echo.HandlerFunc) echo.HandlerFunc {
 				return "", false
 			})
 			switch {
-			case errors.Is(err, auth.ErrExpired):
+			case errors.Is(err, sign.ErrExpired):
 				return apiError(http.StatusUnauthorized, CodeExpired, "The request has expired: X-Sdk-Date is more than 15 minutes off")
 			case err != nil:
 				return apiError(http.StatusUnauthorized, CodeBadSignature, "Incorrect IAM authentication information: %v", err)
