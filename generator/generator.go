@@ -56,6 +56,8 @@ type Config struct {
 	// Ledger is the spec's ledger of doc discrepancies, embedded in the package so that tools
 	// that run without the repository (the conformance CLI) know the expected rejections.
 	Ledger string `yaml:"ledger"`
+	// EnumNames names enum values after their documented meanings (see EnumNames).
+	EnumNames EnumNames `yaml:"enum-names"`
 	// Codegen is handed to oapi-codegen; `generate` is set per output file.
 	Codegen codegen.Configuration `yaml:"oapi-codegen"`
 
@@ -179,8 +181,13 @@ func generateOne(root string, c Config) (map[string][]byte, error) {
 		if err != nil {
 			return nil, err
 		}
+		if err := nameEnums(doc, c.EnumNames); err != nil {
+			return nil, fmt.Errorf("%s: %w", c.Spec, err)
+		}
 		cfg := c.Codegen
 		cfg.Generate = part.gen
+		// A constant always carries its type's name: no bare ECC or Global at package level.
+		cfg.Compatibility.AlwaysPrefixEnumValues = true
 		cfg = cfg.UpdateDefaults()
 		if err := cfg.Validate(); err != nil {
 			return nil, fmt.Errorf("%s: oapi-codegen configuration: %w", c.Spec, err)
@@ -203,6 +210,7 @@ func generateOne(root string, c Config) (map[string][]byte, error) {
 		files[name] = []byte(normalizeHeader(code))
 		if part.gen.Models {
 			types = files[name]
+			unnameEnums(doc)
 			// The validators are built from oapi-codegen's own view of the types, which is
 			// valid only while its package state still describes this document.
 			v, err := generateValidators(doc, c)

@@ -10,16 +10,16 @@ import (
 
 // Defines values for BackendApiVpcStatus.
 const (
-	BackendApiVpcStatusN1 BackendApiVpcStatus = 1
-	BackendApiVpcStatusN2 BackendApiVpcStatus = 2
+	BackendApiVpcStatusNoVPCChannel BackendApiVpcStatus = 2
+	BackendApiVpcStatusVPCChannel   BackendApiVpcStatus = 1
 )
 
 // Valid indicates whether the value is a known member of the BackendApiVpcStatus enum.
 func (e BackendApiVpcStatus) Valid() bool {
 	switch e {
-	case BackendApiVpcStatusN1:
+	case BackendApiVpcStatusNoVPCChannel:
 		return true
-	case BackendApiVpcStatusN2:
+	case BackendApiVpcStatusVPCChannel:
 		return true
 	default:
 		return false
@@ -28,16 +28,16 @@ func (e BackendApiVpcStatus) Valid() bool {
 
 // Defines values for CreateApiRequestType.
 const (
-	CreateApiRequestTypeN1 CreateApiRequestType = 1
-	CreateApiRequestTypeN2 CreateApiRequestType = 2
+	CreateApiRequestTypePrivate CreateApiRequestType = 2
+	CreateApiRequestTypePublic  CreateApiRequestType = 1
 )
 
 // Valid indicates whether the value is a known member of the CreateApiRequestType enum.
 func (e CreateApiRequestType) Valid() bool {
 	switch e {
-	case CreateApiRequestTypeN1:
+	case CreateApiRequestTypePrivate:
 		return true
-	case CreateApiRequestTypeN2:
+	case CreateApiRequestTypePublic:
 		return true
 	default:
 		return false
@@ -46,16 +46,16 @@ func (e CreateApiRequestType) Valid() bool {
 
 // Defines values for PolicyHttpVpcStatus.
 const (
-	PolicyHttpVpcStatusN1 PolicyHttpVpcStatus = 1
-	PolicyHttpVpcStatusN2 PolicyHttpVpcStatus = 2
+	PolicyHttpVpcStatusNoVPCChannel PolicyHttpVpcStatus = 2
+	PolicyHttpVpcStatusVPCChannel   PolicyHttpVpcStatus = 1
 )
 
 // Valid indicates whether the value is a known member of the PolicyHttpVpcStatus enum.
 func (e PolicyHttpVpcStatus) Valid() bool {
 	switch e {
-	case PolicyHttpVpcStatusN1:
+	case PolicyHttpVpcStatusNoVPCChannel:
 		return true
-	case PolicyHttpVpcStatusN2:
+	case PolicyHttpVpcStatusVPCChannel:
 		return true
 	default:
 		return false
@@ -64,16 +64,16 @@ func (e PolicyHttpVpcStatus) Valid() bool {
 
 // Defines values for ReqParamRequired.
 const (
-	ReqParamRequiredN1 ReqParamRequired = 1
-	ReqParamRequiredN2 ReqParamRequired = 2
+	ReqParamRequiredMandatory ReqParamRequired = 1
+	ReqParamRequiredOptional  ReqParamRequired = 2
 )
 
 // Valid indicates whether the value is a known member of the ReqParamRequired enum.
 func (e ReqParamRequired) Valid() bool {
 	switch e {
-	case ReqParamRequiredN1:
+	case ReqParamRequiredMandatory:
 		return true
-	case ReqParamRequiredN2:
+	case ReqParamRequiredOptional:
 		return true
 	default:
 		return false
@@ -82,16 +82,16 @@ func (e ReqParamRequired) Valid() bool {
 
 // Defines values for ReqParamValidEnable.
 const (
-	ReqParamValidEnableN1 ReqParamValidEnable = 1
-	ReqParamValidEnableN2 ReqParamValidEnable = 2
+	ReqParamValidEnableDisabled ReqParamValidEnable = 2
+	ReqParamValidEnableEnabled  ReqParamValidEnable = 1
 )
 
 // Valid indicates whether the value is a known member of the ReqParamValidEnable enum.
 func (e ReqParamValidEnable) Valid() bool {
 	switch e {
-	case ReqParamValidEnableN1:
+	case ReqParamValidEnableDisabled:
 		return true
-	case ReqParamValidEnableN2:
+	case ReqParamValidEnableEnabled:
 		return true
 	default:
 		return false
@@ -100,16 +100,16 @@ func (e ReqParamValidEnable) Valid() bool {
 
 // Defines values for UpdateApiRequestType.
 const (
-	UpdateApiRequestTypeN1 UpdateApiRequestType = 1
-	UpdateApiRequestTypeN2 UpdateApiRequestType = 2
+	UpdateApiRequestTypePrivate UpdateApiRequestType = 2
+	UpdateApiRequestTypePublic  UpdateApiRequestType = 1
 )
 
 // Valid indicates whether the value is a known member of the UpdateApiRequestType enum.
 func (e UpdateApiRequestType) Valid() bool {
 	switch e {
-	case UpdateApiRequestTypeN1:
+	case UpdateApiRequestTypePrivate:
 		return true
-	case UpdateApiRequestTypeN2:
+	case UpdateApiRequestTypePublic:
 		return true
 	default:
 		return false
