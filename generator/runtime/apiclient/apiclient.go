@@ -7,8 +7,8 @@
 //		apiclient.WithRetry(apiclient.Retry{Attempts: 4}))
 //	resp, err := c.ShowDetailsOfApiV1WithResponse(ctx, projectID, instanceID, apiID)
 //	var e *apiclient.Error
-//	if errors.As(err, &e) && e.Code == "APIC.7211" {
-//		// not found; e.RequestID names the request for the service's support
+//	if errors.As(err, &e) && e.Code == "APIG.3002" {
+//		// no such API; e.RequestID names the request for the service's support
 //	}
 package apiclient
 
