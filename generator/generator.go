@@ -181,8 +181,11 @@ func generateOne(root string, c Config) (map[string][]byte, error) {
 		if err != nil {
 			return nil, err
 		}
-		if err := nameEnums(doc, c.EnumNames); err != nil {
-			return nil, fmt.Errorf("%s: %w", c.Spec, err)
+		if part.gen.Models {
+			// Only the models need the names; the embedded spec stays the spec as written.
+			if err := nameEnums(doc, c.EnumNames); err != nil {
+				return nil, fmt.Errorf("%s: %w", c.Spec, err)
+			}
 		}
 		cfg := c.Codegen
 		cfg.Generate = part.gen
