@@ -236,4 +236,3 @@ func newClientExample(op *openapi3.Operation, method, path string) (clientExampl
 	}
 	return ex, false
 }
-
