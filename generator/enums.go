@@ -6,6 +6,9 @@ import (
 	"strings"
 
 	"github.com/getkin/kin-openapi/openapi3"
+	"github.com/oapi-codegen/oapi-codegen/v2/pkg/codegen"
+
+	"github.com/apiclab/apic/spec/xrules"
 )
 
 // EnumNames gives enum values Go names, per property name: {type: {"1": Public, "2": Private}}.
@@ -15,12 +18,32 @@ import (
 // an integer enum that no map names is refused.
 type EnumNames map[string]map[string]string
 
-// nameEnums sets oapi-codegen's x-enum-varnames on every enum schema of doc that names
-// covers. It changes only the in-memory document handed to oapi-codegen: the spec itself
-// keeps to the extensions spec/README.md lists.
-func nameEnums(doc *openapi3.T, names EnumNames) error {
+// nameEnums prepares doc for oapi-codegen's models: it sets x-enum-varnames on every enum
+// schema that names covers, and gives each case-insensitive enum (x-enum-ci) that is a
+// property of a component its canonical values as an enum and a type name, so that it too
+// becomes a named type with constants. The returned undo, called before the validators are
+// generated, leaves those properties only their type (x-go-type), which the validators need
+// and check with x-enum-ci rather than enum; done, called after, restores the document. The
+// embedded spec is generated from a fresh copy and never sees any of this.
+func nameEnums(doc *openapi3.T, names EnumNames) (undo, done func(), err error) {
 	var problems []string
+	injected := map[*openapi3.Schema]string{}
 	eachSchema(doc, func(v *openapi3.Schema, prop, where string) {
+		if len(v.Enum) == 0 && v.Type.Is("string") {
+			if ci := xrules.Of(v).EnumCIValues(); len(ci) > 0 {
+				if rest, ok := strings.CutPrefix(where, "#/components/schemas/"); ok {
+					if parent, p, ok := strings.Cut(rest, "/properties/"); ok && !strings.Contains(p, "/") {
+						name := codegen.SchemaNameToTypeName(parent) + codegen.SchemaNameToTypeName(p)
+						v.Enum = ci
+						if v.Extensions == nil {
+							v.Extensions = map[string]any{}
+						}
+						v.Extensions["x-go-type-name"] = name
+						injected[v] = name
+					}
+				}
+			}
+		}
 		if len(v.Enum) == 0 {
 			return
 		}
@@ -33,16 +56,23 @@ func nameEnums(doc *openapi3.T, names EnumNames) error {
 			problems = append(problems, fmt.Sprintf("%s: the integer enum %v has no Go names (enum-names: %s: {value: Name})", where, v.Enum, prop))
 		}
 	})
-	if len(problems) > 0 {
-		return fmt.Errorf("%s", strings.Join(problems, "\n"))
+	undo = func() {
+		eachSchema(doc, func(v *openapi3.Schema, _, _ string) { delete(v.Extensions, "x-enum-varnames") })
+		for v, name := range injected {
+			v.Enum = nil
+			delete(v.Extensions, "x-go-type-name")
+			v.Extensions["x-go-type"] = name
+		}
 	}
-	return nil
-}
-
-// unnameEnums removes what nameEnums added, for the generator's own readers of the document
-// (the validators accept only the extensions spec/README.md lists).
-func unnameEnums(doc *openapi3.T) {
-	eachSchema(doc, func(v *openapi3.Schema, _, _ string) { delete(v.Extensions, "x-enum-varnames") })
+	done = func() {
+		for v := range injected {
+			delete(v.Extensions, "x-go-type")
+		}
+	}
+	if len(problems) > 0 {
+		return undo, done, fmt.Errorf("%s", strings.Join(problems, "\n"))
+	}
+	return undo, done, nil
 }
 
 // eachSchema calls fn once for every schema reachable from the components, in a stable order,

@@ -181,9 +181,10 @@ func generateOne(root string, c Config) (map[string][]byte, error) {
 		if err != nil {
 			return nil, err
 		}
+		undo, done := func() {}, func() {}
 		if part.gen.Models {
 			// Only the models need the names; the embedded spec stays the spec as written.
-			if err := nameEnums(doc, c.EnumNames); err != nil {
+			if undo, done, err = nameEnums(doc, c.EnumNames); err != nil {
 				return nil, fmt.Errorf("%s: %w", c.Spec, err)
 			}
 		}
@@ -213,7 +214,7 @@ func generateOne(root string, c Config) (map[string][]byte, error) {
 		files[name] = []byte(normalizeHeader(code))
 		if part.gen.Models {
 			types = files[name]
-			unnameEnums(doc)
+			undo()
 			// The validators are built from oapi-codegen's own view of the types, which is
 			// valid only while its package state still describes this document.
 			v, err := generateValidators(doc, c)
@@ -226,6 +227,7 @@ func generateOne(root string, c Config) (map[string][]byte, error) {
 				return nil, fmt.Errorf("%s: client validation: %w", c.Spec, err)
 			}
 			files["preflight.gen.go"] = pf
+			done()
 			nc, err := generateNew(c)
 			if err != nil {
 				return nil, err

@@ -169,7 +169,7 @@ func (v *AuthOpt) DecodeJSON(data []byte) error {
 func (v *AuthOpt) ValidateAt(path *validation.Path, errs *validation.Errors) {
 	if v.AppCodeAuthType != nil {
 		p := path.Key("app_code_auth_type")
-		s0 := (*v.AppCodeAuthType)
+		s0 := string((*v.AppCodeAuthType))
 		validation.EnumCI(errs, &p, s0, enum0)
 	}
 }
@@ -193,7 +193,7 @@ func (v *AuthOpt) DecodeJX(d *jx.Decoder, path *validation.Path, errs *validatio
 				return err
 			}
 			if ok0 {
-				y0 := x0
+				y0 := AuthOptAppCodeAuthType(x0)
 				v.AppCodeAuthType = &y0
 			}
 		default:
@@ -278,12 +278,12 @@ func (v *BackendApi) ValidateAt(path *validation.Path, errs *validation.Errors) 
 	}
 	{
 		p := path.Key("req_method")
-		s0 := v.ReqMethod
+		s0 := string(v.ReqMethod)
 		validation.EnumCI(errs, &p, s0, enum1)
 	}
 	{
 		p := path.Key("req_protocol")
-		s0 := v.ReqProtocol
+		s0 := string(v.ReqProtocol)
 		validation.EnumCI(errs, &p, s0, enum2)
 	}
 	{
@@ -371,7 +371,7 @@ func (v *BackendApi) DecodeJX(d *jx.Decoder, path *validation.Path, errs *valida
 				return err
 			}
 			if ok0 {
-				v.ReqMethod = x0
+				v.ReqMethod = BackendApiReqMethod(x0)
 			}
 		case "req_protocol":
 			seen |= uint64(0x8)
@@ -381,7 +381,7 @@ func (v *BackendApi) DecodeJX(d *jx.Decoder, path *validation.Path, errs *valida
 				return err
 			}
 			if ok0 {
-				v.ReqProtocol = x0
+				v.ReqProtocol = BackendApiReqProtocol(x0)
 			}
 		case "req_uri":
 			seen |= uint64(0x10)
@@ -664,7 +664,7 @@ func (v *BackendParam) DecodeJSON(data []byte) error {
 func (v *BackendParam) ValidateAt(path *validation.Path, errs *validation.Errors) {
 	{
 		p := path.Key("location")
-		s0 := v.Location
+		s0 := string(v.Location)
 		validation.EnumCI(errs, &p, s0, enum4)
 	}
 	{
@@ -675,7 +675,7 @@ func (v *BackendParam) ValidateAt(path *validation.Path, errs *validation.Errors
 	}
 	{
 		p := path.Key("origin")
-		s0 := v.Origin
+		s0 := string(v.Origin)
 		validation.EnumCI(errs, &p, s0, enum5)
 	}
 	if v.Remark != nil {
@@ -711,7 +711,7 @@ func (v *BackendParam) DecodeJX(d *jx.Decoder, path *validation.Path, errs *vali
 				return err
 			}
 			if ok0 {
-				v.Location = x0
+				v.Location = BackendParamLocation(x0)
 			}
 		case "name":
 			seen |= uint64(0x2)
@@ -731,7 +731,7 @@ func (v *BackendParam) DecodeJX(d *jx.Decoder, path *validation.Path, errs *vali
 				return err
 			}
 			if ok0 {
-				v.Origin = x0
+				v.Origin = BackendParamOrigin(x0)
 			}
 		case "remark":
 			p := path.Key("remark")
@@ -906,12 +906,12 @@ func (v *Condition) DecodeJSON(data []byte) error {
 func (v *Condition) ValidateAt(path *validation.Path, errs *validation.Errors) {
 	{
 		p := path.Key("condition_origin")
-		s0 := v.ConditionOrigin
+		s0 := string(v.ConditionOrigin)
 		validation.EnumCI(errs, &p, s0, enum6)
 	}
 	if v.ConditionType != nil {
 		p := path.Key("condition_type")
-		s0 := (*v.ConditionType)
+		s0 := string((*v.ConditionType))
 		validation.EnumCI(errs, &p, s0, enum7)
 	}
 	if (validation.Match(string(v.ConditionOrigin), true, "param")) && !(v.ConditionType != nil) {
@@ -945,7 +945,7 @@ func (v *Condition) DecodeJX(d *jx.Decoder, path *validation.Path, errs *validat
 				return err
 			}
 			if ok0 {
-				v.ConditionOrigin = x0
+				v.ConditionOrigin = ConditionConditionOrigin(x0)
 			}
 		case "condition_type":
 			p := path.Key("condition_type")
@@ -954,7 +954,7 @@ func (v *Condition) DecodeJX(d *jx.Decoder, path *validation.Path, errs *validat
 				return err
 			}
 			if ok0 {
-				y0 := x0
+				y0 := ConditionConditionType(x0)
 				v.ConditionType = &y0
 			}
 		case "condition_value":
@@ -1126,7 +1126,7 @@ func (v *CreateApiRequest) ValidateAt(path *validation.Path, errs *validation.Er
 	}
 	{
 		p := path.Key("auth_type")
-		s0 := v.AuthType
+		s0 := string(v.AuthType)
 		validation.EnumCI(errs, &p, s0, enum8)
 	}
 	if v.BackendApi != nil {
@@ -1142,7 +1142,7 @@ func (v *CreateApiRequest) ValidateAt(path *validation.Path, errs *validation.Er
 	}
 	{
 		p := path.Key("backend_type")
-		s0 := v.BackendType
+		s0 := string(v.BackendType)
 		validation.EnumCI(errs, &p, s0, enum9)
 	}
 	if v.BodyRemark != nil {
@@ -1156,7 +1156,7 @@ func (v *CreateApiRequest) ValidateAt(path *validation.Path, errs *validation.Er
 	}
 	if v.MatchMode != nil {
 		p := path.Key("match_mode")
-		s0 := (*v.MatchMode)
+		s0 := string((*v.MatchMode))
 		validation.EnumCI(errs, &p, s0, enum10)
 	}
 	if v.MockInfo != nil {
@@ -1197,7 +1197,7 @@ func (v *CreateApiRequest) ValidateAt(path *validation.Path, errs *validation.Er
 	}
 	{
 		p := path.Key("req_method")
-		s0 := v.ReqMethod
+		s0 := string(v.ReqMethod)
 		validation.EnumCI(errs, &p, s0, enum1)
 	}
 	if v.ReqParams != nil {
@@ -1209,7 +1209,7 @@ func (v *CreateApiRequest) ValidateAt(path *validation.Path, errs *validation.Er
 	}
 	if v.ReqProtocol != nil {
 		p := path.Key("req_protocol")
-		s0 := (*v.ReqProtocol)
+		s0 := string((*v.ReqProtocol))
 		validation.EnumCI(errs, &p, s0, enum11)
 	}
 	if v.ResultFailureSample != nil {
@@ -1504,7 +1504,7 @@ func (v *CreateApiRequest) DecodeJX(d *jx.Decoder, path *validation.Path, errs *
 				return err
 			}
 			if ok0 {
-				v.AuthType = x0
+				v.AuthType = CreateApiRequestAuthType(x0)
 			}
 		case "authorizer_id":
 			p := path.Key("authorizer_id")
@@ -1555,7 +1555,7 @@ func (v *CreateApiRequest) DecodeJX(d *jx.Decoder, path *validation.Path, errs *
 				return err
 			}
 			if ok0 {
-				v.BackendType = x0
+				v.BackendType = CreateApiRequestBackendType(x0)
 			}
 		case "body_remark":
 			p := path.Key("body_remark")
@@ -1601,7 +1601,7 @@ func (v *CreateApiRequest) DecodeJX(d *jx.Decoder, path *validation.Path, errs *
 				return err
 			}
 			if ok0 {
-				y0 := x0
+				y0 := CreateApiRequestMatchMode(x0)
 				v.MatchMode = &y0
 			}
 		case "mock_info":
@@ -1711,7 +1711,7 @@ func (v *CreateApiRequest) DecodeJX(d *jx.Decoder, path *validation.Path, errs *
 				return err
 			}
 			if ok0 {
-				v.ReqMethod = x0
+				v.ReqMethod = CreateApiRequestReqMethod(x0)
 			}
 		case "req_params":
 			p := path.Key("req_params")
@@ -1744,7 +1744,7 @@ func (v *CreateApiRequest) DecodeJX(d *jx.Decoder, path *validation.Path, errs *
 				return err
 			}
 			if ok0 {
-				y0 := x0
+				y0 := CreateApiRequestReqProtocol(x0)
 				v.ReqProtocol = &y0
 			}
 		case "req_uri":
@@ -4522,7 +4522,7 @@ func (v *UpdateApiRequest) ValidateAt(path *validation.Path, errs *validation.Er
 	}
 	{
 		p := path.Key("auth_type")
-		s0 := v.AuthType
+		s0 := string(v.AuthType)
 		validation.EnumCI(errs, &p, s0, enum8)
 	}
 	if v.BackendApi != nil {
@@ -4538,7 +4538,7 @@ func (v *UpdateApiRequest) ValidateAt(path *validation.Path, errs *validation.Er
 	}
 	{
 		p := path.Key("backend_type")
-		s0 := v.BackendType
+		s0 := string(v.BackendType)
 		validation.EnumCI(errs, &p, s0, enum9)
 	}
 	if v.BodyRemark != nil {
@@ -4552,7 +4552,7 @@ func (v *UpdateApiRequest) ValidateAt(path *validation.Path, errs *validation.Er
 	}
 	if v.MatchMode != nil {
 		p := path.Key("match_mode")
-		s0 := (*v.MatchMode)
+		s0 := string((*v.MatchMode))
 		validation.EnumCI(errs, &p, s0, enum10)
 	}
 	if v.MockInfo != nil {
@@ -4593,7 +4593,7 @@ func (v *UpdateApiRequest) ValidateAt(path *validation.Path, errs *validation.Er
 	}
 	{
 		p := path.Key("req_method")
-		s0 := v.ReqMethod
+		s0 := string(v.ReqMethod)
 		validation.EnumCI(errs, &p, s0, enum1)
 	}
 	if v.ReqParams != nil {
@@ -4605,7 +4605,7 @@ func (v *UpdateApiRequest) ValidateAt(path *validation.Path, errs *validation.Er
 	}
 	if v.ReqProtocol != nil {
 		p := path.Key("req_protocol")
-		s0 := (*v.ReqProtocol)
+		s0 := string((*v.ReqProtocol))
 		validation.EnumCI(errs, &p, s0, enum15)
 	}
 	if v.ResultFailureSample != nil {
@@ -4900,7 +4900,7 @@ func (v *UpdateApiRequest) DecodeJX(d *jx.Decoder, path *validation.Path, errs *
 				return err
 			}
 			if ok0 {
-				v.AuthType = x0
+				v.AuthType = UpdateApiRequestAuthType(x0)
 			}
 		case "authorizer_id":
 			p := path.Key("authorizer_id")
@@ -4951,7 +4951,7 @@ func (v *UpdateApiRequest) DecodeJX(d *jx.Decoder, path *validation.Path, errs *
 				return err
 			}
 			if ok0 {
-				v.BackendType = x0
+				v.BackendType = UpdateApiRequestBackendType(x0)
 			}
 		case "body_remark":
 			p := path.Key("body_remark")
@@ -4997,7 +4997,7 @@ func (v *UpdateApiRequest) DecodeJX(d *jx.Decoder, path *validation.Path, errs *
 				return err
 			}
 			if ok0 {
-				y0 := x0
+				y0 := UpdateApiRequestMatchMode(x0)
 				v.MatchMode = &y0
 			}
 		case "mock_info":
@@ -5107,7 +5107,7 @@ func (v *UpdateApiRequest) DecodeJX(d *jx.Decoder, path *validation.Path, errs *
 				return err
 			}
 			if ok0 {
-				v.ReqMethod = x0
+				v.ReqMethod = UpdateApiRequestReqMethod(x0)
 			}
 		case "req_params":
 			p := path.Key("req_params")
@@ -5140,7 +5140,7 @@ func (v *UpdateApiRequest) DecodeJX(d *jx.Decoder, path *validation.Path, errs *
 				return err
 			}
 			if ok0 {
-				y0 := x0
+				y0 := UpdateApiRequestReqProtocol(x0)
 				v.ReqProtocol = &y0
 			}
 		case "req_uri":

@@ -62,6 +62,24 @@ func (e CreateThingRequestKind) Valid() bool {
 	}
 }
 
+// Defines values for CreateThingRequestMethod.
+const (
+	CreateThingRequestMethodGET  CreateThingRequestMethod = "GET"
+	CreateThingRequestMethodPOST CreateThingRequestMethod = "POST"
+)
+
+// Valid indicates whether the value is a known member of the CreateThingRequestMethod enum.
+func (e CreateThingRequestMethod) Valid() bool {
+	switch e {
+	case CreateThingRequestMethodGET:
+		return true
+	case CreateThingRequestMethodPOST:
+		return true
+	default:
+		return false
+	}
+}
+
 // Backend A backend.
 type Backend struct {
 	// Retries Retries; a value out of range is replaced by the default.
@@ -107,7 +125,7 @@ type CreateThingRequest struct {
 	Label *string `json:"label,omitempty"`
 
 	// Method Method.
-	Method string `json:"method"`
+	Method CreateThingRequestMethod `json:"method"`
 
 	// Name Name; Chinese characters allowed.
 	Name string `json:"name"`
@@ -136,6 +154,9 @@ type CreateThingRequestBackendType string
 
 // CreateThingRequestKind Kind.
 type CreateThingRequestKind int
+
+// CreateThingRequestMethod Method.
+type CreateThingRequestMethod string
 
 // CreateThingResponse Response body.
 type CreateThingResponse struct {
