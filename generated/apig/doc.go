@@ -43,9 +43,14 @@
 //
 // Every optional member is a pointer, slices too (*[]string): nil means absent and is not
 // sent, while a pointer to an empty value is sent as "" or [], which the service reads
-// differently (for an update, absent keeps the stored value). Required members are values. Set
-// an optional member with new(value). Enumerations are named types whose constants carry the type's name
-// and the value's documented meaning (apig.<Type>Public rather than <Type>N1).
+// differently (for an update, absent keeps the stored value). Required members are values.
+// Set an optional member with new(value).
+//
+// Enumerations are named types whose constants carry the type's name and the value's
+// documented meaning (apig.<Type>Public rather than <Type>N1). A case-insensitive enum
+// (x-enum-ci) is a named type too, whose constants are the canonical spellings; DecodeJSON
+// accepts any casing and keeps it as sent, so compare such values with strings.EqualFold
+// (Valid reports only the canonical spellings).
 //
 // # Validation
 //
