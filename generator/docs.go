@@ -145,17 +145,12 @@ func generateDocs(doc *openapi3.T, c Config) (map[string][]byte, error) {
 			if mt == nil || mt.Schema == nil || mt.Schema.Ref == "" || len(mt.Examples) == 0 {
 				continue
 			}
-			names := make([]string, 0, len(mt.Examples))
-			for n := range mt.Examples {
-				names = append(names, n)
-			}
-			sort.Strings(names)
-			data, err := json.Marshal(mt.Examples[names[0]].Value.Value)
+			name, data, err := firstExample(mt)
 			if err != nil {
 				return nil, err
 			}
 			typeName := codegen.SchemaNameToTypeName(codegen.RefPathToObjName(mt.Schema.Ref))
-			ex = &exampleDoc{Operation: op.OperationID, Name: names[0], Type: typeName, JSON: string(data)}
+			ex = &exampleDoc{Operation: op.OperationID, Name: name, Type: typeName, JSON: string(data)}
 			missing = append(missing, mt.Schema.Value.Required...)
 			sort.Strings(missing)
 		}
@@ -199,4 +194,15 @@ func generateDocs(doc *openapi3.T, c Config) (map[string][]byte, error) {
 		files["example_client_test.go"] = ce
 	}
 	return files, nil
+}
+
+// firstExample returns the first named example of mt, in name order, as JSON.
+func firstExample(mt *openapi3.MediaType) (string, []byte, error) {
+	names := make([]string, 0, len(mt.Examples))
+	for n := range mt.Examples {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	data, err := json.Marshal(mt.Examples[names[0]].Value.Value)
+	return names[0], data, err
 }

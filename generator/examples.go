@@ -216,12 +216,7 @@ func newClientExample(op *openapi3.Operation, method, path string) (clientExampl
 		if mt == nil || len(mt.Examples) == 0 {
 			continue
 		}
-		names := make([]string, 0, len(mt.Examples))
-		for n := range mt.Examples {
-			names = append(names, n)
-		}
-		sort.Strings(names)
-		data, err := json.Marshal(mt.Examples[names[0]].Value.Value)
+		_, data, err := firstExample(mt)
 		if err != nil {
 			return ex, false
 		}
