@@ -17,8 +17,8 @@ import (
 
 	"github.com/apiclab/apic/generated/apig"
 	"github.com/apiclab/apic/generated/romaapic"
+	"github.com/apiclab/apic/generated/sign"
 	"github.com/apiclab/apic/generated/validation"
-	"github.com/apiclab/apic/server/auth"
 )
 
 // clients are the generated clients of both products, sharing one transport and one way of
@@ -109,7 +109,7 @@ func (r *runner) signEditor(sk string) editor {
 			req.Header.Set("X-Project-Id", r.t.ProjectID)
 		}
 		req.Header.Set("Host", req.URL.Host)
-		auth.Sign(req, body, r.t.AK, sk, time.Now())
+		sign.Sign(req, body, r.t.AK, sk, time.Now())
 		return nil
 	}
 }

@@ -2,7 +2,9 @@ package generator
 
 import (
 	"bytes"
+	"os/exec"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -35,9 +37,11 @@ func TestGenerateIsDeterministic(t *testing.T) {
 	require.Equal(t, len(a), len(b))
 	for name, content := range a {
 		assert.True(t, bytes.Equal(content, b[name]), name)
-		assert.True(t, bytes.HasPrefix(content, []byte(Header)), "%s lacks the generated-code header", name)
+		if strings.HasSuffix(name, ".go") {
+			assert.True(t, bytes.HasPrefix(content, []byte(Header)), "%s lacks the generated-code header", name)
+		}
 	}
-	for _, want := range []string{"types.gen.go", "client.gen.go", "server.gen.go", "spec.gen.go", "validate.gen.go", "doc.go", "example_test.go"} {
+	for _, want := range []string{"types.gen.go", "client.gen.go", "featuresserver/server.gen.go", "featuresspec/spec.gen.go", "validate.gen.go", "doc.go", "example_test.go"} {
 		assert.Contains(t, a, filepath.ToSlash(filepath.Join(c.Output, want)))
 	}
 }
@@ -60,5 +64,23 @@ func TestBadSpecsAreRefused(t *testing.T) {
 			assert.Contains(t, err.Error(), file)
 			assert.Contains(t, err.Error(), want)
 		})
+	}
+}
+
+// A program that only calls the API links neither the server (echo), the spec loader
+// (kin-openapi) nor a database driver: those live in the sub-packages.
+func TestClientPackagesImportNoServerDependencies(t *testing.T) {
+	cfgs, err := LoadConfigs("..")
+	require.NoError(t, err)
+	for _, c := range cfgs {
+		out, err := exec.Command("go", "list", "-deps", "-f", "{{.ImportPath}}", "../"+c.Output).CombinedOutput()
+		require.NoError(t, err, "%s", out)
+		for _, dep := range strings.Fields(string(out)) {
+			// database/sql/driver (interfaces only) comes with oapi-codegen's UUID type.
+			assert.NotEqual(t, "database/sql", dep, "%s imports database/sql", c.Output)
+			for _, banned := range []string{"github.com/labstack/echo", "github.com/getkin/kin-openapi", "modernc.org/sqlite", "github.com/jackc/pgx"} {
+				assert.False(t, strings.HasPrefix(dep, banned), "%s imports %s", c.Output, dep)
+			}
+		}
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/apiclab/apic/generated/apig"
+	"github.com/apiclab/apic/generated/apig/apigserver"
 	"github.com/apiclab/apic/generated/validation"
 	"github.com/apiclab/apic/server/fixtures"
 	"github.com/apiclab/apic/server/store"
@@ -27,7 +28,7 @@ func (s *Server) apigScope(ctx context.Context) (string, *fixtures.Catalog, erro
 
 // CreateApi stores a new legacy APIG API. Enum values are accepted in any case and stored in
 // their canonical spelling.
-func (s *Server) CreateApi(ctx context.Context, req apig.CreateApiRequestObject) (apig.CreateApiResponseObject, error) {
+func (s *Server) CreateApi(ctx context.Context, req apigserver.CreateApiRequestObject) (apigserver.CreateApiResponseObject, error) {
 	project, cat, err := s.apigScope(ctx)
 	if err != nil {
 		return nil, err
@@ -51,7 +52,7 @@ func (s *Server) CreateApi(ctx context.Context, req apig.CreateApiRequestObject)
 
 // UpdateApi replaces a legacy APIG API. It keeps the API's id, registration time and group
 // (the page says the group cannot be modified) and moves its update time.
-func (s *Server) UpdateApi(ctx context.Context, req apig.UpdateApiRequestObject) (apig.UpdateApiResponseObject, error) {
+func (s *Server) UpdateApi(ctx context.Context, req apigserver.UpdateApiRequestObject) (apigserver.UpdateApiResponseObject, error) {
 	project, cat, err := s.apigScope(ctx)
 	if err != nil {
 		return nil, err

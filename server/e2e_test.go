@@ -21,9 +21,9 @@ import (
 	"github.com/apiclab/apic/conformance/catalog"
 	"github.com/apiclab/apic/generated/apig"
 	"github.com/apiclab/apic/generated/romaapic"
+	"github.com/apiclab/apic/generated/sign"
 	"github.com/apiclab/apic/generated/validation"
 	"github.com/apiclab/apic/server"
-	"github.com/apiclab/apic/server/auth"
 	"github.com/apiclab/apic/server/fixtures"
 	"github.com/apiclab/apic/server/store"
 	"github.com/apiclab/apic/server/store/storetest"
@@ -302,7 +302,7 @@ func TestErrorCodes(t *testing.T) {
 			signed := func(method, path string, body []byte, at time.Time, sk string) map[string]string {
 				r := httptest.NewRequest(method, path, bytes.NewReader(body))
 				r.Header.Set("X-Project-Id", project)
-				auth.Sign(r, body, "EMULATORACCESSKEY001", sk, at)
+				sign.Sign(r, body, "EMULATORACCESSKEY001", sk, at)
 				return map[string]string{"X-Project-Id": project, "X-Sdk-Date": r.Header.Get("X-Sdk-Date"), "Authorization": r.Header.Get("Authorization")}
 			}
 			good, _ := json.Marshal(minimal("signed_api"))

@@ -15,10 +15,10 @@ import (
 	"github.com/labstack/echo/v4"
 	"github.com/labstack/echo/v4/middleware"
 
-	"github.com/apiclab/apic/generated/apig"
-	"github.com/apiclab/apic/generated/romaapic"
+	"github.com/apiclab/apic/generated/apig/apigserver"
+	"github.com/apiclab/apic/generated/romaapic/romaapicserver"
+	"github.com/apiclab/apic/generated/sign"
 	"github.com/apiclab/apic/generated/validation"
-	"github.com/apiclab/apic/server/auth"
 )
 
 // MaxBodyBytes is the largest request body the emulator reads (1 MiB); a larger one gets 413.
@@ -55,8 +55,8 @@ func (s *Server) Handler() http.Handler {
 	e.GET("/health", s.health)
 	e.GET("/metrics", echo.WrapHandler(s.metrics.handler()))
 	s.registerState(e)
-	romaapic.RegisterHandlers(e, romaapic.NewStrictHandler(s, nil))
-	apig.RegisterHandlers(e, apig.NewStrictHandler(s, nil))
+	romaapicserver.RegisterHandlers(e, romaapicserver.NewStrictHandler(s, nil))
+	apigserver.RegisterHandlers(e, apigserver.NewStrictHandler(s, nil))
 	for k, v := range operations(e) {
 		ops[k] = v
 	}
@@ -183,9 +183,9 @@ func (s *Server) authenticate(next echo.HandlerFunc) echo.HandlerFunc {
 				return apiError(http.StatusUnauthorized, CodeBadToken, "Incorrect token or token resolution failed")
 			}
 			who = caller{Project: project, Via: "token"}
-		case strings.HasPrefix(r.Header.Get("Authorization"), auth.Algorithm):
+		case strings.HasPrefix(r.Header.Get("Authorization"), sign.Algorithm):
 			var pairProject string
-			_, err := auth.Verify(r, bodyOf(c), s.now(), func(ak string) (string, bool) {
+			_, err := sign.Verify(r, bodyOf(c), s.now(), func(ak string) (string, bool) {
 				for _, k := range s.fx.Credentials.AKSK {
 					if k.AK == ak {
 						pairProject = k.Project
@@ -195,7 +195,7 @@ func (s *Server) authenticate(next echo.HandlerFunc) echo.HandlerFunc {
 				return "", false
 			})
 			switch {
-			case errors.Is(err, auth.ErrExpired):
+			case errors.Is(err, sign.ErrExpired):
 				return apiError(http.StatusUnauthorized, CodeExpired, "The request has expired: X-Sdk-Date is more than 15 minutes off")
 			case err != nil:
 				return apiError(http.StatusUnauthorized, CodeBadSignature, "Incorrect IAM authentication information: %v", err)

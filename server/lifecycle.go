@@ -13,7 +13,9 @@ import (
 	"github.com/getkin/kin-openapi/openapi3"
 
 	"github.com/apiclab/apic/generated/apig"
+	"github.com/apiclab/apic/generated/apig/apigserver"
 	"github.com/apiclab/apic/generated/romaapic"
+	"github.com/apiclab/apic/generated/romaapic/romaapicserver"
 	"github.com/apiclab/apic/generated/validation"
 	"github.com/apiclab/apic/server/fixtures"
 	"github.com/apiclab/apic/server/store"
@@ -30,7 +32,7 @@ const (
 
 // ShowDetailsOfApiV2 returns a stored ROMA API: the document that create or the last update
 // answered with.
-func (s *Server) ShowDetailsOfApiV2(ctx context.Context, req romaapic.ShowDetailsOfApiV2RequestObject) (romaapic.ShowDetailsOfApiV2ResponseObject, error) {
+func (s *Server) ShowDetailsOfApiV2(ctx context.Context, req romaapicserver.ShowDetailsOfApiV2RequestObject) (romaapicserver.ShowDetailsOfApiV2ResponseObject, error) {
 	if _, err := s.romaScope(ctx, req.ProjectId, req.InstanceId); err != nil {
 		return nil, err
 	}
@@ -43,7 +45,7 @@ func (s *Server) ShowDetailsOfApiV2(ctx context.Context, req romaapic.ShowDetail
 
 // UpdateApiV2 replaces a ROMA API with a create body, checked as create checks it. The API
 // keeps its id and registration time; its update time moves forward.
-func (s *Server) UpdateApiV2(ctx context.Context, req romaapic.UpdateApiV2RequestObject) (romaapic.UpdateApiV2ResponseObject, error) {
+func (s *Server) UpdateApiV2(ctx context.Context, req romaapicserver.UpdateApiV2RequestObject) (romaapicserver.UpdateApiV2ResponseObject, error) {
 	cat, err := s.romaScope(ctx, req.ProjectId, req.InstanceId)
 	if err != nil {
 		return nil, err
@@ -67,7 +69,7 @@ func (s *Server) UpdateApiV2(ctx context.Context, req romaapic.UpdateApiV2Reques
 }
 
 // DeleteApiV2 removes a ROMA API; its name and route are free at once.
-func (s *Server) DeleteApiV2(ctx context.Context, req romaapic.DeleteApiV2RequestObject) (romaapic.DeleteApiV2ResponseObject, error) {
+func (s *Server) DeleteApiV2(ctx context.Context, req romaapicserver.DeleteApiV2RequestObject) (romaapicserver.DeleteApiV2ResponseObject, error) {
 	if _, err := s.romaScope(ctx, req.ProjectId, req.InstanceId); err != nil {
 		return nil, err
 	}
@@ -75,11 +77,11 @@ func (s *Server) DeleteApiV2(ctx context.Context, req romaapic.DeleteApiV2Reques
 	if err := s.store.Delete(ctx, store.ROMA, req.ProjectId, req.InstanceId, req.ApiId); err != nil {
 		return nil, storeError(err, req.ApiId)
 	}
-	return romaapic.DeleteApiV2204Response{}, nil
+	return romaapicserver.DeleteApiV2204Response{}, nil
 }
 
 // ListApisV2 answers a page of the instance's APIs (offset/limit paging).
-func (s *Server) ListApisV2(ctx context.Context, req romaapic.ListApisV2RequestObject) (romaapic.ListApisV2ResponseObject, error) {
+func (s *Server) ListApisV2(ctx context.Context, req romaapicserver.ListApisV2RequestObject) (romaapicserver.ListApisV2ResponseObject, error) {
 	cat, err := s.romaScope(ctx, req.ProjectId, req.InstanceId)
 	if err != nil {
 		return nil, err
@@ -110,7 +112,7 @@ func (s *Server) ListApisV2(ctx context.Context, req romaapic.ListApisV2RequestO
 }
 
 // ShowDetailsOfApi returns a stored legacy APIG API in the details shape.
-func (s *Server) ShowDetailsOfApi(ctx context.Context, req apig.ShowDetailsOfApiRequestObject) (apig.ShowDetailsOfApiResponseObject, error) {
+func (s *Server) ShowDetailsOfApi(ctx context.Context, req apigserver.ShowDetailsOfApiRequestObject) (apigserver.ShowDetailsOfApiResponseObject, error) {
 	project, _, err := s.apigScope(ctx)
 	if err != nil {
 		return nil, err
@@ -131,7 +133,7 @@ func (s *Server) ShowDetailsOfApi(ctx context.Context, req apig.ShowDetailsOfApi
 }
 
 // DeleteApi removes a legacy APIG API; its name and route are free at once.
-func (s *Server) DeleteApi(ctx context.Context, req apig.DeleteApiRequestObject) (apig.DeleteApiResponseObject, error) {
+func (s *Server) DeleteApi(ctx context.Context, req apigserver.DeleteApiRequestObject) (apigserver.DeleteApiResponseObject, error) {
 	project, _, err := s.apigScope(ctx)
 	if err != nil {
 		return nil, err
@@ -139,12 +141,12 @@ func (s *Server) DeleteApi(ctx context.Context, req apig.DeleteApiRequestObject)
 	if err := s.store.Delete(ctx, store.APIG, project, "", req.Id); err != nil {
 		return nil, storeError(err, req.Id)
 	}
-	return apig.DeleteApi204Response{}, nil
+	return apigserver.DeleteApi204Response{}, nil
 }
 
 // ListApis answers a page of the caller's legacy APIs (page_no/page_size paging; page_size 0
 // is every API).
-func (s *Server) ListApis(ctx context.Context, req apig.ListApisRequestObject) (apig.ListApisResponseObject, error) {
+func (s *Server) ListApis(ctx context.Context, req apigserver.ListApisRequestObject) (apigserver.ListApisResponseObject, error) {
 	project, _, err := s.apigScope(ctx)
 	if err != nil {
 		return nil, err

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/apiclab/apic/generated/romaapic"
+	"github.com/apiclab/apic/generated/romaapic/romaapicserver"
 	"github.com/apiclab/apic/server/fixtures"
 	"github.com/apiclab/apic/server/store"
 )
@@ -33,7 +34,7 @@ func (s *Server) romaScope(ctx context.Context, project, instance string) (*fixt
 }
 
 // CreateApiV2 stores a new ROMA API and answers 201 with the documented response.
-func (s *Server) CreateApiV2(ctx context.Context, req romaapic.CreateApiV2RequestObject) (romaapic.CreateApiV2ResponseObject, error) {
+func (s *Server) CreateApiV2(ctx context.Context, req romaapicserver.CreateApiV2RequestObject) (romaapicserver.CreateApiV2ResponseObject, error) {
 	cat, err := s.romaScope(ctx, req.ProjectId, req.InstanceId)
 	if err != nil {
 		return nil, err
@@ -122,7 +123,7 @@ func groupInfo(g *fixtures.Group, ts string) map[string]any {
 }
 
 // ShowDetailsOfApiV1 returns a stored ROMA API in the v1 shape.
-func (s *Server) ShowDetailsOfApiV1(ctx context.Context, req romaapic.ShowDetailsOfApiV1RequestObject) (romaapic.ShowDetailsOfApiV1ResponseObject, error) {
+func (s *Server) ShowDetailsOfApiV1(ctx context.Context, req romaapicserver.ShowDetailsOfApiV1RequestObject) (romaapicserver.ShowDetailsOfApiV1ResponseObject, error) {
 	if _, err := s.romaScope(ctx, req.ProjectId, req.InstanceId); err != nil {
 		return nil, err
 	}

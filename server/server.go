@@ -17,8 +17,10 @@ import (
 
 	"github.com/getkin/kin-openapi/openapi3"
 
-	"github.com/apiclab/apic/generated/apig"
-	"github.com/apiclab/apic/generated/romaapic"
+	"github.com/apiclab/apic/generated/apig/apigserver"
+	"github.com/apiclab/apic/generated/apig/apigspec"
+	"github.com/apiclab/apic/generated/romaapic/romaapicserver"
+	"github.com/apiclab/apic/generated/romaapic/romaapicspec"
 	"github.com/apiclab/apic/generated/validation"
 	"github.com/apiclab/apic/server/fixtures"
 	"github.com/apiclab/apic/server/store"
@@ -47,8 +49,8 @@ type Server struct {
 }
 
 var (
-	_ romaapic.StrictServerInterface = (*Server)(nil)
-	_ apig.StrictServerInterface     = (*Server)(nil)
+	_ romaapicserver.StrictServerInterface = (*Server)(nil)
+	_ apigserver.StrictServerInterface     = (*Server)(nil)
 )
 
 // Options configure a Server. Store and Fixtures are required.
@@ -89,10 +91,10 @@ func New(opts Options) (*Server, error) {
 	}
 	var err error
 	// The embedded specs drive defaults, canonical enum spellings and response shapes.
-	if s.roma, err = romaapic.GetSwagger(); err != nil {
+	if s.roma, err = romaapicspec.GetSwagger(); err != nil {
 		return nil, err
 	}
-	if s.apig, err = apig.GetSwagger(); err != nil {
+	if s.apig, err = apigspec.GetSwagger(); err != nil {
 		return nil, err
 	}
 	s.faults = newFaultSet(operationIDs(s.roma, s.apig))

@@ -8,8 +8,8 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/apiclab/apic/generated/apig"
-	"github.com/apiclab/apic/generated/romaapic"
+	"github.com/apiclab/apic/generated/apig/apigspec"
+	"github.com/apiclab/apic/generated/romaapic/romaapicspec"
 	"github.com/apiclab/apic/server"
 )
 
@@ -18,8 +18,8 @@ import (
 func TestSpecsAndDocsPage(t *testing.T) {
 	e := startWith(t, filepath.Join(t.TempDir(), "db"), server.Options{})
 	for file, get := range map[string]func() (any, error){
-		"roma-apic.json": func() (any, error) { return romaapic.GetSwagger() },
-		"apig.json":      func() (any, error) { return apig.GetSwagger() },
+		"roma-apic.json": func() (any, error) { return romaapicspec.GetSwagger() },
+		"apig.json":      func() (any, error) { return apigspec.GetSwagger() },
 	} {
 		r := e.do("GET", "/_emulator/openapi/"+file, nil, nil)
 		require.Equal(t, 200, r.status, file)

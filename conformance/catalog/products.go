@@ -2,13 +2,15 @@ package catalog
 
 import (
 	"github.com/apiclab/apic/generated/apig"
+	"github.com/apiclab/apic/generated/apig/apigspec"
 	"github.com/apiclab/apic/generated/romaapic"
+	"github.com/apiclab/apic/generated/romaapic/romaapicspec"
 )
 
 // The product specs.
 var (
-	ROMA = New("roma-apic", "spec/roma-apic.yaml", romaapic.GetSwagger, romaapic.SchemaTypes, romaapic.LedgerYAML)
-	APIG = New("apig", "spec/apig.yaml", apig.GetSwagger, apig.SchemaTypes, apig.LedgerYAML)
+	ROMA = New("roma-apic", "spec/roma-apic.yaml", romaapicspec.GetSwagger, romaapic.SchemaTypes, romaapicspec.LedgerYAML)
+	APIG = New("apig", "spec/apig.yaml", apigspec.GetSwagger, apig.SchemaTypes, apigspec.LedgerYAML)
 )
 
 // All lists every product spec.

@@ -8,18 +8,291 @@ import (
 	"github.com/oapi-codegen/runtime"
 )
 
+// Defines values for AuthOptAppCodeAuthType.
+const (
+	AuthOptAppCodeAuthTypeDISABLE AuthOptAppCodeAuthType = "DISABLE"
+	AuthOptAppCodeAuthTypeHEADER  AuthOptAppCodeAuthType = "HEADER"
+)
+
+// Valid indicates whether the value is a known member of the AuthOptAppCodeAuthType enum.
+func (e AuthOptAppCodeAuthType) Valid() bool {
+	switch e {
+	case AuthOptAppCodeAuthTypeDISABLE:
+		return true
+	case AuthOptAppCodeAuthTypeHEADER:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for BackendApiReqMethod.
+const (
+	BackendApiReqMethodANY     BackendApiReqMethod = "ANY"
+	BackendApiReqMethodDELETE  BackendApiReqMethod = "DELETE"
+	BackendApiReqMethodGET     BackendApiReqMethod = "GET"
+	BackendApiReqMethodHEAD    BackendApiReqMethod = "HEAD"
+	BackendApiReqMethodOPTIONS BackendApiReqMethod = "OPTIONS"
+	BackendApiReqMethodPATCH   BackendApiReqMethod = "PATCH"
+	BackendApiReqMethodPOST    BackendApiReqMethod = "POST"
+	BackendApiReqMethodPUT     BackendApiReqMethod = "PUT"
+)
+
+// Valid indicates whether the value is a known member of the BackendApiReqMethod enum.
+func (e BackendApiReqMethod) Valid() bool {
+	switch e {
+	case BackendApiReqMethodANY:
+		return true
+	case BackendApiReqMethodDELETE:
+		return true
+	case BackendApiReqMethodGET:
+		return true
+	case BackendApiReqMethodHEAD:
+		return true
+	case BackendApiReqMethodOPTIONS:
+		return true
+	case BackendApiReqMethodPATCH:
+		return true
+	case BackendApiReqMethodPOST:
+		return true
+	case BackendApiReqMethodPUT:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for BackendApiReqProtocol.
+const (
+	BackendApiReqProtocolHTTP  BackendApiReqProtocol = "HTTP"
+	BackendApiReqProtocolHTTPS BackendApiReqProtocol = "HTTPS"
+)
+
+// Valid indicates whether the value is a known member of the BackendApiReqProtocol enum.
+func (e BackendApiReqProtocol) Valid() bool {
+	switch e {
+	case BackendApiReqProtocolHTTP:
+		return true
+	case BackendApiReqProtocolHTTPS:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for BackendApiVpcStatus.
 const (
-	BackendApiVpcStatusN1 BackendApiVpcStatus = 1
-	BackendApiVpcStatusN2 BackendApiVpcStatus = 2
+	BackendApiVpcStatusNoVPCChannel BackendApiVpcStatus = 2
+	BackendApiVpcStatusVPCChannel   BackendApiVpcStatus = 1
 )
 
 // Valid indicates whether the value is a known member of the BackendApiVpcStatus enum.
 func (e BackendApiVpcStatus) Valid() bool {
 	switch e {
-	case BackendApiVpcStatusN1:
+	case BackendApiVpcStatusNoVPCChannel:
 		return true
-	case BackendApiVpcStatusN2:
+	case BackendApiVpcStatusVPCChannel:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for BackendParamLocation.
+const (
+	BackendParamLocationHEADER BackendParamLocation = "HEADER"
+	BackendParamLocationPATH   BackendParamLocation = "PATH"
+	BackendParamLocationQUERY  BackendParamLocation = "QUERY"
+)
+
+// Valid indicates whether the value is a known member of the BackendParamLocation enum.
+func (e BackendParamLocation) Valid() bool {
+	switch e {
+	case BackendParamLocationHEADER:
+		return true
+	case BackendParamLocationPATH:
+		return true
+	case BackendParamLocationQUERY:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for BackendParamOrigin.
+const (
+	BackendParamOriginCONSTANT BackendParamOrigin = "CONSTANT"
+	BackendParamOriginREQUEST  BackendParamOrigin = "REQUEST"
+	BackendParamOriginSYSTEM   BackendParamOrigin = "SYSTEM"
+)
+
+// Valid indicates whether the value is a known member of the BackendParamOrigin enum.
+func (e BackendParamOrigin) Valid() bool {
+	switch e {
+	case BackendParamOriginCONSTANT:
+		return true
+	case BackendParamOriginREQUEST:
+		return true
+	case BackendParamOriginSYSTEM:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ConditionConditionOrigin.
+const (
+	ConditionConditionOriginParam  ConditionConditionOrigin = "param"
+	ConditionConditionOriginSource ConditionConditionOrigin = "source"
+)
+
+// Valid indicates whether the value is a known member of the ConditionConditionOrigin enum.
+func (e ConditionConditionOrigin) Valid() bool {
+	switch e {
+	case ConditionConditionOriginParam:
+		return true
+	case ConditionConditionOriginSource:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ConditionConditionType.
+const (
+	ConditionConditionTypeEnum    ConditionConditionType = "enum"
+	ConditionConditionTypeExact   ConditionConditionType = "exact"
+	ConditionConditionTypePattern ConditionConditionType = "pattern"
+)
+
+// Valid indicates whether the value is a known member of the ConditionConditionType enum.
+func (e ConditionConditionType) Valid() bool {
+	switch e {
+	case ConditionConditionTypeEnum:
+		return true
+	case ConditionConditionTypeExact:
+		return true
+	case ConditionConditionTypePattern:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for CreateApiRequestAuthType.
+const (
+	CreateApiRequestAuthTypeAPP        CreateApiRequestAuthType = "APP"
+	CreateApiRequestAuthTypeAUTHORIZER CreateApiRequestAuthType = "AUTHORIZER"
+	CreateApiRequestAuthTypeIAM        CreateApiRequestAuthType = "IAM"
+	CreateApiRequestAuthTypeNONE       CreateApiRequestAuthType = "NONE"
+)
+
+// Valid indicates whether the value is a known member of the CreateApiRequestAuthType enum.
+func (e CreateApiRequestAuthType) Valid() bool {
+	switch e {
+	case CreateApiRequestAuthTypeAPP:
+		return true
+	case CreateApiRequestAuthTypeAUTHORIZER:
+		return true
+	case CreateApiRequestAuthTypeIAM:
+		return true
+	case CreateApiRequestAuthTypeNONE:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for CreateApiRequestBackendType.
+const (
+	CreateApiRequestBackendTypeFUNCTION CreateApiRequestBackendType = "FUNCTION"
+	CreateApiRequestBackendTypeHTTP     CreateApiRequestBackendType = "HTTP"
+	CreateApiRequestBackendTypeMOCK     CreateApiRequestBackendType = "MOCK"
+)
+
+// Valid indicates whether the value is a known member of the CreateApiRequestBackendType enum.
+func (e CreateApiRequestBackendType) Valid() bool {
+	switch e {
+	case CreateApiRequestBackendTypeFUNCTION:
+		return true
+	case CreateApiRequestBackendTypeHTTP:
+		return true
+	case CreateApiRequestBackendTypeMOCK:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for CreateApiRequestMatchMode.
+const (
+	CreateApiRequestMatchModeNORMAL CreateApiRequestMatchMode = "NORMAL"
+	CreateApiRequestMatchModeSWA    CreateApiRequestMatchMode = "SWA"
+)
+
+// Valid indicates whether the value is a known member of the CreateApiRequestMatchMode enum.
+func (e CreateApiRequestMatchMode) Valid() bool {
+	switch e {
+	case CreateApiRequestMatchModeNORMAL:
+		return true
+	case CreateApiRequestMatchModeSWA:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for CreateApiRequestReqMethod.
+const (
+	CreateApiRequestReqMethodANY     CreateApiRequestReqMethod = "ANY"
+	CreateApiRequestReqMethodDELETE  CreateApiRequestReqMethod = "DELETE"
+	CreateApiRequestReqMethodGET     CreateApiRequestReqMethod = "GET"
+	CreateApiRequestReqMethodHEAD    CreateApiRequestReqMethod = "HEAD"
+	CreateApiRequestReqMethodOPTIONS CreateApiRequestReqMethod = "OPTIONS"
+	CreateApiRequestReqMethodPATCH   CreateApiRequestReqMethod = "PATCH"
+	CreateApiRequestReqMethodPOST    CreateApiRequestReqMethod = "POST"
+	CreateApiRequestReqMethodPUT     CreateApiRequestReqMethod = "PUT"
+)
+
+// Valid indicates whether the value is a known member of the CreateApiRequestReqMethod enum.
+func (e CreateApiRequestReqMethod) Valid() bool {
+	switch e {
+	case CreateApiRequestReqMethodANY:
+		return true
+	case CreateApiRequestReqMethodDELETE:
+		return true
+	case CreateApiRequestReqMethodGET:
+		return true
+	case CreateApiRequestReqMethodHEAD:
+		return true
+	case CreateApiRequestReqMethodOPTIONS:
+		return true
+	case CreateApiRequestReqMethodPATCH:
+		return true
+	case CreateApiRequestReqMethodPOST:
+		return true
+	case CreateApiRequestReqMethodPUT:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for CreateApiRequestReqProtocol.
+const (
+	CreateApiRequestReqProtocolBOTH  CreateApiRequestReqProtocol = "BOTH"
+	CreateApiRequestReqProtocolHTTP  CreateApiRequestReqProtocol = "HTTP"
+	CreateApiRequestReqProtocolHTTPS CreateApiRequestReqProtocol = "HTTPS"
+)
+
+// Valid indicates whether the value is a known member of the CreateApiRequestReqProtocol enum.
+func (e CreateApiRequestReqProtocol) Valid() bool {
+	switch e {
+	case CreateApiRequestReqProtocolBOTH:
+		return true
+	case CreateApiRequestReqProtocolHTTP:
+		return true
+	case CreateApiRequestReqProtocolHTTPS:
 		return true
 	default:
 		return false
@@ -28,16 +301,16 @@ func (e BackendApiVpcStatus) Valid() bool {
 
 // Defines values for CreateApiRequestType.
 const (
-	CreateApiRequestTypeN1 CreateApiRequestType = 1
-	CreateApiRequestTypeN2 CreateApiRequestType = 2
+	CreateApiRequestTypePrivate CreateApiRequestType = 2
+	CreateApiRequestTypePublic  CreateApiRequestType = 1
 )
 
 // Valid indicates whether the value is a known member of the CreateApiRequestType enum.
 func (e CreateApiRequestType) Valid() bool {
 	switch e {
-	case CreateApiRequestTypeN1:
+	case CreateApiRequestTypePrivate:
 		return true
-	case CreateApiRequestTypeN2:
+	case CreateApiRequestTypePublic:
 		return true
 	default:
 		return false
@@ -46,16 +319,16 @@ func (e CreateApiRequestType) Valid() bool {
 
 // Defines values for PolicyHttpVpcStatus.
 const (
-	PolicyHttpVpcStatusN1 PolicyHttpVpcStatus = 1
-	PolicyHttpVpcStatusN2 PolicyHttpVpcStatus = 2
+	PolicyHttpVpcStatusNoVPCChannel PolicyHttpVpcStatus = 2
+	PolicyHttpVpcStatusVPCChannel   PolicyHttpVpcStatus = 1
 )
 
 // Valid indicates whether the value is a known member of the PolicyHttpVpcStatus enum.
 func (e PolicyHttpVpcStatus) Valid() bool {
 	switch e {
-	case PolicyHttpVpcStatusN1:
+	case PolicyHttpVpcStatusNoVPCChannel:
 		return true
-	case PolicyHttpVpcStatusN2:
+	case PolicyHttpVpcStatusVPCChannel:
 		return true
 	default:
 		return false
@@ -64,16 +337,16 @@ func (e PolicyHttpVpcStatus) Valid() bool {
 
 // Defines values for ReqParamRequired.
 const (
-	ReqParamRequiredN1 ReqParamRequired = 1
-	ReqParamRequiredN2 ReqParamRequired = 2
+	ReqParamRequiredMandatory ReqParamRequired = 1
+	ReqParamRequiredOptional  ReqParamRequired = 2
 )
 
 // Valid indicates whether the value is a known member of the ReqParamRequired enum.
 func (e ReqParamRequired) Valid() bool {
 	switch e {
-	case ReqParamRequiredN1:
+	case ReqParamRequiredMandatory:
 		return true
-	case ReqParamRequiredN2:
+	case ReqParamRequiredOptional:
 		return true
 	default:
 		return false
@@ -82,16 +355,139 @@ func (e ReqParamRequired) Valid() bool {
 
 // Defines values for ReqParamValidEnable.
 const (
-	ReqParamValidEnableN1 ReqParamValidEnable = 1
-	ReqParamValidEnableN2 ReqParamValidEnable = 2
+	ReqParamValidEnableDisabled ReqParamValidEnable = 2
+	ReqParamValidEnableEnabled  ReqParamValidEnable = 1
 )
 
 // Valid indicates whether the value is a known member of the ReqParamValidEnable enum.
 func (e ReqParamValidEnable) Valid() bool {
 	switch e {
-	case ReqParamValidEnableN1:
+	case ReqParamValidEnableDisabled:
 		return true
-	case ReqParamValidEnableN2:
+	case ReqParamValidEnableEnabled:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for UpdateApiRequestAuthType.
+const (
+	UpdateApiRequestAuthTypeAPP        UpdateApiRequestAuthType = "APP"
+	UpdateApiRequestAuthTypeAUTHORIZER UpdateApiRequestAuthType = "AUTHORIZER"
+	UpdateApiRequestAuthTypeIAM        UpdateApiRequestAuthType = "IAM"
+	UpdateApiRequestAuthTypeNONE       UpdateApiRequestAuthType = "NONE"
+)
+
+// Valid indicates whether the value is a known member of the UpdateApiRequestAuthType enum.
+func (e UpdateApiRequestAuthType) Valid() bool {
+	switch e {
+	case UpdateApiRequestAuthTypeAPP:
+		return true
+	case UpdateApiRequestAuthTypeAUTHORIZER:
+		return true
+	case UpdateApiRequestAuthTypeIAM:
+		return true
+	case UpdateApiRequestAuthTypeNONE:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for UpdateApiRequestBackendType.
+const (
+	UpdateApiRequestBackendTypeFUNCTION UpdateApiRequestBackendType = "FUNCTION"
+	UpdateApiRequestBackendTypeHTTP     UpdateApiRequestBackendType = "HTTP"
+	UpdateApiRequestBackendTypeMOCK     UpdateApiRequestBackendType = "MOCK"
+)
+
+// Valid indicates whether the value is a known member of the UpdateApiRequestBackendType enum.
+func (e UpdateApiRequestBackendType) Valid() bool {
+	switch e {
+	case UpdateApiRequestBackendTypeFUNCTION:
+		return true
+	case UpdateApiRequestBackendTypeHTTP:
+		return true
+	case UpdateApiRequestBackendTypeMOCK:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for UpdateApiRequestMatchMode.
+const (
+	UpdateApiRequestMatchModeNORMAL UpdateApiRequestMatchMode = "NORMAL"
+	UpdateApiRequestMatchModeSWA    UpdateApiRequestMatchMode = "SWA"
+)
+
+// Valid indicates whether the value is a known member of the UpdateApiRequestMatchMode enum.
+func (e UpdateApiRequestMatchMode) Valid() bool {
+	switch e {
+	case UpdateApiRequestMatchModeNORMAL:
+		return true
+	case UpdateApiRequestMatchModeSWA:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for UpdateApiRequestReqMethod.
+const (
+	UpdateApiRequestReqMethodANY     UpdateApiRequestReqMethod = "ANY"
+	UpdateApiRequestReqMethodDELETE  UpdateApiRequestReqMethod = "DELETE"
+	UpdateApiRequestReqMethodGET     UpdateApiRequestReqMethod = "GET"
+	UpdateApiRequestReqMethodHEAD    UpdateApiRequestReqMethod = "HEAD"
+	UpdateApiRequestReqMethodOPTIONS UpdateApiRequestReqMethod = "OPTIONS"
+	UpdateApiRequestReqMethodPATCH   UpdateApiRequestReqMethod = "PATCH"
+	UpdateApiRequestReqMethodPOST    UpdateApiRequestReqMethod = "POST"
+	UpdateApiRequestReqMethodPUT     UpdateApiRequestReqMethod = "PUT"
+)
+
+// Valid indicates whether the value is a known member of the UpdateApiRequestReqMethod enum.
+func (e UpdateApiRequestReqMethod) Valid() bool {
+	switch e {
+	case UpdateApiRequestReqMethodANY:
+		return true
+	case UpdateApiRequestReqMethodDELETE:
+		return true
+	case UpdateApiRequestReqMethodGET:
+		return true
+	case UpdateApiRequestReqMethodHEAD:
+		return true
+	case UpdateApiRequestReqMethodOPTIONS:
+		return true
+	case UpdateApiRequestReqMethodPATCH:
+		return true
+	case UpdateApiRequestReqMethodPOST:
+		return true
+	case UpdateApiRequestReqMethodPUT:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for UpdateApiRequestReqProtocol.
+const (
+	UpdateApiRequestReqProtocolBOTH      UpdateApiRequestReqProtocol = "BOTH"
+	UpdateApiRequestReqProtocolHTTP      UpdateApiRequestReqProtocol = "HTTP"
+	UpdateApiRequestReqProtocolHTTPS     UpdateApiRequestReqProtocol = "HTTPS"
+	UpdateApiRequestReqProtocolWEBSOCKET UpdateApiRequestReqProtocol = "WEBSOCKET"
+)
+
+// Valid indicates whether the value is a known member of the UpdateApiRequestReqProtocol enum.
+func (e UpdateApiRequestReqProtocol) Valid() bool {
+	switch e {
+	case UpdateApiRequestReqProtocolBOTH:
+		return true
+	case UpdateApiRequestReqProtocolHTTP:
+		return true
+	case UpdateApiRequestReqProtocolHTTPS:
+		return true
+	case UpdateApiRequestReqProtocolWEBSOCKET:
 		return true
 	default:
 		return false
@@ -100,16 +496,16 @@ func (e ReqParamValidEnable) Valid() bool {
 
 // Defines values for UpdateApiRequestType.
 const (
-	UpdateApiRequestTypeN1 UpdateApiRequestType = 1
-	UpdateApiRequestTypeN2 UpdateApiRequestType = 2
+	UpdateApiRequestTypePrivate UpdateApiRequestType = 2
+	UpdateApiRequestTypePublic  UpdateApiRequestType = 1
 )
 
 // Valid indicates whether the value is a known member of the UpdateApiRequestType enum.
 func (e UpdateApiRequestType) Valid() bool {
 	switch e {
-	case UpdateApiRequestTypeN1:
+	case UpdateApiRequestTypePrivate:
 		return true
-	case UpdateApiRequestTypeN2:
+	case UpdateApiRequestTypePublic:
 		return true
 	default:
 		return false
@@ -210,8 +606,11 @@ type ApiListItem struct {
 // AuthOpt Security authentication mode parameter (002 Table 13 "AuthOpt", 004 Table 14 "Parameter description of auth_opt"; 002 types auth_opt "AuthOpt object", 004 "Dictionary", ledger APIG-004).
 type AuthOpt struct {
 	// AppCodeAuthType Indicates whether AppCode authentication is enabled. This parameter is valid only when auth_type is set to App (a rule on the enclosing object that the extensions cannot state, ledger APIG-023). The default value is DISABLE. DISABLE: AppCode authentication is disabled. HEADER: AppCode authentication is enabled and the AppCode is located in the header. Case-insensitive (x-enum-ci; the legacy examples send lower case, ledger APIG-001).
-	AppCodeAuthType *string `json:"app_code_auth_type,omitempty"`
+	AppCodeAuthType *AuthOptAppCodeAuthType `json:"app_code_auth_type,omitempty"`
 }
+
+// AuthOptAppCodeAuthType Indicates whether AppCode authentication is enabled. This parameter is valid only when auth_type is set to App (a rule on the enclosing object that the extensions cannot state, ledger APIG-023). The default value is DISABLE. DISABLE: AppCode authentication is disabled. HEADER: AppCode authentication is enabled and the AppCode is located in the header. Case-insensitive (x-enum-ci; the legacy examples send lower case, ledger APIG-001).
+type AuthOptAppCodeAuthType string
 
 // AuthOptResp Security authentication mode parameter in responses (002 Table 24, 004 Table 25; auth_opt typed Object, ledger APIG-004).
 type AuthOptResp struct {
@@ -228,10 +627,10 @@ type BackendApi struct {
 	Remark *string `json:"remark,omitempty"`
 
 	// ReqMethod Request method: GET, POST, PUT, DELETE, HEAD, PATCH, OPTIONS or ANY. Case-insensitive (x-enum-ci; the legacy examples send lower case, ledger APIG-001).
-	ReqMethod string `json:"req_method"`
+	ReqMethod BackendApiReqMethod `json:"req_method"`
 
 	// ReqProtocol Request protocol: HTTP or HTTPS. Case-insensitive (x-enum-ci; the legacy examples send lower case, ledger APIG-001).
-	ReqProtocol string `json:"req_protocol"`
+	ReqProtocol BackendApiReqProtocol `json:"req_protocol"`
 
 	// ReqUri Request address. A request address can contain up to 512 characters and must comply with URI specifications (the 512 limit and the environment variables are stated by 002 only, ledger APIG-011). Environment variables are supported; each variable name starts with a letter and consists of 3 to 32 characters; only letters, digits, hyphens (-) and underscores (_) are allowed (the pages do not give the variable syntax, so this is not a pattern). The pattern allows what URI syntax allows in a path, starting with /, plus braces for parameters and
 	ReqUri string `json:"req_uri"`
@@ -251,6 +650,12 @@ type BackendApi struct {
 	// VpcStatus Indicates whether to use a VPC channel. 1: yes; 2: no.
 	VpcStatus *BackendApiVpcStatus `json:"vpc_status,omitempty"`
 }
+
+// BackendApiReqMethod Request method: GET, POST, PUT, DELETE, HEAD, PATCH, OPTIONS or ANY. Case-insensitive (x-enum-ci; the legacy examples send lower case, ledger APIG-001).
+type BackendApiReqMethod string
+
+// BackendApiReqProtocol Request protocol: HTTP or HTTPS. Case-insensitive (x-enum-ci; the legacy examples send lower case, ledger APIG-001).
+type BackendApiReqProtocol string
 
 // BackendApiVpcStatus Indicates whether to use a VPC channel. 1: yes; 2: no.
 type BackendApiVpcStatus int
@@ -319,13 +724,13 @@ type BackendApiResp_VpcStatus struct {
 // BackendParam Backend parameter (002 Table 8, 004 Table 9; also the backend_params of the policy tables).
 type BackendParam struct {
 	// Location Parameter location: PATH, QUERY or HEADER. Case-insensitive (x-enum-ci; the legacy examples send lower case, ledger APIG-001).
-	Location string `json:"location"`
+	Location BackendParamLocation `json:"location"`
 
 	// Name Parameter name. A parameter name consists of 1-32 characters, starting with a letter. Only letters, digits, periods (.), hyphens (-), and underscores (_) are allowed.
 	Name string `json:"name"`
 
 	// Origin Parameter type: REQUEST, CONSTANT or SYSTEM. Case-insensitive (x-enum-ci; the legacy examples send lower case, ledger APIG-001).
-	Origin string `json:"origin"`
+	Origin BackendParamOrigin `json:"origin"`
 
 	// Remark Description of the parameter. The description cannot exceed 255 characters.
 	Remark *string `json:"remark,omitempty"`
@@ -333,6 +738,12 @@ type BackendParam struct {
 	// Value Parameter value, which can contain no more than 255 characters. If origin is set to REQUEST, the value is the parameter name in req_params. If origin is set to CONSTANT, the value is the real value of the backend parameter. If origin is set to SYSTEM, the value is the name of the gateway parameter.
 	Value string `json:"value"`
 }
+
+// BackendParamLocation Parameter location: PATH, QUERY or HEADER. Case-insensitive (x-enum-ci; the legacy examples send lower case, ledger APIG-001).
+type BackendParamLocation string
+
+// BackendParamOrigin Parameter type: REQUEST, CONSTANT or SYSTEM. Case-insensitive (x-enum-ci; the legacy examples send lower case, ledger APIG-001).
+type BackendParamOrigin string
 
 // BackendParamResp Backend parameter in responses (002 Table 19, 004 Table 20; also the backend_params of the policy tables).
 type BackendParamResp struct {
@@ -361,10 +772,10 @@ type BackendParamResp struct {
 // Condition Policy condition (002 Table 12, 004 Table 13). condition_type and req_param_name are mandatory if the policy type is param, read as condition_origin = param (x-required-if, ledger APIG-017).
 type Condition struct {
 	// ConditionOrigin Condition source: param (input parameter) or source (source IP address). Case-insensitive (x-enum-ci; the legacy examples send lower case, ledger APIG-001).
-	ConditionOrigin string `json:"condition_origin"`
+	ConditionOrigin ConditionConditionOrigin `json:"condition_origin"`
 
 	// ConditionType Condition type: exact (exact match), enum (enumeration) or pattern (regular expression). Mandatory if the policy type is param. Case-insensitive (x-enum-ci; the legacy examples send lower case, ledger APIG-001).
-	ConditionType *string `json:"condition_type,omitempty"`
+	ConditionType *ConditionConditionType `json:"condition_type,omitempty"`
 
 	// ConditionValue Condition value.
 	ConditionValue string `json:"condition_value"`
@@ -372,6 +783,12 @@ type Condition struct {
 	// ReqParamName Input parameter name. Mandatory if the policy type is param.
 	ReqParamName *string `json:"req_param_name,omitempty"`
 }
+
+// ConditionConditionOrigin Condition source: param (input parameter) or source (source IP address). Case-insensitive (x-enum-ci; the legacy examples send lower case, ledger APIG-001).
+type ConditionConditionOrigin string
+
+// ConditionConditionType Condition type: exact (exact match), enum (enumeration) or pattern (regular expression). Mandatory if the policy type is param. Case-insensitive (x-enum-ci; the legacy examples send lower case, ledger APIG-001).
+type ConditionConditionType string
 
 // ConditionResp Policy condition in responses (002 Table 23, 004 Table 24).
 type ConditionResp struct {
@@ -403,7 +820,7 @@ type CreateApiRequest struct {
 	AuthOpt *AuthOpt `json:"auth_opt,omitempty"`
 
 	// AuthType Security authentication mode: NONE, APP, IAM or AUTHORIZER. Case-insensitive (x-enum-ci; the legacy examples send lower case, ledger APIG-001).
-	AuthType string `json:"auth_type"`
+	AuthType CreateApiRequestAuthType `json:"auth_type"`
 
 	// AuthorizerId ID of the frontend custom authorizer.
 	AuthorizerId *string `json:"authorizer_id,omitempty"`
@@ -415,7 +832,7 @@ type CreateApiRequest struct {
 	BackendParams *[]BackendParam `json:"backend_params,omitempty"`
 
 	// BackendType Backend type: HTTP (web backend), FUNCTION (FunctionGraph backend) or MOCK (Mock backend). Case-insensitive (x-enum-ci; the legacy examples send lower case, ledger APIG-001).
-	BackendType string `json:"backend_type"`
+	BackendType CreateApiRequestBackendType `json:"backend_type"`
 
 	// BodyRemark Description of the API request body, which can be an example request body, media type, or parameter information. The description cannot exceed 20,480 characters.
 	BodyRemark *string `json:"body_remark,omitempty"`
@@ -430,7 +847,7 @@ type CreateApiRequest struct {
 	GroupId string `json:"group_id"`
 
 	// MatchMode Route matching mode: SWA (prefix match) or NORMAL (exact match). Default value: NORMAL. Case-insensitive (x-enum-ci; the legacy examples send lower case, ledger APIG-001).
-	MatchMode *string `json:"match_mode,omitempty"`
+	MatchMode *CreateApiRequestMatchMode `json:"match_mode,omitempty"`
 
 	// MockInfo Mock backend details (002 Table 5, 004 Table 6). Required if backend_type is set to MOCK.
 	MockInfo *MockInfo `json:"mock_info,omitempty"`
@@ -451,13 +868,13 @@ type CreateApiRequest struct {
 	Remark *string `json:"remark,omitempty"`
 
 	// ReqMethod Request method: GET, POST, PUT, DELETE, HEAD, PATCH, OPTIONS or ANY. Case-insensitive (x-enum-ci; the legacy examples send lower case, ledger APIG-001).
-	ReqMethod string `json:"req_method"`
+	ReqMethod CreateApiRequestReqMethod `json:"req_method"`
 
 	// ReqParams Request parameter list (typed Dictionary; the examples send an array of objects, ledger APIG-004).
 	ReqParams *[]ReqParam `json:"req_params,omitempty"`
 
 	// ReqProtocol Request protocol: HTTP; HTTPS; BOTH (the API can be accessed through both HTTP and HTTPS). 004 (Modify an API) also lists WEBSOCKET, 002 does not (ledger APIG-009). Default value: HTTPS. Case-insensitive (x-enum-ci; the legacy examples send lower case, ledger APIG-001).
-	ReqProtocol *string `json:"req_protocol,omitempty"`
+	ReqProtocol *CreateApiRequestReqProtocol `json:"req_protocol,omitempty"`
 
 	// ReqUri Access address. The value of this parameter must comply with URI specifications. Every path parameter {name} in it must be declared in req_params with location PATH (x-path-params, ledger APIG-025). The pattern allows what URI syntax allows in a path, starting with /, plus braces for parameters, and no control, space or non-ASCII characters (ledger APIG-035).
 	ReqUri string `json:"req_uri"`
@@ -484,6 +901,21 @@ type CreateApiRequest struct {
 	// Version Version of the API. A maximum of 16 characters are allowed.
 	Version *string `json:"version,omitempty"`
 }
+
+// CreateApiRequestAuthType Security authentication mode: NONE, APP, IAM or AUTHORIZER. Case-insensitive (x-enum-ci; the legacy examples send lower case, ledger APIG-001).
+type CreateApiRequestAuthType string
+
+// CreateApiRequestBackendType Backend type: HTTP (web backend), FUNCTION (FunctionGraph backend) or MOCK (Mock backend). Case-insensitive (x-enum-ci; the legacy examples send lower case, ledger APIG-001).
+type CreateApiRequestBackendType string
+
+// CreateApiRequestMatchMode Route matching mode: SWA (prefix match) or NORMAL (exact match). Default value: NORMAL. Case-insensitive (x-enum-ci; the legacy examples send lower case, ledger APIG-001).
+type CreateApiRequestMatchMode string
+
+// CreateApiRequestReqMethod Request method: GET, POST, PUT, DELETE, HEAD, PATCH, OPTIONS or ANY. Case-insensitive (x-enum-ci; the legacy examples send lower case, ledger APIG-001).
+type CreateApiRequestReqMethod string
+
+// CreateApiRequestReqProtocol Request protocol: HTTP; HTTPS; BOTH (the API can be accessed through both HTTP and HTTPS). 004 (Modify an API) also lists WEBSOCKET, 002 does not (ledger APIG-009). Default value: HTTPS. Case-insensitive (x-enum-ci; the legacy examples send lower case, ledger APIG-001).
+type CreateApiRequestReqProtocol string
 
 // CreateApiRequestType Indicates whether the API is available to the public. 1: public; 2: private.
 type CreateApiRequestType int
@@ -1000,7 +1432,7 @@ type UpdateApiRequest struct {
 	AuthOpt *AuthOpt `json:"auth_opt,omitempty"`
 
 	// AuthType Security authentication mode: NONE, APP, IAM or AUTHORIZER. Case-insensitive (x-enum-ci; the legacy examples send lower case, ledger APIG-001).
-	AuthType string `json:"auth_type"`
+	AuthType UpdateApiRequestAuthType `json:"auth_type"`
 
 	// AuthorizerId ID of the frontend custom authorizer.
 	AuthorizerId *string `json:"authorizer_id,omitempty"`
@@ -1012,7 +1444,7 @@ type UpdateApiRequest struct {
 	BackendParams *[]BackendParam `json:"backend_params,omitempty"`
 
 	// BackendType Backend type: HTTP (web backend), FUNCTION (FunctionGraph backend) or MOCK (Mock backend). Case-insensitive (x-enum-ci; the legacy examples send lower case, ledger APIG-001).
-	BackendType string `json:"backend_type"`
+	BackendType UpdateApiRequestBackendType `json:"backend_type"`
 
 	// BodyRemark Description of the API request body, which can be an example request body, media type, or parameter information. The description cannot exceed 20,480 characters.
 	BodyRemark *string `json:"body_remark,omitempty"`
@@ -1027,7 +1459,7 @@ type UpdateApiRequest struct {
 	GroupId *string `json:"group_id,omitempty"`
 
 	// MatchMode Route matching mode: SWA (prefix match) or NORMAL (exact match). Default value: NORMAL. Case-insensitive (x-enum-ci; the legacy examples send lower case, ledger APIG-001).
-	MatchMode *string `json:"match_mode,omitempty"`
+	MatchMode *UpdateApiRequestMatchMode `json:"match_mode,omitempty"`
 
 	// MockInfo Mock backend details (002 Table 5, 004 Table 6). Required if backend_type is set to MOCK.
 	MockInfo *MockInfo `json:"mock_info,omitempty"`
@@ -1048,13 +1480,13 @@ type UpdateApiRequest struct {
 	Remark *string `json:"remark,omitempty"`
 
 	// ReqMethod Request method: GET, POST, PUT, DELETE, HEAD, PATCH, OPTIONS or ANY. Case-insensitive (x-enum-ci; the legacy examples send lower case, ledger APIG-001).
-	ReqMethod string `json:"req_method"`
+	ReqMethod UpdateApiRequestReqMethod `json:"req_method"`
 
 	// ReqParams Request parameter list (typed Dictionary; the examples send an array of objects, ledger APIG-004).
 	ReqParams *[]ReqParam `json:"req_params,omitempty"`
 
 	// ReqProtocol Request protocol: HTTP; HTTPS; BOTH (the API can be accessed through both HTTP and HTTPS); WEBSOCKET (004 only, ledger APIG-009). Default value: HTTPS. Case-insensitive (x-enum-ci; the legacy examples send lower case, ledger APIG-001).
-	ReqProtocol *string `json:"req_protocol,omitempty"`
+	ReqProtocol *UpdateApiRequestReqProtocol `json:"req_protocol,omitempty"`
 
 	// ReqUri Access address. The value of this parameter must comply with URI specifications. Every path parameter {name} in it must be declared in req_params with location PATH (x-path-params, ledger APIG-025). The pattern allows what URI syntax allows in a path, starting with /, plus braces for parameters, and no control, space or non-ASCII characters (ledger APIG-035).
 	ReqUri string `json:"req_uri"`
@@ -1081,6 +1513,21 @@ type UpdateApiRequest struct {
 	// Version Version of the API. A maximum of 16 characters are allowed.
 	Version *string `json:"version,omitempty"`
 }
+
+// UpdateApiRequestAuthType Security authentication mode: NONE, APP, IAM or AUTHORIZER. Case-insensitive (x-enum-ci; the legacy examples send lower case, ledger APIG-001).
+type UpdateApiRequestAuthType string
+
+// UpdateApiRequestBackendType Backend type: HTTP (web backend), FUNCTION (FunctionGraph backend) or MOCK (Mock backend). Case-insensitive (x-enum-ci; the legacy examples send lower case, ledger APIG-001).
+type UpdateApiRequestBackendType string
+
+// UpdateApiRequestMatchMode Route matching mode: SWA (prefix match) or NORMAL (exact match). Default value: NORMAL. Case-insensitive (x-enum-ci; the legacy examples send lower case, ledger APIG-001).
+type UpdateApiRequestMatchMode string
+
+// UpdateApiRequestReqMethod Request method: GET, POST, PUT, DELETE, HEAD, PATCH, OPTIONS or ANY. Case-insensitive (x-enum-ci; the legacy examples send lower case, ledger APIG-001).
+type UpdateApiRequestReqMethod string
+
+// UpdateApiRequestReqProtocol Request protocol: HTTP; HTTPS; BOTH (the API can be accessed through both HTTP and HTTPS); WEBSOCKET (004 only, ledger APIG-009). Default value: HTTPS. Case-insensitive (x-enum-ci; the legacy examples send lower case, ledger APIG-001).
+type UpdateApiRequestReqProtocol string
 
 // UpdateApiRequestType Indicates whether the API is available to the public. 1: public; 2: private.
 type UpdateApiRequestType int

@@ -585,7 +585,7 @@ func (v *AuthOpt) DecodeJSON(data []byte) error {
 func (v *AuthOpt) ValidateAt(path *validation.Path, errs *validation.Errors) {
 	if v.AppCodeAuthType != nil {
 		p := path.Key("app_code_auth_type")
-		s0 := (*v.AppCodeAuthType)
+		s0 := string((*v.AppCodeAuthType))
 		validation.EnumCI(errs, &p, s0, enum0)
 	}
 }
@@ -609,7 +609,7 @@ func (v *AuthOpt) DecodeJX(d *jx.Decoder, path *validation.Path, errs *validatio
 				return err
 			}
 			if ok0 {
-				y0 := x0
+				y0 := AuthOptAppCodeAuthType(x0)
 				v.AppCodeAuthType = &y0
 			}
 		default:
@@ -694,12 +694,12 @@ func (v *BackendApi) ValidateAt(path *validation.Path, errs *validation.Errors) 
 	}
 	{
 		p := path.Key("req_method")
-		s0 := v.ReqMethod
+		s0 := string(v.ReqMethod)
 		validation.EnumCI(errs, &p, s0, enum1)
 	}
 	{
 		p := path.Key("req_protocol")
-		s0 := v.ReqProtocol
+		s0 := string(v.ReqProtocol)
 		validation.EnumCI(errs, &p, s0, enum2)
 	}
 	{
@@ -788,7 +788,7 @@ func (v *BackendApi) DecodeJX(d *jx.Decoder, path *validation.Path, errs *valida
 				return err
 			}
 			if ok0 {
-				v.ReqMethod = x0
+				v.ReqMethod = BackendApiReqMethod(x0)
 			}
 		case "req_protocol":
 			seen |= uint64(0x8)
@@ -798,7 +798,7 @@ func (v *BackendApi) DecodeJX(d *jx.Decoder, path *validation.Path, errs *valida
 				return err
 			}
 			if ok0 {
-				v.ReqProtocol = x0
+				v.ReqProtocol = BackendApiReqProtocol(x0)
 			}
 		case "req_uri":
 			seen |= uint64(0x10)
@@ -1081,7 +1081,7 @@ func (v *BackendParam) DecodeJSON(data []byte) error {
 func (v *BackendParam) ValidateAt(path *validation.Path, errs *validation.Errors) {
 	{
 		p := path.Key("location")
-		s0 := v.Location
+		s0 := string(v.Location)
 		validation.EnumCI(errs, &p, s0, enum4)
 	}
 	{
@@ -1092,7 +1092,7 @@ func (v *BackendParam) ValidateAt(path *validation.Path, errs *validation.Errors
 	}
 	{
 		p := path.Key("origin")
-		s0 := v.Origin
+		s0 := string(v.Origin)
 		validation.EnumCI(errs, &p, s0, enum5)
 	}
 	if v.Remark != nil {
@@ -1128,7 +1128,7 @@ func (v *BackendParam) DecodeJX(d *jx.Decoder, path *validation.Path, errs *vali
 				return err
 			}
 			if ok0 {
-				v.Location = x0
+				v.Location = BackendParamLocation(x0)
 			}
 		case "name":
 			seen |= uint64(0x2)
@@ -1148,7 +1148,7 @@ func (v *BackendParam) DecodeJX(d *jx.Decoder, path *validation.Path, errs *vali
 				return err
 			}
 			if ok0 {
-				v.Origin = x0
+				v.Origin = BackendParamOrigin(x0)
 			}
 		case "remark":
 			p := path.Key("remark")
@@ -1323,12 +1323,12 @@ func (v *Condition) DecodeJSON(data []byte) error {
 func (v *Condition) ValidateAt(path *validation.Path, errs *validation.Errors) {
 	{
 		p := path.Key("condition_origin")
-		s0 := v.ConditionOrigin
+		s0 := string(v.ConditionOrigin)
 		validation.EnumCI(errs, &p, s0, enum6)
 	}
 	if v.ConditionType != nil {
 		p := path.Key("condition_type")
-		s0 := (*v.ConditionType)
+		s0 := string((*v.ConditionType))
 		validation.EnumCI(errs, &p, s0, enum7)
 	}
 	if (validation.Match(string(v.ConditionOrigin), true, "param")) && !(v.ConditionType != nil) {
@@ -1362,7 +1362,7 @@ func (v *Condition) DecodeJX(d *jx.Decoder, path *validation.Path, errs *validat
 				return err
 			}
 			if ok0 {
-				v.ConditionOrigin = x0
+				v.ConditionOrigin = ConditionConditionOrigin(x0)
 			}
 		case "condition_type":
 			p := path.Key("condition_type")
@@ -1371,7 +1371,7 @@ func (v *Condition) DecodeJX(d *jx.Decoder, path *validation.Path, errs *validat
 				return err
 			}
 			if ok0 {
-				y0 := x0
+				y0 := ConditionConditionType(x0)
 				v.ConditionType = &y0
 			}
 		case "condition_value":
@@ -1543,7 +1543,7 @@ func (v *CreateApiRequest) ValidateAt(path *validation.Path, errs *validation.Er
 	}
 	{
 		p := path.Key("auth_type")
-		s0 := v.AuthType
+		s0 := string(v.AuthType)
 		validation.EnumCI(errs, &p, s0, enum8)
 	}
 	if v.BackendApi != nil {
@@ -1560,7 +1560,7 @@ func (v *CreateApiRequest) ValidateAt(path *validation.Path, errs *validation.Er
 	}
 	{
 		p := path.Key("backend_type")
-		s0 := v.BackendType
+		s0 := string(v.BackendType)
 		validation.EnumCI(errs, &p, s0, enum9)
 	}
 	if v.BodyRemark != nil {
@@ -1574,7 +1574,7 @@ func (v *CreateApiRequest) ValidateAt(path *validation.Path, errs *validation.Er
 	}
 	if v.MatchMode != nil {
 		p := path.Key("match_mode")
-		s0 := (*v.MatchMode)
+		s0 := string((*v.MatchMode))
 		validation.EnumCI(errs, &p, s0, enum10)
 	}
 	if v.MockInfo != nil {
@@ -1618,7 +1618,7 @@ func (v *CreateApiRequest) ValidateAt(path *validation.Path, errs *validation.Er
 	}
 	{
 		p := path.Key("req_method")
-		s0 := v.ReqMethod
+		s0 := string(v.ReqMethod)
 		validation.EnumCI(errs, &p, s0, enum1)
 	}
 	if v.ReqParams != nil {
@@ -1631,7 +1631,7 @@ func (v *CreateApiRequest) ValidateAt(path *validation.Path, errs *validation.Er
 	}
 	if v.ReqProtocol != nil {
 		p := path.Key("req_protocol")
-		s0 := (*v.ReqProtocol)
+		s0 := string((*v.ReqProtocol))
 		validation.EnumCI(errs, &p, s0, enum11)
 	}
 	{
@@ -1932,7 +1932,7 @@ func (v *CreateApiRequest) DecodeJX(d *jx.Decoder, path *validation.Path, errs *
 				return err
 			}
 			if ok0 {
-				v.AuthType = x0
+				v.AuthType = CreateApiRequestAuthType(x0)
 			}
 		case "authorizer_id":
 			p := path.Key("authorizer_id")
@@ -1983,7 +1983,7 @@ func (v *CreateApiRequest) DecodeJX(d *jx.Decoder, path *validation.Path, errs *
 				return err
 			}
 			if ok0 {
-				v.BackendType = x0
+				v.BackendType = CreateApiRequestBackendType(x0)
 			}
 		case "body_remark":
 			p := path.Key("body_remark")
@@ -2029,7 +2029,7 @@ func (v *CreateApiRequest) DecodeJX(d *jx.Decoder, path *validation.Path, errs *
 				return err
 			}
 			if ok0 {
-				y0 := x0
+				y0 := CreateApiRequestMatchMode(x0)
 				v.MatchMode = &y0
 			}
 		case "mock_info":
@@ -2139,7 +2139,7 @@ func (v *CreateApiRequest) DecodeJX(d *jx.Decoder, path *validation.Path, errs *
 				return err
 			}
 			if ok0 {
-				v.ReqMethod = x0
+				v.ReqMethod = CreateApiRequestReqMethod(x0)
 			}
 		case "req_params":
 			p := path.Key("req_params")
@@ -2172,7 +2172,7 @@ func (v *CreateApiRequest) DecodeJX(d *jx.Decoder, path *validation.Path, errs *
 				return err
 			}
 			if ok0 {
-				y0 := x0
+				y0 := CreateApiRequestReqProtocol(x0)
 				v.ReqProtocol = &y0
 			}
 		case "req_uri":
@@ -5058,7 +5058,7 @@ func (v *UpdateApiRequest) ValidateAt(path *validation.Path, errs *validation.Er
 	}
 	{
 		p := path.Key("auth_type")
-		s0 := v.AuthType
+		s0 := string(v.AuthType)
 		validation.EnumCI(errs, &p, s0, enum8)
 	}
 	if v.BackendApi != nil {
@@ -5075,7 +5075,7 @@ func (v *UpdateApiRequest) ValidateAt(path *validation.Path, errs *validation.Er
 	}
 	{
 		p := path.Key("backend_type")
-		s0 := v.BackendType
+		s0 := string(v.BackendType)
 		validation.EnumCI(errs, &p, s0, enum9)
 	}
 	if v.BodyRemark != nil {
@@ -5089,7 +5089,7 @@ func (v *UpdateApiRequest) ValidateAt(path *validation.Path, errs *validation.Er
 	}
 	if v.MatchMode != nil {
 		p := path.Key("match_mode")
-		s0 := (*v.MatchMode)
+		s0 := string((*v.MatchMode))
 		validation.EnumCI(errs, &p, s0, enum10)
 	}
 	if v.MockInfo != nil {
@@ -5133,7 +5133,7 @@ func (v *UpdateApiRequest) ValidateAt(path *validation.Path, errs *validation.Er
 	}
 	{
 		p := path.Key("req_method")
-		s0 := v.ReqMethod
+		s0 := string(v.ReqMethod)
 		validation.EnumCI(errs, &p, s0, enum1)
 	}
 	if v.ReqParams != nil {
@@ -5146,7 +5146,7 @@ func (v *UpdateApiRequest) ValidateAt(path *validation.Path, errs *validation.Er
 	}
 	if v.ReqProtocol != nil {
 		p := path.Key("req_protocol")
-		s0 := (*v.ReqProtocol)
+		s0 := string((*v.ReqProtocol))
 		validation.EnumCI(errs, &p, s0, enum15)
 	}
 	{
@@ -5447,7 +5447,7 @@ func (v *UpdateApiRequest) DecodeJX(d *jx.Decoder, path *validation.Path, errs *
 				return err
 			}
 			if ok0 {
-				v.AuthType = x0
+				v.AuthType = UpdateApiRequestAuthType(x0)
 			}
 		case "authorizer_id":
 			p := path.Key("authorizer_id")
@@ -5498,7 +5498,7 @@ func (v *UpdateApiRequest) DecodeJX(d *jx.Decoder, path *validation.Path, errs *
 				return err
 			}
 			if ok0 {
-				v.BackendType = x0
+				v.BackendType = UpdateApiRequestBackendType(x0)
 			}
 		case "body_remark":
 			p := path.Key("body_remark")
@@ -5544,7 +5544,7 @@ func (v *UpdateApiRequest) DecodeJX(d *jx.Decoder, path *validation.Path, errs *
 				return err
 			}
 			if ok0 {
-				y0 := x0
+				y0 := UpdateApiRequestMatchMode(x0)
 				v.MatchMode = &y0
 			}
 		case "mock_info":
@@ -5654,7 +5654,7 @@ func (v *UpdateApiRequest) DecodeJX(d *jx.Decoder, path *validation.Path, errs *
 				return err
 			}
 			if ok0 {
-				v.ReqMethod = x0
+				v.ReqMethod = UpdateApiRequestReqMethod(x0)
 			}
 		case "req_params":
 			p := path.Key("req_params")
@@ -5687,7 +5687,7 @@ func (v *UpdateApiRequest) DecodeJX(d *jx.Decoder, path *validation.Path, errs *
 				return err
 			}
 			if ok0 {
-				y0 := x0
+				y0 := UpdateApiRequestReqProtocol(x0)
 				v.ReqProtocol = &y0
 			}
 		case "req_uri":

@@ -121,13 +121,13 @@ func (e ApiFuncNetworkType) Valid() bool {
 
 // Defines values for ApiFuncStatus.
 const (
-	ApiFuncStatusN1 ApiFuncStatus = 1
+	ApiFuncStatusValid ApiFuncStatus = 1
 )
 
 // Valid indicates whether the value is a known member of the ApiFuncStatus enum.
 func (e ApiFuncStatus) Valid() bool {
 	switch e {
-	case ApiFuncStatusN1:
+	case ApiFuncStatusValid:
 		return true
 	default:
 		return false
@@ -172,19 +172,19 @@ func (e ApiFuncCreateNetworkType) Valid() bool {
 
 // Defines values for ApiGroupCommonInfoOnSellStatus.
 const (
-	ApiGroupCommonInfoOnSellStatusN1 ApiGroupCommonInfoOnSellStatus = 1
-	ApiGroupCommonInfoOnSellStatusN2 ApiGroupCommonInfoOnSellStatus = 2
-	ApiGroupCommonInfoOnSellStatusN3 ApiGroupCommonInfoOnSellStatus = 3
+	ApiGroupCommonInfoOnSellStatusNotPublished ApiGroupCommonInfoOnSellStatus = 2
+	ApiGroupCommonInfoOnSellStatusPublished    ApiGroupCommonInfoOnSellStatus = 1
+	ApiGroupCommonInfoOnSellStatusUnderReview  ApiGroupCommonInfoOnSellStatus = 3
 )
 
 // Valid indicates whether the value is a known member of the ApiGroupCommonInfoOnSellStatus enum.
 func (e ApiGroupCommonInfoOnSellStatus) Valid() bool {
 	switch e {
-	case ApiGroupCommonInfoOnSellStatusN1:
+	case ApiGroupCommonInfoOnSellStatusNotPublished:
 		return true
-	case ApiGroupCommonInfoOnSellStatusN2:
+	case ApiGroupCommonInfoOnSellStatusPublished:
 		return true
-	case ApiGroupCommonInfoOnSellStatusN3:
+	case ApiGroupCommonInfoOnSellStatusUnderReview:
 		return true
 	default:
 		return false
@@ -193,16 +193,16 @@ func (e ApiGroupCommonInfoOnSellStatus) Valid() bool {
 
 // Defines values for ApiGroupCommonInfoStatus.
 const (
-	ApiGroupCommonInfoStatusN1 ApiGroupCommonInfoStatus = 1
-	ApiGroupCommonInfoStatusN2 ApiGroupCommonInfoStatus = 2
+	ApiGroupCommonInfoStatusLocked ApiGroupCommonInfoStatus = 2
+	ApiGroupCommonInfoStatusValid  ApiGroupCommonInfoStatus = 1
 )
 
 // Valid indicates whether the value is a known member of the ApiGroupCommonInfoStatus enum.
 func (e ApiGroupCommonInfoStatus) Valid() bool {
 	switch e {
-	case ApiGroupCommonInfoStatusN1:
+	case ApiGroupCommonInfoStatusLocked:
 		return true
-	case ApiGroupCommonInfoStatusN2:
+	case ApiGroupCommonInfoStatusValid:
 		return true
 	default:
 		return false
@@ -211,16 +211,16 @@ func (e ApiGroupCommonInfoStatus) Valid() bool {
 
 // Defines values for ApiInfoPerPageArrangeNecessary.
 const (
-	ApiInfoPerPageArrangeNecessaryN1 ApiInfoPerPageArrangeNecessary = 1
-	ApiInfoPerPageArrangeNecessaryN2 ApiInfoPerPageArrangeNecessary = 2
+	ApiInfoPerPageArrangeNecessaryNo  ApiInfoPerPageArrangeNecessary = 2
+	ApiInfoPerPageArrangeNecessaryYes ApiInfoPerPageArrangeNecessary = 1
 )
 
 // Valid indicates whether the value is a known member of the ApiInfoPerPageArrangeNecessary enum.
 func (e ApiInfoPerPageArrangeNecessary) Valid() bool {
 	switch e {
-	case ApiInfoPerPageArrangeNecessaryN1:
+	case ApiInfoPerPageArrangeNecessaryNo:
 		return true
-	case ApiInfoPerPageArrangeNecessaryN2:
+	case ApiInfoPerPageArrangeNecessaryYes:
 		return true
 	default:
 		return false
@@ -274,22 +274,22 @@ func (e ApiInfoPerPageBackendType) Valid() bool {
 
 // Defines values for ApiInfoPerPageContentType.
 const (
-	ApiInfoPerPageContentTypeApplicationjson   ApiInfoPerPageContentType = "application/json"
-	ApiInfoPerPageContentTypeApplicationxml    ApiInfoPerPageContentType = "application/xml"
-	ApiInfoPerPageContentTypeMultipartformData ApiInfoPerPageContentType = "multipart/form-data"
-	ApiInfoPerPageContentTypeTextplain         ApiInfoPerPageContentType = "text/plain"
+	ApiInfoPerPageContentTypeJSON          ApiInfoPerPageContentType = "application/json"
+	ApiInfoPerPageContentTypeMultipartForm ApiInfoPerPageContentType = "multipart/form-data"
+	ApiInfoPerPageContentTypeText          ApiInfoPerPageContentType = "text/plain"
+	ApiInfoPerPageContentTypeXML           ApiInfoPerPageContentType = "application/xml"
 )
 
 // Valid indicates whether the value is a known member of the ApiInfoPerPageContentType enum.
 func (e ApiInfoPerPageContentType) Valid() bool {
 	switch e {
-	case ApiInfoPerPageContentTypeApplicationjson:
+	case ApiInfoPerPageContentTypeJSON:
 		return true
-	case ApiInfoPerPageContentTypeApplicationxml:
+	case ApiInfoPerPageContentTypeMultipartForm:
 		return true
-	case ApiInfoPerPageContentTypeMultipartformData:
+	case ApiInfoPerPageContentTypeText:
 		return true
-	case ApiInfoPerPageContentTypeTextplain:
+	case ApiInfoPerPageContentTypeXML:
 		return true
 	default:
 		return false
@@ -337,16 +337,16 @@ func (e ApiInfoPerPageReqProtocol) Valid() bool {
 
 // Defines values for ApiInfoPerPageStatus.
 const (
-	ApiInfoPerPageStatusN1 ApiInfoPerPageStatus = 1
-	ApiInfoPerPageStatusN2 ApiInfoPerPageStatus = 2
+	ApiInfoPerPageStatusLocked ApiInfoPerPageStatus = 2
+	ApiInfoPerPageStatusValid  ApiInfoPerPageStatus = 1
 )
 
 // Valid indicates whether the value is a known member of the ApiInfoPerPageStatus enum.
 func (e ApiInfoPerPageStatus) Valid() bool {
 	switch e {
-	case ApiInfoPerPageStatusN1:
+	case ApiInfoPerPageStatusLocked:
 		return true
-	case ApiInfoPerPageStatusN2:
+	case ApiInfoPerPageStatusValid:
 		return true
 	default:
 		return false
@@ -355,16 +355,16 @@ func (e ApiInfoPerPageStatus) Valid() bool {
 
 // Defines values for ApiInfoPerPageType.
 const (
-	ApiInfoPerPageTypeN1 ApiInfoPerPageType = 1
-	ApiInfoPerPageTypeN2 ApiInfoPerPageType = 2
+	ApiInfoPerPageTypePrivate ApiInfoPerPageType = 2
+	ApiInfoPerPageTypePublic  ApiInfoPerPageType = 1
 )
 
 // Valid indicates whether the value is a known member of the ApiInfoPerPageType enum.
 func (e ApiInfoPerPageType) Valid() bool {
 	switch e {
-	case ApiInfoPerPageTypeN1:
+	case ApiInfoPerPageTypePrivate:
 		return true
-	case ApiInfoPerPageTypeN2:
+	case ApiInfoPerPageTypePublic:
 		return true
 	default:
 		return false
@@ -373,13 +373,13 @@ func (e ApiInfoPerPageType) Valid() bool {
 
 // Defines values for ApiMockStatus.
 const (
-	ApiMockStatusN1 ApiMockStatus = 1
+	ApiMockStatusValid ApiMockStatus = 1
 )
 
 // Valid indicates whether the value is a known member of the ApiMockStatus enum.
 func (e ApiMockStatus) Valid() bool {
 	switch e {
-	case ApiMockStatusN1:
+	case ApiMockStatusValid:
 		return true
 	default:
 		return false
@@ -388,133 +388,133 @@ func (e ApiMockStatus) Valid() bool {
 
 // Defines values for ApiMockStatusCode.
 const (
-	ApiMockStatusCodeN200 ApiMockStatusCode = 200
-	ApiMockStatusCodeN201 ApiMockStatusCode = 201
-	ApiMockStatusCodeN202 ApiMockStatusCode = 202
-	ApiMockStatusCodeN203 ApiMockStatusCode = 203
-	ApiMockStatusCodeN204 ApiMockStatusCode = 204
-	ApiMockStatusCodeN205 ApiMockStatusCode = 205
-	ApiMockStatusCodeN206 ApiMockStatusCode = 206
-	ApiMockStatusCodeN300 ApiMockStatusCode = 300
-	ApiMockStatusCodeN301 ApiMockStatusCode = 301
-	ApiMockStatusCodeN302 ApiMockStatusCode = 302
-	ApiMockStatusCodeN303 ApiMockStatusCode = 303
-	ApiMockStatusCodeN304 ApiMockStatusCode = 304
-	ApiMockStatusCodeN305 ApiMockStatusCode = 305
-	ApiMockStatusCodeN306 ApiMockStatusCode = 306
-	ApiMockStatusCodeN307 ApiMockStatusCode = 307
-	ApiMockStatusCodeN400 ApiMockStatusCode = 400
-	ApiMockStatusCodeN401 ApiMockStatusCode = 401
-	ApiMockStatusCodeN402 ApiMockStatusCode = 402
-	ApiMockStatusCodeN403 ApiMockStatusCode = 403
-	ApiMockStatusCodeN404 ApiMockStatusCode = 404
-	ApiMockStatusCodeN405 ApiMockStatusCode = 405
-	ApiMockStatusCodeN406 ApiMockStatusCode = 406
-	ApiMockStatusCodeN407 ApiMockStatusCode = 407
-	ApiMockStatusCodeN408 ApiMockStatusCode = 408
-	ApiMockStatusCodeN409 ApiMockStatusCode = 409
-	ApiMockStatusCodeN410 ApiMockStatusCode = 410
-	ApiMockStatusCodeN411 ApiMockStatusCode = 411
-	ApiMockStatusCodeN412 ApiMockStatusCode = 412
-	ApiMockStatusCodeN413 ApiMockStatusCode = 413
-	ApiMockStatusCodeN414 ApiMockStatusCode = 414
-	ApiMockStatusCodeN415 ApiMockStatusCode = 415
-	ApiMockStatusCodeN416 ApiMockStatusCode = 416
-	ApiMockStatusCodeN417 ApiMockStatusCode = 417
-	ApiMockStatusCodeN450 ApiMockStatusCode = 450
-	ApiMockStatusCodeN451 ApiMockStatusCode = 451
-	ApiMockStatusCodeN500 ApiMockStatusCode = 500
-	ApiMockStatusCodeN501 ApiMockStatusCode = 501
-	ApiMockStatusCodeN502 ApiMockStatusCode = 502
-	ApiMockStatusCodeN503 ApiMockStatusCode = 503
-	ApiMockStatusCodeN504 ApiMockStatusCode = 504
-	ApiMockStatusCodeN505 ApiMockStatusCode = 505
+	ApiMockStatusCodeStatus200OK                           ApiMockStatusCode = 200
+	ApiMockStatusCodeStatus201Created                      ApiMockStatusCode = 201
+	ApiMockStatusCodeStatus202Accepted                     ApiMockStatusCode = 202
+	ApiMockStatusCodeStatus203NonAuthoritativeInfo         ApiMockStatusCode = 203
+	ApiMockStatusCodeStatus204NoContent                    ApiMockStatusCode = 204
+	ApiMockStatusCodeStatus205ResetContent                 ApiMockStatusCode = 205
+	ApiMockStatusCodeStatus206PartialContent               ApiMockStatusCode = 206
+	ApiMockStatusCodeStatus300MultipleChoices              ApiMockStatusCode = 300
+	ApiMockStatusCodeStatus301MovedPermanently             ApiMockStatusCode = 301
+	ApiMockStatusCodeStatus302Found                        ApiMockStatusCode = 302
+	ApiMockStatusCodeStatus303SeeOther                     ApiMockStatusCode = 303
+	ApiMockStatusCodeStatus304NotModified                  ApiMockStatusCode = 304
+	ApiMockStatusCodeStatus305UseProxy                     ApiMockStatusCode = 305
+	ApiMockStatusCodeStatus306SwitchProxy                  ApiMockStatusCode = 306
+	ApiMockStatusCodeStatus307TemporaryRedirect            ApiMockStatusCode = 307
+	ApiMockStatusCodeStatus400BadRequest                   ApiMockStatusCode = 400
+	ApiMockStatusCodeStatus401Unauthorized                 ApiMockStatusCode = 401
+	ApiMockStatusCodeStatus402PaymentRequired              ApiMockStatusCode = 402
+	ApiMockStatusCodeStatus403Forbidden                    ApiMockStatusCode = 403
+	ApiMockStatusCodeStatus404NotFound                     ApiMockStatusCode = 404
+	ApiMockStatusCodeStatus405MethodNotAllowed             ApiMockStatusCode = 405
+	ApiMockStatusCodeStatus406NotAcceptable                ApiMockStatusCode = 406
+	ApiMockStatusCodeStatus407ProxyAuthRequired            ApiMockStatusCode = 407
+	ApiMockStatusCodeStatus408RequestTimeout               ApiMockStatusCode = 408
+	ApiMockStatusCodeStatus409Conflict                     ApiMockStatusCode = 409
+	ApiMockStatusCodeStatus410Gone                         ApiMockStatusCode = 410
+	ApiMockStatusCodeStatus411LengthRequired               ApiMockStatusCode = 411
+	ApiMockStatusCodeStatus412PreconditionFailed           ApiMockStatusCode = 412
+	ApiMockStatusCodeStatus413RequestEntityTooLarge        ApiMockStatusCode = 413
+	ApiMockStatusCodeStatus414RequestURITooLong            ApiMockStatusCode = 414
+	ApiMockStatusCodeStatus415UnsupportedMediaType         ApiMockStatusCode = 415
+	ApiMockStatusCodeStatus416RequestedRangeNotSatisfiable ApiMockStatusCode = 416
+	ApiMockStatusCodeStatus417ExpectationFailed            ApiMockStatusCode = 417
+	ApiMockStatusCodeStatus450BlockedByParentalControls    ApiMockStatusCode = 450
+	ApiMockStatusCodeStatus451UnavailableForLegalReasons   ApiMockStatusCode = 451
+	ApiMockStatusCodeStatus500InternalServerError          ApiMockStatusCode = 500
+	ApiMockStatusCodeStatus501NotImplemented               ApiMockStatusCode = 501
+	ApiMockStatusCodeStatus502BadGateway                   ApiMockStatusCode = 502
+	ApiMockStatusCodeStatus503ServiceUnavailable           ApiMockStatusCode = 503
+	ApiMockStatusCodeStatus504GatewayTimeout               ApiMockStatusCode = 504
+	ApiMockStatusCodeStatus505HTTPVersionNotSupported      ApiMockStatusCode = 505
 )
 
 // Valid indicates whether the value is a known member of the ApiMockStatusCode enum.
 func (e ApiMockStatusCode) Valid() bool {
 	switch e {
-	case ApiMockStatusCodeN200:
+	case ApiMockStatusCodeStatus200OK:
 		return true
-	case ApiMockStatusCodeN201:
+	case ApiMockStatusCodeStatus201Created:
 		return true
-	case ApiMockStatusCodeN202:
+	case ApiMockStatusCodeStatus202Accepted:
 		return true
-	case ApiMockStatusCodeN203:
+	case ApiMockStatusCodeStatus203NonAuthoritativeInfo:
 		return true
-	case ApiMockStatusCodeN204:
+	case ApiMockStatusCodeStatus204NoContent:
 		return true
-	case ApiMockStatusCodeN205:
+	case ApiMockStatusCodeStatus205ResetContent:
 		return true
-	case ApiMockStatusCodeN206:
+	case ApiMockStatusCodeStatus206PartialContent:
 		return true
-	case ApiMockStatusCodeN300:
+	case ApiMockStatusCodeStatus300MultipleChoices:
 		return true
-	case ApiMockStatusCodeN301:
+	case ApiMockStatusCodeStatus301MovedPermanently:
 		return true
-	case ApiMockStatusCodeN302:
+	case ApiMockStatusCodeStatus302Found:
 		return true
-	case ApiMockStatusCodeN303:
+	case ApiMockStatusCodeStatus303SeeOther:
 		return true
-	case ApiMockStatusCodeN304:
+	case ApiMockStatusCodeStatus304NotModified:
 		return true
-	case ApiMockStatusCodeN305:
+	case ApiMockStatusCodeStatus305UseProxy:
 		return true
-	case ApiMockStatusCodeN306:
+	case ApiMockStatusCodeStatus306SwitchProxy:
 		return true
-	case ApiMockStatusCodeN307:
+	case ApiMockStatusCodeStatus307TemporaryRedirect:
 		return true
-	case ApiMockStatusCodeN400:
+	case ApiMockStatusCodeStatus400BadRequest:
 		return true
-	case ApiMockStatusCodeN401:
+	case ApiMockStatusCodeStatus401Unauthorized:
 		return true
-	case ApiMockStatusCodeN402:
+	case ApiMockStatusCodeStatus402PaymentRequired:
 		return true
-	case ApiMockStatusCodeN403:
+	case ApiMockStatusCodeStatus403Forbidden:
 		return true
-	case ApiMockStatusCodeN404:
+	case ApiMockStatusCodeStatus404NotFound:
 		return true
-	case ApiMockStatusCodeN405:
+	case ApiMockStatusCodeStatus405MethodNotAllowed:
 		return true
-	case ApiMockStatusCodeN406:
+	case ApiMockStatusCodeStatus406NotAcceptable:
 		return true
-	case ApiMockStatusCodeN407:
+	case ApiMockStatusCodeStatus407ProxyAuthRequired:
 		return true
-	case ApiMockStatusCodeN408:
+	case ApiMockStatusCodeStatus408RequestTimeout:
 		return true
-	case ApiMockStatusCodeN409:
+	case ApiMockStatusCodeStatus409Conflict:
 		return true
-	case ApiMockStatusCodeN410:
+	case ApiMockStatusCodeStatus410Gone:
 		return true
-	case ApiMockStatusCodeN411:
+	case ApiMockStatusCodeStatus411LengthRequired:
 		return true
-	case ApiMockStatusCodeN412:
+	case ApiMockStatusCodeStatus412PreconditionFailed:
 		return true
-	case ApiMockStatusCodeN413:
+	case ApiMockStatusCodeStatus413RequestEntityTooLarge:
 		return true
-	case ApiMockStatusCodeN414:
+	case ApiMockStatusCodeStatus414RequestURITooLong:
 		return true
-	case ApiMockStatusCodeN415:
+	case ApiMockStatusCodeStatus415UnsupportedMediaType:
 		return true
-	case ApiMockStatusCodeN416:
+	case ApiMockStatusCodeStatus416RequestedRangeNotSatisfiable:
 		return true
-	case ApiMockStatusCodeN417:
+	case ApiMockStatusCodeStatus417ExpectationFailed:
 		return true
-	case ApiMockStatusCodeN450:
+	case ApiMockStatusCodeStatus450BlockedByParentalControls:
 		return true
-	case ApiMockStatusCodeN451:
+	case ApiMockStatusCodeStatus451UnavailableForLegalReasons:
 		return true
-	case ApiMockStatusCodeN500:
+	case ApiMockStatusCodeStatus500InternalServerError:
 		return true
-	case ApiMockStatusCodeN501:
+	case ApiMockStatusCodeStatus501NotImplemented:
 		return true
-	case ApiMockStatusCodeN502:
+	case ApiMockStatusCodeStatus502BadGateway:
 		return true
-	case ApiMockStatusCodeN503:
+	case ApiMockStatusCodeStatus503ServiceUnavailable:
 		return true
-	case ApiMockStatusCodeN504:
+	case ApiMockStatusCodeStatus504GatewayTimeout:
 		return true
-	case ApiMockStatusCodeN505:
+	case ApiMockStatusCodeStatus505HTTPVersionNotSupported:
 		return true
 	default:
 		return false
@@ -523,133 +523,133 @@ func (e ApiMockStatusCode) Valid() bool {
 
 // Defines values for ApiMockCreateStatusCode.
 const (
-	ApiMockCreateStatusCodeN200 ApiMockCreateStatusCode = 200
-	ApiMockCreateStatusCodeN201 ApiMockCreateStatusCode = 201
-	ApiMockCreateStatusCodeN202 ApiMockCreateStatusCode = 202
-	ApiMockCreateStatusCodeN203 ApiMockCreateStatusCode = 203
-	ApiMockCreateStatusCodeN204 ApiMockCreateStatusCode = 204
-	ApiMockCreateStatusCodeN205 ApiMockCreateStatusCode = 205
-	ApiMockCreateStatusCodeN206 ApiMockCreateStatusCode = 206
-	ApiMockCreateStatusCodeN300 ApiMockCreateStatusCode = 300
-	ApiMockCreateStatusCodeN301 ApiMockCreateStatusCode = 301
-	ApiMockCreateStatusCodeN302 ApiMockCreateStatusCode = 302
-	ApiMockCreateStatusCodeN303 ApiMockCreateStatusCode = 303
-	ApiMockCreateStatusCodeN304 ApiMockCreateStatusCode = 304
-	ApiMockCreateStatusCodeN305 ApiMockCreateStatusCode = 305
-	ApiMockCreateStatusCodeN306 ApiMockCreateStatusCode = 306
-	ApiMockCreateStatusCodeN307 ApiMockCreateStatusCode = 307
-	ApiMockCreateStatusCodeN400 ApiMockCreateStatusCode = 400
-	ApiMockCreateStatusCodeN401 ApiMockCreateStatusCode = 401
-	ApiMockCreateStatusCodeN402 ApiMockCreateStatusCode = 402
-	ApiMockCreateStatusCodeN403 ApiMockCreateStatusCode = 403
-	ApiMockCreateStatusCodeN404 ApiMockCreateStatusCode = 404
-	ApiMockCreateStatusCodeN405 ApiMockCreateStatusCode = 405
-	ApiMockCreateStatusCodeN406 ApiMockCreateStatusCode = 406
-	ApiMockCreateStatusCodeN407 ApiMockCreateStatusCode = 407
-	ApiMockCreateStatusCodeN408 ApiMockCreateStatusCode = 408
-	ApiMockCreateStatusCodeN409 ApiMockCreateStatusCode = 409
-	ApiMockCreateStatusCodeN410 ApiMockCreateStatusCode = 410
-	ApiMockCreateStatusCodeN411 ApiMockCreateStatusCode = 411
-	ApiMockCreateStatusCodeN412 ApiMockCreateStatusCode = 412
-	ApiMockCreateStatusCodeN413 ApiMockCreateStatusCode = 413
-	ApiMockCreateStatusCodeN414 ApiMockCreateStatusCode = 414
-	ApiMockCreateStatusCodeN415 ApiMockCreateStatusCode = 415
-	ApiMockCreateStatusCodeN416 ApiMockCreateStatusCode = 416
-	ApiMockCreateStatusCodeN417 ApiMockCreateStatusCode = 417
-	ApiMockCreateStatusCodeN450 ApiMockCreateStatusCode = 450
-	ApiMockCreateStatusCodeN451 ApiMockCreateStatusCode = 451
-	ApiMockCreateStatusCodeN500 ApiMockCreateStatusCode = 500
-	ApiMockCreateStatusCodeN501 ApiMockCreateStatusCode = 501
-	ApiMockCreateStatusCodeN502 ApiMockCreateStatusCode = 502
-	ApiMockCreateStatusCodeN503 ApiMockCreateStatusCode = 503
-	ApiMockCreateStatusCodeN504 ApiMockCreateStatusCode = 504
-	ApiMockCreateStatusCodeN505 ApiMockCreateStatusCode = 505
+	ApiMockCreateStatusCodeStatus200OK                           ApiMockCreateStatusCode = 200
+	ApiMockCreateStatusCodeStatus201Created                      ApiMockCreateStatusCode = 201
+	ApiMockCreateStatusCodeStatus202Accepted                     ApiMockCreateStatusCode = 202
+	ApiMockCreateStatusCodeStatus203NonAuthoritativeInfo         ApiMockCreateStatusCode = 203
+	ApiMockCreateStatusCodeStatus204NoContent                    ApiMockCreateStatusCode = 204
+	ApiMockCreateStatusCodeStatus205ResetContent                 ApiMockCreateStatusCode = 205
+	ApiMockCreateStatusCodeStatus206PartialContent               ApiMockCreateStatusCode = 206
+	ApiMockCreateStatusCodeStatus300MultipleChoices              ApiMockCreateStatusCode = 300
+	ApiMockCreateStatusCodeStatus301MovedPermanently             ApiMockCreateStatusCode = 301
+	ApiMockCreateStatusCodeStatus302Found                        ApiMockCreateStatusCode = 302
+	ApiMockCreateStatusCodeStatus303SeeOther                     ApiMockCreateStatusCode = 303
+	ApiMockCreateStatusCodeStatus304NotModified                  ApiMockCreateStatusCode = 304
+	ApiMockCreateStatusCodeStatus305UseProxy                     ApiMockCreateStatusCode = 305
+	ApiMockCreateStatusCodeStatus306SwitchProxy                  ApiMockCreateStatusCode = 306
+	ApiMockCreateStatusCodeStatus307TemporaryRedirect            ApiMockCreateStatusCode = 307
+	ApiMockCreateStatusCodeStatus400BadRequest                   ApiMockCreateStatusCode = 400
+	ApiMockCreateStatusCodeStatus401Unauthorized                 ApiMockCreateStatusCode = 401
+	ApiMockCreateStatusCodeStatus402PaymentRequired              ApiMockCreateStatusCode = 402
+	ApiMockCreateStatusCodeStatus403Forbidden                    ApiMockCreateStatusCode = 403
+	ApiMockCreateStatusCodeStatus404NotFound                     ApiMockCreateStatusCode = 404
+	ApiMockCreateStatusCodeStatus405MethodNotAllowed             ApiMockCreateStatusCode = 405
+	ApiMockCreateStatusCodeStatus406NotAcceptable                ApiMockCreateStatusCode = 406
+	ApiMockCreateStatusCodeStatus407ProxyAuthRequired            ApiMockCreateStatusCode = 407
+	ApiMockCreateStatusCodeStatus408RequestTimeout               ApiMockCreateStatusCode = 408
+	ApiMockCreateStatusCodeStatus409Conflict                     ApiMockCreateStatusCode = 409
+	ApiMockCreateStatusCodeStatus410Gone                         ApiMockCreateStatusCode = 410
+	ApiMockCreateStatusCodeStatus411LengthRequired               ApiMockCreateStatusCode = 411
+	ApiMockCreateStatusCodeStatus412PreconditionFailed           ApiMockCreateStatusCode = 412
+	ApiMockCreateStatusCodeStatus413RequestEntityTooLarge        ApiMockCreateStatusCode = 413
+	ApiMockCreateStatusCodeStatus414RequestURITooLong            ApiMockCreateStatusCode = 414
+	ApiMockCreateStatusCodeStatus415UnsupportedMediaType         ApiMockCreateStatusCode = 415
+	ApiMockCreateStatusCodeStatus416RequestedRangeNotSatisfiable ApiMockCreateStatusCode = 416
+	ApiMockCreateStatusCodeStatus417ExpectationFailed            ApiMockCreateStatusCode = 417
+	ApiMockCreateStatusCodeStatus450BlockedByParentalControls    ApiMockCreateStatusCode = 450
+	ApiMockCreateStatusCodeStatus451UnavailableForLegalReasons   ApiMockCreateStatusCode = 451
+	ApiMockCreateStatusCodeStatus500InternalServerError          ApiMockCreateStatusCode = 500
+	ApiMockCreateStatusCodeStatus501NotImplemented               ApiMockCreateStatusCode = 501
+	ApiMockCreateStatusCodeStatus502BadGateway                   ApiMockCreateStatusCode = 502
+	ApiMockCreateStatusCodeStatus503ServiceUnavailable           ApiMockCreateStatusCode = 503
+	ApiMockCreateStatusCodeStatus504GatewayTimeout               ApiMockCreateStatusCode = 504
+	ApiMockCreateStatusCodeStatus505HTTPVersionNotSupported      ApiMockCreateStatusCode = 505
 )
 
 // Valid indicates whether the value is a known member of the ApiMockCreateStatusCode enum.
 func (e ApiMockCreateStatusCode) Valid() bool {
 	switch e {
-	case ApiMockCreateStatusCodeN200:
+	case ApiMockCreateStatusCodeStatus200OK:
 		return true
-	case ApiMockCreateStatusCodeN201:
+	case ApiMockCreateStatusCodeStatus201Created:
 		return true
-	case ApiMockCreateStatusCodeN202:
+	case ApiMockCreateStatusCodeStatus202Accepted:
 		return true
-	case ApiMockCreateStatusCodeN203:
+	case ApiMockCreateStatusCodeStatus203NonAuthoritativeInfo:
 		return true
-	case ApiMockCreateStatusCodeN204:
+	case ApiMockCreateStatusCodeStatus204NoContent:
 		return true
-	case ApiMockCreateStatusCodeN205:
+	case ApiMockCreateStatusCodeStatus205ResetContent:
 		return true
-	case ApiMockCreateStatusCodeN206:
+	case ApiMockCreateStatusCodeStatus206PartialContent:
 		return true
-	case ApiMockCreateStatusCodeN300:
+	case ApiMockCreateStatusCodeStatus300MultipleChoices:
 		return true
-	case ApiMockCreateStatusCodeN301:
+	case ApiMockCreateStatusCodeStatus301MovedPermanently:
 		return true
-	case ApiMockCreateStatusCodeN302:
+	case ApiMockCreateStatusCodeStatus302Found:
 		return true
-	case ApiMockCreateStatusCodeN303:
+	case ApiMockCreateStatusCodeStatus303SeeOther:
 		return true
-	case ApiMockCreateStatusCodeN304:
+	case ApiMockCreateStatusCodeStatus304NotModified:
 		return true
-	case ApiMockCreateStatusCodeN305:
+	case ApiMockCreateStatusCodeStatus305UseProxy:
 		return true
-	case ApiMockCreateStatusCodeN306:
+	case ApiMockCreateStatusCodeStatus306SwitchProxy:
 		return true
-	case ApiMockCreateStatusCodeN307:
+	case ApiMockCreateStatusCodeStatus307TemporaryRedirect:
 		return true
-	case ApiMockCreateStatusCodeN400:
+	case ApiMockCreateStatusCodeStatus400BadRequest:
 		return true
-	case ApiMockCreateStatusCodeN401:
+	case ApiMockCreateStatusCodeStatus401Unauthorized:
 		return true
-	case ApiMockCreateStatusCodeN402:
+	case ApiMockCreateStatusCodeStatus402PaymentRequired:
 		return true
-	case ApiMockCreateStatusCodeN403:
+	case ApiMockCreateStatusCodeStatus403Forbidden:
 		return true
-	case ApiMockCreateStatusCodeN404:
+	case ApiMockCreateStatusCodeStatus404NotFound:
 		return true
-	case ApiMockCreateStatusCodeN405:
+	case ApiMockCreateStatusCodeStatus405MethodNotAllowed:
 		return true
-	case ApiMockCreateStatusCodeN406:
+	case ApiMockCreateStatusCodeStatus406NotAcceptable:
 		return true
-	case ApiMockCreateStatusCodeN407:
+	case ApiMockCreateStatusCodeStatus407ProxyAuthRequired:
 		return true
-	case ApiMockCreateStatusCodeN408:
+	case ApiMockCreateStatusCodeStatus408RequestTimeout:
 		return true
-	case ApiMockCreateStatusCodeN409:
+	case ApiMockCreateStatusCodeStatus409Conflict:
 		return true
-	case ApiMockCreateStatusCodeN410:
+	case ApiMockCreateStatusCodeStatus410Gone:
 		return true
-	case ApiMockCreateStatusCodeN411:
+	case ApiMockCreateStatusCodeStatus411LengthRequired:
 		return true
-	case ApiMockCreateStatusCodeN412:
+	case ApiMockCreateStatusCodeStatus412PreconditionFailed:
 		return true
-	case ApiMockCreateStatusCodeN413:
+	case ApiMockCreateStatusCodeStatus413RequestEntityTooLarge:
 		return true
-	case ApiMockCreateStatusCodeN414:
+	case ApiMockCreateStatusCodeStatus414RequestURITooLong:
 		return true
-	case ApiMockCreateStatusCodeN415:
+	case ApiMockCreateStatusCodeStatus415UnsupportedMediaType:
 		return true
-	case ApiMockCreateStatusCodeN416:
+	case ApiMockCreateStatusCodeStatus416RequestedRangeNotSatisfiable:
 		return true
-	case ApiMockCreateStatusCodeN417:
+	case ApiMockCreateStatusCodeStatus417ExpectationFailed:
 		return true
-	case ApiMockCreateStatusCodeN450:
+	case ApiMockCreateStatusCodeStatus450BlockedByParentalControls:
 		return true
-	case ApiMockCreateStatusCodeN451:
+	case ApiMockCreateStatusCodeStatus451UnavailableForLegalReasons:
 		return true
-	case ApiMockCreateStatusCodeN500:
+	case ApiMockCreateStatusCodeStatus500InternalServerError:
 		return true
-	case ApiMockCreateStatusCodeN501:
+	case ApiMockCreateStatusCodeStatus501NotImplemented:
 		return true
-	case ApiMockCreateStatusCodeN502:
+	case ApiMockCreateStatusCodeStatus502BadGateway:
 		return true
-	case ApiMockCreateStatusCodeN503:
+	case ApiMockCreateStatusCodeStatus503ServiceUnavailable:
 		return true
-	case ApiMockCreateStatusCodeN504:
+	case ApiMockCreateStatusCodeStatus504GatewayTimeout:
 		return true
-	case ApiMockCreateStatusCodeN505:
+	case ApiMockCreateStatusCodeStatus505HTTPVersionNotSupported:
 		return true
 	default:
 		return false
@@ -838,16 +838,16 @@ func (e ApiPolicyHttpCreateReqProtocol) Valid() bool {
 
 // Defines values for ApiPolicyHttpCreateVpcChannelStatus.
 const (
-	ApiPolicyHttpCreateVpcChannelStatusN1 ApiPolicyHttpCreateVpcChannelStatus = 1
-	ApiPolicyHttpCreateVpcChannelStatusN2 ApiPolicyHttpCreateVpcChannelStatus = 2
+	ApiPolicyHttpCreateVpcChannelStatusNoVPCChannel ApiPolicyHttpCreateVpcChannelStatus = 2
+	ApiPolicyHttpCreateVpcChannelStatusVPCChannel   ApiPolicyHttpCreateVpcChannelStatus = 1
 )
 
 // Valid indicates whether the value is a known member of the ApiPolicyHttpCreateVpcChannelStatus enum.
 func (e ApiPolicyHttpCreateVpcChannelStatus) Valid() bool {
 	switch e {
-	case ApiPolicyHttpCreateVpcChannelStatusN1:
+	case ApiPolicyHttpCreateVpcChannelStatusNoVPCChannel:
 		return true
-	case ApiPolicyHttpCreateVpcChannelStatusN2:
+	case ApiPolicyHttpCreateVpcChannelStatusVPCChannel:
 		return true
 	default:
 		return false
@@ -928,16 +928,16 @@ func (e ApiPolicyHttpRespReqProtocol) Valid() bool {
 
 // Defines values for ApiPolicyHttpRespVpcChannelStatus.
 const (
-	ApiPolicyHttpRespVpcChannelStatusN1 ApiPolicyHttpRespVpcChannelStatus = 1
-	ApiPolicyHttpRespVpcChannelStatusN2 ApiPolicyHttpRespVpcChannelStatus = 2
+	ApiPolicyHttpRespVpcChannelStatusNoVPCChannel ApiPolicyHttpRespVpcChannelStatus = 2
+	ApiPolicyHttpRespVpcChannelStatusVPCChannel   ApiPolicyHttpRespVpcChannelStatus = 1
 )
 
 // Valid indicates whether the value is a known member of the ApiPolicyHttpRespVpcChannelStatus enum.
 func (e ApiPolicyHttpRespVpcChannelStatus) Valid() bool {
 	switch e {
-	case ApiPolicyHttpRespVpcChannelStatusN1:
+	case ApiPolicyHttpRespVpcChannelStatusNoVPCChannel:
 		return true
-	case ApiPolicyHttpRespVpcChannelStatusN2:
+	case ApiPolicyHttpRespVpcChannelStatusVPCChannel:
 		return true
 	default:
 		return false
@@ -1018,16 +1018,16 @@ func (e ApiPolicyHttpRespV1ReqProtocol) Valid() bool {
 
 // Defines values for ApiPolicyHttpRespV1VpcStatus.
 const (
-	ApiPolicyHttpRespV1VpcStatusN1 ApiPolicyHttpRespV1VpcStatus = 1
-	ApiPolicyHttpRespV1VpcStatusN2 ApiPolicyHttpRespV1VpcStatus = 2
+	ApiPolicyHttpRespV1VpcStatusNoVPCChannel ApiPolicyHttpRespV1VpcStatus = 2
+	ApiPolicyHttpRespV1VpcStatusVPCChannel   ApiPolicyHttpRespV1VpcStatus = 1
 )
 
 // Valid indicates whether the value is a known member of the ApiPolicyHttpRespV1VpcStatus enum.
 func (e ApiPolicyHttpRespV1VpcStatus) Valid() bool {
 	switch e {
-	case ApiPolicyHttpRespV1VpcStatusN1:
+	case ApiPolicyHttpRespV1VpcStatusNoVPCChannel:
 		return true
-	case ApiPolicyHttpRespV1VpcStatusN2:
+	case ApiPolicyHttpRespV1VpcStatusVPCChannel:
 		return true
 	default:
 		return false
@@ -1054,133 +1054,133 @@ func (e ApiPolicyMockCreateEffectMode) Valid() bool {
 
 // Defines values for ApiPolicyMockCreateStatusCode.
 const (
-	ApiPolicyMockCreateStatusCodeN200 ApiPolicyMockCreateStatusCode = 200
-	ApiPolicyMockCreateStatusCodeN201 ApiPolicyMockCreateStatusCode = 201
-	ApiPolicyMockCreateStatusCodeN202 ApiPolicyMockCreateStatusCode = 202
-	ApiPolicyMockCreateStatusCodeN203 ApiPolicyMockCreateStatusCode = 203
-	ApiPolicyMockCreateStatusCodeN204 ApiPolicyMockCreateStatusCode = 204
-	ApiPolicyMockCreateStatusCodeN205 ApiPolicyMockCreateStatusCode = 205
-	ApiPolicyMockCreateStatusCodeN206 ApiPolicyMockCreateStatusCode = 206
-	ApiPolicyMockCreateStatusCodeN300 ApiPolicyMockCreateStatusCode = 300
-	ApiPolicyMockCreateStatusCodeN301 ApiPolicyMockCreateStatusCode = 301
-	ApiPolicyMockCreateStatusCodeN302 ApiPolicyMockCreateStatusCode = 302
-	ApiPolicyMockCreateStatusCodeN303 ApiPolicyMockCreateStatusCode = 303
-	ApiPolicyMockCreateStatusCodeN304 ApiPolicyMockCreateStatusCode = 304
-	ApiPolicyMockCreateStatusCodeN305 ApiPolicyMockCreateStatusCode = 305
-	ApiPolicyMockCreateStatusCodeN306 ApiPolicyMockCreateStatusCode = 306
-	ApiPolicyMockCreateStatusCodeN307 ApiPolicyMockCreateStatusCode = 307
-	ApiPolicyMockCreateStatusCodeN400 ApiPolicyMockCreateStatusCode = 400
-	ApiPolicyMockCreateStatusCodeN401 ApiPolicyMockCreateStatusCode = 401
-	ApiPolicyMockCreateStatusCodeN402 ApiPolicyMockCreateStatusCode = 402
-	ApiPolicyMockCreateStatusCodeN403 ApiPolicyMockCreateStatusCode = 403
-	ApiPolicyMockCreateStatusCodeN404 ApiPolicyMockCreateStatusCode = 404
-	ApiPolicyMockCreateStatusCodeN405 ApiPolicyMockCreateStatusCode = 405
-	ApiPolicyMockCreateStatusCodeN406 ApiPolicyMockCreateStatusCode = 406
-	ApiPolicyMockCreateStatusCodeN407 ApiPolicyMockCreateStatusCode = 407
-	ApiPolicyMockCreateStatusCodeN408 ApiPolicyMockCreateStatusCode = 408
-	ApiPolicyMockCreateStatusCodeN409 ApiPolicyMockCreateStatusCode = 409
-	ApiPolicyMockCreateStatusCodeN410 ApiPolicyMockCreateStatusCode = 410
-	ApiPolicyMockCreateStatusCodeN411 ApiPolicyMockCreateStatusCode = 411
-	ApiPolicyMockCreateStatusCodeN412 ApiPolicyMockCreateStatusCode = 412
-	ApiPolicyMockCreateStatusCodeN413 ApiPolicyMockCreateStatusCode = 413
-	ApiPolicyMockCreateStatusCodeN414 ApiPolicyMockCreateStatusCode = 414
-	ApiPolicyMockCreateStatusCodeN415 ApiPolicyMockCreateStatusCode = 415
-	ApiPolicyMockCreateStatusCodeN416 ApiPolicyMockCreateStatusCode = 416
-	ApiPolicyMockCreateStatusCodeN417 ApiPolicyMockCreateStatusCode = 417
-	ApiPolicyMockCreateStatusCodeN450 ApiPolicyMockCreateStatusCode = 450
-	ApiPolicyMockCreateStatusCodeN451 ApiPolicyMockCreateStatusCode = 451
-	ApiPolicyMockCreateStatusCodeN500 ApiPolicyMockCreateStatusCode = 500
-	ApiPolicyMockCreateStatusCodeN501 ApiPolicyMockCreateStatusCode = 501
-	ApiPolicyMockCreateStatusCodeN502 ApiPolicyMockCreateStatusCode = 502
-	ApiPolicyMockCreateStatusCodeN503 ApiPolicyMockCreateStatusCode = 503
-	ApiPolicyMockCreateStatusCodeN504 ApiPolicyMockCreateStatusCode = 504
-	ApiPolicyMockCreateStatusCodeN505 ApiPolicyMockCreateStatusCode = 505
+	ApiPolicyMockCreateStatusCodeStatus200OK                           ApiPolicyMockCreateStatusCode = 200
+	ApiPolicyMockCreateStatusCodeStatus201Created                      ApiPolicyMockCreateStatusCode = 201
+	ApiPolicyMockCreateStatusCodeStatus202Accepted                     ApiPolicyMockCreateStatusCode = 202
+	ApiPolicyMockCreateStatusCodeStatus203NonAuthoritativeInfo         ApiPolicyMockCreateStatusCode = 203
+	ApiPolicyMockCreateStatusCodeStatus204NoContent                    ApiPolicyMockCreateStatusCode = 204
+	ApiPolicyMockCreateStatusCodeStatus205ResetContent                 ApiPolicyMockCreateStatusCode = 205
+	ApiPolicyMockCreateStatusCodeStatus206PartialContent               ApiPolicyMockCreateStatusCode = 206
+	ApiPolicyMockCreateStatusCodeStatus300MultipleChoices              ApiPolicyMockCreateStatusCode = 300
+	ApiPolicyMockCreateStatusCodeStatus301MovedPermanently             ApiPolicyMockCreateStatusCode = 301
+	ApiPolicyMockCreateStatusCodeStatus302Found                        ApiPolicyMockCreateStatusCode = 302
+	ApiPolicyMockCreateStatusCodeStatus303SeeOther                     ApiPolicyMockCreateStatusCode = 303
+	ApiPolicyMockCreateStatusCodeStatus304NotModified                  ApiPolicyMockCreateStatusCode = 304
+	ApiPolicyMockCreateStatusCodeStatus305UseProxy                     ApiPolicyMockCreateStatusCode = 305
+	ApiPolicyMockCreateStatusCodeStatus306SwitchProxy                  ApiPolicyMockCreateStatusCode = 306
+	ApiPolicyMockCreateStatusCodeStatus307TemporaryRedirect            ApiPolicyMockCreateStatusCode = 307
+	ApiPolicyMockCreateStatusCodeStatus400BadRequest                   ApiPolicyMockCreateStatusCode = 400
+	ApiPolicyMockCreateStatusCodeStatus401Unauthorized                 ApiPolicyMockCreateStatusCode = 401
+	ApiPolicyMockCreateStatusCodeStatus402PaymentRequired              ApiPolicyMockCreateStatusCode = 402
+	ApiPolicyMockCreateStatusCodeStatus403Forbidden                    ApiPolicyMockCreateStatusCode = 403
+	ApiPolicyMockCreateStatusCodeStatus404NotFound                     ApiPolicyMockCreateStatusCode = 404
+	ApiPolicyMockCreateStatusCodeStatus405MethodNotAllowed             ApiPolicyMockCreateStatusCode = 405
+	ApiPolicyMockCreateStatusCodeStatus406NotAcceptable                ApiPolicyMockCreateStatusCode = 406
+	ApiPolicyMockCreateStatusCodeStatus407ProxyAuthRequired            ApiPolicyMockCreateStatusCode = 407
+	ApiPolicyMockCreateStatusCodeStatus408RequestTimeout               ApiPolicyMockCreateStatusCode = 408
+	ApiPolicyMockCreateStatusCodeStatus409Conflict                     ApiPolicyMockCreateStatusCode = 409
+	ApiPolicyMockCreateStatusCodeStatus410Gone                         ApiPolicyMockCreateStatusCode = 410
+	ApiPolicyMockCreateStatusCodeStatus411LengthRequired               ApiPolicyMockCreateStatusCode = 411
+	ApiPolicyMockCreateStatusCodeStatus412PreconditionFailed           ApiPolicyMockCreateStatusCode = 412
+	ApiPolicyMockCreateStatusCodeStatus413RequestEntityTooLarge        ApiPolicyMockCreateStatusCode = 413
+	ApiPolicyMockCreateStatusCodeStatus414RequestURITooLong            ApiPolicyMockCreateStatusCode = 414
+	ApiPolicyMockCreateStatusCodeStatus415UnsupportedMediaType         ApiPolicyMockCreateStatusCode = 415
+	ApiPolicyMockCreateStatusCodeStatus416RequestedRangeNotSatisfiable ApiPolicyMockCreateStatusCode = 416
+	ApiPolicyMockCreateStatusCodeStatus417ExpectationFailed            ApiPolicyMockCreateStatusCode = 417
+	ApiPolicyMockCreateStatusCodeStatus450BlockedByParentalControls    ApiPolicyMockCreateStatusCode = 450
+	ApiPolicyMockCreateStatusCodeStatus451UnavailableForLegalReasons   ApiPolicyMockCreateStatusCode = 451
+	ApiPolicyMockCreateStatusCodeStatus500InternalServerError          ApiPolicyMockCreateStatusCode = 500
+	ApiPolicyMockCreateStatusCodeStatus501NotImplemented               ApiPolicyMockCreateStatusCode = 501
+	ApiPolicyMockCreateStatusCodeStatus502BadGateway                   ApiPolicyMockCreateStatusCode = 502
+	ApiPolicyMockCreateStatusCodeStatus503ServiceUnavailable           ApiPolicyMockCreateStatusCode = 503
+	ApiPolicyMockCreateStatusCodeStatus504GatewayTimeout               ApiPolicyMockCreateStatusCode = 504
+	ApiPolicyMockCreateStatusCodeStatus505HTTPVersionNotSupported      ApiPolicyMockCreateStatusCode = 505
 )
 
 // Valid indicates whether the value is a known member of the ApiPolicyMockCreateStatusCode enum.
 func (e ApiPolicyMockCreateStatusCode) Valid() bool {
 	switch e {
-	case ApiPolicyMockCreateStatusCodeN200:
+	case ApiPolicyMockCreateStatusCodeStatus200OK:
 		return true
-	case ApiPolicyMockCreateStatusCodeN201:
+	case ApiPolicyMockCreateStatusCodeStatus201Created:
 		return true
-	case ApiPolicyMockCreateStatusCodeN202:
+	case ApiPolicyMockCreateStatusCodeStatus202Accepted:
 		return true
-	case ApiPolicyMockCreateStatusCodeN203:
+	case ApiPolicyMockCreateStatusCodeStatus203NonAuthoritativeInfo:
 		return true
-	case ApiPolicyMockCreateStatusCodeN204:
+	case ApiPolicyMockCreateStatusCodeStatus204NoContent:
 		return true
-	case ApiPolicyMockCreateStatusCodeN205:
+	case ApiPolicyMockCreateStatusCodeStatus205ResetContent:
 		return true
-	case ApiPolicyMockCreateStatusCodeN206:
+	case ApiPolicyMockCreateStatusCodeStatus206PartialContent:
 		return true
-	case ApiPolicyMockCreateStatusCodeN300:
+	case ApiPolicyMockCreateStatusCodeStatus300MultipleChoices:
 		return true
-	case ApiPolicyMockCreateStatusCodeN301:
+	case ApiPolicyMockCreateStatusCodeStatus301MovedPermanently:
 		return true
-	case ApiPolicyMockCreateStatusCodeN302:
+	case ApiPolicyMockCreateStatusCodeStatus302Found:
 		return true
-	case ApiPolicyMockCreateStatusCodeN303:
+	case ApiPolicyMockCreateStatusCodeStatus303SeeOther:
 		return true
-	case ApiPolicyMockCreateStatusCodeN304:
+	case ApiPolicyMockCreateStatusCodeStatus304NotModified:
 		return true
-	case ApiPolicyMockCreateStatusCodeN305:
+	case ApiPolicyMockCreateStatusCodeStatus305UseProxy:
 		return true
-	case ApiPolicyMockCreateStatusCodeN306:
+	case ApiPolicyMockCreateStatusCodeStatus306SwitchProxy:
 		return true
-	case ApiPolicyMockCreateStatusCodeN307:
+	case ApiPolicyMockCreateStatusCodeStatus307TemporaryRedirect:
 		return true
-	case ApiPolicyMockCreateStatusCodeN400:
+	case ApiPolicyMockCreateStatusCodeStatus400BadRequest:
 		return true
-	case ApiPolicyMockCreateStatusCodeN401:
+	case ApiPolicyMockCreateStatusCodeStatus401Unauthorized:
 		return true
-	case ApiPolicyMockCreateStatusCodeN402:
+	case ApiPolicyMockCreateStatusCodeStatus402PaymentRequired:
 		return true
-	case ApiPolicyMockCreateStatusCodeN403:
+	case ApiPolicyMockCreateStatusCodeStatus403Forbidden:
 		return true
-	case ApiPolicyMockCreateStatusCodeN404:
+	case ApiPolicyMockCreateStatusCodeStatus404NotFound:
 		return true
-	case ApiPolicyMockCreateStatusCodeN405:
+	case ApiPolicyMockCreateStatusCodeStatus405MethodNotAllowed:
 		return true
-	case ApiPolicyMockCreateStatusCodeN406:
+	case ApiPolicyMockCreateStatusCodeStatus406NotAcceptable:
 		return true
-	case ApiPolicyMockCreateStatusCodeN407:
+	case ApiPolicyMockCreateStatusCodeStatus407ProxyAuthRequired:
 		return true
-	case ApiPolicyMockCreateStatusCodeN408:
+	case ApiPolicyMockCreateStatusCodeStatus408RequestTimeout:
 		return true
-	case ApiPolicyMockCreateStatusCodeN409:
+	case ApiPolicyMockCreateStatusCodeStatus409Conflict:
 		return true
-	case ApiPolicyMockCreateStatusCodeN410:
+	case ApiPolicyMockCreateStatusCodeStatus410Gone:
 		return true
-	case ApiPolicyMockCreateStatusCodeN411:
+	case ApiPolicyMockCreateStatusCodeStatus411LengthRequired:
 		return true
-	case ApiPolicyMockCreateStatusCodeN412:
+	case ApiPolicyMockCreateStatusCodeStatus412PreconditionFailed:
 		return true
-	case ApiPolicyMockCreateStatusCodeN413:
+	case ApiPolicyMockCreateStatusCodeStatus413RequestEntityTooLarge:
 		return true
-	case ApiPolicyMockCreateStatusCodeN414:
+	case ApiPolicyMockCreateStatusCodeStatus414RequestURITooLong:
 		return true
-	case ApiPolicyMockCreateStatusCodeN415:
+	case ApiPolicyMockCreateStatusCodeStatus415UnsupportedMediaType:
 		return true
-	case ApiPolicyMockCreateStatusCodeN416:
+	case ApiPolicyMockCreateStatusCodeStatus416RequestedRangeNotSatisfiable:
 		return true
-	case ApiPolicyMockCreateStatusCodeN417:
+	case ApiPolicyMockCreateStatusCodeStatus417ExpectationFailed:
 		return true
-	case ApiPolicyMockCreateStatusCodeN450:
+	case ApiPolicyMockCreateStatusCodeStatus450BlockedByParentalControls:
 		return true
-	case ApiPolicyMockCreateStatusCodeN451:
+	case ApiPolicyMockCreateStatusCodeStatus451UnavailableForLegalReasons:
 		return true
-	case ApiPolicyMockCreateStatusCodeN500:
+	case ApiPolicyMockCreateStatusCodeStatus500InternalServerError:
 		return true
-	case ApiPolicyMockCreateStatusCodeN501:
+	case ApiPolicyMockCreateStatusCodeStatus501NotImplemented:
 		return true
-	case ApiPolicyMockCreateStatusCodeN502:
+	case ApiPolicyMockCreateStatusCodeStatus502BadGateway:
 		return true
-	case ApiPolicyMockCreateStatusCodeN503:
+	case ApiPolicyMockCreateStatusCodeStatus503ServiceUnavailable:
 		return true
-	case ApiPolicyMockCreateStatusCodeN504:
+	case ApiPolicyMockCreateStatusCodeStatus504GatewayTimeout:
 		return true
-	case ApiPolicyMockCreateStatusCodeN505:
+	case ApiPolicyMockCreateStatusCodeStatus505HTTPVersionNotSupported:
 		return true
 	default:
 		return false
@@ -1207,133 +1207,133 @@ func (e ApiPolicyMockRespEffectMode) Valid() bool {
 
 // Defines values for ApiPolicyMockRespStatusCode.
 const (
-	ApiPolicyMockRespStatusCodeN200 ApiPolicyMockRespStatusCode = 200
-	ApiPolicyMockRespStatusCodeN201 ApiPolicyMockRespStatusCode = 201
-	ApiPolicyMockRespStatusCodeN202 ApiPolicyMockRespStatusCode = 202
-	ApiPolicyMockRespStatusCodeN203 ApiPolicyMockRespStatusCode = 203
-	ApiPolicyMockRespStatusCodeN204 ApiPolicyMockRespStatusCode = 204
-	ApiPolicyMockRespStatusCodeN205 ApiPolicyMockRespStatusCode = 205
-	ApiPolicyMockRespStatusCodeN206 ApiPolicyMockRespStatusCode = 206
-	ApiPolicyMockRespStatusCodeN300 ApiPolicyMockRespStatusCode = 300
-	ApiPolicyMockRespStatusCodeN301 ApiPolicyMockRespStatusCode = 301
-	ApiPolicyMockRespStatusCodeN302 ApiPolicyMockRespStatusCode = 302
-	ApiPolicyMockRespStatusCodeN303 ApiPolicyMockRespStatusCode = 303
-	ApiPolicyMockRespStatusCodeN304 ApiPolicyMockRespStatusCode = 304
-	ApiPolicyMockRespStatusCodeN305 ApiPolicyMockRespStatusCode = 305
-	ApiPolicyMockRespStatusCodeN306 ApiPolicyMockRespStatusCode = 306
-	ApiPolicyMockRespStatusCodeN307 ApiPolicyMockRespStatusCode = 307
-	ApiPolicyMockRespStatusCodeN400 ApiPolicyMockRespStatusCode = 400
-	ApiPolicyMockRespStatusCodeN401 ApiPolicyMockRespStatusCode = 401
-	ApiPolicyMockRespStatusCodeN402 ApiPolicyMockRespStatusCode = 402
-	ApiPolicyMockRespStatusCodeN403 ApiPolicyMockRespStatusCode = 403
-	ApiPolicyMockRespStatusCodeN404 ApiPolicyMockRespStatusCode = 404
-	ApiPolicyMockRespStatusCodeN405 ApiPolicyMockRespStatusCode = 405
-	ApiPolicyMockRespStatusCodeN406 ApiPolicyMockRespStatusCode = 406
-	ApiPolicyMockRespStatusCodeN407 ApiPolicyMockRespStatusCode = 407
-	ApiPolicyMockRespStatusCodeN408 ApiPolicyMockRespStatusCode = 408
-	ApiPolicyMockRespStatusCodeN409 ApiPolicyMockRespStatusCode = 409
-	ApiPolicyMockRespStatusCodeN410 ApiPolicyMockRespStatusCode = 410
-	ApiPolicyMockRespStatusCodeN411 ApiPolicyMockRespStatusCode = 411
-	ApiPolicyMockRespStatusCodeN412 ApiPolicyMockRespStatusCode = 412
-	ApiPolicyMockRespStatusCodeN413 ApiPolicyMockRespStatusCode = 413
-	ApiPolicyMockRespStatusCodeN414 ApiPolicyMockRespStatusCode = 414
-	ApiPolicyMockRespStatusCodeN415 ApiPolicyMockRespStatusCode = 415
-	ApiPolicyMockRespStatusCodeN416 ApiPolicyMockRespStatusCode = 416
-	ApiPolicyMockRespStatusCodeN417 ApiPolicyMockRespStatusCode = 417
-	ApiPolicyMockRespStatusCodeN450 ApiPolicyMockRespStatusCode = 450
-	ApiPolicyMockRespStatusCodeN451 ApiPolicyMockRespStatusCode = 451
-	ApiPolicyMockRespStatusCodeN500 ApiPolicyMockRespStatusCode = 500
-	ApiPolicyMockRespStatusCodeN501 ApiPolicyMockRespStatusCode = 501
-	ApiPolicyMockRespStatusCodeN502 ApiPolicyMockRespStatusCode = 502
-	ApiPolicyMockRespStatusCodeN503 ApiPolicyMockRespStatusCode = 503
-	ApiPolicyMockRespStatusCodeN504 ApiPolicyMockRespStatusCode = 504
-	ApiPolicyMockRespStatusCodeN505 ApiPolicyMockRespStatusCode = 505
+	ApiPolicyMockRespStatusCodeStatus200OK                           ApiPolicyMockRespStatusCode = 200
+	ApiPolicyMockRespStatusCodeStatus201Created                      ApiPolicyMockRespStatusCode = 201
+	ApiPolicyMockRespStatusCodeStatus202Accepted                     ApiPolicyMockRespStatusCode = 202
+	ApiPolicyMockRespStatusCodeStatus203NonAuthoritativeInfo         ApiPolicyMockRespStatusCode = 203
+	ApiPolicyMockRespStatusCodeStatus204NoContent                    ApiPolicyMockRespStatusCode = 204
+	ApiPolicyMockRespStatusCodeStatus205ResetContent                 ApiPolicyMockRespStatusCode = 205
+	ApiPolicyMockRespStatusCodeStatus206PartialContent               ApiPolicyMockRespStatusCode = 206
+	ApiPolicyMockRespStatusCodeStatus300MultipleChoices              ApiPolicyMockRespStatusCode = 300
+	ApiPolicyMockRespStatusCodeStatus301MovedPermanently             ApiPolicyMockRespStatusCode = 301
+	ApiPolicyMockRespStatusCodeStatus302Found                        ApiPolicyMockRespStatusCode = 302
+	ApiPolicyMockRespStatusCodeStatus303SeeOther                     ApiPolicyMockRespStatusCode = 303
+	ApiPolicyMockRespStatusCodeStatus304NotModified                  ApiPolicyMockRespStatusCode = 304
+	ApiPolicyMockRespStatusCodeStatus305UseProxy                     ApiPolicyMockRespStatusCode = 305
+	ApiPolicyMockRespStatusCodeStatus306SwitchProxy                  ApiPolicyMockRespStatusCode = 306
+	ApiPolicyMockRespStatusCodeStatus307TemporaryRedirect            ApiPolicyMockRespStatusCode = 307
+	ApiPolicyMockRespStatusCodeStatus400BadRequest                   ApiPolicyMockRespStatusCode = 400
+	ApiPolicyMockRespStatusCodeStatus401Unauthorized                 ApiPolicyMockRespStatusCode = 401
+	ApiPolicyMockRespStatusCodeStatus402PaymentRequired              ApiPolicyMockRespStatusCode = 402
+	ApiPolicyMockRespStatusCodeStatus403Forbidden                    ApiPolicyMockRespStatusCode = 403
+	ApiPolicyMockRespStatusCodeStatus404NotFound                     ApiPolicyMockRespStatusCode = 404
+	ApiPolicyMockRespStatusCodeStatus405MethodNotAllowed             ApiPolicyMockRespStatusCode = 405
+	ApiPolicyMockRespStatusCodeStatus406NotAcceptable                ApiPolicyMockRespStatusCode = 406
+	ApiPolicyMockRespStatusCodeStatus407ProxyAuthRequired            ApiPolicyMockRespStatusCode = 407
+	ApiPolicyMockRespStatusCodeStatus408RequestTimeout               ApiPolicyMockRespStatusCode = 408
+	ApiPolicyMockRespStatusCodeStatus409Conflict                     ApiPolicyMockRespStatusCode = 409
+	ApiPolicyMockRespStatusCodeStatus410Gone                         ApiPolicyMockRespStatusCode = 410
+	ApiPolicyMockRespStatusCodeStatus411LengthRequired               ApiPolicyMockRespStatusCode = 411
+	ApiPolicyMockRespStatusCodeStatus412PreconditionFailed           ApiPolicyMockRespStatusCode = 412
+	ApiPolicyMockRespStatusCodeStatus413RequestEntityTooLarge        ApiPolicyMockRespStatusCode = 413
+	ApiPolicyMockRespStatusCodeStatus414RequestURITooLong            ApiPolicyMockRespStatusCode = 414
+	ApiPolicyMockRespStatusCodeStatus415UnsupportedMediaType         ApiPolicyMockRespStatusCode = 415
+	ApiPolicyMockRespStatusCodeStatus416RequestedRangeNotSatisfiable ApiPolicyMockRespStatusCode = 416
+	ApiPolicyMockRespStatusCodeStatus417ExpectationFailed            ApiPolicyMockRespStatusCode = 417
+	ApiPolicyMockRespStatusCodeStatus450BlockedByParentalControls    ApiPolicyMockRespStatusCode = 450
+	ApiPolicyMockRespStatusCodeStatus451UnavailableForLegalReasons   ApiPolicyMockRespStatusCode = 451
+	ApiPolicyMockRespStatusCodeStatus500InternalServerError          ApiPolicyMockRespStatusCode = 500
+	ApiPolicyMockRespStatusCodeStatus501NotImplemented               ApiPolicyMockRespStatusCode = 501
+	ApiPolicyMockRespStatusCodeStatus502BadGateway                   ApiPolicyMockRespStatusCode = 502
+	ApiPolicyMockRespStatusCodeStatus503ServiceUnavailable           ApiPolicyMockRespStatusCode = 503
+	ApiPolicyMockRespStatusCodeStatus504GatewayTimeout               ApiPolicyMockRespStatusCode = 504
+	ApiPolicyMockRespStatusCodeStatus505HTTPVersionNotSupported      ApiPolicyMockRespStatusCode = 505
 )
 
 // Valid indicates whether the value is a known member of the ApiPolicyMockRespStatusCode enum.
 func (e ApiPolicyMockRespStatusCode) Valid() bool {
 	switch e {
-	case ApiPolicyMockRespStatusCodeN200:
+	case ApiPolicyMockRespStatusCodeStatus200OK:
 		return true
-	case ApiPolicyMockRespStatusCodeN201:
+	case ApiPolicyMockRespStatusCodeStatus201Created:
 		return true
-	case ApiPolicyMockRespStatusCodeN202:
+	case ApiPolicyMockRespStatusCodeStatus202Accepted:
 		return true
-	case ApiPolicyMockRespStatusCodeN203:
+	case ApiPolicyMockRespStatusCodeStatus203NonAuthoritativeInfo:
 		return true
-	case ApiPolicyMockRespStatusCodeN204:
+	case ApiPolicyMockRespStatusCodeStatus204NoContent:
 		return true
-	case ApiPolicyMockRespStatusCodeN205:
+	case ApiPolicyMockRespStatusCodeStatus205ResetContent:
 		return true
-	case ApiPolicyMockRespStatusCodeN206:
+	case ApiPolicyMockRespStatusCodeStatus206PartialContent:
 		return true
-	case ApiPolicyMockRespStatusCodeN300:
+	case ApiPolicyMockRespStatusCodeStatus300MultipleChoices:
 		return true
-	case ApiPolicyMockRespStatusCodeN301:
+	case ApiPolicyMockRespStatusCodeStatus301MovedPermanently:
 		return true
-	case ApiPolicyMockRespStatusCodeN302:
+	case ApiPolicyMockRespStatusCodeStatus302Found:
 		return true
-	case ApiPolicyMockRespStatusCodeN303:
+	case ApiPolicyMockRespStatusCodeStatus303SeeOther:
 		return true
-	case ApiPolicyMockRespStatusCodeN304:
+	case ApiPolicyMockRespStatusCodeStatus304NotModified:
 		return true
-	case ApiPolicyMockRespStatusCodeN305:
+	case ApiPolicyMockRespStatusCodeStatus305UseProxy:
 		return true
-	case ApiPolicyMockRespStatusCodeN306:
+	case ApiPolicyMockRespStatusCodeStatus306SwitchProxy:
 		return true
-	case ApiPolicyMockRespStatusCodeN307:
+	case ApiPolicyMockRespStatusCodeStatus307TemporaryRedirect:
 		return true
-	case ApiPolicyMockRespStatusCodeN400:
+	case ApiPolicyMockRespStatusCodeStatus400BadRequest:
 		return true
-	case ApiPolicyMockRespStatusCodeN401:
+	case ApiPolicyMockRespStatusCodeStatus401Unauthorized:
 		return true
-	case ApiPolicyMockRespStatusCodeN402:
+	case ApiPolicyMockRespStatusCodeStatus402PaymentRequired:
 		return true
-	case ApiPolicyMockRespStatusCodeN403:
+	case ApiPolicyMockRespStatusCodeStatus403Forbidden:
 		return true
-	case ApiPolicyMockRespStatusCodeN404:
+	case ApiPolicyMockRespStatusCodeStatus404NotFound:
 		return true
-	case ApiPolicyMockRespStatusCodeN405:
+	case ApiPolicyMockRespStatusCodeStatus405MethodNotAllowed:
 		return true
-	case ApiPolicyMockRespStatusCodeN406:
+	case ApiPolicyMockRespStatusCodeStatus406NotAcceptable:
 		return true
-	case ApiPolicyMockRespStatusCodeN407:
+	case ApiPolicyMockRespStatusCodeStatus407ProxyAuthRequired:
 		return true
-	case ApiPolicyMockRespStatusCodeN408:
+	case ApiPolicyMockRespStatusCodeStatus408RequestTimeout:
 		return true
-	case ApiPolicyMockRespStatusCodeN409:
+	case ApiPolicyMockRespStatusCodeStatus409Conflict:
 		return true
-	case ApiPolicyMockRespStatusCodeN410:
+	case ApiPolicyMockRespStatusCodeStatus410Gone:
 		return true
-	case ApiPolicyMockRespStatusCodeN411:
+	case ApiPolicyMockRespStatusCodeStatus411LengthRequired:
 		return true
-	case ApiPolicyMockRespStatusCodeN412:
+	case ApiPolicyMockRespStatusCodeStatus412PreconditionFailed:
 		return true
-	case ApiPolicyMockRespStatusCodeN413:
+	case ApiPolicyMockRespStatusCodeStatus413RequestEntityTooLarge:
 		return true
-	case ApiPolicyMockRespStatusCodeN414:
+	case ApiPolicyMockRespStatusCodeStatus414RequestURITooLong:
 		return true
-	case ApiPolicyMockRespStatusCodeN415:
+	case ApiPolicyMockRespStatusCodeStatus415UnsupportedMediaType:
 		return true
-	case ApiPolicyMockRespStatusCodeN416:
+	case ApiPolicyMockRespStatusCodeStatus416RequestedRangeNotSatisfiable:
 		return true
-	case ApiPolicyMockRespStatusCodeN417:
+	case ApiPolicyMockRespStatusCodeStatus417ExpectationFailed:
 		return true
-	case ApiPolicyMockRespStatusCodeN450:
+	case ApiPolicyMockRespStatusCodeStatus450BlockedByParentalControls:
 		return true
-	case ApiPolicyMockRespStatusCodeN451:
+	case ApiPolicyMockRespStatusCodeStatus451UnavailableForLegalReasons:
 		return true
-	case ApiPolicyMockRespStatusCodeN500:
+	case ApiPolicyMockRespStatusCodeStatus500InternalServerError:
 		return true
-	case ApiPolicyMockRespStatusCodeN501:
+	case ApiPolicyMockRespStatusCodeStatus501NotImplemented:
 		return true
-	case ApiPolicyMockRespStatusCodeN502:
+	case ApiPolicyMockRespStatusCodeStatus502BadGateway:
 		return true
-	case ApiPolicyMockRespStatusCodeN503:
+	case ApiPolicyMockRespStatusCodeStatus503ServiceUnavailable:
 		return true
-	case ApiPolicyMockRespStatusCodeN504:
+	case ApiPolicyMockRespStatusCodeStatus504GatewayTimeout:
 		return true
-	case ApiPolicyMockRespStatusCodeN505:
+	case ApiPolicyMockRespStatusCodeStatus505HTTPVersionNotSupported:
 		return true
 	default:
 		return false
@@ -1396,13 +1396,13 @@ func (e AuthOptRespAuthCodeAuthType) Valid() bool {
 
 // Defines values for BackendApiStatus.
 const (
-	BackendApiStatusN1 BackendApiStatus = 1
+	BackendApiStatusValid BackendApiStatus = 1
 )
 
 // Valid indicates whether the value is a known member of the BackendApiStatus enum.
 func (e BackendApiStatus) Valid() bool {
 	switch e {
-	case BackendApiStatusN1:
+	case BackendApiStatusValid:
 		return true
 	default:
 		return false
@@ -1411,16 +1411,16 @@ func (e BackendApiStatus) Valid() bool {
 
 // Defines values for BackendApiVpcChannelStatus.
 const (
-	BackendApiVpcChannelStatusN1 BackendApiVpcChannelStatus = 1
-	BackendApiVpcChannelStatusN2 BackendApiVpcChannelStatus = 2
+	BackendApiVpcChannelStatusNoVPCChannel BackendApiVpcChannelStatus = 2
+	BackendApiVpcChannelStatusVPCChannel   BackendApiVpcChannelStatus = 1
 )
 
 // Valid indicates whether the value is a known member of the BackendApiVpcChannelStatus enum.
 func (e BackendApiVpcChannelStatus) Valid() bool {
 	switch e {
-	case BackendApiVpcChannelStatusN1:
+	case BackendApiVpcChannelStatusNoVPCChannel:
 		return true
-	case BackendApiVpcChannelStatusN2:
+	case BackendApiVpcChannelStatusVPCChannel:
 		return true
 	default:
 		return false
@@ -1429,16 +1429,16 @@ func (e BackendApiVpcChannelStatus) Valid() bool {
 
 // Defines values for BackendApiCreateVpcChannelStatus.
 const (
-	BackendApiCreateVpcChannelStatusN1 BackendApiCreateVpcChannelStatus = 1
-	BackendApiCreateVpcChannelStatusN2 BackendApiCreateVpcChannelStatus = 2
+	BackendApiCreateVpcChannelStatusNoVPCChannel BackendApiCreateVpcChannelStatus = 2
+	BackendApiCreateVpcChannelStatusVPCChannel   BackendApiCreateVpcChannelStatus = 1
 )
 
 // Valid indicates whether the value is a known member of the BackendApiCreateVpcChannelStatus enum.
 func (e BackendApiCreateVpcChannelStatus) Valid() bool {
 	switch e {
-	case BackendApiCreateVpcChannelStatusN1:
+	case BackendApiCreateVpcChannelStatusNoVPCChannel:
 		return true
-	case BackendApiCreateVpcChannelStatusN2:
+	case BackendApiCreateVpcChannelStatusVPCChannel:
 		return true
 	default:
 		return false
@@ -1447,13 +1447,13 @@ func (e BackendApiCreateVpcChannelStatus) Valid() bool {
 
 // Defines values for BackendApiV1Status.
 const (
-	BackendApiV1StatusN1 BackendApiV1Status = 1
+	BackendApiV1StatusValid BackendApiV1Status = 1
 )
 
 // Valid indicates whether the value is a known member of the BackendApiV1Status enum.
 func (e BackendApiV1Status) Valid() bool {
 	switch e {
-	case BackendApiV1StatusN1:
+	case BackendApiV1StatusValid:
 		return true
 	default:
 		return false
@@ -1462,16 +1462,16 @@ func (e BackendApiV1Status) Valid() bool {
 
 // Defines values for BackendApiV1VpcStatus.
 const (
-	BackendApiV1VpcStatusN1 BackendApiV1VpcStatus = 1
-	BackendApiV1VpcStatusN2 BackendApiV1VpcStatus = 2
+	BackendApiV1VpcStatusNoVPCChannel BackendApiV1VpcStatus = 2
+	BackendApiV1VpcStatusVPCChannel   BackendApiV1VpcStatus = 1
 )
 
 // Valid indicates whether the value is a known member of the BackendApiV1VpcStatus enum.
 func (e BackendApiV1VpcStatus) Valid() bool {
 	switch e {
-	case BackendApiV1VpcStatusN1:
+	case BackendApiV1VpcStatusNoVPCChannel:
 		return true
-	case BackendApiV1VpcStatusN2:
+	case BackendApiV1VpcStatusVPCChannel:
 		return true
 	default:
 		return false
@@ -1684,22 +1684,22 @@ func (e CreateApiV2RequestBackendType) Valid() bool {
 
 // Defines values for CreateApiV2RequestContentType.
 const (
-	CreateApiV2RequestContentTypeApplicationjson   CreateApiV2RequestContentType = "application/json"
-	CreateApiV2RequestContentTypeApplicationxml    CreateApiV2RequestContentType = "application/xml"
-	CreateApiV2RequestContentTypeMultipartformData CreateApiV2RequestContentType = "multipart/form-data"
-	CreateApiV2RequestContentTypeTextplain         CreateApiV2RequestContentType = "text/plain"
+	CreateApiV2RequestContentTypeJSON          CreateApiV2RequestContentType = "application/json"
+	CreateApiV2RequestContentTypeMultipartForm CreateApiV2RequestContentType = "multipart/form-data"
+	CreateApiV2RequestContentTypeText          CreateApiV2RequestContentType = "text/plain"
+	CreateApiV2RequestContentTypeXML           CreateApiV2RequestContentType = "application/xml"
 )
 
 // Valid indicates whether the value is a known member of the CreateApiV2RequestContentType enum.
 func (e CreateApiV2RequestContentType) Valid() bool {
 	switch e {
-	case CreateApiV2RequestContentTypeApplicationjson:
+	case CreateApiV2RequestContentTypeJSON:
 		return true
-	case CreateApiV2RequestContentTypeApplicationxml:
+	case CreateApiV2RequestContentTypeMultipartForm:
 		return true
-	case CreateApiV2RequestContentTypeMultipartformData:
+	case CreateApiV2RequestContentTypeText:
 		return true
-	case CreateApiV2RequestContentTypeTextplain:
+	case CreateApiV2RequestContentTypeXML:
 		return true
 	default:
 		return false
@@ -1747,16 +1747,16 @@ func (e CreateApiV2RequestReqProtocol) Valid() bool {
 
 // Defines values for CreateApiV2RequestType.
 const (
-	CreateApiV2RequestTypeN1 CreateApiV2RequestType = 1
-	CreateApiV2RequestTypeN2 CreateApiV2RequestType = 2
+	CreateApiV2RequestTypePrivate CreateApiV2RequestType = 2
+	CreateApiV2RequestTypePublic  CreateApiV2RequestType = 1
 )
 
 // Valid indicates whether the value is a known member of the CreateApiV2RequestType enum.
 func (e CreateApiV2RequestType) Valid() bool {
 	switch e {
-	case CreateApiV2RequestTypeN1:
+	case CreateApiV2RequestTypePrivate:
 		return true
-	case CreateApiV2RequestTypeN2:
+	case CreateApiV2RequestTypePublic:
 		return true
 	default:
 		return false
@@ -1765,16 +1765,16 @@ func (e CreateApiV2RequestType) Valid() bool {
 
 // Defines values for CreateApiV2ResponseArrangeNecessary.
 const (
-	CreateApiV2ResponseArrangeNecessaryN1 CreateApiV2ResponseArrangeNecessary = 1
-	CreateApiV2ResponseArrangeNecessaryN2 CreateApiV2ResponseArrangeNecessary = 2
+	CreateApiV2ResponseArrangeNecessaryNo  CreateApiV2ResponseArrangeNecessary = 2
+	CreateApiV2ResponseArrangeNecessaryYes CreateApiV2ResponseArrangeNecessary = 1
 )
 
 // Valid indicates whether the value is a known member of the CreateApiV2ResponseArrangeNecessary enum.
 func (e CreateApiV2ResponseArrangeNecessary) Valid() bool {
 	switch e {
-	case CreateApiV2ResponseArrangeNecessaryN1:
+	case CreateApiV2ResponseArrangeNecessaryNo:
 		return true
-	case CreateApiV2ResponseArrangeNecessaryN2:
+	case CreateApiV2ResponseArrangeNecessaryYes:
 		return true
 	default:
 		return false
@@ -1828,22 +1828,22 @@ func (e CreateApiV2ResponseBackendType) Valid() bool {
 
 // Defines values for CreateApiV2ResponseContentType.
 const (
-	CreateApiV2ResponseContentTypeApplicationjson   CreateApiV2ResponseContentType = "application/json"
-	CreateApiV2ResponseContentTypeApplicationxml    CreateApiV2ResponseContentType = "application/xml"
-	CreateApiV2ResponseContentTypeMultipartformData CreateApiV2ResponseContentType = "multipart/form-data"
-	CreateApiV2ResponseContentTypeTextplain         CreateApiV2ResponseContentType = "text/plain"
+	CreateApiV2ResponseContentTypeJSON          CreateApiV2ResponseContentType = "application/json"
+	CreateApiV2ResponseContentTypeMultipartForm CreateApiV2ResponseContentType = "multipart/form-data"
+	CreateApiV2ResponseContentTypeText          CreateApiV2ResponseContentType = "text/plain"
+	CreateApiV2ResponseContentTypeXML           CreateApiV2ResponseContentType = "application/xml"
 )
 
 // Valid indicates whether the value is a known member of the CreateApiV2ResponseContentType enum.
 func (e CreateApiV2ResponseContentType) Valid() bool {
 	switch e {
-	case CreateApiV2ResponseContentTypeApplicationjson:
+	case CreateApiV2ResponseContentTypeJSON:
 		return true
-	case CreateApiV2ResponseContentTypeApplicationxml:
+	case CreateApiV2ResponseContentTypeMultipartForm:
 		return true
-	case CreateApiV2ResponseContentTypeMultipartformData:
+	case CreateApiV2ResponseContentTypeText:
 		return true
-	case CreateApiV2ResponseContentTypeTextplain:
+	case CreateApiV2ResponseContentTypeXML:
 		return true
 	default:
 		return false
@@ -1891,16 +1891,16 @@ func (e CreateApiV2ResponseReqProtocol) Valid() bool {
 
 // Defines values for CreateApiV2ResponseStatus.
 const (
-	CreateApiV2ResponseStatusN1 CreateApiV2ResponseStatus = 1
-	CreateApiV2ResponseStatusN2 CreateApiV2ResponseStatus = 2
+	CreateApiV2ResponseStatusLocked CreateApiV2ResponseStatus = 2
+	CreateApiV2ResponseStatusValid  CreateApiV2ResponseStatus = 1
 )
 
 // Valid indicates whether the value is a known member of the CreateApiV2ResponseStatus enum.
 func (e CreateApiV2ResponseStatus) Valid() bool {
 	switch e {
-	case CreateApiV2ResponseStatusN1:
+	case CreateApiV2ResponseStatusLocked:
 		return true
-	case CreateApiV2ResponseStatusN2:
+	case CreateApiV2ResponseStatusValid:
 		return true
 	default:
 		return false
@@ -1909,16 +1909,16 @@ func (e CreateApiV2ResponseStatus) Valid() bool {
 
 // Defines values for CreateApiV2ResponseType.
 const (
-	CreateApiV2ResponseTypeN1 CreateApiV2ResponseType = 1
-	CreateApiV2ResponseTypeN2 CreateApiV2ResponseType = 2
+	CreateApiV2ResponseTypePrivate CreateApiV2ResponseType = 2
+	CreateApiV2ResponseTypePublic  CreateApiV2ResponseType = 1
 )
 
 // Valid indicates whether the value is a known member of the CreateApiV2ResponseType enum.
 func (e CreateApiV2ResponseType) Valid() bool {
 	switch e {
-	case CreateApiV2ResponseTypeN1:
+	case CreateApiV2ResponseTypePrivate:
 		return true
-	case CreateApiV2ResponseTypeN2:
+	case CreateApiV2ResponseTypePublic:
 		return true
 	default:
 		return false
@@ -1927,16 +1927,16 @@ func (e CreateApiV2ResponseType) Valid() bool {
 
 // Defines values for ReqParamPassThrough.
 const (
-	ReqParamPassThroughN1 ReqParamPassThrough = 1
-	ReqParamPassThroughN2 ReqParamPassThrough = 2
+	ReqParamPassThroughNo  ReqParamPassThrough = 2
+	ReqParamPassThroughYes ReqParamPassThrough = 1
 )
 
 // Valid indicates whether the value is a known member of the ReqParamPassThrough enum.
 func (e ReqParamPassThrough) Valid() bool {
 	switch e {
-	case ReqParamPassThroughN1:
+	case ReqParamPassThroughNo:
 		return true
-	case ReqParamPassThroughN2:
+	case ReqParamPassThroughYes:
 		return true
 	default:
 		return false
@@ -1945,16 +1945,16 @@ func (e ReqParamPassThrough) Valid() bool {
 
 // Defines values for ReqParamRequired.
 const (
-	ReqParamRequiredN1 ReqParamRequired = 1
-	ReqParamRequiredN2 ReqParamRequired = 2
+	ReqParamRequiredMandatory ReqParamRequired = 1
+	ReqParamRequiredOptional  ReqParamRequired = 2
 )
 
 // Valid indicates whether the value is a known member of the ReqParamRequired enum.
 func (e ReqParamRequired) Valid() bool {
 	switch e {
-	case ReqParamRequiredN1:
+	case ReqParamRequiredMandatory:
 		return true
-	case ReqParamRequiredN2:
+	case ReqParamRequiredOptional:
 		return true
 	default:
 		return false
@@ -1963,16 +1963,16 @@ func (e ReqParamRequired) Valid() bool {
 
 // Defines values for ReqParamValidEnable.
 const (
-	ReqParamValidEnableN1 ReqParamValidEnable = 1
-	ReqParamValidEnableN2 ReqParamValidEnable = 2
+	ReqParamValidEnableDisabled ReqParamValidEnable = 2
+	ReqParamValidEnableEnabled  ReqParamValidEnable = 1
 )
 
 // Valid indicates whether the value is a known member of the ReqParamValidEnable enum.
 func (e ReqParamValidEnable) Valid() bool {
 	switch e {
-	case ReqParamValidEnableN1:
+	case ReqParamValidEnableDisabled:
 		return true
-	case ReqParamValidEnableN2:
+	case ReqParamValidEnableEnabled:
 		return true
 	default:
 		return false
@@ -1981,16 +1981,16 @@ func (e ReqParamValidEnable) Valid() bool {
 
 // Defines values for ReqParamBasePassThrough.
 const (
-	ReqParamBasePassThroughN1 ReqParamBasePassThrough = 1
-	ReqParamBasePassThroughN2 ReqParamBasePassThrough = 2
+	ReqParamBasePassThroughNo  ReqParamBasePassThrough = 2
+	ReqParamBasePassThroughYes ReqParamBasePassThrough = 1
 )
 
 // Valid indicates whether the value is a known member of the ReqParamBasePassThrough enum.
 func (e ReqParamBasePassThrough) Valid() bool {
 	switch e {
-	case ReqParamBasePassThroughN1:
+	case ReqParamBasePassThroughNo:
 		return true
-	case ReqParamBasePassThroughN2:
+	case ReqParamBasePassThroughYes:
 		return true
 	default:
 		return false
@@ -1999,16 +1999,16 @@ func (e ReqParamBasePassThrough) Valid() bool {
 
 // Defines values for ReqParamBaseRequired.
 const (
-	ReqParamBaseRequiredN1 ReqParamBaseRequired = 1
-	ReqParamBaseRequiredN2 ReqParamBaseRequired = 2
+	ReqParamBaseRequiredMandatory ReqParamBaseRequired = 1
+	ReqParamBaseRequiredOptional  ReqParamBaseRequired = 2
 )
 
 // Valid indicates whether the value is a known member of the ReqParamBaseRequired enum.
 func (e ReqParamBaseRequired) Valid() bool {
 	switch e {
-	case ReqParamBaseRequiredN1:
+	case ReqParamBaseRequiredMandatory:
 		return true
-	case ReqParamBaseRequiredN2:
+	case ReqParamBaseRequiredOptional:
 		return true
 	default:
 		return false
@@ -2017,16 +2017,16 @@ func (e ReqParamBaseRequired) Valid() bool {
 
 // Defines values for ReqParamBaseValidEnable.
 const (
-	ReqParamBaseValidEnableN1 ReqParamBaseValidEnable = 1
-	ReqParamBaseValidEnableN2 ReqParamBaseValidEnable = 2
+	ReqParamBaseValidEnableDisabled ReqParamBaseValidEnable = 2
+	ReqParamBaseValidEnableEnabled  ReqParamBaseValidEnable = 1
 )
 
 // Valid indicates whether the value is a known member of the ReqParamBaseValidEnable enum.
 func (e ReqParamBaseValidEnable) Valid() bool {
 	switch e {
-	case ReqParamBaseValidEnableN1:
+	case ReqParamBaseValidEnableDisabled:
 		return true
-	case ReqParamBaseValidEnableN2:
+	case ReqParamBaseValidEnableEnabled:
 		return true
 	default:
 		return false
@@ -2035,16 +2035,16 @@ func (e ReqParamBaseValidEnable) Valid() bool {
 
 // Defines values for ShowDetailsOfApiV1ResponseArrangeNecessary.
 const (
-	ShowDetailsOfApiV1ResponseArrangeNecessaryN1 ShowDetailsOfApiV1ResponseArrangeNecessary = 1
-	ShowDetailsOfApiV1ResponseArrangeNecessaryN2 ShowDetailsOfApiV1ResponseArrangeNecessary = 2
+	ShowDetailsOfApiV1ResponseArrangeNecessaryNo  ShowDetailsOfApiV1ResponseArrangeNecessary = 2
+	ShowDetailsOfApiV1ResponseArrangeNecessaryYes ShowDetailsOfApiV1ResponseArrangeNecessary = 1
 )
 
 // Valid indicates whether the value is a known member of the ShowDetailsOfApiV1ResponseArrangeNecessary enum.
 func (e ShowDetailsOfApiV1ResponseArrangeNecessary) Valid() bool {
 	switch e {
-	case ShowDetailsOfApiV1ResponseArrangeNecessaryN1:
+	case ShowDetailsOfApiV1ResponseArrangeNecessaryNo:
 		return true
-	case ShowDetailsOfApiV1ResponseArrangeNecessaryN2:
+	case ShowDetailsOfApiV1ResponseArrangeNecessaryYes:
 		return true
 	default:
 		return false
@@ -2137,16 +2137,16 @@ func (e ShowDetailsOfApiV1ResponseReqProtocol) Valid() bool {
 
 // Defines values for ShowDetailsOfApiV1ResponseStatus.
 const (
-	ShowDetailsOfApiV1ResponseStatusN1 ShowDetailsOfApiV1ResponseStatus = 1
-	ShowDetailsOfApiV1ResponseStatusN2 ShowDetailsOfApiV1ResponseStatus = 2
+	ShowDetailsOfApiV1ResponseStatusLocked ShowDetailsOfApiV1ResponseStatus = 2
+	ShowDetailsOfApiV1ResponseStatusValid  ShowDetailsOfApiV1ResponseStatus = 1
 )
 
 // Valid indicates whether the value is a known member of the ShowDetailsOfApiV1ResponseStatus enum.
 func (e ShowDetailsOfApiV1ResponseStatus) Valid() bool {
 	switch e {
-	case ShowDetailsOfApiV1ResponseStatusN1:
+	case ShowDetailsOfApiV1ResponseStatusLocked:
 		return true
-	case ShowDetailsOfApiV1ResponseStatusN2:
+	case ShowDetailsOfApiV1ResponseStatusValid:
 		return true
 	default:
 		return false
@@ -2155,16 +2155,16 @@ func (e ShowDetailsOfApiV1ResponseStatus) Valid() bool {
 
 // Defines values for ShowDetailsOfApiV1ResponseType.
 const (
-	ShowDetailsOfApiV1ResponseTypeN1 ShowDetailsOfApiV1ResponseType = 1
-	ShowDetailsOfApiV1ResponseTypeN2 ShowDetailsOfApiV1ResponseType = 2
+	ShowDetailsOfApiV1ResponseTypePrivate ShowDetailsOfApiV1ResponseType = 2
+	ShowDetailsOfApiV1ResponseTypePublic  ShowDetailsOfApiV1ResponseType = 1
 )
 
 // Valid indicates whether the value is a known member of the ShowDetailsOfApiV1ResponseType enum.
 func (e ShowDetailsOfApiV1ResponseType) Valid() bool {
 	switch e {
-	case ShowDetailsOfApiV1ResponseTypeN1:
+	case ShowDetailsOfApiV1ResponseTypePrivate:
 		return true
-	case ShowDetailsOfApiV1ResponseTypeN2:
+	case ShowDetailsOfApiV1ResponseTypePublic:
 		return true
 	default:
 		return false
@@ -2173,19 +2173,19 @@ func (e ShowDetailsOfApiV1ResponseType) Valid() bool {
 
 // Defines values for SslInfoAlgorithmType.
 const (
-	ECC SslInfoAlgorithmType = "ECC"
-	RSA SslInfoAlgorithmType = "RSA"
-	SM2 SslInfoAlgorithmType = "SM2"
+	SslInfoAlgorithmTypeECC SslInfoAlgorithmType = "ECC"
+	SslInfoAlgorithmTypeRSA SslInfoAlgorithmType = "RSA"
+	SslInfoAlgorithmTypeSM2 SslInfoAlgorithmType = "SM2"
 )
 
 // Valid indicates whether the value is a known member of the SslInfoAlgorithmType enum.
 func (e SslInfoAlgorithmType) Valid() bool {
 	switch e {
-	case ECC:
+	case SslInfoAlgorithmTypeECC:
 		return true
-	case RSA:
+	case SslInfoAlgorithmTypeRSA:
 		return true
-	case SM2:
+	case SslInfoAlgorithmTypeSM2:
 		return true
 	default:
 		return false
@@ -2194,16 +2194,16 @@ func (e SslInfoAlgorithmType) Valid() bool {
 
 // Defines values for SslInfoType.
 const (
-	Global   SslInfoType = "global"
-	Instance SslInfoType = "instance"
+	SslInfoTypeGlobal   SslInfoType = "global"
+	SslInfoTypeInstance SslInfoType = "instance"
 )
 
 // Valid indicates whether the value is a known member of the SslInfoType enum.
 func (e SslInfoType) Valid() bool {
 	switch e {
-	case Global:
+	case SslInfoTypeGlobal:
 		return true
-	case Instance:
+	case SslInfoTypeInstance:
 		return true
 	default:
 		return false
@@ -2212,22 +2212,22 @@ func (e SslInfoType) Valid() bool {
 
 // Defines values for UrlDomainCnameStatus.
 const (
-	UrlDomainCnameStatusN1 UrlDomainCnameStatus = 1
-	UrlDomainCnameStatusN2 UrlDomainCnameStatus = 2
-	UrlDomainCnameStatusN3 UrlDomainCnameStatus = 3
-	UrlDomainCnameStatusN4 UrlDomainCnameStatus = 4
+	UrlDomainCnameStatusResolutionFailed UrlDomainCnameStatus = 4
+	UrlDomainCnameStatusResolved         UrlDomainCnameStatus = 3
+	UrlDomainCnameStatusResolving        UrlDomainCnameStatus = 2
+	UrlDomainCnameStatusUnresolved       UrlDomainCnameStatus = 1
 )
 
 // Valid indicates whether the value is a known member of the UrlDomainCnameStatus enum.
 func (e UrlDomainCnameStatus) Valid() bool {
 	switch e {
-	case UrlDomainCnameStatusN1:
+	case UrlDomainCnameStatusResolutionFailed:
 		return true
-	case UrlDomainCnameStatusN2:
+	case UrlDomainCnameStatusResolved:
 		return true
-	case UrlDomainCnameStatusN3:
+	case UrlDomainCnameStatusResolving:
 		return true
-	case UrlDomainCnameStatusN4:
+	case UrlDomainCnameStatusUnresolved:
 		return true
 	default:
 		return false
@@ -2236,16 +2236,16 @@ func (e UrlDomainCnameStatus) Valid() bool {
 
 // Defines values for UrlDomainMinSslVersion.
 const (
-	TLSv11 UrlDomainMinSslVersion = "TLSv1.1"
-	TLSv12 UrlDomainMinSslVersion = "TLSv1.2"
+	UrlDomainMinSslVersionTLS11 UrlDomainMinSslVersion = "TLSv1.1"
+	UrlDomainMinSslVersionTLS12 UrlDomainMinSslVersion = "TLSv1.2"
 )
 
 // Valid indicates whether the value is a known member of the UrlDomainMinSslVersion enum.
 func (e UrlDomainMinSslVersion) Valid() bool {
 	switch e {
-	case TLSv11:
+	case UrlDomainMinSslVersionTLS11:
 		return true
-	case TLSv12:
+	case UrlDomainMinSslVersionTLS12:
 		return true
 	default:
 		return false

@@ -10,16 +10,16 @@ import (
 
 // Defines values for BackendVpcStatus.
 const (
-	BackendVpcStatusN1 BackendVpcStatus = 1
-	BackendVpcStatusN2 BackendVpcStatus = 2
+	BackendVpcStatusNoVPCChannel BackendVpcStatus = 2
+	BackendVpcStatusVPCChannel   BackendVpcStatus = 1
 )
 
 // Valid indicates whether the value is a known member of the BackendVpcStatus enum.
 func (e BackendVpcStatus) Valid() bool {
 	switch e {
-	case BackendVpcStatusN1:
+	case BackendVpcStatusNoVPCChannel:
 		return true
-	case BackendVpcStatusN2:
+	case BackendVpcStatusVPCChannel:
 		return true
 	default:
 		return false
@@ -28,16 +28,16 @@ func (e BackendVpcStatus) Valid() bool {
 
 // Defines values for CreateThingRequestBackendType.
 const (
-	HTTP CreateThingRequestBackendType = "HTTP"
-	MOCK CreateThingRequestBackendType = "MOCK"
+	CreateThingRequestBackendTypeHTTP CreateThingRequestBackendType = "HTTP"
+	CreateThingRequestBackendTypeMOCK CreateThingRequestBackendType = "MOCK"
 )
 
 // Valid indicates whether the value is a known member of the CreateThingRequestBackendType enum.
 func (e CreateThingRequestBackendType) Valid() bool {
 	switch e {
-	case HTTP:
+	case CreateThingRequestBackendTypeHTTP:
 		return true
-	case MOCK:
+	case CreateThingRequestBackendTypeMOCK:
 		return true
 	default:
 		return false
@@ -46,16 +46,34 @@ func (e CreateThingRequestBackendType) Valid() bool {
 
 // Defines values for CreateThingRequestKind.
 const (
-	CreateThingRequestKindN1 CreateThingRequestKind = 1
-	CreateThingRequestKindN2 CreateThingRequestKind = 2
+	CreateThingRequestKindFirst  CreateThingRequestKind = 1
+	CreateThingRequestKindSecond CreateThingRequestKind = 2
 )
 
 // Valid indicates whether the value is a known member of the CreateThingRequestKind enum.
 func (e CreateThingRequestKind) Valid() bool {
 	switch e {
-	case CreateThingRequestKindN1:
+	case CreateThingRequestKindFirst:
 		return true
-	case CreateThingRequestKindN2:
+	case CreateThingRequestKindSecond:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for CreateThingRequestMethod.
+const (
+	CreateThingRequestMethodGET  CreateThingRequestMethod = "GET"
+	CreateThingRequestMethodPOST CreateThingRequestMethod = "POST"
+)
+
+// Valid indicates whether the value is a known member of the CreateThingRequestMethod enum.
+func (e CreateThingRequestMethod) Valid() bool {
+	switch e {
+	case CreateThingRequestMethodGET:
+		return true
+	case CreateThingRequestMethodPOST:
 		return true
 	default:
 		return false
@@ -110,7 +128,7 @@ type CreateThingRequest struct {
 	Level *int64 `json:"level,omitempty"`
 
 	// Method Method.
-	Method string `json:"method"`
+	Method CreateThingRequestMethod `json:"method"`
 
 	// Name Name; Chinese characters allowed.
 	Name string `json:"name"`
@@ -142,6 +160,9 @@ type CreateThingRequestBackendType string
 
 // CreateThingRequestKind Kind.
 type CreateThingRequestKind int
+
+// CreateThingRequestMethod Method.
+type CreateThingRequestMethod string
 
 // CreateThingResponse Response body.
 type CreateThingResponse struct {

@@ -269,7 +269,7 @@ func (v *CreateThingRequest) ValidateAt(path *validation.Path, errs *validation.
 	}
 	{
 		p := path.Key("method")
-		s0 := v.Method
+		s0 := string(v.Method)
 		validation.EnumCI(errs, &p, s0, enum2)
 	}
 	{
@@ -462,7 +462,7 @@ func (v *CreateThingRequest) DecodeJX(d *jx.Decoder, path *validation.Path, errs
 				return err
 			}
 			if ok0 {
-				v.Method = x0
+				v.Method = CreateThingRequestMethod(x0)
 			}
 		case "name":
 			seen |= uint64(0x100)

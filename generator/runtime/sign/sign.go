@@ -1,7 +1,8 @@
-// Package auth implements the two ways a caller proves who it is: an X-Auth-Token, and the
-// SDK-HMAC-SHA256 AK/SK signature that the official Huawei Cloud SDKs send. Sign is the
-// client side (used by tests and the conformance suite), Verify the server side.
-package auth
+// Package sign is the SDK-HMAC-SHA256 AK/SK request signature that the official Huawei Cloud
+// SDKs send: Sign is the client side (the generated clients' AK/SK option, the conformance
+// suite), Verify the server side (the emulator). Both build the canonical request with the same
+// code, and a test in server/sdktest checks Sign against the official SDK's signer.
+package sign
 
 import (
 	"crypto/hmac"
@@ -33,14 +34,16 @@ var (
 	ErrExpired   = errors.New("X-Sdk-Date is missing or more than 15 minutes off")
 )
 
-// Sign adds X-Sdk-Date and Authorization to r, signing every header r has (but Content-Type,
-// as the SDK does) and body, which must be r's body.
+// Sign adds X-Sdk-Date and Authorization to r, signing every header r has (but Content-Type
+// and names with an underscore, as the SDK does) and body, which must be r's body. Headers the
+// transport adds later (User-Agent, Content-Length) are not signed; set Host in r.Header to sign
+// the host, as the SDK does.
 func Sign(r *http.Request, body []byte, ak, sk string, now time.Time) {
 	r.Header.Set("X-Sdk-Date", now.UTC().Format(DateFormat))
 	var signed []string
 	for name := range r.Header {
 		lower := strings.ToLower(name)
-		if strings.HasPrefix(lower, "content-type") || lower == "authorization" {
+		if strings.HasPrefix(lower, "content-type") || strings.Contains(lower, "_") || lower == "authorization" {
 			continue
 		}
 		signed = append(signed, lower)
