@@ -332,8 +332,7 @@ func (r *runner) ruleCase(ctx context.Context, c derive.Case) Result {
 	if c.Advisory != "" {
 		return r.advisoryCase(ctx, o, c)
 	}
-	body := r.prepare(o, c.Body, &c)
-	value, data, err := Normalize(body)
+	value, data, err := Normalize(r.prepare(o, c.Body, &c))
 	if err != nil {
 		res.Status, res.Message = Failed, err.Error()
 		return res
@@ -387,8 +386,7 @@ func (r *runner) ruleCase(ctx context.Context, c derive.Case) Result {
 
 func (r *runner) advisoryCase(ctx context.Context, o *op, c derive.Case) Result {
 	res := Result{Section: SectionAdvisory, Operation: c.Operation, Kind: c.Rule, Ledger: c.Advisory}
-	body := r.prepare(o, c.Body, &c)
-	value, data, err := Normalize(body)
+	value, data, err := Normalize(r.prepare(o, c.Body, &c))
 	if err != nil {
 		res.Status, res.Message = Failed, err.Error()
 		return res

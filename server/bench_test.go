@@ -20,20 +20,36 @@ import (
 	"github.com/apiclab/apic/server/store"
 )
 
-// benchHandler is an emulator on a fresh SQLite file, without the network.
-func benchHandler(b *testing.B) http.Handler {
+// benchHandler is an emulator on a fresh SQLite file, without the network; opts may set
+// anything but the store and the fixtures.
+func benchHandler(b *testing.B, opts server.Options) http.Handler {
 	st, err := store.Open(context.Background(), filepath.Join(b.TempDir(), "db"))
 	require.NoError(b, err)
 	b.Cleanup(func() { st.Close() })
-	srv, err := server.New(server.Options{Store: st, Fixtures: fixtures.Default()})
+	opts.Store, opts.Fixtures = st, fixtures.Default()
+	srv, err := server.New(opts)
 	require.NoError(b, err)
 	return srv.Handler()
+}
+
+// benchQueryPath creates one ROMA API through h and returns its v1 query path.
+func benchQueryPath(b *testing.B, h http.Handler) string {
+	body := `{"name":"bench_query","type":1,"req_protocol":"HTTPS","req_method":"GET","req_uri":"/bench/query","auth_type":"NONE","backend_type":"MOCK","group_id":"c77f5e81d9cb4424bf704ef2b0ac7600","mock_info":{"result_content":"ok"}}`
+	r := httptest.NewRequest(http.MethodPost, romaPath, bytes.NewReader([]byte(body)))
+	r.Header.Set("X-Auth-Token", token)
+	r.Header.Set("Content-Type", "application/json")
+	w := httptest.NewRecorder()
+	h.ServeHTTP(w, r)
+	require.Equal(b, http.StatusCreated, w.Code, w.Body.String())
+	var created struct{ ID string }
+	require.NoError(b, json.Unmarshal(w.Body.Bytes(), &created))
+	return "/v1/" + project + "/apic/instances/" + instance + "/apis/" + created.ID
 }
 
 // The whole create path in one process (routing, auth, strict decoding and validation,
 // response building, a durable SQLite write), without the network.
 func BenchmarkCreate(b *testing.B) {
-	h := benchHandler(b)
+	h := benchHandler(b, server.Options{})
 	b.ReportAllocs()
 	b.SetParallelism(32) // many clients at once, as under load: writes commit in groups
 	b.ResetTimer()
@@ -54,40 +70,31 @@ func BenchmarkCreate(b *testing.B) {
 
 // A v1 query of a stored API through the whole handler, with the default limits in place.
 func BenchmarkQuery(b *testing.B) {
-	st, err := store.Open(context.Background(), filepath.Join(b.TempDir(), "db"))
-	require.NoError(b, err)
-	defer st.Close()
-	srv, err := server.New(server.Options{Store: st, Fixtures: fixtures.Default(), Limits: server.DefaultLimits})
-	require.NoError(b, err)
-	h := srv.Handler()
-	body := `{"name":"bench_query","type":1,"req_protocol":"HTTPS","req_method":"GET","req_uri":"/bench/query","auth_type":"NONE","backend_type":"MOCK","group_id":"c77f5e81d9cb4424bf704ef2b0ac7600","mock_info":{"result_content":"ok"}}`
-	r := httptest.NewRequest(http.MethodPost, romaPath, bytes.NewReader([]byte(body)))
-	r.Header.Set("X-Auth-Token", token)
-	r.Header.Set("Content-Type", "application/json")
-	w := httptest.NewRecorder()
-	h.ServeHTTP(w, r)
-	require.Equal(b, http.StatusCreated, w.Code, w.Body.String())
-	var created struct{ ID string }
-	require.NoError(b, json.Unmarshal(w.Body.Bytes(), &created))
-	path := "/v1/" + project + "/apic/instances/" + instance + "/apis/" + created.ID
+	h := benchHandler(b, server.Options{Limits: server.DefaultLimits})
+	path := benchQueryPath(b, h)
 	b.ReportAllocs()
 	b.ResetTimer()
 	b.RunParallel(func(pb *testing.PB) {
 		for pb.Next() {
-			r := httptest.NewRequest(http.MethodGet, path, nil)
-			r.Header.Set("X-Auth-Token", token)
-			w := httptest.NewRecorder()
-			h.ServeHTTP(w, r)
-			if w.Code != http.StatusOK {
-				b.Fatalf("%d %s", w.Code, w.Body)
-			}
+			benchGet(b, h, path)
 		}
 	})
 }
 
+// benchGet sends one authenticated GET of path to h, which must answer 200.
+func benchGet(b *testing.B, h http.Handler, path string) {
+	r := httptest.NewRequest(http.MethodGet, path, nil)
+	r.Header.Set("X-Auth-Token", token)
+	w := httptest.NewRecorder()
+	h.ServeHTTP(w, r)
+	if w.Code != http.StatusOK {
+		b.Fatalf("%d %s", w.Code, w.Body)
+	}
+}
+
 // A page of 20 of the list over 10,000 stored APIs, at random offsets, from many clients.
 func BenchmarkListPage(b *testing.B) {
-	h := benchHandler(b)
+	h := benchHandler(b, server.Options{})
 	do := func(method, path, body string) *httptest.ResponseRecorder {
 		r := httptest.NewRequest(method, path, bytes.NewReader([]byte(body)))
 		r.Header.Set("X-Auth-Token", token)
