@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"net/http"
 	"sort"
 	"strings"
 )
@@ -82,11 +83,24 @@ func (r *runner) flowJobs() []job {
 		}
 	}
 	for _, opID := range []string{"CreateApiV2", "CreateApi"} {
+		add("malformed-json/"+opID, opID, func(ctx context.Context, f *flow) { r.malformedJSON(ctx, f, opID) })
 		add("duplicate-name/"+opID, opID, func(ctx context.Context, f *flow) { r.duplicate(ctx, f, opID, "name") })
 		add("duplicate-route/"+opID, opID, func(ctx context.Context, f *flow) { r.duplicate(ctx, f, opID, "req_uri") })
 	}
 	r.lifecycleJobs(add)
 	return jobs
+}
+
+// malformedJSON sends a body that is not JSON at all: the gateway's answer is a parameter
+// error, 400 APIG.2000, never a server error, and nothing is created.
+func (r *runner) malformedJSON(ctx context.Context, f *flow, opID string) {
+	where, why := r.where(ctx, opID)
+	if why != "" {
+		f.skip(why)
+		return
+	}
+	p, err := send(ctx, r.main, opID, where, []byte(`{"name": "cf_malformed", "type": 1,`))
+	f.step("create with a truncated body", p, err, http.StatusBadRequest, "APIG.2000")
 }
 
 // createQuery creates a ROMA API from a documented example with v2 and reads it back with v1:

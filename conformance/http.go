@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"mime"
 	"net/http"
 	"reflect"
 	"regexp"
@@ -286,6 +287,9 @@ func (rec *recorder) check(req *http.Request, resp *http.Response, body []byte) 
 	if o != nil {
 		name = o.op.OperationID
 		problem = o.checkResponse(resp.StatusCode, resp.Header.Get("Content-Type"), body)
+		if problem == "" {
+			problem = checkTransport(resp.Header)
+		}
 	} else {
 		problem = "no operation of the specs has this method and path"
 	}
@@ -320,6 +324,48 @@ func (rec *recorder) check(req *http.Request, resp *http.Response, body []byte) 
 	}
 }
 
+// checkTransport judges what every answer of the service carries: an X-Request-Id.
+func checkTransport(h http.Header) string {
+	if h.Get("X-Request-Id") == "" {
+		return "no X-Request-Id header"
+	}
+	return ""
+}
+
+// hexID is the form of every id the service assigns: 32 lower-case hex digits.
+var hexID = regexp.MustCompile(`^[0-9a-f]{32}$`)
+
+// checkForms checks the forms the schemas leave as plain strings in a success body (and in
+// the items of a list): ids are 32 hex digits, and register_time and update_time are RFC 3339
+// times, as every documented example shows.
+func checkForms(v any) string {
+	switch x := v.(type) {
+	case []any:
+		for _, e := range x {
+			if msg := checkForms(e); msg != "" {
+				return msg
+			}
+		}
+	case map[string]any:
+		if id, ok := x["id"].(string); ok && !hexID.MatchString(id) {
+			return fmt.Sprintf("id %q is not 32 hex digits", id)
+		}
+		for _, k := range []string{"register_time", "update_time"} {
+			if t, ok := x[k].(string); ok {
+				if _, err := time.Parse(time.RFC3339Nano, t); err != nil {
+					return fmt.Sprintf("%s %q is not an RFC 3339 time", k, t)
+				}
+			}
+		}
+		for _, k := range []string{"apis"} { // the list answers
+			if msg := checkForms(x[k]); msg != "" {
+				return msg
+			}
+		}
+	}
+	return ""
+}
+
 // checkResponse judges one response of the operation; "" means it conforms.
 func (o *op) checkResponse(status int, contentType string, body []byte) string {
 	ref := o.op.Responses.Status(status)
@@ -333,7 +379,9 @@ func (o *op) checkResponse(status int, contentType string, body []byte) string {
 	if mt == nil || mt.Schema == nil {
 		return ""
 	}
-	if !strings.Contains(contentType, "json") {
+	if media, _, err := mime.ParseMediaType(contentType); err != nil || media != "application/json" {
+		// A charset parameter is fine; another JSON media type (application/problem+json) is
+		// not what the spec documents, and clients that check it would refuse the answer.
 		return fmt.Sprintf("Content-Type %q, the spec documents application/json", contentType)
 	}
 	var v any
@@ -342,6 +390,11 @@ func (o *op) checkResponse(status int, contentType string, body []byte) string {
 	}
 	if err := Oracle(mt.Schema, v); err != nil {
 		return "body does not validate: " + clip(err.Error(), 300)
+	}
+	if status < 300 {
+		if msg := checkForms(v); msg != "" {
+			return msg
+		}
 	}
 	if status >= 400 {
 		m, _ := v.(map[string]any)

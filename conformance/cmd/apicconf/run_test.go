@@ -135,6 +135,7 @@ func TestHTMLReport(t *testing.T) {
 func failingTarget() *httptest.Server {
 	return httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
+		w.Header().Set("X-Request-Id", "0123456789abcdef0123456789abcdef")
 		w.WriteHeader(http.StatusInternalServerError)
 		w.Write([]byte(`{"error_code":"APIG.9999","error_msg":"System error"}`)) //nolint:errcheck
 	}))
