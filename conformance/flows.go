@@ -88,6 +88,7 @@ func (r *runner) flowJobs() []job {
 		add("duplicate-route/"+opID, opID, func(ctx context.Context, f *flow) { r.duplicate(ctx, f, opID, "req_uri") })
 	}
 	r.lifecycleJobs(add)
+	r.authMissJobs(add)
 	return jobs
 }
 

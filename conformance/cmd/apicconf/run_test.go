@@ -140,3 +140,26 @@ func failingTarget() *httptest.Server {
 		w.Write([]byte(`{"error_code":"APIG.9999","error_msg":"System error"}`)) //nolint:errcheck
 	}))
 }
+
+// A gateway that lets every near-miss credential through (a token's prefix, an expired date,
+// a body that is not the signed one, ...) fails every near-miss flow.
+func TestLaxAuthenticationIsNoticed(t *testing.T) {
+	hs := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		w.Header().Set("X-Request-Id", "0123456789abcdef0123456789abcdef")
+		if r.Method == http.MethodGet { // the credential check: an unknown id
+			w.WriteHeader(http.StatusNotFound)
+			w.Write([]byte(`{"error_code":"APIG.3002","error_msg":"The API does not exist"}`)) //nolint:errcheck
+			return
+		}
+		w.WriteHeader(http.StatusCreated)
+		w.Write([]byte(`{"id":"0123456789abcdef0123456789abcdef"}`)) //nolint:errcheck
+	}))
+	defer hs.Close()
+	code, stdout, _ := apicconf("--target", hs.URL, "--token", "tok", "--ak", "ak", "--sk", "sk",
+		"--project", "p", "--instance", "i", "--other-token", "other", "--other-project", "q",
+		"--run", "^flows/auth-near-miss/", "--keep")
+	assert.Equal(t, 1, code)
+	lines := strings.Split(strings.TrimSpace(stdout), "\n")
+	assert.Contains(t, lines[len(lines)-1], "conformance: 19 cases: 0 passed, 19 failed")
+}
