@@ -89,6 +89,7 @@ func (r *runner) flowJobs() []job {
 	}
 	r.lifecycleJobs(add)
 	r.authMissJobs(add)
+	r.unknownRefJobs(add)
 	return jobs
 }
 

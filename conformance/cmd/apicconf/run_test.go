@@ -141,13 +141,13 @@ func failingTarget() *httptest.Server {
 	}))
 }
 
-// A gateway that lets every near-miss credential through (a token's prefix, an expired date,
-// a body that is not the signed one, ...) fails every near-miss flow.
-func TestLaxAuthenticationIsNoticed(t *testing.T) {
-	hs := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+// laxTarget answers every create with 201 and every other call as an unknown id: a gateway
+// that checks nothing.
+func laxTarget() *httptest.Server {
+	return httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
 		w.Header().Set("X-Request-Id", "0123456789abcdef0123456789abcdef")
-		if r.Method == http.MethodGet { // the credential check: an unknown id
+		if r.Method != http.MethodPost {
 			w.WriteHeader(http.StatusNotFound)
 			w.Write([]byte(`{"error_code":"APIG.3002","error_msg":"The API does not exist"}`)) //nolint:errcheck
 			return
@@ -155,11 +155,20 @@ func TestLaxAuthenticationIsNoticed(t *testing.T) {
 		w.WriteHeader(http.StatusCreated)
 		w.Write([]byte(`{"id":"0123456789abcdef0123456789abcdef"}`)) //nolint:errcheck
 	}))
+}
+
+// A gateway that lets near-miss credentials through (a token's prefix, an expired date, a
+// body that is not the signed one, ...) or creates APIs that name unknown resources fails
+// every one of those flows.
+func TestLaxTargetIsNoticed(t *testing.T) {
+	hs := laxTarget()
 	defer hs.Close()
-	code, stdout, _ := apicconf("--target", hs.URL, "--token", "tok", "--ak", "ak", "--sk", "sk",
-		"--project", "p", "--instance", "i", "--other-token", "other", "--other-project", "q",
-		"--run", "^flows/auth-near-miss/", "--keep")
-	assert.Equal(t, 1, code)
-	lines := strings.Split(strings.TrimSpace(stdout), "\n")
-	assert.Contains(t, lines[len(lines)-1], "conformance: 19 cases: 0 passed, 19 failed")
+	for run, n := range map[string]string{"^flows/auth-near-miss/": "19", "^flows/unknown-reference/": "7"} {
+		code, stdout, _ := apicconf("--target", hs.URL, "--token", "tok", "--ak", "ak", "--sk", "sk",
+			"--project", "p", "--instance", "i", "--other-token", "other", "--other-project", "q",
+			"--run", run, "--keep")
+		assert.Equal(t, 1, code, run)
+		lines := strings.Split(strings.TrimSpace(stdout), "\n")
+		assert.Contains(t, lines[len(lines)-1], "conformance: "+n+" cases: 0 passed, "+n+" failed", run)
+	}
 }
