@@ -219,7 +219,7 @@ func generatePages(doc *openapi3.T, c Config, client []byte) ([]byte, error) {
 			jen.If(jen.Err().Op(":=").Id("ctx").Dot("Err").Call(), jen.Err().Op("!=").Nil()).Add(fail(jen.Err())),
 			jen.Id("at").Op(":=").Id(pos),
 			jen.Id("p").Dot(l.start).Op("=").Op("&").Id("at"),
-			jen.List(jen.Id("resp"), jen.Err()).Op(":=").Id("c").Dot(l.id+"WithResponse").Call(args...),
+			jen.List(jen.Id("resp"), jen.Err()).Op(":=").Id("c").Dot(l.id + "WithResponse").Call(args...),
 			jen.If(jen.Err().Op("!=").Nil()).Add(fail(jen.Err())),
 			jen.If(jen.Id("resp").Dot("JSON200").Op("==").Nil()).Add(fail(jen.Qual(apiclientPkg, "ResponseError").Call(jen.Id("resp").Dot("HTTPResponse"), jen.Id("resp").Dot("Body")))),
 			jen.Var().Id("items").Index().Add(item),

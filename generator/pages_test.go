@@ -188,4 +188,3 @@ func TestListIteratorEdgeCases(t *testing.T) {
 }
 
 func ptr[T any](v T) *T { return &v }
-
