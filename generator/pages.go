@@ -24,18 +24,16 @@ type pagedList struct {
 	sizeDefault int64  // the page size's documented default
 	items       string // the Go field of the items array
 	itemType    string // the items' Go type
-	args        []*ast.Field
+	array       string // the items array's JSON name
+	op          *openapi3.Operation
+	path        string
+	args        []*ast.Field // the path parameters, from client.gen.go
 }
 
-// findPagedLists finds the paged list operations of doc; client is client.gen.go, whose
-// <Op>WithResponse methods give the path parameters' Go names and types.
-func findPagedLists(doc *openapi3.T, client []byte) ([]pagedList, error) {
-	methods, err := withResponseParams(client)
-	if err != nil {
-		return nil, err
-	}
+// findPagedLists finds the paged list operations of doc.
+func findPagedLists(doc *openapi3.T) ([]pagedList, error) {
 	var out []pagedList
-	for _, item := range doc.Paths.Map() {
+	for path, item := range doc.Paths.Map() {
 		op := item.Get
 		if op == nil {
 			continue
@@ -76,7 +74,7 @@ func findPagedLists(doc *openapi3.T, client []byte) ([]pagedList, error) {
 		if len(arrays) != 1 {
 			return nil, fmt.Errorf("%s pages but its answer has %d arrays of items, not one", op.OperationID, len(arrays))
 		}
-		pl.id = op.OperationID
+		pl.id, pl.op, pl.path, pl.array = op.OperationID, op, path, arrays[0]
 		pl.items = codegen.SchemaNameToTypeName(arrays[0])
 		pl.itemType = codegen.SchemaNameToTypeName(codegen.RefPathToObjName(props[arrays[0]].Value.Items.Ref))
 		if sizeParam.Schema != nil && sizeParam.Schema.Value != nil {
@@ -87,11 +85,6 @@ func findPagedLists(doc *openapi3.T, client []byte) ([]pagedList, error) {
 		if !pl.offset && pl.sizeDefault <= 0 {
 			return nil, fmt.Errorf("%s pages by page number but page_size documents no positive default", op.OperationID)
 		}
-		args, ok := methods[pl.id+"WithResponse"]
-		if !ok {
-			return nil, fmt.Errorf("%s: client.gen.go has no %sWithResponse", pl.id, pl.id)
-		}
-		pl.args = args
 		out = append(out, pl)
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].id < out[j].id })
@@ -132,12 +125,21 @@ func withResponseParams(client []byte) (map[string][]*ast.Field, error) {
 // generatePages writes pages.gen.go: for each paged list operation, an <Op>All method that
 // returns an iterator over the items of every page.
 func generatePages(doc *openapi3.T, c Config, client []byte) ([]byte, error) {
-	lists, err := findPagedLists(doc, client)
+	lists, err := findPagedLists(doc)
+	if err != nil || len(lists) == 0 {
+		return nil, err
+	}
+	// client.gen.go's <Op>WithResponse methods give the path parameters' Go names and types.
+	methods, err := withResponseParams(client)
 	if err != nil {
 		return nil, err
 	}
-	if len(lists) == 0 {
-		return nil, nil
+	for i, l := range lists {
+		args, ok := methods[l.id+"WithResponse"]
+		if !ok {
+			return nil, fmt.Errorf("%s: client.gen.go has no %sWithResponse", l.id, l.id)
+		}
+		lists[i].args = args
 	}
 	apiclientPkg := c.module + "/" + ClientRuntimePackage
 	f := jen.NewFile(c.Codegen.PackageName)
