@@ -191,9 +191,13 @@ func generatePages(doc *openapi3.T, c Config, client []byte) ([]byte, error) {
 				jen.Id("size").Op(":=").Int32().Call(jen.Lit(int(l.sizeDefault))),
 				jen.If(jen.Id("p").Dot(l.size).Op("!=").Nil()).Block(jen.Id("size").Op("=").Op("*").Id("p").Dot(l.size)),
 				jen.Id("p").Dot(l.size).Op("=").Op("&").Id("size"),
+				jen.Comment("seen counts the items up to the end of the last page by what arrived, so a"),
+				jen.Comment("page size the service lowers ends no list early."),
+				jen.Id("seen").Op(":=").Int64().Call(jen.Id("no").Op("-").Lit(1)).Op("*").Int64().Call(jen.Id("size")),
 			}
 			advance = []jen.Code{
-				jen.Id("done").Op(":=").Id("size").Op("<=").Lit(0).Op("||").Int64().Call(jen.Id("no")).Op("*").Int64().Call(jen.Id("size")).Op(">=").Id("total"),
+				jen.Id("seen").Op("+=").Int64().Call(jen.Len(jen.Id("items"))),
+				jen.Id("done").Op(":=").Id("size").Op("<=").Lit(0).Op("||").Id("seen").Op(">=").Id("total"),
 				jen.Id("no").Op("++"),
 			}
 		}

@@ -169,6 +169,24 @@ func TestListIteratorEdgeCases(t *testing.T) {
 		assert.Equal(t, "44", ids[44])
 		assert.EqualValues(t, 3, calls.Load())
 	})
+	t.Run("a page size the service lowers loses nothing", func(t *testing.T) {
+		var calls atomic.Int32
+		url := pager(t, &calls, func(r *http.Request) (int, any) {
+			no, size := query(r, "page_no", 1), min(query(r, "page_size", 20), 5)
+			first := (no - 1) * size
+			n := min(size, max(0, 12-first))
+			return 200, map[string]any{"total": 12, "size": n, "apis": items(first, n)}
+		})
+		c, err := apig.NewClientWithResponses(url)
+		require.NoError(t, err)
+		var n int
+		for _, err := range c.ListApisAll(ctx, &apig.ListApisParams{PageSize: ptr(int32(10))}) {
+			require.NoError(t, err)
+			n++
+		}
+		assert.Equal(t, 12, n)
+		assert.EqualValues(t, 3, calls.Load())
+	})
 	t.Run("page_size 0 is one page", func(t *testing.T) {
 		var calls atomic.Int32
 		url := pager(t, &calls, func(r *http.Request) (int, any) {

@@ -33,6 +33,9 @@ func (c *ClientWithResponses) ListApisAll(ctx context.Context, params *ListApisP
 			size = *p.PageSize
 		}
 		p.PageSize = &size
+		// seen counts the items up to the end of the last page by what arrived, so a
+		// page size the service lowers ends no list early.
+		seen := int64(no-1) * int64(size)
 		for {
 			if err := ctx.Err(); err != nil {
 				yield(ApiListItem{}, err)
@@ -63,7 +66,8 @@ func (c *ClientWithResponses) ListApisAll(ctx context.Context, params *ListApisP
 			if resp.JSON200.Total != nil {
 				total = int64(*resp.JSON200.Total)
 			}
-			done := size <= 0 || int64(no)*int64(size) >= total
+			seen += int64(len(items))
+			done := size <= 0 || seen >= total
 			no++
 			if done || len(items) == 0 {
 				return
