@@ -22,6 +22,7 @@ type clientExample struct {
 	Response         string   // its documented example; empty when the stand-in answers with the request body (Echo) or nothing
 	Echo             bool     // the spec documents no answer: the stand-in answers with the request body and the path's id
 	BodyOf           string   // the operation whose documented request example Body is, when not this one
+	ResponseOf       string   // the operation whose documented response example Response is, when not this one
 	HasName          bool     // the success body has a name member
 }
 
@@ -213,7 +214,9 @@ const (
 {{- else if .BodyType}}
 	{{lower .ID}}Request = {{printf "%q" .Body}}
 {{- end}}
-{{- if .Response}}
+{{- if .ResponseOf}}
+	{{lower .ID}}Response = {{lower .ResponseOf}}Response // a show answers with what the create did
+{{- else if .Response}}
 	{{lower .ID}}Response = {{printf "%q" .Response}}
 {{- end}}
 {{- end}}
@@ -237,13 +240,13 @@ var (
 // and with AK/SK for the create (the first operation with a documented request example), the
 // first GET with a documented answer (a show), the update (PUT), the delete and the paged lists,
 // answered by a stand-in service. The stand-in answers with the documented response examples;
-// where the spec documents none, it answers an update with the definition sent and a list with
-// pages of APIs named after the create example.
+// where the spec documents none, it answers a show with the create's documented answer, an
+// update with the definition sent and a list with pages of APIs named after the create example.
 func generateClientExamples(doc *openapi3.T, c Config, create *exampleDoc) ([]byte, error) {
 	var picked []clientExample
 	paths := doc.Paths.InMatchingOrder()
 	sort.Strings(paths)
-	var get, update, del *clientExample
+	var get, undocumentedGet, update, del *clientExample
 	for _, p := range paths {
 		item := doc.Paths.Value(p)
 		for _, m := range []string{"POST", "GET", "PUT", "DELETE"} {
@@ -259,6 +262,8 @@ func generateClientExamples(doc *openapi3.T, c Config, create *exampleDoc) ([]by
 				picked = append([]clientExample{ex}, picked...)
 			case m == "GET" && get == nil && documented:
 				get = &ex
+			case m == "GET" && undocumentedGet == nil && strings.HasSuffix(p, "}") && ex.Status != 0:
+				undocumentedGet = &ex
 			case m == "PUT" && update == nil && create != nil && ex.Status != 0:
 				ex.BodyType = requestBodyType(op)
 				if ex.BodyType == "" {
@@ -279,6 +284,12 @@ func generateClientExamples(doc *openapi3.T, c Config, create *exampleDoc) ([]by
 				del = &ex
 			}
 		}
+	}
+	// Without a documented show answer, the stand-in answers a show with the document the
+	// documented create answered with: a show returns what the create did.
+	if get == nil && undocumentedGet != nil && len(picked) > 0 && picked[0].Response != "" {
+		undocumentedGet.Response, undocumentedGet.ResponseOf = picked[0].Response, picked[0].ID
+		get = undocumentedGet
 	}
 	for _, e := range []*clientExample{get, update, del} {
 		if e != nil {
