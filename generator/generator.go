@@ -240,6 +240,15 @@ func generateOne(root string, c Config) (map[string][]byte, error) {
 	if err != nil {
 		return nil, err
 	}
+	if client := files["client.gen.go"]; client != nil {
+		pages, err := generatePages(doc, c, client)
+		if err != nil {
+			return nil, fmt.Errorf("%s: iterators: %w", c.Spec, err)
+		}
+		if pages != nil {
+			files["pages.gen.go"] = pages
+		}
+	}
 	docs, err := generateDocs(doc, c)
 	if err != nil {
 		return nil, err

@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -20,7 +21,8 @@ import (
 
 // The quickstart is a module of its own that imports only the generated client packages. It
 // is built here, its dependency list is checked, and it drives the emulator with AK/SK:
-// create, show, a body refused before sending, and a vendor error unwrapped with errors.As.
+// create, show, a list walked with the iterator, a body refused before sending, a delete, and
+// a vendor error unwrapped with errors.As.
 func TestQuickstartModuleDrivesTheEmulator(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds a separate module")
@@ -53,9 +55,13 @@ func TestQuickstartModuleDrivesTheEmulator(t *testing.T) {
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	require.NoError(t, cmd.Run(), "stderr: %s", stderr.String())
 	lines := strings.Split(strings.TrimSpace(stdout.String()), "\n")
-	require.Len(t, lines, 4, stdout.String())
-	assert.Regexp(t, `^created quickstart_\d+ \([0-9a-f]{32}\)$`, lines[0])
-	assert.Regexp(t, `^shown quickstart_\d+ GET /quickstart/quickstart_\d+$`, lines[1])
-	assert.Equal(t, "not sent: name minLength", lines[2])
-	assert.Equal(t, "vendor error: status 404, code APIG.3002, request id set: true", lines[3])
+	require.Len(t, lines, 6, stdout.String())
+	created := regexp.MustCompile(`^created (quickstart_\d+) \(([0-9a-f]{32})\)$`).FindStringSubmatch(lines[0])
+	require.NotNil(t, created, lines[0])
+	name, id := created[1], created[2]
+	assert.Equal(t, "shown "+name+" GET /quickstart/"+name, lines[1])
+	assert.Equal(t, "listed 1 API(s) named quickstart_*, "+name+" among them: true", lines[2])
+	assert.Equal(t, "not sent: name minLength", lines[3])
+	assert.Equal(t, "deleted "+id+": status 204", lines[4])
+	assert.Equal(t, "vendor error: status 404, code APIG.3002, request id set: true", lines[5])
 }

@@ -1,5 +1,6 @@
-// Command quickstart creates an API in ROMA Connect APIC, reads it back, and shows how a vendor
-// error reaches the caller. It signs its requests with AK/SK. It is a module of its own that
+// Command quickstart creates an API in ROMA Connect APIC, reads it back, finds it in the list
+// (walking every page with the iterator), deletes it, and shows how a vendor error reaches the
+// caller. It signs its requests with AK/SK. It is a module of its own that
 // imports only the generated client packages, so its go.mod lists what a program embedding
 // the client pulls in; the emulator's tests build and run it.
 //
@@ -71,6 +72,18 @@ func quickstart(ctx context.Context, out io.Writer) error {
 	}
 	fmt.Fprintf(out, "shown %s %s %s\n", *shown.JSON200.Name, *shown.JSON200.ReqMethod, *shown.JSON200.ReqUri)
 
+	// ListApisV2All walks every page (here of 2 APIs each), asking for the next one as the
+	// loop needs it; an error ends the loop.
+	matches, found := 0, false
+	for api, err := range c.ListApisV2All(ctx, project, instance, &romaapic.ListApisV2Params{Name: new("quickstart_"), Limit: new(int32(2))}) {
+		if err != nil {
+			return fmt.Errorf("list: %w", err)
+		}
+		matches++
+		found = found || *api.Id == id
+	}
+	fmt.Fprintf(out, "listed %d API(s) named quickstart_*, %s among them: %t\n", matches, name, found)
+
 	// A body that breaks a documented rule is refused before it is sent.
 	body.Name = "x"
 	_, err = c.CreateApiV2WithResponse(ctx, project, instance, body)
@@ -80,11 +93,17 @@ func quickstart(ctx context.Context, out io.Writer) error {
 		return fmt.Errorf("a one-character name was not refused: %v", err)
 	}
 
-	// Every non-2xx answer is a *romaapic.Error.
-	_, err = c.ShowDetailsOfApiV1WithResponse(ctx, project, instance, "00000000000000000000000000000000")
+	deleted, err := c.DeleteApiV2WithResponse(ctx, project, instance, id)
+	if err != nil {
+		return fmt.Errorf("delete: %w", err)
+	}
+	fmt.Fprintf(out, "deleted %s: status %d\n", id, deleted.StatusCode())
+
+	// Every non-2xx answer is a *romaapic.Error: here, the API just deleted is not found.
+	_, err = c.ShowDetailsOfApiV1WithResponse(ctx, project, instance, id)
 	var vendor *romaapic.Error
 	if !errors.As(err, &vendor) {
-		return fmt.Errorf("show of an unknown API: want a vendor error, got %v", err)
+		return fmt.Errorf("show of a deleted API: want a vendor error, got %v", err)
 	}
 	fmt.Fprintf(out, "vendor error: status %d, code %s, request id set: %t\n", vendor.StatusCode, vendor.Code, vendor.RequestID != "")
 	return nil

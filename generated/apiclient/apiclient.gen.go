@@ -254,12 +254,21 @@ func idempotent(method string) bool {
 func readError(resp *http.Response) *Error {
 	defer resp.Body.Close()
 	data, _ := io.ReadAll(io.LimitReader(resp.Body, MaxErrorBody))
-	e := &Error{StatusCode: resp.StatusCode, RequestID: resp.Header.Get("X-Request-Id"), Body: data}
+	return ResponseError(resp, data)
+}
+
+// ResponseError is the *Error of an answer whose body has already been read (the generated
+// iterators use it for a client that does not turn non-2xx answers into errors itself).
+func ResponseError(resp *http.Response, body []byte) *Error {
+	if len(body) > MaxErrorBody {
+		body = body[:MaxErrorBody]
+	}
+	e := &Error{StatusCode: resp.StatusCode, RequestID: resp.Header.Get("X-Request-Id"), Body: body}
 	var v struct {
 		Code    string `json:"error_code"`
 		Message string `json:"error_msg"`
 	}
-	if json.Unmarshal(data, &v) == nil {
+	if json.Unmarshal(body, &v) == nil {
 		e.Code, e.Message = v.Code, v.Message
 	}
 	return e

@@ -9,6 +9,8 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/apiclab/apic/generated/apiclient"
@@ -19,6 +21,11 @@ import (
 // service stands in for the cloud service in these examples: it checks the token, or the AK/SK
 // signature as the service does, and answers with a documented response example.
 func service(status int, body string) *httptest.Server {
+	return serviceFunc(func(*http.Request, []byte) (int, string) { return status, body })
+}
+
+// serviceFunc is service with the answer computed from the request.
+func serviceFunc(answer func(r *http.Request, body []byte) (int, string)) *httptest.Server {
 	return httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		data, _ := io.ReadAll(r.Body)
 		w.Header().Set("Content-Type", "application/json")
@@ -30,9 +37,33 @@ func service(status int, body string) *httptest.Server {
 				return
 			}
 		}
+		status, body := answer(r, data)
 		w.WriteHeader(status)
 		io.WriteString(w, body)
 	}))
+}
+
+// pages answers a list request with the items its offset and limit, or page_no and
+// page_size, ask for (20 by default), in the array member named array, with the total.
+func pages(array string, items []string) func(*http.Request, []byte) (int, string) {
+	return func(r *http.Request, _ []byte) (int, string) {
+		q := r.URL.Query()
+		first, size := 0, 20
+		for _, name := range []string{"limit", "page_size"} {
+			if v, err := strconv.Atoi(q.Get(name)); err == nil {
+				size = v
+			}
+		}
+		if v, err := strconv.Atoi(q.Get("offset")); err == nil {
+			first = v
+		}
+		if v, err := strconv.Atoi(q.Get("page_no")); err == nil {
+			first = (v - 1) * size
+		}
+		first = min(max(first, 0), len(items))
+		page := items[first:min(first+size, len(items))]
+		return http.StatusOK, fmt.Sprintf(`{"total":%d,"size":%d,%q:[%s]}`, len(items), len(page), array, strings.Join(page, ","))
+	}
 }
 
 // CreateApi with an IAM token.
@@ -77,6 +108,162 @@ func ExampleClientWithResponses_CreateApiWithResponse_aksk() {
 	// Output: 201 test
 }
 
+// ShowDetailsOfApi with an IAM token.
+func ExampleClientWithResponses_ShowDetailsOfApiWithResponse_token() {
+	svc := service(200, showDetailsOfApiResponse)
+	defer svc.Close()
+
+	c, err := apig.New(svc.URL, apiclient.WithToken("my-token"))
+	if err != nil {
+		panic(err)
+	}
+	resp, err := c.ShowDetailsOfApiWithResponse(context.Background(), "my-id")
+	if err != nil {
+		panic(err)
+	}
+	fmt.Println(resp.StatusCode(), *resp.JSON200.Name)
+	// Output: 200 test
+}
+
+// ShowDetailsOfApi signed with AK/SK.
+func ExampleClientWithResponses_ShowDetailsOfApiWithResponse_aksk() {
+	svc := service(200, showDetailsOfApiResponse)
+	defer svc.Close()
+
+	c, err := apig.New(svc.URL, apiclient.WithAKSK("MYACCESSKEY", "my-secret-key", "my-project-id"))
+	if err != nil {
+		panic(err)
+	}
+	resp, err := c.ShowDetailsOfApiWithResponse(context.Background(), "my-id")
+	if err != nil {
+		panic(err)
+	}
+	fmt.Println(resp.StatusCode(), *resp.JSON200.Name)
+	// Output: 200 test
+}
+
+// UpdateApi with an IAM token.
+func ExampleClientWithResponses_UpdateApiWithResponse_token() {
+	svc := service(200, updateApiResponse)
+	defer svc.Close()
+
+	c, err := apig.New(svc.URL, apiclient.WithToken("my-token"))
+	if err != nil {
+		panic(err)
+	}
+	var body apig.UpdateApiRequest
+	if err := body.DecodeJSON([]byte(updateApiRequest)); err != nil {
+		panic(err)
+	}
+	resp, err := c.UpdateApiWithResponse(context.Background(), "my-id", body)
+	if err != nil {
+		panic(err)
+	}
+	fmt.Println(resp.StatusCode(), *resp.JSON200.Name)
+	// Output: 200 test
+}
+
+// UpdateApi signed with AK/SK.
+func ExampleClientWithResponses_UpdateApiWithResponse_aksk() {
+	svc := service(200, updateApiResponse)
+	defer svc.Close()
+
+	c, err := apig.New(svc.URL, apiclient.WithAKSK("MYACCESSKEY", "my-secret-key", "my-project-id"))
+	if err != nil {
+		panic(err)
+	}
+	var body apig.UpdateApiRequest
+	if err := body.DecodeJSON([]byte(updateApiRequest)); err != nil {
+		panic(err)
+	}
+	resp, err := c.UpdateApiWithResponse(context.Background(), "my-id", body)
+	if err != nil {
+		panic(err)
+	}
+	fmt.Println(resp.StatusCode(), *resp.JSON200.Name)
+	// Output: 200 test
+}
+
+// DeleteApi with an IAM token.
+func ExampleClientWithResponses_DeleteApiWithResponse_token() {
+	svc := service(204, "")
+	defer svc.Close()
+
+	c, err := apig.New(svc.URL, apiclient.WithToken("my-token"))
+	if err != nil {
+		panic(err)
+	}
+	resp, err := c.DeleteApiWithResponse(context.Background(), "my-id")
+	if err != nil {
+		panic(err)
+	}
+	fmt.Println(resp.StatusCode())
+	// Output: 204
+}
+
+// DeleteApi signed with AK/SK.
+func ExampleClientWithResponses_DeleteApiWithResponse_aksk() {
+	svc := service(204, "")
+	defer svc.Close()
+
+	c, err := apig.New(svc.URL, apiclient.WithAKSK("MYACCESSKEY", "my-secret-key", "my-project-id"))
+	if err != nil {
+		panic(err)
+	}
+	resp, err := c.DeleteApiWithResponse(context.Background(), "my-id")
+	if err != nil {
+		panic(err)
+	}
+	fmt.Println(resp.StatusCode())
+	// Output: 204
+}
+
+// ListApisAll walks every page of ListApis (with an IAM token): it asks
+// for the next page only when the loop needs it, and stops at the first error.
+func ExampleClientWithResponses_ListApisAll_token() {
+	svc := serviceFunc(pages("apis", listApisItems))
+	defer svc.Close()
+
+	c, err := apig.New(svc.URL, apiclient.WithToken("my-token"))
+	if err != nil {
+		panic(err)
+	}
+	params := &apig.ListApisParams{PageSize: new(int32(2))}
+	for api, err := range c.ListApisAll(context.Background(), params) {
+		if err != nil {
+			panic(err)
+		}
+		fmt.Println(*api.Name)
+	}
+	// Output:
+	// test_1
+	// test_2
+	// test_3
+}
+
+// ListApisAll walks every page of ListApis (signed with AK/SK): it asks
+// for the next page only when the loop needs it, and stops at the first error.
+func ExampleClientWithResponses_ListApisAll_aksk() {
+	svc := serviceFunc(pages("apis", listApisItems))
+	defer svc.Close()
+
+	c, err := apig.New(svc.URL, apiclient.WithAKSK("MYACCESSKEY", "my-secret-key", "my-project-id"))
+	if err != nil {
+		panic(err)
+	}
+	params := &apig.ListApisParams{PageSize: new(int32(2))}
+	for api, err := range c.ListApisAll(context.Background(), params) {
+		if err != nil {
+			panic(err)
+		}
+		fmt.Println(*api.Name)
+	}
+	// Output:
+	// test_1
+	// test_2
+	// test_3
+}
+
 // Every non-2xx answer is an *apig.Error, with the status, the vendor's error_code and
 // error_msg, and the request id to quote to support.
 func ExampleError() {
@@ -101,6 +288,18 @@ func ExampleError() {
 
 // The documented examples the examples send and answer with.
 const (
-	createApiRequest  = "{\"auth_opt\":{\"app_code_auth_type\":\"HEADER\"},\"auth_type\":\"app\",\"backend_api\":{\"req_method\":\"get\",\"req_protocol\":\"http\",\"req_uri\":\"/test\",\"timeout\":1000,\"url_domain\":\"xxxxxxxxxxx\"},\"backend_params\":[{\"location\":\"query\",\"name\":\"project_id\",\"origin\":\"request\",\"value\":\"project_id\"},{\"location\":\"query\",\"name\":\"city\",\"origin\":\"request\",\"value\":\"city\"}],\"backend_type\":\"http\",\"group_id\":\"f71f69876f90456ca6fd18ed012fdc11\",\"name\":\"test\",\"req_method\":\"get\",\"req_params\":[{\"location\":\"path\",\"name\":\"project_id\",\"required\":1,\"type\":\"string\"},{\"location\":\"query\",\"name\":\"city\",\"required\":2,\"type\":\"string\"}],\"req_uri\":\"/test/{project_id}\",\"result_normal_sample\":\"hello world!\",\"tags\":[\"APIG-SN-test\",\"test\"],\"type\":1}"
-	createApiResponse = "{\"arrange_necessary\":2,\"auth_opt\":{\"app_code_auth_type\":\"HEADER\"},\"auth_type\":\"APP\",\"backend_api\":{\"id\":\"3442ffd031814e3a8f133a9f1ea08453\",\"register_time\":\"2018-08-15T03:41:11.1019236Z\",\"req_method\":\"GET\",\"req_protocol\":\"HTTP\",\"req_uri\":\"/test\",\"status\":1,\"timeout\":1000,\"update_time\":\"2018-08-15T03:41:11.1019236Z\",\"url_domain\":\"xxxxxxxxxxx\",\"vpc_status\":2},\"backend_params\":[{\"id\":\"44e03de2351e43a8b18ba9ec1e71d2e9\",\"location\":\"QUERY\",\"name\":\"tenant_id\",\"origin\":\"REQUEST\",\"req_param_id\":\"593c5560e0924e00af08fb458f850ecb\",\"value\":\"tenant_id\"},{\"id\":\"b60fbcb5b86f4f5c8705c445b9bd6325\",\"location\":\"QUERY\",\"name\":\"city\",\"origin\":\"REQUEST\",\"req_param_id\":\"e0b91bc81ae54f8ea850848d782d6e1e\",\"value\":\"city\"}],\"backend_type\":\"HTTP\",\"cors\":false,\"group_id\":\"f71f69876f90456ca6fd18ed012fdc11\",\"group_name\":\"group0002\",\"id\":\"81efcfd94b8747a0b21e8c04144a4e8c\",\"match_mode\":\"NORMAL\",\"name\":\"test\",\"policy_https\":[{\"backend_params\":[{\"id\":\"44e03de2351e43a8b18ba9ec1e71d2e8\",\"location\":\"QUERY\",\"name\":\"project_id\",\"origin\":\"REQUEST\",\"req_param_id\":\"593c5560e0924e00af08fb458f850ecb\",\"value\":\"bbbb\"}],\"conditions\":[{\"condition_origin\":\"param\",\"condition_type\":\"pattern\",\"condition_value\":\"^[0-9]$\",\"id\":\"44e03de2351e43a8b18ba9ec1e71d2e9\",\"req_param_id\":\"b60fbcb5b86f4f5c8705c445b9sda325\",\"req_param_location\":\"PATH\",\"req_param_name\":\"project_id\"}],\"effect_mode\":\"ANY\",\"id\":\"44e03de2351e43a8b18ba9ec1e71d2e8\",\"name\":\"policy001\",\"req_method\":\"GET\",\"req_protocol\":\"http\",\"req_uri\":\"/test/policy\",\"timeout\":10000,\"url_domain\":\"xxxxxxxxxxx\",\"vpc_status\":2}],\"register_time\":\"2018-08-15T03:41:11.0239936Z\",\"req_method\":\"GET\",\"req_params\":[{\"id\":\"593c5560e0924e00af08fb458f850ecb\",\"location\":\"PATH\",\"name\":\"tenant_id\",\"required\":1,\"type\":\"STRING\",\"valid_enable\":2},{\"id\":\"e0b91bc81ae54f8ea850848d782d6e1e\",\"location\":\"QUERY\",\"name\":\"city\",\"required\":2,\"type\":\"STRING\",\"valid_enable\":2}],\"req_protocol\":\"HTTPS\",\"req_uri\":\"/test/{tenant_id}\",\"result_normal_sample\":\"hello world!\",\"status\":1,\"tags\":[\"APIG-SN-test\",\"test\"],\"type\":1,\"update_time\":\"2018-08-15T03:41:11.0239936Z\",\"version\":\"V0.0.1\"}"
+	createApiRequest         = "{\"auth_opt\":{\"app_code_auth_type\":\"HEADER\"},\"auth_type\":\"app\",\"backend_api\":{\"req_method\":\"get\",\"req_protocol\":\"http\",\"req_uri\":\"/test\",\"timeout\":1000,\"url_domain\":\"xxxxxxxxxxx\"},\"backend_params\":[{\"location\":\"query\",\"name\":\"project_id\",\"origin\":\"request\",\"value\":\"project_id\"},{\"location\":\"query\",\"name\":\"city\",\"origin\":\"request\",\"value\":\"city\"}],\"backend_type\":\"http\",\"group_id\":\"f71f69876f90456ca6fd18ed012fdc11\",\"name\":\"test\",\"req_method\":\"get\",\"req_params\":[{\"location\":\"path\",\"name\":\"project_id\",\"required\":1,\"type\":\"string\"},{\"location\":\"query\",\"name\":\"city\",\"required\":2,\"type\":\"string\"}],\"req_uri\":\"/test/{project_id}\",\"result_normal_sample\":\"hello world!\",\"tags\":[\"APIG-SN-test\",\"test\"],\"type\":1}"
+	createApiResponse        = "{\"arrange_necessary\":2,\"auth_opt\":{\"app_code_auth_type\":\"HEADER\"},\"auth_type\":\"APP\",\"backend_api\":{\"id\":\"3442ffd031814e3a8f133a9f1ea08453\",\"register_time\":\"2018-08-15T03:41:11.1019236Z\",\"req_method\":\"GET\",\"req_protocol\":\"HTTP\",\"req_uri\":\"/test\",\"status\":1,\"timeout\":1000,\"update_time\":\"2018-08-15T03:41:11.1019236Z\",\"url_domain\":\"xxxxxxxxxxx\",\"vpc_status\":2},\"backend_params\":[{\"id\":\"44e03de2351e43a8b18ba9ec1e71d2e9\",\"location\":\"QUERY\",\"name\":\"tenant_id\",\"origin\":\"REQUEST\",\"req_param_id\":\"593c5560e0924e00af08fb458f850ecb\",\"value\":\"tenant_id\"},{\"id\":\"b60fbcb5b86f4f5c8705c445b9bd6325\",\"location\":\"QUERY\",\"name\":\"city\",\"origin\":\"REQUEST\",\"req_param_id\":\"e0b91bc81ae54f8ea850848d782d6e1e\",\"value\":\"city\"}],\"backend_type\":\"HTTP\",\"cors\":false,\"group_id\":\"f71f69876f90456ca6fd18ed012fdc11\",\"group_name\":\"group0002\",\"id\":\"81efcfd94b8747a0b21e8c04144a4e8c\",\"match_mode\":\"NORMAL\",\"name\":\"test\",\"policy_https\":[{\"backend_params\":[{\"id\":\"44e03de2351e43a8b18ba9ec1e71d2e8\",\"location\":\"QUERY\",\"name\":\"project_id\",\"origin\":\"REQUEST\",\"req_param_id\":\"593c5560e0924e00af08fb458f850ecb\",\"value\":\"bbbb\"}],\"conditions\":[{\"condition_origin\":\"param\",\"condition_type\":\"pattern\",\"condition_value\":\"^[0-9]$\",\"id\":\"44e03de2351e43a8b18ba9ec1e71d2e9\",\"req_param_id\":\"b60fbcb5b86f4f5c8705c445b9sda325\",\"req_param_location\":\"PATH\",\"req_param_name\":\"project_id\"}],\"effect_mode\":\"ANY\",\"id\":\"44e03de2351e43a8b18ba9ec1e71d2e8\",\"name\":\"policy001\",\"req_method\":\"GET\",\"req_protocol\":\"http\",\"req_uri\":\"/test/policy\",\"timeout\":10000,\"url_domain\":\"xxxxxxxxxxx\",\"vpc_status\":2}],\"register_time\":\"2018-08-15T03:41:11.0239936Z\",\"req_method\":\"GET\",\"req_params\":[{\"id\":\"593c5560e0924e00af08fb458f850ecb\",\"location\":\"PATH\",\"name\":\"tenant_id\",\"required\":1,\"type\":\"STRING\",\"valid_enable\":2},{\"id\":\"e0b91bc81ae54f8ea850848d782d6e1e\",\"location\":\"QUERY\",\"name\":\"city\",\"required\":2,\"type\":\"STRING\",\"valid_enable\":2}],\"req_protocol\":\"HTTPS\",\"req_uri\":\"/test/{tenant_id}\",\"result_normal_sample\":\"hello world!\",\"status\":1,\"tags\":[\"APIG-SN-test\",\"test\"],\"type\":1,\"update_time\":\"2018-08-15T03:41:11.0239936Z\",\"version\":\"V0.0.1\"}"
+	showDetailsOfApiResponse = createApiResponse // a show answers with what the create did
+	updateApiRequest         = "{\"auth_opt\":{\"app_code_auth_type\":\"HEADER\"},\"auth_type\":\"app\",\"backend_api\":{\"req_method\":\"get\",\"req_protocol\":\"http\",\"req_uri\":\"/test\",\"timeout\":1000,\"url_domain\":\"xxxxxxxxx\"},\"backend_params\":[{\"location\":\"query\",\"name\":\"project_id\",\"origin\":\"request\",\"value\":\"project_id\"},{\"location\":\"query\",\"name\":\"city\",\"origin\":\"request\",\"value\":\"city\"}],\"backend_type\":\"http\",\"group_id\":\"f71f69876f90456ca6fd18ed012fdc11\",\"name\":\"test\",\"req_method\":\"get\",\"req_params\":[{\"location\":\"path\",\"name\":\"project_id\",\"required\":1,\"type\":\"string\"},{\"location\":\"query\",\"name\":\"city\",\"required\":2,\"type\":\"string\"}],\"req_uri\":\"/test/{project_id}\",\"result_normal_sample\":\"hello world!\",\"tags\":[\"APIG-SN-test\",\"test\"],\"type\":1}"
+	updateApiResponse        = "{\"arrange_necessary\":2,\"auth_opt\":{\"app_code_auth_type\":\"DISABLE\"},\"auth_type\":\"APP\",\"backend_api\":{\"id\":\"3442ffd031814e3a8f133a9f1ea08453\",\"register_time\":\"2018-08-15T03:41:11.1019236Z\",\"req_method\":\"GET\",\"req_protocol\":\"HTTP\",\"req_uri\":\"/test\",\"status\":1,\"timeout\":1000,\"update_time\":\"2018-08-15T03:41:11.1019236Z\",\"url_domain\":\"xxxxxxxxxxx\",\"vpc_status\":2},\"backend_params\":[{\"id\":\"44e03de2351e43a8b18ba9ec1e71d2e9\",\"location\":\"QUERY\",\"name\":\"tenant_id\",\"origin\":\"REQUEST\",\"req_param_id\":\"593c5560e0924e00af08fb458f850ecb\",\"value\":\"tenant_id\"},{\"id\":\"b60fbcb5b86f4f5c8705c445b9bd6325\",\"location\":\"QUERY\",\"name\":\"city\",\"origin\":\"REQUEST\",\"req_param_id\":\"e0b91bc81ae54f8ea850848d782d6e1e\",\"value\":\"city\"}],\"backend_type\":\"HTTP\",\"cors\":false,\"group_id\":\"f71f69876f90456ca6fd18ed012fdc11\",\"group_name\":\"group0002\",\"id\":\"81efcfd94b8747a0b21e8c04144a4e8c\",\"match_mode\":\"NORMAL\",\"name\":\"test\",\"policy_https\":[{\"backend_params\":[{\"id\":\"44e03de2351e43a8b18ba9ec1e71d2e8\",\"location\":\"QUERY\",\"name\":\"project_id\",\"origin\":\"REQUEST\",\"req_param_id\":\"593c5560e0924e00af08fb458f850ecb\",\"value\":\"bbbb\"}],\"conditions\":[{\"condition_origin\":\"param\",\"condition_type\":\"pattern\",\"condition_value\":\"^[0-9]$\",\"id\":\"44e03de2351e43a8b18ba9ec1e71d2e9\",\"req_param_id\":\"b60fbcb5b86f4f5c8705c445b9sda325\",\"req_param_location\":\"PATH\",\"req_param_name\":\"project_id\"}],\"effect_mode\":\"ANY\",\"id\":\"44e03de2351e43a8b18ba9ec1e71d2e8\",\"name\":\"policy001\",\"req_method\":\"GET\",\"req_protocol\":\"http\",\"req_uri\":\"/test/policy\",\"timeout\":10000,\"url_domain\":\"xxxxxxxxxxx\",\"vpc_status\":2}],\"register_time\":\"2018-08-15T03:41:11.0239936Z\",\"req_method\":\"GET\",\"req_params\":[{\"id\":\"593c5560e0924e00af08fb458f850ecb\",\"location\":\"PATH\",\"name\":\"tenant_id\",\"required\":1,\"type\":\"STRING\",\"valid_enable\":2},{\"id\":\"e0b91bc81ae54f8ea850848d782d6e1e\",\"location\":\"QUERY\",\"name\":\"city\",\"required\":2,\"type\":\"STRING\",\"valid_enable\":2}],\"req_protocol\":\"HTTPS\",\"req_uri\":\"/test/{tenant_id}\",\"result_normal_sample\":\"hello world!\",\"status\":1,\"tags\":[\"APIG-SN-test\",\"test\"],\"type\":1,\"update_time\":\"2018-08-15T03:41:11.0239936Z\",\"version\":\"V0.0.1\"}"
+)
+
+// The stand-in's APIs, named after the documented create example.
+var (
+	listApisItems = []string{
+		"{\"id\":\"00000000000000000000000000000001\",\"name\":\"test_1\"}",
+		"{\"id\":\"00000000000000000000000000000002\",\"name\":\"test_2\"}",
+		"{\"id\":\"00000000000000000000000000000003\",\"name\":\"test_3\"}",
+	}
 )

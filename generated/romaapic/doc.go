@@ -43,6 +43,24 @@
 // constructors: they return every documented answer, error or not, in the response's typed
 // fields (JSON201, JSON400, ...), and authenticate only through request editors.
 //
+// # Paging
+//
+// Each list operation has an iterator over every page, an iter.Seq2 of items and errors:
+//
+//   - ListApisV2All walks ListApisV2 by offset and limit.
+//
+// It starts where the params say, asks for the next page only when the loop needs it, and
+// ends when the items reach the total the last page reported, or at an empty page. The first
+// error (the call's, an *Error for a non-2xx page, or ctx.Err()) is yielded once and ends the
+// loop:
+//
+//	for item, err := range c.ListApisV2All(ctx, projectId, instanceId, params) {
+//		if err != nil {
+//			return err
+//		}
+//		...
+//	}
+//
 // # Models
 //
 // Every optional member is a pointer, slices too (*[]string): nil means absent and is not

@@ -4,11 +4,15 @@ package romaapic_test
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"path"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/apiclab/apic/generated/apiclient"
@@ -19,6 +23,11 @@ import (
 // service stands in for the cloud service in these examples: it checks the token, or the AK/SK
 // signature as the service does, and answers with a documented response example.
 func service(status int, body string) *httptest.Server {
+	return serviceFunc(func(*http.Request, []byte) (int, string) { return status, body })
+}
+
+// serviceFunc is service with the answer computed from the request.
+func serviceFunc(answer func(r *http.Request, body []byte) (int, string)) *httptest.Server {
 	return httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		data, _ := io.ReadAll(r.Body)
 		w.Header().Set("Content-Type", "application/json")
@@ -30,9 +39,47 @@ func service(status int, body string) *httptest.Server {
 				return
 			}
 		}
+		status, body := answer(r, data)
 		w.WriteHeader(status)
 		io.WriteString(w, body)
 	}))
+}
+
+// echo answers with the request's definition and the id the path names, for the operations
+// whose answers the spec documents no example of.
+func echo(status int) func(*http.Request, []byte) (int, string) {
+	return func(r *http.Request, body []byte) (int, string) {
+		var doc map[string]any
+		if err := json.Unmarshal(body, &doc); err != nil {
+			return http.StatusBadRequest, `{"error_code":"APIG.2012","error_msg":"Invalid parameter"}`
+		}
+		doc["id"] = path.Base(r.URL.Path)
+		out, _ := json.Marshal(doc)
+		return status, string(out)
+	}
+}
+
+// pages answers a list request with the items its offset and limit, or page_no and
+// page_size, ask for (20 by default), in the array member named array, with the total.
+func pages(array string, items []string) func(*http.Request, []byte) (int, string) {
+	return func(r *http.Request, _ []byte) (int, string) {
+		q := r.URL.Query()
+		first, size := 0, 20
+		for _, name := range []string{"limit", "page_size"} {
+			if v, err := strconv.Atoi(q.Get(name)); err == nil {
+				size = v
+			}
+		}
+		if v, err := strconv.Atoi(q.Get("offset")); err == nil {
+			first = v
+		}
+		if v, err := strconv.Atoi(q.Get("page_no")); err == nil {
+			first = (v - 1) * size
+		}
+		first = min(max(first, 0), len(items))
+		page := items[first:min(first+size, len(items))]
+		return http.StatusOK, fmt.Sprintf(`{"total":%d,"size":%d,%q:[%s]}`, len(items), len(page), array, strings.Join(page, ","))
+	}
 }
 
 // CreateApiV2 with an IAM token.
@@ -111,6 +158,130 @@ func ExampleClientWithResponses_ShowDetailsOfApiV1WithResponse_aksk() {
 	// Output: 200 Api_http
 }
 
+// UpdateApiV2 with an IAM token.
+func ExampleClientWithResponses_UpdateApiV2WithResponse_token() {
+	// The spec documents no answer: the stand-in answers with the definition sent.
+	svc := serviceFunc(echo(200))
+	defer svc.Close()
+
+	c, err := romaapic.New(svc.URL, apiclient.WithToken("my-token"))
+	if err != nil {
+		panic(err)
+	}
+	var body romaapic.CreateApiV2Request
+	if err := body.DecodeJSON([]byte(updateApiV2Request)); err != nil {
+		panic(err)
+	}
+	resp, err := c.UpdateApiV2WithResponse(context.Background(), "my-project-id", "my-instance-id", "my-api-id", body)
+	if err != nil {
+		panic(err)
+	}
+	fmt.Println(resp.StatusCode(), *resp.JSON200.Name)
+	// Output: 200 Api_function
+}
+
+// UpdateApiV2 signed with AK/SK.
+func ExampleClientWithResponses_UpdateApiV2WithResponse_aksk() {
+	// The spec documents no answer: the stand-in answers with the definition sent.
+	svc := serviceFunc(echo(200))
+	defer svc.Close()
+
+	c, err := romaapic.New(svc.URL, apiclient.WithAKSK("MYACCESSKEY", "my-secret-key", "my-project-id"))
+	if err != nil {
+		panic(err)
+	}
+	var body romaapic.CreateApiV2Request
+	if err := body.DecodeJSON([]byte(updateApiV2Request)); err != nil {
+		panic(err)
+	}
+	resp, err := c.UpdateApiV2WithResponse(context.Background(), "my-project-id", "my-instance-id", "my-api-id", body)
+	if err != nil {
+		panic(err)
+	}
+	fmt.Println(resp.StatusCode(), *resp.JSON200.Name)
+	// Output: 200 Api_function
+}
+
+// DeleteApiV2 with an IAM token.
+func ExampleClientWithResponses_DeleteApiV2WithResponse_token() {
+	svc := service(204, "")
+	defer svc.Close()
+
+	c, err := romaapic.New(svc.URL, apiclient.WithToken("my-token"))
+	if err != nil {
+		panic(err)
+	}
+	resp, err := c.DeleteApiV2WithResponse(context.Background(), "my-project-id", "my-instance-id", "my-api-id")
+	if err != nil {
+		panic(err)
+	}
+	fmt.Println(resp.StatusCode())
+	// Output: 204
+}
+
+// DeleteApiV2 signed with AK/SK.
+func ExampleClientWithResponses_DeleteApiV2WithResponse_aksk() {
+	svc := service(204, "")
+	defer svc.Close()
+
+	c, err := romaapic.New(svc.URL, apiclient.WithAKSK("MYACCESSKEY", "my-secret-key", "my-project-id"))
+	if err != nil {
+		panic(err)
+	}
+	resp, err := c.DeleteApiV2WithResponse(context.Background(), "my-project-id", "my-instance-id", "my-api-id")
+	if err != nil {
+		panic(err)
+	}
+	fmt.Println(resp.StatusCode())
+	// Output: 204
+}
+
+// ListApisV2All walks every page of ListApisV2 (with an IAM token): it asks
+// for the next page only when the loop needs it, and stops at the first error.
+func ExampleClientWithResponses_ListApisV2All_token() {
+	svc := serviceFunc(pages("apis", listApisV2Items))
+	defer svc.Close()
+
+	c, err := romaapic.New(svc.URL, apiclient.WithToken("my-token"))
+	if err != nil {
+		panic(err)
+	}
+	params := &romaapic.ListApisV2Params{Limit: new(int32(2))}
+	for api, err := range c.ListApisV2All(context.Background(), "my-project-id", "my-instance-id", params) {
+		if err != nil {
+			panic(err)
+		}
+		fmt.Println(*api.Name)
+	}
+	// Output:
+	// Api_function_1
+	// Api_function_2
+	// Api_function_3
+}
+
+// ListApisV2All walks every page of ListApisV2 (signed with AK/SK): it asks
+// for the next page only when the loop needs it, and stops at the first error.
+func ExampleClientWithResponses_ListApisV2All_aksk() {
+	svc := serviceFunc(pages("apis", listApisV2Items))
+	defer svc.Close()
+
+	c, err := romaapic.New(svc.URL, apiclient.WithAKSK("MYACCESSKEY", "my-secret-key", "my-project-id"))
+	if err != nil {
+		panic(err)
+	}
+	params := &romaapic.ListApisV2Params{Limit: new(int32(2))}
+	for api, err := range c.ListApisV2All(context.Background(), "my-project-id", "my-instance-id", params) {
+		if err != nil {
+			panic(err)
+		}
+		fmt.Println(*api.Name)
+	}
+	// Output:
+	// Api_function_1
+	// Api_function_2
+	// Api_function_3
+}
+
 // Every non-2xx answer is an *romaapic.Error, with the status, the vendor's error_code and
 // error_msg, and the request id to quote to support.
 func ExampleError() {
@@ -138,4 +309,14 @@ const (
 	createApiV2Request         = "{\"auth_type\":\"APP\",\"backend_type\":\"FUNCTION\",\"func_info\":{\"authorizer_id\":\"5b8cd3f06f004115aec69c58f57272c9\",\"function_urn\":\"'urn:fss:region01:73d69ae0cfcf460190522d06b60f05ad:function:default:auto_testfunc93749'\",\"invocation_type\":\"sync\",\"timeout\":5000,\"version\":\"latest\"},\"group_id\":\"c77f5e81d9cb4424bf704ef2b0ac7600\",\"match_mode\":\"NORMAL\",\"name\":\"Api_function\",\"remark\":\"FunctionGraph backend API\",\"req_method\":\"GET\",\"req_protocol\":\"HTTPS\",\"req_uri\":\"/test/function\",\"result_failure_sample\":\"Failure response example\",\"result_normal_sample\":\"Normal response example\",\"tags\":[\"functionApi\"],\"type\":1}"
 	createApiV2Response        = "{\"arrange_necessary\":2,\"auth_opt\":{\"app_code_auth_type\":\"DISABLE\"},\"auth_type\":\"AUTHORIZER\",\"authorizer_id\":\"0d982c1ac3da493dae47627b6439fc5c\",\"backend_api\":{\"id\":\"1ce8fda3586d4371bd83c955df37e102\",\"register_time\":\"2020-07-31T12:42:51.325312721Z\",\"req_method\":\"GET\",\"req_protocol\":\"HTTP\",\"req_uri\":\"/benchmark\",\"status\":1,\"timeout\":5000,\"update_time\":\"2020-07-31T12:42:51.325312994Z\",\"url_domain\":\"10.10.10.156:12346\",\"vpc_channel_status\":2},\"backend_params\":[{\"id\":\"709f0ea376b44aaf907aaaa37d8cce92\",\"location\":\"HEADER\",\"name\":\"backHeader\",\"origin\":\"REQUEST\",\"req_param_id\":\"8d993be96980415faa6b1fb2ebd647e0\",\"value\":\"header-demo\"},{\"id\":\"2f152d0fb54445039158d29c2a4f69ee\",\"location\":\"QUERY\",\"name\":\"backQuery\",\"origin\":\"REQUEST\",\"req_param_id\":\"57c8bf3c97ef40ee94eace95dff30014\",\"value\":\"query_demo\"},{\"id\":\"20142102c6aa4f3c97d5fd6ef4010ac2\",\"location\":\"HEADER\",\"name\":\"X-CONSTANT-HEADER\",\"origin\":\"CONSTANT\",\"remark\":\"constant_demo\",\"value\":\"demo\"},{\"id\":\"a1349c61016e4d999ca783a50bfeee2b\",\"location\":\"HEADER\",\"name\":\"app-id\",\"origin\":\"SYSTEM\",\"remark\":\"Application ID of the invoker.\",\"value\":\"$context.appId\"}],\"backend_type\":\"HTTP\",\"cors\":false,\"group_id\":\"c77f5e81d9cb4424bf704ef2b0ac7600\",\"group_name\":\"api_group_001\",\"group_version\":\"V1\",\"id\":\"5f918d104dc84480a75166ba99efff21\",\"match_mode\":\"NORMAL\",\"name\":\"Api_http\",\"register_time\":\"2020-07-31T12:42:51.314357035Z\",\"remark\":\"Web backend API\",\"req_method\":\"GET\",\"req_params\":[{\"id\":\"57c8bf3c97ef40ee94eace95dff30014\",\"location\":\"QUERY\",\"name\":\"query_demo\",\"pass_through\":1,\"required\":1,\"type\":\"STRING\",\"valid_enable\":2},{\"id\":\"8d993be96980415faa6b1fb2ebd647e0\",\"location\":\"HEADER\",\"name\":\"header-demo\",\"pass_through\":1,\"required\":2,\"type\":\"STRING\",\"valid_enable\":2}],\"req_protocol\":\"HTTPS\",\"req_uri\":\"/test/http\",\"result_failure_sample\":\"Failure response example\",\"result_normal_sample\":\"Normal response example\",\"status\":1,\"tags\":[\"webApi\"],\"type\":1,\"update_time\":\"2020-07-31T12:42:51.314357324Z\",\"version\":\"V0.0.1\"}"
 	showDetailsOfApiV1Response = "{\"arrange_necessary\":2,\"auth_opt\":{\"app_code_auth_type\":\"DISABLE\"},\"auth_type\":\"AUTHORIZER\",\"authorizer_id\":\"8d0443832a194eaa84244e0c1c1912ac\",\"backend_api\":{\"id\":\"1ce8fda3586d4371bd83c955df37e102\",\"register_time\":\"2020-07-31T12:42:51Z\",\"req_method\":\"GET\",\"req_protocol\":\"HTTPS\",\"req_uri\":\"/test/benchmark\",\"status\":1,\"timeout\":5000,\"update_time\":\"2020-08-02T16:32:47.077029Z\",\"url_domain\":\"56a7d7358e1b42459c9d730d65b14e59\",\"vpc_status\":1,\"vpcinfo\":{\"vpc_id\":\"56a7d7358e1b42459c9d730d65b14e59\",\"vpc_proxy_host\":\"www.example.com\"}},\"backend_params\":[{\"id\":\"8cb2eba19e7a4423a4e835647a8b8d76\",\"location\":\"HEADER\",\"name\":\"X-CONSTANT-HEADER\",\"origin\":\"CONSTANT\",\"remark\":\"constant_demo\",\"value\":\"demo\"},{\"id\":\"216ddda836e74d528f364ff589d9dd21\",\"location\":\"HEADER\",\"name\":\"app-id\",\"origin\":\"SYSTEM\",\"remark\":\"consumer app id\",\"value\":\"$context.appId\"}],\"backend_type\":\"HTTP\",\"cors\":false,\"group_id\":\"c77f5e81d9cb4424bf704ef2b0ac7600\",\"group_name\":\"api_group_001\",\"group_version\":\"V1\",\"id\":\"5f918d104dc84480a75166ba99efff21\",\"match_mode\":\"NORMAL\",\"name\":\"Api_http\",\"register_time\":\"2020-07-31T12:42:51Z\",\"remark\":\"web api\",\"req_method\":\"GET\",\"req_protocol\":\"HTTPS\",\"req_uri\":\"/test/http\",\"result_failure_sample\":\"failure result\",\"result_normal_sample\":\"normal result\",\"status\":1,\"tags\":[\"webApi\"],\"type\":1,\"update_time\":\"2020-08-02T16:32:47.046289Z\",\"version\":\"V0.0.1\"}"
+	updateApiV2Request         = createApiV2Request // the update sends a definition as the create does
+)
+
+// The stand-in's APIs, named after the documented create example.
+var (
+	listApisV2Items = []string{
+		"{\"id\":\"00000000000000000000000000000001\",\"name\":\"Api_function_1\"}",
+		"{\"id\":\"00000000000000000000000000000002\",\"name\":\"Api_function_2\"}",
+		"{\"id\":\"00000000000000000000000000000003\",\"name\":\"Api_function_3\"}",
+	}
 )
