@@ -4,7 +4,7 @@ GO ?= go
 # ones when APICEMU_TEST_POSTGRES is not set).
 GOTESTSUM ?= $(GO) run gotest.tools/gotestsum@v1.13.0 --format pkgname --format-hide-empty-pkg --
 
-.PHONY: all generate check-generated test vet fmt-check bench run lint breaking conformance docs-assets-check browser-check abuse
+.PHONY: conformance-selftest all generate check-generated test vet fmt-check bench run lint breaking conformance docs-assets-check browser-check abuse
 
 all: generate test
 
@@ -59,6 +59,10 @@ run:
 ## abuse: the attack catalog against a fresh emulator build on loopback (SHORT=1: the CI version)
 abuse:
 	scripts/abuse.sh
+
+## conformance-selftest: every deliberate deviation of conformance/selftest is noticed by the suite (also part of make test)
+conformance-selftest:
+	$(GO) test -count=1 -v -run TestEveryDeviationIsNoticed ./conformance/selftest/
 
 ## conformance: the conformance suite against the in-process emulator (a live target: go run ./conformance/cmd/apicconf --help)
 conformance:

@@ -9,9 +9,11 @@ import (
 	"io"
 	"mime"
 	"net/http"
+	"net/url"
 	"reflect"
 	"regexp"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -290,6 +292,9 @@ func (rec *recorder) check(req *http.Request, resp *http.Response, body []byte) 
 		if problem == "" {
 			problem = checkTransport(resp.Header)
 		}
+		if problem == "" && resp.StatusCode == o.success {
+			problem = checkPage(o.op.OperationID, req.URL.Query(), body)
+		}
 	} else {
 		problem = "no operation of the specs has this method and path"
 	}
@@ -366,6 +371,54 @@ func checkForms(v any) string {
 	return ""
 }
 
+// checkPage checks that a page of a list agrees with itself and with the paging asked for
+// (after the documented coercions): size counts the items, and a page shorter than asked for
+// is the last one, so total is what came before it plus its items.
+func checkPage(opID string, q url.Values, body []byte) string {
+	num := func(k string, def int) int {
+		if n, err := strconv.Atoi(q.Get(k)); err == nil {
+			return n
+		}
+		return def
+	}
+	var offset, limit int
+	switch opID {
+	case "ListApisV2":
+		offset, limit = max(num("offset", 0), 0), num("limit", 20)
+		if limit <= 0 {
+			limit = 20
+		}
+		limit = min(limit, 500)
+	case "ListApis":
+		size := num("page_size", 20)
+		if size == 0 {
+			return "" // every API, up to a bound: no page to check against
+		}
+		limit = min(size, 500)
+		offset = (max(num("page_no", 1), 1) - 1) * limit
+	default:
+		return ""
+	}
+	var page struct {
+		Total *int64
+		Size  *int64
+		Apis  []any
+	}
+	if json.Unmarshal(body, &page) != nil || page.Total == nil || page.Size == nil {
+		return ""
+	}
+	n := int64(len(page.Apis))
+	switch {
+	case *page.Size != n:
+		return fmt.Sprintf("size %d, but the page holds %d items", *page.Size, n)
+	case n < int64(limit) && (n > 0 || int64(offset) < *page.Total) && *page.Total != int64(offset)+n:
+		return fmt.Sprintf("a last page of %d items at offset %d, but total %d", n, offset, *page.Total)
+	case *page.Total < int64(offset)+n:
+		return fmt.Sprintf("total %d, below the %d items up to this page", *page.Total, int64(offset)+n)
+	}
+	return ""
+}
+
 // checkResponse judges one response of the operation; "" means it conforms.
 func (o *op) checkResponse(status int, contentType string, body []byte) string {
 	ref := o.op.Responses.Status(status)
@@ -394,6 +447,16 @@ func (o *op) checkResponse(status int, contentType string, body []byte) string {
 	if status < 300 {
 		if msg := checkForms(v); msg != "" {
 			return msg
+		}
+		m, _ := v.(map[string]any)
+		var missing []string
+		for _, k := range o.always {
+			if _, ok := m[k]; !ok {
+				missing = append(missing, k)
+			}
+		}
+		if len(missing) > 0 {
+			return "lacks " + strings.Join(missing, ", ") + ", which every documented example of this answer has"
 		}
 	}
 	if status >= 400 {

@@ -86,6 +86,11 @@ func (s *Server) romaDocument(cat *fixtures.Catalog, body *romaapic.CreateApiV2R
 	doc["update_time"] = ts
 	doc["group_name"] = group.Name
 	doc["group_version"] = group.Version
+	if _, ok := doc["version"]; !ok {
+		// The service assigns a version when none is sent; V0.0.1 is what four of the five
+		// documented answers show (ledger ROMA-048).
+		doc["version"] = defaultVersion
+	}
 	doc["api_group_info"] = groupInfo(group, ts)
 	if app != nil {
 		doc["roma_app_name"] = app.Name
@@ -178,3 +183,6 @@ func (s *Server) v1View(stored []byte) ([]byte, error) {
 	var resp romaapic.ShowDetailsOfApiV1Response
 	return finish(s.roma, "ShowDetailsOfApiV1Response", doc, &resp)
 }
+
+// defaultVersion is the API version the emulator assigns when a create sends none.
+const defaultVersion = "V0.0.1"

@@ -91,7 +91,9 @@ func deriveType(d *deriver, s *site) ([]mut, error) {
 	others := []struct {
 		kind string
 		v    any
-	}{{"number", 12345.0}, {"string", "x"}, {"boolean", true}, {"array", []any{}}, {"object", map[string]any{}}}
+	}{{"number", 12345.0}, {"string", "1"}, {"string", "x"}, {"boolean", true}, {"array", []any{}}, {"object", map[string]any{}}}
+	// A number written as a string ("1") comes before any other string: a lenient service
+	// that reads it as the number would otherwise go unnoticed.
 	for _, o := range others {
 		if !accepts(s.schema, o.v) {
 			return []mut{{variant: o.kind, bodies: []any{with(s.base, s.path, o.v)}}}, nil

@@ -5,6 +5,7 @@ package emulator
 import (
 	"context"
 	"log/slog"
+	"net/http"
 	"net/http/httptest"
 
 	"github.com/apiclab/apic/conformance"
@@ -27,6 +28,12 @@ const (
 // Start serves a fresh emulator on a loopback port, so that the suite exercises real HTTP,
 // and returns a target with every credential the suite can use. stop shuts it down.
 func Start(ctx context.Context) (t conformance.Target, stop func(), err error) {
+	return StartWith(ctx, nil)
+}
+
+// StartWith is Start with the emulator's handler wrapped by wrap (nil: as it is), for
+// putting a deliberate deviation between the suite and the emulator.
+func StartWith(ctx context.Context, wrap func(http.Handler) http.Handler) (t conformance.Target, stop func(), err error) {
 	st, err := store.Open(ctx, ":memory:")
 	if err != nil {
 		return t, nil, err
@@ -37,7 +44,11 @@ func Start(ctx context.Context) (t conformance.Target, stop func(), err error) {
 		st.Close()
 		return t, nil, err
 	}
-	hs := httptest.NewServer(srv.Handler())
+	h := srv.Handler()
+	if wrap != nil {
+		h = wrap(h)
+	}
+	hs := httptest.NewServer(h)
 	t = conformance.Target{
 		Name: "in-process emulator", BaseURL: hs.URL,
 		Token: Token, AK: AK, SK: SK,
