@@ -50,11 +50,13 @@ func TestGenerateIsDeterministic(t *testing.T) {
 // file and the place.
 func TestBadSpecsAreRefused(t *testing.T) {
 	for file, want := range map[string]string{
-		"not-openapi.yaml":         "not a valid OpenAPI 3.0 document",
-		"inline-object.yaml":       "#/components/schemas/Outer/properties/inner: an inline object",
-		"bad-rule.yaml":            `#/components/schemas/Thing/x-required-if: field "b" is not a property of this schema`,
-		"unsupported-keyword.yaml": "#/components/schemas/Thing/properties/n: multipleOf is not supported",
-		"unknown-extension.yaml":   "#/components/schemas/Thing/properties/a/x-maximum-if: not a defined extension",
+		"not-openapi.yaml":             "not a valid OpenAPI 3.0 document",
+		"inline-object.yaml":           "#/components/schemas/Outer/properties/inner: an inline object",
+		"bad-rule.yaml":                `#/components/schemas/Thing/x-required-if: field "b" is not a property of this schema`,
+		"unsupported-keyword.yaml":     "#/components/schemas/Thing/properties/n: multipleOf is not supported",
+		"unknown-extension.yaml":       "#/components/schemas/Thing/properties/a/x-maximum-if: not a defined extension",
+		"constraint-without-type.yaml": "#/components/schemas/Thing/properties/size: maximum on a schema without a type is not supported",
+		"type-beside-oneof.yaml":       "#/components/schemas/Thing/properties/code: minLength beside oneOf is not supported",
 	} {
 		t.Run(file, func(t *testing.T) {
 			c := featuresConfig(t, "generator/testdata/invalid/"+file)

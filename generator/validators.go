@@ -368,7 +368,40 @@ func (g *vgen) supported(v value) error {
 			return fmt.Errorf("%s: %s is not supported by the validator generator", v.where, b.name)
 		}
 	}
+	// Constraints the generated code would not check are refused rather than dropped: on a
+	// schema without a type (the code has no typed value to check them on) and beside a oneOf
+	// (the code checks the branches only).
+	if cs := constraints(s); len(cs) > 0 {
+		switch {
+		case len(s.OneOf) > 0:
+			return fmt.Errorf("%s: %s beside oneOf is not supported by the validator generator; put it in each branch", v.where, strings.Join(cs, ", "))
+		case v.kind == kAny:
+			return fmt.Errorf("%s: %s on a schema without a type is not supported by the validator generator; give the schema a type", v.where, strings.Join(cs, ", "))
+		}
+	}
+	if len(s.OneOf) > 0 && s.Type != nil && len(s.Type.Slice()) > 0 {
+		return fmt.Errorf("%s: a type beside oneOf is not supported by the validator generator; put it in each branch", v.where)
+	}
 	return xProblems(s, v.where)
+}
+
+// constraints names the value keywords set on s.
+func constraints(s *openapi3.Schema) []string {
+	var out []string
+	for _, c := range []struct {
+		set  bool
+		name string
+	}{
+		{s.Min != nil, "minimum"}, {s.Max != nil, "maximum"},
+		{s.MinLength > 0, "minLength"}, {s.MaxLength != nil, "maxLength"}, {s.Pattern != "", "pattern"},
+		{s.MinItems > 0, "minItems"}, {s.MaxItems != nil, "maxItems"}, {s.Items != nil, "items"},
+		{len(s.Enum) > 0, "enum"}, {len(s.Required) > 0, "required"},
+	} {
+		if c.set {
+			out = append(out, c.name)
+		}
+	}
+	return out
 }
 
 // xProblems refuses a schema whose x- extensions the rule model finds fault with.
