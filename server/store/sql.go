@@ -114,12 +114,20 @@ func (s *sqlStore) transact(ctx context.Context, op func(context.Context, *stmts
 		// writes. The batcher checks the caller's context before the write starts instead.
 		return s.batch.do(ctx, func(tx *stmts) error { return op(context.WithoutCancel(ctx), tx) })
 	}
-	tx, err := s.begin(ctx)
+	// The transaction itself is not bound to the caller's context: database/sql would roll
+	// it back, or pgx cancel the COMMIT, when the context ends, and a COMMIT cancelled in
+	// flight may still have been applied. The statements honour the context; the commit is
+	// not started once it has ended, and once started it is finished, so that an error always
+	// means "not stored" and success "stored".
+	tx, err := s.begin(context.WithoutCancel(ctx))
 	if err != nil {
 		return err
 	}
 	defer tx.Rollback() //nolint:errcheck // after Commit, Rollback is a no-op
 	if err := op(ctx, &stmts{tx: tx}); err != nil {
+		return err
+	}
+	if err := ctx.Err(); err != nil {
 		return err
 	}
 	return s.uniqueViolation(tx.Commit())
