@@ -6,8 +6,6 @@ import (
 	"io"
 	"net/http"
 	"time"
-
-	"github.com/apiclab/apic/generated/sign"
 )
 
 // Negative authentication: near misses that a lax gateway would let through. Each is sent to
@@ -107,30 +105,7 @@ func (r *runner) authMiss(ctx context.Context, f *flow, opID, how string, needAK
 	f.step(how, p, err, status, code)
 }
 
-// signed signs with the target's AK/SK at now+skew. before changes the request that is signed,
-// after changes it again before it is sent (so that what is sent is not what was signed).
+// signed signs with the target's own AK/SK pair (signWith).
 func (r *runner) signed(skew time.Duration, before, after func(*http.Request)) editor {
-	return func(_ context.Context, req *http.Request) error {
-		var body []byte
-		if req.GetBody != nil {
-			rc, err := req.GetBody()
-			if err != nil {
-				return err
-			}
-			body, _ = io.ReadAll(rc)
-			rc.Close()
-		}
-		if r.t.ProjectID != "" {
-			req.Header.Set("X-Project-Id", r.t.ProjectID)
-		}
-		req.Header.Set("Host", req.URL.Host)
-		if before != nil {
-			before(req)
-		}
-		sign.Sign(req, body, r.t.AK, r.t.SK, time.Now().Add(skew))
-		if after != nil {
-			after(req)
-		}
-		return nil
-	}
+	return r.signWith(r.t.SK, skew, before, after)
 }

@@ -97,7 +97,12 @@ func tokenEditor(token string) editor {
 
 // signEditor signs with the target's AK and the given SK (a wrong one for the signature
 // flow), over the host as the official SDKs do.
-func (r *runner) signEditor(sk string) editor {
+func (r *runner) signEditor(sk string) editor { return r.signWith(sk, 0, nil, nil) }
+
+// signWith signs with the target's AK and sk at now+skew. before changes the request that is
+// signed; after changes it again before it is sent, so that what is sent is not what was
+// signed (the near-miss flows).
+func (r *runner) signWith(sk string, skew time.Duration, before, after func(*http.Request)) editor {
 	return func(_ context.Context, req *http.Request) error {
 		var body []byte
 		if req.GetBody != nil {
@@ -112,7 +117,13 @@ func (r *runner) signEditor(sk string) editor {
 			req.Header.Set("X-Project-Id", r.t.ProjectID)
 		}
 		req.Header.Set("Host", req.URL.Host)
-		sign.Sign(req, body, r.t.AK, sk, time.Now())
+		if before != nil {
+			before(req)
+		}
+		sign.Sign(req, body, r.t.AK, sk, time.Now().Add(skew))
+		if after != nil {
+			after(req)
+		}
 		return nil
 	}
 }
