@@ -19,6 +19,7 @@ import (
 	"github.com/apiclab/apic/generated/romaapic/romaapicserver"
 	"github.com/apiclab/apic/generated/sign"
 	"github.com/apiclab/apic/generated/validation"
+	"github.com/apiclab/apic/server/store"
 )
 
 // MaxBodyBytes is the largest request body the emulator reads (1 MiB); a larger one gets 413.
@@ -45,7 +46,7 @@ func (s *Server) Handler() http.Handler {
 			return err
 		},
 	}))
-	e.Use(limitInFlight(s.lim.MaxInFlight), methodNotAllowed, deadline(s.lim.RequestTimeout))
+	e.Use(limitInFlight(s.lim.MaxInFlight), methodNotAllowed, s.announceWrites, deadline(s.lim.RequestTimeout))
 	e.Use(readBody)
 	// Authentication runs for every path but the public ones (/health, /metrics). It is global middleware rather than a
 	// route group's: echo answers every path below a group with middleware with 404, which
@@ -72,6 +73,26 @@ func (s *Server) health(c echo.Context) error {
 		return c.JSON(http.StatusServiceUnavailable, map[string]string{"status": "unavailable"})
 	}
 	return c.JSON(http.StatusOK, map[string]string{"status": "ok"})
+}
+
+// announceWrites tells a store that commits writes in groups that a request that may write
+// has started, so that the group being gathered waits for its write (store.Announcer).
+func (s *Server) announceWrites(next echo.HandlerFunc) echo.HandlerFunc {
+	a, ok := s.store.(store.Announcer)
+	if !ok {
+		return next
+	}
+	return func(c echo.Context) error {
+		r := c.Request()
+		switch r.Method {
+		case http.MethodGet, http.MethodHead, http.MethodOptions:
+			return next(c)
+		}
+		ctx, end := a.Announce(r.Context())
+		defer end()
+		c.SetRequest(r.WithContext(ctx))
+		return next(c)
+	}
 }
 
 // readBody reads the body once, up to MaxBodyBytes: the AK/SK signature covers it and the

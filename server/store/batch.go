@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"runtime"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -15,9 +16,20 @@ import (
 // anyway; without this, concurrent writers would queue on its file lock with sleeps and
 // retries, and each pay a commit.
 type batcher struct {
-	begin func(context.Context) (*sql.Tx, error)
-	reqs  chan batchReq
-	wg    sync.WaitGroup
+	db *sql.DB
+	// hold keeps the writer's connection, and the statements prepared on it, from one group
+	// to the next. A shared-cache memory database has a single connection, which readers need
+	// between groups: there each group takes it and gives it back.
+	hold bool
+	// conn and prepared are the writer's connection and statements; only loop uses them.
+	conn     *sql.Conn
+	prepared map[string]*sql.Stmt
+	reqs     chan batchReq
+	// coming counts the announced writes not yet taken into a group; wake tells a waiting
+	// group that one of them was withdrawn.
+	coming atomic.Int64
+	wake   chan struct{}
+	wg     sync.WaitGroup
 	// mu guards closed: senders hold it shared, close holds it alone, so that the channel is
 	// never closed under a send.
 	mu     sync.RWMutex
@@ -42,8 +54,8 @@ const maxBatch = 128
 
 var errClosed = errors.New("store: closed")
 
-func newBatcher(begin func(context.Context) (*sql.Tx, error)) *batcher {
-	b := &batcher{begin: begin, reqs: make(chan batchReq, maxBatch)}
+func newBatcher(db *sql.DB, hold bool) *batcher {
+	b := &batcher{db: db, hold: hold, reqs: make(chan batchReq, maxBatch), wake: make(chan struct{}, 1)}
 	b.wg.Add(1)
 	go b.loop()
 	return b
@@ -89,24 +101,56 @@ func (b *batcher) close() {
 	b.wg.Wait()
 }
 
-// A group waits for more writes while they keep coming, each within lingerGap of the last
-// and all within lingerMax of the first, but only when writes are concurrent (the last group
-// had more than one): a lone writer is committed at once. A commit costs the same few page
-// writes whether it holds one write or a hundred, so under load larger groups cost less CPU
-// per write.
-const (
-	lingerGap = 200 * time.Microsecond
-	lingerMax = 2 * time.Millisecond
-)
+// begin starts a group's transaction on the writer's connection. BEGIN IMMEDIATE takes the
+// write lock at once. The transaction is run with plain statements rather than database/sql's
+// Tx, so that the statements prepared on the connection serve every group.
+func (b *batcher) begin() (*stmts, error) {
+	if b.conn == nil {
+		conn, err := b.db.Conn(context.Background())
+		if err != nil {
+			return nil, err
+		}
+		b.conn, b.prepared = conn, map[string]*sql.Stmt{}
+	}
+	st := &stmts{conn: b.conn, prepared: b.prepared}
+	if _, err := st.exec(context.Background(), "BEGIN IMMEDIATE"); err != nil {
+		b.release(true)
+		return nil, err
+	}
+	return st, nil
+}
+
+// release gives the writer's connection back after a group when it is not held, or when it
+// failed (the next group starts on a fresh one).
+func (b *batcher) release(failed bool) {
+	if b.conn == nil || (b.hold && !failed) {
+		return
+	}
+	for _, st := range b.prepared {
+		st.Close() //nolint:errcheck // closing with the connection
+	}
+	b.conn.Close() //nolint:errcheck // a connection that failed is discarded either way
+	b.conn, b.prepared = nil, nil
+}
+
+// A group is gathered while writes keep coming, up to lingerMax after its first write. Before
+// it commits, the writer yields to the goroutines that are ready to run (the requests being
+// decoded and checked), so that the writes they are about to send join the group; it waits
+// only for writes that callers announced (Announce) and have not sent yet. A lone writer is
+// committed at once. A commit costs the same few page writes whether it holds one write or a
+// hundred, so under load larger groups cost less CPU per write.
+const lingerMax = 3 * time.Millisecond
 
 func (b *batcher) loop() {
 	defer b.wg.Done()
+	defer b.release(true)
 	timer := time.NewTimer(time.Hour)
 	timer.Stop()
-	concurrent := false
 	for first := range b.reqs {
+		first.taken()
 		group := []batchReq{first}
-		opened := time.Now()
+		deadline := time.Now().Add(lingerMax)
+		yielded := false
 	fill:
 		for len(group) < maxBatch {
 			select {
@@ -114,40 +158,91 @@ func (b *batcher) loop() {
 				if !ok {
 					break fill
 				}
+				r.taken()
 				group = append(group, r)
+				yielded = false
 				continue
 			default:
 			}
-			if !concurrent || time.Since(opened) > lingerMax {
+			wait := time.Until(deadline)
+			if wait <= 0 {
 				break
 			}
-			timer.Reset(lingerGap)
+			if !yielded {
+				runtime.Gosched()
+				yielded = true
+				continue
+			}
+			if b.coming.Load() <= 0 {
+				break
+			}
+			timer.Reset(wait)
 			select {
 			case r, ok := <-b.reqs:
 				timer.Stop()
 				if !ok {
 					break fill
 				}
+				r.taken()
 				group = append(group, r)
+				yielded = false
+			case <-b.wake:
+				timer.Stop()
 			case <-timer.C:
 				break fill
 			}
 		}
-		concurrent = len(group) > 1
 		b.commit(group)
 	}
 }
 
+// announcement is a write a caller said it would send; ctx carries it to the write.
+type announcement struct {
+	b    *batcher
+	done atomic.Bool
+}
+
+type announcementKey struct{}
+
+// announce counts a coming write until the writer takes it, or end is called (the caller
+// sends none after all, or is done).
+func (b *batcher) announce(ctx context.Context) (context.Context, func()) {
+	a := &announcement{b: b}
+	b.coming.Add(1)
+	return context.WithValue(ctx, announcementKey{}, a), func() {
+		if a.take() {
+			select {
+			case b.wake <- struct{}{}: // a group waiting for it need not
+			default:
+			}
+		}
+	}
+}
+
+// take stops counting a; it reports whether a was still counted.
+func (a *announcement) take() bool {
+	if a == nil || !a.done.CompareAndSwap(false, true) {
+		return false
+	}
+	a.b.coming.Add(-1)
+	return true
+}
+
+func (r batchReq) taken() {
+	a, _ := r.ctx.Value(announcementKey{}).(*announcement)
+	a.take()
+}
+
 func (b *batcher) commit(group []batchReq) {
 	results := make([]error, len(group))
-	tx, err := b.begin(context.Background())
+	st, err := b.begin()
 	if err != nil {
 		for _, r := range group {
 			r.done <- err
 		}
 		return
 	}
-	st := &stmts{tx: tx, prepared: map[string]*sql.Stmt{}}
+	bg := context.Background()
 	// dead is set when the transaction itself failed: from then on nothing in the group is
 	// written, and no write of the group is reported as done.
 	var dead error
@@ -170,20 +265,22 @@ func (b *batcher) commit(group []batchReq) {
 			results[i], dead = err, err
 		}
 	}
+	if dead == nil {
+		if _, err := st.exec(bg, "COMMIT"); err != nil {
+			dead = err
+		}
+	}
 	if dead != nil {
-		tx.Rollback() //nolint:errcheck // the transaction already failed
+		// A failed COMMIT may leave the transaction open: it is rolled back, and the
+		// connection replaced.
+		st.exec(bg, "ROLLBACK") //nolint:errcheck // the transaction may already be gone
 		for i := range results {
 			if results[i] == nil {
 				results[i] = dead
 			}
 		}
-	} else if err := tx.Commit(); err != nil {
-		for i := range results {
-			if results[i] == nil {
-				results[i] = err
-			}
-		}
 	}
+	b.release(dead != nil)
 	for i, r := range group {
 		r.done <- results[i]
 	}

@@ -38,6 +38,10 @@ func openPostgres(ctx context.Context, dsn string) (Store, error) {
 		return nil, fmt.Errorf("store: postgres: %w", err)
 	}
 	s := &sqlStore{db: db, uniqueViolation: postgresUnique, dialect: postgresDialect}
+	if err := s.prepare(ctx); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("store: postgres: %w", err)
+	}
 	s.begin = func(ctx context.Context) (*sql.Tx, error) {
 		// SERIALIZABLE would make the pre-checks exact but turns races into retries; the
 		// unique constraints already decide races, so READ COMMITTED is enough.

@@ -14,9 +14,11 @@ type sqlStore struct {
 	db *sql.DB
 	// uniqueViolation maps a driver error to ErrNameExists or ErrRouteExists, or returns it.
 	uniqueViolation func(error) error
-	// begin starts a write transaction. On SQLite it takes the write lock at once, so that two
-	// writers do not both read and then fail to upgrade their locks.
+	// begin starts a write transaction (PostgreSQL; SQLite's writer starts its own).
 	begin func(ctx context.Context) (*sql.Tx, error)
+	// get reads one API by its keys, prepared once: database/sql prepares it on each
+	// connection the first time it runs there, and SQLite then parses it no more.
+	get *sql.Stmt
 	// batch, when set, takes writes to a single writer that commits them in groups (SQLite);
 	// otherwise each write has a transaction of its own (PostgreSQL).
 	batch *batcher
@@ -95,13 +97,13 @@ func (s *sqlStore) write(ctx context.Context, a API, op func(context.Context, *s
 		if err == ErrRouteExists && s.batch != nil {
 			// A failed statement leaves a group's transaction as it was (SQLite undoes the
 			// statement), so the name check runs in the same transaction.
-			return s.nameFirst(ctx, tx.tx, a)
+			return s.nameFirst(ctx, tx, a)
 		}
 		return err
 	})
 	if err == ErrRouteExists && s.batch == nil {
 		// PostgreSQL aborts the transaction on a violation: the name is checked outside it.
-		return s.nameFirst(ctx, s.db, a)
+		return s.nameFirst(ctx, &stmts{db: s.db}, a)
 	}
 	return err
 }
@@ -135,11 +137,9 @@ func (s *sqlStore) transact(ctx context.Context, op func(context.Context, *stmts
 
 // nameFirst returns ErrNameExists when another API of a's group has its name, and
 // ErrRouteExists otherwise: it is called after the route rule refused a.
-func (s *sqlStore) nameFirst(ctx context.Context, q interface {
-	QueryRowContext(context.Context, string, ...any) *sql.Row
-}, a API) error {
+func (s *sqlStore) nameFirst(ctx context.Context, q *stmts, a API) error {
 	var one int
-	err := q.QueryRowContext(ctx, `SELECT 1 FROM apis WHERE product = $1 AND project = $2
+	err := q.queryRow(ctx, `SELECT 1 FROM apis WHERE product = $1 AND project = $2
 		AND instance = $3 AND group_id = $4 AND name = $5 AND id <> $6 LIMIT 1`,
 		string(a.Product), a.Project, a.Instance, a.GroupID, a.Name, a.ID).Scan(&one)
 	switch {
@@ -151,22 +151,28 @@ func (s *sqlStore) nameFirst(ctx context.Context, q interface {
 	return err
 }
 
-// stmts runs statements in a transaction. With prepared set it prepares each statement once
-// per transaction: SQLite parses every statement it is given, and a group of writes runs the
-// same statement many times.
+// stmts runs a write's statements: in a transaction of its own (PostgreSQL), on the database
+// (db, outside any transaction), or on the SQLite writer's connection within its group's
+// transaction, where each statement is prepared once for the life of the connection: SQLite
+// parses every statement it is given, and the writer runs the same few again and again.
 type stmts struct {
 	tx       *sql.Tx
+	db       *sql.DB
+	conn     *sql.Conn
 	prepared map[string]*sql.Stmt
 }
 
 func (t *stmts) exec(ctx context.Context, q string, args ...any) (sql.Result, error) {
-	if t.prepared == nil {
+	switch {
+	case t.tx != nil:
 		return t.tx.ExecContext(ctx, q, args...)
+	case t.conn == nil:
+		return t.db.ExecContext(ctx, q, args...)
 	}
 	st, ok := t.prepared[q]
 	if !ok {
 		var err error
-		if st, err = t.tx.PrepareContext(ctx, q); err != nil {
+		if st, err = t.conn.PrepareContext(ctx, q); err != nil {
 			return nil, err
 		}
 		t.prepared[q] = st
@@ -174,12 +180,20 @@ func (t *stmts) exec(ctx context.Context, q string, args ...any) (sql.Result, er
 	return st.ExecContext(ctx, args...)
 }
 
+func (t *stmts) queryRow(ctx context.Context, q string, args ...any) *sql.Row {
+	switch {
+	case t.tx != nil:
+		return t.tx.QueryRowContext(ctx, q, args...)
+	case t.conn != nil:
+		return t.conn.QueryRowContext(ctx, q, args...)
+	}
+	return t.db.QueryRowContext(ctx, q, args...)
+}
+
 func (s *sqlStore) Get(ctx context.Context, product Product, project, instance, id string) (API, error) {
 	a := API{Product: product, Project: project, Instance: instance, ID: id}
 	var doc, created, updated string
-	err := s.db.QueryRowContext(ctx, `SELECT group_id, name, method, uri, match_mode, doc, created, updated
-		FROM apis WHERE product = $1 AND project = $2 AND instance = $3 AND id = $4`,
-		string(product), project, instance, id).Scan(&a.GroupID, &a.Name, &a.Method, &a.URI, &a.MatchMode, &doc, &created, &updated)
+	err := s.get.QueryRowContext(ctx, string(product), project, instance, id).Scan(&a.GroupID, &a.Name, &a.Method, &a.URI, &a.MatchMode, &doc, &created, &updated)
 	if errors.Is(err, sql.ErrNoRows) {
 		return API{}, ErrNotFound
 	}
@@ -204,6 +218,13 @@ func (a *API) setTimes(created, updated string) (err error) {
 	return nil
 }
 
+// prepare prepares the statements the store reads with.
+func (s *sqlStore) prepare(ctx context.Context) (err error) {
+	s.get, err = s.db.PrepareContext(ctx, `SELECT group_id, name, method, uri, match_mode, doc, created, updated
+		FROM apis WHERE product = $1 AND project = $2 AND instance = $3 AND id = $4`)
+	return err
+}
+
 func (s *sqlStore) Ping(ctx context.Context) error { return s.db.PingContext(ctx) }
 
 func (s *sqlStore) Close() error {
@@ -213,11 +234,22 @@ func (s *sqlStore) Close() error {
 	if s.stop != nil {
 		s.stop()
 	}
+	if s.get != nil {
+		s.get.Close() //nolint:errcheck // closed with the database
+	}
 	err := s.db.Close()
 	if s.release != nil {
 		s.release()
 	}
 	return err
+}
+
+// Announce implements Announcer; a store without groups (PostgreSQL) needs no announcement.
+func (s *sqlStore) Announce(ctx context.Context) (context.Context, func()) {
+	if s.batch == nil {
+		return ctx, func() {}
+	}
+	return s.batch.announce(ctx)
 }
 
 // Exclusive reports whether this store is written by this process only: a SQLite database

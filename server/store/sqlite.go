@@ -69,20 +69,12 @@ func openSQLite(ctx context.Context, path string) (Store, error) {
 	}
 	s := &sqlStore{db: db, uniqueViolation: sqliteUnique, dialect: sqliteDialect, listSlots: make(chan struct{}, runtime.GOMAXPROCS(0)),
 		release: release}
-	s.begin = func(ctx context.Context) (*sql.Tx, error) {
-		// database/sql has no BEGIN IMMEDIATE; a first write statement takes the write lock
-		// at once, so that the uniqueness checks and the write are serialized.
-		tx, err := db.BeginTx(ctx, nil)
-		if err != nil {
-			return nil, err
-		}
-		if _, err := tx.ExecContext(ctx, `UPDATE apis SET id = id WHERE 0`); err != nil {
-			tx.Rollback() //nolint:errcheck
-			return nil, err
-		}
-		return tx, nil
+	if err := s.prepare(ctx); err != nil {
+		db.Close()
+		release()
+		return nil, fmt.Errorf("store: sqlite %s: %w", path, err)
 	}
-	s.batch = newBatcher(s.begin)
+	s.batch = newBatcher(db, !memory)
 	if !memory {
 		s.stop = checkpoints(db)
 	}

@@ -63,3 +63,10 @@ type Store interface {
 	Ping(ctx context.Context) error
 	Close() error
 }
+
+// Announcer is implemented by a store that commits writes in groups (SQLite). Announce says
+// that a write is about to be sent with the returned context, so that a group waits for it
+// rather than committing without it; end must be called once the request is over.
+type Announcer interface {
+	Announce(ctx context.Context) (_ context.Context, end func())
+}
