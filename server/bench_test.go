@@ -18,6 +18,7 @@ import (
 	"github.com/apiclab/apic/server"
 	"github.com/apiclab/apic/server/fixtures"
 	"github.com/apiclab/apic/server/store"
+	"github.com/apiclab/apic/server/store/storetest"
 )
 
 // benchHandler is an emulator on a fresh SQLite file, without the network; opts may set
@@ -52,6 +53,7 @@ func BenchmarkCreate(b *testing.B) {
 	h := benchHandler(b, server.Options{})
 	b.ReportAllocs()
 	b.SetParallelism(32) // many clients at once, as under load: writes commit in groups
+	defer storetest.MeasureCPU(b)()
 	b.ResetTimer()
 	b.RunParallel(func(pb *testing.PB) {
 		for i := 0; pb.Next(); i++ {
@@ -73,6 +75,7 @@ func BenchmarkQuery(b *testing.B) {
 	h := benchHandler(b, server.Options{Limits: server.DefaultLimits})
 	path := benchQueryPath(b, h)
 	b.ReportAllocs()
+	defer storetest.MeasureCPU(b)()
 	b.ResetTimer()
 	b.RunParallel(func(pb *testing.PB) {
 		for pb.Next() {

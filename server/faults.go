@@ -177,10 +177,10 @@ func (fs *faultSet) pick(op string) (Fault, bool) {
 
 // injectFaults applies the faults to the operations of the specs (never to the emulator's
 // own paths). It runs after authentication: a caller without credentials still gets 401.
-func (s *Server) injectFaults(ops map[string]string) echo.MiddlewareFunc {
+func (s *Server) injectFaults(ops map[route]string) echo.MiddlewareFunc {
 	return func(next echo.HandlerFunc) echo.HandlerFunc {
 		return func(c echo.Context) error {
-			f, ok := s.faults.pick(ops[c.Request().Method+" "+c.Path()])
+			f, ok := s.faults.pick(ops[route{c.Request().Method, c.Path()}])
 			if !ok {
 				return next(c)
 			}

@@ -36,23 +36,26 @@ func (s *Server) Handler() http.Handler {
 	e.HideBanner, e.HidePort = true, true
 	e.HTTPErrorHandler = errorHandler(s.log)
 	e.Binder = strictBinder{log: s.log}
-	e.Use(middleware.RequestIDWithConfig(middleware.RequestIDConfig{Generator: newID}))
-	ops := map[string]string{} // filled once every route is registered, below
-	e.Use(s.observe(ops))
-	e.Use(middleware.RecoverWithConfig(middleware.RecoverConfig{
-		DisablePrintStack: true,
-		LogErrorFunc: func(c echo.Context, err error, stack []byte) error {
-			s.log.Error("panic", "path", c.Request().URL.Path, "error", err, "stack", string(stack))
-			return err
-		},
-	}))
-	e.Use(limitInFlight(s.lim.MaxInFlight), methodNotAllowed, s.announceWrites, deadline(s.lim.RequestTimeout))
-	e.Use(readBody)
-	// Authentication runs for every path but the public ones (/health, /metrics). It is global middleware rather than a
-	// route group's: echo answers every path below a group with middleware with 404, which
-	// would hide 405 for a known path and a wrong method.
-	e.Use(s.authenticate)
-	e.Use(s.injectFaults(ops))
+	ops := map[route]string{} // filled once every route is registered, below
+	e.Use(once(
+		middleware.RequestIDWithConfig(middleware.RequestIDConfig{Generator: newID}),
+		s.observe(ops),
+		middleware.RecoverWithConfig(middleware.RecoverConfig{
+			DisablePrintStack: true,
+			LogErrorFunc: func(c echo.Context, err error, stack []byte) error {
+				s.log.Error("panic", "path", c.Request().URL.Path, "error", err, "stack", string(stack))
+				return err
+			},
+		}),
+		limitInFlight(s.lim.MaxInFlight), methodNotAllowed, s.announceWrites, deadline(s.lim.RequestTimeout),
+		readBody,
+		// Authentication runs for every path but the public ones (/health, /metrics). It is
+		// global middleware rather than a route group's: echo answers every path below a
+		// group with middleware with 404, which would hide 405 for a known path and a wrong
+		// method.
+		s.authenticate,
+		s.injectFaults(ops),
+	))
 	e.GET("/health", s.health)
 	e.GET("/metrics", echo.WrapHandler(s.metrics.handler()))
 	s.registerState(e)
@@ -62,6 +65,17 @@ func (s *Server) Handler() http.Handler {
 		ops[k] = v
 	}
 	return e
+}
+
+// once chains middleware around the handler the router found for the request. Echo chains
+// its global middleware anew for every request, a closure per middleware; this chain is
+// built once, and echo's per-request step returns it as it is.
+func once(mw ...echo.MiddlewareFunc) echo.MiddlewareFunc {
+	h := func(c echo.Context) error { return c.Handler()(c) }
+	for i := len(mw) - 1; i >= 0; i-- {
+		h = mw[i](h)
+	}
+	return func(echo.HandlerFunc) echo.HandlerFunc { return h }
 }
 
 func (s *Server) health(c echo.Context) error {

@@ -43,18 +43,21 @@ func (m *metrics) handler() http.Handler {
 	return promhttp.HandlerFor(m.registry, promhttp.HandlerOpts{})
 }
 
+// route is a route's method and path pattern: the key of its operation name.
+type route struct{ method, path string }
+
 // operations names each route: the operation id for the generated routes (from the
 // handler's name, RegisterHandlers names them after their operations), the path for the
 // emulator's own. Labels thus stay few whatever paths callers send.
-func operations(e *echo.Echo) map[string]string {
-	out := map[string]string{}
+func operations(e *echo.Echo) map[route]string {
+	out := map[route]string{}
 	for _, r := range e.Routes() {
 		name := r.Path
 		if strings.Contains(r.Name, "/generated/") {
 			// e.g. github.com/apiclab/apic/generated/romaapic.(*ServerInterfaceWrapper).CreateApiV2-fm
 			name = strings.TrimSuffix(r.Name[strings.LastIndexByte(r.Name, '.')+1:], "-fm")
 		}
-		out[r.Method+" "+r.Path] = name
+		out[route{r.Method, r.Path}] = name
 	}
 	return out
 }
@@ -63,7 +66,7 @@ func operations(e *echo.Echo) map[string]string {
 // request id, caller project, operation) at info level, and counts the request in the
 // metrics. It answers errors itself (c.Error) so that the status and error code it records
 // are the ones sent.
-func (s *Server) observe(ops map[string]string) echo.MiddlewareFunc {
+func (s *Server) observe(ops map[route]string) echo.MiddlewareFunc {
 	return func(next echo.HandlerFunc) echo.HandlerFunc {
 		return func(c echo.Context) error {
 			start := time.Now()
@@ -78,7 +81,7 @@ func (s *Server) observe(ops map[string]string) echo.MiddlewareFunc {
 			if err != nil && !c.Response().Committed {
 				status = toAPIError(err).Status // nothing was sent: the caller went away
 			}
-			op, ok := ops[c.Request().Method+" "+c.Path()]
+			op, ok := ops[route{c.Request().Method, c.Path()}]
 			if !ok {
 				op = "unmatched"
 			}

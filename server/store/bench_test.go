@@ -6,19 +6,11 @@ import (
 	"path/filepath"
 	"runtime"
 	"sync/atomic"
-	"syscall"
 	"testing"
 	"time"
-)
 
-// cpuTime is the CPU time (user and system) this process has used.
-func cpuTime(b *testing.B) time.Duration {
-	var ru syscall.Rusage
-	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
-		b.Fatal(err)
-	}
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
-}
+	"github.com/apiclab/apic/server/store/storetest"
+)
 
 // Concurrent creates on a SQLite file, as the emulator's handlers send them, from 2 and from
 // 64 writers; reports the CPU time of a create besides the wall time.
@@ -40,7 +32,7 @@ func benchCreate(b *testing.B, par int) {
 	}
 	var n atomic.Int64
 	b.SetParallelism(par)
-	cpu := cpuTime(b)
+	report := storetest.MeasureCPU(b)
 	b.ResetTimer()
 	b.RunParallel(func(pb *testing.PB) {
 		for pb.Next() {
@@ -56,5 +48,5 @@ func benchCreate(b *testing.B, par int) {
 		}
 	})
 	b.StopTimer()
-	b.ReportMetric(float64(cpuTime(b)-cpu)/float64(time.Microsecond)/float64(b.N), "cpu-µs/op")
+	report()
 }
