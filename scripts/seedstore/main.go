@@ -53,13 +53,13 @@ func run(args []string) int {
 				if i >= int64(n) {
 					return
 				}
-				name := fmt.Sprintf("seed_%d", i)
+				name := fmt.Sprintf("prefill_%d", i)
 				now := time.Now()
 				// The document has the size of a stored load-script API.
-				doc := fmt.Sprintf(`{"id":"%032x","name":"%s","type":1,"req_protocol":"HTTPS","req_method":"GET","req_uri":"/seed/%d","auth_type":"NONE","backend_type":"MOCK","group_id":"%s","group_name":"api_group_001","match_mode":"NORMAL","status":1,"arrange_necessary":2,"register_time":"%s","update_time":"%s","mock_info":{"result_content":"ok","status_code":200,"id":"%032x","status":1},"api_group_info":{"id":"%s","name":"api_group_001","status":1,"sl_domain":"c77f5e81d9cb4424bf704ef2b0ac7600.apic.example.com","on_sell_status":2,"url_domains":[]}}`,
+				doc := fmt.Sprintf(`{"id":"%032x","name":"%s","type":1,"req_protocol":"HTTPS","req_method":"GET","req_uri":"/prefill/%d","auth_type":"NONE","backend_type":"MOCK","group_id":"%s","group_name":"api_group_001","match_mode":"NORMAL","status":1,"arrange_necessary":2,"register_time":"%s","update_time":"%s","mock_info":{"result_content":"ok","status_code":200,"id":"%032x","status":1},"api_group_info":{"id":"%s","name":"api_group_001","status":1,"sl_domain":"c77f5e81d9cb4424bf704ef2b0ac7600.apic.example.com","on_sell_status":2,"url_domains":[]}}`,
 					i, name, i, group, now.Format(time.RFC3339Nano), now.Format(time.RFC3339Nano), i, group)
 				err := st.Create(ctx, store.API{Product: store.ROMA, Project: project, Instance: instance,
-					ID: fmt.Sprintf("%032x", i), GroupID: group, Name: name, Method: "GET", URI: fmt.Sprintf("/seed/%d", i),
+					ID: fmt.Sprintf("%032x", i), GroupID: group, Name: name, Method: "GET", URI: fmt.Sprintf("/prefill/%d", i),
 					MatchMode: "NORMAL", Doc: []byte(doc), Created: now, Updated: now})
 				if err != nil {
 					failed.Add(1)
