@@ -675,6 +675,9 @@ func (v *ApiFunc) ValidateAt(path *validation.Path, errs *validation.Errors) {
 // DecodeJX decodes the next value of d into v; structural violations go to errs and
 // only malformed JSON is returned as an error.
 func (v *ApiFunc) DecodeJX(d *jx.Decoder, path *validation.Path, errs *validation.Errors) error {
+	if null, err := validation.IsNull(d); err != nil || null {
+		return err
+	}
 	if ok, err := validation.Expect(d, errs, path, jx.Object, "an object"); !ok || err != nil {
 		return err
 	}
@@ -1767,6 +1770,9 @@ func (v *ApiMock) ValidateAt(path *validation.Path, errs *validation.Errors) {
 // DecodeJX decodes the next value of d into v; structural violations go to errs and
 // only malformed JSON is returned as an error.
 func (v *ApiMock) DecodeJX(d *jx.Decoder, path *validation.Path, errs *validation.Errors) error {
+	if null, err := validation.IsNull(d); err != nil || null {
+		return err
+	}
 	if ok, err := validation.Expect(d, errs, path, jx.Object, "an object"); !ok || err != nil {
 		return err
 	}
@@ -3982,6 +3988,9 @@ func (v *BackendApi) ValidateAt(path *validation.Path, errs *validation.Errors) 
 // DecodeJX decodes the next value of d into v; structural violations go to errs and
 // only malformed JSON is returned as an error.
 func (v *BackendApi) DecodeJX(d *jx.Decoder, path *validation.Path, errs *validation.Errors) error {
+	if null, err := validation.IsNull(d); err != nil || null {
+		return err
+	}
 	if ok, err := validation.Expect(d, errs, path, jx.Object, "an object"); !ok || err != nil {
 		return err
 	}
@@ -4450,6 +4459,9 @@ func (v *BackendApiV1) ValidateAt(path *validation.Path, errs *validation.Errors
 // DecodeJX decodes the next value of d into v; structural violations go to errs and
 // only malformed JSON is returned as an error.
 func (v *BackendApiV1) DecodeJX(d *jx.Decoder, path *validation.Path, errs *validation.Errors) error {
+	if null, err := validation.IsNull(d); err != nil || null {
+		return err
+	}
 	if ok, err := validation.Expect(d, errs, path, jx.Object, "an object"); !ok || err != nil {
 		return err
 	}
