@@ -503,22 +503,8 @@ func (o *object) mapType() string {
 func (g *vgen) objectKeywords(o *object) ([]jen.Code, error) {
 	var out []jen.Code
 	s := o.schema
-	if s.MinProps > 0 || s.MaxProps != nil {
-		// The members that will be sent: the properties set, and the undeclared members.
-		n := jen.Id("n")
-		count := []jen.Code{jen.Add(n).Op(":=").Lit(0)}
-		for i := range o.fields {
-			f := &o.fields[i]
-			if present := presentExpr(f); present != nil {
-				count = append(count, jen.If(present).Block(jen.Add(n).Op("++")))
-			} else {
-				count = append(count, jen.Add(n).Op("++"))
-			}
-		}
-		if o.extra != nil {
-			count = append(count, jen.Add(n).Op("+=").Len(g.membersExpr(o)))
-		}
-		out = append(out, jen.Block(append(count, g.propsCheck(s, n, jen.Id("path"))...)...))
+	if o.isMap {
+		out = append(out, g.propsCheck(s, jen.Len(g.membersExpr(o)), jen.Id("path"))...)
 	}
 	if o.extra != nil && hasChecks(*o.extra) {
 		inner, err := g.check(*o.extra, jen.Id("x"), nil, jen.Op("&").Id("q"), 1)
@@ -549,6 +535,25 @@ func (g *vgen) objectKeywords(o *object) ([]jen.Code, error) {
 		))
 	}
 	return out, nil
+}
+
+// memberCount declares, for a struct with minProperties or maxProperties, the count of the
+// members DecodeJX reads, and returns the statement that counts one. The members of the JSON
+// document are counted, as kin-openapi counts them: the Go value cannot tell a member sent as
+// null, or with a wrong type, from one not sent. So a struct's Validate does not count members.
+func (g *vgen) memberCount(o *object) (decl, count []jen.Code) {
+	if o.isMap || o.schema.MinProps == 0 && o.schema.MaxProps == nil {
+		return nil, nil
+	}
+	return []jen.Code{jen.Id("members").Op(":=").Lit(0)}, []jen.Code{jen.Id("members").Op("++")}
+}
+
+// countCheck checks the count memberCount made.
+func (g *vgen) countCheck(o *object) []jen.Code {
+	if decl, _ := g.memberCount(o); decl == nil {
+		return nil
+	}
+	return g.propsCheck(o.schema, jen.Id("members"), jen.Id("path"))
 }
 
 // requiredMissing records a missing required member at q: a readOnly member is required in

@@ -287,14 +287,17 @@ func (g *vgen) object(o *object) ([]jen.Code, error) {
 	}
 	// Iterators rather than jx's callback API: a callback closure would move the decoder's
 	// state to the heap on every object.
+	count, counted := g.memberCount(o)
+	dbody = append(dbody, count...)
 	dbody = append(dbody,
 		jen.List(jen.Id("iter"), jen.Err()).Op(":=").Id("d").Dot("ObjIter").Call(),
 		jen.If(jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Err())),
-		jen.For(jen.Id("iter").Dot("Next").Call()).Block(
+		jen.For(jen.Id("iter").Dot("Next").Call()).Block(append(counted,
 			jen.Switch(jen.String().Call(jen.Id("iter").Dot("Key").Call())).Block(cases...),
-		),
+		)...),
 		jen.If(jen.Err().Op(":=").Id("iter").Dot("Err").Call(), jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Err())),
 	)
+	dbody = append(dbody, g.countCheck(o)...)
 	dbody = append(dbody, required...)
 	dbody = append(dbody, jen.Return(jen.Nil()))
 	out = append(out,
