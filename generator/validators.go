@@ -91,8 +91,9 @@ func (g *vgen) pattern(re string) jen.Code {
 	if !ok {
 		name = fmt.Sprintf("pattern%d", len(g.patterns))
 		g.patterns[re] = name
-		var def jen.Code = jen.Qual(rePkg, "MustCompile").Call(jen.Lit(re)).Dot("MatchString")
-		if m, ok := compileClasses(re); ok {
+		goRE := ecmaPattern(re)
+		var def jen.Code = jen.Qual(rePkg, "MustCompile").Call(jen.Lit(goRE)).Dot("MatchString")
+		if m, ok := compileClasses(goRE); ok {
 			def = jen.Func().Params(jen.Id("s").String()).Bool().Block(m.code()...)
 		}
 		g.vars = append(g.vars, jen.Comment(re), jen.Id(name).Op("=").Add(def))

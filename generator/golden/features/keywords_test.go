@@ -136,3 +136,18 @@ func TestIntegralFloatIsNotAnInteger(t *testing.T) {
 		assert.Equal(t, []string{"count type"}, gadget(t, `{"count":`+n+`}`, request), n)
 	}
 }
+
+// Bug 9: a pattern's \S is ECMA-262's: U+00A0 and U+FEFF are white space (Go's regexp alone
+// would take them for \S).
+func TestPatternWhiteSpaceIsECMA(t *testing.T) {
+	for body, want := range map[string][]string{
+		`{"motto":"a b"}`:      nil,
+		`{"motto":" a"}`:       {"motto pattern"},
+		`{"motto":"\u00a0a"}`:  {"motto pattern"},
+		`{"motto":"a\ufeff"}`:  {"motto pattern"},
+		`{"motto":"a\u2003b"}`: nil,
+		`{"motto":"a\u0085"}`:  nil,
+	} {
+		assert.Equal(t, want, gadget(t, body, request), body)
+	}
+}

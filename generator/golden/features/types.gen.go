@@ -283,6 +283,9 @@ type Gadget struct {
 	// Labels A map of short labels.
 	Labels *map[string]string `json:"labels,omitempty"`
 
+	// Motto No white space at either end, as ECMA-262 reads \s.
+	Motto *string `json:"motto,omitempty"`
+
 	// Notes Items that may be null.
 	Notes *[]*string `json:"notes,omitempty"`
 

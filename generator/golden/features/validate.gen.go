@@ -5,6 +5,7 @@ package features
 import (
 	"github.com/apiclab/apic/generated/validation"
 	"github.com/go-faster/jx"
+	"regexp"
 	"strconv"
 	"strings"
 )
@@ -65,9 +66,11 @@ var (
 		return i >= 1
 	}
 	enum3 = []string{"A", "B"}
-	enum4 = []string{"PATH", "QUERY", "HEADER"}
+	// ^\S(.*\S)?$
+	pattern1 = regexp.MustCompile("^[^\\x{9}-\\x{d}\\x{20}\\x{a0}\\x{1680}\\x{2000}-\\x{200a}\\x{2028}-\\x{2029}\\x{202f}\\x{205f}\\x{3000}\\x{feff}]([^\\n\\r\\x{2028}\\x{2029}]*[^\\x{9}-\\x{d}\\x{20}\\x{a0}\\x{1680}\\x{2000}-\\x{200a}\\x{2028}-\\x{2029}\\x{202f}\\x{205f}\\x{3000}\\x{feff}])?$").MatchString
+	enum4    = []string{"PATH", "QUERY", "HEADER"}
 	// ^[A-Za-z][A-Za-z0-9_.-]*$
-	pattern1 = func(s string) bool {
+	pattern2 = func(s string) bool {
 		i, n := 0, 0
 		_ = n
 		for _, r := range s {
@@ -881,6 +884,11 @@ func (v *Gadget) ValidateAt(path *validation.Path, errs *validation.Errors) {
 			validation.String(errs, &q0, s1, -1, 4)
 		}
 	}
+	if v.Motto != nil {
+		p := path.Key("motto")
+		s0 := (*v.Motto)
+		validation.Pattern(errs, &p, s0, pattern1, "^\\S(.*\\S)?$")
+	}
 	if v.Notes != nil {
 		p := path.Key("notes")
 		for i0 := range *v.Notes {
@@ -1089,6 +1097,16 @@ func (v *Gadget) DecodeJX(d *jx.Decoder, path *validation.Path, errs *validation
 				}
 				v.Labels = &mv0
 			}
+		case "motto":
+			p := path.Key("motto")
+			x0, ok0, err := validation.DecodeString(d, errs, &p)
+			if err != nil {
+				return err
+			}
+			if ok0 {
+				y0 := x0
+				v.Motto = &y0
+			}
 		case "notes":
 			p := path.Key("notes")
 			if ok0, err := validation.Expect(d, errs, &p, jx.Array, "an array"); err != nil {
@@ -1260,7 +1278,7 @@ func (v *Param) ValidateAt(path *validation.Path, errs *validation.Errors) {
 		p := path.Key("name")
 		s0 := v.Name
 		validation.String(errs, &p, s0, 1, 32)
-		validation.Pattern(errs, &p, s0, pattern1, "^[A-Za-z][A-Za-z0-9_.-]*$")
+		validation.Pattern(errs, &p, s0, pattern2, "^[A-Za-z][A-Za-z0-9_.-]*$")
 	}
 }
 
