@@ -52,19 +52,20 @@ func (e Errors) along(dir Direction) Errors {
 	keep := func(v Violation) bool {
 		return v.dir == AnyDirection || v.dir == dir || (dir == AnyDirection && v.Rule == RuleRequired)
 	}
+	var out Errors
 	for i, v := range e {
-		if keep(v) {
-			continue
+		switch {
+		case out != nil && keep(v):
+			out = append(out, v)
+		case out == nil && !keep(v):
+			// The first one to drop: copy the ones before it (e stays as it was).
+			out = append(make(Errors, 0, len(e)), e[:i]...)
 		}
-		out := append(e[:i:i], nil...)
-		for _, v := range e[i+1:] {
-			if keep(v) {
-				out = append(out, v)
-			}
-		}
-		return out
 	}
-	return e
+	if out == nil {
+		return e
+	}
+	return out
 }
 
 // DecodeRequest is Decode for a request body: a readOnly member is a violation, and a
