@@ -102,7 +102,7 @@ func isMapSchema(s *openapi3.Schema) bool {
 // inlineMap reports whether a component is declared as an alias of a map type, which cannot
 // have methods: it is checked where it is used.
 func inlineMap(gs codegen.Schema) bool {
-	return isMapSchema(gs.OAPISchema) && (gs.DefineViaAlias || strings.HasPrefix(gs.TypeDecl(), "map["))
+	return isMapSchema(gs.OAPISchema) && gs.DefineViaAlias
 }
 
 func membersOf(gs codegen.Schema, where string) (members, error) {
