@@ -15,16 +15,7 @@ func gadget(t *testing.T, body string, decode func([]byte, *features.Gadget) (va
 	t.Helper()
 	var g features.Gadget
 	_, err := decode([]byte(body), &g)
-	if err == nil {
-		return nil
-	}
-	v, ok := validation.AsErrors(err)
-	require.True(t, ok, "not validation.Errors: %v", err)
-	var out []string
-	for _, x := range v {
-		out = append(out, x.Path+" "+x.Rule)
-	}
-	return out
+	return pathRules(t, err)
 }
 
 func request(data []byte, g *features.Gadget) (validation.Errors, error) {
