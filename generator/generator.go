@@ -41,6 +41,7 @@ var runtimes = []struct {
 	source    []byte
 }{
 	{RuntimePackage, "validation.gen.go", validation.Source},
+	{RuntimePackage, "keywords.gen.go", validation.KeywordsSource},
 	{"generated/sign", "sign.gen.go", sign.Source},
 	{ClientRuntimePackage, "apiclient.gen.go", apiclient.Source},
 }
@@ -190,7 +191,9 @@ func generateOne(root string, c Config) (map[string][]byte, error) {
 		}
 		cfg := c.Codegen
 		cfg.Generate = part.gen
-		cfg.OutputOptions.TypeMapping = numbersAreDoubles(cfg.OutputOptions.TypeMapping)
+		cfg.OutputOptions.TypeMapping = stringFormatsAreText(numbersAreDoubles(cfg.OutputOptions.TypeMapping))
+		// Inline objects become named types (Thing_Inner), which the validators give methods.
+		cfg.OutputOptions.GenerateTypesForAnonymousSchemas = true
 		// A constant always carries its type's name: no bare ECC or Global at package level.
 		cfg.Compatibility.AlwaysPrefixEnumValues = true
 		cfg = cfg.UpdateDefaults()

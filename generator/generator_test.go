@@ -51,9 +51,10 @@ func TestGenerateIsDeterministic(t *testing.T) {
 func TestBadSpecsAreRefused(t *testing.T) {
 	for file, want := range map[string]string{
 		"not-openapi.yaml":             "not a valid OpenAPI 3.0 document",
-		"inline-object.yaml":           "#/components/schemas/Outer/properties/inner: an inline object",
 		"bad-rule.yaml":                `#/components/schemas/Thing/x-required-if: field "b" is not a property of this schema`,
-		"unsupported-keyword.yaml":     "#/components/schemas/Thing/properties/n: multipleOf is not supported",
+		"unknown-format.yaml":          "#/components/schemas/Thing/properties/colour: format color is not supported by the validator generator",
+		"format-on-wrong-type.yaml":    "#/components/schemas/Thing/properties/day: format date is not supported by the validator generator on this type",
+		"typeless-properties.yaml":     "#/components/schemas/Thing/properties/inner: properties on a schema without a type",
 		"unknown-extension.yaml":       "#/components/schemas/Thing/properties/a/x-maximum-if: not a defined extension",
 		"constraint-without-type.yaml": "#/components/schemas/Thing/properties/size: maximum on a schema without a type is not supported",
 		"type-beside-oneof.yaml":       "#/components/schemas/Thing/properties/code: minLength beside oneOf is not supported",

@@ -21,17 +21,19 @@ const (
 	kArray
 	kUnion
 	kAny
+	kMap // a map of members (an object without properties): checked inline, like an array
 )
 
 // value describes one Go value: its type as oapi-codegen declares it and the schema whose
 // constraints apply to it.
 type value struct {
-	kind   kind
-	goType string // the Go type without pointer: "string", "ApiCreateReqMethod", "[]Param"
-	bits   int    // for kInt: 0 (int), 32 or 64
-	elem   *value // for kArray
-	schema *openapi3.Schema
-	where  string // a spec location, for error messages
+	kind    kind
+	goType  string // the Go type without pointer: "string", "ApiCreateReqMethod", "[]Param"
+	bits    int    // for kInt: 0 (int), 32 or 64
+	elem    *value // for kArray and kMap (nil for a kMap whose additionalProperties is false)
+	ptrElem bool   // for kArray: the items are nullable, so the Go items are pointers
+	schema  *openapi3.Schema
+	where   string // a spec location, for error messages
 }
 
 // field is one property of a struct.
@@ -46,10 +48,11 @@ type field struct {
 
 // object is one struct type generated from a component schema.
 type object struct {
-	name   string // component name
-	goName string
-	schema *openapi3.Schema
-	fields []field
+	name    string // component name
+	goName  string
+	schema  *openapi3.Schema
+	fields  []field
+	members // additionalProperties
 }
 
 // union is one oneOf type that oapi-codegen declared for a property.
@@ -61,8 +64,9 @@ type union struct {
 
 // model is everything the validator generator needs from one spec.
 type model struct {
-	objects []object
-	unions  []union
+	objects    []object
+	unions     []union
+	seenInline map[string]bool // inline object types already in objects
 }
 
 // buildModel reads the component schemas through oapi-codegen's own type mapping, so that
@@ -87,33 +91,18 @@ func buildModel(doc *openapi3.T) (*model, error) {
 			return nil, fmt.Errorf("%s: a component that is itself a oneOf is not supported; use oneOf on a property", where)
 		}
 		s := sref.Value
-		if !s.Type.Is("object") && len(s.Properties) == 0 {
-			// Primitive and array components are checked where they are used.
+		if !s.Type.Is("object") && len(s.Properties) == 0 || inlineMap(gs) {
+			// Primitive, array and map-alias components are checked where they are used.
 			continue
 		}
-		if gs.HasAdditionalProperties {
-			return nil, fmt.Errorf("%s: additionalProperties is not supported", where)
-		}
-		o := object{name: name, goName: codegen.SchemaNameToTypeName(name), schema: s}
-		for _, p := range gs.Properties {
-			fw := where + "/properties/" + p.JsonFieldName
-			v, err := toValue(p.Schema, fw)
-			if err != nil {
-				return nil, err
-			}
-			o.fields = append(o.fields, field{
-				json:     p.JsonFieldName,
-				goName:   p.GoFieldName(),
-				pointer:  p.IsPointer(),
-				required: p.Required,
-				nullable: p.Nullable,
-				val:      v,
-			})
-		}
-		if len(o.fields) > 64 {
-			return nil, fmt.Errorf("%s: more than 64 properties", where)
+		o, err := newObject(name, codegen.SchemaNameToTypeName(name), gs, where)
+		if err != nil {
+			return nil, err
 		}
 		m.objects = append(m.objects, o)
+		if err := m.inlineObjects(gs, where); err != nil {
+			return nil, err
+		}
 		for _, at := range gs.AdditionalTypes {
 			if len(at.Schema.UnionElements) == 0 || seenUnion[at.TypeName] {
 				continue
@@ -127,6 +116,37 @@ func buildModel(doc *openapi3.T) (*model, error) {
 		}
 	}
 	return m, nil
+}
+
+// newObject reads one struct type (or named map type) from oapi-codegen's schema of it.
+func newObject(name, goName string, gs codegen.Schema, where string) (object, error) {
+	o := object{name: name, goName: goName, schema: gs.OAPISchema}
+	if err := typelessObject(o.schema, where); err != nil {
+		return o, err
+	}
+	var err error
+	if o.members, err = membersOf(gs, where); err != nil {
+		return o, err
+	}
+	for _, p := range gs.Properties {
+		fw := where + "/properties/" + p.JsonFieldName
+		v, err := toValue(p.Schema, fw)
+		if err != nil {
+			return o, err
+		}
+		o.fields = append(o.fields, field{
+			json:     p.JsonFieldName,
+			goName:   p.GoFieldName(),
+			pointer:  p.IsPointer(),
+			required: p.Required,
+			nullable: p.Nullable,
+			val:      v,
+		})
+	}
+	if len(o.fields) > 64 {
+		return o, fmt.Errorf("%s: more than 64 properties", where)
+	}
+	return o, nil
 }
 
 func toUnion(goName string, gs codegen.Schema, where string) (union, error) {
@@ -150,8 +170,10 @@ func toUnion(goName string, gs codegen.Schema, where string) (union, error) {
 
 // toValue maps an oapi-codegen schema to the shape the generators need.
 func toValue(gs codegen.Schema, where string) (value, error) {
+	goType := gs.TypeDecl()
+	gs = hoisted(gs)
 	s := gs.OAPISchema
-	v := value{goType: gs.TypeDecl(), schema: s, where: where}
+	v := value{goType: goType, schema: s, where: where}
 	if s == nil {
 		v.kind = kAny
 		return v, nil
@@ -165,7 +187,13 @@ func toValue(gs codegen.Schema, where string) (value, error) {
 			return v, err
 		}
 		v.kind, v.elem = kArray, &elem
+		v.ptrElem = strings.HasPrefix(strings.TrimPrefix(v.goType, "[]"), "*")
+	case isMapSchema(s):
+		return mapValue(gs, v)
 	case s.Type.Is("object") || len(s.Properties) > 0:
+		if err := typelessObject(s, where); err != nil {
+			return v, err
+		}
 		if strings.HasPrefix(v.goType, "struct") || strings.HasPrefix(v.goType, "map[") {
 			return v, fmt.Errorf("%s: an inline object; make it a component schema and use $ref", where)
 		}

@@ -100,7 +100,7 @@ func generatePreflight(doc *openapi3.T, c Config) ([]byte, error) {
 			jen.Defer().Id("body").Dot("Close").Call(),
 			jen.List(jen.Id("data"), jen.Err()).Op(":=").Qual("io", "ReadAll").Call(jen.Id("body")),
 			jen.If(jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Err())),
-			jen.List(jen.Id("warnings"), jen.Err()).Op(":=").Qual(valPkg, "Decode").Call(jen.Id("data"), jen.Id("rb").Dot("body").Call()),
+			jen.List(jen.Id("warnings"), jen.Err()).Op(":=").Qual(valPkg, "DecodeRequest").Call(jen.Id("data"), jen.Id("rb").Dot("body").Call()),
 			jen.Return(jen.Id("p").Dot("Judge").Call(jen.Id("ctx"), jen.Id("req"), jen.Id("warnings"), jen.Err())),
 		),
 		jen.Return(jen.Nil()),

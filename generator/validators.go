@@ -91,8 +91,9 @@ func (g *vgen) pattern(re string) jen.Code {
 	if !ok {
 		name = fmt.Sprintf("pattern%d", len(g.patterns))
 		g.patterns[re] = name
-		var def jen.Code = jen.Qual(rePkg, "MustCompile").Call(jen.Lit(re)).Dot("MatchString")
-		if m, ok := compileClasses(re); ok {
+		goRE := ecmaPattern(re)
+		var def jen.Code = jen.Qual(rePkg, "MustCompile").Call(jen.Lit(goRE)).Dot("MatchString")
+		if m, ok := compileClasses(goRE); ok {
 			def = jen.Func().Params(jen.Id("s").String()).Bool().Block(m.code()...)
 		}
 		g.vars = append(g.vars, jen.Comment(re), jen.Id(name).Op("=").Add(def))
@@ -240,6 +241,11 @@ func (g *vgen) object(o *object) ([]jen.Code, error) {
 		return nil, err
 	}
 	vbody = append(vbody, rules...)
+	kw, err := g.objectKeywords(o)
+	if err != nil {
+		return nil, err
+	}
+	vbody = append(vbody, kw...)
 	out = append(out,
 		jen.Comment("ValidateAt checks v, found at path, and adds each violation to errs."),
 		jen.Func().Params(recv).Id("ValidateAt").Params(pathParam, errsParam).Block(vbody...),
@@ -254,7 +260,7 @@ func (g *vgen) object(o *object) ([]jen.Code, error) {
 			stmts = append(stmts, jen.Id("seen").Op("|=").Lit(uint64(1)<<uint(i)))
 			q := jen.Id("q").Op(":=").Id("path").Dot("Key").Call(jen.Lit(f.json))
 			required = append(required, jen.If(jen.Id("seen").Op("&").Lit(uint64(1)<<uint(i)).Op("==").Lit(0)).Block(
-				q, jen.Id("errs").Dot("Add").Call(jen.Op("&").Id("q"), g.rule("RuleRequired"), jen.Lit("is required")),
+				q, g.requiredMissing(f, jen.Op("&").Id("q")),
 			))
 		}
 		if f.val.kind != kUnion && f.val.kind != kAny {
@@ -267,10 +273,12 @@ func (g *vgen) object(o *object) ([]jen.Code, error) {
 		stmts = append(stmts, dec...)
 		cases = append(cases, jen.Case(jen.Lit(f.json)).Block(stmts...))
 	}
-	cases = append(cases, jen.Default().Block(
-		jen.If(jen.Err().Op(":=").Id("d").Dot("Skip").Call(), jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Err())),
-	))
-	var dbody []jen.Code
+	other, err := g.otherMember(o)
+	if err != nil {
+		return nil, err
+	}
+	cases = append(cases, jen.Default().Block(other...))
+	dbody := g.nullObject(o)
 	dbody = append(dbody,
 		jen.If(jen.List(jen.Id("ok"), jen.Err()).Op(":=").Qual(g.valPkg, "Expect").Call(dID, errsID, jen.Id("path"), jen.Qual(jxPkg, "Object"), jen.Lit("an object")),
 			jen.Op("!").Id("ok").Op("||").Err().Op("!=").Nil()).Block(jen.Return(jen.Err())),
@@ -280,14 +288,17 @@ func (g *vgen) object(o *object) ([]jen.Code, error) {
 	}
 	// Iterators rather than jx's callback API: a callback closure would move the decoder's
 	// state to the heap on every object.
+	count, counted := g.memberCount(o)
+	dbody = append(dbody, count...)
 	dbody = append(dbody,
 		jen.List(jen.Id("iter"), jen.Err()).Op(":=").Id("d").Dot("ObjIter").Call(),
 		jen.If(jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Err())),
-		jen.For(jen.Id("iter").Dot("Next").Call()).Block(
+		jen.For(jen.Id("iter").Dot("Next").Call()).Block(append(counted,
 			jen.Switch(jen.String().Call(jen.Id("iter").Dot("Key").Call())).Block(cases...),
-		),
+		)...),
 		jen.If(jen.Err().Op(":=").Id("iter").Dot("Err").Call(), jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Err())),
 	)
+	dbody = append(dbody, g.countCheck(o)...)
 	dbody = append(dbody, required...)
 	dbody = append(dbody, jen.Return(jen.Nil()))
 	out = append(out,
@@ -328,6 +339,9 @@ func (g *vgen) fieldCheck(f field) ([]jen.Code, error) {
 // hasChecks reports whether a value of v can break any rule.
 func hasChecks(v value) bool {
 	s := v.schema
+	if hasKeywordChecks(v) {
+		return true
+	}
 	switch v.kind {
 	case kStruct, kUnion:
 		return true
@@ -354,19 +368,17 @@ func (g *vgen) supported(v value) error {
 		set  bool
 		name string
 	}{
-		{s.ExclusiveMin.IsTrue() || s.ExclusiveMin.Value != nil, "exclusiveMinimum"},
-		{s.ExclusiveMax.IsTrue() || s.ExclusiveMax.Value != nil, "exclusiveMaximum"},
-		{s.MultipleOf != nil, "multipleOf"},
-		{s.UniqueItems, "uniqueItems"},
-		{s.MinProps > 0 || s.MaxProps != nil, "minProperties/maxProperties"},
+		{s.ExclusiveMin.Value != nil || s.ExclusiveMax.Value != nil, "a numeric exclusiveMinimum/exclusiveMaximum (OpenAPI 3.1)"},
 		{s.Not != nil, "not"},
 		{len(s.AnyOf) > 0 || len(s.AllOf) > 0, "anyOf/allOf"},
-		{s.Format != "" && s.Format != "int32" && s.Format != "int64" && s.Format != "float" && s.Format != "double", "format " + s.Format},
 	}
 	for _, b := range bad {
 		if b.set {
 			return fmt.Errorf("%s: %s is not supported by the validator generator", v.where, b.name)
 		}
+	}
+	if p := keywordsProblem(v); p != "" {
+		return fmt.Errorf("%s: %s", v.where, p)
 	}
 	// Constraints the generated code would not check are refused rather than dropped: on a
 	// schema without a type (the code has no typed value to check them on) and beside a oneOf
@@ -401,7 +413,7 @@ func constraints(s *openapi3.Schema) []string {
 			out = append(out, c.name)
 		}
 	}
-	return out
+	return append(out, keywordConstraints(s)...)
 }
 
 // xProblems refuses a schema whose x- extensions the rule model finds fault with.
@@ -472,6 +484,7 @@ func (g *vgen) check(v value, expr, ptr jen.Code, pp jen.Code, depth int) ([]jen
 				return g.rule("IntegerString").Call(errs, pp, sv, jen.Lit(is.Minimum), jen.Lit(is.Maximum))
 			}))
 		}
+		out = append(out, g.stringKeywords(s, sv, pp)...)
 		if len(out) == 1 {
 			return nil, nil
 		}
@@ -479,13 +492,7 @@ func (g *vgen) check(v value, expr, ptr jen.Code, pp jen.Code, depth int) ([]jen
 		nv := jen.Id(fmt.Sprintf("n%d", depth))
 		out = append(out, jen.Add(nv).Op(":=").Int64().Call(expr))
 		x := xrules.Of(s)
-		var minV, maxV int64
-		if s.Min != nil {
-			minV = intBound(*s.Min, true)
-		}
-		if s.Max != nil {
-			maxV = intBound(*s.Max, false)
-		}
+		minV, maxV := intLimits(s)
 		out = append(out, g.bounds(x, "minimum", s.Min != nil, "maximum", s.Max != nil, func(errs jen.Code, lo, hi bool) jen.Code {
 			return g.rule("Int").Call(errs, pp, nv, jen.Lit(lo), jen.Lit(pick(lo, minV, 0)), jen.Lit(hi), jen.Lit(pick(hi, maxV, 0)))
 		})...)
@@ -494,6 +501,7 @@ func (g *vgen) check(v value, expr, ptr jen.Code, pp jen.Code, depth int) ([]jen
 				return g.rule("EnumInt").Call(errs, pp, nv, g.enumList(s.Enum, false))
 			}))
 		}
+		out = append(out, g.intKeywords(s, nv, pp)...)
 		if len(out) == 1 {
 			return nil, nil
 		}
@@ -505,16 +513,16 @@ func (g *vgen) check(v value, expr, ptr jen.Code, pp jen.Code, depth int) ([]jen
 		if s.Max != nil {
 			maxV = *s.Max
 		}
-		out = append(out, g.bounds(xrules.Of(s), "minimum", s.Min != nil, "maximum", s.Max != nil, func(errs jen.Code, lo, hi bool) jen.Code {
-			return g.rule("Float").Call(errs, pp, jen.Float64().Call(expr), jen.Lit(lo), jen.Lit(pick(lo, minV, 0)), jen.Lit(hi), jen.Lit(pick(hi, maxV, 0)))
-		})...)
-		if len(s.Enum) > 0 {
-			return nil, fmt.Errorf("%s: enum on a number is not supported", v.where)
+		if !exclusive(s) {
+			out = append(out, g.bounds(xrules.Of(s), "minimum", s.Min != nil, "maximum", s.Max != nil, func(errs jen.Code, lo, hi bool) jen.Code {
+				return g.rule("Float").Call(errs, pp, jen.Float64().Call(expr), jen.Lit(lo), jen.Lit(pick(lo, minV, 0)), jen.Lit(hi), jen.Lit(pick(hi, maxV, 0)))
+			})...)
 		}
+		out = append(out, g.floatKeywords(v, expr, pp)...)
 	case kBool:
-		if len(s.Enum) > 0 {
-			return nil, fmt.Errorf("%s: enum on a boolean is not supported", v.where)
-		}
+		out = append(out, g.boolKeywords(s, expr, pp)...)
+	case kMap:
+		return g.mapCheck(v, expr, pp, depth)
 	case kArray:
 		x := xrules.Of(s)
 		minI, maxI := -1, -1
@@ -535,13 +543,22 @@ func (g *vgen) check(v value, expr, ptr jen.Code, pp jen.Code, depth int) ([]jen
 				return g.rule("PrefixTag").Call(errs, pp, expr, jen.Lit(pt.Prefix), jen.Lit(pt.Max))
 			}))
 		}
+		out = append(out, g.arrayKeywords(s, expr, pp)...)
 		if hasChecks(*v.elem) {
 			i := jen.Id(fmt.Sprintf("i%d", depth))
 			q := jen.Id(fmt.Sprintf("q%d", depth))
 			elem := jen.Add(expr).Index(i)
-			inner, err := g.check(*v.elem, elem, nil, jen.Op("&").Add(q), depth+1)
+			var ptr jen.Code
+			if v.ptrElem {
+				// Nullable items are pointers; a nil one is a null, which the item accepts.
+				ptr, elem = elem, jen.Parens(jen.Op("*").Add(elem))
+			}
+			inner, err := g.check(*v.elem, elem, ptr, jen.Op("&").Add(q), depth+1)
 			if err != nil {
 				return nil, err
+			}
+			if v.ptrElem {
+				inner = []jen.Code{jen.If(jen.Add(expr).Index(i).Op("!=").Nil()).Block(inner...)}
 			}
 			pathBase := pp
 			body := append([]jen.Code{jen.Add(q).Op(":=").Parens(pathBase).Dot("Index").Call(i)}, inner...)
@@ -638,6 +655,8 @@ func (g *vgen) decode(v value, target jen.Code, pointer bool, pp jen.Code, depth
 		return []jen.Code{
 			jen.If(jen.Err().Op(":=").Add(target).Dot("DecodeJX").Call(dID, pp, errsID), jen.Err().Op("!=").Nil()).Block(ret),
 		}, nil
+	case kMap:
+		return g.mapDecode(v, target, pointer, pp, depth)
 	case kUnion, kAny:
 		fn := "UnmarshalJSON"
 		stmts := []jen.Code{jen.Var().Add(x).Id(v.goType)}
@@ -662,9 +681,18 @@ func (g *vgen) decode(v value, target jen.Code, pointer bool, pp jen.Code, depth
 			return nil, err
 		}
 		it := jen.Id(fmt.Sprintf("it%d", depth))
-		body := []jen.Code{
-			jen.Add(q).Op(":=").Parens(pp).Dot("Index").Call(jen.Len(arr)),
-			jen.Var().Add(e).Id(v.elem.goType),
+		elemType := jen.Id(v.elem.goType)
+		if v.ptrElem {
+			// Nullable items: a null is a nil pointer.
+			elemType = jen.Op("*").Id(v.elem.goType)
+			if inner, err = g.decode(*v.elem, e, true, jen.Op("&").Add(q), depth+1, onErr); err != nil {
+				return nil, err
+			}
+			inner = []jen.Code{jen.If(jen.List(jen.Id("null"), jen.Err()).Op(":=").Qual(g.valPkg, "IsNull").Call(dID), jen.Err().Op("!=").Nil()).Block(ret).Else().If(jen.Op("!").Id("null")).Block(inner...)}
+		}
+		body := []jen.Code{jen.Var().Add(e).Add(elemType)}
+		if usesPath(*v.elem) {
+			body = append([]jen.Code{jen.Add(q).Op(":=").Parens(pp).Dot("Index").Call(jen.Len(arr))}, body...)
 		}
 		body = append(body, inner...)
 		body = append(body, jen.Add(arr).Op("=").Append(arr, e))
@@ -862,7 +890,7 @@ func presentExpr(f *field) *jen.Statement { return presentOn("v", f) }
 
 // presentOn is presentExpr for field f of the value named recv.
 func presentOn(recv string, f *field) *jen.Statement {
-	if f.pointer || f.val.kind == kArray || (f.val.kind == kAny && !f.pointer) {
+	if f.pointer || f.val.kind == kArray || f.val.kind == kMap || (f.val.kind == kAny && !f.pointer) {
 		return jen.Id(recv).Dot(f.goName).Op("!=").Nil()
 	}
 	return nil

@@ -183,7 +183,8 @@ func (b strictBinder) Bind(i any, c echo.Context) error {
 		// SQLite would keep it and PostgreSQL refuse it: no store sees one.
 		return invalid("", "a string holds the NUL character (\\u0000)")
 	}
-	warnings, err := validation.Decode(body, t)
+	// A request body: a readOnly member is refused, a required writeOnly one is required.
+	warnings, err := validation.DecodeRequest(body, t)
 	if err != nil {
 		return err
 	}

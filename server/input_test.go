@@ -50,6 +50,7 @@ func TestBadInputIsRefusedAlikeOnEveryStore(t *testing.T) {
 		"req_uri over 512":           {body: body(with(minimal("uri_e"), "req_uri", "/"+strings.Repeat("a", 512))), status: 400, code: "APIG.2011", path: "req_uri"},
 		"integer with a fraction":    {body: raw("int_a", "type", `1.0000000000000000001`), status: 400, code: "APIG.2011", path: "type"},
 		"integer with an exponent":   {body: raw("int_b", "type", `1e0`), status: 400, code: "APIG.2011", path: "type"},
+		"integral integer as 1.0":    {body: raw("int_d", "type", `1.0`), status: 400, code: "APIG.2011", path: "type"},
 		"timeout with an exponent":   {body: []byte(strings.Replace(string(body(with(minimal("int_c"), "backend_type", "HTTP", "backend_api", map[string]any{"req_protocol": "HTTPS", "req_method": "GET", "req_uri": "/b", "url_domain": "a.com", "timeout": 5000}))), `5000`, `5e3`, 1)), status: 400, code: "APIG.2011", path: "backend_api.timeout"},
 		"text/plain":                 {body: body(minimal("ct_a")), headers: map[string]string{"Content-Type": "text/plain"}, status: 400, code: "APIG.2000"},
 		"form":                       {body: body(minimal("ct_b")), headers: map[string]string{"Content-Type": "application/x-www-form-urlencoded"}, status: 400, code: "APIG.2000"},

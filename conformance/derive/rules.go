@@ -56,6 +56,8 @@ var rules = []rule{
 	{xrules.References, false, isObject(func(x *xrules.Rules) bool { return len(x.References) > 0 }), deriveReferences},
 }
 
+func init() { rules = append(rules, keywordRules...) } // keywords.go: after the base rules
+
 // Applicability. A site whose base could not be built has no value; its rules are still
 // listed so that they become gaps.
 
@@ -198,6 +200,8 @@ func deriveEnum(d *deriver, s *site) ([]mut, error) {
 	var unlisted []any
 	if str, ok := values[0].(string); ok {
 		unlisted = []any{strings.ToLower(str), str + "X", "zz"}
+	} else if _, ok := values[0].(bool); ok {
+		unlisted = []any{false, true}
 	} else {
 		lo, hi := math.Inf(1), math.Inf(-1)
 		for _, v := range values {
@@ -304,6 +308,7 @@ func (s *site) bound(b, dir float64, exclusive bool, name, past string) []mut {
 			b = math.Floor(b)
 		}
 	}
+	dir *= boundStep(s.schema) // under multipleOf, the neighbours that are multiples too
 	at := mut{variant: "at-" + name, valid: !exclusive, bodies: []any{with(s.base, s.path, b)}}
 	muts := []mut{at, {variant: past, bodies: []any{with(s.base, s.path, b+dir)}}}
 	if exclusive {

@@ -181,8 +181,14 @@ func (d *deriver) site(s *site) {
 	case map[string]any:
 		for _, name := range sortedKeys(sc.Properties) {
 			ps := sc.Properties[name].Value
+			if ps != nil && ps.ReadOnly {
+				continue // a request cannot send it: the readOnly rule's case
+			}
 			child := &site{path: s.path.key(name), schema: ps, required: contains(sc.Required, name)}
 			child.base, child.baseErr = d.ensure(s.base, child.path, ps)
+			d.site(child)
+		}
+		if child := d.memberSite(s, v); child != nil {
 			d.site(child)
 		}
 	case []any:
@@ -370,8 +376,10 @@ var kinFields = map[string][]string{
 	"x-enum-ci": {"pattern"},          // the schema's pattern states the same enum
 	"minimum":   {"exclusiveMinimum"}, // validators name both bounds minimum/maximum
 	"maximum":   {"exclusiveMaximum"},
-	"type":      {"enum"}, // kin-openapi checks enum before the type,
-	"nullable":  {"enum"}, // and stops there for a null
+	// kin-openapi reports an undeclared member as a failure of "properties".
+	"additionalProperties": {"properties"},
+	"type":                 {"enum"}, // kin-openapi checks enum before the type,
+	"nullable":             {"enum"}, // and stops there for a null
 }
 
 func structural(rule string) bool { return rule == "required" || rule == "type" || rule == "nullable" }
@@ -393,7 +401,8 @@ func (d *deriver) judge(doc any) ([]*openapi3.SchemaError, []xViolation) {
 			kin = append(kin, &openapi3.SchemaError{SchemaField: "?", Reason: e.Error()})
 		}
 	}
-	flatten(d.root.VisitJSON(doc, openapi3.MultiErrors()))
+	// Cases are request bodies: readOnly members are refused, writeOnly ones taken.
+	flatten(d.root.VisitJSON(doc, openapi3.MultiErrors(), openapi3.VisitAsRequest()))
 	return kin, checkX(d.root, doc)
 }
 
@@ -493,6 +502,9 @@ func synth(s *openapi3.Schema) []any {
 	if ci := enumCI(s); len(ci) > 0 {
 		return toAny(ci)
 	}
+	if c := synthKeyword(s); c != nil {
+		return c
+	}
 	t := s.Type
 	switch {
 	case t.Is("string"):
@@ -532,7 +544,7 @@ func synth(s *openapi3.Schema) []any {
 				v = math.Floor(v)
 			}
 		}
-		return []any{v}
+		return []any{synthNumber(s, v)}
 	case t.Is("boolean"):
 		return []any{false, true}
 	case t.Is("array"):
@@ -543,6 +555,9 @@ func synth(s *openapi3.Schema) []any {
 				return nil
 			}
 			item = c[0]
+			if distinct, unique := synthItems(s, c, int(s.MinItems)); unique {
+				return []any{distinct}
+			}
 		}
 		arr := []any{}
 		for range max(1, int(s.MinItems)) {
@@ -558,6 +573,7 @@ func synth(s *openapi3.Schema) []any {
 			}
 			m[name] = c[0]
 		}
+		synthMembers(s, m)
 		return []any{m}
 	}
 	return []any{"a"}

@@ -86,7 +86,7 @@ func validateRequest(ctx context.Context, req *http.Request, p validation.Prefli
 		if err != nil {
 			return err
 		}
-		warnings, err := validation.Decode(data, rb.body())
+		warnings, err := validation.DecodeRequest(data, rb.body())
 		return p.Judge(ctx, req, warnings, err)
 	}
 	return nil

@@ -431,7 +431,7 @@ var (
 	enum22 = []int64{int64(1), int64(2), int64(3), int64(4)}
 	enum23 = []string{"TLSv1.1", "TLSv1.2"}
 	// ^[ \t\n\r]*\[[ \t\n\r]*(\{[ \t\n\r]*(("key"[ \t\n\r]*:[ \t\n\r]*"[A-Za-z0-9][A-Za-z0-9-]*"|"value"[ \t\n\r]*:[ \t\n\r]*"([^"\\]|\\.)+"|"remark"[ \t\n\r]*:[ \t\n\r]*"([^"\\]|\\.)*")([ \t\n\r]*,[ \t\n\r]*("key"[ \t\n\r]*:[ \t\n\r]*"[A-Za-z0-9][A-Za-z0-9-]*"|"value"[ \t\n\r]*:[ \t\n\r]*"([^"\\]|\\.)+"|"remark"[ \t\n\r]*:[ \t\n\r]*"([^"\\]|\\.)*"))*)?[ \t\n\r]*\}([ \t\n\r]*,[ \t\n\r]*\{[ \t\n\r]*(("key"[ \t\n\r]*:[ \t\n\r]*"[A-Za-z0-9][A-Za-z0-9-]*"|"value"[ \t\n\r]*:[ \t\n\r]*"([^"\\]|\\.)+"|"remark"[ \t\n\r]*:[ \t\n\r]*"([^"\\]|\\.)*")([ \t\n\r]*,[ \t\n\r]*("key"[ \t\n\r]*:[ \t\n\r]*"[A-Za-z0-9][A-Za-z0-9-]*"|"value"[ \t\n\r]*:[ \t\n\r]*"([^"\\]|\\.)+"|"remark"[ \t\n\r]*:[ \t\n\r]*"([^"\\]|\\.)*"))*)?[ \t\n\r]*\})*)?[ \t\n\r]*\][ \t\n\r]*$
-	pattern11 = regexp.MustCompile("^[ \\t\\n\\r]*\\[[ \\t\\n\\r]*(\\{[ \\t\\n\\r]*((\"key\"[ \\t\\n\\r]*:[ \\t\\n\\r]*\"[A-Za-z0-9][A-Za-z0-9-]*\"|\"value\"[ \\t\\n\\r]*:[ \\t\\n\\r]*\"([^\"\\\\]|\\\\.)+\"|\"remark\"[ \\t\\n\\r]*:[ \\t\\n\\r]*\"([^\"\\\\]|\\\\.)*\")([ \\t\\n\\r]*,[ \\t\\n\\r]*(\"key\"[ \\t\\n\\r]*:[ \\t\\n\\r]*\"[A-Za-z0-9][A-Za-z0-9-]*\"|\"value\"[ \\t\\n\\r]*:[ \\t\\n\\r]*\"([^\"\\\\]|\\\\.)+\"|\"remark\"[ \\t\\n\\r]*:[ \\t\\n\\r]*\"([^\"\\\\]|\\\\.)*\"))*)?[ \\t\\n\\r]*\\}([ \\t\\n\\r]*,[ \\t\\n\\r]*\\{[ \\t\\n\\r]*((\"key\"[ \\t\\n\\r]*:[ \\t\\n\\r]*\"[A-Za-z0-9][A-Za-z0-9-]*\"|\"value\"[ \\t\\n\\r]*:[ \\t\\n\\r]*\"([^\"\\\\]|\\\\.)+\"|\"remark\"[ \\t\\n\\r]*:[ \\t\\n\\r]*\"([^\"\\\\]|\\\\.)*\")([ \\t\\n\\r]*,[ \\t\\n\\r]*(\"key\"[ \\t\\n\\r]*:[ \\t\\n\\r]*\"[A-Za-z0-9][A-Za-z0-9-]*\"|\"value\"[ \\t\\n\\r]*:[ \\t\\n\\r]*\"([^\"\\\\]|\\\\.)+\"|\"remark\"[ \\t\\n\\r]*:[ \\t\\n\\r]*\"([^\"\\\\]|\\\\.)*\"))*)?[ \\t\\n\\r]*\\})*)?[ \\t\\n\\r]*\\][ \\t\\n\\r]*$").MatchString
+	pattern11 = regexp.MustCompile("^[ \\t\\n\\r]*\\[[ \\t\\n\\r]*(\\{[ \\t\\n\\r]*((\"key\"[ \\t\\n\\r]*:[ \\t\\n\\r]*\"[A-Za-z0-9][A-Za-z0-9-]*\"|\"value\"[ \\t\\n\\r]*:[ \\t\\n\\r]*\"([^\"\\\\]|\\\\[^\\n\\r\\x{2028}\\x{2029}])+\"|\"remark\"[ \\t\\n\\r]*:[ \\t\\n\\r]*\"([^\"\\\\]|\\\\[^\\n\\r\\x{2028}\\x{2029}])*\")([ \\t\\n\\r]*,[ \\t\\n\\r]*(\"key\"[ \\t\\n\\r]*:[ \\t\\n\\r]*\"[A-Za-z0-9][A-Za-z0-9-]*\"|\"value\"[ \\t\\n\\r]*:[ \\t\\n\\r]*\"([^\"\\\\]|\\\\[^\\n\\r\\x{2028}\\x{2029}])+\"|\"remark\"[ \\t\\n\\r]*:[ \\t\\n\\r]*\"([^\"\\\\]|\\\\[^\\n\\r\\x{2028}\\x{2029}])*\"))*)?[ \\t\\n\\r]*\\}([ \\t\\n\\r]*,[ \\t\\n\\r]*\\{[ \\t\\n\\r]*((\"key\"[ \\t\\n\\r]*:[ \\t\\n\\r]*\"[A-Za-z0-9][A-Za-z0-9-]*\"|\"value\"[ \\t\\n\\r]*:[ \\t\\n\\r]*\"([^\"\\\\]|\\\\[^\\n\\r\\x{2028}\\x{2029}])+\"|\"remark\"[ \\t\\n\\r]*:[ \\t\\n\\r]*\"([^\"\\\\]|\\\\[^\\n\\r\\x{2028}\\x{2029}])*\")([ \\t\\n\\r]*,[ \\t\\n\\r]*(\"key\"[ \\t\\n\\r]*:[ \\t\\n\\r]*\"[A-Za-z0-9][A-Za-z0-9-]*\"|\"value\"[ \\t\\n\\r]*:[ \\t\\n\\r]*\"([^\"\\\\]|\\\\[^\\n\\r\\x{2028}\\x{2029}])+\"|\"remark\"[ \\t\\n\\r]*:[ \\t\\n\\r]*\"([^\"\\\\]|\\\\[^\\n\\r\\x{2028}\\x{2029}])*\"))*)?[ \\t\\n\\r]*\\})*)?[ \\t\\n\\r]*\\][ \\t\\n\\r]*$").MatchString
 )
 
 // Validate checks v against every rule of the ApiConditionCreate schema and returns all violations
@@ -675,6 +675,9 @@ func (v *ApiFunc) ValidateAt(path *validation.Path, errs *validation.Errors) {
 // DecodeJX decodes the next value of d into v; structural violations go to errs and
 // only malformed JSON is returned as an error.
 func (v *ApiFunc) DecodeJX(d *jx.Decoder, path *validation.Path, errs *validation.Errors) error {
+	if null, err := validation.IsNull(d); err != nil || null {
+		return err
+	}
 	if ok, err := validation.Expect(d, errs, path, jx.Object, "an object"); !ok || err != nil {
 		return err
 	}
@@ -1767,6 +1770,9 @@ func (v *ApiMock) ValidateAt(path *validation.Path, errs *validation.Errors) {
 // DecodeJX decodes the next value of d into v; structural violations go to errs and
 // only malformed JSON is returned as an error.
 func (v *ApiMock) DecodeJX(d *jx.Decoder, path *validation.Path, errs *validation.Errors) error {
+	if null, err := validation.IsNull(d); err != nil || null {
+		return err
+	}
 	if ok, err := validation.Expect(d, errs, path, jx.Object, "an object"); !ok || err != nil {
 		return err
 	}
@@ -3982,6 +3988,9 @@ func (v *BackendApi) ValidateAt(path *validation.Path, errs *validation.Errors) 
 // DecodeJX decodes the next value of d into v; structural violations go to errs and
 // only malformed JSON is returned as an error.
 func (v *BackendApi) DecodeJX(d *jx.Decoder, path *validation.Path, errs *validation.Errors) error {
+	if null, err := validation.IsNull(d); err != nil || null {
+		return err
+	}
 	if ok, err := validation.Expect(d, errs, path, jx.Object, "an object"); !ok || err != nil {
 		return err
 	}
@@ -4450,6 +4459,9 @@ func (v *BackendApiV1) ValidateAt(path *validation.Path, errs *validation.Errors
 // DecodeJX decodes the next value of d into v; structural violations go to errs and
 // only malformed JSON is returned as an error.
 func (v *BackendApiV1) DecodeJX(d *jx.Decoder, path *validation.Path, errs *validation.Errors) error {
+	if null, err := validation.IsNull(d); err != nil || null {
+		return err
+	}
 	if ok, err := validation.Expect(d, errs, path, jx.Object, "an object"); !ok || err != nil {
 		return err
 	}

@@ -19,7 +19,12 @@ import (
 func violations(t *testing.T, body string) []string {
 	t.Helper()
 	var req features.CreateThingRequest
-	err := req.DecodeJSON([]byte(body))
+	return pathRules(t, req.DecodeJSON([]byte(body)))
+}
+
+// pathRules returns "path rule" for each violation err carries.
+func pathRules(t *testing.T, err error) []string {
+	t.Helper()
 	if err == nil {
 		return nil
 	}

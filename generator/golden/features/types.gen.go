@@ -80,6 +80,57 @@ func (e CreateThingRequestMethod) Valid() bool {
 	}
 }
 
+// Defines values for GadgetEnabled.
+const (
+	GadgetEnabledTrue GadgetEnabled = true
+)
+
+// Valid indicates whether the value is a known member of the GadgetEnabled enum.
+func (e GadgetEnabled) Valid() bool {
+	switch e {
+	case GadgetEnabledTrue:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for GadgetFactor.
+const (
+	GadgetFactorHalf        GadgetFactor = 0.5
+	GadgetFactorOneAndAHalf GadgetFactor = 1.5
+)
+
+// Valid indicates whether the value is a known member of the GadgetFactor enum.
+func (e GadgetFactor) Valid() bool {
+	switch e {
+	case GadgetFactorHalf:
+		return true
+	case GadgetFactorOneAndAHalf:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for GadgetGrade.
+const (
+	GadgetGradeA GadgetGrade = "A"
+	GadgetGradeB GadgetGrade = "B"
+)
+
+// Valid indicates whether the value is a known member of the GadgetGrade enum.
+func (e GadgetGrade) Valid() bool {
+	switch e {
+	case GadgetGradeA:
+		return true
+	case GadgetGradeB:
+		return true
+	default:
+		return false
+	}
+}
+
 // Backend A backend.
 type Backend struct {
 	// Retries Retries; a value out of range is replaced by the default.
@@ -117,6 +168,9 @@ type CreateThingRequest struct {
 
 	// Cors CORS.
 	Cors *bool `json:"cors,omitempty"`
+
+	// Gadget The scalar, array and object keywords beyond the base set.
+	Gadget *Gadget `json:"gadget,omitempty"`
 
 	// Kind Kind.
 	Kind CreateThingRequestKind `json:"kind"`
@@ -172,6 +226,9 @@ type CreateThingResponse struct {
 	// Created Time.
 	Created *string `json:"created,omitempty"`
 
+	// Gadget The scalar, array and object keywords beyond the base set.
+	Gadget *Gadget `json:"gadget,omitempty"`
+
 	// Id Id.
 	Id *string `json:"id,omitempty"`
 
@@ -187,6 +244,78 @@ type ErrorResponse struct {
 	// ErrorMsg Error message.
 	ErrorMsg *string `json:"error_msg,omitempty"`
 }
+
+// Gadget The scalar, array and object keywords beyond the base set.
+type Gadget struct {
+	// At An RFC 3339 date-time.
+	At *string `json:"at,omitempty"`
+
+	// Blob Base64 text.
+	Blob *string `json:"blob,omitempty"`
+
+	// Colors Distinct colours.
+	Colors *[]string `json:"colors,omitempty"`
+
+	// Contact An e-mail address (an annotation; not checked).
+	Contact *string `json:"contact,omitempty"`
+
+	// Count Exclusive integer bounds and an integer multipleOf.
+	Count *int `json:"count,omitempty"`
+
+	// Day An RFC 3339 full-date.
+	Day *string `json:"day,omitempty"`
+
+	// Dims An inline object.
+	Dims *Gadget_Dims `json:"dims,omitempty"`
+
+	// Enabled An enum of booleans.
+	Enabled *GadgetEnabled `json:"enabled,omitempty"`
+
+	// Factor An enum of numbers.
+	Factor *GadgetFactor `json:"factor,omitempty"`
+
+	// Grade A nullable enum that does not list null.
+	Grade *GadgetGrade `json:"grade,omitempty"`
+
+	// Id Set by the server; a request must not send it.
+	Id *string `json:"id,omitempty"`
+
+	// Labels A map of short labels.
+	Labels *map[string]string `json:"labels,omitempty"`
+
+	// Motto No white space at either end, as ECMA-262 reads \s.
+	Motto *string `json:"motto,omitempty"`
+
+	// Notes Items that may be null.
+	Notes *[]*string `json:"notes,omitempty"`
+
+	// Price A decimal step that binary floating point cannot hold exactly.
+	Price *float64 `json:"price,omitempty"`
+
+	// Secret Sent by clients only; a response must not send it.
+	Secret *string `json:"secret,omitempty"`
+
+	// Weight Exclusive bounds and a fractional multipleOf.
+	Weight *float64 `json:"weight,omitempty"`
+}
+
+// Gadget_Dims An inline object.
+type Gadget_Dims struct {
+	// H Height.
+	H *int `json:"h,omitempty"`
+
+	// W Width.
+	W int `json:"w"`
+}
+
+// GadgetEnabled An enum of booleans.
+type GadgetEnabled bool
+
+// GadgetFactor An enum of numbers.
+type GadgetFactor float64
+
+// GadgetGrade A nullable enum that does not list null.
+type GadgetGrade string
 
 // Param A request parameter.
 type Param struct {

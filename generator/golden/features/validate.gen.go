@@ -5,6 +5,7 @@ package features
 import (
 	"github.com/apiclab/apic/generated/validation"
 	"github.com/go-faster/jx"
+	"regexp"
 	"strconv"
 	"strings"
 )
@@ -23,6 +24,12 @@ var SchemaTypes = map[string]func() validation.Type{
 	},
 	"ErrorResponse": func() validation.Type {
 		return new(ErrorResponse)
+	},
+	"Gadget": func() validation.Type {
+		return new(Gadget)
+	},
+	"Gadget_Dims": func() validation.Type {
+		return new(Gadget_Dims)
 	},
 	"Param": func() validation.Type {
 		return new(Param)
@@ -58,9 +65,12 @@ var (
 		}
 		return i >= 1
 	}
-	enum3 = []string{"PATH", "QUERY", "HEADER"}
+	enum3 = []string{"A", "B"}
+	// ^\S(.*\S)?$
+	pattern1 = regexp.MustCompile("^[^\\x{9}-\\x{d}\\x{20}\\x{a0}\\x{1680}\\x{2000}-\\x{200a}\\x{2028}-\\x{2029}\\x{202f}\\x{205f}\\x{3000}\\x{feff}]([^\\n\\r\\x{2028}\\x{2029}]*[^\\x{9}-\\x{d}\\x{20}\\x{a0}\\x{1680}\\x{2000}-\\x{200a}\\x{2028}-\\x{2029}\\x{202f}\\x{205f}\\x{3000}\\x{feff}])?$").MatchString
+	enum4    = []string{"PATH", "QUERY", "HEADER"}
 	// ^[A-Za-z][A-Za-z0-9_.-]*$
-	pattern1 = func(s string) bool {
+	pattern2 = func(s string) bool {
 		i, n := 0, 0
 		_ = n
 		for _, r := range s {
@@ -79,7 +89,7 @@ var (
 		}
 		return i >= 1
 	}
-	enum4 = []string{"REQUEST", "CONSTANT"}
+	enum5 = []string{"REQUEST", "CONSTANT"}
 )
 
 // Validate checks v against every rule of the Backend schema and returns all violations
@@ -247,6 +257,10 @@ func (v *CreateThingRequest) ValidateAt(path *validation.Path, errs *validation.
 		p := path.Key("backend_type")
 		s0 := string(v.BackendType)
 		validation.EnumString(errs, &p, s0, enum1)
+	}
+	if v.Gadget != nil {
+		p := path.Key("gadget")
+		v.Gadget.ValidateAt(&p, errs)
 	}
 	{
 		p := path.Key("kind")
@@ -424,8 +438,21 @@ func (v *CreateThingRequest) DecodeJX(d *jx.Decoder, path *validation.Path, errs
 				y0 := x0
 				v.Cors = &y0
 			}
+		case "gadget":
+			p := path.Key("gadget")
+			if null, err := validation.IsNull(d); err != nil {
+				return err
+			} else if null {
+				v.Gadget = nil
+			} else {
+				x0 := new(Gadget)
+				if err := x0.DecodeJX(d, &p, errs); err != nil {
+					return err
+				}
+				v.Gadget = x0
+			}
 		case "kind":
-			seen |= uint64(0x10)
+			seen |= uint64(0x20)
 			p := path.Key("kind")
 			x0, ok0, err := validation.DecodeInt(d, errs, &p)
 			if err != nil {
@@ -455,7 +482,7 @@ func (v *CreateThingRequest) DecodeJX(d *jx.Decoder, path *validation.Path, errs
 				v.Level = &y0
 			}
 		case "method":
-			seen |= uint64(0x80)
+			seen |= uint64(0x100)
 			p := path.Key("method")
 			x0, ok0, err := validation.DecodeEnumString(d, errs, &p, enum2)
 			if err != nil {
@@ -465,7 +492,7 @@ func (v *CreateThingRequest) DecodeJX(d *jx.Decoder, path *validation.Path, errs
 				v.Method = CreateThingRequestMethod(x0)
 			}
 		case "name":
-			seen |= uint64(0x100)
+			seen |= uint64(0x200)
 			p := path.Key("name")
 			x0, ok0, err := validation.DecodeString(d, errs, &p)
 			if err != nil {
@@ -609,15 +636,15 @@ func (v *CreateThingRequest) DecodeJX(d *jx.Decoder, path *validation.Path, errs
 		q := path.Key("backend_type")
 		errs.Add(&q, validation.RuleRequired, "is required")
 	}
-	if seen&uint64(0x10) == 0 {
+	if seen&uint64(0x20) == 0 {
 		q := path.Key("kind")
 		errs.Add(&q, validation.RuleRequired, "is required")
 	}
-	if seen&uint64(0x80) == 0 {
+	if seen&uint64(0x100) == 0 {
 		q := path.Key("method")
 		errs.Add(&q, validation.RuleRequired, "is required")
 	}
-	if seen&uint64(0x100) == 0 {
+	if seen&uint64(0x200) == 0 {
 		q := path.Key("name")
 		errs.Add(&q, validation.RuleRequired, "is required")
 	}
@@ -641,6 +668,10 @@ func (v *CreateThingResponse) ValidateAt(path *validation.Path, errs *validation
 	if v.Backend != nil {
 		p := path.Key("backend")
 		v.Backend.ValidateAt(&p, errs)
+	}
+	if v.Gadget != nil {
+		p := path.Key("gadget")
+		v.Gadget.ValidateAt(&p, errs)
 	}
 }
 
@@ -678,6 +709,19 @@ func (v *CreateThingResponse) DecodeJX(d *jx.Decoder, path *validation.Path, err
 					y0 := x0
 					v.Created = &y0
 				}
+			}
+		case "gadget":
+			p := path.Key("gadget")
+			if null, err := validation.IsNull(d); err != nil {
+				return err
+			} else if null {
+				v.Gadget = nil
+			} else {
+				x0 := new(Gadget)
+				if err := x0.DecodeJX(d, &p, errs); err != nil {
+					return err
+				}
+				v.Gadget = x0
 			}
 		case "id":
 			p := path.Key("id")
@@ -770,6 +814,447 @@ func (v *ErrorResponse) DecodeJX(d *jx.Decoder, path *validation.Path, errs *val
 	return nil
 }
 
+// Validate checks v against every rule of the Gadget schema and returns all violations
+// as validation.Errors, or nil.
+func (v *Gadget) Validate() error {
+	return validation.Validate(v)
+}
+
+// DecodeJSON decodes data into v with exact member names and validates it. It reports every
+// violation (missing members, wrong types, broken rules) as validation.Errors.
+func (v *Gadget) DecodeJSON(data []byte) error {
+	return validation.DecodeJSON(data, v)
+}
+
+// ValidateAt checks v, found at path, and adds each violation to errs.
+func (v *Gadget) ValidateAt(path *validation.Path, errs *validation.Errors) {
+	if v.At != nil {
+		p := path.Key("at")
+		s0 := (*v.At)
+		validation.Format(errs, &p, s0, "date-time")
+	}
+	if v.Blob != nil {
+		p := path.Key("blob")
+		s0 := (*v.Blob)
+		validation.Format(errs, &p, s0, "byte")
+	}
+	if v.Colors != nil {
+		p := path.Key("colors")
+		validation.Unique(errs, &p, (*v.Colors))
+		for i0 := range *v.Colors {
+			q0 := (&p).Index(i0)
+			s1 := (*v.Colors)[i0]
+			validation.String(errs, &q0, s1, -1, 8)
+		}
+	}
+	if v.Count != nil {
+		p := path.Key("count")
+		n0 := int64((*v.Count))
+		validation.Int(errs, &p, n0, true, int64(1), true, int64(99))
+		validation.MultipleOfInt(errs, &p, n0, int64(5))
+	}
+	if v.Day != nil {
+		p := path.Key("day")
+		s0 := (*v.Day)
+		validation.Format(errs, &p, s0, "date")
+	}
+	if v.Dims != nil {
+		p := path.Key("dims")
+		v.Dims.ValidateAt(&p, errs)
+	}
+	if v.Enabled != nil {
+		p := path.Key("enabled")
+		validation.EnumBool(errs, &p, bool((*v.Enabled)), []bool{true})
+	}
+	if v.Factor != nil {
+		p := path.Key("factor")
+		validation.EnumFloat(errs, &p, float64((*v.Factor)), []float64{0.5, 1.5})
+	}
+	if v.Grade != nil {
+		p := path.Key("grade")
+		s0 := string((*v.Grade))
+		validation.EnumString(errs, &p, s0, enum3)
+	}
+	if v.Labels != nil {
+		p := path.Key("labels")
+		validation.Props(errs, &p, len((*v.Labels)), -1, 2)
+		for k0, x0 := range *v.Labels {
+			q0 := (&p).Key(k0)
+			s1 := x0
+			validation.String(errs, &q0, s1, -1, 4)
+		}
+	}
+	if v.Motto != nil {
+		p := path.Key("motto")
+		s0 := (*v.Motto)
+		validation.Pattern(errs, &p, s0, pattern1, "^\\S(.*\\S)?$")
+	}
+	if v.Notes != nil {
+		p := path.Key("notes")
+		for i0 := range *v.Notes {
+			q0 := (&p).Index(i0)
+			if (*v.Notes)[i0] != nil {
+				s1 := (*(*v.Notes)[i0])
+				validation.String(errs, &q0, s1, -1, 3)
+			}
+		}
+	}
+	if v.Price != nil {
+		p := path.Key("price")
+		validation.MultipleOf(errs, &p, float64((*v.Price)), 0.01)
+	}
+	if v.Weight != nil {
+		p := path.Key("weight")
+		validation.FloatRange(errs, &p, float64((*v.Weight)), true, 0.0, true, true, 10.0, true)
+		validation.MultipleOf(errs, &p, float64((*v.Weight)), 0.5)
+	}
+	if v.Id != nil {
+		p := path.Key("id")
+		validation.ReadOnly(errs, &p)
+	}
+	if v.Secret != nil {
+		p := path.Key("secret")
+		validation.WriteOnly(errs, &p)
+	}
+}
+
+// DecodeJX decodes the next value of d into v; structural violations go to errs and
+// only malformed JSON is returned as an error.
+func (v *Gadget) DecodeJX(d *jx.Decoder, path *validation.Path, errs *validation.Errors) error {
+	if null, err := validation.IsNull(d); err != nil || null {
+		return err
+	}
+	if ok, err := validation.Expect(d, errs, path, jx.Object, "an object"); !ok || err != nil {
+		return err
+	}
+	members := 0
+	iter, err := d.ObjIter()
+	if err != nil {
+		return err
+	}
+	for iter.Next() {
+		members++
+		switch string(iter.Key()) {
+		case "at":
+			p := path.Key("at")
+			x0, ok0, err := validation.DecodeString(d, errs, &p)
+			if err != nil {
+				return err
+			}
+			if ok0 {
+				y0 := x0
+				v.At = &y0
+			}
+		case "blob":
+			p := path.Key("blob")
+			x0, ok0, err := validation.DecodeString(d, errs, &p)
+			if err != nil {
+				return err
+			}
+			if ok0 {
+				y0 := x0
+				v.Blob = &y0
+			}
+		case "colors":
+			p := path.Key("colors")
+			if ok0, err := validation.Expect(d, errs, &p, jx.Array, "an array"); err != nil {
+				return err
+			} else if ok0 {
+				arr0 := make([]string, 0)
+				it0, err := d.ArrIter()
+				if err != nil {
+					return err
+				}
+				for it0.Next() {
+					q0 := (&p).Index(len(arr0))
+					var e0 string
+					x1, ok1, err := validation.DecodeString(d, errs, &q0)
+					if err != nil {
+						return err
+					}
+					if ok1 {
+						e0 = x1
+					}
+					arr0 = append(arr0, e0)
+				}
+				if err := it0.Err(); err != nil {
+					return err
+				}
+				y0 := arr0
+				v.Colors = &y0
+			}
+		case "contact":
+			p := path.Key("contact")
+			x0, ok0, err := validation.DecodeString(d, errs, &p)
+			if err != nil {
+				return err
+			}
+			if ok0 {
+				y0 := x0
+				v.Contact = &y0
+			}
+		case "count":
+			p := path.Key("count")
+			x0, ok0, err := validation.DecodeInt(d, errs, &p)
+			if err != nil {
+				return err
+			}
+			if ok0 && validation.FitInt(errs, &p, x0, 64) {
+				y0 := int(x0)
+				v.Count = &y0
+			}
+		case "day":
+			p := path.Key("day")
+			x0, ok0, err := validation.DecodeString(d, errs, &p)
+			if err != nil {
+				return err
+			}
+			if ok0 {
+				y0 := x0
+				v.Day = &y0
+			}
+		case "dims":
+			p := path.Key("dims")
+			x0 := new(Gadget_Dims)
+			if err := x0.DecodeJX(d, &p, errs); err != nil {
+				return err
+			}
+			v.Dims = x0
+		case "enabled":
+			p := path.Key("enabled")
+			x0, ok0, err := validation.DecodeBool(d, errs, &p)
+			if err != nil {
+				return err
+			}
+			if ok0 {
+				y0 := GadgetEnabled(x0)
+				v.Enabled = &y0
+			}
+		case "factor":
+			p := path.Key("factor")
+			x0, ok0, err := validation.DecodeFloat(d, errs, &p)
+			if err != nil {
+				return err
+			}
+			if ok0 {
+				y0 := GadgetFactor(x0)
+				v.Factor = &y0
+			}
+		case "grade":
+			p := path.Key("grade")
+			if null, err := validation.IsNull(d); err != nil {
+				return err
+			} else if null {
+				v.Grade = nil
+			} else {
+				x0, ok0, err := validation.DecodeEnumString(d, errs, &p, enum3)
+				if err != nil {
+					return err
+				}
+				if ok0 {
+					y0 := GadgetGrade(x0)
+					v.Grade = &y0
+				}
+			}
+		case "id":
+			p := path.Key("id")
+			x0, ok0, err := validation.DecodeString(d, errs, &p)
+			if err != nil {
+				return err
+			}
+			if ok0 {
+				y0 := x0
+				v.Id = &y0
+			}
+		case "labels":
+			p := path.Key("labels")
+			if ok0, err := validation.Expect(d, errs, &p, jx.Object, "an object"); err != nil {
+				return err
+			} else if ok0 {
+				mv0 := make(map[string]string)
+				mi0, err := d.ObjIter()
+				if err != nil {
+					return err
+				}
+				for mi0.Next() {
+					mk0 := string(mi0.Key())
+					mq0 := (&p).Key(mk0)
+					var m0 string
+					x1, ok1, err := validation.DecodeString(d, errs, &mq0)
+					if err != nil {
+						return err
+					}
+					if ok1 {
+						m0 = x1
+					}
+					if mv0 == nil {
+						mv0 = make(map[string]string)
+					}
+					mv0[mk0] = m0
+				}
+				if err := mi0.Err(); err != nil {
+					return err
+				}
+				v.Labels = &mv0
+			}
+		case "motto":
+			p := path.Key("motto")
+			x0, ok0, err := validation.DecodeString(d, errs, &p)
+			if err != nil {
+				return err
+			}
+			if ok0 {
+				y0 := x0
+				v.Motto = &y0
+			}
+		case "notes":
+			p := path.Key("notes")
+			if ok0, err := validation.Expect(d, errs, &p, jx.Array, "an array"); err != nil {
+				return err
+			} else if ok0 {
+				arr0 := make([]*string, 0)
+				it0, err := d.ArrIter()
+				if err != nil {
+					return err
+				}
+				for it0.Next() {
+					q0 := (&p).Index(len(arr0))
+					var e0 *string
+					if null, err := validation.IsNull(d); err != nil {
+						return err
+					} else if !null {
+						x1, ok1, err := validation.DecodeString(d, errs, &q0)
+						if err != nil {
+							return err
+						}
+						if ok1 {
+							y1 := x1
+							e0 = &y1
+						}
+					}
+					arr0 = append(arr0, e0)
+				}
+				if err := it0.Err(); err != nil {
+					return err
+				}
+				y0 := arr0
+				v.Notes = &y0
+			}
+		case "price":
+			p := path.Key("price")
+			x0, ok0, err := validation.DecodeFloat(d, errs, &p)
+			if err != nil {
+				return err
+			}
+			if ok0 {
+				y0 := x0
+				v.Price = &y0
+			}
+		case "secret":
+			p := path.Key("secret")
+			x0, ok0, err := validation.DecodeString(d, errs, &p)
+			if err != nil {
+				return err
+			}
+			if ok0 {
+				y0 := x0
+				v.Secret = &y0
+			}
+		case "weight":
+			p := path.Key("weight")
+			x0, ok0, err := validation.DecodeFloat(d, errs, &p)
+			if err != nil {
+				return err
+			}
+			if ok0 {
+				y0 := x0
+				v.Weight = &y0
+			}
+		default:
+			key := string(iter.Key())
+			validation.Undeclared(errs, path, key)
+			if err := d.Skip(); err != nil {
+				return err
+			}
+		}
+	}
+	if err := iter.Err(); err != nil {
+		return err
+	}
+	validation.Props(errs, path, members, 1, 14)
+	return nil
+}
+
+// Validate checks v against every rule of the Gadget_Dims schema and returns all violations
+// as validation.Errors, or nil.
+func (v *Gadget_Dims) Validate() error {
+	return validation.Validate(v)
+}
+
+// DecodeJSON decodes data into v with exact member names and validates it. It reports every
+// violation (missing members, wrong types, broken rules) as validation.Errors.
+func (v *Gadget_Dims) DecodeJSON(data []byte) error {
+	return validation.DecodeJSON(data, v)
+}
+
+// ValidateAt checks v, found at path, and adds each violation to errs.
+func (v *Gadget_Dims) ValidateAt(path *validation.Path, errs *validation.Errors) {
+	{
+		p := path.Key("w")
+		n0 := int64(v.W)
+		validation.Int(errs, &p, n0, true, int64(1), false, int64(0))
+	}
+}
+
+// DecodeJX decodes the next value of d into v; structural violations go to errs and
+// only malformed JSON is returned as an error.
+func (v *Gadget_Dims) DecodeJX(d *jx.Decoder, path *validation.Path, errs *validation.Errors) error {
+	if ok, err := validation.Expect(d, errs, path, jx.Object, "an object"); !ok || err != nil {
+		return err
+	}
+	var seen uint64
+	iter, err := d.ObjIter()
+	if err != nil {
+		return err
+	}
+	for iter.Next() {
+		switch string(iter.Key()) {
+		case "h":
+			p := path.Key("h")
+			x0, ok0, err := validation.DecodeInt(d, errs, &p)
+			if err != nil {
+				return err
+			}
+			if ok0 && validation.FitInt(errs, &p, x0, 64) {
+				y0 := int(x0)
+				v.H = &y0
+			}
+		case "w":
+			seen |= uint64(0x2)
+			p := path.Key("w")
+			x0, ok0, err := validation.DecodeInt(d, errs, &p)
+			if err != nil {
+				return err
+			}
+			if ok0 && validation.FitInt(errs, &p, x0, 64) {
+				v.W = int(x0)
+			}
+		default:
+			if err := d.Skip(); err != nil {
+				return err
+			}
+		}
+	}
+	if err := iter.Err(); err != nil {
+		return err
+	}
+	if seen&uint64(0x2) == 0 {
+		q := path.Key("w")
+		errs.Add(&q, validation.RuleRequired, "is required")
+	}
+	return nil
+}
+
 // Validate checks v against every rule of the Param schema and returns all violations
 // as validation.Errors, or nil.
 func (v *Param) Validate() error {
@@ -787,13 +1272,13 @@ func (v *Param) ValidateAt(path *validation.Path, errs *validation.Errors) {
 	{
 		p := path.Key("location")
 		s0 := v.Location
-		validation.EnumCI(errs, &p, s0, enum3)
+		validation.EnumCI(errs, &p, s0, enum4)
 	}
 	{
 		p := path.Key("name")
 		s0 := v.Name
 		validation.String(errs, &p, s0, 1, 32)
-		validation.Pattern(errs, &p, s0, pattern1, "^[A-Za-z][A-Za-z0-9_.-]*$")
+		validation.Pattern(errs, &p, s0, pattern2, "^[A-Za-z][A-Za-z0-9_.-]*$")
 	}
 }
 
@@ -813,7 +1298,7 @@ func (v *Param) DecodeJX(d *jx.Decoder, path *validation.Path, errs *validation.
 		case "location":
 			seen |= uint64(0x1)
 			p := path.Key("location")
-			x0, ok0, err := validation.DecodeEnumString(d, errs, &p, enum3)
+			x0, ok0, err := validation.DecodeEnumString(d, errs, &p, enum4)
 			if err != nil {
 				return err
 			}
@@ -867,7 +1352,7 @@ func (v *Ref) ValidateAt(path *validation.Path, errs *validation.Errors) {
 	{
 		p := path.Key("origin")
 		s0 := v.Origin
-		validation.EnumCI(errs, &p, s0, enum4)
+		validation.EnumCI(errs, &p, s0, enum5)
 	}
 	{
 		p := path.Key("value")
@@ -892,7 +1377,7 @@ func (v *Ref) DecodeJX(d *jx.Decoder, path *validation.Path, errs *validation.Er
 		case "origin":
 			seen |= uint64(0x1)
 			p := path.Key("origin")
-			x0, ok0, err := validation.DecodeEnumString(d, errs, &p, enum4)
+			x0, ok0, err := validation.DecodeEnumString(d, errs, &p, enum5)
 			if err != nil {
 				return err
 			}

@@ -7,3 +7,8 @@ import _ "embed"
 //
 //go:embed validation.go
 var Source []byte
+
+// KeywordsSource is this package's keywords.go, written beside Source.
+//
+//go:embed keywords.go
+var KeywordsSource []byte

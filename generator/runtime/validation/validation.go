@@ -91,6 +91,9 @@ type Violation struct {
 	// Ledger is set on the violation of an advisory rule: a rule the reference pages state
 	// but the service is known not to enforce. It names the ledger entry with the evidence.
 	Ledger string `json:"ledger,omitempty"`
+	// dir, when set, limits the violation to documents travelling that way (readOnly members
+	// break requests only, writeOnly members responses only): see AddFor.
+	dir Direction
 }
 
 // Advisory reports whether v breaks an advisory rule: a warning, not an error.
@@ -582,6 +585,11 @@ func Decode[T interface {
 	Decoder
 	Validator
 }](data []byte, v T) (warnings Errors, err error) {
+	return decodeAs(AnyDirection, data, v)
+}
+
+// decodeAs is Decode for a document travelling in direction dir.
+func decodeAs(dir Direction, data []byte, v Type) (warnings Errors, err error) {
 	if err := checkText(data); err != nil {
 		return nil, &SyntaxError{Err: err}
 	}
@@ -595,7 +603,7 @@ func Decode[T interface {
 		return nil, &SyntaxError{Err: errors.New("unexpected data after the JSON document")}
 	}
 	v.ValidateAt(nil, &e)
-	return split(e)
+	return split(e, dir)
 }
 
 // checkText refuses what a decoder would otherwise replace by U+FFFD without a word: bytes
@@ -667,14 +675,20 @@ func Validate(v Validator) error {
 // Check runs v's checks from the document root and returns the violations of enforced rules
 // as the error, and those of advisory rules as warnings.
 func Check(v Validator) (warnings Errors, err error) {
+	return checkAs(AnyDirection, v)
+}
+
+// checkAs is Check for a value travelling in direction dir.
+func checkAs(dir Direction, v Validator) (warnings Errors, err error) {
 	var e Errors
 	v.ValidateAt(nil, &e)
-	return split(e)
+	return split(e, dir)
 }
 
 // split settles a document's violations into warnings and the error (nil when no enforced
 // rule is broken).
-func split(e Errors) (Errors, error) {
+func split(e Errors, dir Direction) (Errors, error) {
+	e = e.along(dir)
 	if len(e) == 0 {
 		return nil, nil
 	}
