@@ -41,6 +41,7 @@ var runtimes = []struct {
 	source    []byte
 }{
 	{RuntimePackage, "validation.gen.go", validation.Source},
+	{RuntimePackage, "schema.gen.go", validation.SchemaSource},
 	{"generated/sign", "sign.gen.go", sign.Source},
 	{ClientRuntimePackage, "apiclient.gen.go", apiclient.Source},
 }

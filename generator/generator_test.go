@@ -50,13 +50,14 @@ func TestGenerateIsDeterministic(t *testing.T) {
 // file and the place.
 func TestBadSpecsAreRefused(t *testing.T) {
 	for file, want := range map[string]string{
-		"not-openapi.yaml":             "not a valid OpenAPI 3.0 document",
-		"inline-object.yaml":           "#/components/schemas/Outer/properties/inner: an inline object",
-		"bad-rule.yaml":                `#/components/schemas/Thing/x-required-if: field "b" is not a property of this schema`,
-		"unsupported-keyword.yaml":     "#/components/schemas/Thing/properties/n: multipleOf is not supported",
-		"unknown-extension.yaml":       "#/components/schemas/Thing/properties/a/x-maximum-if: not a defined extension",
-		"constraint-without-type.yaml": "#/components/schemas/Thing/properties/size: maximum on a schema without a type is not supported",
-		"type-beside-oneof.yaml":       "#/components/schemas/Thing/properties/code: minLength beside oneOf is not supported",
+		"not-openapi.yaml":           "not a valid OpenAPI 3.0 document",
+		"inline-object.yaml":         "#/components/schemas/Outer/properties/inner: an inline object",
+		"bad-rule.yaml":              `#/components/schemas/Thing/x-required-if: field "b" is not a property of this schema`,
+		"unsupported-keyword.yaml":   "#/components/schemas/Thing/properties/n: multipleOf is not supported",
+		"unknown-extension.yaml":     "#/components/schemas/Thing/properties/a/x-maximum-if: not a defined extension",
+		"combined-format.yaml":       "#/components/schemas/Thing/properties/contact/oneOf/0: format email in a combined or untyped schema is not supported",
+		"combined-extension.yaml":    "#/components/schemas/Thing/properties/name/anyOf/0: x-forbidden-chars (make the schema a component of its own) in a combined or untyped schema is not supported",
+		"discriminator-mapping.yaml": `#/components/schemas/Thing: discriminator mapping "c" names #/components/schemas/C, which is not a branch`,
 	} {
 		t.Run(file, func(t *testing.T) {
 			c := featuresConfig(t, "generator/testdata/invalid/"+file)

@@ -107,7 +107,7 @@ func TestCoverage(t *testing.T) {
 	}
 	for _, r := range []string{"required", "type", "nullable", "minLength", "maxLength", "minimum", "maximum",
 		"enum", "pattern", "maxItems", "oneOf", "x-required-if", "x-forbidden-values", "x-forbidden-chars",
-		"x-integer-string", "x-enum-ci", "x-prefix-tag", "x-path-params"} {
+		"x-integer-string", "x-enum-ci", "x-prefix-tag", "x-path-params", "anyOf", "not", "discriminator"} {
 		require.True(t, rules[r], "no case for rule %s", r)
 	}
 	require.Empty(t, gaps)

@@ -7,3 +7,8 @@ import _ "embed"
 //
 //go:embed validation.go
 var Source []byte
+
+// SchemaSource is this package's schema.go, written beside Source.
+//
+//go:embed schema.go
+var SchemaSource []byte
