@@ -595,3 +595,17 @@ func unionRefs(m *model) {
 		}
 	}
 }
+
+// repeatedBranch refuses a oneOf or anyOf type whose branches repeat a Go type (one $ref
+// listed twice, or an allOf of two unions merged into one): oapi-codegen would declare the
+// branch's methods twice.
+func repeatedBranch(gs codegen.Schema, goName, where string) error {
+	seen := map[string]bool{}
+	for _, e := range gs.UnionElements {
+		if seen[string(e)] {
+			return fmt.Errorf("%s: the oneOf or anyOf type %s lists %s twice; list each branch once", where, goName, e)
+		}
+		seen[string(e)] = true
+	}
+	return nil
+}

@@ -141,6 +141,9 @@ func buildModel(doc *openapi3.T) (*model, error) {
 
 func toUnion(goName string, gs codegen.Schema, where string) (union, error) {
 	u := union{goName: goName, where: where, schema: gs.OAPISchema}
+	if err := repeatedBranch(gs, goName, where); err != nil {
+		return u, err
+	}
 	for i, br := range gs.OAPISchema.OneOf {
 		bs, err := codegen.GenerateGoSchema(br, []string{goName, fmt.Sprint(i)})
 		if err != nil {
