@@ -126,13 +126,13 @@ var fragments = []string{
 
 // combinators wrap two fragments into one property schema.
 var combinators = map[string]string{
-	"oneof":     `{oneOf: [%s, %s]}`,
-	"anyof":     `{anyOf: [%s, %s]}`,
-	"allof":     `{allOf: [%s, %s]}`,
-	"not":       `{not: {oneOf: [%s, %s]}}`,
-	"nullable":  `{nullable: true, oneOf: [%s, %s]}`,
-	"array":     `{type: array, items: {oneOf: [%s, %s]}}`,
-	"typed":     `{type: string, anyOf: [%s, %s]}`,
+	"oneof":    `{oneOf: [%s, %s]}`,
+	"anyof":    `{anyOf: [%s, %s]}`,
+	"allof":    `{allOf: [%s, %s]}`,
+	"not":      `{not: {oneOf: [%s, %s]}}`,
+	"nullable": `{nullable: true, oneOf: [%s, %s]}`,
+	"array":    `{type: array, items: {oneOf: [%s, %s]}}`,
+	"typed":    `{type: string, anyOf: [%s, %s]}`,
 }
 
 // pairSpecs returns one spec per combinator, with a property for every ordered pair.
