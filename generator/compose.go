@@ -609,3 +609,16 @@ func repeatedBranch(gs codegen.Schema, goName, where string) error {
 	}
 	return nil
 }
+
+// usedAt returns the spec location of the property of o whose value (or item) has the Go type
+// goType, so that messages about a oneOf type name the property; else where.
+func usedAt(o object, goType, where string) string {
+	for _, f := range o.fields {
+		for v := &f.val; v != nil; v = v.elem {
+			if v.goType == goType {
+				return v.where
+			}
+		}
+	}
+	return where
+}

@@ -128,7 +128,7 @@ func buildModel(doc *openapi3.T) (*model, error) {
 				continue
 			}
 			seenUnion[at.TypeName] = true
-			u, err := toUnion(at.TypeName, at.Schema, where)
+			u, err := toUnion(at.TypeName, at.Schema, usedAt(o, at.TypeName, where))
 			if err != nil {
 				return nil, err
 			}
