@@ -42,6 +42,7 @@ var runtimes = []struct {
 }{
 	{RuntimePackage, "validation.gen.go", validation.Source},
 	{RuntimePackage, "keywords.gen.go", validation.KeywordsSource},
+	{RuntimePackage, "schema.gen.go", validation.SchemaSource},
 	{"generated/sign", "sign.gen.go", sign.Source},
 	{ClientRuntimePackage, "apiclient.gen.go", apiclient.Source},
 }

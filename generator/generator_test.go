@@ -50,14 +50,15 @@ func TestGenerateIsDeterministic(t *testing.T) {
 // file and the place.
 func TestBadSpecsAreRefused(t *testing.T) {
 	for file, want := range map[string]string{
-		"not-openapi.yaml":             "not a valid OpenAPI 3.0 document",
-		"bad-rule.yaml":                `#/components/schemas/Thing/x-required-if: field "b" is not a property of this schema`,
-		"unknown-format.yaml":          "#/components/schemas/Thing/properties/colour: format color is not supported by the validator generator",
-		"format-on-wrong-type.yaml":    "#/components/schemas/Thing/properties/day: format date is not supported by the validator generator on this type",
-		"typeless-properties.yaml":     "#/components/schemas/Thing/properties/inner: properties on a schema without a type",
-		"unknown-extension.yaml":       "#/components/schemas/Thing/properties/a/x-maximum-if: not a defined extension",
-		"constraint-without-type.yaml": "#/components/schemas/Thing/properties/size: maximum on a schema without a type is not supported",
-		"type-beside-oneof.yaml":       "#/components/schemas/Thing/properties/code: minLength beside oneOf is not supported",
+		"not-openapi.yaml":           "not a valid OpenAPI 3.0 document",
+		"bad-rule.yaml":              `#/components/schemas/Thing/x-required-if: field "b" is not a property of this schema`,
+		"unknown-format.yaml":        "#/components/schemas/Thing/properties/colour: format color is not supported by the validator generator",
+		"format-on-wrong-type.yaml":  "#/components/schemas/Thing/properties/day: format date is not supported by the validator generator on this type",
+		"typeless-properties.yaml":   "#/components/schemas/Thing/properties/inner: properties on a schema without a type",
+		"unknown-extension.yaml":     "#/components/schemas/Thing/properties/a/x-maximum-if: not a defined extension",
+		"combined-format.yaml":       "#/components/schemas/Thing/properties/contact/oneOf/0: format email in a combined or untyped schema is not supported",
+		"combined-extension.yaml":    "#/components/schemas/Thing/properties/name/anyOf/0: x-forbidden-chars (make the schema a component of its own) in a combined or untyped schema is not supported",
+		"discriminator-mapping.yaml": `#/components/schemas/Thing: discriminator mapping "c" names #/components/schemas/C, which is not a branch`,
 	} {
 		t.Run(file, func(t *testing.T) {
 			c := featuresConfig(t, "generator/testdata/invalid/"+file)

@@ -57,9 +57,11 @@ type object struct {
 
 // union is one oneOf type that oapi-codegen declared for a property.
 type union struct {
-	goName   string
-	branches []value
-	where    string
+	goName    string
+	branches  []value // the oneOf branches, when each has a Go shape of its own
+	where     string
+	schema    *openapi3.Schema
+	component string // the component name of a component that is itself a oneOf or anyOf
 }
 
 // model is everything the validator generator needs from one spec.
@@ -88,10 +90,17 @@ func buildModel(doc *openapi3.T) (*model, error) {
 		}
 		where := "#/components/schemas/" + name
 		if len(gs.UnionElements) > 0 {
-			return nil, fmt.Errorf("%s: a component that is itself a oneOf is not supported; use oneOf on a property", where)
+			u, err := toUnion(codegen.SchemaNameToTypeName(name), gs, where)
+			if err != nil {
+				return nil, err
+			}
+			u.component = name
+			seenUnion[u.goName] = true
+			m.unions = append(m.unions, u)
+			continue
 		}
 		s := sref.Value
-		if !s.Type.Is("object") && len(s.Properties) == 0 || inlineMap(gs) {
+		if !s.Type.Is("object") && len(s.Properties) == 0 && len(gs.Properties) == 0 || inlineMap(gs) {
 			// Primitive, array and map-alias components are checked where they are used.
 			continue
 		}
@@ -108,13 +117,14 @@ func buildModel(doc *openapi3.T) (*model, error) {
 				continue
 			}
 			seenUnion[at.TypeName] = true
-			u, err := toUnion(at.TypeName, at.Schema, where)
+			u, err := toUnion(at.TypeName, at.Schema, usedAt(o, at.TypeName, where))
 			if err != nil {
 				return nil, err
 			}
 			m.unions = append(m.unions, u)
 		}
 	}
+	unionRefs(m)
 	return m, nil
 }
 
@@ -150,7 +160,10 @@ func newObject(name, goName string, gs codegen.Schema, where string) (object, er
 }
 
 func toUnion(goName string, gs codegen.Schema, where string) (union, error) {
-	u := union{goName: goName, where: where}
+	u := union{goName: goName, where: where, schema: gs.OAPISchema}
+	if err := repeatedBranch(gs, goName, where); err != nil {
+		return u, err
+	}
 	for i, br := range gs.OAPISchema.OneOf {
 		bs, err := codegen.GenerateGoSchema(br, []string{goName, fmt.Sprint(i)})
 		if err != nil {
@@ -158,12 +171,11 @@ func toUnion(goName string, gs codegen.Schema, where string) (union, error) {
 		}
 		v, err := toValue(bs, fmt.Sprintf("%s/oneOf/%d", where, i))
 		if err != nil {
-			return u, err
+			// No Go shape of its own (an inline object): the walker checks the branches.
+			u.branches = nil
+			return u, nil
 		}
 		u.branches = append(u.branches, v)
-	}
-	if len(gs.OAPISchema.AnyOf) > 0 || len(gs.OAPISchema.AllOf) > 0 {
-		return u, fmt.Errorf("%s: anyOf and allOf are not supported", where)
 	}
 	return u, nil
 }
@@ -214,6 +226,7 @@ func toValue(gs codegen.Schema, where string) (value, error) {
 		v.kind = kBool
 	default:
 		v.kind = kAny
+		v = allOfValue(gs, v)
 	}
 	return v, nil
 }

@@ -28,6 +28,7 @@ type vgen struct {
 	patterns map[string]string // pattern -> variable
 	enums    map[string]string // rendered list -> variable
 	vars     []jen.Code
+	walk     *walker // schemas checked over JSON (compose.go)
 }
 
 func generateValidators(doc *openapi3.T, c Config) ([]byte, error) {
@@ -45,6 +46,7 @@ func generateValidators(doc *openapi3.T, c Config) ([]byte, error) {
 	for i := range m.objects {
 		g.objects[m.objects[i].goName] = &m.objects[i]
 	}
+	g.walk = newWalker(m)
 	f := jen.NewFile(c.Codegen.PackageName)
 	f.ImportName(g.valPkg, "validation")
 	f.ImportName(jxPkg, "jx")
@@ -67,11 +69,19 @@ func generateValidators(doc *openapi3.T, c Config) ([]byte, error) {
 	for _, o := range m.objects {
 		reg[jen.Lit(o.name)] = jen.Func().Params().Qual(g.valPkg, "Type").Block(jen.Return(jen.New(jen.Id(o.goName))))
 	}
+	for _, u := range m.unions {
+		if u.component != "" {
+			reg[jen.Lit(u.component)] = jen.Func().Params().Qual(g.valPkg, "Type").Block(jen.Return(jen.New(jen.Id(u.goName))))
+		}
+	}
 	f.Comment("SchemaTypes maps each object schema of the spec (by its name under components/schemas)")
 	f.Comment("to a constructor of its generated type, for tools that validate documents by schema name.")
 	f.Var().Id("SchemaTypes").Op("=").Map(jen.String()).Func().Params().Qual(g.valPkg, "Type").Values(reg)
 	if len(g.vars) > 0 {
 		f.Var().Defs(g.vars...)
+	}
+	for _, c := range g.walk.table(g.valPkg) {
+		f.Add(c)
 	}
 	for _, c := range body {
 		f.Add(c)
@@ -246,6 +256,11 @@ func (g *vgen) object(o *object) ([]jen.Code, error) {
 		return nil, err
 	}
 	vbody = append(vbody, kw...)
+	walk, err := g.objectWalk(o)
+	if err != nil {
+		return nil, err
+	}
+	vbody = append(vbody, walk...)
 	out = append(out,
 		jen.Comment("ValidateAt checks v, found at path, and adds each violation to errs."),
 		jen.Func().Params(recv).Id("ValidateAt").Params(pathParam, errsParam).Block(vbody...),
@@ -339,7 +354,7 @@ func (g *vgen) fieldCheck(f field) ([]jen.Code, error) {
 // hasChecks reports whether a value of v can break any rule.
 func hasChecks(v value) bool {
 	s := v.schema
-	if hasKeywordChecks(v) {
+	if hasKeywordChecks(v) || walked(v) {
 		return true
 	}
 	switch v.kind {
@@ -363,6 +378,11 @@ func (g *vgen) supported(v value) error {
 	s := v.schema
 	if s == nil {
 		return nil
+	}
+	if u, ok := g.unionOf(v); ok && g.walkedUnion(u) || v.kind == kAny && walked(v) {
+		return nil // the walker refuses what it cannot check (compose.go)
+	} else if walked(v) {
+		s = withoutCombination(v).schema
 	}
 	bad := []struct {
 		set  bool
@@ -428,6 +448,14 @@ func xProblems(s *openapi3.Schema, where string) error {
 // at the path pointer pp. ptr, when not nil, is an expression of type *T for the same value,
 // used to call pointer methods without copying.
 func (g *vgen) check(v value, expr, ptr jen.Code, pp jen.Code, depth int) ([]jen.Code, error) {
+	if walked(v) {
+		walk, err := g.walkCheck(v, expr, ptr, pp)
+		if err != nil {
+			return nil, err
+		}
+		typed, err := g.check(withoutCombination(v), expr, ptr, pp, depth)
+		return append(typed, walk...), err
+	}
 	if err := g.supported(v); err != nil {
 		return nil, err
 	}
@@ -578,6 +606,9 @@ func (g *vgen) decodeField(f field) ([]jen.Code, error) {
 	if err != nil {
 		return nil, err
 	}
+	if dec, err = g.walkNull(f, dec); err != nil {
+		return nil, err
+	}
 	if !f.nullable {
 		return dec, nil
 	}
@@ -714,6 +745,9 @@ func (g *vgen) decode(v value, target jen.Code, pointer bool, pp jen.Code, depth
 
 // union generates ValidateAt for a oneOf type: exactly one branch must accept the value.
 func (g *vgen) union(u union) ([]jen.Code, error) {
+	if g.walkedUnion(u) {
+		return g.walkUnion(u)
+	}
 	var body []jen.Code
 	body = append(body,
 		jen.List(jen.Id("raw"), jen.Err()).Op(":=").Id("u").Dot("MarshalJSON").Call(),

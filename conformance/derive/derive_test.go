@@ -109,7 +109,7 @@ func TestCoverage(t *testing.T) {
 		"enum", "pattern", "maxItems", "oneOf", "x-required-if", "x-forbidden-values", "x-forbidden-chars",
 		"x-integer-string", "x-enum-ci", "x-prefix-tag", "x-path-params",
 		"multipleOf", "format", "uniqueItems", "minProperties", "maxProperties", "additionalProperties",
-		"readOnly", "writeOnly"} {
+		"readOnly", "writeOnly", "anyOf", "not", "discriminator"} {
 		require.True(t, rules[r], "no case for rule %s", r)
 	}
 	require.Empty(t, gaps)

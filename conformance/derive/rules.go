@@ -34,7 +34,7 @@ type mut struct {
 }
 
 var rules = []rule{
-	{"required", true, func(s *site) bool { return s.required && !s.branch }, deriveRequired},
+	{"required", true, func(s *site) bool { return s.required && !s.branch && !s.part }, deriveRequired},
 	{"type", true, isMember(func(s *site) bool { return s.schema.Type != nil || len(s.schema.OneOf) > 0 }), deriveType},
 	{"nullable", true, isMember(func(*site) bool { return true }), deriveNullable},
 	{"minLength", true, isString(func(s *openapi3.Schema) bool { return s.MinLength > 0 }), deriveMinLength},
@@ -54,6 +54,10 @@ var rules = []rule{
 	{xrules.ForbiddenValues, false, isObject(func(x *xrules.Rules) bool { return len(x.ForbiddenValues) > 0 }), deriveForbiddenValues},
 	{xrules.PathParams, false, isObject(func(x *xrules.Rules) bool { return x.PathParams != nil }), derivePathParams},
 	{xrules.References, false, isObject(func(x *xrules.Rules) bool { return len(x.References) > 0 }), deriveReferences},
+	{"oneOf", true, func(s *site) bool { return len(s.schema.OneOf) > 0 && s.schema.Discriminator == nil && !s.branch }, combination("oneOf")},
+	{"anyOf", true, func(s *site) bool { return len(s.schema.AnyOf) > 0 && s.schema.Discriminator == nil && !s.branch }, combination("anyOf")},
+	{"not", true, func(s *site) bool { return s.schema.Not != nil && !s.branch }, combination("not")},
+	{"discriminator", true, func(s *site) bool { return s.schema.Discriminator != nil && !s.branch && !s.part }, deriveDiscriminator},
 }
 
 func init() { rules = append(rules, keywordRules...) } // keywords.go: after the base rules
@@ -62,7 +66,7 @@ func init() { rules = append(rules, keywordRules...) } // keywords.go: after the
 // listed so that they become gaps.
 
 func isMember(f func(*site) bool) func(*site) bool {
-	return func(s *site) bool { return len(s.path) > 0 && !s.branch && f(s) }
+	return func(s *site) bool { return len(s.path) > 0 && !s.branch && !s.part && f(s) }
 }
 
 func isString(f func(*openapi3.Schema) bool) func(*site) bool {
@@ -101,16 +105,19 @@ func deriveType(d *deriver, s *site) ([]mut, error) {
 			return []mut{{variant: o.kind, bodies: []any{with(s.base, s.path, o.v)}}}, nil
 		}
 	}
-	return nil, fmt.Errorf("the schema accepts every JSON type")
+	return nil, nil // no JSON type is refused: nothing to derive
 }
 
 func accepts(s *openapi3.Schema, v any) bool {
-	for _, b := range s.OneOf {
-		if b.Value != nil && kindFits(b.Value, v) {
+	if s.Type != nil && !kindFits(s, v) {
+		return false
+	}
+	for _, b := range append(s.OneOf[:len(s.OneOf):len(s.OneOf)], s.AnyOf...) {
+		if b.Value != nil && accepts(b.Value, v) {
 			return true
 		}
 	}
-	return len(s.OneOf) == 0 && kindFits(s, v)
+	return len(s.OneOf) == 0 && len(s.AnyOf) == 0 && kindFits(s, v)
 }
 
 func deriveNullable(d *deriver, s *site) ([]mut, error) {

@@ -110,7 +110,9 @@ func DeriveWith(doc *openapi3.T, opts Options) ([]Case, []Gap) {
 			for _, c := range d.cases {
 				// Two rules of one kind on one place (e.g. two x-required-if for one field)
 				// would give the same ID; number the later ones so IDs stay unique and stable.
-				if n := seen[c.ID]; n > 0 {
+				if n := seen[c.ID]; n > 0 && structural(c.Rule) {
+					continue // a member that two allOf branches declare has one shape to break
+				} else if n > 0 {
 					c.ID += "#" + strconv.Itoa(n+1)
 				}
 				seen[c.ID]++
@@ -141,6 +143,7 @@ type deriver struct {
 	cases               []Case
 	gaps                []Gap
 	pending             []Gap // gaps of an array's element [0], which later elements may fill
+	walking             map[*openapi3.Schema]bool
 }
 
 // site is one place of the document: the root, an object property or an array element.
@@ -149,6 +152,7 @@ type site struct {
 	schema   *openapi3.Schema // the schema of the value here (the chosen branch inside a oneOf)
 	required bool             // required by the parent object
 	branch   bool             // the value is checked by a oneOf branch: validators report "oneOf"
+	part     bool             // the schema is an allOf branch or a discriminated branch of the value's schema
 	base     any              // a valid document in which this place has a value
 	baseErr  error            // why no such document could be built
 }
@@ -177,6 +181,18 @@ func (d *deriver) site(s *site) {
 		return
 	}
 	sc := s.schema
+	for _, p := range parts(sc) {
+		d.site(&site{path: s.path, schema: p, required: s.required, part: true, base: s.base})
+	}
+	// A schema that contains itself through $ref (a tree) is walked at its first level only.
+	if d.walking[sc] {
+		return
+	}
+	if d.walking == nil {
+		d.walking = map[*openapi3.Schema]bool{}
+	}
+	d.walking[sc] = true
+	defer delete(d.walking, sc)
 	switch v := s.value().(type) {
 	case map[string]any:
 		for _, name := range sortedKeys(sc.Properties) {
@@ -226,7 +242,7 @@ func (d *deriver) site(s *site) {
 // leaves its gaps in d.pending; otherwise it keeps only the cases that fill a gap of want (by
 // rule and path with the index left out) and returns the gaps still open.
 func (d *deriver) element(s *site, sc *openapi3.Schema, i int, want []Gap) []Gap {
-	sub := &deriver{op: d.op, example: d.example, schema: d.schema, root: d.root}
+	sub := &deriver{op: d.op, example: d.example, schema: d.schema, root: d.root, walking: d.walking}
 	child := &site{path: s.path.index(i), schema: sc.Items.Value}
 	child.base, child.baseErr = sub.ensure(s.base, child.path, child.schema)
 	sub.site(child)
@@ -276,8 +292,11 @@ func (d *deriver) emit(s *site, r rule, m mut) {
 	}
 	// Validators report every failure inside a oneOf, and a wrong type or null of a oneOf
 	// value, as the oneOf rule; the inner rule stays visible in the variant.
-	if s.branch || (len(s.schema.OneOf) > 0 && (r.name == "type" || r.name == "nullable")) {
+	if s.branch || (len(s.schema.OneOf) > 0 && s.schema.Type == nil && (r.name == "type" || r.name == "nullable")) {
 		c.Rule, c.Variant = "oneOf", r.name+"-"+m.variant
+	}
+	if len(s.schema.AnyOf) > 0 && s.schema.Type == nil && (r.name == "type" || r.name == "nullable") {
+		c.Rule, c.Variant = "anyOf", r.name+"-"+m.variant
 	}
 	var why error
 	for _, lenient := range []bool{false, true} {
@@ -378,8 +397,12 @@ var kinFields = map[string][]string{
 	"maximum":   {"exclusiveMaximum"},
 	// kin-openapi reports an undeclared member as a failure of "properties".
 	"additionalProperties": {"properties"},
-	"type":                 {"enum"}, // kin-openapi checks enum before the type,
-	"nullable":             {"enum"}, // and stops there for a null
+	// kin-openapi checks enum and the combinations (oneOf, anyOf, not) before the type, and
+	// stops there for a null.
+	"type":     {"enum", "oneOf", "anyOf", "not"},
+	"nullable": {"enum", "oneOf", "anyOf", "not"},
+	// Without a mapping kin-openapi tries every branch, so an unknown kind breaks the branches.
+	"discriminator": {"oneOf", "anyOf"},
 }
 
 func structural(rule string) bool { return rule == "required" || rule == "type" || rule == "nullable" }
@@ -395,7 +418,7 @@ func (d *deriver) judge(doc any) ([]*openapi3.SchemaError, []xViolation) {
 				flatten(x)
 			}
 		case *openapi3.SchemaError:
-			kin = append(kin, e)
+			kin = append(kin, unwrapAllOf(e)...)
 		case nil:
 		default:
 			kin = append(kin, &openapi3.SchemaError{SchemaField: "?", Reason: e.Error()})

@@ -89,6 +89,20 @@ func WithRequestEditorFn(fn RequestEditorFn) ClientOption {
 // The interface specification for the client above.
 type ClientInterface interface {
 
+	// CreateShapeWithBody Create a shape; its body combines schemas (allOf, anyOf, oneOf, not, discriminators).
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /v1/{project_id}/shapes (the `CreateShape` operationId).
+	CreateShapeWithBody(ctx context.Context, projectId ProjectId, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CreateShape Create a shape; its body combines schemas (allOf, anyOf, oneOf, not, discriminators).
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /v1/{project_id}/shapes (the `CreateShape` operationId).
+	CreateShape(ctx context.Context, projectId ProjectId, body CreateShapeJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
 	// CreateThingWithBody Create a thing.
 	//
 	// Takes any type of body and a specified content type.
@@ -102,6 +116,40 @@ type ClientInterface interface {
 	//
 	// Corresponds with POST /v1/{project_id}/things (the `CreateThing` operationId).
 	CreateThing(ctx context.Context, projectId ProjectId, body CreateThingJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+}
+
+// CreateShapeWithBody Create a shape; its body combines schemas (allOf, anyOf, oneOf, not, discriminators).
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /v1/{project_id}/shapes (the `CreateShape` operationId).
+func (c *Client) CreateShapeWithBody(ctx context.Context, projectId ProjectId, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreateShapeRequestWithBody(c.Server, projectId, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CreateShape Create a shape; its body combines schemas (allOf, anyOf, oneOf, not, discriminators).
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /v1/{project_id}/shapes (the `CreateShape` operationId).
+func (c *Client) CreateShape(ctx context.Context, projectId ProjectId, body CreateShapeJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreateShapeRequest(c.Server, projectId, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
 }
 
 // CreateThingWithBody Create a thing.
@@ -136,6 +184,53 @@ func (c *Client) CreateThing(ctx context.Context, projectId ProjectId, body Crea
 		return nil, err
 	}
 	return c.Client.Do(req)
+}
+
+// NewCreateShapeRequest calls the generic CreateShape builder with application/json body
+func NewCreateShapeRequest(server string, projectId ProjectId, body CreateShapeJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewCreateShapeRequestWithBody(server, projectId, "application/json", bodyReader)
+}
+
+// NewCreateShapeRequestWithBody constructs an http.Request for the CreateShape method, with any body, and a specified content type
+func NewCreateShapeRequestWithBody(server string, projectId ProjectId, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "project_id", projectId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/%s/shapes", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
 }
 
 // NewCreateThingRequest calls the generic CreateThing builder with application/json body
@@ -229,6 +324,20 @@ func WithBaseURL(baseURL string) ClientOption {
 // ClientWithResponsesInterface is the interface specification for the client with responses above.
 type ClientWithResponsesInterface interface {
 
+	// CreateShapeWithBodyWithResponse Create a shape; its body combines schemas (allOf, anyOf, oneOf, not, discriminators).
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/{project_id}/shapes (the `CreateShape` operationId).
+	CreateShapeWithBodyWithResponse(ctx context.Context, projectId ProjectId, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateShapeHTTPResponse, error)
+
+	// CreateShapeWithResponse Create a shape; its body combines schemas (allOf, anyOf, oneOf, not, discriminators).
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/{project_id}/shapes (the `CreateShape` operationId).
+	CreateShapeWithResponse(ctx context.Context, projectId ProjectId, body CreateShapeJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateShapeHTTPResponse, error)
+
 	// CreateThingWithBodyWithResponse Create a thing.
 	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
@@ -242,6 +351,47 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with POST /v1/{project_id}/things (the `CreateThing` operationId).
 	CreateThingWithResponse(ctx context.Context, projectId ProjectId, body CreateThingJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateThingHTTPResponse, error)
+}
+
+type CreateShapeHTTPResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON201 the response for an HTTP 201 `application/json` response
+	JSON201 *CreatePetResponse
+}
+
+// GetJSON201 returns the response for an HTTP 201 `application/json` response
+func (r CreateShapeHTTPResponse) GetJSON201() *CreatePetResponse {
+	return r.JSON201
+}
+
+// GetBody returns the raw response body bytes
+func (r CreateShapeHTTPResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r CreateShapeHTTPResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r CreateShapeHTTPResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r CreateShapeHTTPResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
 }
 
 type CreateThingHTTPResponse struct {
@@ -292,6 +442,32 @@ func (r CreateThingHTTPResponse) ContentType() string {
 	return ""
 }
 
+// CreateShapeWithBodyWithResponse Create a shape; its body combines schemas (allOf, anyOf, oneOf, not, discriminators).
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/{project_id}/shapes (the `CreateShape` operationId).
+func (c *ClientWithResponses) CreateShapeWithBodyWithResponse(ctx context.Context, projectId ProjectId, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateShapeHTTPResponse, error) {
+	rsp, err := c.CreateShapeWithBody(ctx, projectId, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCreateShapeHTTPResponse(rsp)
+}
+
+// CreateShapeWithResponse Create a shape; its body combines schemas (allOf, anyOf, oneOf, not, discriminators).
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/{project_id}/shapes (the `CreateShape` operationId).
+func (c *ClientWithResponses) CreateShapeWithResponse(ctx context.Context, projectId ProjectId, body CreateShapeJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateShapeHTTPResponse, error) {
+	rsp, err := c.CreateShape(ctx, projectId, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCreateShapeHTTPResponse(rsp)
+}
+
 // CreateThingWithBodyWithResponse Create a thing.
 //
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
@@ -316,6 +492,32 @@ func (c *ClientWithResponses) CreateThingWithResponse(ctx context.Context, proje
 		return nil, err
 	}
 	return ParseCreateThingHTTPResponse(rsp)
+}
+
+// ParseCreateShapeHTTPResponse parses an HTTP response from a CreateShapeWithResponse call
+func ParseCreateShapeHTTPResponse(rsp *http.Response) (*CreateShapeHTTPResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &CreateShapeHTTPResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
+		var dest CreatePetResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON201 = &dest
+
+	}
+
+	return response, nil
 }
 
 // ParseCreateThingHTTPResponse parses an HTTP response from a CreateThingWithResponse call

@@ -5,6 +5,7 @@
 //
 // It is generated from generator/testdata/features/spec.yaml (Features, version 1.0) and covers:
 //
+//   - CreateShape: POST /v1/{project_id}/shapes. Create a shape; its body combines schemas (allOf, anyOf, oneOf, not, discriminators).
 //   - CreateThing: POST /v1/{project_id}/things. Create a thing.
 //
 // # Client

@@ -9,11 +9,11 @@ import (
 	"github.com/apiclab/apic/generator/golden/features"
 )
 
-// The documented request example of CreateThing ("Minimal") decodes and
+// The documented request example of CreateShape ("Full") decodes and
 // validates; an empty object reports each missing member with its path.
 func Example_decodeJSON() {
-	var body features.CreateThingRequest
-	fmt.Println(body.DecodeJSON([]byte("{\"backend\":{\"timeout\":10,\"url_domain\":\"a.example.com:80\"},\"backend_type\":\"HTTP\",\"kind\":1,\"method\":\"get\",\"name\":\"thing_1\"}")))
+	var body features.CreateShapeRequest
+	fmt.Println(body.DecodeJSON([]byte("{\"ceiling\":3,\"code\":1,\"handle\":\"bob\",\"label\":\"a\",\"mixed\":[1,\"x\"],\"mount\":{\"speed\":40,\"type\":\"Horse\"},\"note\":5,\"owner\":{\"age\":30,\"id\":\"abc\"},\"pet\":{\"kind\":\"cat\",\"lives\":9},\"pets\":[{\"bark\":true,\"kind\":\"dog\"}],\"ref\":{\"id\":\"xy\"},\"size\":10,\"tree\":{\"children\":[{\"name\":\"leaf\"}],\"name\":\"root\"}}")))
 
 	err := body.DecodeJSON([]byte("{}"))
 	violations, _ := validation.AsErrors(err)
@@ -22,8 +22,6 @@ func Example_decodeJSON() {
 	}
 	// Output:
 	// <nil>
-	// backend_type required
-	// kind required
-	// method required
-	// name required
+	// code required
+	// pet required
 }

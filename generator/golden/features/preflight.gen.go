@@ -17,6 +17,12 @@ var requestBodies = []struct {
 	body   func() validation.Type
 }{{
 	body: func() validation.Type {
+		return new(CreateShapeRequest)
+	},
+	method: "POST",
+	path:   regexp.MustCompile("/v1/[^/]+/shapes$"),
+}, {
+	body: func() validation.Type {
 		return new(CreateThingRequest)
 	},
 	method: "POST",

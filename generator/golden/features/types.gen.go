@@ -4,6 +4,7 @@ package features
 
 import (
 	"encoding/json"
+	"errors"
 
 	"github.com/oapi-codegen/runtime"
 )
@@ -20,6 +21,36 @@ func (e BackendVpcStatus) Valid() bool {
 	case BackendVpcStatusNoVPCChannel:
 		return true
 	case BackendVpcStatusVPCChannel:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for CamelType.
+const (
+	CamelTypeCamel CamelType = "Camel"
+)
+
+// Valid indicates whether the value is a known member of the CamelType enum.
+func (e CamelType) Valid() bool {
+	switch e {
+	case CamelTypeCamel:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for CatKind.
+const (
+	CatKindCat CatKind = "cat"
+)
+
+// Valid indicates whether the value is a known member of the CatKind enum.
+func (e CatKind) Valid() bool {
+	switch e {
+	case CatKindCat:
 		return true
 	default:
 		return false
@@ -80,6 +111,21 @@ func (e CreateThingRequestMethod) Valid() bool {
 	}
 }
 
+// Defines values for DogKind.
+const (
+	DogKindDog DogKind = "dog"
+)
+
+// Valid indicates whether the value is a known member of the DogKind enum.
+func (e DogKind) Valid() bool {
+	switch e {
+	case DogKindDog:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for GadgetEnabled.
 const (
 	GadgetEnabledTrue GadgetEnabled = true
@@ -131,6 +177,21 @@ func (e GadgetGrade) Valid() bool {
 	}
 }
 
+// Defines values for HorseType.
+const (
+	HorseTypeHorse HorseType = "Horse"
+)
+
+// Valid indicates whether the value is a known member of the HorseType enum.
+func (e HorseType) Valid() bool {
+	switch e {
+	case HorseTypeHorse:
+		return true
+	default:
+		return false
+	}
+}
+
 // Backend A backend.
 type Backend struct {
 	// Retries Retries; a value out of range is replaced by the default.
@@ -154,6 +215,121 @@ type Backend struct {
 
 // BackendVpcStatus VPC channel use.
 type BackendVpcStatus int
+
+// Camel A camel.
+type Camel struct {
+	// Humps Humps.
+	Humps *int `json:"humps,omitempty"`
+
+	// Type Always Camel.
+	Type CamelType `json:"type"`
+}
+
+// CamelType Always Camel.
+type CamelType string
+
+// Cat A cat.
+type Cat struct {
+	// Kind Always cat.
+	Kind CatKind `json:"kind"`
+
+	// Lives Lives left.
+	Lives *int `json:"lives,omitempty"`
+}
+
+// CatKind Always cat.
+type CatKind string
+
+// CreatePetResponse A pet, answered as it was created (a component that is itself a oneOf).
+type CreatePetResponse struct {
+	union json.RawMessage
+}
+
+// CreateShapeRequest Request body of CreateShape.
+type CreateShapeRequest struct {
+	// Ceiling A bound on a value without a type; non-numbers pass.
+	Ceiling interface{} `json:"ceiling,omitempty"`
+
+	// Code Overlapping branches; exactly one must match (1 matches the first only).
+	Code CreateShapeRequest_Code `json:"code"`
+
+	// Handle Any handle but the reserved ones.
+	Handle *string `json:"handle,omitempty"`
+
+	// Label A type beside oneOf; "foo" matches both branches.
+	Label *string `json:"label,omitempty"`
+
+	// Mixed Integers or strings.
+	Mixed *[]CreateShapeRequest_Mixed `json:"mixed,omitempty"`
+
+	// Mount A mount; its type names the branch's schema (a discriminator without a mapping).
+	Mount *Mount `json:"mount,omitempty"`
+
+	// Note A nullable integer or string.
+	Note *CreateShapeRequest_Note `json:"note,omitempty"`
+
+	// Owner An owner; oapi-codegen merges the branches into one struct, each is still checked.
+	Owner *Owner `json:"owner,omitempty"`
+
+	// Pet A pet; its kind picks the branch (a discriminator with a mapping).
+	Pet Pet `json:"pet"`
+
+	// Pets An array of unions.
+	Pets *[]Pet `json:"pets,omitempty"`
+
+	// Ref A Named, wrapped to add this description.
+	Ref *Named `json:"ref,omitempty"`
+
+	// Size An integer up to 10 or a string up to 3 characters.
+	Size *CreateShapeRequest_Size `json:"size,omitempty"`
+
+	// Tree A tree node (recursion through $ref).
+	Tree *Node `json:"tree,omitempty"`
+}
+
+// CreateShapeRequestCode0 defines model for CreateShapeRequest.Code.0.
+type CreateShapeRequestCode0 = int
+
+// CreateShapeRequestCode1 defines model for CreateShapeRequest.Code.1.
+type CreateShapeRequestCode1 = interface{}
+
+// CreateShapeRequest_Code Overlapping branches; exactly one must match (1 matches the first only).
+type CreateShapeRequest_Code struct {
+	union json.RawMessage
+}
+
+// CreateShapeRequestMixed0 defines model for CreateShapeRequest.Mixed.0.
+type CreateShapeRequestMixed0 = int
+
+// CreateShapeRequestMixed1 defines model for CreateShapeRequest.Mixed.1.
+type CreateShapeRequestMixed1 = string
+
+// CreateShapeRequest_Mixed defines model for CreateShapeRequest.Mixed.
+type CreateShapeRequest_Mixed struct {
+	union json.RawMessage
+}
+
+// CreateShapeRequestNote0 defines model for CreateShapeRequest.Note.0.
+type CreateShapeRequestNote0 = int
+
+// CreateShapeRequestNote1 defines model for CreateShapeRequest.Note.1.
+type CreateShapeRequestNote1 = string
+
+// CreateShapeRequest_Note A nullable integer or string.
+type CreateShapeRequest_Note struct {
+	union json.RawMessage
+}
+
+// CreateShapeRequestSize0 defines model for CreateShapeRequest.Size.0.
+type CreateShapeRequestSize0 = int
+
+// CreateShapeRequestSize1 defines model for CreateShapeRequest.Size.1.
+type CreateShapeRequestSize1 = string
+
+// CreateShapeRequest_Size An integer up to 10 or a string up to 3 characters.
+type CreateShapeRequest_Size struct {
+	union json.RawMessage
+}
 
 // CreateThingRequest Request body.
 type CreateThingRequest struct {
@@ -236,6 +412,18 @@ type CreateThingResponse struct {
 	Name *string `json:"name,omitempty"`
 }
 
+// Dog A dog.
+type Dog struct {
+	// Bark Whether it barks.
+	Bark *bool `json:"bark,omitempty"`
+
+	// Kind Always dog.
+	Kind DogKind `json:"kind"`
+}
+
+// DogKind Always dog.
+type DogKind string
+
 // ErrorResponse Error body.
 type ErrorResponse struct {
 	// ErrorCode Error code.
@@ -317,6 +505,47 @@ type GadgetFactor float64
 // GadgetGrade A nullable enum that does not list null.
 type GadgetGrade string
 
+// Horse A horse.
+type Horse struct {
+	// Speed Top speed.
+	Speed *int `json:"speed,omitempty"`
+
+	// Type Always Horse.
+	Type HorseType `json:"type"`
+}
+
+// HorseType Always Horse.
+type HorseType string
+
+// Mount A mount; its type names the branch's schema (a discriminator without a mapping).
+type Mount struct {
+	union json.RawMessage
+}
+
+// Named A name (a branch of Owner).
+type Named struct {
+	// Id Id.
+	Id string `json:"id"`
+}
+
+// Node A tree node (recursion through $ref).
+type Node struct {
+	// Children Children.
+	Children *[]Node `json:"children,omitempty"`
+
+	// Name Name.
+	Name string `json:"name"`
+}
+
+// Owner An owner; oapi-codegen merges the branches into one struct, each is still checked.
+type Owner struct {
+	// Age Age.
+	Age int `json:"age"`
+
+	// Id Id, at least two characters.
+	Id string `json:"id"`
+}
+
 // Param A request parameter.
 type Param struct {
 	// Location Location.
@@ -324,6 +553,11 @@ type Param struct {
 
 	// Name Name.
 	Name string `json:"name"`
+}
+
+// Pet A pet; its kind picks the branch (a discriminator with a mapping).
+type Pet struct {
+	union json.RawMessage
 }
 
 // Ref A value taken from a request parameter or a constant.
@@ -358,8 +592,562 @@ type VpcInfo_Port struct {
 // ProjectId defines model for project_id.
 type ProjectId = string
 
+// CreateShapeJSONRequestBody defines body for CreateShape for application/json ContentType.
+type CreateShapeJSONRequestBody = CreateShapeRequest
+
 // CreateThingJSONRequestBody defines body for CreateThing for application/json ContentType.
 type CreateThingJSONRequestBody = CreateThingRequest
+
+// AsCat returns the union data inside the CreatePetResponse as a Cat
+func (t CreatePetResponse) AsCat() (Cat, error) {
+	var body Cat
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromCat overwrites any union data inside the CreatePetResponse as the provided Cat
+func (t *CreatePetResponse) FromCat(v Cat) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"kind":"cat"}`))
+	t.union = b
+	return err
+}
+
+// MergeCat performs a merge with any union data inside the CreatePetResponse, using the provided Cat
+func (t *CreatePetResponse) MergeCat(v Cat) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"kind":"cat"}`))
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+// AsDog returns the union data inside the CreatePetResponse as a Dog
+func (t CreatePetResponse) AsDog() (Dog, error) {
+	var body Dog
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromDog overwrites any union data inside the CreatePetResponse as the provided Dog
+func (t *CreatePetResponse) FromDog(v Dog) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"kind":"dog"}`))
+	t.union = b
+	return err
+}
+
+// MergeDog performs a merge with any union data inside the CreatePetResponse, using the provided Dog
+func (t *CreatePetResponse) MergeDog(v Dog) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"kind":"dog"}`))
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+func (t CreatePetResponse) Discriminator() (string, error) {
+	var discriminator struct {
+		Discriminator string `json:"kind"`
+	}
+	err := json.Unmarshal(t.union, &discriminator)
+	return discriminator.Discriminator, err
+}
+
+func (t CreatePetResponse) ValueByDiscriminator() (interface{}, error) {
+	discriminator, err := t.Discriminator()
+	if err != nil {
+		return nil, err
+	}
+	switch discriminator {
+	case "cat":
+		return t.AsCat()
+	case "dog":
+		return t.AsDog()
+	default:
+		return nil, errors.New("unknown discriminator value: " + discriminator)
+	}
+}
+
+func (t CreatePetResponse) MarshalJSON() ([]byte, error) {
+	b, err := t.union.MarshalJSON()
+	return b, err
+}
+
+func (t *CreatePetResponse) UnmarshalJSON(b []byte) error {
+	err := t.union.UnmarshalJSON(b)
+	return err
+}
+
+// AsCreateShapeRequestCode0 returns the union data inside the CreateShapeRequest_Code as a CreateShapeRequestCode0
+func (t CreateShapeRequest_Code) AsCreateShapeRequestCode0() (CreateShapeRequestCode0, error) {
+	var body CreateShapeRequestCode0
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromCreateShapeRequestCode0 overwrites any union data inside the CreateShapeRequest_Code as the provided CreateShapeRequestCode0
+func (t *CreateShapeRequest_Code) FromCreateShapeRequestCode0(v CreateShapeRequestCode0) error {
+	b, err := json.Marshal(v)
+	t.union = b
+	return err
+}
+
+// MergeCreateShapeRequestCode0 performs a merge with any union data inside the CreateShapeRequest_Code, using the provided CreateShapeRequestCode0
+func (t *CreateShapeRequest_Code) MergeCreateShapeRequestCode0(v CreateShapeRequestCode0) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+// AsCreateShapeRequestCode1 returns the union data inside the CreateShapeRequest_Code as a CreateShapeRequestCode1
+func (t CreateShapeRequest_Code) AsCreateShapeRequestCode1() (CreateShapeRequestCode1, error) {
+	var body CreateShapeRequestCode1
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromCreateShapeRequestCode1 overwrites any union data inside the CreateShapeRequest_Code as the provided CreateShapeRequestCode1
+func (t *CreateShapeRequest_Code) FromCreateShapeRequestCode1(v CreateShapeRequestCode1) error {
+	b, err := json.Marshal(v)
+	t.union = b
+	return err
+}
+
+// MergeCreateShapeRequestCode1 performs a merge with any union data inside the CreateShapeRequest_Code, using the provided CreateShapeRequestCode1
+func (t *CreateShapeRequest_Code) MergeCreateShapeRequestCode1(v CreateShapeRequestCode1) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+func (t CreateShapeRequest_Code) MarshalJSON() ([]byte, error) {
+	b, err := t.union.MarshalJSON()
+	return b, err
+}
+
+func (t *CreateShapeRequest_Code) UnmarshalJSON(b []byte) error {
+	err := t.union.UnmarshalJSON(b)
+	return err
+}
+
+// AsCreateShapeRequestMixed0 returns the union data inside the CreateShapeRequest_Mixed as a CreateShapeRequestMixed0
+func (t CreateShapeRequest_Mixed) AsCreateShapeRequestMixed0() (CreateShapeRequestMixed0, error) {
+	var body CreateShapeRequestMixed0
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromCreateShapeRequestMixed0 overwrites any union data inside the CreateShapeRequest_Mixed as the provided CreateShapeRequestMixed0
+func (t *CreateShapeRequest_Mixed) FromCreateShapeRequestMixed0(v CreateShapeRequestMixed0) error {
+	b, err := json.Marshal(v)
+	t.union = b
+	return err
+}
+
+// MergeCreateShapeRequestMixed0 performs a merge with any union data inside the CreateShapeRequest_Mixed, using the provided CreateShapeRequestMixed0
+func (t *CreateShapeRequest_Mixed) MergeCreateShapeRequestMixed0(v CreateShapeRequestMixed0) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+// AsCreateShapeRequestMixed1 returns the union data inside the CreateShapeRequest_Mixed as a CreateShapeRequestMixed1
+func (t CreateShapeRequest_Mixed) AsCreateShapeRequestMixed1() (CreateShapeRequestMixed1, error) {
+	var body CreateShapeRequestMixed1
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromCreateShapeRequestMixed1 overwrites any union data inside the CreateShapeRequest_Mixed as the provided CreateShapeRequestMixed1
+func (t *CreateShapeRequest_Mixed) FromCreateShapeRequestMixed1(v CreateShapeRequestMixed1) error {
+	b, err := json.Marshal(v)
+	t.union = b
+	return err
+}
+
+// MergeCreateShapeRequestMixed1 performs a merge with any union data inside the CreateShapeRequest_Mixed, using the provided CreateShapeRequestMixed1
+func (t *CreateShapeRequest_Mixed) MergeCreateShapeRequestMixed1(v CreateShapeRequestMixed1) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+func (t CreateShapeRequest_Mixed) MarshalJSON() ([]byte, error) {
+	b, err := t.union.MarshalJSON()
+	return b, err
+}
+
+func (t *CreateShapeRequest_Mixed) UnmarshalJSON(b []byte) error {
+	err := t.union.UnmarshalJSON(b)
+	return err
+}
+
+// AsCreateShapeRequestNote0 returns the union data inside the CreateShapeRequest_Note as a CreateShapeRequestNote0
+func (t CreateShapeRequest_Note) AsCreateShapeRequestNote0() (CreateShapeRequestNote0, error) {
+	var body CreateShapeRequestNote0
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromCreateShapeRequestNote0 overwrites any union data inside the CreateShapeRequest_Note as the provided CreateShapeRequestNote0
+func (t *CreateShapeRequest_Note) FromCreateShapeRequestNote0(v CreateShapeRequestNote0) error {
+	b, err := json.Marshal(v)
+	t.union = b
+	return err
+}
+
+// MergeCreateShapeRequestNote0 performs a merge with any union data inside the CreateShapeRequest_Note, using the provided CreateShapeRequestNote0
+func (t *CreateShapeRequest_Note) MergeCreateShapeRequestNote0(v CreateShapeRequestNote0) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+// AsCreateShapeRequestNote1 returns the union data inside the CreateShapeRequest_Note as a CreateShapeRequestNote1
+func (t CreateShapeRequest_Note) AsCreateShapeRequestNote1() (CreateShapeRequestNote1, error) {
+	var body CreateShapeRequestNote1
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromCreateShapeRequestNote1 overwrites any union data inside the CreateShapeRequest_Note as the provided CreateShapeRequestNote1
+func (t *CreateShapeRequest_Note) FromCreateShapeRequestNote1(v CreateShapeRequestNote1) error {
+	b, err := json.Marshal(v)
+	t.union = b
+	return err
+}
+
+// MergeCreateShapeRequestNote1 performs a merge with any union data inside the CreateShapeRequest_Note, using the provided CreateShapeRequestNote1
+func (t *CreateShapeRequest_Note) MergeCreateShapeRequestNote1(v CreateShapeRequestNote1) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+func (t CreateShapeRequest_Note) MarshalJSON() ([]byte, error) {
+	b, err := t.union.MarshalJSON()
+	return b, err
+}
+
+func (t *CreateShapeRequest_Note) UnmarshalJSON(b []byte) error {
+	err := t.union.UnmarshalJSON(b)
+	return err
+}
+
+// AsCreateShapeRequestSize0 returns the union data inside the CreateShapeRequest_Size as a CreateShapeRequestSize0
+func (t CreateShapeRequest_Size) AsCreateShapeRequestSize0() (CreateShapeRequestSize0, error) {
+	var body CreateShapeRequestSize0
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromCreateShapeRequestSize0 overwrites any union data inside the CreateShapeRequest_Size as the provided CreateShapeRequestSize0
+func (t *CreateShapeRequest_Size) FromCreateShapeRequestSize0(v CreateShapeRequestSize0) error {
+	b, err := json.Marshal(v)
+	t.union = b
+	return err
+}
+
+// MergeCreateShapeRequestSize0 performs a merge with any union data inside the CreateShapeRequest_Size, using the provided CreateShapeRequestSize0
+func (t *CreateShapeRequest_Size) MergeCreateShapeRequestSize0(v CreateShapeRequestSize0) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+// AsCreateShapeRequestSize1 returns the union data inside the CreateShapeRequest_Size as a CreateShapeRequestSize1
+func (t CreateShapeRequest_Size) AsCreateShapeRequestSize1() (CreateShapeRequestSize1, error) {
+	var body CreateShapeRequestSize1
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromCreateShapeRequestSize1 overwrites any union data inside the CreateShapeRequest_Size as the provided CreateShapeRequestSize1
+func (t *CreateShapeRequest_Size) FromCreateShapeRequestSize1(v CreateShapeRequestSize1) error {
+	b, err := json.Marshal(v)
+	t.union = b
+	return err
+}
+
+// MergeCreateShapeRequestSize1 performs a merge with any union data inside the CreateShapeRequest_Size, using the provided CreateShapeRequestSize1
+func (t *CreateShapeRequest_Size) MergeCreateShapeRequestSize1(v CreateShapeRequestSize1) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+func (t CreateShapeRequest_Size) MarshalJSON() ([]byte, error) {
+	b, err := t.union.MarshalJSON()
+	return b, err
+}
+
+func (t *CreateShapeRequest_Size) UnmarshalJSON(b []byte) error {
+	err := t.union.UnmarshalJSON(b)
+	return err
+}
+
+// AsHorse returns the union data inside the Mount as a Horse
+func (t Mount) AsHorse() (Horse, error) {
+	var body Horse
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromHorse overwrites any union data inside the Mount as the provided Horse
+func (t *Mount) FromHorse(v Horse) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"type":"Horse"}`))
+	t.union = b
+	return err
+}
+
+// MergeHorse performs a merge with any union data inside the Mount, using the provided Horse
+func (t *Mount) MergeHorse(v Horse) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"type":"Horse"}`))
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+// AsCamel returns the union data inside the Mount as a Camel
+func (t Mount) AsCamel() (Camel, error) {
+	var body Camel
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromCamel overwrites any union data inside the Mount as the provided Camel
+func (t *Mount) FromCamel(v Camel) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"type":"Camel"}`))
+	t.union = b
+	return err
+}
+
+// MergeCamel performs a merge with any union data inside the Mount, using the provided Camel
+func (t *Mount) MergeCamel(v Camel) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"type":"Camel"}`))
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+func (t Mount) Discriminator() (string, error) {
+	var discriminator struct {
+		Discriminator string `json:"type"`
+	}
+	err := json.Unmarshal(t.union, &discriminator)
+	return discriminator.Discriminator, err
+}
+
+func (t Mount) ValueByDiscriminator() (interface{}, error) {
+	discriminator, err := t.Discriminator()
+	if err != nil {
+		return nil, err
+	}
+	switch discriminator {
+	case "Camel":
+		return t.AsCamel()
+	case "Horse":
+		return t.AsHorse()
+	default:
+		return nil, errors.New("unknown discriminator value: " + discriminator)
+	}
+}
+
+func (t Mount) MarshalJSON() ([]byte, error) {
+	b, err := t.union.MarshalJSON()
+	return b, err
+}
+
+func (t *Mount) UnmarshalJSON(b []byte) error {
+	err := t.union.UnmarshalJSON(b)
+	return err
+}
+
+// AsCat returns the union data inside the Pet as a Cat
+func (t Pet) AsCat() (Cat, error) {
+	var body Cat
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromCat overwrites any union data inside the Pet as the provided Cat
+func (t *Pet) FromCat(v Cat) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"kind":"cat"}`))
+	t.union = b
+	return err
+}
+
+// MergeCat performs a merge with any union data inside the Pet, using the provided Cat
+func (t *Pet) MergeCat(v Cat) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"kind":"cat"}`))
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+// AsDog returns the union data inside the Pet as a Dog
+func (t Pet) AsDog() (Dog, error) {
+	var body Dog
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromDog overwrites any union data inside the Pet as the provided Dog
+func (t *Pet) FromDog(v Dog) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"kind":"dog"}`))
+	t.union = b
+	return err
+}
+
+// MergeDog performs a merge with any union data inside the Pet, using the provided Dog
+func (t *Pet) MergeDog(v Dog) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"kind":"dog"}`))
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+func (t Pet) Discriminator() (string, error) {
+	var discriminator struct {
+		Discriminator string `json:"kind"`
+	}
+	err := json.Unmarshal(t.union, &discriminator)
+	return discriminator.Discriminator, err
+}
+
+func (t Pet) ValueByDiscriminator() (interface{}, error) {
+	discriminator, err := t.Discriminator()
+	if err != nil {
+		return nil, err
+	}
+	switch discriminator {
+	case "cat":
+		return t.AsCat()
+	case "dog":
+		return t.AsDog()
+	default:
+		return nil, errors.New("unknown discriminator value: " + discriminator)
+	}
+}
+
+func (t Pet) MarshalJSON() ([]byte, error) {
+	b, err := t.union.MarshalJSON()
+	return b, err
+}
+
+func (t *Pet) UnmarshalJSON(b []byte) error {
+	err := t.union.UnmarshalJSON(b)
+	return err
+}
 
 // AsVpcInfoPort0 returns the union data inside the VpcInfo_Port as a VpcInfoPort0
 func (t VpcInfo_Port) AsVpcInfoPort0() (VpcInfoPort0, error) {

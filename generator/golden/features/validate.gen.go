@@ -16,11 +16,26 @@ var SchemaTypes = map[string]func() validation.Type{
 	"Backend": func() validation.Type {
 		return new(Backend)
 	},
+	"Camel": func() validation.Type {
+		return new(Camel)
+	},
+	"Cat": func() validation.Type {
+		return new(Cat)
+	},
+	"CreatePetResponse": func() validation.Type {
+		return new(CreatePetResponse)
+	},
+	"CreateShapeRequest": func() validation.Type {
+		return new(CreateShapeRequest)
+	},
 	"CreateThingRequest": func() validation.Type {
 		return new(CreateThingRequest)
 	},
 	"CreateThingResponse": func() validation.Type {
 		return new(CreateThingResponse)
+	},
+	"Dog": func() validation.Type {
+		return new(Dog)
 	},
 	"ErrorResponse": func() validation.Type {
 		return new(ErrorResponse)
@@ -31,8 +46,26 @@ var SchemaTypes = map[string]func() validation.Type{
 	"Gadget_Dims": func() validation.Type {
 		return new(Gadget_Dims)
 	},
+	"Horse": func() validation.Type {
+		return new(Horse)
+	},
+	"Mount": func() validation.Type {
+		return new(Mount)
+	},
+	"Named": func() validation.Type {
+		return new(Named)
+	},
+	"Node": func() validation.Type {
+		return new(Node)
+	},
+	"Owner": func() validation.Type {
+		return new(Owner)
+	},
 	"Param": func() validation.Type {
 		return new(Param)
+	},
+	"Pet": func() validation.Type {
+		return new(Pet)
 	},
 	"Ref": func() validation.Type {
 		return new(Ref)
@@ -43,8 +76,10 @@ var SchemaTypes = map[string]func() validation.Type{
 }
 var (
 	enum0 = []int64{int64(1), int64(2)}
-	enum1 = []string{"HTTP", "MOCK"}
-	enum2 = []string{"GET", "POST"}
+	enum1 = []string{"Camel"}
+	enum2 = []string{"cat"}
+	enum3 = []string{"HTTP", "MOCK"}
+	enum4 = []string{"GET", "POST"}
 	// ^[一-龥A-Za-z0-9][一-龥A-Za-z0-9_]*$
 	pattern0 = func(s string) bool {
 		i, n := 0, 0
@@ -65,10 +100,12 @@ var (
 		}
 		return i >= 1
 	}
-	enum3 = []string{"A", "B"}
+	enum5 = []string{"dog"}
+	enum6 = []string{"A", "B"}
 	// ^\S(.*\S)?$
 	pattern1 = regexp.MustCompile("^[^\\x{9}-\\x{d}\\x{20}\\x{a0}\\x{1680}\\x{2000}-\\x{200a}\\x{2028}-\\x{2029}\\x{202f}\\x{205f}\\x{3000}\\x{feff}]([^\\n\\r\\x{2028}\\x{2029}]*[^\\x{9}-\\x{d}\\x{20}\\x{a0}\\x{1680}\\x{2000}-\\x{200a}\\x{2028}-\\x{2029}\\x{202f}\\x{205f}\\x{3000}\\x{feff}])?$").MatchString
-	enum4    = []string{"PATH", "QUERY", "HEADER"}
+	enum7    = []string{"Horse"}
+	enum8    = []string{"PATH", "QUERY", "HEADER"}
 	// ^[A-Za-z][A-Za-z0-9_.-]*$
 	pattern2 = func(s string) bool {
 		i, n := 0, 0
@@ -89,8 +126,92 @@ var (
 		}
 		return i >= 1
 	}
-	enum5 = []string{"REQUEST", "CONSTANT"}
+	enum9 = []string{"REQUEST", "CONSTANT"}
 )
+
+// walkedSchemas are the schemas checked by walking them over a value's JSON: combinations
+// (allOf, anyOf, oneOf, not) and constraints on values without a type.
+var walkedSchemas [25]validation.Schema
+
+func init() {
+	walkedSchemas[0] = validation.Schema{Max: validation.Bound(3.0)}
+	walkedSchemas[1] = validation.Schema{Not: &walkedSchemas[2]}
+	walkedSchemas[2] = validation.Schema{Enum: []any{"admin", "root"}}
+	walkedSchemas[3] = validation.Schema{
+		Names: []string{"schema 0", "schema 1"},
+		OneOf: []*validation.Schema{&walkedSchemas[4], &walkedSchemas[5]},
+	}
+	walkedSchemas[4] = validation.Schema{MinLength: 2}
+	walkedSchemas[5] = validation.Schema{MaxLength: validation.Limit(4)}
+	walkedSchemas[6] = validation.Schema{Max: validation.Bound(3.0)}
+	walkedSchemas[7] = validation.Schema{AllOf: []*validation.Schema{&walkedSchemas[8], &walkedSchemas[9]}}
+	walkedSchemas[8] = validation.Schema{Typed: validation.Typed[Named]}
+	walkedSchemas[9] = validation.Schema{
+		Properties: map[string]*validation.Schema{
+			"age": &walkedSchemas[10],
+			"id":  &walkedSchemas[11],
+		},
+		Required: []string{"age"},
+		Type:     "object",
+	}
+	walkedSchemas[10] = validation.Schema{
+		Min:  validation.Bound(0.0),
+		Type: "integer",
+	}
+	walkedSchemas[11] = validation.Schema{
+		MinLength: 2,
+		Type:      "string",
+	}
+	walkedSchemas[12] = validation.Schema{
+		Discriminator: "kind",
+		Mapping: map[string]int{
+			"cat": 0,
+			"dog": 1,
+		},
+		Names: []string{"Cat", "Dog"},
+		OneOf: []*validation.Schema{&walkedSchemas[13], &walkedSchemas[14]},
+	}
+	walkedSchemas[13] = validation.Schema{Typed: validation.Typed[Cat]}
+	walkedSchemas[14] = validation.Schema{Typed: validation.Typed[Dog]}
+	walkedSchemas[15] = validation.Schema{
+		Names: []string{"integer", "schema 1"},
+		OneOf: []*validation.Schema{&walkedSchemas[16], &walkedSchemas[17]},
+	}
+	walkedSchemas[16] = validation.Schema{Type: "integer"}
+	walkedSchemas[17] = validation.Schema{Min: validation.Bound(2.0)}
+	walkedSchemas[18] = validation.Schema{
+		AnyOf: []*validation.Schema{&walkedSchemas[19], &walkedSchemas[20]},
+		Names: []string{"integer", "string"},
+	}
+	walkedSchemas[19] = validation.Schema{
+		Max:  validation.Bound(10.0),
+		Type: "integer",
+	}
+	walkedSchemas[20] = validation.Schema{
+		MaxLength: validation.Limit(3),
+		Type:      "string",
+	}
+	walkedSchemas[21] = validation.Schema{
+		AnyOf:         []*validation.Schema{&walkedSchemas[22], &walkedSchemas[23]},
+		Discriminator: "type",
+		Mapping: map[string]int{
+			"Camel": 1,
+			"Horse": 0,
+		},
+		Names: []string{"Horse", "Camel"},
+	}
+	walkedSchemas[22] = validation.Schema{Typed: validation.Typed[Horse]}
+	walkedSchemas[23] = validation.Schema{Typed: validation.Typed[Camel]}
+	walkedSchemas[24] = validation.Schema{
+		Discriminator: "kind",
+		Mapping: map[string]int{
+			"cat": 0,
+			"dog": 1,
+		},
+		Names: []string{"Cat", "Dog"},
+		OneOf: []*validation.Schema{&walkedSchemas[13], &walkedSchemas[14]},
+	}
+}
 
 // Validate checks v against every rule of the Backend schema and returns all violations
 // as validation.Errors, or nil.
@@ -235,6 +356,441 @@ func (v *Backend) DecodeJX(d *jx.Decoder, path *validation.Path, errs *validatio
 	return nil
 }
 
+// Validate checks v against every rule of the Camel schema and returns all violations
+// as validation.Errors, or nil.
+func (v *Camel) Validate() error {
+	return validation.Validate(v)
+}
+
+// DecodeJSON decodes data into v with exact member names and validates it. It reports every
+// violation (missing members, wrong types, broken rules) as validation.Errors.
+func (v *Camel) DecodeJSON(data []byte) error {
+	return validation.DecodeJSON(data, v)
+}
+
+// ValidateAt checks v, found at path, and adds each violation to errs.
+func (v *Camel) ValidateAt(path *validation.Path, errs *validation.Errors) {
+	if v.Humps != nil {
+		p := path.Key("humps")
+		n0 := int64((*v.Humps))
+		validation.Int(errs, &p, n0, true, int64(1), true, int64(2))
+	}
+	{
+		p := path.Key("type")
+		s0 := string(v.Type)
+		validation.EnumString(errs, &p, s0, enum1)
+	}
+}
+
+// DecodeJX decodes the next value of d into v; structural violations go to errs and
+// only malformed JSON is returned as an error.
+func (v *Camel) DecodeJX(d *jx.Decoder, path *validation.Path, errs *validation.Errors) error {
+	if ok, err := validation.Expect(d, errs, path, jx.Object, "an object"); !ok || err != nil {
+		return err
+	}
+	var seen uint64
+	iter, err := d.ObjIter()
+	if err != nil {
+		return err
+	}
+	for iter.Next() {
+		switch string(iter.Key()) {
+		case "humps":
+			p := path.Key("humps")
+			x0, ok0, err := validation.DecodeInt(d, errs, &p)
+			if err != nil {
+				return err
+			}
+			if ok0 && validation.FitInt(errs, &p, x0, 64) {
+				y0 := int(x0)
+				v.Humps = &y0
+			}
+		case "type":
+			seen |= uint64(0x2)
+			p := path.Key("type")
+			x0, ok0, err := validation.DecodeEnumString(d, errs, &p, enum1)
+			if err != nil {
+				return err
+			}
+			if ok0 {
+				v.Type = CamelType(x0)
+			}
+		default:
+			if err := d.Skip(); err != nil {
+				return err
+			}
+		}
+	}
+	if err := iter.Err(); err != nil {
+		return err
+	}
+	if seen&uint64(0x2) == 0 {
+		q := path.Key("type")
+		errs.Add(&q, validation.RuleRequired, "is required")
+	}
+	return nil
+}
+
+// Validate checks v against every rule of the Cat schema and returns all violations
+// as validation.Errors, or nil.
+func (v *Cat) Validate() error {
+	return validation.Validate(v)
+}
+
+// DecodeJSON decodes data into v with exact member names and validates it. It reports every
+// violation (missing members, wrong types, broken rules) as validation.Errors.
+func (v *Cat) DecodeJSON(data []byte) error {
+	return validation.DecodeJSON(data, v)
+}
+
+// ValidateAt checks v, found at path, and adds each violation to errs.
+func (v *Cat) ValidateAt(path *validation.Path, errs *validation.Errors) {
+	{
+		p := path.Key("kind")
+		s0 := string(v.Kind)
+		validation.EnumString(errs, &p, s0, enum2)
+	}
+	if v.Lives != nil {
+		p := path.Key("lives")
+		n0 := int64((*v.Lives))
+		validation.Int(errs, &p, n0, true, int64(1), true, int64(9))
+	}
+}
+
+// DecodeJX decodes the next value of d into v; structural violations go to errs and
+// only malformed JSON is returned as an error.
+func (v *Cat) DecodeJX(d *jx.Decoder, path *validation.Path, errs *validation.Errors) error {
+	if ok, err := validation.Expect(d, errs, path, jx.Object, "an object"); !ok || err != nil {
+		return err
+	}
+	var seen uint64
+	iter, err := d.ObjIter()
+	if err != nil {
+		return err
+	}
+	for iter.Next() {
+		switch string(iter.Key()) {
+		case "kind":
+			seen |= uint64(0x1)
+			p := path.Key("kind")
+			x0, ok0, err := validation.DecodeEnumString(d, errs, &p, enum2)
+			if err != nil {
+				return err
+			}
+			if ok0 {
+				v.Kind = CatKind(x0)
+			}
+		case "lives":
+			p := path.Key("lives")
+			x0, ok0, err := validation.DecodeInt(d, errs, &p)
+			if err != nil {
+				return err
+			}
+			if ok0 && validation.FitInt(errs, &p, x0, 64) {
+				y0 := int(x0)
+				v.Lives = &y0
+			}
+		default:
+			if err := d.Skip(); err != nil {
+				return err
+			}
+		}
+	}
+	if err := iter.Err(); err != nil {
+		return err
+	}
+	if seen&uint64(0x1) == 0 {
+		q := path.Key("kind")
+		errs.Add(&q, validation.RuleRequired, "is required")
+	}
+	return nil
+}
+
+// Validate checks v against every rule of the CreateShapeRequest schema and returns all violations
+// as validation.Errors, or nil.
+func (v *CreateShapeRequest) Validate() error {
+	return validation.Validate(v)
+}
+
+// DecodeJSON decodes data into v with exact member names and validates it. It reports every
+// violation (missing members, wrong types, broken rules) as validation.Errors.
+func (v *CreateShapeRequest) DecodeJSON(data []byte) error {
+	return validation.DecodeJSON(data, v)
+}
+
+// ValidateAt checks v, found at path, and adds each violation to errs.
+func (v *CreateShapeRequest) ValidateAt(path *validation.Path, errs *validation.Errors) {
+	{
+		p := path.Key("ceiling")
+		if v.Ceiling != nil {
+			validation.CheckValue(&walkedSchemas[0], v.Ceiling, &p, errs)
+		}
+	}
+	{
+		p := path.Key("code")
+		v.Code.ValidateAt(&p, errs)
+	}
+	if v.Handle != nil {
+		p := path.Key("handle")
+		s0 := (*v.Handle)
+		validation.String(errs, &p, s0, -1, 10)
+		validation.CheckValue(&walkedSchemas[1], v.Handle, &p, errs)
+	}
+	if v.Label != nil {
+		p := path.Key("label")
+		validation.CheckValue(&walkedSchemas[3], v.Label, &p, errs)
+	}
+	if v.Mixed != nil {
+		p := path.Key("mixed")
+		for i0 := range *v.Mixed {
+			q0 := (&p).Index(i0)
+			(*v.Mixed)[i0].ValidateAt(&q0, errs)
+		}
+	}
+	if v.Mount != nil {
+		p := path.Key("mount")
+		v.Mount.ValidateAt(&p, errs)
+	}
+	if v.Note != nil {
+		p := path.Key("note")
+		v.Note.ValidateAt(&p, errs)
+	}
+	if v.Owner != nil {
+		p := path.Key("owner")
+		v.Owner.ValidateAt(&p, errs)
+	}
+	{
+		p := path.Key("pet")
+		v.Pet.ValidateAt(&p, errs)
+	}
+	if v.Pets != nil {
+		p := path.Key("pets")
+		validation.Items(errs, &p, len((*v.Pets)), -1, 3)
+		for i0 := range *v.Pets {
+			q0 := (&p).Index(i0)
+			(*v.Pets)[i0].ValidateAt(&q0, errs)
+		}
+	}
+	if v.Ref != nil {
+		p := path.Key("ref")
+		v.Ref.ValidateAt(&p, errs)
+	}
+	if v.Size != nil {
+		p := path.Key("size")
+		v.Size.ValidateAt(&p, errs)
+	}
+	if v.Tree != nil {
+		p := path.Key("tree")
+		v.Tree.ValidateAt(&p, errs)
+	}
+}
+
+// DecodeJX decodes the next value of d into v; structural violations go to errs and
+// only malformed JSON is returned as an error.
+func (v *CreateShapeRequest) DecodeJX(d *jx.Decoder, path *validation.Path, errs *validation.Errors) error {
+	if ok, err := validation.Expect(d, errs, path, jx.Object, "an object"); !ok || err != nil {
+		return err
+	}
+	var seen uint64
+	iter, err := d.ObjIter()
+	if err != nil {
+		return err
+	}
+	for iter.Next() {
+		switch string(iter.Key()) {
+		case "ceiling":
+			if null, err := validation.IsNull(d); err != nil {
+				return err
+			} else if null {
+				q := path.Key("ceiling")
+				validation.CheckJSON(&walkedSchemas[6], []byte("null"), &q, errs)
+			} else {
+				var x0 interface{}
+				if err := validation.DecodeAny(d, &x0); err != nil {
+					return err
+				}
+				v.Ceiling = x0
+			}
+		case "code":
+			seen |= uint64(0x2)
+			var x0 CreateShapeRequest_Code
+			raw, err := validation.Raw(d)
+			if err != nil {
+				return err
+			}
+			if err := x0.UnmarshalJSON(raw); err != nil {
+				return err
+			}
+			v.Code = x0
+		case "handle":
+			p := path.Key("handle")
+			x0, ok0, err := validation.DecodeString(d, errs, &p)
+			if err != nil {
+				return err
+			}
+			if ok0 {
+				y0 := x0
+				v.Handle = &y0
+			}
+		case "label":
+			p := path.Key("label")
+			x0, ok0, err := validation.DecodeString(d, errs, &p)
+			if err != nil {
+				return err
+			}
+			if ok0 {
+				y0 := x0
+				v.Label = &y0
+			}
+		case "mixed":
+			p := path.Key("mixed")
+			if ok0, err := validation.Expect(d, errs, &p, jx.Array, "an array"); err != nil {
+				return err
+			} else if ok0 {
+				arr0 := make([]CreateShapeRequest_Mixed, 0)
+				it0, err := d.ArrIter()
+				if err != nil {
+					return err
+				}
+				for it0.Next() {
+					var e0 CreateShapeRequest_Mixed
+					var x1 CreateShapeRequest_Mixed
+					raw, err := validation.Raw(d)
+					if err != nil {
+						return err
+					}
+					if err := x1.UnmarshalJSON(raw); err != nil {
+						return err
+					}
+					e0 = x1
+					arr0 = append(arr0, e0)
+				}
+				if err := it0.Err(); err != nil {
+					return err
+				}
+				y0 := arr0
+				v.Mixed = &y0
+			}
+		case "mount":
+			var x0 Mount
+			raw, err := validation.Raw(d)
+			if err != nil {
+				return err
+			}
+			if err := x0.UnmarshalJSON(raw); err != nil {
+				return err
+			}
+			y0 := x0
+			v.Mount = &y0
+		case "note":
+			if null, err := validation.IsNull(d); err != nil {
+				return err
+			} else if null {
+				v.Note = nil
+			} else {
+				var x0 CreateShapeRequest_Note
+				raw, err := validation.Raw(d)
+				if err != nil {
+					return err
+				}
+				if err := x0.UnmarshalJSON(raw); err != nil {
+					return err
+				}
+				y0 := x0
+				v.Note = &y0
+			}
+		case "owner":
+			p := path.Key("owner")
+			x0 := new(Owner)
+			if err := x0.DecodeJX(d, &p, errs); err != nil {
+				return err
+			}
+			v.Owner = x0
+		case "pet":
+			seen |= uint64(0x100)
+			var x0 Pet
+			raw, err := validation.Raw(d)
+			if err != nil {
+				return err
+			}
+			if err := x0.UnmarshalJSON(raw); err != nil {
+				return err
+			}
+			v.Pet = x0
+		case "pets":
+			p := path.Key("pets")
+			if ok0, err := validation.Expect(d, errs, &p, jx.Array, "an array"); err != nil {
+				return err
+			} else if ok0 {
+				arr0 := make([]Pet, 0)
+				it0, err := d.ArrIter()
+				if err != nil {
+					return err
+				}
+				for it0.Next() {
+					var e0 Pet
+					var x1 Pet
+					raw, err := validation.Raw(d)
+					if err != nil {
+						return err
+					}
+					if err := x1.UnmarshalJSON(raw); err != nil {
+						return err
+					}
+					e0 = x1
+					arr0 = append(arr0, e0)
+				}
+				if err := it0.Err(); err != nil {
+					return err
+				}
+				y0 := arr0
+				v.Pets = &y0
+			}
+		case "ref":
+			p := path.Key("ref")
+			x0 := new(Named)
+			if err := x0.DecodeJX(d, &p, errs); err != nil {
+				return err
+			}
+			v.Ref = x0
+		case "size":
+			var x0 CreateShapeRequest_Size
+			raw, err := validation.Raw(d)
+			if err != nil {
+				return err
+			}
+			if err := x0.UnmarshalJSON(raw); err != nil {
+				return err
+			}
+			y0 := x0
+			v.Size = &y0
+		case "tree":
+			p := path.Key("tree")
+			x0 := new(Node)
+			if err := x0.DecodeJX(d, &p, errs); err != nil {
+				return err
+			}
+			v.Tree = x0
+		default:
+			if err := d.Skip(); err != nil {
+				return err
+			}
+		}
+	}
+	if err := iter.Err(); err != nil {
+		return err
+	}
+	if seen&uint64(0x2) == 0 {
+		q := path.Key("code")
+		errs.Add(&q, validation.RuleRequired, "is required")
+	}
+	if seen&uint64(0x100) == 0 {
+		q := path.Key("pet")
+		errs.Add(&q, validation.RuleRequired, "is required")
+	}
+	return nil
+}
+
 // Validate checks v against every rule of the CreateThingRequest schema and returns all violations
 // as validation.Errors, or nil.
 func (v *CreateThingRequest) Validate() error {
@@ -256,7 +812,7 @@ func (v *CreateThingRequest) ValidateAt(path *validation.Path, errs *validation.
 	{
 		p := path.Key("backend_type")
 		s0 := string(v.BackendType)
-		validation.EnumString(errs, &p, s0, enum1)
+		validation.EnumString(errs, &p, s0, enum3)
 	}
 	if v.Gadget != nil {
 		p := path.Key("gadget")
@@ -284,7 +840,7 @@ func (v *CreateThingRequest) ValidateAt(path *validation.Path, errs *validation.
 	{
 		p := path.Key("method")
 		s0 := string(v.Method)
-		validation.EnumCI(errs, &p, s0, enum2)
+		validation.EnumCI(errs, &p, s0, enum4)
 	}
 	{
 		p := path.Key("name")
@@ -411,7 +967,7 @@ func (v *CreateThingRequest) DecodeJX(d *jx.Decoder, path *validation.Path, errs
 		case "backend_type":
 			seen |= uint64(0x2)
 			p := path.Key("backend_type")
-			x0, ok0, err := validation.DecodeEnumString(d, errs, &p, enum1)
+			x0, ok0, err := validation.DecodeEnumString(d, errs, &p, enum3)
 			if err != nil {
 				return err
 			}
@@ -484,7 +1040,7 @@ func (v *CreateThingRequest) DecodeJX(d *jx.Decoder, path *validation.Path, errs
 		case "method":
 			seen |= uint64(0x100)
 			p := path.Key("method")
-			x0, ok0, err := validation.DecodeEnumString(d, errs, &p, enum2)
+			x0, ok0, err := validation.DecodeEnumString(d, errs, &p, enum4)
 			if err != nil {
 				return err
 			}
@@ -755,6 +1311,76 @@ func (v *CreateThingResponse) DecodeJX(d *jx.Decoder, path *validation.Path, err
 	return nil
 }
 
+// Validate checks v against every rule of the Dog schema and returns all violations
+// as validation.Errors, or nil.
+func (v *Dog) Validate() error {
+	return validation.Validate(v)
+}
+
+// DecodeJSON decodes data into v with exact member names and validates it. It reports every
+// violation (missing members, wrong types, broken rules) as validation.Errors.
+func (v *Dog) DecodeJSON(data []byte) error {
+	return validation.DecodeJSON(data, v)
+}
+
+// ValidateAt checks v, found at path, and adds each violation to errs.
+func (v *Dog) ValidateAt(path *validation.Path, errs *validation.Errors) {
+	{
+		p := path.Key("kind")
+		s0 := string(v.Kind)
+		validation.EnumString(errs, &p, s0, enum5)
+	}
+}
+
+// DecodeJX decodes the next value of d into v; structural violations go to errs and
+// only malformed JSON is returned as an error.
+func (v *Dog) DecodeJX(d *jx.Decoder, path *validation.Path, errs *validation.Errors) error {
+	if ok, err := validation.Expect(d, errs, path, jx.Object, "an object"); !ok || err != nil {
+		return err
+	}
+	var seen uint64
+	iter, err := d.ObjIter()
+	if err != nil {
+		return err
+	}
+	for iter.Next() {
+		switch string(iter.Key()) {
+		case "bark":
+			p := path.Key("bark")
+			x0, ok0, err := validation.DecodeBool(d, errs, &p)
+			if err != nil {
+				return err
+			}
+			if ok0 {
+				y0 := x0
+				v.Bark = &y0
+			}
+		case "kind":
+			seen |= uint64(0x2)
+			p := path.Key("kind")
+			x0, ok0, err := validation.DecodeEnumString(d, errs, &p, enum5)
+			if err != nil {
+				return err
+			}
+			if ok0 {
+				v.Kind = DogKind(x0)
+			}
+		default:
+			if err := d.Skip(); err != nil {
+				return err
+			}
+		}
+	}
+	if err := iter.Err(); err != nil {
+		return err
+	}
+	if seen&uint64(0x2) == 0 {
+		q := path.Key("kind")
+		errs.Add(&q, validation.RuleRequired, "is required")
+	}
+	return nil
+}
+
 // Validate checks v against every rule of the ErrorResponse schema and returns all violations
 // as validation.Errors, or nil.
 func (v *ErrorResponse) Validate() error {
@@ -873,7 +1499,7 @@ func (v *Gadget) ValidateAt(path *validation.Path, errs *validation.Errors) {
 	if v.Grade != nil {
 		p := path.Key("grade")
 		s0 := string((*v.Grade))
-		validation.EnumString(errs, &p, s0, enum3)
+		validation.EnumString(errs, &p, s0, enum6)
 	}
 	if v.Labels != nil {
 		p := path.Key("labels")
@@ -1047,7 +1673,7 @@ func (v *Gadget) DecodeJX(d *jx.Decoder, path *validation.Path, errs *validation
 			} else if null {
 				v.Grade = nil
 			} else {
-				x0, ok0, err := validation.DecodeEnumString(d, errs, &p, enum3)
+				x0, ok0, err := validation.DecodeEnumString(d, errs, &p, enum6)
 				if err != nil {
 					return err
 				}
@@ -1255,6 +1881,313 @@ func (v *Gadget_Dims) DecodeJX(d *jx.Decoder, path *validation.Path, errs *valid
 	return nil
 }
 
+// Validate checks v against every rule of the Horse schema and returns all violations
+// as validation.Errors, or nil.
+func (v *Horse) Validate() error {
+	return validation.Validate(v)
+}
+
+// DecodeJSON decodes data into v with exact member names and validates it. It reports every
+// violation (missing members, wrong types, broken rules) as validation.Errors.
+func (v *Horse) DecodeJSON(data []byte) error {
+	return validation.DecodeJSON(data, v)
+}
+
+// ValidateAt checks v, found at path, and adds each violation to errs.
+func (v *Horse) ValidateAt(path *validation.Path, errs *validation.Errors) {
+	if v.Speed != nil {
+		p := path.Key("speed")
+		n0 := int64((*v.Speed))
+		validation.Int(errs, &p, n0, false, int64(0), true, int64(80))
+	}
+	{
+		p := path.Key("type")
+		s0 := string(v.Type)
+		validation.EnumString(errs, &p, s0, enum7)
+	}
+}
+
+// DecodeJX decodes the next value of d into v; structural violations go to errs and
+// only malformed JSON is returned as an error.
+func (v *Horse) DecodeJX(d *jx.Decoder, path *validation.Path, errs *validation.Errors) error {
+	if ok, err := validation.Expect(d, errs, path, jx.Object, "an object"); !ok || err != nil {
+		return err
+	}
+	var seen uint64
+	iter, err := d.ObjIter()
+	if err != nil {
+		return err
+	}
+	for iter.Next() {
+		switch string(iter.Key()) {
+		case "speed":
+			p := path.Key("speed")
+			x0, ok0, err := validation.DecodeInt(d, errs, &p)
+			if err != nil {
+				return err
+			}
+			if ok0 && validation.FitInt(errs, &p, x0, 64) {
+				y0 := int(x0)
+				v.Speed = &y0
+			}
+		case "type":
+			seen |= uint64(0x2)
+			p := path.Key("type")
+			x0, ok0, err := validation.DecodeEnumString(d, errs, &p, enum7)
+			if err != nil {
+				return err
+			}
+			if ok0 {
+				v.Type = HorseType(x0)
+			}
+		default:
+			if err := d.Skip(); err != nil {
+				return err
+			}
+		}
+	}
+	if err := iter.Err(); err != nil {
+		return err
+	}
+	if seen&uint64(0x2) == 0 {
+		q := path.Key("type")
+		errs.Add(&q, validation.RuleRequired, "is required")
+	}
+	return nil
+}
+
+// Validate checks v against every rule of the Named schema and returns all violations
+// as validation.Errors, or nil.
+func (v *Named) Validate() error {
+	return validation.Validate(v)
+}
+
+// DecodeJSON decodes data into v with exact member names and validates it. It reports every
+// violation (missing members, wrong types, broken rules) as validation.Errors.
+func (v *Named) DecodeJSON(data []byte) error {
+	return validation.DecodeJSON(data, v)
+}
+
+// ValidateAt checks v, found at path, and adds each violation to errs.
+func (v *Named) ValidateAt(path *validation.Path, errs *validation.Errors) {
+	{
+		p := path.Key("id")
+		s0 := v.Id
+		validation.String(errs, &p, s0, -1, 5)
+	}
+}
+
+// DecodeJX decodes the next value of d into v; structural violations go to errs and
+// only malformed JSON is returned as an error.
+func (v *Named) DecodeJX(d *jx.Decoder, path *validation.Path, errs *validation.Errors) error {
+	if ok, err := validation.Expect(d, errs, path, jx.Object, "an object"); !ok || err != nil {
+		return err
+	}
+	var seen uint64
+	iter, err := d.ObjIter()
+	if err != nil {
+		return err
+	}
+	for iter.Next() {
+		switch string(iter.Key()) {
+		case "id":
+			seen |= uint64(0x1)
+			p := path.Key("id")
+			x0, ok0, err := validation.DecodeString(d, errs, &p)
+			if err != nil {
+				return err
+			}
+			if ok0 {
+				v.Id = x0
+			}
+		default:
+			if err := d.Skip(); err != nil {
+				return err
+			}
+		}
+	}
+	if err := iter.Err(); err != nil {
+		return err
+	}
+	if seen&uint64(0x1) == 0 {
+		q := path.Key("id")
+		errs.Add(&q, validation.RuleRequired, "is required")
+	}
+	return nil
+}
+
+// Validate checks v against every rule of the Node schema and returns all violations
+// as validation.Errors, or nil.
+func (v *Node) Validate() error {
+	return validation.Validate(v)
+}
+
+// DecodeJSON decodes data into v with exact member names and validates it. It reports every
+// violation (missing members, wrong types, broken rules) as validation.Errors.
+func (v *Node) DecodeJSON(data []byte) error {
+	return validation.DecodeJSON(data, v)
+}
+
+// ValidateAt checks v, found at path, and adds each violation to errs.
+func (v *Node) ValidateAt(path *validation.Path, errs *validation.Errors) {
+	if v.Children != nil {
+		p := path.Key("children")
+		validation.Items(errs, &p, len((*v.Children)), -1, 3)
+		for i0 := range *v.Children {
+			q0 := (&p).Index(i0)
+			(*v.Children)[i0].ValidateAt(&q0, errs)
+		}
+	}
+	{
+		p := path.Key("name")
+		s0 := v.Name
+		validation.String(errs, &p, s0, -1, 8)
+	}
+}
+
+// DecodeJX decodes the next value of d into v; structural violations go to errs and
+// only malformed JSON is returned as an error.
+func (v *Node) DecodeJX(d *jx.Decoder, path *validation.Path, errs *validation.Errors) error {
+	if ok, err := validation.Expect(d, errs, path, jx.Object, "an object"); !ok || err != nil {
+		return err
+	}
+	var seen uint64
+	iter, err := d.ObjIter()
+	if err != nil {
+		return err
+	}
+	for iter.Next() {
+		switch string(iter.Key()) {
+		case "children":
+			p := path.Key("children")
+			if ok0, err := validation.Expect(d, errs, &p, jx.Array, "an array"); err != nil {
+				return err
+			} else if ok0 {
+				arr0 := make([]Node, 0)
+				it0, err := d.ArrIter()
+				if err != nil {
+					return err
+				}
+				for it0.Next() {
+					q0 := (&p).Index(len(arr0))
+					var e0 Node
+					if err := e0.DecodeJX(d, &q0, errs); err != nil {
+						return err
+					}
+					arr0 = append(arr0, e0)
+				}
+				if err := it0.Err(); err != nil {
+					return err
+				}
+				y0 := arr0
+				v.Children = &y0
+			}
+		case "name":
+			seen |= uint64(0x2)
+			p := path.Key("name")
+			x0, ok0, err := validation.DecodeString(d, errs, &p)
+			if err != nil {
+				return err
+			}
+			if ok0 {
+				v.Name = x0
+			}
+		default:
+			if err := d.Skip(); err != nil {
+				return err
+			}
+		}
+	}
+	if err := iter.Err(); err != nil {
+		return err
+	}
+	if seen&uint64(0x2) == 0 {
+		q := path.Key("name")
+		errs.Add(&q, validation.RuleRequired, "is required")
+	}
+	return nil
+}
+
+// Validate checks v against every rule of the Owner schema and returns all violations
+// as validation.Errors, or nil.
+func (v *Owner) Validate() error {
+	return validation.Validate(v)
+}
+
+// DecodeJSON decodes data into v with exact member names and validates it. It reports every
+// violation (missing members, wrong types, broken rules) as validation.Errors.
+func (v *Owner) DecodeJSON(data []byte) error {
+	return validation.DecodeJSON(data, v)
+}
+
+// ValidateAt checks v, found at path, and adds each violation to errs.
+func (v *Owner) ValidateAt(path *validation.Path, errs *validation.Errors) {
+	{
+		p := path.Key("age")
+		n0 := int64(v.Age)
+		validation.Int(errs, &p, n0, true, int64(0), false, int64(0))
+	}
+	{
+		p := path.Key("id")
+		s0 := v.Id
+		validation.String(errs, &p, s0, 2, -1)
+	}
+	validation.CheckValue(&walkedSchemas[7], v, path, errs)
+}
+
+// DecodeJX decodes the next value of d into v; structural violations go to errs and
+// only malformed JSON is returned as an error.
+func (v *Owner) DecodeJX(d *jx.Decoder, path *validation.Path, errs *validation.Errors) error {
+	if ok, err := validation.Expect(d, errs, path, jx.Object, "an object"); !ok || err != nil {
+		return err
+	}
+	var seen uint64
+	iter, err := d.ObjIter()
+	if err != nil {
+		return err
+	}
+	for iter.Next() {
+		switch string(iter.Key()) {
+		case "age":
+			seen |= uint64(0x1)
+			p := path.Key("age")
+			x0, ok0, err := validation.DecodeInt(d, errs, &p)
+			if err != nil {
+				return err
+			}
+			if ok0 && validation.FitInt(errs, &p, x0, 64) {
+				v.Age = int(x0)
+			}
+		case "id":
+			seen |= uint64(0x2)
+			p := path.Key("id")
+			x0, ok0, err := validation.DecodeString(d, errs, &p)
+			if err != nil {
+				return err
+			}
+			if ok0 {
+				v.Id = x0
+			}
+		default:
+			if err := d.Skip(); err != nil {
+				return err
+			}
+		}
+	}
+	if err := iter.Err(); err != nil {
+		return err
+	}
+	if seen&uint64(0x1) == 0 {
+		q := path.Key("age")
+		errs.Add(&q, validation.RuleRequired, "is required")
+	}
+	if seen&uint64(0x2) == 0 {
+		q := path.Key("id")
+		errs.Add(&q, validation.RuleRequired, "is required")
+	}
+	return nil
+}
+
 // Validate checks v against every rule of the Param schema and returns all violations
 // as validation.Errors, or nil.
 func (v *Param) Validate() error {
@@ -1272,7 +2205,7 @@ func (v *Param) ValidateAt(path *validation.Path, errs *validation.Errors) {
 	{
 		p := path.Key("location")
 		s0 := v.Location
-		validation.EnumCI(errs, &p, s0, enum4)
+		validation.EnumCI(errs, &p, s0, enum8)
 	}
 	{
 		p := path.Key("name")
@@ -1298,7 +2231,7 @@ func (v *Param) DecodeJX(d *jx.Decoder, path *validation.Path, errs *validation.
 		case "location":
 			seen |= uint64(0x1)
 			p := path.Key("location")
-			x0, ok0, err := validation.DecodeEnumString(d, errs, &p, enum4)
+			x0, ok0, err := validation.DecodeEnumString(d, errs, &p, enum8)
 			if err != nil {
 				return err
 			}
@@ -1352,7 +2285,7 @@ func (v *Ref) ValidateAt(path *validation.Path, errs *validation.Errors) {
 	{
 		p := path.Key("origin")
 		s0 := v.Origin
-		validation.EnumCI(errs, &p, s0, enum5)
+		validation.EnumCI(errs, &p, s0, enum9)
 	}
 	{
 		p := path.Key("value")
@@ -1377,7 +2310,7 @@ func (v *Ref) DecodeJX(d *jx.Decoder, path *validation.Path, errs *validation.Er
 		case "origin":
 			seen |= uint64(0x1)
 			p := path.Key("origin")
-			x0, ok0, err := validation.DecodeEnumString(d, errs, &p, enum5)
+			x0, ok0, err := validation.DecodeEnumString(d, errs, &p, enum9)
 			if err != nil {
 				return err
 			}
@@ -1487,6 +2420,241 @@ func (v *VpcInfo) DecodeJX(d *jx.Decoder, path *validation.Path, errs *validatio
 		errs.Add(&q, validation.RuleRequired, "is required")
 	}
 	return nil
+}
+
+// ValidateAt checks u against every branch of its schema and adds each violation to errs.
+func (u *CreatePetResponse) ValidateAt(path *validation.Path, errs *validation.Errors) {
+	raw, err := u.MarshalJSON()
+	if err != nil {
+		errs.Add(path, validation.RuleType, err.Error())
+		return
+	}
+	validation.CheckJSON(&walkedSchemas[12], raw, path, errs)
+}
+
+// Validate checks u from the document root.
+func (u *CreatePetResponse) Validate() error {
+	return validation.Validate(u)
+}
+
+// DecodeJSON decodes data into u and validates it, reporting every violation as validation.Errors.
+func (u *CreatePetResponse) DecodeJSON(data []byte) error {
+	return validation.DecodeJSON(data, u)
+}
+
+// DecodeJX takes the next value of d; ValidateAt judges it against the branches.
+func (u *CreatePetResponse) DecodeJX(d *jx.Decoder, path *validation.Path, errs *validation.Errors) error {
+	raw, err := validation.Raw(d)
+	if err != nil {
+		return err
+	}
+	return u.UnmarshalJSON(raw)
+}
+
+// ValidateAt checks u against every branch of its schema and adds each violation to errs.
+func (u *CreateShapeRequest_Code) ValidateAt(path *validation.Path, errs *validation.Errors) {
+	raw, err := u.MarshalJSON()
+	if err != nil {
+		errs.Add(path, validation.RuleType, err.Error())
+		return
+	}
+	validation.CheckJSON(&walkedSchemas[15], raw, path, errs)
+}
+
+// Validate checks u from the document root.
+func (u *CreateShapeRequest_Code) Validate() error {
+	return validation.Validate(u)
+}
+
+// ValidateAt checks that exactly one branch of the oneOf accepts u.
+func (u *CreateShapeRequest_Mixed) ValidateAt(path *validation.Path, errs *validation.Errors) {
+	raw, err := u.MarshalJSON()
+	if err != nil {
+		errs.Add(path, validation.RuleOneOf, err.Error())
+		return
+	}
+	matched := 0
+	var warned validation.Errors
+	{
+		errs := new(validation.Errors)
+		var b0 int
+		if err := func() error {
+			d := jx.DecodeBytes(raw)
+			x1, ok1, err := validation.DecodeInt(d, errs, path)
+			if err != nil {
+				return err
+			}
+			if ok1 && validation.FitInt(errs, path, x1, 64) {
+				b0 = int(x1)
+			}
+			_ = b0
+			return nil
+		}(); err == nil && !errs.Enforced() {
+			matched++
+			warned = append(warned, *errs...)
+		}
+	}
+	{
+		errs := new(validation.Errors)
+		var b1 string
+		if err := func() error {
+			d := jx.DecodeBytes(raw)
+			x1, ok1, err := validation.DecodeString(d, errs, path)
+			if err != nil {
+				return err
+			}
+			if ok1 {
+				b1 = x1
+			}
+			_ = b1
+			return nil
+		}(); err == nil && !errs.Enforced() {
+			matched++
+			warned = append(warned, *errs...)
+		}
+	}
+	if matched != 1 {
+		errs.Add(path, validation.RuleOneOf, "must match exactly one of: integer, string")
+	} else {
+		*errs = append(*errs, warned...)
+	}
+}
+
+// Validate checks u from the document root.
+func (u *CreateShapeRequest_Mixed) Validate() error {
+	return validation.Validate(u)
+}
+
+// ValidateAt checks that exactly one branch of the oneOf accepts u.
+func (u *CreateShapeRequest_Note) ValidateAt(path *validation.Path, errs *validation.Errors) {
+	raw, err := u.MarshalJSON()
+	if err != nil {
+		errs.Add(path, validation.RuleOneOf, err.Error())
+		return
+	}
+	matched := 0
+	var warned validation.Errors
+	{
+		errs := new(validation.Errors)
+		var b0 int
+		if err := func() error {
+			d := jx.DecodeBytes(raw)
+			x1, ok1, err := validation.DecodeInt(d, errs, path)
+			if err != nil {
+				return err
+			}
+			if ok1 && validation.FitInt(errs, path, x1, 64) {
+				b0 = int(x1)
+			}
+			_ = b0
+			return nil
+		}(); err == nil && !errs.Enforced() {
+			matched++
+			warned = append(warned, *errs...)
+		}
+	}
+	{
+		errs := new(validation.Errors)
+		var b1 string
+		if err := func() error {
+			d := jx.DecodeBytes(raw)
+			x1, ok1, err := validation.DecodeString(d, errs, path)
+			if err != nil {
+				return err
+			}
+			if ok1 {
+				b1 = x1
+			}
+			_ = b1
+			return nil
+		}(); err == nil && !errs.Enforced() {
+			matched++
+			warned = append(warned, *errs...)
+		}
+	}
+	if matched != 1 {
+		errs.Add(path, validation.RuleOneOf, "must match exactly one of: integer, string")
+	} else {
+		*errs = append(*errs, warned...)
+	}
+}
+
+// Validate checks u from the document root.
+func (u *CreateShapeRequest_Note) Validate() error {
+	return validation.Validate(u)
+}
+
+// ValidateAt checks u against every branch of its schema and adds each violation to errs.
+func (u *CreateShapeRequest_Size) ValidateAt(path *validation.Path, errs *validation.Errors) {
+	raw, err := u.MarshalJSON()
+	if err != nil {
+		errs.Add(path, validation.RuleType, err.Error())
+		return
+	}
+	validation.CheckJSON(&walkedSchemas[18], raw, path, errs)
+}
+
+// Validate checks u from the document root.
+func (u *CreateShapeRequest_Size) Validate() error {
+	return validation.Validate(u)
+}
+
+// ValidateAt checks u against every branch of its schema and adds each violation to errs.
+func (u *Mount) ValidateAt(path *validation.Path, errs *validation.Errors) {
+	raw, err := u.MarshalJSON()
+	if err != nil {
+		errs.Add(path, validation.RuleType, err.Error())
+		return
+	}
+	validation.CheckJSON(&walkedSchemas[21], raw, path, errs)
+}
+
+// Validate checks u from the document root.
+func (u *Mount) Validate() error {
+	return validation.Validate(u)
+}
+
+// DecodeJSON decodes data into u and validates it, reporting every violation as validation.Errors.
+func (u *Mount) DecodeJSON(data []byte) error {
+	return validation.DecodeJSON(data, u)
+}
+
+// DecodeJX takes the next value of d; ValidateAt judges it against the branches.
+func (u *Mount) DecodeJX(d *jx.Decoder, path *validation.Path, errs *validation.Errors) error {
+	raw, err := validation.Raw(d)
+	if err != nil {
+		return err
+	}
+	return u.UnmarshalJSON(raw)
+}
+
+// ValidateAt checks u against every branch of its schema and adds each violation to errs.
+func (u *Pet) ValidateAt(path *validation.Path, errs *validation.Errors) {
+	raw, err := u.MarshalJSON()
+	if err != nil {
+		errs.Add(path, validation.RuleType, err.Error())
+		return
+	}
+	validation.CheckJSON(&walkedSchemas[24], raw, path, errs)
+}
+
+// Validate checks u from the document root.
+func (u *Pet) Validate() error {
+	return validation.Validate(u)
+}
+
+// DecodeJSON decodes data into u and validates it, reporting every violation as validation.Errors.
+func (u *Pet) DecodeJSON(data []byte) error {
+	return validation.DecodeJSON(data, u)
+}
+
+// DecodeJX takes the next value of d; ValidateAt judges it against the branches.
+func (u *Pet) DecodeJX(d *jx.Decoder, path *validation.Path, errs *validation.Errors) error {
+	raw, err := validation.Raw(d)
+	if err != nil {
+		return err
+	}
+	return u.UnmarshalJSON(raw)
 }
 
 // ValidateAt checks that exactly one branch of the oneOf accepts u.

@@ -12,3 +12,8 @@ var Source []byte
 //
 //go:embed keywords.go
 var KeywordsSource []byte
+
+// SchemaSource is this package's schema.go, written beside Source.
+//
+//go:embed schema.go
+var SchemaSource []byte

@@ -20,6 +20,9 @@ import (
 
 // ServerInterface represents all server handlers.
 type ServerInterface interface {
+	// CreateShape Create a shape; its body combines schemas (allOf, anyOf, oneOf, not, discriminators).
+	// (POST /v1/{project_id}/shapes)
+	CreateShape(ctx echo.Context, projectId features.ProjectId) error
 	// CreateThing Create a thing.
 	// (POST /v1/{project_id}/things)
 	CreateThing(ctx echo.Context, projectId features.ProjectId) error
@@ -28,6 +31,22 @@ type ServerInterface interface {
 // ServerInterfaceWrapper converts echo contexts to parameters.
 type ServerInterfaceWrapper struct {
 	Handler ServerInterface
+}
+
+// CreateShape converts echo context to params.
+func (w *ServerInterfaceWrapper) CreateShape(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "project_id" -------------
+	var projectId features.ProjectId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "project_id", ctx.Param("project_id"), &projectId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter project_id: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.CreateShape(ctx, projectId)
+	return err
 }
 
 // CreateThing converts echo context to params.
@@ -93,8 +112,40 @@ func RegisterHandlersWithOptions(router EchoRouter, si ServerInterface, options 
 		Handler: si,
 	}
 
+	router.POST(options.BaseURL+"/v1/:project_id/shapes", wrapper.CreateShape, options.OperationMiddlewares["CreateShape"]...)
 	router.POST(options.BaseURL+"/v1/:project_id/things", wrapper.CreateThing, options.OperationMiddlewares["CreateThing"]...)
 
+}
+
+type CreateShapeRequestObject struct {
+	ProjectId features.ProjectId `json:"project_id"`
+	Body      *features.CreateShapeJSONRequestBody
+}
+
+type CreateShapeResponseObject interface {
+	VisitCreateShapeResponse(w http.ResponseWriter) error
+}
+
+type CreateShape201JSONResponse features.CreatePetResponse
+
+func (t CreateShape201JSONResponse) MarshalJSON() ([]byte, error) {
+	return features.CreatePetResponse(t).MarshalJSON()
+}
+
+func (t *CreateShape201JSONResponse) UnmarshalJSON(b []byte) error {
+	return (*features.CreatePetResponse)(t).UnmarshalJSON(b)
+}
+
+func (response CreateShape201JSONResponse) VisitCreateShapeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(201)
+	_, err := buf.WriteTo(w)
+	return err
 }
 
 type CreateThingRequestObject struct {
@@ -136,6 +187,9 @@ func (response CreateThing400JSONResponse) VisitCreateThingResponse(w http.Respo
 
 // StrictServerInterface represents all server handlers.
 type StrictServerInterface interface {
+	// CreateShape Create a shape; its body combines schemas (allOf, anyOf, oneOf, not, discriminators).
+	// (POST /v1/{project_id}/shapes)
+	CreateShape(ctx context.Context, request CreateShapeRequestObject) (CreateShapeResponseObject, error)
 	// CreateThing Create a thing.
 	// (POST /v1/{project_id}/things)
 	CreateThing(ctx context.Context, request CreateThingRequestObject) (CreateThingResponseObject, error)
@@ -151,6 +205,54 @@ func NewStrictHandler(ssi StrictServerInterface, middlewares []StrictMiddlewareF
 type strictHandler struct {
 	ssi         StrictServerInterface
 	middlewares []StrictMiddlewareFunc
+}
+
+// CreateShape operation middleware
+func (sh *strictHandler) CreateShape(ctx echo.Context, projectId features.ProjectId) error {
+	var request CreateShapeRequestObject
+
+	request.ProjectId = projectId
+
+	var body features.CreateShapeJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.CreateShape(ctx.Request().Context(), request.(CreateShapeRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "CreateShape")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(CreateShapeResponseObject); ok {
+		return validResponse.VisitCreateShapeResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
 }
 
 // CreateThing operation middleware
