@@ -254,10 +254,14 @@ func (w *walker) keywords(g *vgen, s *openapi3.Schema, where string, d jen.Dict)
 			return refuse(name + " (make the schema a component of its own)")
 		}
 	}
-	switch s.Format {
-	case "", "int32", "int64", "float", "double":
-	default:
+	switch {
+	case s.Format == "" || s.Format == "int32" || s.Format == "int64" || s.Format == "float" || s.Format == "double":
+	case formatProblem(s) != "":
+		// The same formats as a typed schema: a checked one is checked, an annotation is kept
+		// as one, and any other (or one on a schema without its type) is refused.
 		return refuse("format " + s.Format)
+	case checkedFormats[s.Format]:
+		d[jen.Id("Format")] = jen.Lit(s.Format)
 	}
 	if s.ReadOnly || s.WriteOnly {
 		return refuse("readOnly/writeOnly")

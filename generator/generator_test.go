@@ -56,7 +56,7 @@ func TestBadSpecsAreRefused(t *testing.T) {
 		"format-on-wrong-type.yaml":  "#/components/schemas/Thing/properties/day: format date is not supported by the validator generator on this type",
 		"typeless-properties.yaml":   "#/components/schemas/Thing/properties/inner: properties on a schema without a type",
 		"unknown-extension.yaml":     "#/components/schemas/Thing/properties/a/x-maximum-if: not a defined extension",
-		"combined-format.yaml":       "#/components/schemas/Thing/properties/contact/oneOf/0: format email in a combined or untyped schema is not supported",
+		"combined-format.yaml":       "#/components/schemas/Thing/properties/contact/oneOf/0: format color in a combined or untyped schema is not supported",
 		"combined-extension.yaml":    "#/components/schemas/Thing/properties/name/anyOf/0: x-forbidden-chars (make the schema a component of its own) in a combined or untyped schema is not supported",
 		"discriminator-mapping.yaml": `#/components/schemas/Thing: discriminator mapping "c" names #/components/schemas/C, which is not a branch`,
 	} {

@@ -170,6 +170,11 @@ func toUnion(goName string, gs codegen.Schema, where string) (union, error) {
 			return u, err
 		}
 		v, err := toValue(bs, fmt.Sprintf("%s/oneOf/%d", where, i))
+		if err == nil && v.kind == kStruct && br.Ref == "" {
+			// An inline object branch: oapi-codegen names its struct after the property, not
+			// after this union, so it has no decoder this code can name.
+			err = fmt.Errorf("%s/oneOf/%d: an inline object branch", where, i)
+		}
 		if err != nil {
 			// No Go shape of its own (an inline object): the walker checks the branches.
 			u.branches = nil

@@ -52,6 +52,7 @@ type Schema struct {
 	MaxLength    *int
 	Pattern      func(string) bool
 	PatternText  string
+	Format       string // a checked string format (see Format); "" when none
 
 	Items       *Schema
 	MinItems    int
@@ -149,6 +150,9 @@ func CheckJSON(s *Schema, raw []byte, p *Path, e *Errors) {
 		}
 		if s.Pattern != nil {
 			Pattern(e, p, str, s.Pattern, s.PatternText)
+		}
+		if s.Format != "" {
+			Format(e, p, str, s.Format)
 		}
 	case jx.Number:
 		s.number(raw, p, e)

@@ -91,6 +91,11 @@ func TestCombinationsAgreeWithKinOpenAPI(t *testing.T) {
 		// recursion through $ref.
 		{"tree", `{"name":"a","children":[{"name":"b","children":[{"name":"toolongname"}]}]}`, "tree.children[0].children[0].name maxLength"},
 		{"tree", `{"name":"a","children":[{"children":[]}]}`, "tree.children[0].name required"},
+		// a checked format inside a combination.
+		{"when", `"2024-02-29"`, ""},
+		{"when", `7`, ""},
+		{"when", `"2023-02-29"`, "when oneOf"},
+		{"when", `"29.02.2024"`, "when oneOf"},
 		// a constraint on a value without a type.
 		{"ceiling", `3`, ""},
 		{"ceiling", `3.5`, "ceiling maximum"},

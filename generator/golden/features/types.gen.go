@@ -285,6 +285,9 @@ type CreateShapeRequest struct {
 
 	// Tree A tree node (recursion through $ref).
 	Tree *Node `json:"tree,omitempty"`
+
+	// When A date or a day count (a checked format inside a combination).
+	When *CreateShapeRequest_When `json:"when,omitempty"`
 }
 
 // CreateShapeRequestCode0 defines model for CreateShapeRequest.Code.0.
@@ -328,6 +331,17 @@ type CreateShapeRequestSize1 = string
 
 // CreateShapeRequest_Size An integer up to 10 or a string up to 3 characters.
 type CreateShapeRequest_Size struct {
+	union json.RawMessage
+}
+
+// CreateShapeRequestWhen0 defines model for CreateShapeRequest.When.0.
+type CreateShapeRequestWhen0 = string
+
+// CreateShapeRequestWhen1 defines model for CreateShapeRequest.When.1.
+type CreateShapeRequestWhen1 = int
+
+// CreateShapeRequest_When A date or a day count (a checked format inside a combination).
+type CreateShapeRequest_When struct {
 	union json.RawMessage
 }
 
@@ -943,6 +957,68 @@ func (t CreateShapeRequest_Size) MarshalJSON() ([]byte, error) {
 }
 
 func (t *CreateShapeRequest_Size) UnmarshalJSON(b []byte) error {
+	err := t.union.UnmarshalJSON(b)
+	return err
+}
+
+// AsCreateShapeRequestWhen0 returns the union data inside the CreateShapeRequest_When as a CreateShapeRequestWhen0
+func (t CreateShapeRequest_When) AsCreateShapeRequestWhen0() (CreateShapeRequestWhen0, error) {
+	var body CreateShapeRequestWhen0
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromCreateShapeRequestWhen0 overwrites any union data inside the CreateShapeRequest_When as the provided CreateShapeRequestWhen0
+func (t *CreateShapeRequest_When) FromCreateShapeRequestWhen0(v CreateShapeRequestWhen0) error {
+	b, err := json.Marshal(v)
+	t.union = b
+	return err
+}
+
+// MergeCreateShapeRequestWhen0 performs a merge with any union data inside the CreateShapeRequest_When, using the provided CreateShapeRequestWhen0
+func (t *CreateShapeRequest_When) MergeCreateShapeRequestWhen0(v CreateShapeRequestWhen0) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+// AsCreateShapeRequestWhen1 returns the union data inside the CreateShapeRequest_When as a CreateShapeRequestWhen1
+func (t CreateShapeRequest_When) AsCreateShapeRequestWhen1() (CreateShapeRequestWhen1, error) {
+	var body CreateShapeRequestWhen1
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromCreateShapeRequestWhen1 overwrites any union data inside the CreateShapeRequest_When as the provided CreateShapeRequestWhen1
+func (t *CreateShapeRequest_When) FromCreateShapeRequestWhen1(v CreateShapeRequestWhen1) error {
+	b, err := json.Marshal(v)
+	t.union = b
+	return err
+}
+
+// MergeCreateShapeRequestWhen1 performs a merge with any union data inside the CreateShapeRequest_When, using the provided CreateShapeRequestWhen1
+func (t *CreateShapeRequest_When) MergeCreateShapeRequestWhen1(v CreateShapeRequestWhen1) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+func (t CreateShapeRequest_When) MarshalJSON() ([]byte, error) {
+	b, err := t.union.MarshalJSON()
+	return b, err
+}
+
+func (t *CreateShapeRequest_When) UnmarshalJSON(b []byte) error {
 	err := t.union.UnmarshalJSON(b)
 	return err
 }

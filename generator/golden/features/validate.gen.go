@@ -583,6 +583,10 @@ func (v *CreateShapeRequest) ValidateAt(path *validation.Path, errs *validation.
 		p := path.Key("tree")
 		v.Tree.ValidateAt(&p, errs)
 	}
+	if v.When != nil {
+		p := path.Key("when")
+		v.When.ValidateAt(&p, errs)
+	}
 }
 
 // DecodeJX decodes the next value of d into v; structural violations go to errs and
@@ -771,6 +775,17 @@ func (v *CreateShapeRequest) DecodeJX(d *jx.Decoder, path *validation.Path, errs
 				return err
 			}
 			v.Tree = x0
+		case "when":
+			var x0 CreateShapeRequest_When
+			raw, err := validation.Raw(d)
+			if err != nil {
+				return err
+			}
+			if err := x0.UnmarshalJSON(raw); err != nil {
+				return err
+			}
+			y0 := x0
+			v.When = &y0
 		default:
 			if err := d.Skip(); err != nil {
 				return err
@@ -2596,6 +2611,66 @@ func (u *CreateShapeRequest_Size) ValidateAt(path *validation.Path, errs *valida
 
 // Validate checks u from the document root.
 func (u *CreateShapeRequest_Size) Validate() error {
+	return validation.Validate(u)
+}
+
+// ValidateAt checks that exactly one branch of the oneOf accepts u.
+func (u *CreateShapeRequest_When) ValidateAt(path *validation.Path, errs *validation.Errors) {
+	raw, err := u.MarshalJSON()
+	if err != nil {
+		errs.Add(path, validation.RuleOneOf, err.Error())
+		return
+	}
+	matched := 0
+	var warned validation.Errors
+	{
+		errs := new(validation.Errors)
+		var b0 string
+		if err := func() error {
+			d := jx.DecodeBytes(raw)
+			x1, ok1, err := validation.DecodeString(d, errs, path)
+			if err != nil {
+				return err
+			}
+			if ok1 {
+				b0 = x1
+			}
+			s1 := b0
+			validation.Format(errs, path, s1, "date")
+			return nil
+		}(); err == nil && !errs.Enforced() {
+			matched++
+			warned = append(warned, *errs...)
+		}
+	}
+	{
+		errs := new(validation.Errors)
+		var b1 int
+		if err := func() error {
+			d := jx.DecodeBytes(raw)
+			x1, ok1, err := validation.DecodeInt(d, errs, path)
+			if err != nil {
+				return err
+			}
+			if ok1 && validation.FitInt(errs, path, x1, 64) {
+				b1 = int(x1)
+			}
+			_ = b1
+			return nil
+		}(); err == nil && !errs.Enforced() {
+			matched++
+			warned = append(warned, *errs...)
+		}
+	}
+	if matched != 1 {
+		errs.Add(path, validation.RuleOneOf, "must match exactly one of: string, integer")
+	} else {
+		*errs = append(*errs, warned...)
+	}
+}
+
+// Validate checks u from the document root.
+func (u *CreateShapeRequest_When) Validate() error {
 	return validation.Validate(u)
 }
 
