@@ -129,7 +129,7 @@ func (r *runner) sendExample(ctx context.Context, o *op, ex Example, rejected bo
 	case !p.typed:
 		problem = "the generated client did not decode the body"
 	default:
-		if msg := o.checkResponse(p.status, "application/json", p.body); msg != "" {
+		if msg, _ := o.checkResponse(p.status, "application/json", p.body); msg != "" {
 			problem = msg
 		} else if name := o.responseType(p.status); name != "" {
 			if _, err := o.spec.Decode(name, p.body); err != nil {

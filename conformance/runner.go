@@ -8,7 +8,6 @@ import (
 	"net/http"
 	"regexp"
 	"sort"
-	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -75,6 +74,9 @@ const (
 	Failed            Status = "failed"
 	ExpectedRejection Status = "expected-rejection" // a request example the ledger records as breaking a kept rule, rejected at every point
 	NotRun            Status = "not-run"            // the case cannot run against this target; Message says why
+	// Warning is a finding that does not fail the run (members no page documents,
+	// KindUndocumented); apicconf --fail-on warning makes it fail.
+	Warning Status = "warning"
 )
 
 // Sections of a report, in report order.
@@ -145,9 +147,6 @@ type op struct {
 	path    string
 	success int    // the documented 2xx status
 	reqType string // component schema of the request body ("" without one)
-	// always lists the members every documented example of the success answer has: what
-	// the pages show the service always returning (none when no example is documented).
-	always []string
 }
 
 // job is one case waiting to run.
@@ -264,7 +263,6 @@ func (r *runner) addSpec(s *catalog.Spec) error {
 					x.reqType = SchemaName(mt.Schema)
 				}
 			}
-			x.always = alwaysReturned(doc, o.OperationID, x.success)
 			r.ops[o.OperationID] = x
 		}
 	}
@@ -357,40 +355,5 @@ func (r *runner) secrets() map[string]string {
 	if r.t.OtherToken != "" {
 		out[r.t.OtherToken] = "$APICCONF_OTHER_TOKEN"
 	}
-	return out
-}
-
-// alwaysReturned is the members every documented example of the answer with status has. One
-// example says what one API holds, not what every answer holds: it takes two or more.
-func alwaysReturned(doc *openapi3.T, opID string, status int) []string {
-	var common map[string]bool
-	n := 0
-	for _, ex := range Examples(doc) {
-		m, ok := ex.Value.(map[string]any)
-		if ex.Operation != opID || ex.Where != strconv.Itoa(status) || !ok {
-			continue
-		}
-		n++
-		if common == nil {
-			common = map[string]bool{}
-			for k := range m {
-				common[k] = true
-			}
-			continue
-		}
-		for k := range common {
-			if _, there := m[k]; !there {
-				delete(common, k)
-			}
-		}
-	}
-	if n < 2 {
-		return nil
-	}
-	out := make([]string, 0, len(common))
-	for k := range common {
-		out = append(out, k)
-	}
-	sort.Strings(out)
 	return out
 }

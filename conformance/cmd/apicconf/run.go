@@ -63,7 +63,7 @@ func (s stringsFlag) Set(v string) error {
 }
 
 // run is the command; it returns the exit status: 0 when nothing failed, 1 when a case
-// failed, 2 for a usage or tool error.
+// failed (or, with --fail-on warning, a warning was found), 2 for a usage or tool error.
 func run(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("apicconf", flag.ContinueOnError)
 	fs.SetOutput(stderr)
@@ -83,6 +83,7 @@ func run(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 	runRe := fs.String("run", "", "run only the cases whose ID matches this regular expression")
 	workers := fs.Int("workers", 16, "cases run at once")
 	keep := fs.Bool("keep", false, "keep the APIs the run creates (default: delete them at the end)")
+	failOn := fs.String("fail-on", "error", "what fails the run: error (failed cases), or warning (warnings too: members no page documents)")
 	if code, done := cmdline.Parse(fs, args, stdout, stderr, func(w io.Writer) {
 		fmt.Fprint(w, usage)
 		cmdline.PrintFlags(fs, w)
@@ -101,6 +102,9 @@ func run(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 	}
 	if *workers < 1 {
 		return fail("--workers must be at least 1")
+	}
+	if *failOn != "error" && *failOn != "warning" {
+		return fail("--fail-on must be error or warning")
 	}
 	opts := conformance.Options{Workers: *workers, Substitute: subs, Keep: *keep}
 	if *runRe != "" {
@@ -159,7 +163,7 @@ func run(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 	if *target != "" || rep.Created > 0 {
 		fmt.Fprintf(stderr, "apicconf: %d APIs created, %d deleted\n", rep.Created, rep.Removed)
 	}
-	if rep.Failed() {
+	if rep.Failed() || (*failOn == "warning" && rep.Counts()[conformance.Warning] > 0) {
 		return 1
 	}
 	return 0
