@@ -39,6 +39,14 @@ type Target struct {
 	// OtherProjectID and OtherToken belong to a second project, for the isolation flow; the
 	// flow is reported as not run without them.
 	OtherProjectID, OtherToken string
+
+	// OtherGroupID is a second API group of the ROMA instance, for the flows that show a name
+	// or route free in another group; OtherGroupAppID is the integration app to send with it
+	// when it is a global group (which needs one). The flows are not run without it.
+	OtherGroupID, OtherGroupAppID string
+	// VPCChannelID is a VPC channel of the ROMA instance, for the VPC-backend flows (not run
+	// without it).
+	VPCChannelID string
 }
 
 // Options tune a run.

@@ -76,6 +76,9 @@ func run(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 	fs.StringVar(&t.InstanceID, "instance", "", "ROMA Connect instance id")
 	fs.StringVar(&t.OtherToken, "other-token", os.Getenv("APICCONF_OTHER_TOKEN"), "token of a second project, for the isolation flow")
 	fs.StringVar(&t.OtherProjectID, "other-project", "", "id of the second project")
+	fs.StringVar(&t.OtherGroupID, "other-group", "", "a second API group of the ROMA instance, for the uniqueness-scope flows")
+	fs.StringVar(&t.OtherGroupAppID, "other-group-app", "", "the integration app to send with --other-group when it is a global group")
+	fs.StringVar(&t.VPCChannelID, "vpc-channel", "", "a VPC channel of the ROMA instance, for the VPC-backend flows")
 	subs := stringsFlag{}
 	fs.Var(subs, "set", "NAME=VALUE: substitute request-body member NAME (repeatable), e.g. group_id=...")
 	format := fs.String("format", "text", "report format: text, json, junit or html (one self-contained page)")
