@@ -36,6 +36,7 @@ type mut struct {
 var rules = []rule{
 	{"required", true, func(s *site) bool { return s.required && !s.branch }, deriveRequired},
 	{"type", true, isMember(func(s *site) bool { return s.schema.Type != nil || len(s.schema.OneOf) > 0 }), deriveType},
+	{"type", true, func(s *site) bool { return s.schema.Type.Is("boolean") }, deriveBoolean},
 	{"nullable", true, isMember(func(*site) bool { return true }), deriveNullable},
 	{"minLength", true, isString(func(s *openapi3.Schema) bool { return s.MinLength > 0 }), deriveMinLength},
 	{"maxLength", true, isString(func(s *openapi3.Schema) bool { return s.MaxLength != nil }), deriveMaxLength},
@@ -100,6 +101,15 @@ func deriveType(d *deriver, s *site) ([]mut, error) {
 		}
 	}
 	return nil, fmt.Errorf("the schema accepts every JSON type")
+}
+
+// deriveBoolean: both values of a boolean are valid (a service that refuses one, cors: true,
+// is noticed).
+func deriveBoolean(d *deriver, s *site) ([]mut, error) {
+	return []mut{
+		{variant: "is-true", valid: true, bodies: []any{with(s.base, s.path, true)}},
+		{variant: "is-false", valid: true, bodies: []any{with(s.base, s.path, false)}},
+	}, nil
 }
 
 func accepts(s *openapi3.Schema, v any) bool {
@@ -188,11 +198,9 @@ func derivePattern(d *deriver, s *site) ([]mut, error) {
 
 func deriveEnum(d *deriver, s *site) ([]mut, error) {
 	values := normalize(s.schema.Enum).([]any)
+	// Every listed value is valid: a service that refuses one of them is noticed.
 	var muts []mut
-	for i, v := range values {
-		if i == 8 {
-			break
-		}
+	for _, v := range values {
 		muts = append(muts, mut{variant: "is-" + text(v), valid: true, bodies: []any{with(s.base, s.path, v)}})
 	}
 	var unlisted []any
@@ -221,10 +229,8 @@ func deriveEnum(d *deriver, s *site) ([]mut, error) {
 func deriveEnumCI(d *deriver, s *site) ([]mut, error) {
 	values := enumCI(s.schema)
 	var muts []mut
-	for i, v := range values {
-		if i < 8 {
-			muts = append(muts, mut{variant: "is-" + v, valid: true, bodies: []any{with(s.base, s.path, v)}})
-		}
+	for _, v := range values {
+		muts = append(muts, mut{variant: "is-" + v, valid: true, bodies: []any{with(s.base, s.path, v)}})
 	}
 	v0 := values[0]
 	seen := map[string]bool{v0: true}
