@@ -120,7 +120,11 @@ func (r *runner) signWith(sk string, skew time.Duration, before, after func(*htt
 		if before != nil {
 			before(req)
 		}
-		sign.Sign(req, body, r.t.AK, sk, time.Now().Add(skew))
+		now := time.Now
+		if r.clock != nil {
+			now = r.clock
+		}
+		sign.Sign(req, body, r.t.AK, sk, now().Add(skew))
 		if after != nil {
 			after(req)
 		}

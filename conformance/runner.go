@@ -173,6 +173,8 @@ type runner struct {
 	main, preflight *clients
 	hc              *http.Client // sends through rec
 	rec             *recorder
+	// clock dates the signatures (nil: time.Now); tests fix it.
+	clock func() time.Time
 
 	// The legacy API that UpdateApi cases modify, created on first use.
 	updateOnce sync.Once

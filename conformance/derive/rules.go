@@ -38,6 +38,7 @@ var rules = []rule{
 	{"type", true, isMember(func(s *site) bool { return s.schema.Type != nil || len(s.schema.OneOf) > 0 }), deriveType},
 	{"type", true, func(s *site) bool { return s.schema.Type.Is("boolean") }, deriveBoolean},
 	{"nullable", true, isMember(func(*site) bool { return true }), deriveNullable},
+	{"default", true, isMember(func(s *site) bool { return s.schema.Default != nil && !s.required }), deriveDefault},
 	{"minLength", true, isString(func(s *openapi3.Schema) bool { return s.MinLength > 0 }), deriveMinLength},
 	{"maxLength", true, isString(func(s *openapi3.Schema) bool { return s.MaxLength != nil }), deriveMaxLength},
 	{"pattern", true, isString(func(s *openapi3.Schema) bool { return s.Pattern != "" && len(enumCI(s)) == 0 }), derivePattern},
@@ -119,6 +120,12 @@ func accepts(s *openapi3.Schema, v any) bool {
 		}
 	}
 	return len(s.OneOf) == 0 && kindFits(s, v)
+}
+
+// deriveDefault leaves out an optional member that has a documented default: the document is
+// valid, and the service must answer with the default (the suite's answer checks see to it).
+func deriveDefault(d *deriver, s *site) ([]mut, error) {
+	return []mut{{variant: "omitted", valid: true, bodies: []any{without(s.base, s.path)}}}, nil
 }
 
 func deriveNullable(d *deriver, s *site) ([]mut, error) {

@@ -20,10 +20,12 @@ const usage = `usage: apicconf [flags]
 
 Runs the conformance suite: every documented example, cases derived from every rule of the
 specs, the documented flows (create and query, modify, the whole lifecycle of both products,
-list parameters, unknown id, tenant isolation, credentials, duplicates), and a check of every
-response against the spec. Each case is
-judged by kin-openapi, the generated validators, the generated client's pre-flight
-validation and the target.
+list parameters, unknown id, tenant isolation, credentials, duplicates and the scope of the
+uniqueness rules, VPC and policy backends), and a check of every response against the spec
+(the members x-always-returned lists, what the request sent and the defaults of what it left
+out). Each case is judged by kin-openapi, the generated validators, the generated client's
+pre-flight validation and the target. Members of success answers that no page documents are
+warnings (undocumented-member): they fail the run only with --fail-on warning.
 
 Without --target it runs against the in-process emulator (fresh in-memory store, built-in
 fixtures and credentials). With --target it runs against that base URL, for instance the
@@ -44,7 +46,8 @@ The documented examples name ids (group_id, authorizer_id, vpc_channel_id, funct
 roma_app_id, ...) that exist in the emulator's fixtures but not in your account: --set
 NAME=VALUE replaces every request-body member NAME with VALUE (except where a rule case is
 about that member). Cases that cannot run against a target (the isolation flow without a
-second project, AK/SK flows without a key) are reported as not run, with the reason.
+second project, AK/SK flows without a key, the other-group flows without --other-group, the
+VPC flows without --vpc-channel) are reported as not run, with the reason.
 
 Flags (secrets may also come from APICCONF_TOKEN, APICCONF_SK, APICCONF_OTHER_TOKEN):
 `
