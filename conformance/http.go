@@ -233,6 +233,8 @@ type recorder struct {
 	// new id), in creation order; removed, those a delete answered with success.
 	created []string
 	removed map[string]bool
+	// onProblem, when set, is called for every response that does not conform.
+	onProblem func()
 }
 
 type route struct {
@@ -358,6 +360,9 @@ func (rec *recorder) check(req *http.Request, sent []byte, resp *http.Response, 
 		g.undocumented[m]++
 	}
 	if problem != "" {
+		if rec.onProblem != nil {
+			rec.onProblem()
+		}
 		g.bad++
 		if len(g.samples) < 5 {
 			g.samples = append(g.samples, fmt.Sprintf("%s %s: %s", req.Method, req.URL.Path, problem))

@@ -41,12 +41,13 @@ type Target struct {
 	OtherProjectID, OtherToken string
 
 	// OtherGroupID is a second API group of the ROMA instance, for the flows that show a name
-	// or route free in another group; OtherGroupAppID is the integration app to send with it
-	// when it is a global group (which needs one). The flows are not run without it.
-	OtherGroupID, OtherGroupAppID string
-	// VPCChannelID is a VPC channel of the ROMA instance, for the VPC-backend flows (not run
-	// without it).
-	VPCChannelID string
+	// or route free in another group (not run without it).
+	OtherGroupID string
+	// AppID is an integration app of the ROMA instance (a global group needs one), and
+	// VPCChannelID a VPC channel of it (the VPC-backend flows are not run without it). Derived
+	// cases whose synthesized members name an app or a VPC channel name these, so that they
+	// are stored rather than refused as naming nothing.
+	AppID, VPCChannelID string
 }
 
 // Options tune a run.
@@ -72,6 +73,9 @@ type Options struct {
 	// Keep leaves the APIs the run created on the target. By default the run deletes every
 	// one of them at the end, also when it was cancelled.
 	Keep bool
+	// FailFast stops starting cases at the first failure (a failed case, or a response that
+	// does not conform); the cases not started are reported as not run.
+	FailFast bool
 }
 
 // Status is a case's outcome.
@@ -175,6 +179,13 @@ type runner struct {
 	rec             *recorder
 	// clock dates the signatures (nil: time.Now); tests fix it.
 	clock func() time.Time
+	// stop is closed at the first failure of a FailFast run.
+	stop     chan struct{}
+	stopOnce sync.Once
+	// refs caches references() per operation.
+	refsOnce sync.Once
+	refsMu   sync.Mutex
+	refs     map[*op]map[string]string
 
 	// The legacy API that UpdateApi cases modify, created on first use.
 	updateOnce sync.Once
@@ -193,7 +204,7 @@ func Run(ctx context.Context, t Target, opts Options) (*Report, error) {
 	if opts.Workers <= 0 {
 		opts.Workers = 16
 	}
-	r := &runner{t: t, opts: opts, runID: randomHex(3), ops: map[string]*op{}}
+	r := &runner{t: t, opts: opts, runID: randomHex(3), ops: map[string]*op{}, stop: make(chan struct{})}
 	for _, s := range catalog.All() {
 		if err := r.addSpec(s); err != nil {
 			return nil, err
@@ -204,6 +215,7 @@ func Run(ctx context.Context, t Target, opts Options) (*Report, error) {
 		hc = &http.Client{Timeout: 30 * time.Second}
 	}
 	r.rec = newRecorder(hc.Transport, r.ops)
+	r.rec.onProblem = r.failed
 	recorded := *hc
 	recorded.Transport = r.rec
 	r.hc = &recorded
@@ -279,7 +291,15 @@ func (r *runner) addSpec(s *catalog.Spec) error {
 	return nil
 }
 
-// jobs lists every case, in report order: examples, rules, flows.
+// failed notes a failure: a FailFast run starts no more cases.
+func (r *runner) failed() {
+	if r.opts.FailFast {
+		r.stopOnce.Do(func() { close(r.stop) })
+	}
+}
+
+// jobs lists every case: examples, flows, rules (the report orders them by section). The
+// flows come before the thousands of rule cases so that a FailFast run reaches them early.
 func (r *runner) jobs() ([]job, error) {
 	var jobs []job
 	for _, s := range catalog.All() {
@@ -292,8 +312,8 @@ func (r *runner) jobs() ([]job, error) {
 	if err != nil {
 		return nil, err
 	}
-	jobs = append(jobs, rules...)
-	return append(jobs, r.flowJobs()...), nil
+	jobs = append(jobs, r.flowJobs()...)
+	return append(jobs, rules...), nil
 }
 
 // runAll runs the jobs on a bounded pool of workers and returns their results in job order.
@@ -313,6 +333,7 @@ func (r *runner) runAll(ctx context.Context, jobs []job) []Result {
 				res.ID = jobs[i].id
 				if res.Status == Failed {
 					res.Reproducer = sent.curl(r.t.BaseURL, r.opts.ReproBase, r.secrets())
+					r.failed()
 				}
 				results[i] = res
 				if r.opts.Progress != nil {
@@ -326,15 +347,25 @@ func (r *runner) runAll(ctx context.Context, jobs []job) []Result {
 	}
 dispatch:
 	for i := range jobs {
+		var why string
 		select {
-		case next <- i:
-		case <-ctx.Done():
-			// Cancelled (Ctrl-C): the cases not started are reported as not run.
-			for j := i; j < len(jobs); j++ {
-				results[j] = Result{ID: jobs[j].id, Section: sectionOf(jobs[j].id), Status: NotRun, Message: "the run was cancelled"}
+		case <-r.stop:
+			why = "not started: an earlier case failed (fail fast)"
+		default:
+			select {
+			case next <- i:
+				continue
+			case <-ctx.Done():
+				why = "the run was cancelled" // Ctrl-C
+			case <-r.stop:
+				why = "not started: an earlier case failed (fail fast)"
 			}
-			break dispatch
 		}
+		// The cases not started are reported as not run.
+		for j := i; j < len(jobs); j++ {
+			results[j] = Result{ID: jobs[j].id, Section: sectionOf(jobs[j].id), Status: NotRun, Message: why}
+		}
+		break dispatch
 	}
 	close(next)
 	wg.Wait()

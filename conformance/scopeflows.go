@@ -48,15 +48,15 @@ var scopes = []struct {
 	}, "route", "needs a second API group of the instance (--other-group)"},
 }
 
-// otherGroup moves doc to the target's second group (with the integration app a global group
-// needs), or reports false when the target has none.
+// otherGroup moves doc to the target's second group (with the target's integration app, which
+// a global group needs), or reports false when the target has none.
 func (r *runner) otherGroup(doc map[string]any) bool {
 	if r.t.OtherGroupID == "" {
 		return false
 	}
 	doc["group_id"] = r.t.OtherGroupID
-	if r.t.OtherGroupAppID != "" {
-		doc["roma_app_id"] = r.t.OtherGroupAppID
+	if r.t.AppID != "" {
+		doc["roma_app_id"] = r.t.AppID
 	}
 	return true
 }

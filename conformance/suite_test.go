@@ -269,3 +269,29 @@ func TestCleanupAfterCancelAndKeep(t *testing.T) {
 	assert.Zero(t, rep.Removed)
 	assert.Equal(t, 1, count(), "--keep keeps the APIs")
 }
+
+// A FailFast run starts no case after the first failure; the rest are reported as not run.
+func TestFailFast(t *testing.T) {
+	broken := func(http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Content-Type", "application/json")
+			w.Header().Set("X-Request-Id", "0123456789abcdef0123456789abcdef")
+			w.WriteHeader(http.StatusInternalServerError)
+			w.Write([]byte(`{"error_code":"APIG.9999","error_msg":"System error"}`)) //nolint:errcheck
+		})
+	}
+	target, stop, err := emulator.StartWith(context.Background(), broken)
+	require.NoError(t, err)
+	defer stop()
+	rep, err := conformance.Run(context.Background(), target, conformance.Options{Run: regexpMust(`^rules/CreateApi/`), Workers: 1, FailFast: true})
+	require.NoError(t, err)
+	counts := rep.Counts()
+	// The one worker may have taken the second case before the first one's failure was known.
+	assert.LessOrEqual(t, counts[conformance.Failed]+counts[conformance.Passed], 2, "the run stopped at the first failure")
+	assert.Greater(t, counts[conformance.NotRun], 100)
+	for _, r := range rep.Results {
+		if r.Status == conformance.NotRun {
+			assert.Contains(t, r.Message, "fail fast")
+		}
+	}
+}

@@ -59,7 +59,7 @@ func StartWith(ctx context.Context, wrap func(http.Handler) http.Handler) (t con
 		Token: Token, AK: AK, SK: SK,
 		ProjectID: Project, InstanceID: Instance,
 		OtherProjectID: OtherProject, OtherToken: OtherToken,
-		OtherGroupID: GlobalGroup, OtherGroupAppID: App, VPCChannelID: VPCChannel,
+		OtherGroupID: GlobalGroup, AppID: App, VPCChannelID: VPCChannel,
 	}
 	return t, func() { hs.Close(); st.Close() }, nil
 }

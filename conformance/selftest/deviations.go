@@ -188,14 +188,11 @@ func vendorError(w http.ResponseWriter, status int, code, msg string) {
 }
 
 // scoped is a service whose uniqueness rule is wider than documented: a create that shares
-// key(doc) with an API it created before (in any scope) is refused with code, as taken.
-func scoped(key func(m map[string]any) string, code string) func(http.Handler) http.Handler {
+// key(doc) with an API it created before in another scope(doc) is refused with code, as taken.
+func scoped(key, scope func(m map[string]any) string, code string) func(http.Handler) http.Handler {
 	return func(next http.Handler) http.Handler {
 		var mu sync.Mutex
-		seen := map[string]string{} // key -> the scope (group, method, match mode) it was created in
-		scope := func(m map[string]any) string {
-			return fmt.Sprint(m["group_id"], " ", strings.ToUpper(fmt.Sprint(m["req_method"])), " ", strings.ToUpper(fmt.Sprint(m["match_mode"])))
-		}
+		seen := map[string]string{} // key -> the scope it was created in
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			if !creates(r) {
 				next.ServeHTTP(w, r)
@@ -277,17 +274,20 @@ func stale(key func(m map[string]any) string, code string) func(http.Handler) ht
 	}
 }
 
-func nameKey(m map[string]any) string { return fmt.Sprint(m["name"]) }
-func pathKey(m map[string]any) string {
-	return strings.ToUpper(fmt.Sprint(m["req_method"])) + " " + fmt.Sprint(m["req_uri"])
-}
-func routeKey(m map[string]any) string {
-	mode := strings.ToUpper(fmt.Sprint(m["match_mode"]))
+func nameKey(m map[string]any) string   { return fmt.Sprint(m["name"]) }
+func groupKey(m map[string]any) string  { return fmt.Sprint(m["group_id"]) }
+func uriKey(m map[string]any) string    { return fmt.Sprint(m["group_id"], " ", m["req_uri"]) }
+func methodKey(m map[string]any) string { return strings.ToUpper(fmt.Sprint(m["req_method"])) }
+func modeKey(m map[string]any) string {
 	if m["match_mode"] == nil {
-		mode = "NORMAL"
+		return "NORMAL"
 	}
-	return pathKey(m) + " " + mode
+	return strings.ToUpper(fmt.Sprint(m["match_mode"]))
 }
+
+// pathKey is a method and path in a group; routeKey adds the match mode.
+func pathKey(m map[string]any) string  { return uriKey(m) + " " + methodKey(m) }
+func routeKey(m map[string]any) string { return pathKey(m) + " " + modeKey(m) }
 
 // items applies edit to every object in the array member k of m.
 func items(m map[string]any, k string, edit func(map[string]any)) {
@@ -462,9 +462,12 @@ func Deviations() []Deviation {
 		}, func(m map[string]any) { m["update_time"] = m["register_time"] })},
 		{"state", "a modify leaves the old name taken", stale(nameKey, "APIG.3202")},
 		{"state", "a modify leaves the old route taken", stale(routeKey, "APIG.3301")},
-		{"state", "the same name in another group is refused", scoped(nameKey, "APIG.3202")},
-		{"state", "the same path with another match mode or method is refused", scoped(func(m map[string]any) string { return fmt.Sprint(m["req_uri"]) }, "APIG.3301")},
-		{"state", "the same route in another group is refused", scoped(routeKey, "APIG.3301")},
+		{"state", "the same name in another group is refused", scoped(nameKey, groupKey, "APIG.3202")},
+		{"state", "the same path with another match mode is refused", scoped(pathKey, modeKey, "APIG.3301")},
+		{"state", "the same path with another method is refused", scoped(uriKey, methodKey, "APIG.3301")},
+		{"state", "the same route in another group is refused", scoped(func(m map[string]any) string {
+			return methodKey(m) + " " + fmt.Sprint(m["req_uri"]) + " " + modeKey(m)
+		}, groupKey, "APIG.3301")},
 
 		// Authentication and isolation.
 		{"auth", "a token's prefix is accepted", request(anyRequest, func(r *http.Request, b []byte) []byte {

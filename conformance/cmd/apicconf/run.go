@@ -80,7 +80,7 @@ func run(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 	fs.StringVar(&t.OtherToken, "other-token", os.Getenv("APICCONF_OTHER_TOKEN"), "token of a second project, for the isolation flow")
 	fs.StringVar(&t.OtherProjectID, "other-project", "", "id of the second project")
 	fs.StringVar(&t.OtherGroupID, "other-group", "", "a second API group of the ROMA instance, for the uniqueness-scope flows")
-	fs.StringVar(&t.OtherGroupAppID, "other-group-app", "", "the integration app to send with --other-group when it is a global group")
+	fs.StringVar(&t.AppID, "app", "", "an integration app of the ROMA instance: sent with --other-group, and by the derived cases that name an app")
 	fs.StringVar(&t.VPCChannelID, "vpc-channel", "", "a VPC channel of the ROMA instance, for the VPC-backend flows")
 	subs := stringsFlag{}
 	fs.Var(subs, "set", "NAME=VALUE: substitute request-body member NAME (repeatable), e.g. group_id=...")
@@ -89,6 +89,7 @@ func run(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 	runRe := fs.String("run", "", "run only the cases whose ID matches this regular expression")
 	workers := fs.Int("workers", 16, "cases run at once")
 	keep := fs.Bool("keep", false, "keep the APIs the run creates (default: delete them at the end)")
+	failFast := fs.Bool("fail-fast", false, "start no more cases after the first failure (the rest are reported as not run)")
 	failOn := fs.String("fail-on", "error", "what fails the run: error (failed cases), or warning (warnings too: members no page documents)")
 	if code, done := cmdline.Parse(fs, args, stdout, stderr, func(w io.Writer) {
 		fmt.Fprint(w, usage)
@@ -112,7 +113,7 @@ func run(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 	if *failOn != "error" && *failOn != "warning" {
 		return fail("--fail-on must be error or warning")
 	}
-	opts := conformance.Options{Workers: *workers, Substitute: subs, Keep: *keep}
+	opts := conformance.Options{Workers: *workers, Substitute: subs, Keep: *keep, FailFast: *failFast}
 	if *runRe != "" {
 		re, err := regexp.Compile(*runRe)
 		if err != nil {
