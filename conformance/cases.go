@@ -606,12 +606,12 @@ func (r *runner) prepare(o *op, v any, c *derive.Case) any {
 		about = c.Path
 	}
 	out = substitute(out, "", about, r.opts.Substitute)
-	if c == nil || c.Valid {
+	if refs := r.references(o); (c == nil || c.Valid) && differs(out, "", about, refs) {
 		// Ids the derived cases synthesize ("a") name nothing, so such a case would be
 		// refused for state before anything is stored: point them at what exists, unless that
 		// changes the verdict.
 		if cand, _, err := Normalize(out); err == nil {
-			cand = substitute(cand, "", about, r.references(o))
+			cand = substitute(cand, "", about, refs)
 			if o.reqType == "" || r.validBody(o, cand) == r.validBody(o, out) {
 				out = cand
 			}
@@ -673,6 +673,31 @@ func (r *runner) references(o *op) map[string]string {
 	}
 	r.refs[o] = m
 	return m
+}
+
+// differs reports whether substitute(v, path, skip, subs) would change v.
+func differs(v any, path, skip string, subs map[string]string) bool {
+	switch x := v.(type) {
+	case map[string]any:
+		for k, val := range x {
+			p := join(path, k)
+			if s, ok := subs[k]; ok && p != skip {
+				if _, isObj := val.(map[string]any); !isObj && val != s {
+					return true
+				}
+			}
+			if differs(val, p, skip, subs) {
+				return true
+			}
+		}
+	case []any:
+		for i := range x {
+			if differs(x[i], fmt.Sprintf("%s[%d]", path, i), skip, subs) {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 func findReferences(v any, out map[string]string) {
