@@ -3,13 +3,13 @@ package conformance
 import (
 	"encoding/json"
 	"fmt"
-	"math"
 	"reflect"
 	"sort"
 	"strings"
 
 	"github.com/getkin/kin-openapi/openapi3"
 
+	"github.com/apiclab/apic/conformance/derive"
 	"github.com/apiclab/apic/spec/xrules"
 )
 
@@ -89,32 +89,11 @@ func branchFor(s *openapi3.Schema, v any) *openapi3.Schema {
 		return s
 	}
 	for _, b := range s.OneOf {
-		if b.Value != nil && b.Value.Type != nil && b.Value.Type.Permits(jsonKind(v)) {
+		if b.Value != nil && b.Value.Type != nil && b.Value.Type.Permits(derive.JSONType(v)) {
 			return b.Value
 		}
 	}
 	return nil
-}
-
-func jsonKind(v any) string {
-	switch x := v.(type) {
-	case nil:
-		return "null"
-	case string:
-		return "string"
-	case bool:
-		return "boolean"
-	case float64:
-		if x == math.Trunc(x) {
-			return "integer"
-		}
-		return "number"
-	case []any:
-		return "array"
-	case map[string]any:
-		return "object"
-	}
-	return ""
 }
 
 // keptOnUpdate names, per update operation, the request members a page says the update

@@ -314,8 +314,19 @@ func (r *runner) credentials(ctx context.Context, f *flow, opID, how string) {
 }
 
 // duplicate creates an API, then another with the same name (APIG.3202) or the same method,
-// path and match mode (APIG.3301).
+// path and match mode (APIG.3301) in the same group.
 func (r *runner) duplicate(ctx context.Context, f *flow, opID, member string) {
+	code := map[string]string{"name": "APIG.3202", "req_uri": "APIG.3301"}[member]
+	r.pair(ctx, f, opID, "create another with the same "+member, func(first, second map[string]any) bool {
+		second[member] = first[member]
+		return true
+	}, "", 400, code)
+}
+
+// pair creates an API, then a second one that change makes from another prepared body and the
+// first, which must get status (and code). change reports false when the target lacks what it
+// needs (the flow is then not run, for the reason needs).
+func (r *runner) pair(ctx context.Context, f *flow, opID, what string, change func(first, second map[string]any) bool, needs string, status int, code ...string) {
 	where, why := r.where(ctx, opID)
 	if why != "" {
 		f.skip(why)
@@ -323,15 +334,17 @@ func (r *runner) duplicate(ctx context.Context, f *flow, opID, member string) {
 	}
 	o := r.ops[opID]
 	first := r.prepare(o, r.example(opID), nil).(map[string]any)
+	second := r.prepare(o, r.example(opID), nil).(map[string]any)
+	if !change(first, second) {
+		f.skip(needs)
+		return
+	}
 	p, err := send(ctx, r.main, opID, where, mustJSON(first))
 	if !f.step("create", p, err, o.success) {
 		return
 	}
-	second := r.prepare(o, r.example(opID), nil).(map[string]any)
-	second[member] = first[member]
-	code := map[string]string{"name": "APIG.3202", "req_uri": "APIG.3301"}[member]
 	p, err = send(ctx, r.main, opID, where, mustJSON(second))
-	f.step("create another with the same "+member, p, err, 400, code)
+	f.step(what, p, err, status, code...)
 }
 
 func contains(list []string, s string) bool {

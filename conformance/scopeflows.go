@@ -68,24 +68,8 @@ func (r *runner) scopeJobs(add func(name, opID string, run func(context.Context,
 				continue // the legacy gateway's second group is not in the emulator's fixtures
 			}
 			add("uniqueness-scope/"+opID+"/"+s.name, opID, func(ctx context.Context, f *flow) {
-				where, why := r.where(ctx, opID)
-				if why != "" {
-					f.skip(why)
-					return
-				}
-				o := r.ops[opID]
-				first := r.prepare(o, r.example(opID), nil).(map[string]any)
-				second := r.prepare(o, r.example(opID), nil).(map[string]any)
-				if !s.change(r, first, second) {
-					f.skip(s.needs)
-					return
-				}
-				p, err := send(ctx, r.main, opID, where, mustJSON(first))
-				if !f.step("create", p, err, o.success) {
-					return
-				}
-				p, err = send(ctx, r.main, opID, where, mustJSON(second))
-				f.step("create another with the same "+s.shares+", "+strings.ReplaceAll(s.name, "-", " "), p, err, o.success)
+				r.pair(ctx, f, opID, "create another with the same "+s.shares+", "+strings.ReplaceAll(s.name, "-", " "),
+					func(first, second map[string]any) bool { return s.change(r, first, second) }, s.needs, r.ops[opID].success)
 			})
 		}
 	}

@@ -696,6 +696,10 @@ func kindFits(s *openapi3.Schema, v any) bool {
 	return s.Type.Permits(k) || (k == "null" && s.Nullable)
 }
 
+// JSONType is the JSON type of a decoded value, with integral numbers called "integer", as
+// the schemas' types name them.
+func JSONType(v any) string { return kind(v) }
+
 // kind is the JSON type of v, with integral numbers called "integer".
 func kind(v any) string {
 	switch x := v.(type) {
