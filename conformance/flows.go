@@ -68,7 +68,7 @@ func (r *runner) flowJobs() []job {
 	doc, _ := r.ops["CreateApiV2"].spec.Doc()
 	for _, ex := range Examples(doc) {
 		if _, rejected := r.ops["CreateApiV2"].ledger.ExpectedRejection(ex.Ref()); ex.Operation == "CreateApiV2" && ex.Where == "request" && !rejected {
-			add("create-query/"+ex.Name, "ShowDetailsOfApiV1", func(ctx context.Context, f *flow) { r.createQuery(ctx, f, ex.Value) })
+			add("create-query/"+ex.Name, "ShowDetailsOfApiV1", func(ctx context.Context, f *flow) { _ = r.createQuery(ctx, f, ex.Value) })
 		}
 	}
 	add("legacy-create-modify", "UpdateApi", r.createModify)
@@ -90,6 +90,8 @@ func (r *runner) flowJobs() []job {
 	r.lifecycleJobs(add)
 	r.authMissJobs(add)
 	r.unknownRefJobs(add)
+	r.scopeJobs(add)
+	r.backendJobs(add)
 	return jobs
 }
 
@@ -106,24 +108,25 @@ func (r *runner) malformedJSON(ctx context.Context, f *flow, opID string) {
 }
 
 // createQuery creates a ROMA API from a documented example with v2 and reads it back with v1:
-// every member the v1 answer describes has the value the create answer gave.
-func (r *runner) createQuery(ctx context.Context, f *flow, example any) {
+// every member the v1 answer describes has the value the create answer gave. It returns the
+// v1 answer (nil when the flow failed before it).
+func (r *runner) createQuery(ctx context.Context, f *flow, example any) map[string]any {
 	where, why := r.where(ctx, "CreateApiV2")
 	if why != "" {
 		f.skip(why)
-		return
+		return nil
 	}
 	body := r.prepare(r.ops["CreateApiV2"], example, nil)
 	p, err := send(ctx, r.main, "CreateApiV2", where, mustJSON(body))
 	if !f.step("create (v2)", p, err, r.ops["CreateApiV2"].success) {
-		return
+		return nil
 	}
 	var created, got map[string]any
 	_ = json.Unmarshal(p.body, &created)
 	id, _ := created["id"].(string)
 	q, err := send(ctx, r.main, "ShowDetailsOfApiV1", r.here(id), nil)
 	if !f.step("query (v1)", q, err, r.ops["ShowDetailsOfApiV1"].success) {
-		return
+		return nil
 	}
 	_ = json.Unmarshal(q.body, &got)
 	sent := body.(map[string]any)
@@ -144,6 +147,7 @@ func (r *runner) createQuery(ctx context.Context, f *flow, example any) {
 		diffs = append(diffs, Lost(Project(prop.Value, created[k]), Project(prop.Value, got[k]), k)...)
 	}
 	f.check(len(diffs) == 0, "the query does not return what was created: %s", strings.Join(diffs, "; "))
+	return got
 }
 
 // createModify creates a legacy API, modifies it, and checks that the change is visible: in
@@ -310,8 +314,19 @@ func (r *runner) credentials(ctx context.Context, f *flow, opID, how string) {
 }
 
 // duplicate creates an API, then another with the same name (APIG.3202) or the same method,
-// path and match mode (APIG.3301).
+// path and match mode (APIG.3301) in the same group.
 func (r *runner) duplicate(ctx context.Context, f *flow, opID, member string) {
+	code := map[string]string{"name": "APIG.3202", "req_uri": "APIG.3301"}[member]
+	r.pair(ctx, f, opID, "create another with the same "+member, func(first, second map[string]any) bool {
+		second[member] = first[member]
+		return true
+	}, "", 400, code)
+}
+
+// pair creates an API, then a second one that change makes from another prepared body and the
+// first, which must get status (and code). change reports false when the target lacks what it
+// needs (the flow is then not run, for the reason needs).
+func (r *runner) pair(ctx context.Context, f *flow, opID, what string, change func(first, second map[string]any) bool, needs string, status int, code ...string) {
 	where, why := r.where(ctx, opID)
 	if why != "" {
 		f.skip(why)
@@ -319,15 +334,17 @@ func (r *runner) duplicate(ctx context.Context, f *flow, opID, member string) {
 	}
 	o := r.ops[opID]
 	first := r.prepare(o, r.example(opID), nil).(map[string]any)
+	second := r.prepare(o, r.example(opID), nil).(map[string]any)
+	if !change(first, second) {
+		f.skip(needs)
+		return
+	}
 	p, err := send(ctx, r.main, opID, where, mustJSON(first))
 	if !f.step("create", p, err, o.success) {
 		return
 	}
-	second := r.prepare(o, r.example(opID), nil).(map[string]any)
-	second[member] = first[member]
-	code := map[string]string{"name": "APIG.3202", "req_uri": "APIG.3301"}[member]
 	p, err = send(ctx, r.main, opID, where, mustJSON(second))
-	f.step("create another with the same "+member, p, err, 400, code)
+	f.step(what, p, err, status, code...)
 }
 
 func contains(list []string, s string) bool {
@@ -339,7 +356,7 @@ func contains(list []string, s string) bool {
 	return false
 }
 
-func sortedKeys(m map[string]any) []string {
+func sortedKeys[M ~map[string]V, V any](m M) []string {
 	keys := make([]string, 0, len(m))
 	for k := range m {
 		keys = append(keys, k)

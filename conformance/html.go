@@ -93,8 +93,8 @@ func (r *Report) matrix() []matrixRow {
 
 // WriteHTML writes the report as one self-contained HTML page (no scripts, no outside
 // resources): the summary, the matrix of operations and rules against the four points, the
-// failures with their verdicts and reproducers, the response checks, and the cases
-// expected to be rejected or not run.
+// failures with their verdicts and reproducers, the warnings, the response checks, and the
+// cases expected to be rejected or not run.
 func (r *Report) WriteHTML(w io.Writer) error {
 	by := func(s Status, section string) []Result {
 		var out []Result
@@ -119,6 +119,7 @@ func (r *Report) WriteHTML(w io.Writer) error {
 		"Matrix":    r.matrix(),
 		"Failures":  by(Failed, ""),
 		"Expected":  by(ExpectedRejection, ""),
+		"Warnings":  by(Warning, ""),
 		"NotRun":    by(NotRun, ""),
 		"Responses": responses,
 		"Passed":    Passed, "FailedS": Failed, "ExpectedS": ExpectedRejection, "NotRunS": NotRun,

@@ -120,7 +120,11 @@ func (r *runner) signWith(sk string, skew time.Duration, before, after func(*htt
 		if before != nil {
 			before(req)
 		}
-		sign.Sign(req, body, r.t.AK, sk, time.Now().Add(skew))
+		now := time.Now
+		if r.clock != nil {
+			now = r.clock
+		}
+		sign.Sign(req, body, r.t.AK, sk, now().Add(skew))
 		if after != nil {
 			after(req)
 		}
@@ -229,6 +233,8 @@ type recorder struct {
 	// new id), in creation order; removed, those a delete answered with success.
 	created []string
 	removed map[string]bool
+	// onProblem, when set, is called for every response that does not conform.
+	onProblem func()
 }
 
 type route struct {
@@ -243,6 +249,8 @@ type respGroup struct {
 	count   int
 	bad     int
 	samples []string
+	// undocumented counts, per member no page documents, the answers that had it.
+	undocumented map[string]int
 }
 
 func newRecorder(next http.RoundTripper, ops map[string]*op) *recorder {
@@ -274,6 +282,13 @@ func (rec *recorder) RoundTrip(req *http.Request) (*http.Response, error) {
 		defer cancel()
 		req = req.WithContext(ctx)
 	}
+	var sent []byte
+	if req.GetBody != nil {
+		if rc, err := req.GetBody(); err == nil {
+			sent, _ = io.ReadAll(rc)
+			rc.Close()
+		}
+	}
 	resp, err := rec.next.RoundTrip(req)
 	if err != nil {
 		return nil, err
@@ -284,11 +299,11 @@ func (rec *recorder) RoundTrip(req *http.Request) (*http.Response, error) {
 		return nil, err
 	}
 	resp.Body = io.NopCloser(bytes.NewReader(body))
-	rec.check(req, resp, body)
+	rec.check(req, sent, resp, body)
 	return resp, nil
 }
 
-func (rec *recorder) check(req *http.Request, resp *http.Response, body []byte) {
+func (rec *recorder) check(req *http.Request, sent []byte, resp *http.Response, body []byte) {
 	var o *op
 	for _, rt := range rec.routes {
 		if rt.method == req.Method && rt.re.MatchString(req.URL.Path) {
@@ -297,14 +312,20 @@ func (rec *recorder) check(req *http.Request, resp *http.Response, body []byte) 
 	}
 	name := req.Method + " " + req.URL.Path
 	var problem string
+	var extra map[string]bool
 	if o != nil {
 		name = o.op.OperationID
-		problem = o.checkResponse(resp.StatusCode, resp.Header.Get("Content-Type"), body)
+		problem, extra = o.checkResponse(resp.StatusCode, resp.Header.Get("Content-Type"), body)
 		if problem == "" {
 			problem = checkTransport(resp.Header)
 		}
 		if problem == "" && resp.StatusCode == o.success {
 			problem = checkPage(o.op.OperationID, req.URL.Query(), body)
+		}
+		if problem == "" && resp.StatusCode == o.success && len(sent) > 0 {
+			if diffs := o.echoes(sent, body); len(diffs) > 0 {
+				problem = "the answer is not what was sent: " + clip(strings.Join(diffs, "; "), 400)
+			}
 		}
 	} else {
 		problem = "no operation of the specs has this method and path"
@@ -332,7 +353,16 @@ func (rec *recorder) check(req *http.Request, resp *http.Response, body []byte) 
 		rec.groups[key] = g
 	}
 	g.count++
+	for m := range extra {
+		if g.undocumented == nil {
+			g.undocumented = map[string]int{}
+		}
+		g.undocumented[m]++
+	}
 	if problem != "" {
+		if rec.onProblem != nil {
+			rec.onProblem()
+		}
 		g.bad++
 		if len(g.samples) < 5 {
 			g.samples = append(g.samples, fmt.Sprintf("%s %s: %s", req.Method, req.URL.Path, problem))
@@ -430,44 +460,41 @@ func checkPage(opID string, q url.Values, body []byte) string {
 	return ""
 }
 
-// checkResponse judges one response of the operation; "" means it conforms.
-func (o *op) checkResponse(status int, contentType string, body []byte) string {
+// checkResponse judges one response of the operation; "" means it conforms. It also returns
+// the members of a success body that no page documents (a warning, KindUndocumented).
+func (o *op) checkResponse(status int, contentType string, body []byte) (string, map[string]bool) {
 	ref := o.op.Responses.Status(status)
 	if ref == nil {
 		ref = o.op.Responses.Default()
 	}
 	if ref == nil || ref.Value == nil {
-		return fmt.Sprintf("status %d is not documented for %s", status, o.op.OperationID)
+		return fmt.Sprintf("status %d is not documented for %s", status, o.op.OperationID), nil
 	}
 	mt := ref.Value.Content.Get("application/json")
 	if mt == nil || mt.Schema == nil {
-		return ""
+		return "", nil
 	}
 	if media, _, err := mime.ParseMediaType(contentType); err != nil || media != "application/json" {
 		// A charset parameter is fine; another JSON media type (application/problem+json) is
 		// not what the spec documents, and clients that check it would refuse the answer.
-		return fmt.Sprintf("Content-Type %q, the spec documents application/json", contentType)
+		return fmt.Sprintf("Content-Type %q, the spec documents application/json", contentType), nil
 	}
 	var v any
 	if err := json.Unmarshal(body, &v); err != nil {
-		return "body is not JSON: " + err.Error()
+		return "body is not JSON: " + err.Error(), nil
 	}
 	if err := Oracle(mt.Schema, v); err != nil {
-		return "body does not validate: " + clip(err.Error(), 300)
+		return "body does not validate: " + clip(err.Error(), 300), nil
 	}
+	var extra map[string]bool
 	if status < 300 {
+		extra = map[string]bool{}
+		undocumented(mt.Schema.Value, v, "", extra)
 		if msg := checkForms(v); msg != "" {
-			return msg
+			return msg, extra
 		}
-		m, _ := v.(map[string]any)
-		var missing []string
-		for _, k := range o.always {
-			if _, ok := m[k]; !ok {
-				missing = append(missing, k)
-			}
-		}
-		if len(missing) > 0 {
-			return "lacks " + strings.Join(missing, ", ") + ", which every documented example of this answer has"
+		if missing := missingAlways(mt.Schema.Value, v, ""); len(missing) > 0 {
+			return "lacks " + clip(strings.Join(missing, ", "), 300) + ", which the spec says every answer has (x-always-returned)", extra
 		}
 	}
 	if status >= 400 {
@@ -475,10 +502,10 @@ func (o *op) checkResponse(status int, contentType string, body []byte) string {
 		code, _ := m["error_code"].(string)
 		msg, _ := m["error_msg"].(string)
 		if code == "" || msg == "" {
-			return "error body has no error_code and error_msg"
+			return "error body has no error_code and error_msg", nil
 		}
 	}
-	return ""
+	return "", extra
 }
 
 func (rec *recorder) total() int {
@@ -506,6 +533,15 @@ func (rec *recorder) results() []Result {
 			res.Message = fmt.Sprintf("%d of %d responses do not conform: %s", g.bad, g.count, strings.Join(g.samples, "; "))
 		}
 		out = append(out, res)
+		if len(g.undocumented) > 0 {
+			var parts []string
+			for _, m := range sortedKeys(g.undocumented) {
+				parts = append(parts, fmt.Sprintf("%s (%d of %d answers)", m, g.undocumented[m], g.count))
+			}
+			out = append(out, Result{ID: "responses/" + k + "/undocumented", Section: SectionResponses, Operation: g.op,
+				Kind: KindUndocumented, Status: Warning, Count: g.count,
+				Message: "members no page documents: " + strings.Join(parts, ", ")})
+		}
 	}
 	return out
 }

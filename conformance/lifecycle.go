@@ -6,6 +6,9 @@ import (
 	"fmt"
 	"net/url"
 	"strings"
+	"time"
+
+	"github.com/getkin/kin-openapi/openapi3"
 )
 
 // lifecycleOps names the operations of one product's API lifecycle.
@@ -123,6 +126,7 @@ func (r *runner) lifecycle(ctx context.Context, f *flow, l lifecycleOps) {
 	f.listed(r.list(ctx, l, first["name"]), id, true, "list by the name")
 
 	second := r.prepare(r.ops[l.update], r.example(l.update), nil).(map[string]any)
+	waitForNextTick(created["update_time"])
 	p, err = send(ctx, r.main, l.update, item, mustJSON(second))
 	if !f.step("update", p, err, r.ops[l.update].success) {
 		return
@@ -130,18 +134,35 @@ func (r *runner) lifecycle(ctx context.Context, f *flow, l lifecycleOps) {
 	var updated map[string]any
 	_ = json.Unmarshal(p.body, &updated)
 	f.same(p, map[string]any{"id": id, "name": second["name"], "register_time": created["register_time"]}, "update")
+	f.check(later(updated["update_time"], created["update_time"]), "update: update_time %v, not later than the create's %v", updated["update_time"], created["update_time"])
 	for _, op := range shows {
 		p, err = send(ctx, r.main, op, item, nil)
-		if f.step("show after the update ("+op+")", p, err, 200) {
-			want := map[string]any{"name": second["name"], "req_uri": second["req_uri"]}
-			if op == l.show {
-				want["update_time"] = updated["update_time"]
-			}
-			f.same(p, want, op)
+		if !f.step("show after the update ("+op+")", p, err, 200) {
+			continue
 		}
+		var shown map[string]any
+		_ = json.Unmarshal(p.body, &shown)
+		// The show returns what the update answered: every member both answers describe.
+		f.check(len(r.agree(op, l.update, shown, updated)) == 0, "%s after the update does not return what the update answered: %s", op, strings.Join(r.agree(op, l.update, shown, updated), "; "))
 	}
-	f.listed(r.list(ctx, l, second["name"]), id, true, "list by the new name")
+	byNew := r.list(ctx, l, second["name"])
+	f.listed(byNew, id, true, "list by the new name")
+	if item := byNew.items[id]; item != nil {
+		f.check(len(r.agree(l.list, l.update, item, updated)) == 0, "the list item does not agree with the update: %s", strings.Join(r.agree(l.list, l.update, item, updated), "; "))
+	}
 	f.listed(r.list(ctx, l, first["name"]), id, false, "list by the old name")
+
+	// Names and routes follow the update: the new ones are taken, the old ones free.
+	taken := r.prepare(create, r.example(l.create), nil).(map[string]any)
+	taken["name"] = second["name"]
+	p, err = send(ctx, r.main, l.create, where, mustJSON(taken))
+	f.step("create with the updated API's new name", p, err, 400, "APIG.3202")
+	taken = r.prepare(create, r.example(l.create), nil).(map[string]any)
+	sameRoute(taken, second)
+	p, err = send(ctx, r.main, l.create, where, mustJSON(taken))
+	f.step("create with the updated API's new route", p, err, 400, "APIG.3301")
+	p, err = send(ctx, r.main, l.create, where, mustJSON(first))
+	f.step("create with the updated API's old name and route", p, err, create.success)
 
 	p, err = send(ctx, r.main, l.del, item, nil)
 	if !f.step("delete", p, err, r.ops[l.del].success) {
@@ -163,10 +184,11 @@ func (r *runner) lifecycle(ctx context.Context, f *flow, l lifecycleOps) {
 
 // listing is a list answer: the ids it holds, or why there are none.
 type listing struct {
-	ids  map[string]bool
-	p    reply
-	err  error
-	what string
+	ids   map[string]bool
+	items map[string]map[string]any // by id
+	p     reply
+	err   error
+	what  string
 }
 
 // list asks for the APIs whose name is name, exactly.
@@ -174,15 +196,15 @@ func (r *runner) list(ctx context.Context, l lifecycleOps, name any) listing {
 	where, _ := r.where(ctx, l.list)
 	where.query = url.Values{"name": {fmt.Sprint(name)}, "precise_search": {"name"}}.Encode()
 	p, err := send(ctx, r.main, l.list, where, nil)
-	out := listing{ids: map[string]bool{}, p: p, err: err, what: l.list + "?" + where.query}
+	out := listing{ids: map[string]bool{}, items: map[string]map[string]any{}, p: p, err: err, what: l.list + "?" + where.query}
 	var page struct {
-		APIs []struct {
-			ID string `json:"id"`
-		} `json:"apis"`
+		APIs []map[string]any `json:"apis"`
 	}
 	if err == nil && json.Unmarshal(p.body, &page) == nil {
 		for _, a := range page.APIs {
-			out.ids[a.ID] = true
+			if id, ok := a["id"].(string); ok {
+				out.ids[id], out.items[id] = true, a
+			}
 		}
 	}
 	return out
@@ -286,5 +308,79 @@ func (r *runner) isolationList(ctx context.Context, f *flow, l lifecycleOps) {
 	}
 	if f.step("list in the other project", p, err, 200) {
 		f.check(!strings.Contains(string(p.body), id), "the other project's list holds %s", id)
+	}
+}
+
+// agree lists where an answer of op (a show, or a list item) differs from what the update
+// answered, on the members both answers' schemas describe (the v1 query names its VPC members
+// its own way, so those are not compared).
+func (r *runner) agree(op, update string, got, want map[string]any) []string {
+	schema := r.answerSchema(op)
+	if schema == nil {
+		return nil
+	}
+	if items := schema.Properties["apis"]; items != nil && items.Value.Items != nil {
+		schema = items.Value.Items.Value // a list: the item's schema
+	}
+	ws := r.answerSchema(update)
+	var diffs []string
+	for _, k := range sortedKeys(want) {
+		prop := schema.Properties[k]
+		if prop == nil || ws == nil || ws.Properties[k] == nil || want[k] == nil {
+			continue
+		}
+		if _, ok := got[k]; !ok {
+			diffs = append(diffs, k+": lost")
+			continue
+		}
+		diffs = append(diffs, Lost(Project(prop.Value, want[k]), Project(prop.Value, got[k]), k)...)
+	}
+	return diffs
+}
+
+// answerSchema is the schema of an operation's success answer.
+func (r *runner) answerSchema(opID string) *openapi3.Schema {
+	o := r.ops[opID]
+	ref := o.op.Responses.Status(o.success)
+	if ref == nil || ref.Value == nil {
+		return nil
+	}
+	mt := ref.Value.Content.Get("application/json")
+	if mt == nil || mt.Schema == nil {
+		return nil
+	}
+	return mt.Schema.Value
+}
+
+// sameRoute gives doc the route of other: its method, path and match mode.
+func sameRoute(doc, other map[string]any) {
+	for _, k := range []string{"req_method", "req_uri", "match_mode"} {
+		if v, ok := other[k]; ok {
+			doc[k] = v
+		} else {
+			delete(doc, k)
+		}
+	}
+}
+
+// later reports whether the time a is after the time b (RFC 3339 strings).
+func later(a, b any) bool {
+	as, _ := a.(string)
+	bs, _ := b.(string)
+	ta, errA := time.Parse(time.RFC3339Nano, as)
+	tb, errB := time.Parse(time.RFC3339Nano, bs)
+	return errA == nil && errB == nil && ta.After(tb)
+}
+
+// waitForNextTick waits, when a service writes its times in whole seconds, until the second
+// of t has passed, so that a change made now gets a later time.
+func waitForNextTick(t any) {
+	s, _ := t.(string)
+	ts, err := time.Parse(time.RFC3339Nano, s)
+	if err != nil || ts.Nanosecond() != 0 {
+		return
+	}
+	if d := time.Until(ts.Add(time.Second)); d > 0 && d <= 2*time.Second {
+		time.Sleep(d)
 	}
 }

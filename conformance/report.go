@@ -15,8 +15,12 @@ import (
 // the target answered and so are known only at the end.
 func (r *Report) Summary() string {
 	cases := map[Status]int{}
-	n, groups, bad := 0, 0, 0
+	n, groups, bad, warned := 0, 0, 0, 0
 	for _, x := range r.Results {
+		if x.Status == Warning {
+			warned++
+			continue
+		}
 		if x.Section == SectionResponses {
 			groups++
 			if x.Status == Failed {
@@ -27,12 +31,12 @@ func (r *Report) Summary() string {
 		n++
 		cases[x.Status]++
 	}
-	return fmt.Sprintf("conformance: %d cases: %d passed, %d failed, %d expected-rejections, %d not run; responses: %d checked, %d of %d groups not conforming",
-		n, cases[Passed], cases[Failed], cases[ExpectedRejection], cases[NotRun], r.Responses, bad, groups)
+	return fmt.Sprintf("conformance: %d cases: %d passed, %d failed, %d expected-rejections, %d not run; responses: %d checked, %d of %d groups not conforming; %d warnings",
+		n, cases[Passed], cases[Failed], cases[ExpectedRejection], cases[NotRun], r.Responses, bad, groups, warned)
 }
 
-// WriteText writes every failure with the verdict of each point, the expected rejections
-// and the cases not run with their reasons, tables per section, operation and kind, and
+// WriteText writes every failure with the verdict of each point, the warnings, the expected
+// rejections and the cases not run with their reasons, tables per section, operation and kind, and
 // the summary line last.
 func (r *Report) WriteText(w io.Writer) error {
 	fmt.Fprintf(w, "conformance suite against %s (%.1fs)\n\n", r.Target, r.Seconds)
@@ -46,6 +50,8 @@ func (r *Report) WriteText(w io.Writer) error {
 			if x.Reproducer != "" {
 				fmt.Fprintf(w, "    reproduce:        %s\n", x.Reproducer)
 			}
+		case Warning:
+			fmt.Fprintf(w, "WARN %s [%s]: %s\n", x.ID, x.Kind, x.Message)
 		case ExpectedRejection:
 			fmt.Fprintf(w, "EXPECTED-REJECTION %s (ledger %s): %s\n", x.ID, x.Ledger, x.Message)
 		case NotRun:
@@ -81,6 +87,9 @@ func (r *Report) WriteText(w io.Writer) error {
 	if n := r.Counts()[NotRun]; n > 0 {
 		fmt.Fprintf(w, "not run: %d\n", n)
 	}
+	if n := r.Counts()[Warning]; n > 0 {
+		fmt.Fprintf(w, "warnings: %d (they fail the run only with --fail-on warning)\n", n)
+	}
 	_, err := fmt.Fprintln(w, r.Summary())
 	return err
 }
@@ -112,10 +121,10 @@ func (r *Report) table(w io.Writer, title string, key func(Result) string) {
 	}
 	sort.Strings(keys)
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	fmt.Fprintf(tw, "%s\tpassed\tfailed\texpected-rejections\tnot-run\t\n", title)
+	fmt.Fprintf(tw, "%s\tpassed\tfailed\texpected-rejections\tnot-run\twarnings\t\n", title)
 	for _, k := range keys {
 		c := rows[k]
-		fmt.Fprintf(tw, "%s\t%d\t%d\t%d\t%d\t\n", k, c[Passed], c[Failed], c[ExpectedRejection], c[NotRun])
+		fmt.Fprintf(tw, "%s\t%d\t%d\t%d\t%d\t%d\t\n", k, c[Passed], c[Failed], c[ExpectedRejection], c[NotRun], c[Warning])
 	}
 	tw.Flush()
 }
@@ -200,11 +209,21 @@ type junitSuite struct {
 }
 
 type junitCase struct {
-	Name      string    `xml:"name,attr"`
-	Classname string    `xml:"classname,attr"`
-	Failure   *junitMsg `xml:"failure,omitempty"`
-	Skipped   *junitMsg `xml:"skipped,omitempty"`
-	SystemOut string    `xml:"system-out,omitempty"`
+	Name       string          `xml:"name,attr"`
+	Classname  string          `xml:"classname,attr"`
+	Properties *junitPropsList `xml:"properties,omitempty"`
+	Failure    *junitMsg       `xml:"failure,omitempty"`
+	Skipped    *junitMsg       `xml:"skipped,omitempty"`
+	SystemOut  string          `xml:"system-out,omitempty"`
+}
+
+type junitPropsList struct {
+	Props []junitProp `xml:"property"`
+}
+
+type junitProp struct {
+	Name  string `xml:"name,attr"`
+	Value string `xml:"value,attr"`
 }
 
 type junitMsg struct {
@@ -213,7 +232,8 @@ type junitMsg struct {
 }
 
 // WriteJUnit writes one test suite per section. A case not run is skipped with its reason;
-// an expected rejection passes, with its ledger id in system-out.
+// an expected rejection passes, with its ledger id in system-out; a warning passes (JUnit has
+// no warnings), with the property "warning" naming its kind and its message in system-out.
 func (r *Report) WriteJUnit(w io.Writer) error {
 	out := junitSuites{Name: "conformance: " + r.Target, Time: r.Seconds}
 	index := map[string]int{}
@@ -242,6 +262,9 @@ func (r *Report) WriteJUnit(w io.Writer) error {
 			s.Skipped++
 		case ExpectedRejection:
 			c.SystemOut = "expected rejection, ledger " + x.Ledger + "\n" + strings.Join(detail, "\n")
+		case Warning:
+			c.Properties = &junitPropsList{[]junitProp{{Name: "warning", Value: x.Kind}}}
+			c.SystemOut = "warning (" + x.Kind + "): " + x.Message
 		}
 		s.Tests++
 		s.Cases = append(s.Cases, c)

@@ -2,16 +2,19 @@ package conformance_test
 
 import (
 	"fmt"
+	"regexp"
 	"sort"
 	"strings"
 	"testing"
 
+	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/stretchr/testify/require"
 
 	"github.com/apiclab/apic/conformance"
 	"github.com/apiclab/apic/conformance/catalog"
 	"github.com/apiclab/apic/conformance/derive"
 	"github.com/apiclab/apic/generated/validation"
+	"github.com/apiclab/apic/spec/xrules"
 )
 
 // For every constraint of every request schema, the cases derived from the documented examples
@@ -92,4 +95,94 @@ func summary(m map[string]int) string {
 		parts[i] = fmt.Sprintf("%s=%d", k, m[k])
 	}
 	return strings.Join(parts, " ")
+}
+
+// Value coverage: for every operation with a request body, every value of every enum (listed
+// or case-insensitive) and both values of every boolean, at every place of the request schema,
+// is sent by some valid case. A service that refuses a documented value (cors: true, one
+// match mode) then fails a case.
+func TestEveryValueHasAValidCase(t *testing.T) {
+	index := regexp.MustCompile(`\[\d+\]`)
+	for _, s := range catalog.All() {
+		doc, err := s.Doc()
+		require.NoError(t, err)
+		ledger, err := conformance.ParseLedger(s.LedgerYAML)
+		require.NoError(t, err)
+		cases, _ := derive.DeriveWith(doc, derive.Options{Skip: ledger.BreaksLetter})
+		sent := map[string]bool{} // operation, path without indexes, value
+		for _, c := range cases {
+			if !c.Valid {
+				continue
+			}
+			if v, ok := valueAt(c.Body, c.Path); ok {
+				sent[fmt.Sprintf("%s %s %v", c.Operation, index.ReplaceAllString(c.Path, "[]"), v)] = true
+			}
+		}
+		want := 0
+		for _, c := range cases {
+			if sent[c.Operation+" done"] {
+				continue
+			}
+			sent[c.Operation+" done"] = true
+			var walk func(sc *openapi3.Schema, path string, depth int)
+			walk = func(sc *openapi3.Schema, path string, depth int) {
+				if sc == nil || depth > 8 {
+					return
+				}
+				var values []any
+				switch {
+				case len(sc.Enum) > 0:
+					values = sc.Enum
+				case len(xrules.Of(sc).EnumCI) > 0:
+					values = xrules.Of(sc).EnumCIValues()
+				case sc.Type.Is("boolean"):
+					values = []any{true, false}
+				}
+				for _, v := range values {
+					want++
+					if v, _, _ := conformance.Normalize(v); !sent[fmt.Sprintf("%s %s %v", c.Operation, path, v)] {
+						t.Errorf("%s: no valid case sends %v at %s", c.Operation, v, path)
+					}
+				}
+				for _, b := range sc.OneOf {
+					walk(b.Value, path, depth+1)
+				}
+				for name, p := range sc.Properties {
+					sub := name
+					if path != "" {
+						sub = path + "." + name
+					}
+					walk(p.Value, sub, depth+1)
+				}
+				if sc.Items != nil {
+					walk(sc.Items.Value, path+"[]", depth+1)
+				}
+			}
+			walk(doc.Components.Schemas[c.Schema].Value, "", 0)
+		}
+		require.Positive(t, want, s.Name)
+		t.Logf("%s: %d enum and boolean values, each sent by a valid case", s.Name, want)
+	}
+}
+
+func valueAt(doc any, path string) (any, bool) {
+	for _, tok := range regexp.MustCompile(`[^.\[\]]+|\[\d+\]`).FindAllString(path, -1) {
+		switch x := doc.(type) {
+		case map[string]any:
+			v, ok := x[tok]
+			if !ok {
+				return nil, false
+			}
+			doc = v
+		case []any:
+			var i int
+			if _, err := fmt.Sscanf(tok, "[%d]", &i); err != nil || i >= len(x) {
+				return nil, false
+			}
+			doc = x[i]
+		default:
+			return nil, false
+		}
+	}
+	return doc, true
 }

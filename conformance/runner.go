@@ -8,7 +8,6 @@ import (
 	"net/http"
 	"regexp"
 	"sort"
-	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -40,6 +39,15 @@ type Target struct {
 	// OtherProjectID and OtherToken belong to a second project, for the isolation flow; the
 	// flow is reported as not run without them.
 	OtherProjectID, OtherToken string
+
+	// OtherGroupID is a second API group of the ROMA instance, for the flows that show a name
+	// or route free in another group (not run without it).
+	OtherGroupID string
+	// AppID is an integration app of the ROMA instance (a global group needs one), and
+	// VPCChannelID a VPC channel of it (the VPC-backend flows are not run without it). Derived
+	// cases whose synthesized members name an app or a VPC channel name these, so that they
+	// are stored rather than refused as naming nothing.
+	AppID, VPCChannelID string
 }
 
 // Options tune a run.
@@ -65,6 +73,9 @@ type Options struct {
 	// Keep leaves the APIs the run created on the target. By default the run deletes every
 	// one of them at the end, also when it was cancelled.
 	Keep bool
+	// FailFast stops starting cases at the first failure (a failed case, or a response that
+	// does not conform); the cases not started are reported as not run.
+	FailFast bool
 }
 
 // Status is a case's outcome.
@@ -75,6 +86,9 @@ const (
 	Failed            Status = "failed"
 	ExpectedRejection Status = "expected-rejection" // a request example the ledger records as breaking a kept rule, rejected at every point
 	NotRun            Status = "not-run"            // the case cannot run against this target; Message says why
+	// Warning is a finding that does not fail the run (members no page documents,
+	// KindUndocumented); apicconf --fail-on warning makes it fail.
+	Warning Status = "warning"
 )
 
 // Sections of a report, in report order.
@@ -145,9 +159,6 @@ type op struct {
 	path    string
 	success int    // the documented 2xx status
 	reqType string // component schema of the request body ("" without one)
-	// always lists the members every documented example of the success answer has: what
-	// the pages show the service always returning (none when no example is documented).
-	always []string
 }
 
 // job is one case waiting to run.
@@ -166,6 +177,15 @@ type runner struct {
 	main, preflight *clients
 	hc              *http.Client // sends through rec
 	rec             *recorder
+	// clock dates the signatures (nil: time.Now); tests fix it.
+	clock func() time.Time
+	// stop is closed at the first failure of a FailFast run.
+	stop     chan struct{}
+	stopOnce sync.Once
+	// refs caches references() per operation.
+	refsOnce sync.Once
+	refsMu   sync.Mutex
+	refs     map[*op]map[string]string
 
 	// The legacy API that UpdateApi cases modify, created on first use.
 	updateOnce sync.Once
@@ -184,7 +204,7 @@ func Run(ctx context.Context, t Target, opts Options) (*Report, error) {
 	if opts.Workers <= 0 {
 		opts.Workers = 16
 	}
-	r := &runner{t: t, opts: opts, runID: randomHex(3), ops: map[string]*op{}}
+	r := &runner{t: t, opts: opts, runID: randomHex(3), ops: map[string]*op{}, stop: make(chan struct{})}
 	for _, s := range catalog.All() {
 		if err := r.addSpec(s); err != nil {
 			return nil, err
@@ -195,6 +215,7 @@ func Run(ctx context.Context, t Target, opts Options) (*Report, error) {
 		hc = &http.Client{Timeout: 30 * time.Second}
 	}
 	r.rec = newRecorder(hc.Transport, r.ops)
+	r.rec.onProblem = r.failed
 	recorded := *hc
 	recorded.Transport = r.rec
 	r.hc = &recorded
@@ -264,14 +285,21 @@ func (r *runner) addSpec(s *catalog.Spec) error {
 					x.reqType = SchemaName(mt.Schema)
 				}
 			}
-			x.always = alwaysReturned(doc, o.OperationID, x.success)
 			r.ops[o.OperationID] = x
 		}
 	}
 	return nil
 }
 
-// jobs lists every case, in report order: examples, rules, flows.
+// failed notes a failure: a FailFast run starts no more cases.
+func (r *runner) failed() {
+	if r.opts.FailFast {
+		r.stopOnce.Do(func() { close(r.stop) })
+	}
+}
+
+// jobs lists every case: examples, flows, rules (the report orders them by section). The
+// flows come before the thousands of rule cases so that a FailFast run reaches them early.
 func (r *runner) jobs() ([]job, error) {
 	var jobs []job
 	for _, s := range catalog.All() {
@@ -284,8 +312,8 @@ func (r *runner) jobs() ([]job, error) {
 	if err != nil {
 		return nil, err
 	}
-	jobs = append(jobs, rules...)
-	return append(jobs, r.flowJobs()...), nil
+	jobs = append(jobs, r.flowJobs()...)
+	return append(jobs, rules...), nil
 }
 
 // runAll runs the jobs on a bounded pool of workers and returns their results in job order.
@@ -305,6 +333,7 @@ func (r *runner) runAll(ctx context.Context, jobs []job) []Result {
 				res.ID = jobs[i].id
 				if res.Status == Failed {
 					res.Reproducer = sent.curl(r.t.BaseURL, r.opts.ReproBase, r.secrets())
+					r.failed()
 				}
 				results[i] = res
 				if r.opts.Progress != nil {
@@ -318,15 +347,25 @@ func (r *runner) runAll(ctx context.Context, jobs []job) []Result {
 	}
 dispatch:
 	for i := range jobs {
+		var why string
 		select {
-		case next <- i:
-		case <-ctx.Done():
-			// Cancelled (Ctrl-C): the cases not started are reported as not run.
-			for j := i; j < len(jobs); j++ {
-				results[j] = Result{ID: jobs[j].id, Section: sectionOf(jobs[j].id), Status: NotRun, Message: "the run was cancelled"}
+		case <-r.stop:
+			why = "not started: an earlier case failed (fail fast)"
+		default:
+			select {
+			case next <- i:
+				continue
+			case <-ctx.Done():
+				why = "the run was cancelled" // Ctrl-C
+			case <-r.stop:
+				why = "not started: an earlier case failed (fail fast)"
 			}
-			break dispatch
 		}
+		// The cases not started are reported as not run.
+		for j := i; j < len(jobs); j++ {
+			results[j] = Result{ID: jobs[j].id, Section: sectionOf(jobs[j].id), Status: NotRun, Message: why}
+		}
+		break dispatch
 	}
 	close(next)
 	wg.Wait()
@@ -357,40 +396,5 @@ func (r *runner) secrets() map[string]string {
 	if r.t.OtherToken != "" {
 		out[r.t.OtherToken] = "$APICCONF_OTHER_TOKEN"
 	}
-	return out
-}
-
-// alwaysReturned is the members every documented example of the answer with status has. One
-// example says what one API holds, not what every answer holds: it takes two or more.
-func alwaysReturned(doc *openapi3.T, opID string, status int) []string {
-	var common map[string]bool
-	n := 0
-	for _, ex := range Examples(doc) {
-		m, ok := ex.Value.(map[string]any)
-		if ex.Operation != opID || ex.Where != strconv.Itoa(status) || !ok {
-			continue
-		}
-		n++
-		if common == nil {
-			common = map[string]bool{}
-			for k := range m {
-				common[k] = true
-			}
-			continue
-		}
-		for k := range common {
-			if _, there := m[k]; !there {
-				delete(common, k)
-			}
-		}
-	}
-	if n < 2 {
-		return nil
-	}
-	out := make([]string, 0, len(common))
-	for k := range common {
-		out = append(out, k)
-	}
-	sort.Strings(out)
 	return out
 }

@@ -8,6 +8,7 @@ import (
 
 	"github.com/apiclab/apic/conformance"
 	"github.com/apiclab/apic/conformance/catalog"
+	"github.com/apiclab/apic/spec/xrules"
 )
 
 func TestSpecsLoadAndValidate(t *testing.T) {
@@ -54,4 +55,27 @@ func TestLedger(t *testing.T) {
 			}
 		})
 	}
+}
+
+// Every member a response schema lists in x-always-returned is in every documented example of
+// an answer with that schema: the list says what the examples show, never more.
+func TestAlwaysReturnedAgreesWithExamples(t *testing.T) {
+	listed := 0
+	for _, s := range catalog.All() {
+		doc, err := s.Doc()
+		require.NoError(t, err)
+		for _, ex := range conformance.Examples(doc) {
+			always := xrules.Of(ex.SchemaRef.Value).AlwaysReturned
+			if ex.Where == "request" || len(always) == 0 {
+				continue
+			}
+			m, ok := ex.Value.(map[string]any)
+			require.True(t, ok, ex.Ref())
+			for _, k := range always {
+				listed++
+				assert.Contains(t, m, k, "%s: %s is listed in x-always-returned of %s, but the example lacks it", ex.Ref(), k, ex.Schema)
+			}
+		}
+	}
+	assert.Positive(t, listed)
 }

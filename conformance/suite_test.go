@@ -117,6 +117,8 @@ func sampleReport() *conformance.Report {
 		{ID: "rules/A/x/name/maxLength/at-max", Section: "rules", Operation: "A", Kind: "maxLength", Status: conformance.Passed},
 		{ID: "flows/isolation", Section: "flows", Operation: "B", Kind: "flow", Status: conformance.NotRun, Message: "needs a second project"},
 		{ID: "responses/A/201", Section: "responses", Operation: "A", Kind: "response", Status: conformance.Passed, Count: 3},
+		{ID: "responses/A/201/undocumented", Section: "responses", Operation: "A", Kind: conformance.KindUndocumented, Status: conformance.Warning, Count: 3,
+			Message: "members no page documents: extra (3 of 3 answers)"},
 	}}
 }
 
@@ -124,13 +126,15 @@ func TestTextReport(t *testing.T) {
 	var b bytes.Buffer
 	require.NoError(t, sampleReport().Write(&b, "text"))
 	lines := strings.Split(strings.TrimRight(b.String(), "\n"), "\n")
-	assert.Equal(t, "conformance: 5 cases: 2 passed, 1 failed, 1 expected-rejections, 1 not run; responses: 3 checked, 0 of 1 groups not conforming", lines[len(lines)-1])
+	assert.Equal(t, "conformance: 5 cases: 2 passed, 1 failed, 1 expected-rejections, 1 not run; responses: 3 checked, 0 of 1 groups not conforming; 1 warnings", lines[len(lines)-1])
 	out := b.String()
 	assert.Contains(t, out, "FAIL rules/A/x/name/maxLength/over: want invalid; disagrees at server")
 	assert.Contains(t, out, "server:           accept: 201", "both verdicts are shown")
 	assert.Contains(t, out, "EXPECTED-REJECTION examples/A/request/y (ledger ROMA-007)")
 	assert.Contains(t, out, "NOT RUN flows/isolation: needs a second project")
 	assert.Contains(t, out, "not run: 1")
+	assert.Contains(t, out, "WARN responses/A/201/undocumented [undocumented-member]: members no page documents: extra (3 of 3 answers)")
+	assert.Contains(t, out, "warnings: 1")
 	for _, head := range []string{"section", "operation", "kind"} {
 		assert.Contains(t, out, head+" ")
 	}
@@ -145,10 +149,13 @@ func TestJSONReport(t *testing.T) {
 		Summary string                     `json:"summary"`
 	}
 	require.NoError(t, json.Unmarshal(b.Bytes(), &got))
-	assert.Len(t, got.Results, 6)
+	assert.Len(t, got.Results, 7)
 	assert.Equal(t, 1, got.Counts[conformance.Failed])
+	assert.Equal(t, 1, got.Counts[conformance.Warning])
+	assert.Equal(t, conformance.Warning, got.Results[6].Status)
+	assert.Equal(t, conformance.KindUndocumented, got.Results[6].Kind)
 	assert.Equal(t, 1, got.Counts[conformance.NotRun])
-	assert.Equal(t, "conformance: 5 cases: 2 passed, 1 failed, 1 expected-rejections, 1 not run; responses: 3 checked, 0 of 1 groups not conforming", got.Summary)
+	assert.Equal(t, "conformance: 5 cases: 2 passed, 1 failed, 1 expected-rejections, 1 not run; responses: 3 checked, 0 of 1 groups not conforming; 1 warnings", got.Summary)
 }
 
 func TestJUnitReport(t *testing.T) {
@@ -162,19 +169,29 @@ func TestJUnitReport(t *testing.T) {
 			Name  string `xml:"name,attr"`
 			Tests int    `xml:"tests,attr"`
 			Cases []struct {
-				Name    string    `xml:"name,attr"`
-				Failure *struct{} `xml:"failure"`
+				Name       string    `xml:"name,attr"`
+				Failure    *struct{} `xml:"failure"`
+				SystemOut  string    `xml:"system-out"`
+				Properties []struct {
+					Name  string `xml:"name,attr"`
+					Value string `xml:"value,attr"`
+				} `xml:"properties>property"`
 			} `xml:"testcase"`
 		} `xml:"testsuite"`
 	}
 	require.NoError(t, xml.Unmarshal(b.Bytes(), &got))
-	assert.Equal(t, 6, got.Tests)
+	assert.Equal(t, 7, got.Tests)
 	assert.Equal(t, 1, got.Failures)
 	assert.Equal(t, 1, got.Skipped)
 	require.Len(t, got.Suites, 4)
 	assert.Equal(t, "rules", got.Suites[1].Name)
 	assert.Equal(t, 2, got.Suites[1].Tests)
 	assert.NotNil(t, got.Suites[1].Cases[0].Failure)
+	warn := got.Suites[3].Cases[1]
+	assert.Nil(t, warn.Failure, "a warning does not fail")
+	assert.Equal(t, "warning", warn.Properties[0].Name)
+	assert.Equal(t, conformance.KindUndocumented, warn.Properties[0].Value)
+	assert.Contains(t, warn.SystemOut, "members no page documents: extra")
 	assert.Error(t, sampleReport().Write(&b, "yaml"))
 }
 
@@ -251,4 +268,30 @@ func TestCleanupAfterCancelAndKeep(t *testing.T) {
 	assert.Equal(t, 1, rep.Created)
 	assert.Zero(t, rep.Removed)
 	assert.Equal(t, 1, count(), "--keep keeps the APIs")
+}
+
+// A FailFast run starts no case after the first failure; the rest are reported as not run.
+func TestFailFast(t *testing.T) {
+	broken := func(http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Content-Type", "application/json")
+			w.Header().Set("X-Request-Id", "0123456789abcdef0123456789abcdef")
+			w.WriteHeader(http.StatusInternalServerError)
+			w.Write([]byte(`{"error_code":"APIG.9999","error_msg":"System error"}`)) //nolint:errcheck
+		})
+	}
+	target, stop, err := emulator.StartWith(context.Background(), broken)
+	require.NoError(t, err)
+	defer stop()
+	rep, err := conformance.Run(context.Background(), target, conformance.Options{Run: regexpMust(`^rules/CreateApi/`), Workers: 1, FailFast: true})
+	require.NoError(t, err)
+	counts := rep.Counts()
+	// The one worker may have taken the second case before the first one's failure was known.
+	assert.LessOrEqual(t, counts[conformance.Failed]+counts[conformance.Passed], 2, "the run stopped at the first failure")
+	assert.Greater(t, counts[conformance.NotRun], 100)
+	for _, r := range rep.Results {
+		if r.Status == conformance.NotRun {
+			assert.Contains(t, r.Message, "fail fast")
+		}
+	}
 }

@@ -100,6 +100,11 @@ func (s *Server) apigDocument(cat *fixtures.Catalog, doc map[string]any, reqSche
 	doc["arrange_necessary"] = 2
 	doc["register_time"] = timestamp(created)
 	doc["update_time"] = ts
+	if _, ok := doc["version"]; !ok {
+		// As on ROMA: the documented answers carry V0.0.1 though no request sent a version
+		// (ledger APIG-041).
+		doc["version"] = defaultVersion
+	}
 	for _, key := range []string{"backend_api", "func_info", "mock_info"} {
 		stampBackend(object(doc, key), ts)
 	}

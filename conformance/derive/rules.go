@@ -36,7 +36,9 @@ type mut struct {
 var rules = []rule{
 	{"required", true, func(s *site) bool { return s.required && !s.branch && !s.part }, deriveRequired},
 	{"type", true, isMember(func(s *site) bool { return s.schema.Type != nil || len(s.schema.OneOf) > 0 }), deriveType},
+	{"type", true, func(s *site) bool { return s.schema.Type.Is("boolean") }, deriveBoolean},
 	{"nullable", true, isMember(func(*site) bool { return true }), deriveNullable},
+	{"default", true, isMember(func(s *site) bool { return s.schema.Default != nil && !s.required }), deriveDefault},
 	{"minLength", true, isString(func(s *openapi3.Schema) bool { return s.MinLength > 0 }), deriveMinLength},
 	{"maxLength", true, isString(func(s *openapi3.Schema) bool { return s.MaxLength != nil }), deriveMaxLength},
 	{"pattern", true, isString(func(s *openapi3.Schema) bool { return s.Pattern != "" && len(enumCI(s)) == 0 }), derivePattern},
@@ -108,6 +110,15 @@ func deriveType(d *deriver, s *site) ([]mut, error) {
 	return nil, nil // no JSON type is refused: nothing to derive
 }
 
+// deriveBoolean: both values of a boolean are valid (a service that refuses one, cors: true,
+// is noticed).
+func deriveBoolean(d *deriver, s *site) ([]mut, error) {
+	return []mut{
+		{variant: "is-true", valid: true, bodies: []any{with(s.base, s.path, true)}},
+		{variant: "is-false", valid: true, bodies: []any{with(s.base, s.path, false)}},
+	}, nil
+}
+
 func accepts(s *openapi3.Schema, v any) bool {
 	if s.Type != nil && !kindFits(s, v) {
 		return false
@@ -118,6 +129,12 @@ func accepts(s *openapi3.Schema, v any) bool {
 		}
 	}
 	return len(s.OneOf) == 0 && len(s.AnyOf) == 0 && kindFits(s, v)
+}
+
+// deriveDefault leaves out an optional member that has a documented default: the document is
+// valid, and the service must answer with the default (the suite's answer checks see to it).
+func deriveDefault(d *deriver, s *site) ([]mut, error) {
+	return []mut{{variant: "omitted", valid: true, bodies: []any{without(s.base, s.path)}}}, nil
 }
 
 func deriveNullable(d *deriver, s *site) ([]mut, error) {
@@ -197,11 +214,9 @@ func derivePattern(d *deriver, s *site) ([]mut, error) {
 
 func deriveEnum(d *deriver, s *site) ([]mut, error) {
 	values := normalize(s.schema.Enum).([]any)
+	// Every listed value is valid: a service that refuses one of them is noticed.
 	var muts []mut
-	for i, v := range values {
-		if i == 8 {
-			break
-		}
+	for _, v := range values {
 		muts = append(muts, mut{variant: "is-" + text(v), valid: true, bodies: []any{with(s.base, s.path, v)}})
 	}
 	var unlisted []any
@@ -232,10 +247,8 @@ func deriveEnum(d *deriver, s *site) ([]mut, error) {
 func deriveEnumCI(d *deriver, s *site) ([]mut, error) {
 	values := enumCI(s.schema)
 	var muts []mut
-	for i, v := range values {
-		if i < 8 {
-			muts = append(muts, mut{variant: "is-" + v, valid: true, bodies: []any{with(s.base, s.path, v)}})
-		}
+	for _, v := range values {
+		muts = append(muts, mut{variant: "is-" + v, valid: true, bodies: []any{with(s.base, s.path, v)}})
 	}
 	v0 := values[0]
 	seen := map[string]bool{v0: true}

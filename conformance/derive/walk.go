@@ -18,10 +18,12 @@ import (
 	"math"
 	"reflect"
 	"regexp/syntax"
+	"runtime"
 	"slices"
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/getkin/kin-openapi/openapi3"
 
@@ -86,40 +88,62 @@ func DeriveWith(doc *openapi3.T, opts Options) ([]Case, []Gap) {
 	}
 	sort.Slice(targets, func(i, j int) bool { return targets[i].op.OperationID < targets[j].op.OperationID })
 
-	var cases []Case
-	var gaps []Gap
-	seen := map[string]int{}
+	// Each example of each operation is derived on its own goroutine (the schemas are only
+	// read); the results are merged in the deterministic order of the loop.
+	type work struct {
+		t    target
+		name string
+	}
+	var todo []work
 	for _, t := range targets {
 		for _, name := range sortedKeys(t.exs) {
 			ex := t.exs[name]
 			if ex == nil || ex.Value == nil || (opts.Skip != nil && opts.Skip(t.op.OperationID+"/request/"+name)) {
 				continue
 			}
+			todo = append(todo, work{t, name})
+		}
+	}
+	done := make([]*deriver, len(todo))
+	var wg sync.WaitGroup
+	sem := make(chan struct{}, runtime.GOMAXPROCS(0))
+	for i, w := range todo {
+		wg.Add(1)
+		sem <- struct{}{}
+		go func() {
+			defer func() { <-sem; wg.Done() }()
 			d := &deriver{
-				op:      t.op.OperationID,
-				example: name,
-				schema:  t.schema.Ref[strings.LastIndex(t.schema.Ref, "/")+1:],
-				root:    t.schema.Value,
+				op:      w.t.op.OperationID,
+				example: w.name,
+				schema:  w.t.schema.Ref[strings.LastIndex(w.t.schema.Ref, "/")+1:],
+				root:    w.t.schema.Value,
 			}
-			base := normalize(ex.Value.Value)
+			base := normalize(w.t.exs[w.name].Value.Value)
 			if err := d.clean(base); err != nil {
 				d.gap(nil, "", "the example itself is not valid: "+err.Error())
 			} else {
 				d.site(&site{schema: d.root, base: base})
 			}
-			for _, c := range d.cases {
-				// Two rules of one kind on one place (e.g. two x-required-if for one field)
-				// would give the same ID; number the later ones so IDs stay unique and stable.
-				if n := seen[c.ID]; n > 0 && structural(c.Rule) {
-					continue // a member that two allOf branches declare has one shape to break
-				} else if n > 0 {
-					c.ID += "#" + strconv.Itoa(n+1)
-				}
-				seen[c.ID]++
-				cases = append(cases, c)
+			done[i] = d
+		}()
+	}
+	wg.Wait()
+	var cases []Case
+	var gaps []Gap
+	seen := map[string]int{}
+	for _, d := range done {
+		for _, c := range d.cases {
+			// Two rules of one kind on one place (e.g. two x-required-if for one field)
+			// would give the same ID; number the later ones so IDs stay unique and stable.
+			if n := seen[c.ID]; n > 0 && structural(c.Rule) {
+				continue // a member that two allOf branches declare has one shape to break
+			} else if n > 0 {
+				c.ID += "#" + strconv.Itoa(n+1)
 			}
-			gaps = append(gaps, d.gaps...)
+			seen[c.ID]++
+			cases = append(cases, c)
 		}
+		gaps = append(gaps, d.gaps...)
 	}
 	return cases, gaps
 }
@@ -710,6 +734,10 @@ func kindFits(s *openapi3.Schema, v any) bool {
 	}
 	return s.Type.Permits(k) || (k == "null" && s.Nullable)
 }
+
+// JSONType is the JSON type of a decoded value, with integral numbers called "integer", as
+// the schemas' types name them.
+func JSONType(v any) string { return kind(v) }
 
 // kind is the JSON type of v, with integral numbers called "integer".
 func kind(v any) string {

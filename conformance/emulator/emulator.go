@@ -23,6 +23,11 @@ const (
 	SK           = "emulator-secret-key-0001"
 	OtherProject = "8f8d16a7d5c04bbf9e2c8a6e4f2b1c01"
 	OtherToken   = "other-project-token"
+	// GlobalGroup is the fixtures' second ROMA group, a global one: its APIs name an
+	// integration app, App.
+	GlobalGroup = "4d1f6c7a0a7d4f1b9a2b6c3d8e9f0a1b"
+	App         = "f77f5e81d9cb4424bf704ef2b0ac7690"
+	VPCChannel  = "e3bb08a4ef6f4a8d8ba1d1dc8d4cb0a6"
 )
 
 // Start serves a fresh emulator on a loopback port, so that the suite exercises real HTTP,
@@ -54,6 +59,7 @@ func StartWith(ctx context.Context, wrap func(http.Handler) http.Handler) (t con
 		Token: Token, AK: AK, SK: SK,
 		ProjectID: Project, InstanceID: Instance,
 		OtherProjectID: OtherProject, OtherToken: OtherToken,
+		OtherGroupID: GlobalGroup, AppID: App, VPCChannelID: VPCChannel,
 	}
 	return t, func() { hs.Close(); st.Close() }, nil
 }

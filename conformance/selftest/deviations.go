@@ -11,14 +11,17 @@ package selftest
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
+	"github.com/apiclab/apic/conformance"
 	"github.com/apiclab/apic/generated/sign"
 )
 
@@ -28,6 +31,15 @@ type Deviation struct {
 	Name     string
 	Wrap     func(next http.Handler) http.Handler
 }
+
+// noticedAs names the deviations that must be noticed as a finding of their own kind (a
+// Result's Kind) rather than as a failed case.
+var noticedAs = map[string]string{
+	"success answers carry a member no page documents": conformance.KindUndocumented,
+}
+
+// Kind is the kind of finding the deviation must be noticed as: "" for a failed case.
+func (d Deviation) Kind() string { return noticedAs[d.Name] }
 
 // The emulator's fixtures, as the in-process target uses them.
 const (
@@ -148,6 +160,148 @@ func resign(edit func(r *http.Request)) func(http.Handler) http.Handler {
 
 func strLen(m map[string]any, k string) int { s, _ := m[k].(string); return len([]rune(s)) }
 
+// refuse answers a create whose body bad selects with 400 APIG.2011 naming param, as a
+// stricter gateway would.
+func refuse(param string, bad func(m map[string]any) bool) func(http.Handler) http.Handler {
+	return func(next http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if creates(r) || r.Method == http.MethodPut {
+				body, _ := io.ReadAll(r.Body)
+				r.Body = io.NopCloser(bytes.NewReader(body))
+				var m map[string]any
+				if json.Unmarshal(body, &m) == nil && m != nil && bad(m) {
+					vendorError(w, http.StatusBadRequest, "APIG.2011", "Invalid parameter value,parameterName:"+param)
+					return
+				}
+			}
+			next.ServeHTTP(w, r)
+		})
+	}
+}
+
+func vendorError(w http.ResponseWriter, status int, code, msg string) {
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("X-Request-Id", "0123456789abcdef0123456789abcdef")
+	w.WriteHeader(status)
+	data, _ := json.Marshal(map[string]string{"error_code": code, "error_msg": msg})
+	w.Write(data) //nolint:errcheck
+}
+
+// scoped is a service whose uniqueness rule is wider than documented: a create that shares
+// key(doc) with an API it created before in another scope(doc) is refused with code, as taken.
+func scoped(key, scope func(m map[string]any) string, code string) func(http.Handler) http.Handler {
+	return func(next http.Handler) http.Handler {
+		var mu sync.Mutex
+		seen := map[string]string{} // key -> the scope it was created in
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if !creates(r) {
+				next.ServeHTTP(w, r)
+				return
+			}
+			body, _ := io.ReadAll(r.Body)
+			r.Body = io.NopCloser(bytes.NewReader(body))
+			var m map[string]any
+			_ = json.Unmarshal(body, &m)
+			k := key(m)
+			mu.Lock()
+			other, taken := seen[k]
+			mu.Unlock()
+			if taken && other != scope(m) {
+				vendorError(w, http.StatusBadRequest, code, "The API already exists")
+				return
+			}
+			rec := httptest.NewRecorder()
+			next.ServeHTTP(rec, r)
+			if rec.Code < 300 {
+				mu.Lock()
+				seen[k] = scope(m)
+				mu.Unlock()
+			}
+			copyAnswer(w, rec)
+		})
+	}
+}
+
+func copyAnswer(w http.ResponseWriter, rec *httptest.ResponseRecorder) {
+	for k, v := range rec.Header() {
+		w.Header()[k] = v
+	}
+	w.WriteHeader(rec.Code)
+	w.Write(rec.Body.Bytes()) //nolint:errcheck
+}
+
+// stale is a service whose modify leaves what it changed taken: after a successful modify,
+// a create with the API's old name (or old route) is refused with code.
+func stale(key func(m map[string]any) string, code string) func(http.Handler) http.Handler {
+	return func(next http.Handler) http.Handler {
+		var mu sync.Mutex
+		old := map[string]bool{}
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			switch {
+			case r.Method == http.MethodPut && (romaItem.MatchString(r.URL.Path) || apigItem.MatchString(r.URL.Path)):
+				// What the API was: a show with the same credentials.
+				get := httptest.NewRequest(http.MethodGet, r.URL.Path, nil)
+				get.Header = r.Header.Clone()
+				get.Header.Del("Content-Type")
+				before := httptest.NewRecorder()
+				next.ServeHTTP(before, get)
+				var m map[string]any
+				_ = json.Unmarshal(before.Body.Bytes(), &m)
+				rec := httptest.NewRecorder()
+				next.ServeHTTP(rec, r)
+				if rec.Code < 300 && before.Code < 300 {
+					mu.Lock()
+					old[key(m)] = true
+					mu.Unlock()
+				}
+				copyAnswer(w, rec)
+				return
+			case creates(r):
+				body, _ := io.ReadAll(r.Body)
+				r.Body = io.NopCloser(bytes.NewReader(body))
+				var m map[string]any
+				_ = json.Unmarshal(body, &m)
+				mu.Lock()
+				taken := old[key(m)]
+				mu.Unlock()
+				if taken {
+					vendorError(w, http.StatusBadRequest, code, "The API already exists")
+					return
+				}
+			}
+			next.ServeHTTP(w, r)
+		})
+	}
+}
+
+func nameKey(m map[string]any) string   { return fmt.Sprint(m["name"]) }
+func groupKey(m map[string]any) string  { return fmt.Sprint(m["group_id"]) }
+func uriKey(m map[string]any) string    { return fmt.Sprint(m["group_id"], " ", m["req_uri"]) }
+func methodKey(m map[string]any) string { return strings.ToUpper(fmt.Sprint(m["req_method"])) }
+func modeKey(m map[string]any) string {
+	if m["match_mode"] == nil {
+		return "NORMAL"
+	}
+	return strings.ToUpper(fmt.Sprint(m["match_mode"]))
+}
+
+// pathKey is a method and path in a group; routeKey adds the match mode.
+func pathKey(m map[string]any) string  { return uriKey(m) + " " + methodKey(m) }
+func routeKey(m map[string]any) string { return pathKey(m) + " " + modeKey(m) }
+
+// items applies edit to every object in the array member k of m.
+func items(m map[string]any, k string, edit func(map[string]any)) {
+	list, _ := m[k].([]any)
+	for _, x := range list {
+		if o, ok := x.(map[string]any); ok {
+			edit(o)
+		}
+	}
+}
+
+// sub is the object member k of m (nil when there is none).
+func sub(m map[string]any, k string) map[string]any { o, _ := m[k].(map[string]any); return o }
+
 // Deviations lists every deviation the suite must notice.
 func Deviations() []Deviation {
 	anyRequest := func(*http.Request) bool { return true }
@@ -187,6 +341,25 @@ func Deviations() []Deviation {
 			}
 		})},
 		{success, "a type is a string", member(creates, func(m map[string]any) { m["type"] = "1" })},
+		{success, "success answers carry a member no page documents", member(anyRequest, func(m map[string]any) { m["request_count"] = 0 })},
+		{success, "create answer renames remark to description", member(creates, func(m map[string]any) {
+			if v, ok := m["remark"]; ok {
+				m["description"] = v
+				delete(m, "remark")
+			}
+		})},
+		{success, "an omitted valid_enable is answered as 1, not its default 2", member(anyRequest, func(m map[string]any) {
+			items(m, "req_params", func(p map[string]any) {
+				if p["valid_enable"] == 2.0 {
+					p["valid_enable"] = 1
+				}
+			})
+		})},
+		{success, "v1 query drops the policy backends", member(is(http.MethodGet, romaV1), func(m map[string]any) { delete(m, "policy_https") })},
+		{success, "list items answer another req_uri", member(anyRequest, func(m map[string]any) {
+			items(m, "apis", func(a map[string]any) { a["req_uri"] = "/listed" })
+		})},
+		{success, "show v2 answers the update_time of the create", member(is(http.MethodGet, romaItem), func(m map[string]any) { m["update_time"] = m["register_time"] })},
 
 		// The error contract: codes, statuses and bodies of the errors.
 		{errs, "unknown id answers APIG.3001", errorCode("APIG.3002", http.StatusNotFound, "APIG.3001")},
@@ -239,6 +412,26 @@ func Deviations() []Deviation {
 				m["remark"] = string([]rune(m["remark"].(string))[:10])
 			}
 		})},
+		{"validation", "cors: true is refused", refuse("cors", func(m map[string]any) bool { return m["cors"] == true })},
+		{"validation", "req_method PATCH is refused", refuse("req_method", func(m map[string]any) bool {
+			return strings.EqualFold(fmt.Sprint(m["req_method"]), "PATCH")
+		})},
+		{"validation", "a backend's req_protocol HTTPS is refused", refuse("backend_api.req_protocol", func(m map[string]any) bool {
+			return strings.EqualFold(fmt.Sprint(sub(m, "backend_api")["req_protocol"]), "HTTPS")
+		})},
+		{"validation", "a backend's enable_client_ssl true is refused", refuse("backend_api.enable_client_ssl", func(m map[string]any) bool {
+			return sub(m, "backend_api")["enable_client_ssl"] == true
+		})},
+		{"validation", "an omitted match_mode is stored as SWA", repair(func(m map[string]any) {
+			if _, ok := m["match_mode"]; !ok {
+				m["match_mode"] = "SWA"
+			}
+		})},
+		{"validation", "an omitted req_protocol is stored as HTTP", repair(func(m map[string]any) {
+			if _, ok := m["req_protocol"]; !ok {
+				m["req_protocol"] = "HTTP"
+			}
+		})},
 
 		// State: what the service remembers.
 		{"state", "modify resets register_time", member(is(http.MethodPut, romaItem), func(m map[string]any) { m["register_time"] = m["update_time"] })},
@@ -264,6 +457,17 @@ func Deviations() []Deviation {
 				m["group_id"] = knownGroup
 			}
 		})},
+		{"state", "updates never move update_time, in answers and shows alike", member(func(r *http.Request) bool {
+			return r.Method != http.MethodPost && (romaItem.MatchString(r.URL.Path) || romaV1.MatchString(r.URL.Path) || apigItem.MatchString(r.URL.Path))
+		}, func(m map[string]any) { m["update_time"] = m["register_time"] })},
+		{"state", "a modify leaves the old name taken", stale(nameKey, "APIG.3202")},
+		{"state", "a modify leaves the old route taken", stale(routeKey, "APIG.3301")},
+		{"state", "the same name in another group is refused", scoped(nameKey, groupKey, "APIG.3202")},
+		{"state", "the same path with another match mode is refused", scoped(pathKey, modeKey, "APIG.3301")},
+		{"state", "the same path with another method is refused", scoped(uriKey, methodKey, "APIG.3301")},
+		{"state", "the same route in another group is refused", scoped(func(m map[string]any) string {
+			return methodKey(m) + " " + fmt.Sprint(m["req_uri"]) + " " + modeKey(m)
+		}, groupKey, "APIG.3301")},
 
 		// Authentication and isolation.
 		{"auth", "a token's prefix is accepted", request(anyRequest, func(r *http.Request, b []byte) []byte {
@@ -312,6 +516,12 @@ func Deviations() []Deviation {
 			}
 			return s, b
 		})},
+		{"transport", "v1 query without vpc_info", member(is(http.MethodGet, romaV1), func(m map[string]any) {
+			for _, b := range append([]map[string]any{sub(m, "backend_api")}, policies(m)...) {
+				delete(b, "vpc_info")
+				delete(b, "vpcinfo")
+			}
+		})},
 		{"transport", "malformed JSON answers 500", func(next http.Handler) http.Handler {
 			return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 				body, _ := io.ReadAll(r.Body)
@@ -327,6 +537,12 @@ func Deviations() []Deviation {
 			})
 		}},
 	}
+}
+
+func policies(m map[string]any) []map[string]any {
+	var out []map[string]any
+	items(m, "policy_https", func(p map[string]any) { out = append(out, p) })
+	return out
 }
 
 // noRequestID drops the X-Request-Id header of an answer.

@@ -36,6 +36,10 @@ const (
 	// their own.
 	Advisory = "x-advisory"
 	Coerce   = "x-coerce"
+
+	// AlwaysReturned states what an answer holds, for the conformance suite; requests are not
+	// checked against it.
+	AlwaysReturned = "x-always-returned"
 )
 
 // Extension describes one defined extension.
@@ -65,10 +69,12 @@ var Extensions = []Extension{
 	{PathParams, "RulePathParams", "object", "{uri, params, name, location, value}"},
 }
 
-// Modifiers lists the extensions that qualify rules rather than state them.
+// Modifiers lists the extensions that qualify rules, or describe answers, rather than state
+// rules a request must follow: the generated validators emit no check for them.
 var Modifiers = []Extension{
 	{Advisory, "", "any", "a map from a rule of this schema to the ledger entry that downgrades it"},
 	{Coerce, "", "integer", "{out_of_range: default}"},
+	{AlwaysReturned, "", "object", "a list of property names"},
 }
 
 // Names lists the extension names, in the order of Extensions.
@@ -187,6 +193,8 @@ type Rules struct {
 	Advisory map[string]string
 	// Coerce, when set, says what the service does with a value outside minimum..maximum.
 	Coerce *Coercion
+	// AlwaysReturned lists the members that every answer with this (response) schema holds.
+	AlwaysReturned []string
 }
 
 // Coercion is the value of x-coerce.
@@ -457,6 +465,19 @@ func (p *parser) parse(r *Rules, raw any) {
 			}
 		}
 		r.Coerce = &c
+	case AlwaysReturned:
+		var names []string
+		if !p.decode(raw, &names) {
+			return
+		}
+		if len(names) == 0 || !p.isType("object") {
+			p.bad("want a non-empty list of property names on an object schema")
+			return
+		}
+		for _, n := range names {
+			p.has(n, "member")
+		}
+		r.AlwaysReturned = names
 	default:
 		if !Foreign(p.name) {
 			p.bad("not a defined extension (spec/README.md)")

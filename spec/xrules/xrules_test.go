@@ -94,6 +94,7 @@ func TestParseDecodesEveryExtension(t *testing.T) {
       x-references:
       - {items: backends, when: {property: origin, in: [REQUEST]}, value: value, target: params, name: name}
       x-path-params: {uri: uri, params: params, location: location, value: PATH}
+      x-always-returned: [kind, uri]
       x-order: 1
 `)
 	r, probs := xrules.Parse(s)
@@ -105,6 +106,7 @@ func TestParseDecodesEveryExtension(t *testing.T) {
 	require.Len(t, r.References, 1)
 	assert.Equal(t, []string{"backends"}, r.References[0].Steps())
 	assert.Equal(t, &xrules.Params{URI: "uri", Params: "params", Name: "name", Location: "location", Value: "PATH"}, r.PathParams)
+	assert.Equal(t, []string{"kind", "uri"}, r.AlwaysReturned)
 
 	str := load(t, `      type: string
       pattern: '^[aA]$'
@@ -146,6 +148,8 @@ func TestCheckReportsProblems(t *testing.T) {
 		"enum-ci on an object":  {"x-enum-ci: [A]", "on a string schema with a pattern and no enum"},
 		"integer-string shape":  {"x-integer-string: {minimum: 1}", "want {minimum, maximum} on a string schema"},
 		"prefix-tag on object":  {"x-prefix-tag: {prefix: a, max: 1}", "want {prefix, max} on an array schema"},
+		"always-returned name":  {"x-always-returned: [kind, nope]", `member "nope" is not a property of this schema`},
+		"always-returned empty": {"x-always-returned: []", "want a non-empty list of property names on an object schema"},
 	} {
 		t.Run(name, func(t *testing.T) {
 			probs := xrules.Check(load(t, props+"      "+tc.ext+"\n"))

@@ -20,10 +20,12 @@ const usage = `usage: apicconf [flags]
 
 Runs the conformance suite: every documented example, cases derived from every rule of the
 specs, the documented flows (create and query, modify, the whole lifecycle of both products,
-list parameters, unknown id, tenant isolation, credentials, duplicates), and a check of every
-response against the spec. Each case is
-judged by kin-openapi, the generated validators, the generated client's pre-flight
-validation and the target.
+list parameters, unknown id, tenant isolation, credentials, duplicates and the scope of the
+uniqueness rules, VPC and policy backends), and a check of every response against the spec
+(the members x-always-returned lists, what the request sent and the defaults of what it left
+out). Each case is judged by kin-openapi, the generated validators, the generated client's
+pre-flight validation and the target. Members of success answers that no page documents are
+warnings (undocumented-member): they fail the run only with --fail-on warning.
 
 Without --target it runs against the in-process emulator (fresh in-memory store, built-in
 fixtures and credentials). With --target it runs against that base URL, for instance the
@@ -44,7 +46,8 @@ The documented examples name ids (group_id, authorizer_id, vpc_channel_id, funct
 roma_app_id, ...) that exist in the emulator's fixtures but not in your account: --set
 NAME=VALUE replaces every request-body member NAME with VALUE (except where a rule case is
 about that member). Cases that cannot run against a target (the isolation flow without a
-second project, AK/SK flows without a key) are reported as not run, with the reason.
+second project, AK/SK flows without a key, the other-group flows without --other-group, the
+VPC flows without --vpc-channel) are reported as not run, with the reason.
 
 Flags (secrets may also come from APICCONF_TOKEN, APICCONF_SK, APICCONF_OTHER_TOKEN):
 `
@@ -63,7 +66,7 @@ func (s stringsFlag) Set(v string) error {
 }
 
 // run is the command; it returns the exit status: 0 when nothing failed, 1 when a case
-// failed, 2 for a usage or tool error.
+// failed (or, with --fail-on warning, a warning was found), 2 for a usage or tool error.
 func run(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("apicconf", flag.ContinueOnError)
 	fs.SetOutput(stderr)
@@ -76,6 +79,9 @@ func run(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 	fs.StringVar(&t.InstanceID, "instance", "", "ROMA Connect instance id")
 	fs.StringVar(&t.OtherToken, "other-token", os.Getenv("APICCONF_OTHER_TOKEN"), "token of a second project, for the isolation flow")
 	fs.StringVar(&t.OtherProjectID, "other-project", "", "id of the second project")
+	fs.StringVar(&t.OtherGroupID, "other-group", "", "a second API group of the ROMA instance, for the uniqueness-scope flows")
+	fs.StringVar(&t.AppID, "app", "", "an integration app of the ROMA instance: sent with --other-group, and by the derived cases that name an app")
+	fs.StringVar(&t.VPCChannelID, "vpc-channel", "", "a VPC channel of the ROMA instance, for the VPC-backend flows")
 	subs := stringsFlag{}
 	fs.Var(subs, "set", "NAME=VALUE: substitute request-body member NAME (repeatable), e.g. group_id=...")
 	format := fs.String("format", "text", "report format: text, json, junit or html (one self-contained page)")
@@ -83,6 +89,8 @@ func run(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 	runRe := fs.String("run", "", "run only the cases whose ID matches this regular expression")
 	workers := fs.Int("workers", 16, "cases run at once")
 	keep := fs.Bool("keep", false, "keep the APIs the run creates (default: delete them at the end)")
+	failFast := fs.Bool("fail-fast", false, "start no more cases after the first failure (the rest are reported as not run)")
+	failOn := fs.String("fail-on", "error", "what fails the run: error (failed cases), or warning (warnings too: members no page documents)")
 	if code, done := cmdline.Parse(fs, args, stdout, stderr, func(w io.Writer) {
 		fmt.Fprint(w, usage)
 		cmdline.PrintFlags(fs, w)
@@ -102,7 +110,10 @@ func run(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 	if *workers < 1 {
 		return fail("--workers must be at least 1")
 	}
-	opts := conformance.Options{Workers: *workers, Substitute: subs, Keep: *keep}
+	if *failOn != "error" && *failOn != "warning" {
+		return fail("--fail-on must be error or warning")
+	}
+	opts := conformance.Options{Workers: *workers, Substitute: subs, Keep: *keep, FailFast: *failFast}
 	if *runRe != "" {
 		re, err := regexp.Compile(*runRe)
 		if err != nil {
@@ -159,7 +170,7 @@ func run(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 	if *target != "" || rep.Created > 0 {
 		fmt.Fprintf(stderr, "apicconf: %d APIs created, %d deleted\n", rep.Created, rep.Removed)
 	}
-	if rep.Failed() {
+	if rep.Failed() || (*failOn == "warning" && rep.Counts()[conformance.Warning] > 0) {
 		return 1
 	}
 	return 0

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"net/http"
 	"net/http/httptest"
@@ -12,6 +13,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/apiclab/apic/conformance/emulator"
 )
 
 func apicconf(args ...string) (code int, stdout, stderr string) {
@@ -24,7 +27,7 @@ func TestHelp(t *testing.T) {
 	code, stderr, _ := apicconf("--help") // the help is on stdout
 	assert.Equal(t, 0, code)
 	for _, s := range []string{"-version", "-target", "-token", "-ak", "-sk", "-project", "-instance", "-other-token",
-		"-format", "-out", "-run", "-workers", "-set", "--set group_id="} {
+		"-format", "-out", "-run", "-workers", "-set", "--set group_id=", "-fail-on"} {
 		assert.Contains(t, stderr, s)
 	}
 }
@@ -50,7 +53,7 @@ func TestRunPicksCasesAndPasses(t *testing.T) {
 	out := filepath.Join(t.TempDir(), "report.json")
 	code, stdout, stderr := apicconf("--run", `^(flows/unknown-id/(ShowDetailsOfApiV1|UpdateApi)$|examples/CreateApi/)`, "--format", "json", "--out", out)
 	require.Equal(t, 0, code, stderr)
-	assert.Regexp(t, `^conformance: 4 cases: 4 passed, 0 failed, 0 expected-rejections, 0 not run; responses: \d+ checked, 0 of \d+ groups not conforming\n$`, stdout)
+	assert.Regexp(t, `^conformance: 4 cases: 4 passed, 0 failed, 0 expected-rejections, 0 not run; responses: \d+ checked, 0 of \d+ groups not conforming; 0 warnings\n$`, stdout)
 	assert.Contains(t, stderr, "[4/4]", "progress: two examples and two flows, as many as the summary's cases")
 	data, err := os.ReadFile(out)
 	require.NoError(t, err)
@@ -75,7 +78,7 @@ func TestFailingTargetExitsOne(t *testing.T) {
 	assert.Equal(t, 1, code)
 	lines := strings.Split(strings.TrimSpace(stdout), "\n")
 	// Three cases fail; the three 500 answers conform to the spec (documented, vendor body).
-	assert.Equal(t, "conformance: 3 cases: 0 passed, 3 failed, 0 expected-rejections, 0 not run; responses: 3 checked, 0 of 3 groups not conforming", lines[len(lines)-1])
+	assert.Equal(t, "conformance: 3 cases: 0 passed, 3 failed, 0 expected-rejections, 0 not run; responses: 3 checked, 0 of 3 groups not conforming; 0 warnings", lines[len(lines)-1])
 	assert.Contains(t, stdout, "FAIL flows/unknown-id/ShowDetailsOfApiV1")
 }
 
@@ -171,4 +174,43 @@ func TestLaxTargetIsNoticed(t *testing.T) {
 		lines := strings.Split(strings.TrimSpace(stdout), "\n")
 		assert.Contains(t, lines[len(lines)-1], "conformance: "+n+" cases: 0 passed, "+n+" failed", run)
 	}
+}
+
+// A target whose success answers carry a member no page documents passes with a warning
+// that every format shows; --fail-on warning makes it fail.
+func TestUndocumentedMembersWarn(t *testing.T) {
+	extra := func(next http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			rec := httptest.NewRecorder()
+			next.ServeHTTP(rec, r)
+			body := rec.Body.Bytes()
+			if rec.Code == http.StatusCreated {
+				body = append([]byte(`{"cf_extra":1,`), body[1:]...)
+			}
+			for k, v := range rec.Header() {
+				w.Header()[k] = v
+			}
+			w.Header().Del("Content-Length")
+			w.WriteHeader(rec.Code)
+			w.Write(body) //nolint:errcheck
+		})
+	}
+	target, stop, err := emulator.StartWith(context.Background(), extra)
+	require.NoError(t, err)
+	defer stop()
+	args := []string{"--target", target.BaseURL, "--token", target.Token, "--project", target.ProjectID,
+		"--instance", target.InstanceID, "--run", `^examples/CreateApi/request/`}
+	code, stdout, stderr := apicconf(args...)
+	require.Equal(t, 0, code, stderr)
+	assert.Contains(t, stdout, "WARN responses/CreateApi/201/undocumented [undocumented-member]: members no page documents: cf_extra (1 of 1 answers)")
+	assert.Contains(t, stdout, "; 1 warnings\n")
+	code, _, _ = apicconf(append(args, "--fail-on", "warning")...)
+	assert.Equal(t, 1, code)
+	out := filepath.Join(t.TempDir(), "report.html")
+	code, _, _ = apicconf(append(args, "--format", "html", "--out", out)...)
+	require.Equal(t, 0, code)
+	page, err := os.ReadFile(out)
+	require.NoError(t, err)
+	assert.Contains(t, string(page), `<h2 id="warnings">Warnings (1)</h2>`)
+	assert.Contains(t, string(page), "cf_extra")
 }
