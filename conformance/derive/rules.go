@@ -112,7 +112,11 @@ func deriveType(d *deriver, s *site) ([]mut, error) {
 
 // deriveBoolean: both values of a boolean are valid (a service that refuses one, cors: true,
 // is noticed).
+// A boolean with an enum is covered by the enum's own cases (a value it leaves out is invalid).
 func deriveBoolean(d *deriver, s *site) ([]mut, error) {
+	if len(s.schema.Enum) > 0 {
+		return nil, nil
+	}
 	return []mut{
 		{variant: "is-true", valid: true, bodies: []any{with(s.base, s.path, true)}},
 		{variant: "is-false", valid: true, bodies: []any{with(s.base, s.path, false)}},
