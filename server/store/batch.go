@@ -21,6 +21,10 @@ type batcher struct {
 	// to the next. A shared-cache memory database has a single connection, which readers need
 	// between groups: there each group takes it and gives it back.
 	hold bool
+	// linger bounds how long a group is gathered: lingerMax on disk, where a commit's page
+	// writes are what grouping saves; none in memory, where a commit writes nothing and a
+	// wait would only add latency (a sequential client would pay it on every write).
+	linger time.Duration
 	// conn and prepared are the writer's connection and statements; only loop uses them.
 	conn     *sql.Conn
 	prepared map[string]*sql.Stmt
@@ -54,9 +58,12 @@ const maxBatch = 128
 
 var errClosed = errors.New("store: closed")
 
-func newBatcher(db *sql.DB, hold bool) *batcher {
-	b := &batcher{db: db, hold: hold, reqs: make(chan batchReq, maxBatch), wake: make(chan struct{}, 1)}
+func newBatcher(db *sql.DB, onDisk bool) *batcher {
+	b := &batcher{db: db, hold: onDisk, reqs: make(chan batchReq, maxBatch), wake: make(chan struct{}, 1)}
 	b.wg.Add(1)
+	if onDisk {
+		b.linger = lingerMax
+	}
 	go b.loop()
 	return b
 }
@@ -149,7 +156,7 @@ func (b *batcher) loop() {
 	for first := range b.reqs {
 		first.taken()
 		group := []batchReq{first}
-		deadline := time.Now().Add(lingerMax)
+		deadline := time.Now().Add(b.linger)
 		yielded := false
 	fill:
 		for len(group) < maxBatch {
