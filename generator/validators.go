@@ -587,8 +587,12 @@ func (g *vgen) decode(v value, target jen.Code, pointer bool, pp jen.Code, depth
 		if !pointer {
 			return []jen.Code{jen.Add(target).Op("=").Add(val)}
 		}
-		y := jen.Id(fmt.Sprintf("y%d", depth))
-		return []jen.Code{jen.Add(y).Op(":=").Add(val), jen.Add(target).Op("=").Op("&").Add(y)}
+		if v.kind == kUnion || v.kind == kAny {
+			y := jen.Id(fmt.Sprintf("y%d", depth))
+			return []jen.Code{jen.Add(y).Op(":=").Add(val), jen.Add(target).Op("=").Op("&").Add(y)}
+		}
+		// The document's allocator hands out the pointer (see validation.Ptr).
+		return []jen.Code{jen.Add(target).Op("=").Qual(g.valPkg, "Ptr").Call(dID, pp, val)}
 	}
 	conv := func(val jen.Code, base string) jen.Code {
 		if v.goType == base {
@@ -667,16 +671,20 @@ func (g *vgen) decode(v value, target jen.Code, pointer bool, pp jen.Code, depth
 			jen.Var().Add(e).Id(v.elem.goType),
 		}
 		body = append(body, inner...)
-		body = append(body, jen.Add(arr).Op("=").Append(arr, e))
+		// Room for a few items at the first one: most arrays of a request are short.
+		body = append(body,
+			jen.If(jen.Add(arr).Op("==").Nil()).Block(jen.Add(arr).Op("=").Make(jen.Id(v.goType), jen.Lit(0), jen.Lit(4))),
+			jen.Add(arr).Op("=").Append(arr, e))
 		return []jen.Code{
 			jen.If(jen.List(ok, jen.Err()).Op(":=").Qual(g.valPkg, "Expect").Call(dID, errsID, pp, jen.Qual(jxPkg, "Array"), jen.Lit("an array")), jen.Err().Op("!=").Nil()).Block(ret).Else().If(ok).Block(
 				append([]jen.Code{
-					// An empty array decodes to an empty, not a nil, slice so that it is sent back as [].
-					jen.Add(arr).Op(":=").Make(jen.Id(v.goType), jen.Lit(0)),
+					jen.Var().Add(arr).Id(v.goType),
 					jen.List(it, jen.Err()).Op(":=").Id("d").Dot("ArrIter").Call(),
 					jen.If(jen.Err().Op("!=").Nil()).Block(ret),
 					jen.For(jen.Add(it).Dot("Next").Call()).Block(body...),
 					jen.If(jen.Err().Op(":=").Add(it).Dot("Err").Call(), jen.Err().Op("!=").Nil()).Block(ret),
+					// An empty array decodes to an empty, not a nil, slice so that it is sent back as [].
+					jen.If(jen.Add(arr).Op("==").Nil()).Block(jen.Add(arr).Op("=").Make(jen.Id(v.goType), jen.Lit(0))),
 				}, assign(arr)...)...,
 			),
 		}, nil
@@ -1015,7 +1023,9 @@ func (g *vgen) pathParams(o *object, pp xrules.Params, lookup func(string, strin
 	body := append(pre,
 		jen.Id("uri").Op(":=").String().Call(uriExpr),
 		jen.If(jen.Op("!").Parens(cond)).Block(jen.Return()),
-		jen.Var().Id("declared").Index().String(),
+		// On the stack for the usual few parameters.
+		jen.Var().Id("room").Index(jen.Lit(8)).String(),
+		jen.Id("declared").Op(":=").Id("room").Index(jen.Empty(), jen.Lit(0)),
 		loop,
 		jen.Id("p").Op(":=").Id("path").Dot("Key").Call(jen.Lit(pp.URI)),
 		g.rule("UndeclaredPathParams").Call(errsID, jen.Op("&").Id("p"), jen.Id("uri"), jen.Id("declared")),

@@ -245,8 +245,7 @@ func (v *ApiListItem) DecodeJX(d *jx.Decoder, path *validation.Path, errs *valid
 				return err
 			}
 			if ok0 && validation.FitInt(errs, &p, x0, 64) {
-				y0 := int(x0)
-				v.ArrangeNecessary = &y0
+				v.ArrangeNecessary = validation.Ptr(d, &p, int(x0))
 			}
 		case "auth_opt":
 			p := path.Key("auth_opt")
@@ -262,8 +261,7 @@ func (v *ApiListItem) DecodeJX(d *jx.Decoder, path *validation.Path, errs *valid
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.AuthType = &y0
+				v.AuthType = validation.Ptr(d, &p, x0)
 			}
 		case "backend_type":
 			p := path.Key("backend_type")
@@ -272,8 +270,7 @@ func (v *ApiListItem) DecodeJX(d *jx.Decoder, path *validation.Path, errs *valid
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.BackendType = &y0
+				v.BackendType = validation.Ptr(d, &p, x0)
 			}
 		case "body_remark":
 			p := path.Key("body_remark")
@@ -282,8 +279,7 @@ func (v *ApiListItem) DecodeJX(d *jx.Decoder, path *validation.Path, errs *valid
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.BodyRemark = &y0
+				v.BodyRemark = validation.Ptr(d, &p, x0)
 			}
 		case "cors":
 			p := path.Key("cors")
@@ -292,8 +288,7 @@ func (v *ApiListItem) DecodeJX(d *jx.Decoder, path *validation.Path, errs *valid
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.Cors = &y0
+				v.Cors = validation.Ptr(d, &p, x0)
 			}
 		case "group_id":
 			p := path.Key("group_id")
@@ -302,8 +297,7 @@ func (v *ApiListItem) DecodeJX(d *jx.Decoder, path *validation.Path, errs *valid
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.GroupId = &y0
+				v.GroupId = validation.Ptr(d, &p, x0)
 			}
 		case "group_name":
 			p := path.Key("group_name")
@@ -312,8 +306,7 @@ func (v *ApiListItem) DecodeJX(d *jx.Decoder, path *validation.Path, errs *valid
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.GroupName = &y0
+				v.GroupName = validation.Ptr(d, &p, x0)
 			}
 		case "id":
 			p := path.Key("id")
@@ -322,8 +315,7 @@ func (v *ApiListItem) DecodeJX(d *jx.Decoder, path *validation.Path, errs *valid
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.Id = &y0
+				v.Id = validation.Ptr(d, &p, x0)
 			}
 		case "match_mode":
 			p := path.Key("match_mode")
@@ -332,8 +324,7 @@ func (v *ApiListItem) DecodeJX(d *jx.Decoder, path *validation.Path, errs *valid
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.MatchMode = &y0
+				v.MatchMode = validation.Ptr(d, &p, x0)
 			}
 		case "name":
 			p := path.Key("name")
@@ -342,8 +333,7 @@ func (v *ApiListItem) DecodeJX(d *jx.Decoder, path *validation.Path, errs *valid
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.Name = &y0
+				v.Name = validation.Ptr(d, &p, x0)
 			}
 		case "publish_id":
 			p := path.Key("publish_id")
@@ -352,8 +342,7 @@ func (v *ApiListItem) DecodeJX(d *jx.Decoder, path *validation.Path, errs *valid
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.PublishId = &y0
+				v.PublishId = validation.Ptr(d, &p, x0)
 			}
 		case "register_time":
 			p := path.Key("register_time")
@@ -362,8 +351,7 @@ func (v *ApiListItem) DecodeJX(d *jx.Decoder, path *validation.Path, errs *valid
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.RegisterTime = &y0
+				v.RegisterTime = validation.Ptr(d, &p, x0)
 			}
 		case "remark":
 			p := path.Key("remark")
@@ -372,8 +360,7 @@ func (v *ApiListItem) DecodeJX(d *jx.Decoder, path *validation.Path, errs *valid
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.Remark = &y0
+				v.Remark = validation.Ptr(d, &p, x0)
 			}
 		case "req_method":
 			p := path.Key("req_method")
@@ -382,15 +369,14 @@ func (v *ApiListItem) DecodeJX(d *jx.Decoder, path *validation.Path, errs *valid
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.ReqMethod = &y0
+				v.ReqMethod = validation.Ptr(d, &p, x0)
 			}
 		case "req_params":
 			p := path.Key("req_params")
 			if ok0, err := validation.Expect(d, errs, &p, jx.Array, "an array"); err != nil {
 				return err
 			} else if ok0 {
-				arr0 := make([]ReqParamResp, 0)
+				var arr0 []ReqParamResp
 				it0, err := d.ArrIter()
 				if err != nil {
 					return err
@@ -401,13 +387,18 @@ func (v *ApiListItem) DecodeJX(d *jx.Decoder, path *validation.Path, errs *valid
 					if err := e0.DecodeJX(d, &q0, errs); err != nil {
 						return err
 					}
+					if arr0 == nil {
+						arr0 = make([]ReqParamResp, 0, 4)
+					}
 					arr0 = append(arr0, e0)
 				}
 				if err := it0.Err(); err != nil {
 					return err
 				}
-				y0 := arr0
-				v.ReqParams = &y0
+				if arr0 == nil {
+					arr0 = make([]ReqParamResp, 0)
+				}
+				v.ReqParams = validation.Ptr(d, &p, arr0)
 			}
 		case "req_protocol":
 			p := path.Key("req_protocol")
@@ -416,8 +407,7 @@ func (v *ApiListItem) DecodeJX(d *jx.Decoder, path *validation.Path, errs *valid
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.ReqProtocol = &y0
+				v.ReqProtocol = validation.Ptr(d, &p, x0)
 			}
 		case "req_uri":
 			p := path.Key("req_uri")
@@ -426,8 +416,7 @@ func (v *ApiListItem) DecodeJX(d *jx.Decoder, path *validation.Path, errs *valid
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.ReqUri = &y0
+				v.ReqUri = validation.Ptr(d, &p, x0)
 			}
 		case "response_id":
 			p := path.Key("response_id")
@@ -436,8 +425,7 @@ func (v *ApiListItem) DecodeJX(d *jx.Decoder, path *validation.Path, errs *valid
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.ResponseId = &y0
+				v.ResponseId = validation.Ptr(d, &p, x0)
 			}
 		case "result_failure_sample":
 			p := path.Key("result_failure_sample")
@@ -446,8 +434,7 @@ func (v *ApiListItem) DecodeJX(d *jx.Decoder, path *validation.Path, errs *valid
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.ResultFailureSample = &y0
+				v.ResultFailureSample = validation.Ptr(d, &p, x0)
 			}
 		case "result_normal_sample":
 			p := path.Key("result_normal_sample")
@@ -456,8 +443,7 @@ func (v *ApiListItem) DecodeJX(d *jx.Decoder, path *validation.Path, errs *valid
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.ResultNormalSample = &y0
+				v.ResultNormalSample = validation.Ptr(d, &p, x0)
 			}
 		case "run_env_id":
 			p := path.Key("run_env_id")
@@ -466,8 +452,7 @@ func (v *ApiListItem) DecodeJX(d *jx.Decoder, path *validation.Path, errs *valid
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.RunEnvId = &y0
+				v.RunEnvId = validation.Ptr(d, &p, x0)
 			}
 		case "run_env_name":
 			p := path.Key("run_env_name")
@@ -476,8 +461,7 @@ func (v *ApiListItem) DecodeJX(d *jx.Decoder, path *validation.Path, errs *valid
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.RunEnvName = &y0
+				v.RunEnvName = validation.Ptr(d, &p, x0)
 			}
 		case "status":
 			p := path.Key("status")
@@ -486,8 +470,7 @@ func (v *ApiListItem) DecodeJX(d *jx.Decoder, path *validation.Path, errs *valid
 				return err
 			}
 			if ok0 && validation.FitInt(errs, &p, x0, 64) {
-				y0 := int(x0)
-				v.Status = &y0
+				v.Status = validation.Ptr(d, &p, int(x0))
 			}
 		case "tag":
 			p := path.Key("tag")
@@ -496,15 +479,14 @@ func (v *ApiListItem) DecodeJX(d *jx.Decoder, path *validation.Path, errs *valid
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.Tag = &y0
+				v.Tag = validation.Ptr(d, &p, x0)
 			}
 		case "tags":
 			p := path.Key("tags")
 			if ok0, err := validation.Expect(d, errs, &p, jx.Array, "an array"); err != nil {
 				return err
 			} else if ok0 {
-				arr0 := make([]string, 0)
+				var arr0 []string
 				it0, err := d.ArrIter()
 				if err != nil {
 					return err
@@ -519,13 +501,18 @@ func (v *ApiListItem) DecodeJX(d *jx.Decoder, path *validation.Path, errs *valid
 					if ok1 {
 						e0 = x1
 					}
+					if arr0 == nil {
+						arr0 = make([]string, 0, 4)
+					}
 					arr0 = append(arr0, e0)
 				}
 				if err := it0.Err(); err != nil {
 					return err
 				}
-				y0 := arr0
-				v.Tags = &y0
+				if arr0 == nil {
+					arr0 = make([]string, 0)
+				}
+				v.Tags = validation.Ptr(d, &p, arr0)
 			}
 		case "type":
 			p := path.Key("type")
@@ -534,8 +521,7 @@ func (v *ApiListItem) DecodeJX(d *jx.Decoder, path *validation.Path, errs *valid
 				return err
 			}
 			if ok0 && validation.FitInt(errs, &p, x0, 64) {
-				y0 := int(x0)
-				v.Type = &y0
+				v.Type = validation.Ptr(d, &p, int(x0))
 			}
 		case "update_time":
 			p := path.Key("update_time")
@@ -544,8 +530,7 @@ func (v *ApiListItem) DecodeJX(d *jx.Decoder, path *validation.Path, errs *valid
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.UpdateTime = &y0
+				v.UpdateTime = validation.Ptr(d, &p, x0)
 			}
 		case "version":
 			p := path.Key("version")
@@ -554,8 +539,7 @@ func (v *ApiListItem) DecodeJX(d *jx.Decoder, path *validation.Path, errs *valid
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.Version = &y0
+				v.Version = validation.Ptr(d, &p, x0)
 			}
 		default:
 			if err := d.Skip(); err != nil {
@@ -609,8 +593,7 @@ func (v *AuthOpt) DecodeJX(d *jx.Decoder, path *validation.Path, errs *validatio
 				return err
 			}
 			if ok0 {
-				y0 := AuthOptAppCodeAuthType(x0)
-				v.AppCodeAuthType = &y0
+				v.AppCodeAuthType = validation.Ptr(d, &p, AuthOptAppCodeAuthType(x0))
 			}
 		default:
 			if err := d.Skip(); err != nil {
@@ -658,8 +641,7 @@ func (v *AuthOptResp) DecodeJX(d *jx.Decoder, path *validation.Path, errs *valid
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.AppCodeAuthType = &y0
+				v.AppCodeAuthType = validation.Ptr(d, &p, x0)
 			}
 		default:
 			if err := d.Skip(); err != nil {
@@ -767,8 +749,7 @@ func (v *BackendApi) DecodeJX(d *jx.Decoder, path *validation.Path, errs *valida
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.AuthorizerId = &y0
+				v.AuthorizerId = validation.Ptr(d, &p, x0)
 			}
 		case "remark":
 			p := path.Key("remark")
@@ -777,8 +758,7 @@ func (v *BackendApi) DecodeJX(d *jx.Decoder, path *validation.Path, errs *valida
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.Remark = &y0
+				v.Remark = validation.Ptr(d, &p, x0)
 			}
 		case "req_method":
 			seen |= uint64(0x4)
@@ -827,8 +807,7 @@ func (v *BackendApi) DecodeJX(d *jx.Decoder, path *validation.Path, errs *valida
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.UrlDomain = &y0
+				v.UrlDomain = validation.Ptr(d, &p, x0)
 			}
 		case "version":
 			p := path.Key("version")
@@ -837,8 +816,7 @@ func (v *BackendApi) DecodeJX(d *jx.Decoder, path *validation.Path, errs *valida
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.Version = &y0
+				v.Version = validation.Ptr(d, &p, x0)
 			}
 		case "vpc_info":
 			p := path.Key("vpc_info")
@@ -854,8 +832,7 @@ func (v *BackendApi) DecodeJX(d *jx.Decoder, path *validation.Path, errs *valida
 				return err
 			}
 			if ok0 && validation.FitInt(errs, &p, x0, 64) {
-				y0 := BackendApiVpcStatus(x0)
-				v.VpcStatus = &y0
+				v.VpcStatus = validation.Ptr(d, &p, BackendApiVpcStatus(x0))
 			}
 		default:
 			if err := d.Skip(); err != nil {
@@ -928,8 +905,7 @@ func (v *BackendApiResp) DecodeJX(d *jx.Decoder, path *validation.Path, errs *va
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.Id = &y0
+				v.Id = validation.Ptr(d, &p, x0)
 			}
 		case "register_time":
 			p := path.Key("register_time")
@@ -938,8 +914,7 @@ func (v *BackendApiResp) DecodeJX(d *jx.Decoder, path *validation.Path, errs *va
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.RegisterTime = &y0
+				v.RegisterTime = validation.Ptr(d, &p, x0)
 			}
 		case "remark":
 			p := path.Key("remark")
@@ -948,8 +923,7 @@ func (v *BackendApiResp) DecodeJX(d *jx.Decoder, path *validation.Path, errs *va
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.Remark = &y0
+				v.Remark = validation.Ptr(d, &p, x0)
 			}
 		case "req_method":
 			p := path.Key("req_method")
@@ -958,8 +932,7 @@ func (v *BackendApiResp) DecodeJX(d *jx.Decoder, path *validation.Path, errs *va
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.ReqMethod = &y0
+				v.ReqMethod = validation.Ptr(d, &p, x0)
 			}
 		case "req_protocol":
 			p := path.Key("req_protocol")
@@ -968,8 +941,7 @@ func (v *BackendApiResp) DecodeJX(d *jx.Decoder, path *validation.Path, errs *va
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.ReqProtocol = &y0
+				v.ReqProtocol = validation.Ptr(d, &p, x0)
 			}
 		case "req_uri":
 			p := path.Key("req_uri")
@@ -978,8 +950,7 @@ func (v *BackendApiResp) DecodeJX(d *jx.Decoder, path *validation.Path, errs *va
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.ReqUri = &y0
+				v.ReqUri = validation.Ptr(d, &p, x0)
 			}
 		case "status":
 			p := path.Key("status")
@@ -988,8 +959,7 @@ func (v *BackendApiResp) DecodeJX(d *jx.Decoder, path *validation.Path, errs *va
 				return err
 			}
 			if ok0 && validation.FitInt(errs, &p, x0, 64) {
-				y0 := int(x0)
-				v.Status = &y0
+				v.Status = validation.Ptr(d, &p, int(x0))
 			}
 		case "timeout":
 			p := path.Key("timeout")
@@ -998,8 +968,7 @@ func (v *BackendApiResp) DecodeJX(d *jx.Decoder, path *validation.Path, errs *va
 				return err
 			}
 			if ok0 && validation.FitInt(errs, &p, x0, 64) {
-				y0 := int(x0)
-				v.Timeout = &y0
+				v.Timeout = validation.Ptr(d, &p, int(x0))
 			}
 		case "update_time":
 			p := path.Key("update_time")
@@ -1008,8 +977,7 @@ func (v *BackendApiResp) DecodeJX(d *jx.Decoder, path *validation.Path, errs *va
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.UpdateTime = &y0
+				v.UpdateTime = validation.Ptr(d, &p, x0)
 			}
 		case "url_domain":
 			p := path.Key("url_domain")
@@ -1018,8 +986,7 @@ func (v *BackendApiResp) DecodeJX(d *jx.Decoder, path *validation.Path, errs *va
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.UrlDomain = &y0
+				v.UrlDomain = validation.Ptr(d, &p, x0)
 			}
 		case "version":
 			p := path.Key("version")
@@ -1028,8 +995,7 @@ func (v *BackendApiResp) DecodeJX(d *jx.Decoder, path *validation.Path, errs *va
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.Version = &y0
+				v.Version = validation.Ptr(d, &p, x0)
 			}
 		case "vpc_info":
 			var x0 BackendApiResp_VpcInfo
@@ -1157,8 +1123,7 @@ func (v *BackendParam) DecodeJX(d *jx.Decoder, path *validation.Path, errs *vali
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.Remark = &y0
+				v.Remark = validation.Ptr(d, &p, x0)
 			}
 		case "value":
 			seen |= uint64(0x10)
@@ -1232,8 +1197,7 @@ func (v *BackendParamResp) DecodeJX(d *jx.Decoder, path *validation.Path, errs *
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.Id = &y0
+				v.Id = validation.Ptr(d, &p, x0)
 			}
 		case "location":
 			p := path.Key("location")
@@ -1242,8 +1206,7 @@ func (v *BackendParamResp) DecodeJX(d *jx.Decoder, path *validation.Path, errs *
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.Location = &y0
+				v.Location = validation.Ptr(d, &p, x0)
 			}
 		case "name":
 			p := path.Key("name")
@@ -1252,8 +1215,7 @@ func (v *BackendParamResp) DecodeJX(d *jx.Decoder, path *validation.Path, errs *
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.Name = &y0
+				v.Name = validation.Ptr(d, &p, x0)
 			}
 		case "origin":
 			p := path.Key("origin")
@@ -1262,8 +1224,7 @@ func (v *BackendParamResp) DecodeJX(d *jx.Decoder, path *validation.Path, errs *
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.Origin = &y0
+				v.Origin = validation.Ptr(d, &p, x0)
 			}
 		case "remark":
 			p := path.Key("remark")
@@ -1272,8 +1233,7 @@ func (v *BackendParamResp) DecodeJX(d *jx.Decoder, path *validation.Path, errs *
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.Remark = &y0
+				v.Remark = validation.Ptr(d, &p, x0)
 			}
 		case "req_param_id":
 			p := path.Key("req_param_id")
@@ -1282,8 +1242,7 @@ func (v *BackendParamResp) DecodeJX(d *jx.Decoder, path *validation.Path, errs *
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.ReqParamId = &y0
+				v.ReqParamId = validation.Ptr(d, &p, x0)
 			}
 		case "value":
 			p := path.Key("value")
@@ -1292,8 +1251,7 @@ func (v *BackendParamResp) DecodeJX(d *jx.Decoder, path *validation.Path, errs *
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.Value = &y0
+				v.Value = validation.Ptr(d, &p, x0)
 			}
 		default:
 			if err := d.Skip(); err != nil {
@@ -1371,8 +1329,7 @@ func (v *Condition) DecodeJX(d *jx.Decoder, path *validation.Path, errs *validat
 				return err
 			}
 			if ok0 {
-				y0 := ConditionConditionType(x0)
-				v.ConditionType = &y0
+				v.ConditionType = validation.Ptr(d, &p, ConditionConditionType(x0))
 			}
 		case "condition_value":
 			seen |= uint64(0x4)
@@ -1391,8 +1348,7 @@ func (v *Condition) DecodeJX(d *jx.Decoder, path *validation.Path, errs *validat
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.ReqParamName = &y0
+				v.ReqParamName = validation.Ptr(d, &p, x0)
 			}
 		default:
 			if err := d.Skip(); err != nil {
@@ -1448,8 +1404,7 @@ func (v *ConditionResp) DecodeJX(d *jx.Decoder, path *validation.Path, errs *val
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.ConditionOrigin = &y0
+				v.ConditionOrigin = validation.Ptr(d, &p, x0)
 			}
 		case "condition_type":
 			p := path.Key("condition_type")
@@ -1458,8 +1413,7 @@ func (v *ConditionResp) DecodeJX(d *jx.Decoder, path *validation.Path, errs *val
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.ConditionType = &y0
+				v.ConditionType = validation.Ptr(d, &p, x0)
 			}
 		case "condition_value":
 			p := path.Key("condition_value")
@@ -1468,8 +1422,7 @@ func (v *ConditionResp) DecodeJX(d *jx.Decoder, path *validation.Path, errs *val
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.ConditionValue = &y0
+				v.ConditionValue = validation.Ptr(d, &p, x0)
 			}
 		case "id":
 			p := path.Key("id")
@@ -1478,8 +1431,7 @@ func (v *ConditionResp) DecodeJX(d *jx.Decoder, path *validation.Path, errs *val
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.Id = &y0
+				v.Id = validation.Ptr(d, &p, x0)
 			}
 		case "req_param_id":
 			p := path.Key("req_param_id")
@@ -1488,8 +1440,7 @@ func (v *ConditionResp) DecodeJX(d *jx.Decoder, path *validation.Path, errs *val
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.ReqParamId = &y0
+				v.ReqParamId = validation.Ptr(d, &p, x0)
 			}
 		case "req_param_location":
 			p := path.Key("req_param_location")
@@ -1498,8 +1449,7 @@ func (v *ConditionResp) DecodeJX(d *jx.Decoder, path *validation.Path, errs *val
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.ReqParamLocation = &y0
+				v.ReqParamLocation = validation.Ptr(d, &p, x0)
 			}
 		case "req_param_name":
 			p := path.Key("req_param_name")
@@ -1508,8 +1458,7 @@ func (v *ConditionResp) DecodeJX(d *jx.Decoder, path *validation.Path, errs *val
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.ReqParamName = &y0
+				v.ReqParamName = validation.Ptr(d, &p, x0)
 			}
 		default:
 			if err := d.Skip(); err != nil {
@@ -1891,7 +1840,8 @@ func (v *CreateApiRequest) ValidateAt(path *validation.Path, errs *validation.Er
 		if !(strings.IndexByte(uri, '{') >= 0) {
 			return
 		}
-		var declared []string
+		var room [8]string
+		declared := room[:0]
 		if v.ReqParams != nil {
 			for _, it := range *v.ReqParams {
 				if validation.Match(string(it.Location), true, "PATH") {
@@ -1941,8 +1891,7 @@ func (v *CreateApiRequest) DecodeJX(d *jx.Decoder, path *validation.Path, errs *
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.AuthorizerId = &y0
+				v.AuthorizerId = validation.Ptr(d, &p, x0)
 			}
 		case "backend_api":
 			p := path.Key("backend_api")
@@ -1956,7 +1905,7 @@ func (v *CreateApiRequest) DecodeJX(d *jx.Decoder, path *validation.Path, errs *
 			if ok0, err := validation.Expect(d, errs, &p, jx.Array, "an array"); err != nil {
 				return err
 			} else if ok0 {
-				arr0 := make([]BackendParam, 0)
+				var arr0 []BackendParam
 				it0, err := d.ArrIter()
 				if err != nil {
 					return err
@@ -1967,13 +1916,18 @@ func (v *CreateApiRequest) DecodeJX(d *jx.Decoder, path *validation.Path, errs *
 					if err := e0.DecodeJX(d, &q0, errs); err != nil {
 						return err
 					}
+					if arr0 == nil {
+						arr0 = make([]BackendParam, 0, 4)
+					}
 					arr0 = append(arr0, e0)
 				}
 				if err := it0.Err(); err != nil {
 					return err
 				}
-				y0 := arr0
-				v.BackendParams = &y0
+				if arr0 == nil {
+					arr0 = make([]BackendParam, 0)
+				}
+				v.BackendParams = validation.Ptr(d, &p, arr0)
 			}
 		case "backend_type":
 			seen |= uint64(0x20)
@@ -1992,8 +1946,7 @@ func (v *CreateApiRequest) DecodeJX(d *jx.Decoder, path *validation.Path, errs *
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.BodyRemark = &y0
+				v.BodyRemark = validation.Ptr(d, &p, x0)
 			}
 		case "cors":
 			p := path.Key("cors")
@@ -2002,8 +1955,7 @@ func (v *CreateApiRequest) DecodeJX(d *jx.Decoder, path *validation.Path, errs *
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.Cors = &y0
+				v.Cors = validation.Ptr(d, &p, x0)
 			}
 		case "func_info":
 			p := path.Key("func_info")
@@ -2029,8 +1981,7 @@ func (v *CreateApiRequest) DecodeJX(d *jx.Decoder, path *validation.Path, errs *
 				return err
 			}
 			if ok0 {
-				y0 := CreateApiRequestMatchMode(x0)
-				v.MatchMode = &y0
+				v.MatchMode = validation.Ptr(d, &p, CreateApiRequestMatchMode(x0))
 			}
 		case "mock_info":
 			p := path.Key("mock_info")
@@ -2054,7 +2005,7 @@ func (v *CreateApiRequest) DecodeJX(d *jx.Decoder, path *validation.Path, errs *
 			if ok0, err := validation.Expect(d, errs, &p, jx.Array, "an array"); err != nil {
 				return err
 			} else if ok0 {
-				arr0 := make([]PolicyFunction, 0)
+				var arr0 []PolicyFunction
 				it0, err := d.ArrIter()
 				if err != nil {
 					return err
@@ -2065,20 +2016,25 @@ func (v *CreateApiRequest) DecodeJX(d *jx.Decoder, path *validation.Path, errs *
 					if err := e0.DecodeJX(d, &q0, errs); err != nil {
 						return err
 					}
+					if arr0 == nil {
+						arr0 = make([]PolicyFunction, 0, 4)
+					}
 					arr0 = append(arr0, e0)
 				}
 				if err := it0.Err(); err != nil {
 					return err
 				}
-				y0 := arr0
-				v.PolicyFunctions = &y0
+				if arr0 == nil {
+					arr0 = make([]PolicyFunction, 0)
+				}
+				v.PolicyFunctions = validation.Ptr(d, &p, arr0)
 			}
 		case "policy_https":
 			p := path.Key("policy_https")
 			if ok0, err := validation.Expect(d, errs, &p, jx.Array, "an array"); err != nil {
 				return err
 			} else if ok0 {
-				arr0 := make([]PolicyHttp, 0)
+				var arr0 []PolicyHttp
 				it0, err := d.ArrIter()
 				if err != nil {
 					return err
@@ -2089,20 +2045,25 @@ func (v *CreateApiRequest) DecodeJX(d *jx.Decoder, path *validation.Path, errs *
 					if err := e0.DecodeJX(d, &q0, errs); err != nil {
 						return err
 					}
+					if arr0 == nil {
+						arr0 = make([]PolicyHttp, 0, 4)
+					}
 					arr0 = append(arr0, e0)
 				}
 				if err := it0.Err(); err != nil {
 					return err
 				}
-				y0 := arr0
-				v.PolicyHttps = &y0
+				if arr0 == nil {
+					arr0 = make([]PolicyHttp, 0)
+				}
+				v.PolicyHttps = validation.Ptr(d, &p, arr0)
 			}
 		case "policy_mocks":
 			p := path.Key("policy_mocks")
 			if ok0, err := validation.Expect(d, errs, &p, jx.Array, "an array"); err != nil {
 				return err
 			} else if ok0 {
-				arr0 := make([]PolicyMock, 0)
+				var arr0 []PolicyMock
 				it0, err := d.ArrIter()
 				if err != nil {
 					return err
@@ -2113,13 +2074,18 @@ func (v *CreateApiRequest) DecodeJX(d *jx.Decoder, path *validation.Path, errs *
 					if err := e0.DecodeJX(d, &q0, errs); err != nil {
 						return err
 					}
+					if arr0 == nil {
+						arr0 = make([]PolicyMock, 0, 4)
+					}
 					arr0 = append(arr0, e0)
 				}
 				if err := it0.Err(); err != nil {
 					return err
 				}
-				y0 := arr0
-				v.PolicyMocks = &y0
+				if arr0 == nil {
+					arr0 = make([]PolicyMock, 0)
+				}
+				v.PolicyMocks = validation.Ptr(d, &p, arr0)
 			}
 		case "remark":
 			p := path.Key("remark")
@@ -2128,8 +2094,7 @@ func (v *CreateApiRequest) DecodeJX(d *jx.Decoder, path *validation.Path, errs *
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.Remark = &y0
+				v.Remark = validation.Ptr(d, &p, x0)
 			}
 		case "req_method":
 			seen |= uint64(0x20000)
@@ -2146,7 +2111,7 @@ func (v *CreateApiRequest) DecodeJX(d *jx.Decoder, path *validation.Path, errs *
 			if ok0, err := validation.Expect(d, errs, &p, jx.Array, "an array"); err != nil {
 				return err
 			} else if ok0 {
-				arr0 := make([]ReqParam, 0)
+				var arr0 []ReqParam
 				it0, err := d.ArrIter()
 				if err != nil {
 					return err
@@ -2157,13 +2122,18 @@ func (v *CreateApiRequest) DecodeJX(d *jx.Decoder, path *validation.Path, errs *
 					if err := e0.DecodeJX(d, &q0, errs); err != nil {
 						return err
 					}
+					if arr0 == nil {
+						arr0 = make([]ReqParam, 0, 4)
+					}
 					arr0 = append(arr0, e0)
 				}
 				if err := it0.Err(); err != nil {
 					return err
 				}
-				y0 := arr0
-				v.ReqParams = &y0
+				if arr0 == nil {
+					arr0 = make([]ReqParam, 0)
+				}
+				v.ReqParams = validation.Ptr(d, &p, arr0)
 			}
 		case "req_protocol":
 			p := path.Key("req_protocol")
@@ -2172,8 +2142,7 @@ func (v *CreateApiRequest) DecodeJX(d *jx.Decoder, path *validation.Path, errs *
 				return err
 			}
 			if ok0 {
-				y0 := CreateApiRequestReqProtocol(x0)
-				v.ReqProtocol = &y0
+				v.ReqProtocol = validation.Ptr(d, &p, CreateApiRequestReqProtocol(x0))
 			}
 		case "req_uri":
 			seen |= uint64(0x100000)
@@ -2192,8 +2161,7 @@ func (v *CreateApiRequest) DecodeJX(d *jx.Decoder, path *validation.Path, errs *
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.ResponseId = &y0
+				v.ResponseId = validation.Ptr(d, &p, x0)
 			}
 		case "result_failure_sample":
 			p := path.Key("result_failure_sample")
@@ -2202,8 +2170,7 @@ func (v *CreateApiRequest) DecodeJX(d *jx.Decoder, path *validation.Path, errs *
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.ResultFailureSample = &y0
+				v.ResultFailureSample = validation.Ptr(d, &p, x0)
 			}
 		case "result_normal_sample":
 			p := path.Key("result_normal_sample")
@@ -2212,8 +2179,7 @@ func (v *CreateApiRequest) DecodeJX(d *jx.Decoder, path *validation.Path, errs *
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.ResultNormalSample = &y0
+				v.ResultNormalSample = validation.Ptr(d, &p, x0)
 			}
 		case "tag":
 			p := path.Key("tag")
@@ -2222,15 +2188,14 @@ func (v *CreateApiRequest) DecodeJX(d *jx.Decoder, path *validation.Path, errs *
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.Tag = &y0
+				v.Tag = validation.Ptr(d, &p, x0)
 			}
 		case "tags":
 			p := path.Key("tags")
 			if ok0, err := validation.Expect(d, errs, &p, jx.Array, "an array"); err != nil {
 				return err
 			} else if ok0 {
-				arr0 := make([]string, 0)
+				var arr0 []string
 				it0, err := d.ArrIter()
 				if err != nil {
 					return err
@@ -2245,13 +2210,18 @@ func (v *CreateApiRequest) DecodeJX(d *jx.Decoder, path *validation.Path, errs *
 					if ok1 {
 						e0 = x1
 					}
+					if arr0 == nil {
+						arr0 = make([]string, 0, 4)
+					}
 					arr0 = append(arr0, e0)
 				}
 				if err := it0.Err(); err != nil {
 					return err
 				}
-				y0 := arr0
-				v.Tags = &y0
+				if arr0 == nil {
+					arr0 = make([]string, 0)
+				}
+				v.Tags = validation.Ptr(d, &p, arr0)
 			}
 		case "type":
 			seen |= uint64(0x4000000)
@@ -2270,8 +2240,7 @@ func (v *CreateApiRequest) DecodeJX(d *jx.Decoder, path *validation.Path, errs *
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.Version = &y0
+				v.Version = validation.Ptr(d, &p, x0)
 			}
 		default:
 			if err := d.Skip(); err != nil {
@@ -2399,8 +2368,7 @@ func (v *CreateApiResponse) DecodeJX(d *jx.Decoder, path *validation.Path, errs 
 				return err
 			}
 			if ok0 && validation.FitInt(errs, &p, x0, 64) {
-				y0 := int(x0)
-				v.ArrangeNecessary = &y0
+				v.ArrangeNecessary = validation.Ptr(d, &p, int(x0))
 			}
 		case "auth_opt":
 			p := path.Key("auth_opt")
@@ -2416,8 +2384,7 @@ func (v *CreateApiResponse) DecodeJX(d *jx.Decoder, path *validation.Path, errs 
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.AuthType = &y0
+				v.AuthType = validation.Ptr(d, &p, x0)
 			}
 		case "backend_api":
 			p := path.Key("backend_api")
@@ -2431,7 +2398,7 @@ func (v *CreateApiResponse) DecodeJX(d *jx.Decoder, path *validation.Path, errs 
 			if ok0, err := validation.Expect(d, errs, &p, jx.Array, "an array"); err != nil {
 				return err
 			} else if ok0 {
-				arr0 := make([]BackendParamResp, 0)
+				var arr0 []BackendParamResp
 				it0, err := d.ArrIter()
 				if err != nil {
 					return err
@@ -2442,13 +2409,18 @@ func (v *CreateApiResponse) DecodeJX(d *jx.Decoder, path *validation.Path, errs 
 					if err := e0.DecodeJX(d, &q0, errs); err != nil {
 						return err
 					}
+					if arr0 == nil {
+						arr0 = make([]BackendParamResp, 0, 4)
+					}
 					arr0 = append(arr0, e0)
 				}
 				if err := it0.Err(); err != nil {
 					return err
 				}
-				y0 := arr0
-				v.BackendParams = &y0
+				if arr0 == nil {
+					arr0 = make([]BackendParamResp, 0)
+				}
+				v.BackendParams = validation.Ptr(d, &p, arr0)
 			}
 		case "backend_type":
 			p := path.Key("backend_type")
@@ -2457,8 +2429,7 @@ func (v *CreateApiResponse) DecodeJX(d *jx.Decoder, path *validation.Path, errs 
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.BackendType = &y0
+				v.BackendType = validation.Ptr(d, &p, x0)
 			}
 		case "body_remark":
 			p := path.Key("body_remark")
@@ -2467,8 +2438,7 @@ func (v *CreateApiResponse) DecodeJX(d *jx.Decoder, path *validation.Path, errs 
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.BodyRemark = &y0
+				v.BodyRemark = validation.Ptr(d, &p, x0)
 			}
 		case "cors":
 			p := path.Key("cors")
@@ -2477,8 +2447,7 @@ func (v *CreateApiResponse) DecodeJX(d *jx.Decoder, path *validation.Path, errs 
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.Cors = &y0
+				v.Cors = validation.Ptr(d, &p, x0)
 			}
 		case "func_info":
 			p := path.Key("func_info")
@@ -2494,8 +2463,7 @@ func (v *CreateApiResponse) DecodeJX(d *jx.Decoder, path *validation.Path, errs 
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.GroupId = &y0
+				v.GroupId = validation.Ptr(d, &p, x0)
 			}
 		case "group_name":
 			p := path.Key("group_name")
@@ -2504,8 +2472,7 @@ func (v *CreateApiResponse) DecodeJX(d *jx.Decoder, path *validation.Path, errs 
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.GroupName = &y0
+				v.GroupName = validation.Ptr(d, &p, x0)
 			}
 		case "id":
 			p := path.Key("id")
@@ -2514,8 +2481,7 @@ func (v *CreateApiResponse) DecodeJX(d *jx.Decoder, path *validation.Path, errs 
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.Id = &y0
+				v.Id = validation.Ptr(d, &p, x0)
 			}
 		case "match_mode":
 			p := path.Key("match_mode")
@@ -2524,8 +2490,7 @@ func (v *CreateApiResponse) DecodeJX(d *jx.Decoder, path *validation.Path, errs 
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.MatchMode = &y0
+				v.MatchMode = validation.Ptr(d, &p, x0)
 			}
 		case "mock_info":
 			p := path.Key("mock_info")
@@ -2541,15 +2506,14 @@ func (v *CreateApiResponse) DecodeJX(d *jx.Decoder, path *validation.Path, errs 
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.Name = &y0
+				v.Name = validation.Ptr(d, &p, x0)
 			}
 		case "policy_functions":
 			p := path.Key("policy_functions")
 			if ok0, err := validation.Expect(d, errs, &p, jx.Array, "an array"); err != nil {
 				return err
 			} else if ok0 {
-				arr0 := make([]PolicyFunctionResp, 0)
+				var arr0 []PolicyFunctionResp
 				it0, err := d.ArrIter()
 				if err != nil {
 					return err
@@ -2560,20 +2524,25 @@ func (v *CreateApiResponse) DecodeJX(d *jx.Decoder, path *validation.Path, errs 
 					if err := e0.DecodeJX(d, &q0, errs); err != nil {
 						return err
 					}
+					if arr0 == nil {
+						arr0 = make([]PolicyFunctionResp, 0, 4)
+					}
 					arr0 = append(arr0, e0)
 				}
 				if err := it0.Err(); err != nil {
 					return err
 				}
-				y0 := arr0
-				v.PolicyFunctions = &y0
+				if arr0 == nil {
+					arr0 = make([]PolicyFunctionResp, 0)
+				}
+				v.PolicyFunctions = validation.Ptr(d, &p, arr0)
 			}
 		case "policy_https":
 			p := path.Key("policy_https")
 			if ok0, err := validation.Expect(d, errs, &p, jx.Array, "an array"); err != nil {
 				return err
 			} else if ok0 {
-				arr0 := make([]PolicyHttpResp, 0)
+				var arr0 []PolicyHttpResp
 				it0, err := d.ArrIter()
 				if err != nil {
 					return err
@@ -2584,20 +2553,25 @@ func (v *CreateApiResponse) DecodeJX(d *jx.Decoder, path *validation.Path, errs 
 					if err := e0.DecodeJX(d, &q0, errs); err != nil {
 						return err
 					}
+					if arr0 == nil {
+						arr0 = make([]PolicyHttpResp, 0, 4)
+					}
 					arr0 = append(arr0, e0)
 				}
 				if err := it0.Err(); err != nil {
 					return err
 				}
-				y0 := arr0
-				v.PolicyHttps = &y0
+				if arr0 == nil {
+					arr0 = make([]PolicyHttpResp, 0)
+				}
+				v.PolicyHttps = validation.Ptr(d, &p, arr0)
 			}
 		case "policy_mocks":
 			p := path.Key("policy_mocks")
 			if ok0, err := validation.Expect(d, errs, &p, jx.Array, "an array"); err != nil {
 				return err
 			} else if ok0 {
-				arr0 := make([]PolicyMockResp, 0)
+				var arr0 []PolicyMockResp
 				it0, err := d.ArrIter()
 				if err != nil {
 					return err
@@ -2608,13 +2582,18 @@ func (v *CreateApiResponse) DecodeJX(d *jx.Decoder, path *validation.Path, errs 
 					if err := e0.DecodeJX(d, &q0, errs); err != nil {
 						return err
 					}
+					if arr0 == nil {
+						arr0 = make([]PolicyMockResp, 0, 4)
+					}
 					arr0 = append(arr0, e0)
 				}
 				if err := it0.Err(); err != nil {
 					return err
 				}
-				y0 := arr0
-				v.PolicyMocks = &y0
+				if arr0 == nil {
+					arr0 = make([]PolicyMockResp, 0)
+				}
+				v.PolicyMocks = validation.Ptr(d, &p, arr0)
 			}
 		case "register_time":
 			p := path.Key("register_time")
@@ -2623,8 +2602,7 @@ func (v *CreateApiResponse) DecodeJX(d *jx.Decoder, path *validation.Path, errs 
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.RegisterTime = &y0
+				v.RegisterTime = validation.Ptr(d, &p, x0)
 			}
 		case "remark":
 			p := path.Key("remark")
@@ -2633,8 +2611,7 @@ func (v *CreateApiResponse) DecodeJX(d *jx.Decoder, path *validation.Path, errs 
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.Remark = &y0
+				v.Remark = validation.Ptr(d, &p, x0)
 			}
 		case "req_method":
 			p := path.Key("req_method")
@@ -2643,15 +2620,14 @@ func (v *CreateApiResponse) DecodeJX(d *jx.Decoder, path *validation.Path, errs 
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.ReqMethod = &y0
+				v.ReqMethod = validation.Ptr(d, &p, x0)
 			}
 		case "req_params":
 			p := path.Key("req_params")
 			if ok0, err := validation.Expect(d, errs, &p, jx.Array, "an array"); err != nil {
 				return err
 			} else if ok0 {
-				arr0 := make([]ReqParamResp, 0)
+				var arr0 []ReqParamResp
 				it0, err := d.ArrIter()
 				if err != nil {
 					return err
@@ -2662,13 +2638,18 @@ func (v *CreateApiResponse) DecodeJX(d *jx.Decoder, path *validation.Path, errs 
 					if err := e0.DecodeJX(d, &q0, errs); err != nil {
 						return err
 					}
+					if arr0 == nil {
+						arr0 = make([]ReqParamResp, 0, 4)
+					}
 					arr0 = append(arr0, e0)
 				}
 				if err := it0.Err(); err != nil {
 					return err
 				}
-				y0 := arr0
-				v.ReqParams = &y0
+				if arr0 == nil {
+					arr0 = make([]ReqParamResp, 0)
+				}
+				v.ReqParams = validation.Ptr(d, &p, arr0)
 			}
 		case "req_protocol":
 			p := path.Key("req_protocol")
@@ -2677,8 +2658,7 @@ func (v *CreateApiResponse) DecodeJX(d *jx.Decoder, path *validation.Path, errs 
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.ReqProtocol = &y0
+				v.ReqProtocol = validation.Ptr(d, &p, x0)
 			}
 		case "req_uri":
 			p := path.Key("req_uri")
@@ -2687,8 +2667,7 @@ func (v *CreateApiResponse) DecodeJX(d *jx.Decoder, path *validation.Path, errs 
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.ReqUri = &y0
+				v.ReqUri = validation.Ptr(d, &p, x0)
 			}
 		case "response_id":
 			p := path.Key("response_id")
@@ -2697,8 +2676,7 @@ func (v *CreateApiResponse) DecodeJX(d *jx.Decoder, path *validation.Path, errs 
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.ResponseId = &y0
+				v.ResponseId = validation.Ptr(d, &p, x0)
 			}
 		case "result_failure_sample":
 			p := path.Key("result_failure_sample")
@@ -2707,8 +2685,7 @@ func (v *CreateApiResponse) DecodeJX(d *jx.Decoder, path *validation.Path, errs 
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.ResultFailureSample = &y0
+				v.ResultFailureSample = validation.Ptr(d, &p, x0)
 			}
 		case "result_normal_sample":
 			p := path.Key("result_normal_sample")
@@ -2717,8 +2694,7 @@ func (v *CreateApiResponse) DecodeJX(d *jx.Decoder, path *validation.Path, errs 
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.ResultNormalSample = &y0
+				v.ResultNormalSample = validation.Ptr(d, &p, x0)
 			}
 		case "status":
 			p := path.Key("status")
@@ -2727,8 +2703,7 @@ func (v *CreateApiResponse) DecodeJX(d *jx.Decoder, path *validation.Path, errs 
 				return err
 			}
 			if ok0 && validation.FitInt(errs, &p, x0, 64) {
-				y0 := int(x0)
-				v.Status = &y0
+				v.Status = validation.Ptr(d, &p, int(x0))
 			}
 		case "tag":
 			p := path.Key("tag")
@@ -2737,15 +2712,14 @@ func (v *CreateApiResponse) DecodeJX(d *jx.Decoder, path *validation.Path, errs 
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.Tag = &y0
+				v.Tag = validation.Ptr(d, &p, x0)
 			}
 		case "tags":
 			p := path.Key("tags")
 			if ok0, err := validation.Expect(d, errs, &p, jx.Array, "an array"); err != nil {
 				return err
 			} else if ok0 {
-				arr0 := make([]string, 0)
+				var arr0 []string
 				it0, err := d.ArrIter()
 				if err != nil {
 					return err
@@ -2760,13 +2734,18 @@ func (v *CreateApiResponse) DecodeJX(d *jx.Decoder, path *validation.Path, errs 
 					if ok1 {
 						e0 = x1
 					}
+					if arr0 == nil {
+						arr0 = make([]string, 0, 4)
+					}
 					arr0 = append(arr0, e0)
 				}
 				if err := it0.Err(); err != nil {
 					return err
 				}
-				y0 := arr0
-				v.Tags = &y0
+				if arr0 == nil {
+					arr0 = make([]string, 0)
+				}
+				v.Tags = validation.Ptr(d, &p, arr0)
 			}
 		case "type":
 			p := path.Key("type")
@@ -2775,8 +2754,7 @@ func (v *CreateApiResponse) DecodeJX(d *jx.Decoder, path *validation.Path, errs 
 				return err
 			}
 			if ok0 && validation.FitInt(errs, &p, x0, 64) {
-				y0 := int(x0)
-				v.Type = &y0
+				v.Type = validation.Ptr(d, &p, int(x0))
 			}
 		case "update_time":
 			p := path.Key("update_time")
@@ -2785,8 +2763,7 @@ func (v *CreateApiResponse) DecodeJX(d *jx.Decoder, path *validation.Path, errs 
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.UpdateTime = &y0
+				v.UpdateTime = validation.Ptr(d, &p, x0)
 			}
 		case "version":
 			p := path.Key("version")
@@ -2795,8 +2772,7 @@ func (v *CreateApiResponse) DecodeJX(d *jx.Decoder, path *validation.Path, errs 
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.Version = &y0
+				v.Version = validation.Ptr(d, &p, x0)
 			}
 		default:
 			if err := d.Skip(); err != nil {
@@ -2844,8 +2820,7 @@ func (v *ErrorResponse) DecodeJX(d *jx.Decoder, path *validation.Path, errs *val
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.ErrorCode = &y0
+				v.ErrorCode = validation.Ptr(d, &p, x0)
 			}
 		case "error_msg":
 			p := path.Key("error_msg")
@@ -2854,8 +2829,7 @@ func (v *ErrorResponse) DecodeJX(d *jx.Decoder, path *validation.Path, errs *val
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.ErrorMsg = &y0
+				v.ErrorMsg = validation.Ptr(d, &p, x0)
 			}
 		default:
 			if err := d.Skip(); err != nil {
@@ -2949,8 +2923,7 @@ func (v *FuncInfo) DecodeJX(d *jx.Decoder, path *validation.Path, errs *validati
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.Remark = &y0
+				v.Remark = validation.Ptr(d, &p, x0)
 			}
 		case "timeout":
 			seen |= uint64(0x8)
@@ -2969,8 +2942,7 @@ func (v *FuncInfo) DecodeJX(d *jx.Decoder, path *validation.Path, errs *validati
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.Version = &y0
+				v.Version = validation.Ptr(d, &p, x0)
 			}
 		default:
 			if err := d.Skip(); err != nil {
@@ -3030,8 +3002,7 @@ func (v *FuncInfoResp) DecodeJX(d *jx.Decoder, path *validation.Path, errs *vali
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.FunctionUrn = &y0
+				v.FunctionUrn = validation.Ptr(d, &p, x0)
 			}
 		case "id":
 			p := path.Key("id")
@@ -3040,8 +3011,7 @@ func (v *FuncInfoResp) DecodeJX(d *jx.Decoder, path *validation.Path, errs *vali
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.Id = &y0
+				v.Id = validation.Ptr(d, &p, x0)
 			}
 		case "invocation_type":
 			p := path.Key("invocation_type")
@@ -3050,8 +3020,7 @@ func (v *FuncInfoResp) DecodeJX(d *jx.Decoder, path *validation.Path, errs *vali
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.InvocationType = &y0
+				v.InvocationType = validation.Ptr(d, &p, x0)
 			}
 		case "register_time":
 			p := path.Key("register_time")
@@ -3060,8 +3029,7 @@ func (v *FuncInfoResp) DecodeJX(d *jx.Decoder, path *validation.Path, errs *vali
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.RegisterTime = &y0
+				v.RegisterTime = validation.Ptr(d, &p, x0)
 			}
 		case "remark":
 			p := path.Key("remark")
@@ -3070,8 +3038,7 @@ func (v *FuncInfoResp) DecodeJX(d *jx.Decoder, path *validation.Path, errs *vali
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.Remark = &y0
+				v.Remark = validation.Ptr(d, &p, x0)
 			}
 		case "status":
 			p := path.Key("status")
@@ -3080,8 +3047,7 @@ func (v *FuncInfoResp) DecodeJX(d *jx.Decoder, path *validation.Path, errs *vali
 				return err
 			}
 			if ok0 && validation.FitInt(errs, &p, x0, 64) {
-				y0 := int(x0)
-				v.Status = &y0
+				v.Status = validation.Ptr(d, &p, int(x0))
 			}
 		case "timeout":
 			p := path.Key("timeout")
@@ -3090,8 +3056,7 @@ func (v *FuncInfoResp) DecodeJX(d *jx.Decoder, path *validation.Path, errs *vali
 				return err
 			}
 			if ok0 && validation.FitInt(errs, &p, x0, 64) {
-				y0 := int(x0)
-				v.Timeout = &y0
+				v.Timeout = validation.Ptr(d, &p, int(x0))
 			}
 		case "update_time":
 			p := path.Key("update_time")
@@ -3100,8 +3065,7 @@ func (v *FuncInfoResp) DecodeJX(d *jx.Decoder, path *validation.Path, errs *vali
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.UpdateTime = &y0
+				v.UpdateTime = validation.Ptr(d, &p, x0)
 			}
 		case "version":
 			p := path.Key("version")
@@ -3110,8 +3074,7 @@ func (v *FuncInfoResp) DecodeJX(d *jx.Decoder, path *validation.Path, errs *vali
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.Version = &y0
+				v.Version = validation.Ptr(d, &p, x0)
 			}
 		default:
 			if err := d.Skip(); err != nil {
@@ -3175,7 +3138,7 @@ func (v *ListApisResponse) DecodeJX(d *jx.Decoder, path *validation.Path, errs *
 			if ok0, err := validation.Expect(d, errs, &p, jx.Array, "an array"); err != nil {
 				return err
 			} else if ok0 {
-				arr0 := make([]ApiListItem, 0)
+				var arr0 []ApiListItem
 				it0, err := d.ArrIter()
 				if err != nil {
 					return err
@@ -3186,13 +3149,18 @@ func (v *ListApisResponse) DecodeJX(d *jx.Decoder, path *validation.Path, errs *
 					if err := e0.DecodeJX(d, &q0, errs); err != nil {
 						return err
 					}
+					if arr0 == nil {
+						arr0 = make([]ApiListItem, 0, 4)
+					}
 					arr0 = append(arr0, e0)
 				}
 				if err := it0.Err(); err != nil {
 					return err
 				}
-				y0 := arr0
-				v.Apis = &y0
+				if arr0 == nil {
+					arr0 = make([]ApiListItem, 0)
+				}
+				v.Apis = validation.Ptr(d, &p, arr0)
 			}
 		case "size":
 			p := path.Key("size")
@@ -3201,8 +3169,7 @@ func (v *ListApisResponse) DecodeJX(d *jx.Decoder, path *validation.Path, errs *
 				return err
 			}
 			if ok0 && validation.FitInt(errs, &p, x0, 32) {
-				y0 := int32(x0)
-				v.Size = &y0
+				v.Size = validation.Ptr(d, &p, int32(x0))
 			}
 		case "total":
 			p := path.Key("total")
@@ -3211,8 +3178,7 @@ func (v *ListApisResponse) DecodeJX(d *jx.Decoder, path *validation.Path, errs *
 				return err
 			}
 			if ok0 && validation.FitInt(errs, &p, x0, 64) {
-				y0 := x0
-				v.Total = &y0
+				v.Total = validation.Ptr(d, &p, x0)
 			}
 		default:
 			if err := d.Skip(); err != nil {
@@ -3271,8 +3237,7 @@ func (v *MockInfo) DecodeJX(d *jx.Decoder, path *validation.Path, errs *validati
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.Remark = &y0
+				v.Remark = validation.Ptr(d, &p, x0)
 			}
 		case "result_content":
 			p := path.Key("result_content")
@@ -3281,8 +3246,7 @@ func (v *MockInfo) DecodeJX(d *jx.Decoder, path *validation.Path, errs *validati
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.ResultContent = &y0
+				v.ResultContent = validation.Ptr(d, &p, x0)
 			}
 		case "version":
 			p := path.Key("version")
@@ -3291,8 +3255,7 @@ func (v *MockInfo) DecodeJX(d *jx.Decoder, path *validation.Path, errs *validati
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.Version = &y0
+				v.Version = validation.Ptr(d, &p, x0)
 			}
 		default:
 			if err := d.Skip(); err != nil {
@@ -3340,8 +3303,7 @@ func (v *MockInfoResp) DecodeJX(d *jx.Decoder, path *validation.Path, errs *vali
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.Id = &y0
+				v.Id = validation.Ptr(d, &p, x0)
 			}
 		case "register_time":
 			p := path.Key("register_time")
@@ -3350,8 +3312,7 @@ func (v *MockInfoResp) DecodeJX(d *jx.Decoder, path *validation.Path, errs *vali
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.RegisterTime = &y0
+				v.RegisterTime = validation.Ptr(d, &p, x0)
 			}
 		case "remark":
 			p := path.Key("remark")
@@ -3360,8 +3321,7 @@ func (v *MockInfoResp) DecodeJX(d *jx.Decoder, path *validation.Path, errs *vali
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.Remark = &y0
+				v.Remark = validation.Ptr(d, &p, x0)
 			}
 		case "result_content":
 			p := path.Key("result_content")
@@ -3370,8 +3330,7 @@ func (v *MockInfoResp) DecodeJX(d *jx.Decoder, path *validation.Path, errs *vali
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.ResultContent = &y0
+				v.ResultContent = validation.Ptr(d, &p, x0)
 			}
 		case "status":
 			p := path.Key("status")
@@ -3380,8 +3339,7 @@ func (v *MockInfoResp) DecodeJX(d *jx.Decoder, path *validation.Path, errs *vali
 				return err
 			}
 			if ok0 && validation.FitInt(errs, &p, x0, 64) {
-				y0 := int(x0)
-				v.Status = &y0
+				v.Status = validation.Ptr(d, &p, int(x0))
 			}
 		case "update_time":
 			p := path.Key("update_time")
@@ -3390,8 +3348,7 @@ func (v *MockInfoResp) DecodeJX(d *jx.Decoder, path *validation.Path, errs *vali
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.UpdateTime = &y0
+				v.UpdateTime = validation.Ptr(d, &p, x0)
 			}
 		case "version":
 			p := path.Key("version")
@@ -3400,8 +3357,7 @@ func (v *MockInfoResp) DecodeJX(d *jx.Decoder, path *validation.Path, errs *vali
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.Version = &y0
+				v.Version = validation.Ptr(d, &p, x0)
 			}
 		default:
 			if err := d.Skip(); err != nil {
@@ -3499,7 +3455,7 @@ func (v *PolicyFunction) DecodeJX(d *jx.Decoder, path *validation.Path, errs *va
 			if ok0, err := validation.Expect(d, errs, &p, jx.Array, "an array"); err != nil {
 				return err
 			} else if ok0 {
-				arr0 := make([]BackendParam, 0)
+				var arr0 []BackendParam
 				it0, err := d.ArrIter()
 				if err != nil {
 					return err
@@ -3510,13 +3466,18 @@ func (v *PolicyFunction) DecodeJX(d *jx.Decoder, path *validation.Path, errs *va
 					if err := e0.DecodeJX(d, &q0, errs); err != nil {
 						return err
 					}
+					if arr0 == nil {
+						arr0 = make([]BackendParam, 0, 4)
+					}
 					arr0 = append(arr0, e0)
 				}
 				if err := it0.Err(); err != nil {
 					return err
 				}
-				y0 := arr0
-				v.BackendParams = &y0
+				if arr0 == nil {
+					arr0 = make([]BackendParam, 0)
+				}
+				v.BackendParams = validation.Ptr(d, &p, arr0)
 			}
 		case "conditions":
 			seen |= uint64(0x2)
@@ -3524,7 +3485,7 @@ func (v *PolicyFunction) DecodeJX(d *jx.Decoder, path *validation.Path, errs *va
 			if ok0, err := validation.Expect(d, errs, &p, jx.Array, "an array"); err != nil {
 				return err
 			} else if ok0 {
-				arr0 := make([]Condition, 0)
+				var arr0 []Condition
 				it0, err := d.ArrIter()
 				if err != nil {
 					return err
@@ -3535,10 +3496,16 @@ func (v *PolicyFunction) DecodeJX(d *jx.Decoder, path *validation.Path, errs *va
 					if err := e0.DecodeJX(d, &q0, errs); err != nil {
 						return err
 					}
+					if arr0 == nil {
+						arr0 = make([]Condition, 0, 4)
+					}
 					arr0 = append(arr0, e0)
 				}
 				if err := it0.Err(); err != nil {
 					return err
+				}
+				if arr0 == nil {
+					arr0 = make([]Condition, 0)
 				}
 				v.Conditions = arr0
 			}
@@ -3589,8 +3556,7 @@ func (v *PolicyFunction) DecodeJX(d *jx.Decoder, path *validation.Path, errs *va
 				return err
 			}
 			if ok0 && validation.FitInt(errs, &p, x0, 64) {
-				y0 := int(x0)
-				v.Timeout = &y0
+				v.Timeout = validation.Ptr(d, &p, int(x0))
 			}
 		case "version":
 			p := path.Key("version")
@@ -3599,8 +3565,7 @@ func (v *PolicyFunction) DecodeJX(d *jx.Decoder, path *validation.Path, errs *va
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.Version = &y0
+				v.Version = validation.Ptr(d, &p, x0)
 			}
 		default:
 			if err := d.Skip(); err != nil {
@@ -3681,7 +3646,7 @@ func (v *PolicyFunctionResp) DecodeJX(d *jx.Decoder, path *validation.Path, errs
 			if ok0, err := validation.Expect(d, errs, &p, jx.Array, "an array"); err != nil {
 				return err
 			} else if ok0 {
-				arr0 := make([]BackendParamResp, 0)
+				var arr0 []BackendParamResp
 				it0, err := d.ArrIter()
 				if err != nil {
 					return err
@@ -3692,20 +3657,25 @@ func (v *PolicyFunctionResp) DecodeJX(d *jx.Decoder, path *validation.Path, errs
 					if err := e0.DecodeJX(d, &q0, errs); err != nil {
 						return err
 					}
+					if arr0 == nil {
+						arr0 = make([]BackendParamResp, 0, 4)
+					}
 					arr0 = append(arr0, e0)
 				}
 				if err := it0.Err(); err != nil {
 					return err
 				}
-				y0 := arr0
-				v.BackendParams = &y0
+				if arr0 == nil {
+					arr0 = make([]BackendParamResp, 0)
+				}
+				v.BackendParams = validation.Ptr(d, &p, arr0)
 			}
 		case "conditions":
 			p := path.Key("conditions")
 			if ok0, err := validation.Expect(d, errs, &p, jx.Array, "an array"); err != nil {
 				return err
 			} else if ok0 {
-				arr0 := make([]ConditionResp, 0)
+				var arr0 []ConditionResp
 				it0, err := d.ArrIter()
 				if err != nil {
 					return err
@@ -3716,13 +3686,18 @@ func (v *PolicyFunctionResp) DecodeJX(d *jx.Decoder, path *validation.Path, errs
 					if err := e0.DecodeJX(d, &q0, errs); err != nil {
 						return err
 					}
+					if arr0 == nil {
+						arr0 = make([]ConditionResp, 0, 4)
+					}
 					arr0 = append(arr0, e0)
 				}
 				if err := it0.Err(); err != nil {
 					return err
 				}
-				y0 := arr0
-				v.Conditions = &y0
+				if arr0 == nil {
+					arr0 = make([]ConditionResp, 0)
+				}
+				v.Conditions = validation.Ptr(d, &p, arr0)
 			}
 		case "effect_mode":
 			p := path.Key("effect_mode")
@@ -3731,8 +3706,7 @@ func (v *PolicyFunctionResp) DecodeJX(d *jx.Decoder, path *validation.Path, errs
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.EffectMode = &y0
+				v.EffectMode = validation.Ptr(d, &p, x0)
 			}
 		case "function_urn":
 			p := path.Key("function_urn")
@@ -3741,8 +3715,7 @@ func (v *PolicyFunctionResp) DecodeJX(d *jx.Decoder, path *validation.Path, errs
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.FunctionUrn = &y0
+				v.FunctionUrn = validation.Ptr(d, &p, x0)
 			}
 		case "id":
 			p := path.Key("id")
@@ -3751,8 +3724,7 @@ func (v *PolicyFunctionResp) DecodeJX(d *jx.Decoder, path *validation.Path, errs
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.Id = &y0
+				v.Id = validation.Ptr(d, &p, x0)
 			}
 		case "invocation_type":
 			p := path.Key("invocation_type")
@@ -3761,8 +3733,7 @@ func (v *PolicyFunctionResp) DecodeJX(d *jx.Decoder, path *validation.Path, errs
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.InvocationType = &y0
+				v.InvocationType = validation.Ptr(d, &p, x0)
 			}
 		case "name":
 			p := path.Key("name")
@@ -3771,8 +3742,7 @@ func (v *PolicyFunctionResp) DecodeJX(d *jx.Decoder, path *validation.Path, errs
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.Name = &y0
+				v.Name = validation.Ptr(d, &p, x0)
 			}
 		case "timeout":
 			p := path.Key("timeout")
@@ -3781,8 +3751,7 @@ func (v *PolicyFunctionResp) DecodeJX(d *jx.Decoder, path *validation.Path, errs
 				return err
 			}
 			if ok0 && validation.FitInt(errs, &p, x0, 64) {
-				y0 := int(x0)
-				v.Timeout = &y0
+				v.Timeout = validation.Ptr(d, &p, int(x0))
 			}
 		case "version":
 			p := path.Key("version")
@@ -3791,8 +3760,7 @@ func (v *PolicyFunctionResp) DecodeJX(d *jx.Decoder, path *validation.Path, errs
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.Version = &y0
+				v.Version = validation.Ptr(d, &p, x0)
 			}
 		default:
 			if err := d.Skip(); err != nil {
@@ -3919,7 +3887,7 @@ func (v *PolicyHttp) DecodeJX(d *jx.Decoder, path *validation.Path, errs *valida
 			if ok0, err := validation.Expect(d, errs, &p, jx.Array, "an array"); err != nil {
 				return err
 			} else if ok0 {
-				arr0 := make([]BackendParam, 0)
+				var arr0 []BackendParam
 				it0, err := d.ArrIter()
 				if err != nil {
 					return err
@@ -3930,13 +3898,18 @@ func (v *PolicyHttp) DecodeJX(d *jx.Decoder, path *validation.Path, errs *valida
 					if err := e0.DecodeJX(d, &q0, errs); err != nil {
 						return err
 					}
+					if arr0 == nil {
+						arr0 = make([]BackendParam, 0, 4)
+					}
 					arr0 = append(arr0, e0)
 				}
 				if err := it0.Err(); err != nil {
 					return err
 				}
-				y0 := arr0
-				v.BackendParams = &y0
+				if arr0 == nil {
+					arr0 = make([]BackendParam, 0)
+				}
+				v.BackendParams = validation.Ptr(d, &p, arr0)
 			}
 		case "conditions":
 			seen |= uint64(0x2)
@@ -3944,7 +3917,7 @@ func (v *PolicyHttp) DecodeJX(d *jx.Decoder, path *validation.Path, errs *valida
 			if ok0, err := validation.Expect(d, errs, &p, jx.Array, "an array"); err != nil {
 				return err
 			} else if ok0 {
-				arr0 := make([]Condition, 0)
+				var arr0 []Condition
 				it0, err := d.ArrIter()
 				if err != nil {
 					return err
@@ -3955,10 +3928,16 @@ func (v *PolicyHttp) DecodeJX(d *jx.Decoder, path *validation.Path, errs *valida
 					if err := e0.DecodeJX(d, &q0, errs); err != nil {
 						return err
 					}
+					if arr0 == nil {
+						arr0 = make([]Condition, 0, 4)
+					}
 					arr0 = append(arr0, e0)
 				}
 				if err := it0.Err(); err != nil {
 					return err
+				}
+				if arr0 == nil {
+					arr0 = make([]Condition, 0)
 				}
 				v.Conditions = arr0
 			}
@@ -4019,8 +3998,7 @@ func (v *PolicyHttp) DecodeJX(d *jx.Decoder, path *validation.Path, errs *valida
 				return err
 			}
 			if ok0 && validation.FitInt(errs, &p, x0, 64) {
-				y0 := int(x0)
-				v.Timeout = &y0
+				v.Timeout = validation.Ptr(d, &p, int(x0))
 			}
 		case "url_domain":
 			p := path.Key("url_domain")
@@ -4029,8 +4007,7 @@ func (v *PolicyHttp) DecodeJX(d *jx.Decoder, path *validation.Path, errs *valida
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.UrlDomain = &y0
+				v.UrlDomain = validation.Ptr(d, &p, x0)
 			}
 		case "vpc_info":
 			p := path.Key("vpc_info")
@@ -4046,8 +4023,7 @@ func (v *PolicyHttp) DecodeJX(d *jx.Decoder, path *validation.Path, errs *valida
 				return err
 			}
 			if ok0 && validation.FitInt(errs, &p, x0, 64) {
-				y0 := PolicyHttpVpcStatus(x0)
-				v.VpcStatus = &y0
+				v.VpcStatus = validation.Ptr(d, &p, PolicyHttpVpcStatus(x0))
 			}
 		default:
 			if err := d.Skip(); err != nil {
@@ -4140,7 +4116,7 @@ func (v *PolicyHttpResp) DecodeJX(d *jx.Decoder, path *validation.Path, errs *va
 			if ok0, err := validation.Expect(d, errs, &p, jx.Array, "an array"); err != nil {
 				return err
 			} else if ok0 {
-				arr0 := make([]BackendParamResp, 0)
+				var arr0 []BackendParamResp
 				it0, err := d.ArrIter()
 				if err != nil {
 					return err
@@ -4151,20 +4127,25 @@ func (v *PolicyHttpResp) DecodeJX(d *jx.Decoder, path *validation.Path, errs *va
 					if err := e0.DecodeJX(d, &q0, errs); err != nil {
 						return err
 					}
+					if arr0 == nil {
+						arr0 = make([]BackendParamResp, 0, 4)
+					}
 					arr0 = append(arr0, e0)
 				}
 				if err := it0.Err(); err != nil {
 					return err
 				}
-				y0 := arr0
-				v.BackendParams = &y0
+				if arr0 == nil {
+					arr0 = make([]BackendParamResp, 0)
+				}
+				v.BackendParams = validation.Ptr(d, &p, arr0)
 			}
 		case "conditions":
 			p := path.Key("conditions")
 			if ok0, err := validation.Expect(d, errs, &p, jx.Array, "an array"); err != nil {
 				return err
 			} else if ok0 {
-				arr0 := make([]ConditionResp, 0)
+				var arr0 []ConditionResp
 				it0, err := d.ArrIter()
 				if err != nil {
 					return err
@@ -4175,13 +4156,18 @@ func (v *PolicyHttpResp) DecodeJX(d *jx.Decoder, path *validation.Path, errs *va
 					if err := e0.DecodeJX(d, &q0, errs); err != nil {
 						return err
 					}
+					if arr0 == nil {
+						arr0 = make([]ConditionResp, 0, 4)
+					}
 					arr0 = append(arr0, e0)
 				}
 				if err := it0.Err(); err != nil {
 					return err
 				}
-				y0 := arr0
-				v.Conditions = &y0
+				if arr0 == nil {
+					arr0 = make([]ConditionResp, 0)
+				}
+				v.Conditions = validation.Ptr(d, &p, arr0)
 			}
 		case "effect_mode":
 			p := path.Key("effect_mode")
@@ -4190,8 +4176,7 @@ func (v *PolicyHttpResp) DecodeJX(d *jx.Decoder, path *validation.Path, errs *va
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.EffectMode = &y0
+				v.EffectMode = validation.Ptr(d, &p, x0)
 			}
 		case "id":
 			p := path.Key("id")
@@ -4200,8 +4185,7 @@ func (v *PolicyHttpResp) DecodeJX(d *jx.Decoder, path *validation.Path, errs *va
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.Id = &y0
+				v.Id = validation.Ptr(d, &p, x0)
 			}
 		case "name":
 			p := path.Key("name")
@@ -4210,8 +4194,7 @@ func (v *PolicyHttpResp) DecodeJX(d *jx.Decoder, path *validation.Path, errs *va
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.Name = &y0
+				v.Name = validation.Ptr(d, &p, x0)
 			}
 		case "req_method":
 			p := path.Key("req_method")
@@ -4220,8 +4203,7 @@ func (v *PolicyHttpResp) DecodeJX(d *jx.Decoder, path *validation.Path, errs *va
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.ReqMethod = &y0
+				v.ReqMethod = validation.Ptr(d, &p, x0)
 			}
 		case "req_protocol":
 			p := path.Key("req_protocol")
@@ -4230,8 +4212,7 @@ func (v *PolicyHttpResp) DecodeJX(d *jx.Decoder, path *validation.Path, errs *va
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.ReqProtocol = &y0
+				v.ReqProtocol = validation.Ptr(d, &p, x0)
 			}
 		case "req_uri":
 			p := path.Key("req_uri")
@@ -4240,8 +4221,7 @@ func (v *PolicyHttpResp) DecodeJX(d *jx.Decoder, path *validation.Path, errs *va
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.ReqUri = &y0
+				v.ReqUri = validation.Ptr(d, &p, x0)
 			}
 		case "timeout":
 			p := path.Key("timeout")
@@ -4250,8 +4230,7 @@ func (v *PolicyHttpResp) DecodeJX(d *jx.Decoder, path *validation.Path, errs *va
 				return err
 			}
 			if ok0 && validation.FitInt(errs, &p, x0, 64) {
-				y0 := int(x0)
-				v.Timeout = &y0
+				v.Timeout = validation.Ptr(d, &p, int(x0))
 			}
 		case "url_domain":
 			p := path.Key("url_domain")
@@ -4260,8 +4239,7 @@ func (v *PolicyHttpResp) DecodeJX(d *jx.Decoder, path *validation.Path, errs *va
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.UrlDomain = &y0
+				v.UrlDomain = validation.Ptr(d, &p, x0)
 			}
 		case "vpc_info":
 			var x0 PolicyHttpResp_VpcInfo
@@ -4362,7 +4340,7 @@ func (v *PolicyMock) DecodeJX(d *jx.Decoder, path *validation.Path, errs *valida
 			if ok0, err := validation.Expect(d, errs, &p, jx.Array, "an array"); err != nil {
 				return err
 			} else if ok0 {
-				arr0 := make([]BackendParam, 0)
+				var arr0 []BackendParam
 				it0, err := d.ArrIter()
 				if err != nil {
 					return err
@@ -4373,13 +4351,18 @@ func (v *PolicyMock) DecodeJX(d *jx.Decoder, path *validation.Path, errs *valida
 					if err := e0.DecodeJX(d, &q0, errs); err != nil {
 						return err
 					}
+					if arr0 == nil {
+						arr0 = make([]BackendParam, 0, 4)
+					}
 					arr0 = append(arr0, e0)
 				}
 				if err := it0.Err(); err != nil {
 					return err
 				}
-				y0 := arr0
-				v.BackendParams = &y0
+				if arr0 == nil {
+					arr0 = make([]BackendParam, 0)
+				}
+				v.BackendParams = validation.Ptr(d, &p, arr0)
 			}
 		case "conditions":
 			seen |= uint64(0x2)
@@ -4387,7 +4370,7 @@ func (v *PolicyMock) DecodeJX(d *jx.Decoder, path *validation.Path, errs *valida
 			if ok0, err := validation.Expect(d, errs, &p, jx.Array, "an array"); err != nil {
 				return err
 			} else if ok0 {
-				arr0 := make([]Condition, 0)
+				var arr0 []Condition
 				it0, err := d.ArrIter()
 				if err != nil {
 					return err
@@ -4398,10 +4381,16 @@ func (v *PolicyMock) DecodeJX(d *jx.Decoder, path *validation.Path, errs *valida
 					if err := e0.DecodeJX(d, &q0, errs); err != nil {
 						return err
 					}
+					if arr0 == nil {
+						arr0 = make([]Condition, 0, 4)
+					}
 					arr0 = append(arr0, e0)
 				}
 				if err := it0.Err(); err != nil {
 					return err
+				}
+				if arr0 == nil {
+					arr0 = make([]Condition, 0)
 				}
 				v.Conditions = arr0
 			}
@@ -4432,8 +4421,7 @@ func (v *PolicyMock) DecodeJX(d *jx.Decoder, path *validation.Path, errs *valida
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.ResultContent = &y0
+				v.ResultContent = validation.Ptr(d, &p, x0)
 			}
 		default:
 			if err := d.Skip(); err != nil {
@@ -4506,7 +4494,7 @@ func (v *PolicyMockResp) DecodeJX(d *jx.Decoder, path *validation.Path, errs *va
 			if ok0, err := validation.Expect(d, errs, &p, jx.Array, "an array"); err != nil {
 				return err
 			} else if ok0 {
-				arr0 := make([]BackendParamResp, 0)
+				var arr0 []BackendParamResp
 				it0, err := d.ArrIter()
 				if err != nil {
 					return err
@@ -4517,20 +4505,25 @@ func (v *PolicyMockResp) DecodeJX(d *jx.Decoder, path *validation.Path, errs *va
 					if err := e0.DecodeJX(d, &q0, errs); err != nil {
 						return err
 					}
+					if arr0 == nil {
+						arr0 = make([]BackendParamResp, 0, 4)
+					}
 					arr0 = append(arr0, e0)
 				}
 				if err := it0.Err(); err != nil {
 					return err
 				}
-				y0 := arr0
-				v.BackendParams = &y0
+				if arr0 == nil {
+					arr0 = make([]BackendParamResp, 0)
+				}
+				v.BackendParams = validation.Ptr(d, &p, arr0)
 			}
 		case "conditions":
 			p := path.Key("conditions")
 			if ok0, err := validation.Expect(d, errs, &p, jx.Array, "an array"); err != nil {
 				return err
 			} else if ok0 {
-				arr0 := make([]ConditionResp, 0)
+				var arr0 []ConditionResp
 				it0, err := d.ArrIter()
 				if err != nil {
 					return err
@@ -4541,13 +4534,18 @@ func (v *PolicyMockResp) DecodeJX(d *jx.Decoder, path *validation.Path, errs *va
 					if err := e0.DecodeJX(d, &q0, errs); err != nil {
 						return err
 					}
+					if arr0 == nil {
+						arr0 = make([]ConditionResp, 0, 4)
+					}
 					arr0 = append(arr0, e0)
 				}
 				if err := it0.Err(); err != nil {
 					return err
 				}
-				y0 := arr0
-				v.Conditions = &y0
+				if arr0 == nil {
+					arr0 = make([]ConditionResp, 0)
+				}
+				v.Conditions = validation.Ptr(d, &p, arr0)
 			}
 		case "effect_mode":
 			p := path.Key("effect_mode")
@@ -4556,8 +4554,7 @@ func (v *PolicyMockResp) DecodeJX(d *jx.Decoder, path *validation.Path, errs *va
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.EffectMode = &y0
+				v.EffectMode = validation.Ptr(d, &p, x0)
 			}
 		case "id":
 			p := path.Key("id")
@@ -4566,8 +4563,7 @@ func (v *PolicyMockResp) DecodeJX(d *jx.Decoder, path *validation.Path, errs *va
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.Id = &y0
+				v.Id = validation.Ptr(d, &p, x0)
 			}
 		case "name":
 			p := path.Key("name")
@@ -4576,8 +4572,7 @@ func (v *PolicyMockResp) DecodeJX(d *jx.Decoder, path *validation.Path, errs *va
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.Name = &y0
+				v.Name = validation.Ptr(d, &p, x0)
 			}
 		case "result_content":
 			p := path.Key("result_content")
@@ -4586,8 +4581,7 @@ func (v *PolicyMockResp) DecodeJX(d *jx.Decoder, path *validation.Path, errs *va
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.ResultContent = &y0
+				v.ResultContent = validation.Ptr(d, &p, x0)
 			}
 		default:
 			if err := d.Skip(); err != nil {
@@ -4672,8 +4666,7 @@ func (v *ReqParam) DecodeJX(d *jx.Decoder, path *validation.Path, errs *validati
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.DefaultValue = &y0
+				v.DefaultValue = validation.Ptr(d, &p, x0)
 			}
 		case "enumerations":
 			p := path.Key("enumerations")
@@ -4682,8 +4675,7 @@ func (v *ReqParam) DecodeJX(d *jx.Decoder, path *validation.Path, errs *validati
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.Enumerations = &y0
+				v.Enumerations = validation.Ptr(d, &p, x0)
 			}
 		case "json_schema":
 			p := path.Key("json_schema")
@@ -4692,8 +4684,7 @@ func (v *ReqParam) DecodeJX(d *jx.Decoder, path *validation.Path, errs *validati
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.JsonSchema = &y0
+				v.JsonSchema = validation.Ptr(d, &p, x0)
 			}
 		case "location":
 			seen |= uint64(0x8)
@@ -4712,8 +4703,7 @@ func (v *ReqParam) DecodeJX(d *jx.Decoder, path *validation.Path, errs *validati
 				return err
 			}
 			if ok0 && validation.FitInt(errs, &p, x0, 64) {
-				y0 := int(x0)
-				v.MaxNum = &y0
+				v.MaxNum = validation.Ptr(d, &p, int(x0))
 			}
 		case "max_size":
 			p := path.Key("max_size")
@@ -4722,8 +4712,7 @@ func (v *ReqParam) DecodeJX(d *jx.Decoder, path *validation.Path, errs *validati
 				return err
 			}
 			if ok0 && validation.FitInt(errs, &p, x0, 64) {
-				y0 := int(x0)
-				v.MaxSize = &y0
+				v.MaxSize = validation.Ptr(d, &p, int(x0))
 			}
 		case "min_num":
 			p := path.Key("min_num")
@@ -4732,8 +4721,7 @@ func (v *ReqParam) DecodeJX(d *jx.Decoder, path *validation.Path, errs *validati
 				return err
 			}
 			if ok0 && validation.FitInt(errs, &p, x0, 64) {
-				y0 := int(x0)
-				v.MinNum = &y0
+				v.MinNum = validation.Ptr(d, &p, int(x0))
 			}
 		case "min_size":
 			p := path.Key("min_size")
@@ -4742,8 +4730,7 @@ func (v *ReqParam) DecodeJX(d *jx.Decoder, path *validation.Path, errs *validati
 				return err
 			}
 			if ok0 && validation.FitInt(errs, &p, x0, 64) {
-				y0 := int(x0)
-				v.MinSize = &y0
+				v.MinSize = validation.Ptr(d, &p, int(x0))
 			}
 		case "name":
 			seen |= uint64(0x100)
@@ -4762,8 +4749,7 @@ func (v *ReqParam) DecodeJX(d *jx.Decoder, path *validation.Path, errs *validati
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.Regular = &y0
+				v.Regular = validation.Ptr(d, &p, x0)
 			}
 		case "remark":
 			p := path.Key("remark")
@@ -4772,8 +4758,7 @@ func (v *ReqParam) DecodeJX(d *jx.Decoder, path *validation.Path, errs *validati
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.Remark = &y0
+				v.Remark = validation.Ptr(d, &p, x0)
 			}
 		case "required":
 			p := path.Key("required")
@@ -4782,8 +4767,7 @@ func (v *ReqParam) DecodeJX(d *jx.Decoder, path *validation.Path, errs *validati
 				return err
 			}
 			if ok0 && validation.FitInt(errs, &p, x0, 64) {
-				y0 := ReqParamRequired(x0)
-				v.Required = &y0
+				v.Required = validation.Ptr(d, &p, ReqParamRequired(x0))
 			}
 		case "sample_value":
 			p := path.Key("sample_value")
@@ -4792,8 +4776,7 @@ func (v *ReqParam) DecodeJX(d *jx.Decoder, path *validation.Path, errs *validati
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.SampleValue = &y0
+				v.SampleValue = validation.Ptr(d, &p, x0)
 			}
 		case "type":
 			seen |= uint64(0x2000)
@@ -4812,8 +4795,7 @@ func (v *ReqParam) DecodeJX(d *jx.Decoder, path *validation.Path, errs *validati
 				return err
 			}
 			if ok0 && validation.FitInt(errs, &p, x0, 64) {
-				y0 := ReqParamValidEnable(x0)
-				v.ValidEnable = &y0
+				v.ValidEnable = validation.Ptr(d, &p, ReqParamValidEnable(x0))
 			}
 		default:
 			if err := d.Skip(); err != nil {
@@ -4873,8 +4855,7 @@ func (v *ReqParamResp) DecodeJX(d *jx.Decoder, path *validation.Path, errs *vali
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.DefaultValue = &y0
+				v.DefaultValue = validation.Ptr(d, &p, x0)
 			}
 		case "enumerations":
 			p := path.Key("enumerations")
@@ -4883,8 +4864,7 @@ func (v *ReqParamResp) DecodeJX(d *jx.Decoder, path *validation.Path, errs *vali
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.Enumerations = &y0
+				v.Enumerations = validation.Ptr(d, &p, x0)
 			}
 		case "id":
 			p := path.Key("id")
@@ -4893,8 +4873,7 @@ func (v *ReqParamResp) DecodeJX(d *jx.Decoder, path *validation.Path, errs *vali
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.Id = &y0
+				v.Id = validation.Ptr(d, &p, x0)
 			}
 		case "json_schema":
 			p := path.Key("json_schema")
@@ -4903,8 +4882,7 @@ func (v *ReqParamResp) DecodeJX(d *jx.Decoder, path *validation.Path, errs *vali
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.JsonSchema = &y0
+				v.JsonSchema = validation.Ptr(d, &p, x0)
 			}
 		case "location":
 			p := path.Key("location")
@@ -4913,8 +4891,7 @@ func (v *ReqParamResp) DecodeJX(d *jx.Decoder, path *validation.Path, errs *vali
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.Location = &y0
+				v.Location = validation.Ptr(d, &p, x0)
 			}
 		case "max_num":
 			p := path.Key("max_num")
@@ -4923,8 +4900,7 @@ func (v *ReqParamResp) DecodeJX(d *jx.Decoder, path *validation.Path, errs *vali
 				return err
 			}
 			if ok0 && validation.FitInt(errs, &p, x0, 64) {
-				y0 := int(x0)
-				v.MaxNum = &y0
+				v.MaxNum = validation.Ptr(d, &p, int(x0))
 			}
 		case "max_size":
 			p := path.Key("max_size")
@@ -4933,8 +4909,7 @@ func (v *ReqParamResp) DecodeJX(d *jx.Decoder, path *validation.Path, errs *vali
 				return err
 			}
 			if ok0 && validation.FitInt(errs, &p, x0, 64) {
-				y0 := int(x0)
-				v.MaxSize = &y0
+				v.MaxSize = validation.Ptr(d, &p, int(x0))
 			}
 		case "min_num":
 			p := path.Key("min_num")
@@ -4943,8 +4918,7 @@ func (v *ReqParamResp) DecodeJX(d *jx.Decoder, path *validation.Path, errs *vali
 				return err
 			}
 			if ok0 && validation.FitInt(errs, &p, x0, 64) {
-				y0 := int(x0)
-				v.MinNum = &y0
+				v.MinNum = validation.Ptr(d, &p, int(x0))
 			}
 		case "min_size":
 			p := path.Key("min_size")
@@ -4953,8 +4927,7 @@ func (v *ReqParamResp) DecodeJX(d *jx.Decoder, path *validation.Path, errs *vali
 				return err
 			}
 			if ok0 && validation.FitInt(errs, &p, x0, 64) {
-				y0 := int(x0)
-				v.MinSize = &y0
+				v.MinSize = validation.Ptr(d, &p, int(x0))
 			}
 		case "name":
 			p := path.Key("name")
@@ -4963,8 +4936,7 @@ func (v *ReqParamResp) DecodeJX(d *jx.Decoder, path *validation.Path, errs *vali
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.Name = &y0
+				v.Name = validation.Ptr(d, &p, x0)
 			}
 		case "regular":
 			p := path.Key("regular")
@@ -4973,8 +4945,7 @@ func (v *ReqParamResp) DecodeJX(d *jx.Decoder, path *validation.Path, errs *vali
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.Regular = &y0
+				v.Regular = validation.Ptr(d, &p, x0)
 			}
 		case "remark":
 			p := path.Key("remark")
@@ -4983,8 +4954,7 @@ func (v *ReqParamResp) DecodeJX(d *jx.Decoder, path *validation.Path, errs *vali
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.Remark = &y0
+				v.Remark = validation.Ptr(d, &p, x0)
 			}
 		case "required":
 			p := path.Key("required")
@@ -4993,8 +4963,7 @@ func (v *ReqParamResp) DecodeJX(d *jx.Decoder, path *validation.Path, errs *vali
 				return err
 			}
 			if ok0 && validation.FitInt(errs, &p, x0, 64) {
-				y0 := int(x0)
-				v.Required = &y0
+				v.Required = validation.Ptr(d, &p, int(x0))
 			}
 		case "sample_value":
 			p := path.Key("sample_value")
@@ -5003,8 +4972,7 @@ func (v *ReqParamResp) DecodeJX(d *jx.Decoder, path *validation.Path, errs *vali
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.SampleValue = &y0
+				v.SampleValue = validation.Ptr(d, &p, x0)
 			}
 		case "type":
 			p := path.Key("type")
@@ -5013,8 +4981,7 @@ func (v *ReqParamResp) DecodeJX(d *jx.Decoder, path *validation.Path, errs *vali
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.Type = &y0
+				v.Type = validation.Ptr(d, &p, x0)
 			}
 		case "valid_enable":
 			p := path.Key("valid_enable")
@@ -5023,8 +4990,7 @@ func (v *ReqParamResp) DecodeJX(d *jx.Decoder, path *validation.Path, errs *vali
 				return err
 			}
 			if ok0 && validation.FitInt(errs, &p, x0, 64) {
-				y0 := int(x0)
-				v.ValidEnable = &y0
+				v.ValidEnable = validation.Ptr(d, &p, int(x0))
 			}
 		default:
 			if err := d.Skip(); err != nil {
@@ -5406,7 +5372,8 @@ func (v *UpdateApiRequest) ValidateAt(path *validation.Path, errs *validation.Er
 		if !(strings.IndexByte(uri, '{') >= 0) {
 			return
 		}
-		var declared []string
+		var room [8]string
+		declared := room[:0]
 		if v.ReqParams != nil {
 			for _, it := range *v.ReqParams {
 				if validation.Match(string(it.Location), true, "PATH") {
@@ -5456,8 +5423,7 @@ func (v *UpdateApiRequest) DecodeJX(d *jx.Decoder, path *validation.Path, errs *
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.AuthorizerId = &y0
+				v.AuthorizerId = validation.Ptr(d, &p, x0)
 			}
 		case "backend_api":
 			p := path.Key("backend_api")
@@ -5471,7 +5437,7 @@ func (v *UpdateApiRequest) DecodeJX(d *jx.Decoder, path *validation.Path, errs *
 			if ok0, err := validation.Expect(d, errs, &p, jx.Array, "an array"); err != nil {
 				return err
 			} else if ok0 {
-				arr0 := make([]BackendParam, 0)
+				var arr0 []BackendParam
 				it0, err := d.ArrIter()
 				if err != nil {
 					return err
@@ -5482,13 +5448,18 @@ func (v *UpdateApiRequest) DecodeJX(d *jx.Decoder, path *validation.Path, errs *
 					if err := e0.DecodeJX(d, &q0, errs); err != nil {
 						return err
 					}
+					if arr0 == nil {
+						arr0 = make([]BackendParam, 0, 4)
+					}
 					arr0 = append(arr0, e0)
 				}
 				if err := it0.Err(); err != nil {
 					return err
 				}
-				y0 := arr0
-				v.BackendParams = &y0
+				if arr0 == nil {
+					arr0 = make([]BackendParam, 0)
+				}
+				v.BackendParams = validation.Ptr(d, &p, arr0)
 			}
 		case "backend_type":
 			seen |= uint64(0x20)
@@ -5507,8 +5478,7 @@ func (v *UpdateApiRequest) DecodeJX(d *jx.Decoder, path *validation.Path, errs *
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.BodyRemark = &y0
+				v.BodyRemark = validation.Ptr(d, &p, x0)
 			}
 		case "cors":
 			p := path.Key("cors")
@@ -5517,8 +5487,7 @@ func (v *UpdateApiRequest) DecodeJX(d *jx.Decoder, path *validation.Path, errs *
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.Cors = &y0
+				v.Cors = validation.Ptr(d, &p, x0)
 			}
 		case "func_info":
 			p := path.Key("func_info")
@@ -5534,8 +5503,7 @@ func (v *UpdateApiRequest) DecodeJX(d *jx.Decoder, path *validation.Path, errs *
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.GroupId = &y0
+				v.GroupId = validation.Ptr(d, &p, x0)
 			}
 		case "match_mode":
 			p := path.Key("match_mode")
@@ -5544,8 +5512,7 @@ func (v *UpdateApiRequest) DecodeJX(d *jx.Decoder, path *validation.Path, errs *
 				return err
 			}
 			if ok0 {
-				y0 := UpdateApiRequestMatchMode(x0)
-				v.MatchMode = &y0
+				v.MatchMode = validation.Ptr(d, &p, UpdateApiRequestMatchMode(x0))
 			}
 		case "mock_info":
 			p := path.Key("mock_info")
@@ -5569,7 +5536,7 @@ func (v *UpdateApiRequest) DecodeJX(d *jx.Decoder, path *validation.Path, errs *
 			if ok0, err := validation.Expect(d, errs, &p, jx.Array, "an array"); err != nil {
 				return err
 			} else if ok0 {
-				arr0 := make([]PolicyFunction, 0)
+				var arr0 []PolicyFunction
 				it0, err := d.ArrIter()
 				if err != nil {
 					return err
@@ -5580,20 +5547,25 @@ func (v *UpdateApiRequest) DecodeJX(d *jx.Decoder, path *validation.Path, errs *
 					if err := e0.DecodeJX(d, &q0, errs); err != nil {
 						return err
 					}
+					if arr0 == nil {
+						arr0 = make([]PolicyFunction, 0, 4)
+					}
 					arr0 = append(arr0, e0)
 				}
 				if err := it0.Err(); err != nil {
 					return err
 				}
-				y0 := arr0
-				v.PolicyFunctions = &y0
+				if arr0 == nil {
+					arr0 = make([]PolicyFunction, 0)
+				}
+				v.PolicyFunctions = validation.Ptr(d, &p, arr0)
 			}
 		case "policy_https":
 			p := path.Key("policy_https")
 			if ok0, err := validation.Expect(d, errs, &p, jx.Array, "an array"); err != nil {
 				return err
 			} else if ok0 {
-				arr0 := make([]PolicyHttp, 0)
+				var arr0 []PolicyHttp
 				it0, err := d.ArrIter()
 				if err != nil {
 					return err
@@ -5604,20 +5576,25 @@ func (v *UpdateApiRequest) DecodeJX(d *jx.Decoder, path *validation.Path, errs *
 					if err := e0.DecodeJX(d, &q0, errs); err != nil {
 						return err
 					}
+					if arr0 == nil {
+						arr0 = make([]PolicyHttp, 0, 4)
+					}
 					arr0 = append(arr0, e0)
 				}
 				if err := it0.Err(); err != nil {
 					return err
 				}
-				y0 := arr0
-				v.PolicyHttps = &y0
+				if arr0 == nil {
+					arr0 = make([]PolicyHttp, 0)
+				}
+				v.PolicyHttps = validation.Ptr(d, &p, arr0)
 			}
 		case "policy_mocks":
 			p := path.Key("policy_mocks")
 			if ok0, err := validation.Expect(d, errs, &p, jx.Array, "an array"); err != nil {
 				return err
 			} else if ok0 {
-				arr0 := make([]PolicyMock, 0)
+				var arr0 []PolicyMock
 				it0, err := d.ArrIter()
 				if err != nil {
 					return err
@@ -5628,13 +5605,18 @@ func (v *UpdateApiRequest) DecodeJX(d *jx.Decoder, path *validation.Path, errs *
 					if err := e0.DecodeJX(d, &q0, errs); err != nil {
 						return err
 					}
+					if arr0 == nil {
+						arr0 = make([]PolicyMock, 0, 4)
+					}
 					arr0 = append(arr0, e0)
 				}
 				if err := it0.Err(); err != nil {
 					return err
 				}
-				y0 := arr0
-				v.PolicyMocks = &y0
+				if arr0 == nil {
+					arr0 = make([]PolicyMock, 0)
+				}
+				v.PolicyMocks = validation.Ptr(d, &p, arr0)
 			}
 		case "remark":
 			p := path.Key("remark")
@@ -5643,8 +5625,7 @@ func (v *UpdateApiRequest) DecodeJX(d *jx.Decoder, path *validation.Path, errs *
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.Remark = &y0
+				v.Remark = validation.Ptr(d, &p, x0)
 			}
 		case "req_method":
 			seen |= uint64(0x20000)
@@ -5661,7 +5642,7 @@ func (v *UpdateApiRequest) DecodeJX(d *jx.Decoder, path *validation.Path, errs *
 			if ok0, err := validation.Expect(d, errs, &p, jx.Array, "an array"); err != nil {
 				return err
 			} else if ok0 {
-				arr0 := make([]ReqParam, 0)
+				var arr0 []ReqParam
 				it0, err := d.ArrIter()
 				if err != nil {
 					return err
@@ -5672,13 +5653,18 @@ func (v *UpdateApiRequest) DecodeJX(d *jx.Decoder, path *validation.Path, errs *
 					if err := e0.DecodeJX(d, &q0, errs); err != nil {
 						return err
 					}
+					if arr0 == nil {
+						arr0 = make([]ReqParam, 0, 4)
+					}
 					arr0 = append(arr0, e0)
 				}
 				if err := it0.Err(); err != nil {
 					return err
 				}
-				y0 := arr0
-				v.ReqParams = &y0
+				if arr0 == nil {
+					arr0 = make([]ReqParam, 0)
+				}
+				v.ReqParams = validation.Ptr(d, &p, arr0)
 			}
 		case "req_protocol":
 			p := path.Key("req_protocol")
@@ -5687,8 +5673,7 @@ func (v *UpdateApiRequest) DecodeJX(d *jx.Decoder, path *validation.Path, errs *
 				return err
 			}
 			if ok0 {
-				y0 := UpdateApiRequestReqProtocol(x0)
-				v.ReqProtocol = &y0
+				v.ReqProtocol = validation.Ptr(d, &p, UpdateApiRequestReqProtocol(x0))
 			}
 		case "req_uri":
 			seen |= uint64(0x100000)
@@ -5707,8 +5692,7 @@ func (v *UpdateApiRequest) DecodeJX(d *jx.Decoder, path *validation.Path, errs *
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.ResponseId = &y0
+				v.ResponseId = validation.Ptr(d, &p, x0)
 			}
 		case "result_failure_sample":
 			p := path.Key("result_failure_sample")
@@ -5717,8 +5701,7 @@ func (v *UpdateApiRequest) DecodeJX(d *jx.Decoder, path *validation.Path, errs *
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.ResultFailureSample = &y0
+				v.ResultFailureSample = validation.Ptr(d, &p, x0)
 			}
 		case "result_normal_sample":
 			p := path.Key("result_normal_sample")
@@ -5727,8 +5710,7 @@ func (v *UpdateApiRequest) DecodeJX(d *jx.Decoder, path *validation.Path, errs *
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.ResultNormalSample = &y0
+				v.ResultNormalSample = validation.Ptr(d, &p, x0)
 			}
 		case "tag":
 			p := path.Key("tag")
@@ -5737,15 +5719,14 @@ func (v *UpdateApiRequest) DecodeJX(d *jx.Decoder, path *validation.Path, errs *
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.Tag = &y0
+				v.Tag = validation.Ptr(d, &p, x0)
 			}
 		case "tags":
 			p := path.Key("tags")
 			if ok0, err := validation.Expect(d, errs, &p, jx.Array, "an array"); err != nil {
 				return err
 			} else if ok0 {
-				arr0 := make([]string, 0)
+				var arr0 []string
 				it0, err := d.ArrIter()
 				if err != nil {
 					return err
@@ -5760,13 +5741,18 @@ func (v *UpdateApiRequest) DecodeJX(d *jx.Decoder, path *validation.Path, errs *
 					if ok1 {
 						e0 = x1
 					}
+					if arr0 == nil {
+						arr0 = make([]string, 0, 4)
+					}
 					arr0 = append(arr0, e0)
 				}
 				if err := it0.Err(); err != nil {
 					return err
 				}
-				y0 := arr0
-				v.Tags = &y0
+				if arr0 == nil {
+					arr0 = make([]string, 0)
+				}
+				v.Tags = validation.Ptr(d, &p, arr0)
 			}
 		case "type":
 			seen |= uint64(0x4000000)
@@ -5785,8 +5771,7 @@ func (v *UpdateApiRequest) DecodeJX(d *jx.Decoder, path *validation.Path, errs *
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.Version = &y0
+				v.Version = validation.Ptr(d, &p, x0)
 			}
 		default:
 			if err := d.Skip(); err != nil {
@@ -5910,8 +5895,7 @@ func (v *UpdateApiResponse) DecodeJX(d *jx.Decoder, path *validation.Path, errs 
 				return err
 			}
 			if ok0 && validation.FitInt(errs, &p, x0, 64) {
-				y0 := int(x0)
-				v.ArrangeNecessary = &y0
+				v.ArrangeNecessary = validation.Ptr(d, &p, int(x0))
 			}
 		case "auth_opt":
 			p := path.Key("auth_opt")
@@ -5927,8 +5911,7 @@ func (v *UpdateApiResponse) DecodeJX(d *jx.Decoder, path *validation.Path, errs 
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.AuthType = &y0
+				v.AuthType = validation.Ptr(d, &p, x0)
 			}
 		case "backend_api":
 			p := path.Key("backend_api")
@@ -5942,7 +5925,7 @@ func (v *UpdateApiResponse) DecodeJX(d *jx.Decoder, path *validation.Path, errs 
 			if ok0, err := validation.Expect(d, errs, &p, jx.Array, "an array"); err != nil {
 				return err
 			} else if ok0 {
-				arr0 := make([]BackendParamResp, 0)
+				var arr0 []BackendParamResp
 				it0, err := d.ArrIter()
 				if err != nil {
 					return err
@@ -5953,13 +5936,18 @@ func (v *UpdateApiResponse) DecodeJX(d *jx.Decoder, path *validation.Path, errs 
 					if err := e0.DecodeJX(d, &q0, errs); err != nil {
 						return err
 					}
+					if arr0 == nil {
+						arr0 = make([]BackendParamResp, 0, 4)
+					}
 					arr0 = append(arr0, e0)
 				}
 				if err := it0.Err(); err != nil {
 					return err
 				}
-				y0 := arr0
-				v.BackendParams = &y0
+				if arr0 == nil {
+					arr0 = make([]BackendParamResp, 0)
+				}
+				v.BackendParams = validation.Ptr(d, &p, arr0)
 			}
 		case "backend_type":
 			p := path.Key("backend_type")
@@ -5968,8 +5956,7 @@ func (v *UpdateApiResponse) DecodeJX(d *jx.Decoder, path *validation.Path, errs 
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.BackendType = &y0
+				v.BackendType = validation.Ptr(d, &p, x0)
 			}
 		case "body_remark":
 			p := path.Key("body_remark")
@@ -5978,8 +5965,7 @@ func (v *UpdateApiResponse) DecodeJX(d *jx.Decoder, path *validation.Path, errs 
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.BodyRemark = &y0
+				v.BodyRemark = validation.Ptr(d, &p, x0)
 			}
 		case "cors":
 			p := path.Key("cors")
@@ -5988,8 +5974,7 @@ func (v *UpdateApiResponse) DecodeJX(d *jx.Decoder, path *validation.Path, errs 
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.Cors = &y0
+				v.Cors = validation.Ptr(d, &p, x0)
 			}
 		case "func_info":
 			p := path.Key("func_info")
@@ -6005,8 +5990,7 @@ func (v *UpdateApiResponse) DecodeJX(d *jx.Decoder, path *validation.Path, errs 
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.GroupId = &y0
+				v.GroupId = validation.Ptr(d, &p, x0)
 			}
 		case "group_name":
 			p := path.Key("group_name")
@@ -6015,8 +5999,7 @@ func (v *UpdateApiResponse) DecodeJX(d *jx.Decoder, path *validation.Path, errs 
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.GroupName = &y0
+				v.GroupName = validation.Ptr(d, &p, x0)
 			}
 		case "id":
 			p := path.Key("id")
@@ -6025,8 +6008,7 @@ func (v *UpdateApiResponse) DecodeJX(d *jx.Decoder, path *validation.Path, errs 
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.Id = &y0
+				v.Id = validation.Ptr(d, &p, x0)
 			}
 		case "match_mode":
 			p := path.Key("match_mode")
@@ -6035,8 +6017,7 @@ func (v *UpdateApiResponse) DecodeJX(d *jx.Decoder, path *validation.Path, errs 
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.MatchMode = &y0
+				v.MatchMode = validation.Ptr(d, &p, x0)
 			}
 		case "mock_info":
 			p := path.Key("mock_info")
@@ -6052,15 +6033,14 @@ func (v *UpdateApiResponse) DecodeJX(d *jx.Decoder, path *validation.Path, errs 
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.Name = &y0
+				v.Name = validation.Ptr(d, &p, x0)
 			}
 		case "policy_functions":
 			p := path.Key("policy_functions")
 			if ok0, err := validation.Expect(d, errs, &p, jx.Array, "an array"); err != nil {
 				return err
 			} else if ok0 {
-				arr0 := make([]PolicyFunctionResp, 0)
+				var arr0 []PolicyFunctionResp
 				it0, err := d.ArrIter()
 				if err != nil {
 					return err
@@ -6071,20 +6051,25 @@ func (v *UpdateApiResponse) DecodeJX(d *jx.Decoder, path *validation.Path, errs 
 					if err := e0.DecodeJX(d, &q0, errs); err != nil {
 						return err
 					}
+					if arr0 == nil {
+						arr0 = make([]PolicyFunctionResp, 0, 4)
+					}
 					arr0 = append(arr0, e0)
 				}
 				if err := it0.Err(); err != nil {
 					return err
 				}
-				y0 := arr0
-				v.PolicyFunctions = &y0
+				if arr0 == nil {
+					arr0 = make([]PolicyFunctionResp, 0)
+				}
+				v.PolicyFunctions = validation.Ptr(d, &p, arr0)
 			}
 		case "policy_https":
 			p := path.Key("policy_https")
 			if ok0, err := validation.Expect(d, errs, &p, jx.Array, "an array"); err != nil {
 				return err
 			} else if ok0 {
-				arr0 := make([]PolicyHttpResp, 0)
+				var arr0 []PolicyHttpResp
 				it0, err := d.ArrIter()
 				if err != nil {
 					return err
@@ -6095,20 +6080,25 @@ func (v *UpdateApiResponse) DecodeJX(d *jx.Decoder, path *validation.Path, errs 
 					if err := e0.DecodeJX(d, &q0, errs); err != nil {
 						return err
 					}
+					if arr0 == nil {
+						arr0 = make([]PolicyHttpResp, 0, 4)
+					}
 					arr0 = append(arr0, e0)
 				}
 				if err := it0.Err(); err != nil {
 					return err
 				}
-				y0 := arr0
-				v.PolicyHttps = &y0
+				if arr0 == nil {
+					arr0 = make([]PolicyHttpResp, 0)
+				}
+				v.PolicyHttps = validation.Ptr(d, &p, arr0)
 			}
 		case "policy_mocks":
 			p := path.Key("policy_mocks")
 			if ok0, err := validation.Expect(d, errs, &p, jx.Array, "an array"); err != nil {
 				return err
 			} else if ok0 {
-				arr0 := make([]PolicyMockResp, 0)
+				var arr0 []PolicyMockResp
 				it0, err := d.ArrIter()
 				if err != nil {
 					return err
@@ -6119,13 +6109,18 @@ func (v *UpdateApiResponse) DecodeJX(d *jx.Decoder, path *validation.Path, errs 
 					if err := e0.DecodeJX(d, &q0, errs); err != nil {
 						return err
 					}
+					if arr0 == nil {
+						arr0 = make([]PolicyMockResp, 0, 4)
+					}
 					arr0 = append(arr0, e0)
 				}
 				if err := it0.Err(); err != nil {
 					return err
 				}
-				y0 := arr0
-				v.PolicyMocks = &y0
+				if arr0 == nil {
+					arr0 = make([]PolicyMockResp, 0)
+				}
+				v.PolicyMocks = validation.Ptr(d, &p, arr0)
 			}
 		case "publish_id":
 			p := path.Key("publish_id")
@@ -6134,8 +6129,7 @@ func (v *UpdateApiResponse) DecodeJX(d *jx.Decoder, path *validation.Path, errs 
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.PublishId = &y0
+				v.PublishId = validation.Ptr(d, &p, x0)
 			}
 		case "register_time":
 			p := path.Key("register_time")
@@ -6144,8 +6138,7 @@ func (v *UpdateApiResponse) DecodeJX(d *jx.Decoder, path *validation.Path, errs 
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.RegisterTime = &y0
+				v.RegisterTime = validation.Ptr(d, &p, x0)
 			}
 		case "remark":
 			p := path.Key("remark")
@@ -6154,8 +6147,7 @@ func (v *UpdateApiResponse) DecodeJX(d *jx.Decoder, path *validation.Path, errs 
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.Remark = &y0
+				v.Remark = validation.Ptr(d, &p, x0)
 			}
 		case "req_method":
 			p := path.Key("req_method")
@@ -6164,15 +6156,14 @@ func (v *UpdateApiResponse) DecodeJX(d *jx.Decoder, path *validation.Path, errs 
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.ReqMethod = &y0
+				v.ReqMethod = validation.Ptr(d, &p, x0)
 			}
 		case "req_params":
 			p := path.Key("req_params")
 			if ok0, err := validation.Expect(d, errs, &p, jx.Array, "an array"); err != nil {
 				return err
 			} else if ok0 {
-				arr0 := make([]ReqParamResp, 0)
+				var arr0 []ReqParamResp
 				it0, err := d.ArrIter()
 				if err != nil {
 					return err
@@ -6183,13 +6174,18 @@ func (v *UpdateApiResponse) DecodeJX(d *jx.Decoder, path *validation.Path, errs 
 					if err := e0.DecodeJX(d, &q0, errs); err != nil {
 						return err
 					}
+					if arr0 == nil {
+						arr0 = make([]ReqParamResp, 0, 4)
+					}
 					arr0 = append(arr0, e0)
 				}
 				if err := it0.Err(); err != nil {
 					return err
 				}
-				y0 := arr0
-				v.ReqParams = &y0
+				if arr0 == nil {
+					arr0 = make([]ReqParamResp, 0)
+				}
+				v.ReqParams = validation.Ptr(d, &p, arr0)
 			}
 		case "req_protocol":
 			p := path.Key("req_protocol")
@@ -6198,8 +6194,7 @@ func (v *UpdateApiResponse) DecodeJX(d *jx.Decoder, path *validation.Path, errs 
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.ReqProtocol = &y0
+				v.ReqProtocol = validation.Ptr(d, &p, x0)
 			}
 		case "req_uri":
 			p := path.Key("req_uri")
@@ -6208,8 +6203,7 @@ func (v *UpdateApiResponse) DecodeJX(d *jx.Decoder, path *validation.Path, errs 
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.ReqUri = &y0
+				v.ReqUri = validation.Ptr(d, &p, x0)
 			}
 		case "response_id":
 			p := path.Key("response_id")
@@ -6218,8 +6212,7 @@ func (v *UpdateApiResponse) DecodeJX(d *jx.Decoder, path *validation.Path, errs 
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.ResponseId = &y0
+				v.ResponseId = validation.Ptr(d, &p, x0)
 			}
 		case "result_failure_sample":
 			p := path.Key("result_failure_sample")
@@ -6228,8 +6221,7 @@ func (v *UpdateApiResponse) DecodeJX(d *jx.Decoder, path *validation.Path, errs 
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.ResultFailureSample = &y0
+				v.ResultFailureSample = validation.Ptr(d, &p, x0)
 			}
 		case "result_normal_sample":
 			p := path.Key("result_normal_sample")
@@ -6238,8 +6230,7 @@ func (v *UpdateApiResponse) DecodeJX(d *jx.Decoder, path *validation.Path, errs 
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.ResultNormalSample = &y0
+				v.ResultNormalSample = validation.Ptr(d, &p, x0)
 			}
 		case "run_env_id":
 			p := path.Key("run_env_id")
@@ -6248,8 +6239,7 @@ func (v *UpdateApiResponse) DecodeJX(d *jx.Decoder, path *validation.Path, errs 
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.RunEnvId = &y0
+				v.RunEnvId = validation.Ptr(d, &p, x0)
 			}
 		case "run_env_name":
 			p := path.Key("run_env_name")
@@ -6258,8 +6248,7 @@ func (v *UpdateApiResponse) DecodeJX(d *jx.Decoder, path *validation.Path, errs 
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.RunEnvName = &y0
+				v.RunEnvName = validation.Ptr(d, &p, x0)
 			}
 		case "status":
 			p := path.Key("status")
@@ -6268,8 +6257,7 @@ func (v *UpdateApiResponse) DecodeJX(d *jx.Decoder, path *validation.Path, errs 
 				return err
 			}
 			if ok0 && validation.FitInt(errs, &p, x0, 64) {
-				y0 := int(x0)
-				v.Status = &y0
+				v.Status = validation.Ptr(d, &p, int(x0))
 			}
 		case "tag":
 			p := path.Key("tag")
@@ -6278,15 +6266,14 @@ func (v *UpdateApiResponse) DecodeJX(d *jx.Decoder, path *validation.Path, errs 
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.Tag = &y0
+				v.Tag = validation.Ptr(d, &p, x0)
 			}
 		case "tags":
 			p := path.Key("tags")
 			if ok0, err := validation.Expect(d, errs, &p, jx.Array, "an array"); err != nil {
 				return err
 			} else if ok0 {
-				arr0 := make([]string, 0)
+				var arr0 []string
 				it0, err := d.ArrIter()
 				if err != nil {
 					return err
@@ -6301,13 +6288,18 @@ func (v *UpdateApiResponse) DecodeJX(d *jx.Decoder, path *validation.Path, errs 
 					if ok1 {
 						e0 = x1
 					}
+					if arr0 == nil {
+						arr0 = make([]string, 0, 4)
+					}
 					arr0 = append(arr0, e0)
 				}
 				if err := it0.Err(); err != nil {
 					return err
 				}
-				y0 := arr0
-				v.Tags = &y0
+				if arr0 == nil {
+					arr0 = make([]string, 0)
+				}
+				v.Tags = validation.Ptr(d, &p, arr0)
 			}
 		case "type":
 			p := path.Key("type")
@@ -6316,8 +6308,7 @@ func (v *UpdateApiResponse) DecodeJX(d *jx.Decoder, path *validation.Path, errs 
 				return err
 			}
 			if ok0 && validation.FitInt(errs, &p, x0, 64) {
-				y0 := int(x0)
-				v.Type = &y0
+				v.Type = validation.Ptr(d, &p, int(x0))
 			}
 		case "update_time":
 			p := path.Key("update_time")
@@ -6326,8 +6317,7 @@ func (v *UpdateApiResponse) DecodeJX(d *jx.Decoder, path *validation.Path, errs 
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.UpdateTime = &y0
+				v.UpdateTime = validation.Ptr(d, &p, x0)
 			}
 		case "version":
 			p := path.Key("version")
@@ -6336,8 +6326,7 @@ func (v *UpdateApiResponse) DecodeJX(d *jx.Decoder, path *validation.Path, errs 
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.Version = &y0
+				v.Version = validation.Ptr(d, &p, x0)
 			}
 		default:
 			if err := d.Skip(); err != nil {
@@ -6396,8 +6385,7 @@ func (v *VpcInfo) DecodeJX(d *jx.Decoder, path *validation.Path, errs *validatio
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.VpcProxyHost = &y0
+				v.VpcProxyHost = validation.Ptr(d, &p, x0)
 			}
 		default:
 			if err := d.Skip(); err != nil {

@@ -537,8 +537,7 @@ func (v *ApiConditionCreate) DecodeJX(d *jx.Decoder, path *validation.Path, errs
 				return err
 			}
 			if ok0 {
-				y0 := ApiConditionCreateConditionType(x0)
-				v.ConditionType = &y0
+				v.ConditionType = validation.Ptr(d, &p, ApiConditionCreateConditionType(x0))
 			}
 		case "condition_value":
 			p := path.Key("condition_value")
@@ -547,8 +546,7 @@ func (v *ApiConditionCreate) DecodeJX(d *jx.Decoder, path *validation.Path, errs
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.ConditionValue = &y0
+				v.ConditionValue = validation.Ptr(d, &p, x0)
 			}
 		case "cookie_param_name":
 			p := path.Key("cookie_param_name")
@@ -557,8 +555,7 @@ func (v *ApiConditionCreate) DecodeJX(d *jx.Decoder, path *validation.Path, errs
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.CookieParamName = &y0
+				v.CookieParamName = validation.Ptr(d, &p, x0)
 			}
 		case "frontend_authorizer_param_name":
 			p := path.Key("frontend_authorizer_param_name")
@@ -567,8 +564,7 @@ func (v *ApiConditionCreate) DecodeJX(d *jx.Decoder, path *validation.Path, errs
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.FrontendAuthorizerParamName = &y0
+				v.FrontendAuthorizerParamName = validation.Ptr(d, &p, x0)
 			}
 		case "mapped_param_location":
 			p := path.Key("mapped_param_location")
@@ -577,8 +573,7 @@ func (v *ApiConditionCreate) DecodeJX(d *jx.Decoder, path *validation.Path, errs
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.MappedParamLocation = &y0
+				v.MappedParamLocation = validation.Ptr(d, &p, x0)
 			}
 		case "mapped_param_name":
 			p := path.Key("mapped_param_name")
@@ -587,8 +582,7 @@ func (v *ApiConditionCreate) DecodeJX(d *jx.Decoder, path *validation.Path, errs
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.MappedParamName = &y0
+				v.MappedParamName = validation.Ptr(d, &p, x0)
 			}
 		case "req_param_name":
 			p := path.Key("req_param_name")
@@ -597,8 +591,7 @@ func (v *ApiConditionCreate) DecodeJX(d *jx.Decoder, path *validation.Path, errs
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.ReqParamName = &y0
+				v.ReqParamName = validation.Ptr(d, &p, x0)
 			}
 		case "sys_param_name":
 			p := path.Key("sys_param_name")
@@ -607,8 +600,7 @@ func (v *ApiConditionCreate) DecodeJX(d *jx.Decoder, path *validation.Path, errs
 				return err
 			}
 			if ok0 {
-				y0 := ApiConditionCreateSysParamName(x0)
-				v.SysParamName = &y0
+				v.SysParamName = validation.Ptr(d, &p, ApiConditionCreateSysParamName(x0))
 			}
 		default:
 			if err := d.Skip(); err != nil {
@@ -691,8 +683,7 @@ func (v *ApiFunc) DecodeJX(d *jx.Decoder, path *validation.Path, errs *validatio
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.AliasUrn = &y0
+				v.AliasUrn = validation.Ptr(d, &p, x0)
 			}
 		case "authorizer_id":
 			p := path.Key("authorizer_id")
@@ -701,8 +692,7 @@ func (v *ApiFunc) DecodeJX(d *jx.Decoder, path *validation.Path, errs *validatio
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.AuthorizerId = &y0
+				v.AuthorizerId = validation.Ptr(d, &p, x0)
 			}
 		case "function_urn":
 			p := path.Key("function_urn")
@@ -711,8 +701,7 @@ func (v *ApiFunc) DecodeJX(d *jx.Decoder, path *validation.Path, errs *validatio
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.FunctionUrn = &y0
+				v.FunctionUrn = validation.Ptr(d, &p, x0)
 			}
 		case "id":
 			p := path.Key("id")
@@ -721,8 +710,7 @@ func (v *ApiFunc) DecodeJX(d *jx.Decoder, path *validation.Path, errs *validatio
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.Id = &y0
+				v.Id = validation.Ptr(d, &p, x0)
 			}
 		case "invocation_type":
 			p := path.Key("invocation_type")
@@ -731,8 +719,7 @@ func (v *ApiFunc) DecodeJX(d *jx.Decoder, path *validation.Path, errs *validatio
 				return err
 			}
 			if ok0 {
-				y0 := ApiFuncInvocationType(x0)
-				v.InvocationType = &y0
+				v.InvocationType = validation.Ptr(d, &p, ApiFuncInvocationType(x0))
 			}
 		case "network_type":
 			p := path.Key("network_type")
@@ -741,8 +728,7 @@ func (v *ApiFunc) DecodeJX(d *jx.Decoder, path *validation.Path, errs *validatio
 				return err
 			}
 			if ok0 {
-				y0 := ApiFuncNetworkType(x0)
-				v.NetworkType = &y0
+				v.NetworkType = validation.Ptr(d, &p, ApiFuncNetworkType(x0))
 			}
 		case "register_time":
 			p := path.Key("register_time")
@@ -751,8 +737,7 @@ func (v *ApiFunc) DecodeJX(d *jx.Decoder, path *validation.Path, errs *validatio
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.RegisterTime = &y0
+				v.RegisterTime = validation.Ptr(d, &p, x0)
 			}
 		case "remark":
 			p := path.Key("remark")
@@ -761,8 +746,7 @@ func (v *ApiFunc) DecodeJX(d *jx.Decoder, path *validation.Path, errs *validatio
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.Remark = &y0
+				v.Remark = validation.Ptr(d, &p, x0)
 			}
 		case "status":
 			p := path.Key("status")
@@ -771,8 +755,7 @@ func (v *ApiFunc) DecodeJX(d *jx.Decoder, path *validation.Path, errs *validatio
 				return err
 			}
 			if ok0 && validation.FitInt(errs, &p, x0, 64) {
-				y0 := ApiFuncStatus(x0)
-				v.Status = &y0
+				v.Status = validation.Ptr(d, &p, ApiFuncStatus(x0))
 			}
 		case "timeout":
 			p := path.Key("timeout")
@@ -781,8 +764,7 @@ func (v *ApiFunc) DecodeJX(d *jx.Decoder, path *validation.Path, errs *validatio
 				return err
 			}
 			if ok0 && validation.FitInt(errs, &p, x0, 64) {
-				y0 := int(x0)
-				v.Timeout = &y0
+				v.Timeout = validation.Ptr(d, &p, int(x0))
 			}
 		case "update_time":
 			p := path.Key("update_time")
@@ -791,8 +773,7 @@ func (v *ApiFunc) DecodeJX(d *jx.Decoder, path *validation.Path, errs *validatio
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.UpdateTime = &y0
+				v.UpdateTime = validation.Ptr(d, &p, x0)
 			}
 		case "version":
 			p := path.Key("version")
@@ -801,8 +782,7 @@ func (v *ApiFunc) DecodeJX(d *jx.Decoder, path *validation.Path, errs *validatio
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.Version = &y0
+				v.Version = validation.Ptr(d, &p, x0)
 			}
 		default:
 			if err := d.Skip(); err != nil {
@@ -881,8 +861,7 @@ func (v *ApiFuncCreate) DecodeJX(d *jx.Decoder, path *validation.Path, errs *val
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.AliasUrn = &y0
+				v.AliasUrn = validation.Ptr(d, &p, x0)
 			}
 		case "authorizer_id":
 			p := path.Key("authorizer_id")
@@ -891,8 +870,7 @@ func (v *ApiFuncCreate) DecodeJX(d *jx.Decoder, path *validation.Path, errs *val
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.AuthorizerId = &y0
+				v.AuthorizerId = validation.Ptr(d, &p, x0)
 			}
 		case "function_urn":
 			seen |= uint64(0x4)
@@ -921,8 +899,7 @@ func (v *ApiFuncCreate) DecodeJX(d *jx.Decoder, path *validation.Path, errs *val
 				return err
 			}
 			if ok0 {
-				y0 := ApiFuncCreateNetworkType(x0)
-				v.NetworkType = &y0
+				v.NetworkType = validation.Ptr(d, &p, ApiFuncCreateNetworkType(x0))
 			}
 		case "remark":
 			p := path.Key("remark")
@@ -931,8 +908,7 @@ func (v *ApiFuncCreate) DecodeJX(d *jx.Decoder, path *validation.Path, errs *val
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.Remark = &y0
+				v.Remark = validation.Ptr(d, &p, x0)
 			}
 		case "timeout":
 			seen |= uint64(0x40)
@@ -951,8 +927,7 @@ func (v *ApiFuncCreate) DecodeJX(d *jx.Decoder, path *validation.Path, errs *val
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.Version = &y0
+				v.Version = validation.Ptr(d, &p, x0)
 			}
 		default:
 			if err := d.Skip(); err != nil {
@@ -1030,8 +1005,7 @@ func (v *ApiGroupCommonInfo) DecodeJX(d *jx.Decoder, path *validation.Path, errs
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.Id = &y0
+				v.Id = validation.Ptr(d, &p, x0)
 			}
 		case "name":
 			p := path.Key("name")
@@ -1040,8 +1014,7 @@ func (v *ApiGroupCommonInfo) DecodeJX(d *jx.Decoder, path *validation.Path, errs
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.Name = &y0
+				v.Name = validation.Ptr(d, &p, x0)
 			}
 		case "on_sell_status":
 			p := path.Key("on_sell_status")
@@ -1050,8 +1023,7 @@ func (v *ApiGroupCommonInfo) DecodeJX(d *jx.Decoder, path *validation.Path, errs
 				return err
 			}
 			if ok0 && validation.FitInt(errs, &p, x0, 64) {
-				y0 := ApiGroupCommonInfoOnSellStatus(x0)
-				v.OnSellStatus = &y0
+				v.OnSellStatus = validation.Ptr(d, &p, ApiGroupCommonInfoOnSellStatus(x0))
 			}
 		case "register_time":
 			p := path.Key("register_time")
@@ -1060,8 +1032,7 @@ func (v *ApiGroupCommonInfo) DecodeJX(d *jx.Decoder, path *validation.Path, errs
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.RegisterTime = &y0
+				v.RegisterTime = validation.Ptr(d, &p, x0)
 			}
 		case "sl_domain":
 			p := path.Key("sl_domain")
@@ -1070,8 +1041,7 @@ func (v *ApiGroupCommonInfo) DecodeJX(d *jx.Decoder, path *validation.Path, errs
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.SlDomain = &y0
+				v.SlDomain = validation.Ptr(d, &p, x0)
 			}
 		case "status":
 			p := path.Key("status")
@@ -1080,8 +1050,7 @@ func (v *ApiGroupCommonInfo) DecodeJX(d *jx.Decoder, path *validation.Path, errs
 				return err
 			}
 			if ok0 && validation.FitInt(errs, &p, x0, 64) {
-				y0 := ApiGroupCommonInfoStatus(x0)
-				v.Status = &y0
+				v.Status = validation.Ptr(d, &p, ApiGroupCommonInfoStatus(x0))
 			}
 		case "update_time":
 			p := path.Key("update_time")
@@ -1090,15 +1059,14 @@ func (v *ApiGroupCommonInfo) DecodeJX(d *jx.Decoder, path *validation.Path, errs
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.UpdateTime = &y0
+				v.UpdateTime = validation.Ptr(d, &p, x0)
 			}
 		case "url_domains":
 			p := path.Key("url_domains")
 			if ok0, err := validation.Expect(d, errs, &p, jx.Array, "an array"); err != nil {
 				return err
 			} else if ok0 {
-				arr0 := make([]UrlDomain, 0)
+				var arr0 []UrlDomain
 				it0, err := d.ArrIter()
 				if err != nil {
 					return err
@@ -1109,13 +1077,18 @@ func (v *ApiGroupCommonInfo) DecodeJX(d *jx.Decoder, path *validation.Path, errs
 					if err := e0.DecodeJX(d, &q0, errs); err != nil {
 						return err
 					}
+					if arr0 == nil {
+						arr0 = make([]UrlDomain, 0, 4)
+					}
 					arr0 = append(arr0, e0)
 				}
 				if err := it0.Err(); err != nil {
 					return err
 				}
-				y0 := arr0
-				v.UrlDomains = &y0
+				if arr0 == nil {
+					arr0 = make([]UrlDomain, 0)
+				}
+				v.UrlDomains = validation.Ptr(d, &p, arr0)
 			}
 		default:
 			if err := d.Skip(); err != nil {
@@ -1307,8 +1280,7 @@ func (v *ApiInfoPerPage) DecodeJX(d *jx.Decoder, path *validation.Path, errs *va
 				return err
 			}
 			if ok0 && validation.FitInt(errs, &p, x0, 64) {
-				y0 := ApiInfoPerPageArrangeNecessary(x0)
-				v.ArrangeNecessary = &y0
+				v.ArrangeNecessary = validation.Ptr(d, &p, ApiInfoPerPageArrangeNecessary(x0))
 			}
 		case "auth_opt":
 			p := path.Key("auth_opt")
@@ -1324,8 +1296,7 @@ func (v *ApiInfoPerPage) DecodeJX(d *jx.Decoder, path *validation.Path, errs *va
 				return err
 			}
 			if ok0 {
-				y0 := ApiInfoPerPageAuthType(x0)
-				v.AuthType = &y0
+				v.AuthType = validation.Ptr(d, &p, ApiInfoPerPageAuthType(x0))
 			}
 		case "authorizer_id":
 			p := path.Key("authorizer_id")
@@ -1334,8 +1305,7 @@ func (v *ApiInfoPerPage) DecodeJX(d *jx.Decoder, path *validation.Path, errs *va
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.AuthorizerId = &y0
+				v.AuthorizerId = validation.Ptr(d, &p, x0)
 			}
 		case "backend_api":
 			p := path.Key("backend_api")
@@ -1357,8 +1327,7 @@ func (v *ApiInfoPerPage) DecodeJX(d *jx.Decoder, path *validation.Path, errs *va
 				return err
 			}
 			if ok0 {
-				y0 := ApiInfoPerPageBackendType(x0)
-				v.BackendType = &y0
+				v.BackendType = validation.Ptr(d, &p, ApiInfoPerPageBackendType(x0))
 			}
 		case "body_remark":
 			p := path.Key("body_remark")
@@ -1367,8 +1336,7 @@ func (v *ApiInfoPerPage) DecodeJX(d *jx.Decoder, path *validation.Path, errs *va
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.BodyRemark = &y0
+				v.BodyRemark = validation.Ptr(d, &p, x0)
 			}
 		case "content_type":
 			p := path.Key("content_type")
@@ -1377,8 +1345,7 @@ func (v *ApiInfoPerPage) DecodeJX(d *jx.Decoder, path *validation.Path, errs *va
 				return err
 			}
 			if ok0 {
-				y0 := ApiInfoPerPageContentType(x0)
-				v.ContentType = &y0
+				v.ContentType = validation.Ptr(d, &p, ApiInfoPerPageContentType(x0))
 			}
 		case "cors":
 			p := path.Key("cors")
@@ -1387,8 +1354,7 @@ func (v *ApiInfoPerPage) DecodeJX(d *jx.Decoder, path *validation.Path, errs *va
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.Cors = &y0
+				v.Cors = validation.Ptr(d, &p, x0)
 			}
 		case "domain_name":
 			p := path.Key("domain_name")
@@ -1397,8 +1363,7 @@ func (v *ApiInfoPerPage) DecodeJX(d *jx.Decoder, path *validation.Path, errs *va
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.DomainName = &y0
+				v.DomainName = validation.Ptr(d, &p, x0)
 			}
 		case "group_id":
 			p := path.Key("group_id")
@@ -1407,8 +1372,7 @@ func (v *ApiInfoPerPage) DecodeJX(d *jx.Decoder, path *validation.Path, errs *va
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.GroupId = &y0
+				v.GroupId = validation.Ptr(d, &p, x0)
 			}
 		case "group_name":
 			p := path.Key("group_name")
@@ -1417,8 +1381,7 @@ func (v *ApiInfoPerPage) DecodeJX(d *jx.Decoder, path *validation.Path, errs *va
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.GroupName = &y0
+				v.GroupName = validation.Ptr(d, &p, x0)
 			}
 		case "group_version":
 			p := path.Key("group_version")
@@ -1427,8 +1390,7 @@ func (v *ApiInfoPerPage) DecodeJX(d *jx.Decoder, path *validation.Path, errs *va
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.GroupVersion = &y0
+				v.GroupVersion = validation.Ptr(d, &p, x0)
 			}
 		case "id":
 			p := path.Key("id")
@@ -1437,8 +1399,7 @@ func (v *ApiInfoPerPage) DecodeJX(d *jx.Decoder, path *validation.Path, errs *va
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.Id = &y0
+				v.Id = validation.Ptr(d, &p, x0)
 			}
 		case "ld_api_id":
 			p := path.Key("ld_api_id")
@@ -1447,8 +1408,7 @@ func (v *ApiInfoPerPage) DecodeJX(d *jx.Decoder, path *validation.Path, errs *va
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.LdApiId = &y0
+				v.LdApiId = validation.Ptr(d, &p, x0)
 			}
 		case "match_mode":
 			p := path.Key("match_mode")
@@ -1457,8 +1417,7 @@ func (v *ApiInfoPerPage) DecodeJX(d *jx.Decoder, path *validation.Path, errs *va
 				return err
 			}
 			if ok0 {
-				y0 := ApiInfoPerPageMatchMode(x0)
-				v.MatchMode = &y0
+				v.MatchMode = validation.Ptr(d, &p, ApiInfoPerPageMatchMode(x0))
 			}
 		case "name":
 			p := path.Key("name")
@@ -1467,8 +1426,7 @@ func (v *ApiInfoPerPage) DecodeJX(d *jx.Decoder, path *validation.Path, errs *va
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.Name = &y0
+				v.Name = validation.Ptr(d, &p, x0)
 			}
 		case "publish_id":
 			p := path.Key("publish_id")
@@ -1477,8 +1435,7 @@ func (v *ApiInfoPerPage) DecodeJX(d *jx.Decoder, path *validation.Path, errs *va
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.PublishId = &y0
+				v.PublishId = validation.Ptr(d, &p, x0)
 			}
 		case "publish_time":
 			p := path.Key("publish_time")
@@ -1487,8 +1444,7 @@ func (v *ApiInfoPerPage) DecodeJX(d *jx.Decoder, path *validation.Path, errs *va
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.PublishTime = &y0
+				v.PublishTime = validation.Ptr(d, &p, x0)
 			}
 		case "register_time":
 			p := path.Key("register_time")
@@ -1497,8 +1453,7 @@ func (v *ApiInfoPerPage) DecodeJX(d *jx.Decoder, path *validation.Path, errs *va
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.RegisterTime = &y0
+				v.RegisterTime = validation.Ptr(d, &p, x0)
 			}
 		case "remark":
 			p := path.Key("remark")
@@ -1507,8 +1462,7 @@ func (v *ApiInfoPerPage) DecodeJX(d *jx.Decoder, path *validation.Path, errs *va
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.Remark = &y0
+				v.Remark = validation.Ptr(d, &p, x0)
 			}
 		case "req_method":
 			p := path.Key("req_method")
@@ -1517,15 +1471,14 @@ func (v *ApiInfoPerPage) DecodeJX(d *jx.Decoder, path *validation.Path, errs *va
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.ReqMethod = &y0
+				v.ReqMethod = validation.Ptr(d, &p, x0)
 			}
 		case "req_params":
 			p := path.Key("req_params")
 			if ok0, err := validation.Expect(d, errs, &p, jx.Array, "an array"); err != nil {
 				return err
 			} else if ok0 {
-				arr0 := make([]ReqParam, 0)
+				var arr0 []ReqParam
 				it0, err := d.ArrIter()
 				if err != nil {
 					return err
@@ -1536,13 +1489,18 @@ func (v *ApiInfoPerPage) DecodeJX(d *jx.Decoder, path *validation.Path, errs *va
 					if err := e0.DecodeJX(d, &q0, errs); err != nil {
 						return err
 					}
+					if arr0 == nil {
+						arr0 = make([]ReqParam, 0, 4)
+					}
 					arr0 = append(arr0, e0)
 				}
 				if err := it0.Err(); err != nil {
 					return err
 				}
-				y0 := arr0
-				v.ReqParams = &y0
+				if arr0 == nil {
+					arr0 = make([]ReqParam, 0)
+				}
+				v.ReqParams = validation.Ptr(d, &p, arr0)
 			}
 		case "req_protocol":
 			p := path.Key("req_protocol")
@@ -1551,8 +1509,7 @@ func (v *ApiInfoPerPage) DecodeJX(d *jx.Decoder, path *validation.Path, errs *va
 				return err
 			}
 			if ok0 {
-				y0 := ApiInfoPerPageReqProtocol(x0)
-				v.ReqProtocol = &y0
+				v.ReqProtocol = validation.Ptr(d, &p, ApiInfoPerPageReqProtocol(x0))
 			}
 		case "req_uri":
 			p := path.Key("req_uri")
@@ -1561,8 +1518,7 @@ func (v *ApiInfoPerPage) DecodeJX(d *jx.Decoder, path *validation.Path, errs *va
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.ReqUri = &y0
+				v.ReqUri = validation.Ptr(d, &p, x0)
 			}
 		case "response_id":
 			p := path.Key("response_id")
@@ -1571,8 +1527,7 @@ func (v *ApiInfoPerPage) DecodeJX(d *jx.Decoder, path *validation.Path, errs *va
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.ResponseId = &y0
+				v.ResponseId = validation.Ptr(d, &p, x0)
 			}
 		case "result_failure_sample":
 			p := path.Key("result_failure_sample")
@@ -1581,8 +1536,7 @@ func (v *ApiInfoPerPage) DecodeJX(d *jx.Decoder, path *validation.Path, errs *va
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.ResultFailureSample = &y0
+				v.ResultFailureSample = validation.Ptr(d, &p, x0)
 			}
 		case "result_normal_sample":
 			p := path.Key("result_normal_sample")
@@ -1591,8 +1545,7 @@ func (v *ApiInfoPerPage) DecodeJX(d *jx.Decoder, path *validation.Path, errs *va
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.ResultNormalSample = &y0
+				v.ResultNormalSample = validation.Ptr(d, &p, x0)
 			}
 		case "roma_app_id":
 			p := path.Key("roma_app_id")
@@ -1601,8 +1554,7 @@ func (v *ApiInfoPerPage) DecodeJX(d *jx.Decoder, path *validation.Path, errs *va
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.RomaAppId = &y0
+				v.RomaAppId = validation.Ptr(d, &p, x0)
 			}
 		case "roma_app_name":
 			p := path.Key("roma_app_name")
@@ -1611,8 +1563,7 @@ func (v *ApiInfoPerPage) DecodeJX(d *jx.Decoder, path *validation.Path, errs *va
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.RomaAppName = &y0
+				v.RomaAppName = validation.Ptr(d, &p, x0)
 			}
 		case "run_env_id":
 			p := path.Key("run_env_id")
@@ -1621,8 +1572,7 @@ func (v *ApiInfoPerPage) DecodeJX(d *jx.Decoder, path *validation.Path, errs *va
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.RunEnvId = &y0
+				v.RunEnvId = validation.Ptr(d, &p, x0)
 			}
 		case "run_env_name":
 			p := path.Key("run_env_name")
@@ -1631,8 +1581,7 @@ func (v *ApiInfoPerPage) DecodeJX(d *jx.Decoder, path *validation.Path, errs *va
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.RunEnvName = &y0
+				v.RunEnvName = validation.Ptr(d, &p, x0)
 			}
 		case "status":
 			p := path.Key("status")
@@ -1641,8 +1590,7 @@ func (v *ApiInfoPerPage) DecodeJX(d *jx.Decoder, path *validation.Path, errs *va
 				return err
 			}
 			if ok0 && validation.FitInt(errs, &p, x0, 64) {
-				y0 := ApiInfoPerPageStatus(x0)
-				v.Status = &y0
+				v.Status = validation.Ptr(d, &p, ApiInfoPerPageStatus(x0))
 			}
 		case "tag":
 			p := path.Key("tag")
@@ -1651,15 +1599,14 @@ func (v *ApiInfoPerPage) DecodeJX(d *jx.Decoder, path *validation.Path, errs *va
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.Tag = &y0
+				v.Tag = validation.Ptr(d, &p, x0)
 			}
 		case "tags":
 			p := path.Key("tags")
 			if ok0, err := validation.Expect(d, errs, &p, jx.Array, "an array"); err != nil {
 				return err
 			} else if ok0 {
-				arr0 := make([]string, 0)
+				var arr0 []string
 				it0, err := d.ArrIter()
 				if err != nil {
 					return err
@@ -1674,13 +1621,18 @@ func (v *ApiInfoPerPage) DecodeJX(d *jx.Decoder, path *validation.Path, errs *va
 					if ok1 {
 						e0 = x1
 					}
+					if arr0 == nil {
+						arr0 = make([]string, 0, 4)
+					}
 					arr0 = append(arr0, e0)
 				}
 				if err := it0.Err(); err != nil {
 					return err
 				}
-				y0 := arr0
-				v.Tags = &y0
+				if arr0 == nil {
+					arr0 = make([]string, 0)
+				}
+				v.Tags = validation.Ptr(d, &p, arr0)
 			}
 		case "type":
 			p := path.Key("type")
@@ -1689,8 +1641,7 @@ func (v *ApiInfoPerPage) DecodeJX(d *jx.Decoder, path *validation.Path, errs *va
 				return err
 			}
 			if ok0 && validation.FitInt(errs, &p, x0, 64) {
-				y0 := ApiInfoPerPageType(x0)
-				v.Type = &y0
+				v.Type = validation.Ptr(d, &p, ApiInfoPerPageType(x0))
 			}
 		case "update_time":
 			p := path.Key("update_time")
@@ -1699,8 +1650,7 @@ func (v *ApiInfoPerPage) DecodeJX(d *jx.Decoder, path *validation.Path, errs *va
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.UpdateTime = &y0
+				v.UpdateTime = validation.Ptr(d, &p, x0)
 			}
 		case "version":
 			p := path.Key("version")
@@ -1709,8 +1659,7 @@ func (v *ApiInfoPerPage) DecodeJX(d *jx.Decoder, path *validation.Path, errs *va
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.Version = &y0
+				v.Version = validation.Ptr(d, &p, x0)
 			}
 		default:
 			if err := d.Skip(); err != nil {
@@ -1783,8 +1732,7 @@ func (v *ApiMock) DecodeJX(d *jx.Decoder, path *validation.Path, errs *validatio
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.AuthorizerId = &y0
+				v.AuthorizerId = validation.Ptr(d, &p, x0)
 			}
 		case "header":
 			var x0 ApiMock_Header
@@ -1804,8 +1752,7 @@ func (v *ApiMock) DecodeJX(d *jx.Decoder, path *validation.Path, errs *validatio
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.Id = &y0
+				v.Id = validation.Ptr(d, &p, x0)
 			}
 		case "register_time":
 			p := path.Key("register_time")
@@ -1814,8 +1761,7 @@ func (v *ApiMock) DecodeJX(d *jx.Decoder, path *validation.Path, errs *validatio
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.RegisterTime = &y0
+				v.RegisterTime = validation.Ptr(d, &p, x0)
 			}
 		case "remark":
 			p := path.Key("remark")
@@ -1824,8 +1770,7 @@ func (v *ApiMock) DecodeJX(d *jx.Decoder, path *validation.Path, errs *validatio
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.Remark = &y0
+				v.Remark = validation.Ptr(d, &p, x0)
 			}
 		case "result_content":
 			p := path.Key("result_content")
@@ -1834,8 +1779,7 @@ func (v *ApiMock) DecodeJX(d *jx.Decoder, path *validation.Path, errs *validatio
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.ResultContent = &y0
+				v.ResultContent = validation.Ptr(d, &p, x0)
 			}
 		case "status":
 			p := path.Key("status")
@@ -1844,8 +1788,7 @@ func (v *ApiMock) DecodeJX(d *jx.Decoder, path *validation.Path, errs *validatio
 				return err
 			}
 			if ok0 && validation.FitInt(errs, &p, x0, 64) {
-				y0 := ApiMockStatus(x0)
-				v.Status = &y0
+				v.Status = validation.Ptr(d, &p, ApiMockStatus(x0))
 			}
 		case "status_code":
 			p := path.Key("status_code")
@@ -1854,8 +1797,7 @@ func (v *ApiMock) DecodeJX(d *jx.Decoder, path *validation.Path, errs *validatio
 				return err
 			}
 			if ok0 && validation.FitInt(errs, &p, x0, 64) {
-				y0 := ApiMockStatusCode(x0)
-				v.StatusCode = &y0
+				v.StatusCode = validation.Ptr(d, &p, ApiMockStatusCode(x0))
 			}
 		case "update_time":
 			p := path.Key("update_time")
@@ -1864,8 +1806,7 @@ func (v *ApiMock) DecodeJX(d *jx.Decoder, path *validation.Path, errs *validatio
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.UpdateTime = &y0
+				v.UpdateTime = validation.Ptr(d, &p, x0)
 			}
 		case "version":
 			p := path.Key("version")
@@ -1874,8 +1815,7 @@ func (v *ApiMock) DecodeJX(d *jx.Decoder, path *validation.Path, errs *validatio
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.Version = &y0
+				v.Version = validation.Ptr(d, &p, x0)
 			}
 		default:
 			if err := d.Skip(); err != nil {
@@ -1943,8 +1883,7 @@ func (v *ApiMockCreate) DecodeJX(d *jx.Decoder, path *validation.Path, errs *val
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.AuthorizerId = &y0
+				v.AuthorizerId = validation.Ptr(d, &p, x0)
 			}
 		case "header":
 			var x0 ApiMockCreate_Header
@@ -1964,8 +1903,7 @@ func (v *ApiMockCreate) DecodeJX(d *jx.Decoder, path *validation.Path, errs *val
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.Remark = &y0
+				v.Remark = validation.Ptr(d, &p, x0)
 			}
 		case "result_content":
 			p := path.Key("result_content")
@@ -1974,8 +1912,7 @@ func (v *ApiMockCreate) DecodeJX(d *jx.Decoder, path *validation.Path, errs *val
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.ResultContent = &y0
+				v.ResultContent = validation.Ptr(d, &p, x0)
 			}
 		case "status_code":
 			p := path.Key("status_code")
@@ -1984,8 +1921,7 @@ func (v *ApiMockCreate) DecodeJX(d *jx.Decoder, path *validation.Path, errs *val
 				return err
 			}
 			if ok0 && validation.FitInt(errs, &p, x0, 64) {
-				y0 := ApiMockCreateStatusCode(x0)
-				v.StatusCode = &y0
+				v.StatusCode = validation.Ptr(d, &p, ApiMockCreateStatusCode(x0))
 			}
 		case "version":
 			p := path.Key("version")
@@ -1994,8 +1930,7 @@ func (v *ApiMockCreate) DecodeJX(d *jx.Decoder, path *validation.Path, errs *val
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.Version = &y0
+				v.Version = validation.Ptr(d, &p, x0)
 			}
 		default:
 			if err := d.Skip(); err != nil {
@@ -2104,8 +2039,7 @@ func (v *ApiPolicyFunctionCreate) DecodeJX(d *jx.Decoder, path *validation.Path,
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.AliasUrn = &y0
+				v.AliasUrn = validation.Ptr(d, &p, x0)
 			}
 		case "authorizer_id":
 			p := path.Key("authorizer_id")
@@ -2114,15 +2048,14 @@ func (v *ApiPolicyFunctionCreate) DecodeJX(d *jx.Decoder, path *validation.Path,
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.AuthorizerId = &y0
+				v.AuthorizerId = validation.Ptr(d, &p, x0)
 			}
 		case "backend_params":
 			p := path.Key("backend_params")
 			if ok0, err := validation.Expect(d, errs, &p, jx.Array, "an array"); err != nil {
 				return err
 			} else if ok0 {
-				arr0 := make([]BackendParamBase, 0)
+				var arr0 []BackendParamBase
 				it0, err := d.ArrIter()
 				if err != nil {
 					return err
@@ -2133,13 +2066,18 @@ func (v *ApiPolicyFunctionCreate) DecodeJX(d *jx.Decoder, path *validation.Path,
 					if err := e0.DecodeJX(d, &q0, errs); err != nil {
 						return err
 					}
+					if arr0 == nil {
+						arr0 = make([]BackendParamBase, 0, 4)
+					}
 					arr0 = append(arr0, e0)
 				}
 				if err := it0.Err(); err != nil {
 					return err
 				}
-				y0 := arr0
-				v.BackendParams = &y0
+				if arr0 == nil {
+					arr0 = make([]BackendParamBase, 0)
+				}
+				v.BackendParams = validation.Ptr(d, &p, arr0)
 			}
 		case "conditions":
 			seen |= uint64(0x8)
@@ -2147,7 +2085,7 @@ func (v *ApiPolicyFunctionCreate) DecodeJX(d *jx.Decoder, path *validation.Path,
 			if ok0, err := validation.Expect(d, errs, &p, jx.Array, "an array"); err != nil {
 				return err
 			} else if ok0 {
-				arr0 := make([]ApiConditionCreate, 0)
+				var arr0 []ApiConditionCreate
 				it0, err := d.ArrIter()
 				if err != nil {
 					return err
@@ -2158,10 +2096,16 @@ func (v *ApiPolicyFunctionCreate) DecodeJX(d *jx.Decoder, path *validation.Path,
 					if err := e0.DecodeJX(d, &q0, errs); err != nil {
 						return err
 					}
+					if arr0 == nil {
+						arr0 = make([]ApiConditionCreate, 0, 4)
+					}
 					arr0 = append(arr0, e0)
 				}
 				if err := it0.Err(); err != nil {
 					return err
+				}
+				if arr0 == nil {
+					arr0 = make([]ApiConditionCreate, 0)
 				}
 				v.Conditions = arr0
 			}
@@ -2212,8 +2156,7 @@ func (v *ApiPolicyFunctionCreate) DecodeJX(d *jx.Decoder, path *validation.Path,
 				return err
 			}
 			if ok0 {
-				y0 := ApiPolicyFunctionCreateNetworkType(x0)
-				v.NetworkType = &y0
+				v.NetworkType = validation.Ptr(d, &p, ApiPolicyFunctionCreateNetworkType(x0))
 			}
 		case "timeout":
 			seen |= uint64(0x200)
@@ -2232,8 +2175,7 @@ func (v *ApiPolicyFunctionCreate) DecodeJX(d *jx.Decoder, path *validation.Path,
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.Version = &y0
+				v.Version = validation.Ptr(d, &p, x0)
 			}
 		default:
 			if err := d.Skip(); err != nil {
@@ -2355,8 +2297,7 @@ func (v *ApiPolicyFunctionResp) DecodeJX(d *jx.Decoder, path *validation.Path, e
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.AliasUrn = &y0
+				v.AliasUrn = validation.Ptr(d, &p, x0)
 			}
 		case "authorizer_id":
 			p := path.Key("authorizer_id")
@@ -2365,15 +2306,14 @@ func (v *ApiPolicyFunctionResp) DecodeJX(d *jx.Decoder, path *validation.Path, e
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.AuthorizerId = &y0
+				v.AuthorizerId = validation.Ptr(d, &p, x0)
 			}
 		case "backend_params":
 			p := path.Key("backend_params")
 			if ok0, err := validation.Expect(d, errs, &p, jx.Array, "an array"); err != nil {
 				return err
 			} else if ok0 {
-				arr0 := make([]BackendParam, 0)
+				var arr0 []BackendParam
 				it0, err := d.ArrIter()
 				if err != nil {
 					return err
@@ -2384,20 +2324,25 @@ func (v *ApiPolicyFunctionResp) DecodeJX(d *jx.Decoder, path *validation.Path, e
 					if err := e0.DecodeJX(d, &q0, errs); err != nil {
 						return err
 					}
+					if arr0 == nil {
+						arr0 = make([]BackendParam, 0, 4)
+					}
 					arr0 = append(arr0, e0)
 				}
 				if err := it0.Err(); err != nil {
 					return err
 				}
-				y0 := arr0
-				v.BackendParams = &y0
+				if arr0 == nil {
+					arr0 = make([]BackendParam, 0)
+				}
+				v.BackendParams = validation.Ptr(d, &p, arr0)
 			}
 		case "conditions":
 			p := path.Key("conditions")
 			if ok0, err := validation.Expect(d, errs, &p, jx.Array, "an array"); err != nil {
 				return err
 			} else if ok0 {
-				arr0 := make([]ConditionResp, 0)
+				var arr0 []ConditionResp
 				it0, err := d.ArrIter()
 				if err != nil {
 					return err
@@ -2408,13 +2353,18 @@ func (v *ApiPolicyFunctionResp) DecodeJX(d *jx.Decoder, path *validation.Path, e
 					if err := e0.DecodeJX(d, &q0, errs); err != nil {
 						return err
 					}
+					if arr0 == nil {
+						arr0 = make([]ConditionResp, 0, 4)
+					}
 					arr0 = append(arr0, e0)
 				}
 				if err := it0.Err(); err != nil {
 					return err
 				}
-				y0 := arr0
-				v.Conditions = &y0
+				if arr0 == nil {
+					arr0 = make([]ConditionResp, 0)
+				}
+				v.Conditions = validation.Ptr(d, &p, arr0)
 			}
 		case "effect_mode":
 			p := path.Key("effect_mode")
@@ -2423,8 +2373,7 @@ func (v *ApiPolicyFunctionResp) DecodeJX(d *jx.Decoder, path *validation.Path, e
 				return err
 			}
 			if ok0 {
-				y0 := ApiPolicyFunctionRespEffectMode(x0)
-				v.EffectMode = &y0
+				v.EffectMode = validation.Ptr(d, &p, ApiPolicyFunctionRespEffectMode(x0))
 			}
 		case "function_urn":
 			p := path.Key("function_urn")
@@ -2433,8 +2382,7 @@ func (v *ApiPolicyFunctionResp) DecodeJX(d *jx.Decoder, path *validation.Path, e
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.FunctionUrn = &y0
+				v.FunctionUrn = validation.Ptr(d, &p, x0)
 			}
 		case "id":
 			p := path.Key("id")
@@ -2443,8 +2391,7 @@ func (v *ApiPolicyFunctionResp) DecodeJX(d *jx.Decoder, path *validation.Path, e
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.Id = &y0
+				v.Id = validation.Ptr(d, &p, x0)
 			}
 		case "invocation_type":
 			p := path.Key("invocation_type")
@@ -2453,8 +2400,7 @@ func (v *ApiPolicyFunctionResp) DecodeJX(d *jx.Decoder, path *validation.Path, e
 				return err
 			}
 			if ok0 {
-				y0 := ApiPolicyFunctionRespInvocationType(x0)
-				v.InvocationType = &y0
+				v.InvocationType = validation.Ptr(d, &p, ApiPolicyFunctionRespInvocationType(x0))
 			}
 		case "name":
 			p := path.Key("name")
@@ -2463,8 +2409,7 @@ func (v *ApiPolicyFunctionResp) DecodeJX(d *jx.Decoder, path *validation.Path, e
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.Name = &y0
+				v.Name = validation.Ptr(d, &p, x0)
 			}
 		case "network_type":
 			p := path.Key("network_type")
@@ -2473,8 +2418,7 @@ func (v *ApiPolicyFunctionResp) DecodeJX(d *jx.Decoder, path *validation.Path, e
 				return err
 			}
 			if ok0 {
-				y0 := ApiPolicyFunctionRespNetworkType(x0)
-				v.NetworkType = &y0
+				v.NetworkType = validation.Ptr(d, &p, ApiPolicyFunctionRespNetworkType(x0))
 			}
 		case "timeout":
 			p := path.Key("timeout")
@@ -2483,8 +2427,7 @@ func (v *ApiPolicyFunctionResp) DecodeJX(d *jx.Decoder, path *validation.Path, e
 				return err
 			}
 			if ok0 && validation.FitInt(errs, &p, x0, 64) {
-				y0 := int(x0)
-				v.Timeout = &y0
+				v.Timeout = validation.Ptr(d, &p, int(x0))
 			}
 		case "version":
 			p := path.Key("version")
@@ -2493,8 +2436,7 @@ func (v *ApiPolicyFunctionResp) DecodeJX(d *jx.Decoder, path *validation.Path, e
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.Version = &y0
+				v.Version = validation.Ptr(d, &p, x0)
 			}
 		default:
 			if err := d.Skip(); err != nil {
@@ -2629,15 +2571,14 @@ func (v *ApiPolicyHttpCreate) DecodeJX(d *jx.Decoder, path *validation.Path, err
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.AuthorizerId = &y0
+				v.AuthorizerId = validation.Ptr(d, &p, x0)
 			}
 		case "backend_params":
 			p := path.Key("backend_params")
 			if ok0, err := validation.Expect(d, errs, &p, jx.Array, "an array"); err != nil {
 				return err
 			} else if ok0 {
-				arr0 := make([]BackendParamBase, 0)
+				var arr0 []BackendParamBase
 				it0, err := d.ArrIter()
 				if err != nil {
 					return err
@@ -2648,13 +2589,18 @@ func (v *ApiPolicyHttpCreate) DecodeJX(d *jx.Decoder, path *validation.Path, err
 					if err := e0.DecodeJX(d, &q0, errs); err != nil {
 						return err
 					}
+					if arr0 == nil {
+						arr0 = make([]BackendParamBase, 0, 4)
+					}
 					arr0 = append(arr0, e0)
 				}
 				if err := it0.Err(); err != nil {
 					return err
 				}
-				y0 := arr0
-				v.BackendParams = &y0
+				if arr0 == nil {
+					arr0 = make([]BackendParamBase, 0)
+				}
+				v.BackendParams = validation.Ptr(d, &p, arr0)
 			}
 		case "conditions":
 			seen |= uint64(0x4)
@@ -2662,7 +2608,7 @@ func (v *ApiPolicyHttpCreate) DecodeJX(d *jx.Decoder, path *validation.Path, err
 			if ok0, err := validation.Expect(d, errs, &p, jx.Array, "an array"); err != nil {
 				return err
 			} else if ok0 {
-				arr0 := make([]ApiConditionCreate, 0)
+				var arr0 []ApiConditionCreate
 				it0, err := d.ArrIter()
 				if err != nil {
 					return err
@@ -2673,10 +2619,16 @@ func (v *ApiPolicyHttpCreate) DecodeJX(d *jx.Decoder, path *validation.Path, err
 					if err := e0.DecodeJX(d, &q0, errs); err != nil {
 						return err
 					}
+					if arr0 == nil {
+						arr0 = make([]ApiConditionCreate, 0, 4)
+					}
 					arr0 = append(arr0, e0)
 				}
 				if err := it0.Err(); err != nil {
 					return err
+				}
+				if arr0 == nil {
+					arr0 = make([]ApiConditionCreate, 0)
 				}
 				v.Conditions = arr0
 			}
@@ -2697,8 +2649,7 @@ func (v *ApiPolicyHttpCreate) DecodeJX(d *jx.Decoder, path *validation.Path, err
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.EnableClientSsl = &y0
+				v.EnableClientSsl = validation.Ptr(d, &p, x0)
 			}
 		case "name":
 			seen |= uint64(0x20)
@@ -2747,8 +2698,7 @@ func (v *ApiPolicyHttpCreate) DecodeJX(d *jx.Decoder, path *validation.Path, err
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.RetryCount = &y0
+				v.RetryCount = validation.Ptr(d, &p, x0)
 			}
 		case "timeout":
 			p := path.Key("timeout")
@@ -2757,8 +2707,7 @@ func (v *ApiPolicyHttpCreate) DecodeJX(d *jx.Decoder, path *validation.Path, err
 				return err
 			}
 			if ok0 && validation.FitInt(errs, &p, x0, 64) {
-				y0 := int(x0)
-				v.Timeout = &y0
+				v.Timeout = validation.Ptr(d, &p, int(x0))
 			}
 		case "url_domain":
 			p := path.Key("url_domain")
@@ -2767,8 +2716,7 @@ func (v *ApiPolicyHttpCreate) DecodeJX(d *jx.Decoder, path *validation.Path, err
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.UrlDomain = &y0
+				v.UrlDomain = validation.Ptr(d, &p, x0)
 			}
 		case "vpc_channel_info":
 			p := path.Key("vpc_channel_info")
@@ -2784,8 +2732,7 @@ func (v *ApiPolicyHttpCreate) DecodeJX(d *jx.Decoder, path *validation.Path, err
 				return err
 			}
 			if ok0 && validation.FitInt(errs, &p, x0, 64) {
-				y0 := ApiPolicyHttpCreateVpcChannelStatus(x0)
-				v.VpcChannelStatus = &y0
+				v.VpcChannelStatus = validation.Ptr(d, &p, ApiPolicyHttpCreateVpcChannelStatus(x0))
 			}
 		default:
 			if err := d.Skip(); err != nil {
@@ -2927,15 +2874,14 @@ func (v *ApiPolicyHttpResp) DecodeJX(d *jx.Decoder, path *validation.Path, errs 
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.AuthorizerId = &y0
+				v.AuthorizerId = validation.Ptr(d, &p, x0)
 			}
 		case "backend_params":
 			p := path.Key("backend_params")
 			if ok0, err := validation.Expect(d, errs, &p, jx.Array, "an array"); err != nil {
 				return err
 			} else if ok0 {
-				arr0 := make([]BackendParam, 0)
+				var arr0 []BackendParam
 				it0, err := d.ArrIter()
 				if err != nil {
 					return err
@@ -2946,20 +2892,25 @@ func (v *ApiPolicyHttpResp) DecodeJX(d *jx.Decoder, path *validation.Path, errs 
 					if err := e0.DecodeJX(d, &q0, errs); err != nil {
 						return err
 					}
+					if arr0 == nil {
+						arr0 = make([]BackendParam, 0, 4)
+					}
 					arr0 = append(arr0, e0)
 				}
 				if err := it0.Err(); err != nil {
 					return err
 				}
-				y0 := arr0
-				v.BackendParams = &y0
+				if arr0 == nil {
+					arr0 = make([]BackendParam, 0)
+				}
+				v.BackendParams = validation.Ptr(d, &p, arr0)
 			}
 		case "conditions":
 			p := path.Key("conditions")
 			if ok0, err := validation.Expect(d, errs, &p, jx.Array, "an array"); err != nil {
 				return err
 			} else if ok0 {
-				arr0 := make([]ConditionResp, 0)
+				var arr0 []ConditionResp
 				it0, err := d.ArrIter()
 				if err != nil {
 					return err
@@ -2970,13 +2921,18 @@ func (v *ApiPolicyHttpResp) DecodeJX(d *jx.Decoder, path *validation.Path, errs 
 					if err := e0.DecodeJX(d, &q0, errs); err != nil {
 						return err
 					}
+					if arr0 == nil {
+						arr0 = make([]ConditionResp, 0, 4)
+					}
 					arr0 = append(arr0, e0)
 				}
 				if err := it0.Err(); err != nil {
 					return err
 				}
-				y0 := arr0
-				v.Conditions = &y0
+				if arr0 == nil {
+					arr0 = make([]ConditionResp, 0)
+				}
+				v.Conditions = validation.Ptr(d, &p, arr0)
 			}
 		case "effect_mode":
 			p := path.Key("effect_mode")
@@ -2985,8 +2941,7 @@ func (v *ApiPolicyHttpResp) DecodeJX(d *jx.Decoder, path *validation.Path, errs 
 				return err
 			}
 			if ok0 {
-				y0 := ApiPolicyHttpRespEffectMode(x0)
-				v.EffectMode = &y0
+				v.EffectMode = validation.Ptr(d, &p, ApiPolicyHttpRespEffectMode(x0))
 			}
 		case "enable_client_ssl":
 			p := path.Key("enable_client_ssl")
@@ -2995,8 +2950,7 @@ func (v *ApiPolicyHttpResp) DecodeJX(d *jx.Decoder, path *validation.Path, errs 
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.EnableClientSsl = &y0
+				v.EnableClientSsl = validation.Ptr(d, &p, x0)
 			}
 		case "id":
 			p := path.Key("id")
@@ -3005,8 +2959,7 @@ func (v *ApiPolicyHttpResp) DecodeJX(d *jx.Decoder, path *validation.Path, errs 
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.Id = &y0
+				v.Id = validation.Ptr(d, &p, x0)
 			}
 		case "name":
 			p := path.Key("name")
@@ -3015,8 +2968,7 @@ func (v *ApiPolicyHttpResp) DecodeJX(d *jx.Decoder, path *validation.Path, errs 
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.Name = &y0
+				v.Name = validation.Ptr(d, &p, x0)
 			}
 		case "req_method":
 			p := path.Key("req_method")
@@ -3025,8 +2977,7 @@ func (v *ApiPolicyHttpResp) DecodeJX(d *jx.Decoder, path *validation.Path, errs 
 				return err
 			}
 			if ok0 {
-				y0 := ApiPolicyHttpRespReqMethod(x0)
-				v.ReqMethod = &y0
+				v.ReqMethod = validation.Ptr(d, &p, ApiPolicyHttpRespReqMethod(x0))
 			}
 		case "req_protocol":
 			p := path.Key("req_protocol")
@@ -3035,8 +2986,7 @@ func (v *ApiPolicyHttpResp) DecodeJX(d *jx.Decoder, path *validation.Path, errs 
 				return err
 			}
 			if ok0 {
-				y0 := ApiPolicyHttpRespReqProtocol(x0)
-				v.ReqProtocol = &y0
+				v.ReqProtocol = validation.Ptr(d, &p, ApiPolicyHttpRespReqProtocol(x0))
 			}
 		case "req_uri":
 			p := path.Key("req_uri")
@@ -3045,8 +2995,7 @@ func (v *ApiPolicyHttpResp) DecodeJX(d *jx.Decoder, path *validation.Path, errs 
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.ReqUri = &y0
+				v.ReqUri = validation.Ptr(d, &p, x0)
 			}
 		case "retry_count":
 			p := path.Key("retry_count")
@@ -3055,8 +3004,7 @@ func (v *ApiPolicyHttpResp) DecodeJX(d *jx.Decoder, path *validation.Path, errs 
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.RetryCount = &y0
+				v.RetryCount = validation.Ptr(d, &p, x0)
 			}
 		case "timeout":
 			p := path.Key("timeout")
@@ -3065,8 +3013,7 @@ func (v *ApiPolicyHttpResp) DecodeJX(d *jx.Decoder, path *validation.Path, errs 
 				return err
 			}
 			if ok0 && validation.FitInt(errs, &p, x0, 64) {
-				y0 := int(x0)
-				v.Timeout = &y0
+				v.Timeout = validation.Ptr(d, &p, int(x0))
 			}
 		case "url_domain":
 			p := path.Key("url_domain")
@@ -3075,8 +3022,7 @@ func (v *ApiPolicyHttpResp) DecodeJX(d *jx.Decoder, path *validation.Path, errs 
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.UrlDomain = &y0
+				v.UrlDomain = validation.Ptr(d, &p, x0)
 			}
 		case "vpc_channel_info":
 			p := path.Key("vpc_channel_info")
@@ -3092,8 +3038,7 @@ func (v *ApiPolicyHttpResp) DecodeJX(d *jx.Decoder, path *validation.Path, errs 
 				return err
 			}
 			if ok0 && validation.FitInt(errs, &p, x0, 64) {
-				y0 := ApiPolicyHttpRespVpcChannelStatus(x0)
-				v.VpcChannelStatus = &y0
+				v.VpcChannelStatus = validation.Ptr(d, &p, ApiPolicyHttpRespVpcChannelStatus(x0))
 			}
 		default:
 			if err := d.Skip(); err != nil {
@@ -3209,15 +3154,14 @@ func (v *ApiPolicyHttpRespV1) DecodeJX(d *jx.Decoder, path *validation.Path, err
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.AuthorizerId = &y0
+				v.AuthorizerId = validation.Ptr(d, &p, x0)
 			}
 		case "backend_params":
 			p := path.Key("backend_params")
 			if ok0, err := validation.Expect(d, errs, &p, jx.Array, "an array"); err != nil {
 				return err
 			} else if ok0 {
-				arr0 := make([]BackendParam, 0)
+				var arr0 []BackendParam
 				it0, err := d.ArrIter()
 				if err != nil {
 					return err
@@ -3228,20 +3172,25 @@ func (v *ApiPolicyHttpRespV1) DecodeJX(d *jx.Decoder, path *validation.Path, err
 					if err := e0.DecodeJX(d, &q0, errs); err != nil {
 						return err
 					}
+					if arr0 == nil {
+						arr0 = make([]BackendParam, 0, 4)
+					}
 					arr0 = append(arr0, e0)
 				}
 				if err := it0.Err(); err != nil {
 					return err
 				}
-				y0 := arr0
-				v.BackendParams = &y0
+				if arr0 == nil {
+					arr0 = make([]BackendParam, 0)
+				}
+				v.BackendParams = validation.Ptr(d, &p, arr0)
 			}
 		case "conditions":
 			p := path.Key("conditions")
 			if ok0, err := validation.Expect(d, errs, &p, jx.Array, "an array"); err != nil {
 				return err
 			} else if ok0 {
-				arr0 := make([]ConditionResp, 0)
+				var arr0 []ConditionResp
 				it0, err := d.ArrIter()
 				if err != nil {
 					return err
@@ -3252,13 +3201,18 @@ func (v *ApiPolicyHttpRespV1) DecodeJX(d *jx.Decoder, path *validation.Path, err
 					if err := e0.DecodeJX(d, &q0, errs); err != nil {
 						return err
 					}
+					if arr0 == nil {
+						arr0 = make([]ConditionResp, 0, 4)
+					}
 					arr0 = append(arr0, e0)
 				}
 				if err := it0.Err(); err != nil {
 					return err
 				}
-				y0 := arr0
-				v.Conditions = &y0
+				if arr0 == nil {
+					arr0 = make([]ConditionResp, 0)
+				}
+				v.Conditions = validation.Ptr(d, &p, arr0)
 			}
 		case "effect_mode":
 			p := path.Key("effect_mode")
@@ -3267,8 +3221,7 @@ func (v *ApiPolicyHttpRespV1) DecodeJX(d *jx.Decoder, path *validation.Path, err
 				return err
 			}
 			if ok0 {
-				y0 := ApiPolicyHttpRespV1EffectMode(x0)
-				v.EffectMode = &y0
+				v.EffectMode = validation.Ptr(d, &p, ApiPolicyHttpRespV1EffectMode(x0))
 			}
 		case "enable_client_ssl":
 			p := path.Key("enable_client_ssl")
@@ -3277,8 +3230,7 @@ func (v *ApiPolicyHttpRespV1) DecodeJX(d *jx.Decoder, path *validation.Path, err
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.EnableClientSsl = &y0
+				v.EnableClientSsl = validation.Ptr(d, &p, x0)
 			}
 		case "id":
 			p := path.Key("id")
@@ -3287,8 +3239,7 @@ func (v *ApiPolicyHttpRespV1) DecodeJX(d *jx.Decoder, path *validation.Path, err
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.Id = &y0
+				v.Id = validation.Ptr(d, &p, x0)
 			}
 		case "name":
 			p := path.Key("name")
@@ -3297,8 +3248,7 @@ func (v *ApiPolicyHttpRespV1) DecodeJX(d *jx.Decoder, path *validation.Path, err
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.Name = &y0
+				v.Name = validation.Ptr(d, &p, x0)
 			}
 		case "req_method":
 			p := path.Key("req_method")
@@ -3307,8 +3257,7 @@ func (v *ApiPolicyHttpRespV1) DecodeJX(d *jx.Decoder, path *validation.Path, err
 				return err
 			}
 			if ok0 {
-				y0 := ApiPolicyHttpRespV1ReqMethod(x0)
-				v.ReqMethod = &y0
+				v.ReqMethod = validation.Ptr(d, &p, ApiPolicyHttpRespV1ReqMethod(x0))
 			}
 		case "req_protocol":
 			p := path.Key("req_protocol")
@@ -3317,8 +3266,7 @@ func (v *ApiPolicyHttpRespV1) DecodeJX(d *jx.Decoder, path *validation.Path, err
 				return err
 			}
 			if ok0 {
-				y0 := ApiPolicyHttpRespV1ReqProtocol(x0)
-				v.ReqProtocol = &y0
+				v.ReqProtocol = validation.Ptr(d, &p, ApiPolicyHttpRespV1ReqProtocol(x0))
 			}
 		case "req_uri":
 			p := path.Key("req_uri")
@@ -3327,8 +3275,7 @@ func (v *ApiPolicyHttpRespV1) DecodeJX(d *jx.Decoder, path *validation.Path, err
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.ReqUri = &y0
+				v.ReqUri = validation.Ptr(d, &p, x0)
 			}
 		case "timeout":
 			p := path.Key("timeout")
@@ -3337,8 +3284,7 @@ func (v *ApiPolicyHttpRespV1) DecodeJX(d *jx.Decoder, path *validation.Path, err
 				return err
 			}
 			if ok0 && validation.FitInt(errs, &p, x0, 64) {
-				y0 := int(x0)
-				v.Timeout = &y0
+				v.Timeout = validation.Ptr(d, &p, int(x0))
 			}
 		case "url_domain":
 			p := path.Key("url_domain")
@@ -3347,8 +3293,7 @@ func (v *ApiPolicyHttpRespV1) DecodeJX(d *jx.Decoder, path *validation.Path, err
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.UrlDomain = &y0
+				v.UrlDomain = validation.Ptr(d, &p, x0)
 			}
 		case "vpc_info":
 			var x0 ApiPolicyHttpRespV1_VpcInfo
@@ -3368,8 +3313,7 @@ func (v *ApiPolicyHttpRespV1) DecodeJX(d *jx.Decoder, path *validation.Path, err
 				return err
 			}
 			if ok0 && validation.FitInt(errs, &p, x0, 64) {
-				y0 := ApiPolicyHttpRespV1VpcStatus(x0)
-				v.VpcStatus = &y0
+				v.VpcStatus = validation.Ptr(d, &p, ApiPolicyHttpRespV1VpcStatus(x0))
 			}
 		case "vpcinfo":
 			p := path.Key("vpcinfo")
@@ -3470,15 +3414,14 @@ func (v *ApiPolicyMockCreate) DecodeJX(d *jx.Decoder, path *validation.Path, err
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.AuthorizerId = &y0
+				v.AuthorizerId = validation.Ptr(d, &p, x0)
 			}
 		case "backend_params":
 			p := path.Key("backend_params")
 			if ok0, err := validation.Expect(d, errs, &p, jx.Array, "an array"); err != nil {
 				return err
 			} else if ok0 {
-				arr0 := make([]BackendParamBase, 0)
+				var arr0 []BackendParamBase
 				it0, err := d.ArrIter()
 				if err != nil {
 					return err
@@ -3489,13 +3432,18 @@ func (v *ApiPolicyMockCreate) DecodeJX(d *jx.Decoder, path *validation.Path, err
 					if err := e0.DecodeJX(d, &q0, errs); err != nil {
 						return err
 					}
+					if arr0 == nil {
+						arr0 = make([]BackendParamBase, 0, 4)
+					}
 					arr0 = append(arr0, e0)
 				}
 				if err := it0.Err(); err != nil {
 					return err
 				}
-				y0 := arr0
-				v.BackendParams = &y0
+				if arr0 == nil {
+					arr0 = make([]BackendParamBase, 0)
+				}
+				v.BackendParams = validation.Ptr(d, &p, arr0)
 			}
 		case "conditions":
 			seen |= uint64(0x4)
@@ -3503,7 +3451,7 @@ func (v *ApiPolicyMockCreate) DecodeJX(d *jx.Decoder, path *validation.Path, err
 			if ok0, err := validation.Expect(d, errs, &p, jx.Array, "an array"); err != nil {
 				return err
 			} else if ok0 {
-				arr0 := make([]ApiConditionCreate, 0)
+				var arr0 []ApiConditionCreate
 				it0, err := d.ArrIter()
 				if err != nil {
 					return err
@@ -3514,10 +3462,16 @@ func (v *ApiPolicyMockCreate) DecodeJX(d *jx.Decoder, path *validation.Path, err
 					if err := e0.DecodeJX(d, &q0, errs); err != nil {
 						return err
 					}
+					if arr0 == nil {
+						arr0 = make([]ApiConditionCreate, 0, 4)
+					}
 					arr0 = append(arr0, e0)
 				}
 				if err := it0.Err(); err != nil {
 					return err
+				}
+				if arr0 == nil {
+					arr0 = make([]ApiConditionCreate, 0)
 				}
 				v.Conditions = arr0
 			}
@@ -3559,8 +3513,7 @@ func (v *ApiPolicyMockCreate) DecodeJX(d *jx.Decoder, path *validation.Path, err
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.ResultContent = &y0
+				v.ResultContent = validation.Ptr(d, &p, x0)
 			}
 		case "status_code":
 			p := path.Key("status_code")
@@ -3569,8 +3522,7 @@ func (v *ApiPolicyMockCreate) DecodeJX(d *jx.Decoder, path *validation.Path, err
 				return err
 			}
 			if ok0 && validation.FitInt(errs, &p, x0, 64) {
-				y0 := ApiPolicyMockCreateStatusCode(x0)
-				v.StatusCode = &y0
+				v.StatusCode = validation.Ptr(d, &p, ApiPolicyMockCreateStatusCode(x0))
 			}
 		default:
 			if err := d.Skip(); err != nil {
@@ -3669,15 +3621,14 @@ func (v *ApiPolicyMockResp) DecodeJX(d *jx.Decoder, path *validation.Path, errs 
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.AuthorizerId = &y0
+				v.AuthorizerId = validation.Ptr(d, &p, x0)
 			}
 		case "backend_params":
 			p := path.Key("backend_params")
 			if ok0, err := validation.Expect(d, errs, &p, jx.Array, "an array"); err != nil {
 				return err
 			} else if ok0 {
-				arr0 := make([]BackendParam, 0)
+				var arr0 []BackendParam
 				it0, err := d.ArrIter()
 				if err != nil {
 					return err
@@ -3688,20 +3639,25 @@ func (v *ApiPolicyMockResp) DecodeJX(d *jx.Decoder, path *validation.Path, errs 
 					if err := e0.DecodeJX(d, &q0, errs); err != nil {
 						return err
 					}
+					if arr0 == nil {
+						arr0 = make([]BackendParam, 0, 4)
+					}
 					arr0 = append(arr0, e0)
 				}
 				if err := it0.Err(); err != nil {
 					return err
 				}
-				y0 := arr0
-				v.BackendParams = &y0
+				if arr0 == nil {
+					arr0 = make([]BackendParam, 0)
+				}
+				v.BackendParams = validation.Ptr(d, &p, arr0)
 			}
 		case "conditions":
 			p := path.Key("conditions")
 			if ok0, err := validation.Expect(d, errs, &p, jx.Array, "an array"); err != nil {
 				return err
 			} else if ok0 {
-				arr0 := make([]ConditionResp, 0)
+				var arr0 []ConditionResp
 				it0, err := d.ArrIter()
 				if err != nil {
 					return err
@@ -3712,13 +3668,18 @@ func (v *ApiPolicyMockResp) DecodeJX(d *jx.Decoder, path *validation.Path, errs 
 					if err := e0.DecodeJX(d, &q0, errs); err != nil {
 						return err
 					}
+					if arr0 == nil {
+						arr0 = make([]ConditionResp, 0, 4)
+					}
 					arr0 = append(arr0, e0)
 				}
 				if err := it0.Err(); err != nil {
 					return err
 				}
-				y0 := arr0
-				v.Conditions = &y0
+				if arr0 == nil {
+					arr0 = make([]ConditionResp, 0)
+				}
+				v.Conditions = validation.Ptr(d, &p, arr0)
 			}
 		case "effect_mode":
 			p := path.Key("effect_mode")
@@ -3727,8 +3688,7 @@ func (v *ApiPolicyMockResp) DecodeJX(d *jx.Decoder, path *validation.Path, errs 
 				return err
 			}
 			if ok0 {
-				y0 := ApiPolicyMockRespEffectMode(x0)
-				v.EffectMode = &y0
+				v.EffectMode = validation.Ptr(d, &p, ApiPolicyMockRespEffectMode(x0))
 			}
 		case "header":
 			var x0 ApiPolicyMockResp_Header
@@ -3748,8 +3708,7 @@ func (v *ApiPolicyMockResp) DecodeJX(d *jx.Decoder, path *validation.Path, errs 
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.Id = &y0
+				v.Id = validation.Ptr(d, &p, x0)
 			}
 		case "name":
 			p := path.Key("name")
@@ -3758,8 +3717,7 @@ func (v *ApiPolicyMockResp) DecodeJX(d *jx.Decoder, path *validation.Path, errs 
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.Name = &y0
+				v.Name = validation.Ptr(d, &p, x0)
 			}
 		case "result_content":
 			p := path.Key("result_content")
@@ -3768,8 +3726,7 @@ func (v *ApiPolicyMockResp) DecodeJX(d *jx.Decoder, path *validation.Path, errs 
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.ResultContent = &y0
+				v.ResultContent = validation.Ptr(d, &p, x0)
 			}
 		case "status_code":
 			p := path.Key("status_code")
@@ -3778,8 +3735,7 @@ func (v *ApiPolicyMockResp) DecodeJX(d *jx.Decoder, path *validation.Path, errs 
 				return err
 			}
 			if ok0 && validation.FitInt(errs, &p, x0, 64) {
-				y0 := ApiPolicyMockRespStatusCode(x0)
-				v.StatusCode = &y0
+				v.StatusCode = validation.Ptr(d, &p, ApiPolicyMockRespStatusCode(x0))
 			}
 		default:
 			if err := d.Skip(); err != nil {
@@ -3833,8 +3789,7 @@ func (v *AuthOpt) DecodeJX(d *jx.Decoder, path *validation.Path, errs *validatio
 				return err
 			}
 			if ok0 {
-				y0 := AuthOptAppCodeAuthType(x0)
-				v.AppCodeAuthType = &y0
+				v.AppCodeAuthType = validation.Ptr(d, &p, AuthOptAppCodeAuthType(x0))
 			}
 		default:
 			if err := d.Skip(); err != nil {
@@ -3893,8 +3848,7 @@ func (v *AuthOptResp) DecodeJX(d *jx.Decoder, path *validation.Path, errs *valid
 				return err
 			}
 			if ok0 {
-				y0 := AuthOptRespAppCodeAuthType(x0)
-				v.AppCodeAuthType = &y0
+				v.AppCodeAuthType = validation.Ptr(d, &p, AuthOptRespAppCodeAuthType(x0))
 			}
 		case "auth_code_auth_type":
 			p := path.Key("auth_code_auth_type")
@@ -3903,8 +3857,7 @@ func (v *AuthOptResp) DecodeJX(d *jx.Decoder, path *validation.Path, errs *valid
 				return err
 			}
 			if ok0 {
-				y0 := AuthOptRespAuthCodeAuthType(x0)
-				v.AuthCodeAuthType = &y0
+				v.AuthCodeAuthType = validation.Ptr(d, &p, AuthOptRespAuthCodeAuthType(x0))
 			}
 		default:
 			if err := d.Skip(); err != nil {
@@ -3998,8 +3951,7 @@ func (v *BackendApi) DecodeJX(d *jx.Decoder, path *validation.Path, errs *valida
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.AuthorizerId = &y0
+				v.AuthorizerId = validation.Ptr(d, &p, x0)
 			}
 		case "enable_client_ssl":
 			p := path.Key("enable_client_ssl")
@@ -4008,8 +3960,7 @@ func (v *BackendApi) DecodeJX(d *jx.Decoder, path *validation.Path, errs *valida
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.EnableClientSsl = &y0
+				v.EnableClientSsl = validation.Ptr(d, &p, x0)
 			}
 		case "id":
 			p := path.Key("id")
@@ -4018,8 +3969,7 @@ func (v *BackendApi) DecodeJX(d *jx.Decoder, path *validation.Path, errs *valida
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.Id = &y0
+				v.Id = validation.Ptr(d, &p, x0)
 			}
 		case "register_time":
 			p := path.Key("register_time")
@@ -4028,8 +3978,7 @@ func (v *BackendApi) DecodeJX(d *jx.Decoder, path *validation.Path, errs *valida
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.RegisterTime = &y0
+				v.RegisterTime = validation.Ptr(d, &p, x0)
 			}
 		case "remark":
 			p := path.Key("remark")
@@ -4038,8 +3987,7 @@ func (v *BackendApi) DecodeJX(d *jx.Decoder, path *validation.Path, errs *valida
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.Remark = &y0
+				v.Remark = validation.Ptr(d, &p, x0)
 			}
 		case "req_method":
 			p := path.Key("req_method")
@@ -4048,8 +3996,7 @@ func (v *BackendApi) DecodeJX(d *jx.Decoder, path *validation.Path, errs *valida
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.ReqMethod = &y0
+				v.ReqMethod = validation.Ptr(d, &p, x0)
 			}
 		case "req_protocol":
 			p := path.Key("req_protocol")
@@ -4058,8 +4005,7 @@ func (v *BackendApi) DecodeJX(d *jx.Decoder, path *validation.Path, errs *valida
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.ReqProtocol = &y0
+				v.ReqProtocol = validation.Ptr(d, &p, x0)
 			}
 		case "req_uri":
 			p := path.Key("req_uri")
@@ -4068,8 +4014,7 @@ func (v *BackendApi) DecodeJX(d *jx.Decoder, path *validation.Path, errs *valida
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.ReqUri = &y0
+				v.ReqUri = validation.Ptr(d, &p, x0)
 			}
 		case "retry_count":
 			p := path.Key("retry_count")
@@ -4078,8 +4023,7 @@ func (v *BackendApi) DecodeJX(d *jx.Decoder, path *validation.Path, errs *valida
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.RetryCount = &y0
+				v.RetryCount = validation.Ptr(d, &p, x0)
 			}
 		case "status":
 			p := path.Key("status")
@@ -4088,8 +4032,7 @@ func (v *BackendApi) DecodeJX(d *jx.Decoder, path *validation.Path, errs *valida
 				return err
 			}
 			if ok0 && validation.FitInt(errs, &p, x0, 64) {
-				y0 := BackendApiStatus(x0)
-				v.Status = &y0
+				v.Status = validation.Ptr(d, &p, BackendApiStatus(x0))
 			}
 		case "timeout":
 			p := path.Key("timeout")
@@ -4098,8 +4041,7 @@ func (v *BackendApi) DecodeJX(d *jx.Decoder, path *validation.Path, errs *valida
 				return err
 			}
 			if ok0 && validation.FitInt(errs, &p, x0, 64) {
-				y0 := int(x0)
-				v.Timeout = &y0
+				v.Timeout = validation.Ptr(d, &p, int(x0))
 			}
 		case "update_time":
 			p := path.Key("update_time")
@@ -4108,8 +4050,7 @@ func (v *BackendApi) DecodeJX(d *jx.Decoder, path *validation.Path, errs *valida
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.UpdateTime = &y0
+				v.UpdateTime = validation.Ptr(d, &p, x0)
 			}
 		case "url_domain":
 			p := path.Key("url_domain")
@@ -4118,8 +4059,7 @@ func (v *BackendApi) DecodeJX(d *jx.Decoder, path *validation.Path, errs *valida
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.UrlDomain = &y0
+				v.UrlDomain = validation.Ptr(d, &p, x0)
 			}
 		case "version":
 			p := path.Key("version")
@@ -4128,8 +4068,7 @@ func (v *BackendApi) DecodeJX(d *jx.Decoder, path *validation.Path, errs *valida
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.Version = &y0
+				v.Version = validation.Ptr(d, &p, x0)
 			}
 		case "vpc_channel_info":
 			p := path.Key("vpc_channel_info")
@@ -4145,8 +4084,7 @@ func (v *BackendApi) DecodeJX(d *jx.Decoder, path *validation.Path, errs *valida
 				return err
 			}
 			if ok0 && validation.FitInt(errs, &p, x0, 64) {
-				y0 := BackendApiVpcChannelStatus(x0)
-				v.VpcChannelStatus = &y0
+				v.VpcChannelStatus = validation.Ptr(d, &p, BackendApiVpcChannelStatus(x0))
 			}
 		default:
 			if err := d.Skip(); err != nil {
@@ -4250,8 +4188,7 @@ func (v *BackendApiCreate) DecodeJX(d *jx.Decoder, path *validation.Path, errs *
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.AuthorizerId = &y0
+				v.AuthorizerId = validation.Ptr(d, &p, x0)
 			}
 		case "enable_client_ssl":
 			p := path.Key("enable_client_ssl")
@@ -4260,8 +4197,7 @@ func (v *BackendApiCreate) DecodeJX(d *jx.Decoder, path *validation.Path, errs *
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.EnableClientSsl = &y0
+				v.EnableClientSsl = validation.Ptr(d, &p, x0)
 			}
 		case "remark":
 			p := path.Key("remark")
@@ -4270,8 +4206,7 @@ func (v *BackendApiCreate) DecodeJX(d *jx.Decoder, path *validation.Path, errs *
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.Remark = &y0
+				v.Remark = validation.Ptr(d, &p, x0)
 			}
 		case "req_method":
 			seen |= uint64(0x8)
@@ -4310,8 +4245,7 @@ func (v *BackendApiCreate) DecodeJX(d *jx.Decoder, path *validation.Path, errs *
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.RetryCount = &y0
+				v.RetryCount = validation.Ptr(d, &p, x0)
 			}
 		case "timeout":
 			seen |= uint64(0x80)
@@ -4330,8 +4264,7 @@ func (v *BackendApiCreate) DecodeJX(d *jx.Decoder, path *validation.Path, errs *
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.UrlDomain = &y0
+				v.UrlDomain = validation.Ptr(d, &p, x0)
 			}
 		case "version":
 			p := path.Key("version")
@@ -4340,8 +4273,7 @@ func (v *BackendApiCreate) DecodeJX(d *jx.Decoder, path *validation.Path, errs *
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.Version = &y0
+				v.Version = validation.Ptr(d, &p, x0)
 			}
 		case "vpc_channel_info":
 			p := path.Key("vpc_channel_info")
@@ -4357,8 +4289,7 @@ func (v *BackendApiCreate) DecodeJX(d *jx.Decoder, path *validation.Path, errs *
 				return err
 			}
 			if ok0 && validation.FitInt(errs, &p, x0, 64) {
-				y0 := BackendApiCreateVpcChannelStatus(x0)
-				v.VpcChannelStatus = &y0
+				v.VpcChannelStatus = validation.Ptr(d, &p, BackendApiCreateVpcChannelStatus(x0))
 			}
 		default:
 			if err := d.Skip(); err != nil {
@@ -4466,8 +4397,7 @@ func (v *BackendApiV1) DecodeJX(d *jx.Decoder, path *validation.Path, errs *vali
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.AuthorizerId = &y0
+				v.AuthorizerId = validation.Ptr(d, &p, x0)
 			}
 		case "enable_client_ssl":
 			p := path.Key("enable_client_ssl")
@@ -4476,8 +4406,7 @@ func (v *BackendApiV1) DecodeJX(d *jx.Decoder, path *validation.Path, errs *vali
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.EnableClientSsl = &y0
+				v.EnableClientSsl = validation.Ptr(d, &p, x0)
 			}
 		case "id":
 			p := path.Key("id")
@@ -4486,8 +4415,7 @@ func (v *BackendApiV1) DecodeJX(d *jx.Decoder, path *validation.Path, errs *vali
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.Id = &y0
+				v.Id = validation.Ptr(d, &p, x0)
 			}
 		case "register_time":
 			p := path.Key("register_time")
@@ -4496,8 +4424,7 @@ func (v *BackendApiV1) DecodeJX(d *jx.Decoder, path *validation.Path, errs *vali
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.RegisterTime = &y0
+				v.RegisterTime = validation.Ptr(d, &p, x0)
 			}
 		case "remark":
 			p := path.Key("remark")
@@ -4506,8 +4433,7 @@ func (v *BackendApiV1) DecodeJX(d *jx.Decoder, path *validation.Path, errs *vali
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.Remark = &y0
+				v.Remark = validation.Ptr(d, &p, x0)
 			}
 		case "req_method":
 			p := path.Key("req_method")
@@ -4516,8 +4442,7 @@ func (v *BackendApiV1) DecodeJX(d *jx.Decoder, path *validation.Path, errs *vali
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.ReqMethod = &y0
+				v.ReqMethod = validation.Ptr(d, &p, x0)
 			}
 		case "req_protocol":
 			p := path.Key("req_protocol")
@@ -4526,8 +4451,7 @@ func (v *BackendApiV1) DecodeJX(d *jx.Decoder, path *validation.Path, errs *vali
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.ReqProtocol = &y0
+				v.ReqProtocol = validation.Ptr(d, &p, x0)
 			}
 		case "req_uri":
 			p := path.Key("req_uri")
@@ -4536,8 +4460,7 @@ func (v *BackendApiV1) DecodeJX(d *jx.Decoder, path *validation.Path, errs *vali
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.ReqUri = &y0
+				v.ReqUri = validation.Ptr(d, &p, x0)
 			}
 		case "status":
 			p := path.Key("status")
@@ -4546,8 +4469,7 @@ func (v *BackendApiV1) DecodeJX(d *jx.Decoder, path *validation.Path, errs *vali
 				return err
 			}
 			if ok0 && validation.FitInt(errs, &p, x0, 64) {
-				y0 := BackendApiV1Status(x0)
-				v.Status = &y0
+				v.Status = validation.Ptr(d, &p, BackendApiV1Status(x0))
 			}
 		case "timeout":
 			p := path.Key("timeout")
@@ -4556,8 +4478,7 @@ func (v *BackendApiV1) DecodeJX(d *jx.Decoder, path *validation.Path, errs *vali
 				return err
 			}
 			if ok0 && validation.FitInt(errs, &p, x0, 64) {
-				y0 := int(x0)
-				v.Timeout = &y0
+				v.Timeout = validation.Ptr(d, &p, int(x0))
 			}
 		case "update_time":
 			p := path.Key("update_time")
@@ -4566,8 +4487,7 @@ func (v *BackendApiV1) DecodeJX(d *jx.Decoder, path *validation.Path, errs *vali
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.UpdateTime = &y0
+				v.UpdateTime = validation.Ptr(d, &p, x0)
 			}
 		case "url_domain":
 			p := path.Key("url_domain")
@@ -4576,8 +4496,7 @@ func (v *BackendApiV1) DecodeJX(d *jx.Decoder, path *validation.Path, errs *vali
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.UrlDomain = &y0
+				v.UrlDomain = validation.Ptr(d, &p, x0)
 			}
 		case "version":
 			p := path.Key("version")
@@ -4586,8 +4505,7 @@ func (v *BackendApiV1) DecodeJX(d *jx.Decoder, path *validation.Path, errs *vali
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.Version = &y0
+				v.Version = validation.Ptr(d, &p, x0)
 			}
 		case "vpc_info":
 			var x0 BackendApiV1_VpcInfo
@@ -4607,8 +4525,7 @@ func (v *BackendApiV1) DecodeJX(d *jx.Decoder, path *validation.Path, errs *vali
 				return err
 			}
 			if ok0 && validation.FitInt(errs, &p, x0, 64) {
-				y0 := BackendApiV1VpcStatus(x0)
-				v.VpcStatus = &y0
+				v.VpcStatus = validation.Ptr(d, &p, BackendApiV1VpcStatus(x0))
 			}
 		case "vpcinfo":
 			p := path.Key("vpcinfo")
@@ -4690,8 +4607,7 @@ func (v *BackendParam) DecodeJX(d *jx.Decoder, path *validation.Path, errs *vali
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.Id = &y0
+				v.Id = validation.Ptr(d, &p, x0)
 			}
 		case "location":
 			p := path.Key("location")
@@ -4700,8 +4616,7 @@ func (v *BackendParam) DecodeJX(d *jx.Decoder, path *validation.Path, errs *vali
 				return err
 			}
 			if ok0 {
-				y0 := BackendParamLocation(x0)
-				v.Location = &y0
+				v.Location = validation.Ptr(d, &p, BackendParamLocation(x0))
 			}
 		case "name":
 			p := path.Key("name")
@@ -4710,8 +4625,7 @@ func (v *BackendParam) DecodeJX(d *jx.Decoder, path *validation.Path, errs *vali
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.Name = &y0
+				v.Name = validation.Ptr(d, &p, x0)
 			}
 		case "origin":
 			p := path.Key("origin")
@@ -4720,8 +4634,7 @@ func (v *BackendParam) DecodeJX(d *jx.Decoder, path *validation.Path, errs *vali
 				return err
 			}
 			if ok0 {
-				y0 := BackendParamOrigin(x0)
-				v.Origin = &y0
+				v.Origin = validation.Ptr(d, &p, BackendParamOrigin(x0))
 			}
 		case "remark":
 			p := path.Key("remark")
@@ -4730,8 +4643,7 @@ func (v *BackendParam) DecodeJX(d *jx.Decoder, path *validation.Path, errs *vali
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.Remark = &y0
+				v.Remark = validation.Ptr(d, &p, x0)
 			}
 		case "req_param_id":
 			p := path.Key("req_param_id")
@@ -4740,8 +4652,7 @@ func (v *BackendParam) DecodeJX(d *jx.Decoder, path *validation.Path, errs *vali
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.ReqParamId = &y0
+				v.ReqParamId = validation.Ptr(d, &p, x0)
 			}
 		case "value":
 			p := path.Key("value")
@@ -4750,8 +4661,7 @@ func (v *BackendParam) DecodeJX(d *jx.Decoder, path *validation.Path, errs *vali
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.Value = &y0
+				v.Value = validation.Ptr(d, &p, x0)
 			}
 		default:
 			if err := d.Skip(); err != nil {
@@ -4857,8 +4767,7 @@ func (v *BackendParamBase) DecodeJX(d *jx.Decoder, path *validation.Path, errs *
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.Remark = &y0
+				v.Remark = validation.Ptr(d, &p, x0)
 			}
 		case "value":
 			seen |= uint64(0x10)
@@ -4958,8 +4867,7 @@ func (v *ConditionResp) DecodeJX(d *jx.Decoder, path *validation.Path, errs *val
 				return err
 			}
 			if ok0 {
-				y0 := ConditionRespConditionOrigin(x0)
-				v.ConditionOrigin = &y0
+				v.ConditionOrigin = validation.Ptr(d, &p, ConditionRespConditionOrigin(x0))
 			}
 		case "condition_type":
 			p := path.Key("condition_type")
@@ -4968,8 +4876,7 @@ func (v *ConditionResp) DecodeJX(d *jx.Decoder, path *validation.Path, errs *val
 				return err
 			}
 			if ok0 {
-				y0 := ConditionRespConditionType(x0)
-				v.ConditionType = &y0
+				v.ConditionType = validation.Ptr(d, &p, ConditionRespConditionType(x0))
 			}
 		case "condition_value":
 			p := path.Key("condition_value")
@@ -4978,8 +4885,7 @@ func (v *ConditionResp) DecodeJX(d *jx.Decoder, path *validation.Path, errs *val
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.ConditionValue = &y0
+				v.ConditionValue = validation.Ptr(d, &p, x0)
 			}
 		case "cookie_param_name":
 			p := path.Key("cookie_param_name")
@@ -4988,8 +4894,7 @@ func (v *ConditionResp) DecodeJX(d *jx.Decoder, path *validation.Path, errs *val
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.CookieParamName = &y0
+				v.CookieParamName = validation.Ptr(d, &p, x0)
 			}
 		case "frontend_authorizer_param_name":
 			p := path.Key("frontend_authorizer_param_name")
@@ -4998,8 +4903,7 @@ func (v *ConditionResp) DecodeJX(d *jx.Decoder, path *validation.Path, errs *val
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.FrontendAuthorizerParamName = &y0
+				v.FrontendAuthorizerParamName = validation.Ptr(d, &p, x0)
 			}
 		case "id":
 			p := path.Key("id")
@@ -5008,8 +4912,7 @@ func (v *ConditionResp) DecodeJX(d *jx.Decoder, path *validation.Path, errs *val
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.Id = &y0
+				v.Id = validation.Ptr(d, &p, x0)
 			}
 		case "mapped_param_location":
 			p := path.Key("mapped_param_location")
@@ -5018,8 +4921,7 @@ func (v *ConditionResp) DecodeJX(d *jx.Decoder, path *validation.Path, errs *val
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.MappedParamLocation = &y0
+				v.MappedParamLocation = validation.Ptr(d, &p, x0)
 			}
 		case "mapped_param_name":
 			p := path.Key("mapped_param_name")
@@ -5028,8 +4930,7 @@ func (v *ConditionResp) DecodeJX(d *jx.Decoder, path *validation.Path, errs *val
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.MappedParamName = &y0
+				v.MappedParamName = validation.Ptr(d, &p, x0)
 			}
 		case "req_param_id":
 			p := path.Key("req_param_id")
@@ -5038,8 +4939,7 @@ func (v *ConditionResp) DecodeJX(d *jx.Decoder, path *validation.Path, errs *val
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.ReqParamId = &y0
+				v.ReqParamId = validation.Ptr(d, &p, x0)
 			}
 		case "req_param_location":
 			p := path.Key("req_param_location")
@@ -5048,8 +4948,7 @@ func (v *ConditionResp) DecodeJX(d *jx.Decoder, path *validation.Path, errs *val
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.ReqParamLocation = &y0
+				v.ReqParamLocation = validation.Ptr(d, &p, x0)
 			}
 		case "req_param_name":
 			p := path.Key("req_param_name")
@@ -5058,8 +4957,7 @@ func (v *ConditionResp) DecodeJX(d *jx.Decoder, path *validation.Path, errs *val
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.ReqParamName = &y0
+				v.ReqParamName = validation.Ptr(d, &p, x0)
 			}
 		case "sys_param_name":
 			p := path.Key("sys_param_name")
@@ -5068,8 +4966,7 @@ func (v *ConditionResp) DecodeJX(d *jx.Decoder, path *validation.Path, errs *val
 				return err
 			}
 			if ok0 {
-				y0 := ConditionRespSysParamName(x0)
-				v.SysParamName = &y0
+				v.SysParamName = validation.Ptr(d, &p, ConditionRespSysParamName(x0))
 			}
 		default:
 			if err := d.Skip(); err != nil {
@@ -5484,7 +5381,8 @@ func (v *CreateApiV2Request) ValidateAt(path *validation.Path, errs *validation.
 		if !(strings.IndexByte(uri, '{') >= 0) {
 			return
 		}
-		var declared []string
+		var room [8]string
+		declared := room[:0]
 		if v.ReqParams != nil {
 			for _, it := range *v.ReqParams {
 				if validation.Match(string(it.Location), false, "PATH") {
@@ -5534,8 +5432,7 @@ func (v *CreateApiV2Request) DecodeJX(d *jx.Decoder, path *validation.Path, errs
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.AuthorizerId = &y0
+				v.AuthorizerId = validation.Ptr(d, &p, x0)
 			}
 		case "backend_api":
 			p := path.Key("backend_api")
@@ -5549,7 +5446,7 @@ func (v *CreateApiV2Request) DecodeJX(d *jx.Decoder, path *validation.Path, errs
 			if ok0, err := validation.Expect(d, errs, &p, jx.Array, "an array"); err != nil {
 				return err
 			} else if ok0 {
-				arr0 := make([]BackendParamBase, 0)
+				var arr0 []BackendParamBase
 				it0, err := d.ArrIter()
 				if err != nil {
 					return err
@@ -5560,13 +5457,18 @@ func (v *CreateApiV2Request) DecodeJX(d *jx.Decoder, path *validation.Path, errs
 					if err := e0.DecodeJX(d, &q0, errs); err != nil {
 						return err
 					}
+					if arr0 == nil {
+						arr0 = make([]BackendParamBase, 0, 4)
+					}
 					arr0 = append(arr0, e0)
 				}
 				if err := it0.Err(); err != nil {
 					return err
 				}
-				y0 := arr0
-				v.BackendParams = &y0
+				if arr0 == nil {
+					arr0 = make([]BackendParamBase, 0)
+				}
+				v.BackendParams = validation.Ptr(d, &p, arr0)
 			}
 		case "backend_type":
 			seen |= uint64(0x20)
@@ -5585,8 +5487,7 @@ func (v *CreateApiV2Request) DecodeJX(d *jx.Decoder, path *validation.Path, errs
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.BodyRemark = &y0
+				v.BodyRemark = validation.Ptr(d, &p, x0)
 			}
 		case "content_type":
 			p := path.Key("content_type")
@@ -5595,8 +5496,7 @@ func (v *CreateApiV2Request) DecodeJX(d *jx.Decoder, path *validation.Path, errs
 				return err
 			}
 			if ok0 {
-				y0 := CreateApiV2RequestContentType(x0)
-				v.ContentType = &y0
+				v.ContentType = validation.Ptr(d, &p, CreateApiV2RequestContentType(x0))
 			}
 		case "cors":
 			p := path.Key("cors")
@@ -5605,8 +5505,7 @@ func (v *CreateApiV2Request) DecodeJX(d *jx.Decoder, path *validation.Path, errs
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.Cors = &y0
+				v.Cors = validation.Ptr(d, &p, x0)
 			}
 		case "domain_name":
 			p := path.Key("domain_name")
@@ -5615,8 +5514,7 @@ func (v *CreateApiV2Request) DecodeJX(d *jx.Decoder, path *validation.Path, errs
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.DomainName = &y0
+				v.DomainName = validation.Ptr(d, &p, x0)
 			}
 		case "func_info":
 			p := path.Key("func_info")
@@ -5642,8 +5540,7 @@ func (v *CreateApiV2Request) DecodeJX(d *jx.Decoder, path *validation.Path, errs
 				return err
 			}
 			if ok0 {
-				y0 := CreateApiV2RequestMatchMode(x0)
-				v.MatchMode = &y0
+				v.MatchMode = validation.Ptr(d, &p, CreateApiV2RequestMatchMode(x0))
 			}
 		case "mock_info":
 			p := path.Key("mock_info")
@@ -5667,7 +5564,7 @@ func (v *CreateApiV2Request) DecodeJX(d *jx.Decoder, path *validation.Path, errs
 			if ok0, err := validation.Expect(d, errs, &p, jx.Array, "an array"); err != nil {
 				return err
 			} else if ok0 {
-				arr0 := make([]ApiPolicyFunctionCreate, 0)
+				var arr0 []ApiPolicyFunctionCreate
 				it0, err := d.ArrIter()
 				if err != nil {
 					return err
@@ -5678,20 +5575,25 @@ func (v *CreateApiV2Request) DecodeJX(d *jx.Decoder, path *validation.Path, errs
 					if err := e0.DecodeJX(d, &q0, errs); err != nil {
 						return err
 					}
+					if arr0 == nil {
+						arr0 = make([]ApiPolicyFunctionCreate, 0, 4)
+					}
 					arr0 = append(arr0, e0)
 				}
 				if err := it0.Err(); err != nil {
 					return err
 				}
-				y0 := arr0
-				v.PolicyFunctions = &y0
+				if arr0 == nil {
+					arr0 = make([]ApiPolicyFunctionCreate, 0)
+				}
+				v.PolicyFunctions = validation.Ptr(d, &p, arr0)
 			}
 		case "policy_https":
 			p := path.Key("policy_https")
 			if ok0, err := validation.Expect(d, errs, &p, jx.Array, "an array"); err != nil {
 				return err
 			} else if ok0 {
-				arr0 := make([]ApiPolicyHttpCreate, 0)
+				var arr0 []ApiPolicyHttpCreate
 				it0, err := d.ArrIter()
 				if err != nil {
 					return err
@@ -5702,20 +5604,25 @@ func (v *CreateApiV2Request) DecodeJX(d *jx.Decoder, path *validation.Path, errs
 					if err := e0.DecodeJX(d, &q0, errs); err != nil {
 						return err
 					}
+					if arr0 == nil {
+						arr0 = make([]ApiPolicyHttpCreate, 0, 4)
+					}
 					arr0 = append(arr0, e0)
 				}
 				if err := it0.Err(); err != nil {
 					return err
 				}
-				y0 := arr0
-				v.PolicyHttps = &y0
+				if arr0 == nil {
+					arr0 = make([]ApiPolicyHttpCreate, 0)
+				}
+				v.PolicyHttps = validation.Ptr(d, &p, arr0)
 			}
 		case "policy_mocks":
 			p := path.Key("policy_mocks")
 			if ok0, err := validation.Expect(d, errs, &p, jx.Array, "an array"); err != nil {
 				return err
 			} else if ok0 {
-				arr0 := make([]ApiPolicyMockCreate, 0)
+				var arr0 []ApiPolicyMockCreate
 				it0, err := d.ArrIter()
 				if err != nil {
 					return err
@@ -5726,13 +5633,18 @@ func (v *CreateApiV2Request) DecodeJX(d *jx.Decoder, path *validation.Path, errs
 					if err := e0.DecodeJX(d, &q0, errs); err != nil {
 						return err
 					}
+					if arr0 == nil {
+						arr0 = make([]ApiPolicyMockCreate, 0, 4)
+					}
 					arr0 = append(arr0, e0)
 				}
 				if err := it0.Err(); err != nil {
 					return err
 				}
-				y0 := arr0
-				v.PolicyMocks = &y0
+				if arr0 == nil {
+					arr0 = make([]ApiPolicyMockCreate, 0)
+				}
+				v.PolicyMocks = validation.Ptr(d, &p, arr0)
 			}
 		case "remark":
 			p := path.Key("remark")
@@ -5741,8 +5653,7 @@ func (v *CreateApiV2Request) DecodeJX(d *jx.Decoder, path *validation.Path, errs
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.Remark = &y0
+				v.Remark = validation.Ptr(d, &p, x0)
 			}
 		case "req_method":
 			seen |= uint64(0x80000)
@@ -5759,7 +5670,7 @@ func (v *CreateApiV2Request) DecodeJX(d *jx.Decoder, path *validation.Path, errs
 			if ok0, err := validation.Expect(d, errs, &p, jx.Array, "an array"); err != nil {
 				return err
 			} else if ok0 {
-				arr0 := make([]ReqParamBase, 0)
+				var arr0 []ReqParamBase
 				it0, err := d.ArrIter()
 				if err != nil {
 					return err
@@ -5770,13 +5681,18 @@ func (v *CreateApiV2Request) DecodeJX(d *jx.Decoder, path *validation.Path, errs
 					if err := e0.DecodeJX(d, &q0, errs); err != nil {
 						return err
 					}
+					if arr0 == nil {
+						arr0 = make([]ReqParamBase, 0, 4)
+					}
 					arr0 = append(arr0, e0)
 				}
 				if err := it0.Err(); err != nil {
 					return err
 				}
-				y0 := arr0
-				v.ReqParams = &y0
+				if arr0 == nil {
+					arr0 = make([]ReqParamBase, 0)
+				}
+				v.ReqParams = validation.Ptr(d, &p, arr0)
 			}
 		case "req_protocol":
 			p := path.Key("req_protocol")
@@ -5785,8 +5701,7 @@ func (v *CreateApiV2Request) DecodeJX(d *jx.Decoder, path *validation.Path, errs
 				return err
 			}
 			if ok0 {
-				y0 := CreateApiV2RequestReqProtocol(x0)
-				v.ReqProtocol = &y0
+				v.ReqProtocol = validation.Ptr(d, &p, CreateApiV2RequestReqProtocol(x0))
 			}
 		case "req_uri":
 			seen |= uint64(0x400000)
@@ -5805,8 +5720,7 @@ func (v *CreateApiV2Request) DecodeJX(d *jx.Decoder, path *validation.Path, errs
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.ResponseId = &y0
+				v.ResponseId = validation.Ptr(d, &p, x0)
 			}
 		case "result_failure_sample":
 			p := path.Key("result_failure_sample")
@@ -5815,8 +5729,7 @@ func (v *CreateApiV2Request) DecodeJX(d *jx.Decoder, path *validation.Path, errs
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.ResultFailureSample = &y0
+				v.ResultFailureSample = validation.Ptr(d, &p, x0)
 			}
 		case "result_normal_sample":
 			p := path.Key("result_normal_sample")
@@ -5825,8 +5738,7 @@ func (v *CreateApiV2Request) DecodeJX(d *jx.Decoder, path *validation.Path, errs
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.ResultNormalSample = &y0
+				v.ResultNormalSample = validation.Ptr(d, &p, x0)
 			}
 		case "roma_app_id":
 			p := path.Key("roma_app_id")
@@ -5835,8 +5747,7 @@ func (v *CreateApiV2Request) DecodeJX(d *jx.Decoder, path *validation.Path, errs
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.RomaAppId = &y0
+				v.RomaAppId = validation.Ptr(d, &p, x0)
 			}
 		case "tag":
 			p := path.Key("tag")
@@ -5845,15 +5756,14 @@ func (v *CreateApiV2Request) DecodeJX(d *jx.Decoder, path *validation.Path, errs
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.Tag = &y0
+				v.Tag = validation.Ptr(d, &p, x0)
 			}
 		case "tags":
 			p := path.Key("tags")
 			if ok0, err := validation.Expect(d, errs, &p, jx.Array, "an array"); err != nil {
 				return err
 			} else if ok0 {
-				arr0 := make([]string, 0)
+				var arr0 []string
 				it0, err := d.ArrIter()
 				if err != nil {
 					return err
@@ -5868,13 +5778,18 @@ func (v *CreateApiV2Request) DecodeJX(d *jx.Decoder, path *validation.Path, errs
 					if ok1 {
 						e0 = x1
 					}
+					if arr0 == nil {
+						arr0 = make([]string, 0, 4)
+					}
 					arr0 = append(arr0, e0)
 				}
 				if err := it0.Err(); err != nil {
 					return err
 				}
-				y0 := arr0
-				v.Tags = &y0
+				if arr0 == nil {
+					arr0 = make([]string, 0)
+				}
+				v.Tags = validation.Ptr(d, &p, arr0)
 			}
 		case "type":
 			seen |= uint64(0x20000000)
@@ -5893,8 +5808,7 @@ func (v *CreateApiV2Request) DecodeJX(d *jx.Decoder, path *validation.Path, errs
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.Version = &y0
+				v.Version = validation.Ptr(d, &p, x0)
 			}
 		default:
 			if err := d.Skip(); err != nil {
@@ -6150,8 +6064,7 @@ func (v *CreateApiV2Response) DecodeJX(d *jx.Decoder, path *validation.Path, err
 				return err
 			}
 			if ok0 && validation.FitInt(errs, &p, x0, 64) {
-				y0 := CreateApiV2ResponseArrangeNecessary(x0)
-				v.ArrangeNecessary = &y0
+				v.ArrangeNecessary = validation.Ptr(d, &p, CreateApiV2ResponseArrangeNecessary(x0))
 			}
 		case "auth_opt":
 			p := path.Key("auth_opt")
@@ -6167,8 +6080,7 @@ func (v *CreateApiV2Response) DecodeJX(d *jx.Decoder, path *validation.Path, err
 				return err
 			}
 			if ok0 {
-				y0 := CreateApiV2ResponseAuthType(x0)
-				v.AuthType = &y0
+				v.AuthType = validation.Ptr(d, &p, CreateApiV2ResponseAuthType(x0))
 			}
 		case "authorizer_id":
 			p := path.Key("authorizer_id")
@@ -6177,8 +6089,7 @@ func (v *CreateApiV2Response) DecodeJX(d *jx.Decoder, path *validation.Path, err
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.AuthorizerId = &y0
+				v.AuthorizerId = validation.Ptr(d, &p, x0)
 			}
 		case "backend_api":
 			p := path.Key("backend_api")
@@ -6198,7 +6109,7 @@ func (v *CreateApiV2Response) DecodeJX(d *jx.Decoder, path *validation.Path, err
 			if ok0, err := validation.Expect(d, errs, &p, jx.Array, "an array"); err != nil {
 				return err
 			} else if ok0 {
-				arr0 := make([]BackendParam, 0)
+				var arr0 []BackendParam
 				it0, err := d.ArrIter()
 				if err != nil {
 					return err
@@ -6209,13 +6120,18 @@ func (v *CreateApiV2Response) DecodeJX(d *jx.Decoder, path *validation.Path, err
 					if err := e0.DecodeJX(d, &q0, errs); err != nil {
 						return err
 					}
+					if arr0 == nil {
+						arr0 = make([]BackendParam, 0, 4)
+					}
 					arr0 = append(arr0, e0)
 				}
 				if err := it0.Err(); err != nil {
 					return err
 				}
-				y0 := arr0
-				v.BackendParams = &y0
+				if arr0 == nil {
+					arr0 = make([]BackendParam, 0)
+				}
+				v.BackendParams = validation.Ptr(d, &p, arr0)
 			}
 		case "backend_type":
 			p := path.Key("backend_type")
@@ -6224,8 +6140,7 @@ func (v *CreateApiV2Response) DecodeJX(d *jx.Decoder, path *validation.Path, err
 				return err
 			}
 			if ok0 {
-				y0 := CreateApiV2ResponseBackendType(x0)
-				v.BackendType = &y0
+				v.BackendType = validation.Ptr(d, &p, CreateApiV2ResponseBackendType(x0))
 			}
 		case "body_remark":
 			p := path.Key("body_remark")
@@ -6234,8 +6149,7 @@ func (v *CreateApiV2Response) DecodeJX(d *jx.Decoder, path *validation.Path, err
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.BodyRemark = &y0
+				v.BodyRemark = validation.Ptr(d, &p, x0)
 			}
 		case "content_type":
 			p := path.Key("content_type")
@@ -6244,8 +6158,7 @@ func (v *CreateApiV2Response) DecodeJX(d *jx.Decoder, path *validation.Path, err
 				return err
 			}
 			if ok0 {
-				y0 := CreateApiV2ResponseContentType(x0)
-				v.ContentType = &y0
+				v.ContentType = validation.Ptr(d, &p, CreateApiV2ResponseContentType(x0))
 			}
 		case "cors":
 			p := path.Key("cors")
@@ -6254,8 +6167,7 @@ func (v *CreateApiV2Response) DecodeJX(d *jx.Decoder, path *validation.Path, err
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.Cors = &y0
+				v.Cors = validation.Ptr(d, &p, x0)
 			}
 		case "domain_name":
 			p := path.Key("domain_name")
@@ -6264,8 +6176,7 @@ func (v *CreateApiV2Response) DecodeJX(d *jx.Decoder, path *validation.Path, err
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.DomainName = &y0
+				v.DomainName = validation.Ptr(d, &p, x0)
 			}
 		case "func_info":
 			p := path.Key("func_info")
@@ -6287,8 +6198,7 @@ func (v *CreateApiV2Response) DecodeJX(d *jx.Decoder, path *validation.Path, err
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.GroupId = &y0
+				v.GroupId = validation.Ptr(d, &p, x0)
 			}
 		case "group_name":
 			p := path.Key("group_name")
@@ -6297,8 +6207,7 @@ func (v *CreateApiV2Response) DecodeJX(d *jx.Decoder, path *validation.Path, err
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.GroupName = &y0
+				v.GroupName = validation.Ptr(d, &p, x0)
 			}
 		case "group_version":
 			p := path.Key("group_version")
@@ -6307,8 +6216,7 @@ func (v *CreateApiV2Response) DecodeJX(d *jx.Decoder, path *validation.Path, err
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.GroupVersion = &y0
+				v.GroupVersion = validation.Ptr(d, &p, x0)
 			}
 		case "id":
 			p := path.Key("id")
@@ -6317,8 +6225,7 @@ func (v *CreateApiV2Response) DecodeJX(d *jx.Decoder, path *validation.Path, err
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.Id = &y0
+				v.Id = validation.Ptr(d, &p, x0)
 			}
 		case "ld_api_id":
 			p := path.Key("ld_api_id")
@@ -6327,8 +6234,7 @@ func (v *CreateApiV2Response) DecodeJX(d *jx.Decoder, path *validation.Path, err
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.LdApiId = &y0
+				v.LdApiId = validation.Ptr(d, &p, x0)
 			}
 		case "match_mode":
 			p := path.Key("match_mode")
@@ -6337,8 +6243,7 @@ func (v *CreateApiV2Response) DecodeJX(d *jx.Decoder, path *validation.Path, err
 				return err
 			}
 			if ok0 {
-				y0 := CreateApiV2ResponseMatchMode(x0)
-				v.MatchMode = &y0
+				v.MatchMode = validation.Ptr(d, &p, CreateApiV2ResponseMatchMode(x0))
 			}
 		case "mock_info":
 			p := path.Key("mock_info")
@@ -6360,8 +6265,7 @@ func (v *CreateApiV2Response) DecodeJX(d *jx.Decoder, path *validation.Path, err
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.Name = &y0
+				v.Name = validation.Ptr(d, &p, x0)
 			}
 		case "policy_functions":
 			p := path.Key("policy_functions")
@@ -6373,7 +6277,7 @@ func (v *CreateApiV2Response) DecodeJX(d *jx.Decoder, path *validation.Path, err
 				if ok0, err := validation.Expect(d, errs, &p, jx.Array, "an array"); err != nil {
 					return err
 				} else if ok0 {
-					arr0 := make([]ApiPolicyFunctionResp, 0)
+					var arr0 []ApiPolicyFunctionResp
 					it0, err := d.ArrIter()
 					if err != nil {
 						return err
@@ -6384,13 +6288,18 @@ func (v *CreateApiV2Response) DecodeJX(d *jx.Decoder, path *validation.Path, err
 						if err := e0.DecodeJX(d, &q0, errs); err != nil {
 							return err
 						}
+						if arr0 == nil {
+							arr0 = make([]ApiPolicyFunctionResp, 0, 4)
+						}
 						arr0 = append(arr0, e0)
 					}
 					if err := it0.Err(); err != nil {
 						return err
 					}
-					y0 := arr0
-					v.PolicyFunctions = &y0
+					if arr0 == nil {
+						arr0 = make([]ApiPolicyFunctionResp, 0)
+					}
+					v.PolicyFunctions = validation.Ptr(d, &p, arr0)
 				}
 			}
 		case "policy_https":
@@ -6403,7 +6312,7 @@ func (v *CreateApiV2Response) DecodeJX(d *jx.Decoder, path *validation.Path, err
 				if ok0, err := validation.Expect(d, errs, &p, jx.Array, "an array"); err != nil {
 					return err
 				} else if ok0 {
-					arr0 := make([]ApiPolicyHttpResp, 0)
+					var arr0 []ApiPolicyHttpResp
 					it0, err := d.ArrIter()
 					if err != nil {
 						return err
@@ -6414,13 +6323,18 @@ func (v *CreateApiV2Response) DecodeJX(d *jx.Decoder, path *validation.Path, err
 						if err := e0.DecodeJX(d, &q0, errs); err != nil {
 							return err
 						}
+						if arr0 == nil {
+							arr0 = make([]ApiPolicyHttpResp, 0, 4)
+						}
 						arr0 = append(arr0, e0)
 					}
 					if err := it0.Err(); err != nil {
 						return err
 					}
-					y0 := arr0
-					v.PolicyHttps = &y0
+					if arr0 == nil {
+						arr0 = make([]ApiPolicyHttpResp, 0)
+					}
+					v.PolicyHttps = validation.Ptr(d, &p, arr0)
 				}
 			}
 		case "policy_mocks":
@@ -6433,7 +6347,7 @@ func (v *CreateApiV2Response) DecodeJX(d *jx.Decoder, path *validation.Path, err
 				if ok0, err := validation.Expect(d, errs, &p, jx.Array, "an array"); err != nil {
 					return err
 				} else if ok0 {
-					arr0 := make([]ApiPolicyMockResp, 0)
+					var arr0 []ApiPolicyMockResp
 					it0, err := d.ArrIter()
 					if err != nil {
 						return err
@@ -6444,13 +6358,18 @@ func (v *CreateApiV2Response) DecodeJX(d *jx.Decoder, path *validation.Path, err
 						if err := e0.DecodeJX(d, &q0, errs); err != nil {
 							return err
 						}
+						if arr0 == nil {
+							arr0 = make([]ApiPolicyMockResp, 0, 4)
+						}
 						arr0 = append(arr0, e0)
 					}
 					if err := it0.Err(); err != nil {
 						return err
 					}
-					y0 := arr0
-					v.PolicyMocks = &y0
+					if arr0 == nil {
+						arr0 = make([]ApiPolicyMockResp, 0)
+					}
+					v.PolicyMocks = validation.Ptr(d, &p, arr0)
 				}
 			}
 		case "publish_id":
@@ -6460,8 +6379,7 @@ func (v *CreateApiV2Response) DecodeJX(d *jx.Decoder, path *validation.Path, err
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.PublishId = &y0
+				v.PublishId = validation.Ptr(d, &p, x0)
 			}
 		case "publish_time":
 			p := path.Key("publish_time")
@@ -6470,8 +6388,7 @@ func (v *CreateApiV2Response) DecodeJX(d *jx.Decoder, path *validation.Path, err
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.PublishTime = &y0
+				v.PublishTime = validation.Ptr(d, &p, x0)
 			}
 		case "register_time":
 			p := path.Key("register_time")
@@ -6480,8 +6397,7 @@ func (v *CreateApiV2Response) DecodeJX(d *jx.Decoder, path *validation.Path, err
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.RegisterTime = &y0
+				v.RegisterTime = validation.Ptr(d, &p, x0)
 			}
 		case "remark":
 			p := path.Key("remark")
@@ -6490,8 +6406,7 @@ func (v *CreateApiV2Response) DecodeJX(d *jx.Decoder, path *validation.Path, err
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.Remark = &y0
+				v.Remark = validation.Ptr(d, &p, x0)
 			}
 		case "req_method":
 			p := path.Key("req_method")
@@ -6500,15 +6415,14 @@ func (v *CreateApiV2Response) DecodeJX(d *jx.Decoder, path *validation.Path, err
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.ReqMethod = &y0
+				v.ReqMethod = validation.Ptr(d, &p, x0)
 			}
 		case "req_params":
 			p := path.Key("req_params")
 			if ok0, err := validation.Expect(d, errs, &p, jx.Array, "an array"); err != nil {
 				return err
 			} else if ok0 {
-				arr0 := make([]ReqParam, 0)
+				var arr0 []ReqParam
 				it0, err := d.ArrIter()
 				if err != nil {
 					return err
@@ -6519,13 +6433,18 @@ func (v *CreateApiV2Response) DecodeJX(d *jx.Decoder, path *validation.Path, err
 					if err := e0.DecodeJX(d, &q0, errs); err != nil {
 						return err
 					}
+					if arr0 == nil {
+						arr0 = make([]ReqParam, 0, 4)
+					}
 					arr0 = append(arr0, e0)
 				}
 				if err := it0.Err(); err != nil {
 					return err
 				}
-				y0 := arr0
-				v.ReqParams = &y0
+				if arr0 == nil {
+					arr0 = make([]ReqParam, 0)
+				}
+				v.ReqParams = validation.Ptr(d, &p, arr0)
 			}
 		case "req_protocol":
 			p := path.Key("req_protocol")
@@ -6534,8 +6453,7 @@ func (v *CreateApiV2Response) DecodeJX(d *jx.Decoder, path *validation.Path, err
 				return err
 			}
 			if ok0 {
-				y0 := CreateApiV2ResponseReqProtocol(x0)
-				v.ReqProtocol = &y0
+				v.ReqProtocol = validation.Ptr(d, &p, CreateApiV2ResponseReqProtocol(x0))
 			}
 		case "req_uri":
 			p := path.Key("req_uri")
@@ -6544,8 +6462,7 @@ func (v *CreateApiV2Response) DecodeJX(d *jx.Decoder, path *validation.Path, err
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.ReqUri = &y0
+				v.ReqUri = validation.Ptr(d, &p, x0)
 			}
 		case "response_id":
 			p := path.Key("response_id")
@@ -6554,8 +6471,7 @@ func (v *CreateApiV2Response) DecodeJX(d *jx.Decoder, path *validation.Path, err
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.ResponseId = &y0
+				v.ResponseId = validation.Ptr(d, &p, x0)
 			}
 		case "result_failure_sample":
 			p := path.Key("result_failure_sample")
@@ -6564,8 +6480,7 @@ func (v *CreateApiV2Response) DecodeJX(d *jx.Decoder, path *validation.Path, err
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.ResultFailureSample = &y0
+				v.ResultFailureSample = validation.Ptr(d, &p, x0)
 			}
 		case "result_normal_sample":
 			p := path.Key("result_normal_sample")
@@ -6574,8 +6489,7 @@ func (v *CreateApiV2Response) DecodeJX(d *jx.Decoder, path *validation.Path, err
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.ResultNormalSample = &y0
+				v.ResultNormalSample = validation.Ptr(d, &p, x0)
 			}
 		case "roma_app_id":
 			p := path.Key("roma_app_id")
@@ -6584,8 +6498,7 @@ func (v *CreateApiV2Response) DecodeJX(d *jx.Decoder, path *validation.Path, err
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.RomaAppId = &y0
+				v.RomaAppId = validation.Ptr(d, &p, x0)
 			}
 		case "roma_app_name":
 			p := path.Key("roma_app_name")
@@ -6594,8 +6507,7 @@ func (v *CreateApiV2Response) DecodeJX(d *jx.Decoder, path *validation.Path, err
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.RomaAppName = &y0
+				v.RomaAppName = validation.Ptr(d, &p, x0)
 			}
 		case "run_env_id":
 			p := path.Key("run_env_id")
@@ -6604,8 +6516,7 @@ func (v *CreateApiV2Response) DecodeJX(d *jx.Decoder, path *validation.Path, err
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.RunEnvId = &y0
+				v.RunEnvId = validation.Ptr(d, &p, x0)
 			}
 		case "run_env_name":
 			p := path.Key("run_env_name")
@@ -6614,8 +6525,7 @@ func (v *CreateApiV2Response) DecodeJX(d *jx.Decoder, path *validation.Path, err
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.RunEnvName = &y0
+				v.RunEnvName = validation.Ptr(d, &p, x0)
 			}
 		case "status":
 			p := path.Key("status")
@@ -6624,8 +6534,7 @@ func (v *CreateApiV2Response) DecodeJX(d *jx.Decoder, path *validation.Path, err
 				return err
 			}
 			if ok0 && validation.FitInt(errs, &p, x0, 64) {
-				y0 := CreateApiV2ResponseStatus(x0)
-				v.Status = &y0
+				v.Status = validation.Ptr(d, &p, CreateApiV2ResponseStatus(x0))
 			}
 		case "tag":
 			p := path.Key("tag")
@@ -6634,15 +6543,14 @@ func (v *CreateApiV2Response) DecodeJX(d *jx.Decoder, path *validation.Path, err
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.Tag = &y0
+				v.Tag = validation.Ptr(d, &p, x0)
 			}
 		case "tags":
 			p := path.Key("tags")
 			if ok0, err := validation.Expect(d, errs, &p, jx.Array, "an array"); err != nil {
 				return err
 			} else if ok0 {
-				arr0 := make([]string, 0)
+				var arr0 []string
 				it0, err := d.ArrIter()
 				if err != nil {
 					return err
@@ -6657,13 +6565,18 @@ func (v *CreateApiV2Response) DecodeJX(d *jx.Decoder, path *validation.Path, err
 					if ok1 {
 						e0 = x1
 					}
+					if arr0 == nil {
+						arr0 = make([]string, 0, 4)
+					}
 					arr0 = append(arr0, e0)
 				}
 				if err := it0.Err(); err != nil {
 					return err
 				}
-				y0 := arr0
-				v.Tags = &y0
+				if arr0 == nil {
+					arr0 = make([]string, 0)
+				}
+				v.Tags = validation.Ptr(d, &p, arr0)
 			}
 		case "type":
 			p := path.Key("type")
@@ -6672,8 +6585,7 @@ func (v *CreateApiV2Response) DecodeJX(d *jx.Decoder, path *validation.Path, err
 				return err
 			}
 			if ok0 && validation.FitInt(errs, &p, x0, 64) {
-				y0 := CreateApiV2ResponseType(x0)
-				v.Type = &y0
+				v.Type = validation.Ptr(d, &p, CreateApiV2ResponseType(x0))
 			}
 		case "update_time":
 			p := path.Key("update_time")
@@ -6682,8 +6594,7 @@ func (v *CreateApiV2Response) DecodeJX(d *jx.Decoder, path *validation.Path, err
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.UpdateTime = &y0
+				v.UpdateTime = validation.Ptr(d, &p, x0)
 			}
 		case "version":
 			p := path.Key("version")
@@ -6692,8 +6603,7 @@ func (v *CreateApiV2Response) DecodeJX(d *jx.Decoder, path *validation.Path, err
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.Version = &y0
+				v.Version = validation.Ptr(d, &p, x0)
 			}
 		default:
 			if err := d.Skip(); err != nil {
@@ -6741,8 +6651,7 @@ func (v *ErrorResponse) DecodeJX(d *jx.Decoder, path *validation.Path, errs *val
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.ErrorCode = &y0
+				v.ErrorCode = validation.Ptr(d, &p, x0)
 			}
 		case "error_msg":
 			p := path.Key("error_msg")
@@ -6751,8 +6660,7 @@ func (v *ErrorResponse) DecodeJX(d *jx.Decoder, path *validation.Path, errs *val
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.ErrorMsg = &y0
+				v.ErrorMsg = validation.Ptr(d, &p, x0)
 			}
 		default:
 			if err := d.Skip(); err != nil {
@@ -6817,7 +6725,7 @@ func (v *ListApisV2Response) DecodeJX(d *jx.Decoder, path *validation.Path, errs
 			if ok0, err := validation.Expect(d, errs, &p, jx.Array, "an array"); err != nil {
 				return err
 			} else if ok0 {
-				arr0 := make([]ApiInfoPerPage, 0)
+				var arr0 []ApiInfoPerPage
 				it0, err := d.ArrIter()
 				if err != nil {
 					return err
@@ -6828,13 +6736,18 @@ func (v *ListApisV2Response) DecodeJX(d *jx.Decoder, path *validation.Path, errs
 					if err := e0.DecodeJX(d, &q0, errs); err != nil {
 						return err
 					}
+					if arr0 == nil {
+						arr0 = make([]ApiInfoPerPage, 0, 4)
+					}
 					arr0 = append(arr0, e0)
 				}
 				if err := it0.Err(); err != nil {
 					return err
 				}
-				y0 := arr0
-				v.Apis = &y0
+				if arr0 == nil {
+					arr0 = make([]ApiInfoPerPage, 0)
+				}
+				v.Apis = validation.Ptr(d, &p, arr0)
 			}
 		case "size":
 			p := path.Key("size")
@@ -6843,8 +6756,7 @@ func (v *ListApisV2Response) DecodeJX(d *jx.Decoder, path *validation.Path, errs
 				return err
 			}
 			if ok0 && validation.FitInt(errs, &p, x0, 32) {
-				y0 := int32(x0)
-				v.Size = &y0
+				v.Size = validation.Ptr(d, &p, int32(x0))
 			}
 		case "total":
 			p := path.Key("total")
@@ -6853,8 +6765,7 @@ func (v *ListApisV2Response) DecodeJX(d *jx.Decoder, path *validation.Path, errs
 				return err
 			}
 			if ok0 && validation.FitInt(errs, &p, x0, 64) {
-				y0 := x0
-				v.Total = &y0
+				v.Total = validation.Ptr(d, &p, x0)
 			}
 		default:
 			if err := d.Skip(); err != nil {
@@ -6924,8 +6835,7 @@ func (v *MockApiBaseInfoHeader) DecodeJX(d *jx.Decoder, path *validation.Path, e
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.Key = &y0
+				v.Key = validation.Ptr(d, &p, x0)
 			}
 		case "remark":
 			p := path.Key("remark")
@@ -6934,8 +6844,7 @@ func (v *MockApiBaseInfoHeader) DecodeJX(d *jx.Decoder, path *validation.Path, e
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.Remark = &y0
+				v.Remark = validation.Ptr(d, &p, x0)
 			}
 		case "value":
 			p := path.Key("value")
@@ -6944,8 +6853,7 @@ func (v *MockApiBaseInfoHeader) DecodeJX(d *jx.Decoder, path *validation.Path, e
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.Value = &y0
+				v.Value = validation.Ptr(d, &p, x0)
 			}
 		default:
 			if err := d.Skip(); err != nil {
@@ -7020,8 +6928,7 @@ func (v *ReqParam) DecodeJX(d *jx.Decoder, path *validation.Path, errs *validati
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.DefaultValue = &y0
+				v.DefaultValue = validation.Ptr(d, &p, x0)
 			}
 		case "enumerations":
 			p := path.Key("enumerations")
@@ -7030,8 +6937,7 @@ func (v *ReqParam) DecodeJX(d *jx.Decoder, path *validation.Path, errs *validati
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.Enumerations = &y0
+				v.Enumerations = validation.Ptr(d, &p, x0)
 			}
 		case "id":
 			p := path.Key("id")
@@ -7040,8 +6946,7 @@ func (v *ReqParam) DecodeJX(d *jx.Decoder, path *validation.Path, errs *validati
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.Id = &y0
+				v.Id = validation.Ptr(d, &p, x0)
 			}
 		case "json_schema":
 			p := path.Key("json_schema")
@@ -7050,8 +6955,7 @@ func (v *ReqParam) DecodeJX(d *jx.Decoder, path *validation.Path, errs *validati
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.JsonSchema = &y0
+				v.JsonSchema = validation.Ptr(d, &p, x0)
 			}
 		case "location":
 			p := path.Key("location")
@@ -7060,8 +6964,7 @@ func (v *ReqParam) DecodeJX(d *jx.Decoder, path *validation.Path, errs *validati
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.Location = &y0
+				v.Location = validation.Ptr(d, &p, x0)
 			}
 		case "max_num":
 			p := path.Key("max_num")
@@ -7070,8 +6973,7 @@ func (v *ReqParam) DecodeJX(d *jx.Decoder, path *validation.Path, errs *validati
 				return err
 			}
 			if ok0 && validation.FitInt(errs, &p, x0, 64) {
-				y0 := int(x0)
-				v.MaxNum = &y0
+				v.MaxNum = validation.Ptr(d, &p, int(x0))
 			}
 		case "max_size":
 			p := path.Key("max_size")
@@ -7080,8 +6982,7 @@ func (v *ReqParam) DecodeJX(d *jx.Decoder, path *validation.Path, errs *validati
 				return err
 			}
 			if ok0 && validation.FitInt(errs, &p, x0, 64) {
-				y0 := int(x0)
-				v.MaxSize = &y0
+				v.MaxSize = validation.Ptr(d, &p, int(x0))
 			}
 		case "min_num":
 			p := path.Key("min_num")
@@ -7090,8 +6991,7 @@ func (v *ReqParam) DecodeJX(d *jx.Decoder, path *validation.Path, errs *validati
 				return err
 			}
 			if ok0 && validation.FitInt(errs, &p, x0, 64) {
-				y0 := int(x0)
-				v.MinNum = &y0
+				v.MinNum = validation.Ptr(d, &p, int(x0))
 			}
 		case "min_size":
 			p := path.Key("min_size")
@@ -7100,8 +7000,7 @@ func (v *ReqParam) DecodeJX(d *jx.Decoder, path *validation.Path, errs *validati
 				return err
 			}
 			if ok0 && validation.FitInt(errs, &p, x0, 64) {
-				y0 := int(x0)
-				v.MinSize = &y0
+				v.MinSize = validation.Ptr(d, &p, int(x0))
 			}
 		case "name":
 			p := path.Key("name")
@@ -7110,15 +7009,14 @@ func (v *ReqParam) DecodeJX(d *jx.Decoder, path *validation.Path, errs *validati
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.Name = &y0
+				v.Name = validation.Ptr(d, &p, x0)
 			}
 		case "orchestrations":
 			p := path.Key("orchestrations")
 			if ok0, err := validation.Expect(d, errs, &p, jx.Array, "an array"); err != nil {
 				return err
 			} else if ok0 {
-				arr0 := make([]string, 0)
+				var arr0 []string
 				it0, err := d.ArrIter()
 				if err != nil {
 					return err
@@ -7133,13 +7031,18 @@ func (v *ReqParam) DecodeJX(d *jx.Decoder, path *validation.Path, errs *validati
 					if ok1 {
 						e0 = x1
 					}
+					if arr0 == nil {
+						arr0 = make([]string, 0, 4)
+					}
 					arr0 = append(arr0, e0)
 				}
 				if err := it0.Err(); err != nil {
 					return err
 				}
-				y0 := arr0
-				v.Orchestrations = &y0
+				if arr0 == nil {
+					arr0 = make([]string, 0)
+				}
+				v.Orchestrations = validation.Ptr(d, &p, arr0)
 			}
 		case "pass_through":
 			p := path.Key("pass_through")
@@ -7148,8 +7051,7 @@ func (v *ReqParam) DecodeJX(d *jx.Decoder, path *validation.Path, errs *validati
 				return err
 			}
 			if ok0 && validation.FitInt(errs, &p, x0, 64) {
-				y0 := ReqParamPassThrough(x0)
-				v.PassThrough = &y0
+				v.PassThrough = validation.Ptr(d, &p, ReqParamPassThrough(x0))
 			}
 		case "regular":
 			p := path.Key("regular")
@@ -7158,8 +7060,7 @@ func (v *ReqParam) DecodeJX(d *jx.Decoder, path *validation.Path, errs *validati
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.Regular = &y0
+				v.Regular = validation.Ptr(d, &p, x0)
 			}
 		case "remark":
 			p := path.Key("remark")
@@ -7168,8 +7069,7 @@ func (v *ReqParam) DecodeJX(d *jx.Decoder, path *validation.Path, errs *validati
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.Remark = &y0
+				v.Remark = validation.Ptr(d, &p, x0)
 			}
 		case "required":
 			p := path.Key("required")
@@ -7178,8 +7078,7 @@ func (v *ReqParam) DecodeJX(d *jx.Decoder, path *validation.Path, errs *validati
 				return err
 			}
 			if ok0 && validation.FitInt(errs, &p, x0, 64) {
-				y0 := ReqParamRequired(x0)
-				v.Required = &y0
+				v.Required = validation.Ptr(d, &p, ReqParamRequired(x0))
 			}
 		case "sample_value":
 			p := path.Key("sample_value")
@@ -7188,8 +7087,7 @@ func (v *ReqParam) DecodeJX(d *jx.Decoder, path *validation.Path, errs *validati
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.SampleValue = &y0
+				v.SampleValue = validation.Ptr(d, &p, x0)
 			}
 		case "type":
 			p := path.Key("type")
@@ -7198,8 +7096,7 @@ func (v *ReqParam) DecodeJX(d *jx.Decoder, path *validation.Path, errs *validati
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.Type = &y0
+				v.Type = validation.Ptr(d, &p, x0)
 			}
 		case "valid_enable":
 			p := path.Key("valid_enable")
@@ -7208,8 +7105,7 @@ func (v *ReqParam) DecodeJX(d *jx.Decoder, path *validation.Path, errs *validati
 				return err
 			}
 			if ok0 && validation.FitInt(errs, &p, x0, 64) {
-				y0 := ReqParamValidEnable(x0)
-				v.ValidEnable = &y0
+				v.ValidEnable = validation.Ptr(d, &p, ReqParamValidEnable(x0))
 			}
 		default:
 			if err := d.Skip(); err != nil {
@@ -7293,8 +7189,7 @@ func (v *ReqParamBase) DecodeJX(d *jx.Decoder, path *validation.Path, errs *vali
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.DefaultValue = &y0
+				v.DefaultValue = validation.Ptr(d, &p, x0)
 			}
 		case "enumerations":
 			p := path.Key("enumerations")
@@ -7303,8 +7198,7 @@ func (v *ReqParamBase) DecodeJX(d *jx.Decoder, path *validation.Path, errs *vali
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.Enumerations = &y0
+				v.Enumerations = validation.Ptr(d, &p, x0)
 			}
 		case "json_schema":
 			p := path.Key("json_schema")
@@ -7313,8 +7207,7 @@ func (v *ReqParamBase) DecodeJX(d *jx.Decoder, path *validation.Path, errs *vali
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.JsonSchema = &y0
+				v.JsonSchema = validation.Ptr(d, &p, x0)
 			}
 		case "location":
 			seen |= uint64(0x8)
@@ -7333,8 +7226,7 @@ func (v *ReqParamBase) DecodeJX(d *jx.Decoder, path *validation.Path, errs *vali
 				return err
 			}
 			if ok0 && validation.FitInt(errs, &p, x0, 64) {
-				y0 := int(x0)
-				v.MaxNum = &y0
+				v.MaxNum = validation.Ptr(d, &p, int(x0))
 			}
 		case "max_size":
 			p := path.Key("max_size")
@@ -7343,8 +7235,7 @@ func (v *ReqParamBase) DecodeJX(d *jx.Decoder, path *validation.Path, errs *vali
 				return err
 			}
 			if ok0 && validation.FitInt(errs, &p, x0, 64) {
-				y0 := int(x0)
-				v.MaxSize = &y0
+				v.MaxSize = validation.Ptr(d, &p, int(x0))
 			}
 		case "min_num":
 			p := path.Key("min_num")
@@ -7353,8 +7244,7 @@ func (v *ReqParamBase) DecodeJX(d *jx.Decoder, path *validation.Path, errs *vali
 				return err
 			}
 			if ok0 && validation.FitInt(errs, &p, x0, 64) {
-				y0 := int(x0)
-				v.MinNum = &y0
+				v.MinNum = validation.Ptr(d, &p, int(x0))
 			}
 		case "min_size":
 			p := path.Key("min_size")
@@ -7363,8 +7253,7 @@ func (v *ReqParamBase) DecodeJX(d *jx.Decoder, path *validation.Path, errs *vali
 				return err
 			}
 			if ok0 && validation.FitInt(errs, &p, x0, 64) {
-				y0 := int(x0)
-				v.MinSize = &y0
+				v.MinSize = validation.Ptr(d, &p, int(x0))
 			}
 		case "name":
 			seen |= uint64(0x100)
@@ -7381,7 +7270,7 @@ func (v *ReqParamBase) DecodeJX(d *jx.Decoder, path *validation.Path, errs *vali
 			if ok0, err := validation.Expect(d, errs, &p, jx.Array, "an array"); err != nil {
 				return err
 			} else if ok0 {
-				arr0 := make([]string, 0)
+				var arr0 []string
 				it0, err := d.ArrIter()
 				if err != nil {
 					return err
@@ -7396,13 +7285,18 @@ func (v *ReqParamBase) DecodeJX(d *jx.Decoder, path *validation.Path, errs *vali
 					if ok1 {
 						e0 = x1
 					}
+					if arr0 == nil {
+						arr0 = make([]string, 0, 4)
+					}
 					arr0 = append(arr0, e0)
 				}
 				if err := it0.Err(); err != nil {
 					return err
 				}
-				y0 := arr0
-				v.Orchestrations = &y0
+				if arr0 == nil {
+					arr0 = make([]string, 0)
+				}
+				v.Orchestrations = validation.Ptr(d, &p, arr0)
 			}
 		case "pass_through":
 			p := path.Key("pass_through")
@@ -7411,8 +7305,7 @@ func (v *ReqParamBase) DecodeJX(d *jx.Decoder, path *validation.Path, errs *vali
 				return err
 			}
 			if ok0 && validation.FitInt(errs, &p, x0, 64) {
-				y0 := ReqParamBasePassThrough(x0)
-				v.PassThrough = &y0
+				v.PassThrough = validation.Ptr(d, &p, ReqParamBasePassThrough(x0))
 			}
 		case "regular":
 			p := path.Key("regular")
@@ -7421,8 +7314,7 @@ func (v *ReqParamBase) DecodeJX(d *jx.Decoder, path *validation.Path, errs *vali
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.Regular = &y0
+				v.Regular = validation.Ptr(d, &p, x0)
 			}
 		case "remark":
 			p := path.Key("remark")
@@ -7431,8 +7323,7 @@ func (v *ReqParamBase) DecodeJX(d *jx.Decoder, path *validation.Path, errs *vali
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.Remark = &y0
+				v.Remark = validation.Ptr(d, &p, x0)
 			}
 		case "required":
 			p := path.Key("required")
@@ -7441,8 +7332,7 @@ func (v *ReqParamBase) DecodeJX(d *jx.Decoder, path *validation.Path, errs *vali
 				return err
 			}
 			if ok0 && validation.FitInt(errs, &p, x0, 64) {
-				y0 := ReqParamBaseRequired(x0)
-				v.Required = &y0
+				v.Required = validation.Ptr(d, &p, ReqParamBaseRequired(x0))
 			}
 		case "sample_value":
 			p := path.Key("sample_value")
@@ -7451,8 +7341,7 @@ func (v *ReqParamBase) DecodeJX(d *jx.Decoder, path *validation.Path, errs *vali
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.SampleValue = &y0
+				v.SampleValue = validation.Ptr(d, &p, x0)
 			}
 		case "type":
 			seen |= uint64(0x8000)
@@ -7471,8 +7360,7 @@ func (v *ReqParamBase) DecodeJX(d *jx.Decoder, path *validation.Path, errs *vali
 				return err
 			}
 			if ok0 && validation.FitInt(errs, &p, x0, 64) {
-				y0 := ReqParamBaseValidEnable(x0)
-				v.ValidEnable = &y0
+				v.ValidEnable = validation.Ptr(d, &p, ReqParamBaseValidEnable(x0))
 			}
 		default:
 			if err := d.Skip(); err != nil {
@@ -7696,8 +7584,7 @@ func (v *ShowDetailsOfApiV1Response) DecodeJX(d *jx.Decoder, path *validation.Pa
 				return err
 			}
 			if ok0 && validation.FitInt(errs, &p, x0, 64) {
-				y0 := ShowDetailsOfApiV1ResponseArrangeNecessary(x0)
-				v.ArrangeNecessary = &y0
+				v.ArrangeNecessary = validation.Ptr(d, &p, ShowDetailsOfApiV1ResponseArrangeNecessary(x0))
 			}
 		case "auth_opt":
 			p := path.Key("auth_opt")
@@ -7713,8 +7600,7 @@ func (v *ShowDetailsOfApiV1Response) DecodeJX(d *jx.Decoder, path *validation.Pa
 				return err
 			}
 			if ok0 {
-				y0 := ShowDetailsOfApiV1ResponseAuthType(x0)
-				v.AuthType = &y0
+				v.AuthType = validation.Ptr(d, &p, ShowDetailsOfApiV1ResponseAuthType(x0))
 			}
 		case "authorizer_id":
 			p := path.Key("authorizer_id")
@@ -7723,8 +7609,7 @@ func (v *ShowDetailsOfApiV1Response) DecodeJX(d *jx.Decoder, path *validation.Pa
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.AuthorizerId = &y0
+				v.AuthorizerId = validation.Ptr(d, &p, x0)
 			}
 		case "backend_api":
 			p := path.Key("backend_api")
@@ -7744,7 +7629,7 @@ func (v *ShowDetailsOfApiV1Response) DecodeJX(d *jx.Decoder, path *validation.Pa
 			if ok0, err := validation.Expect(d, errs, &p, jx.Array, "an array"); err != nil {
 				return err
 			} else if ok0 {
-				arr0 := make([]BackendParam, 0)
+				var arr0 []BackendParam
 				it0, err := d.ArrIter()
 				if err != nil {
 					return err
@@ -7755,13 +7640,18 @@ func (v *ShowDetailsOfApiV1Response) DecodeJX(d *jx.Decoder, path *validation.Pa
 					if err := e0.DecodeJX(d, &q0, errs); err != nil {
 						return err
 					}
+					if arr0 == nil {
+						arr0 = make([]BackendParam, 0, 4)
+					}
 					arr0 = append(arr0, e0)
 				}
 				if err := it0.Err(); err != nil {
 					return err
 				}
-				y0 := arr0
-				v.BackendParams = &y0
+				if arr0 == nil {
+					arr0 = make([]BackendParam, 0)
+				}
+				v.BackendParams = validation.Ptr(d, &p, arr0)
 			}
 		case "backend_type":
 			p := path.Key("backend_type")
@@ -7770,8 +7660,7 @@ func (v *ShowDetailsOfApiV1Response) DecodeJX(d *jx.Decoder, path *validation.Pa
 				return err
 			}
 			if ok0 {
-				y0 := ShowDetailsOfApiV1ResponseBackendType(x0)
-				v.BackendType = &y0
+				v.BackendType = validation.Ptr(d, &p, ShowDetailsOfApiV1ResponseBackendType(x0))
 			}
 		case "body_remark":
 			p := path.Key("body_remark")
@@ -7780,8 +7669,7 @@ func (v *ShowDetailsOfApiV1Response) DecodeJX(d *jx.Decoder, path *validation.Pa
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.BodyRemark = &y0
+				v.BodyRemark = validation.Ptr(d, &p, x0)
 			}
 		case "cors":
 			p := path.Key("cors")
@@ -7790,8 +7678,7 @@ func (v *ShowDetailsOfApiV1Response) DecodeJX(d *jx.Decoder, path *validation.Pa
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.Cors = &y0
+				v.Cors = validation.Ptr(d, &p, x0)
 			}
 		case "domain_name":
 			p := path.Key("domain_name")
@@ -7800,8 +7687,7 @@ func (v *ShowDetailsOfApiV1Response) DecodeJX(d *jx.Decoder, path *validation.Pa
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.DomainName = &y0
+				v.DomainName = validation.Ptr(d, &p, x0)
 			}
 		case "func_info":
 			p := path.Key("func_info")
@@ -7823,8 +7709,7 @@ func (v *ShowDetailsOfApiV1Response) DecodeJX(d *jx.Decoder, path *validation.Pa
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.GroupId = &y0
+				v.GroupId = validation.Ptr(d, &p, x0)
 			}
 		case "group_name":
 			p := path.Key("group_name")
@@ -7833,8 +7718,7 @@ func (v *ShowDetailsOfApiV1Response) DecodeJX(d *jx.Decoder, path *validation.Pa
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.GroupName = &y0
+				v.GroupName = validation.Ptr(d, &p, x0)
 			}
 		case "group_version":
 			p := path.Key("group_version")
@@ -7843,8 +7727,7 @@ func (v *ShowDetailsOfApiV1Response) DecodeJX(d *jx.Decoder, path *validation.Pa
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.GroupVersion = &y0
+				v.GroupVersion = validation.Ptr(d, &p, x0)
 			}
 		case "id":
 			p := path.Key("id")
@@ -7853,8 +7736,7 @@ func (v *ShowDetailsOfApiV1Response) DecodeJX(d *jx.Decoder, path *validation.Pa
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.Id = &y0
+				v.Id = validation.Ptr(d, &p, x0)
 			}
 		case "ld_api_id":
 			p := path.Key("ld_api_id")
@@ -7863,8 +7745,7 @@ func (v *ShowDetailsOfApiV1Response) DecodeJX(d *jx.Decoder, path *validation.Pa
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.LdApiId = &y0
+				v.LdApiId = validation.Ptr(d, &p, x0)
 			}
 		case "match_mode":
 			p := path.Key("match_mode")
@@ -7873,8 +7754,7 @@ func (v *ShowDetailsOfApiV1Response) DecodeJX(d *jx.Decoder, path *validation.Pa
 				return err
 			}
 			if ok0 {
-				y0 := ShowDetailsOfApiV1ResponseMatchMode(x0)
-				v.MatchMode = &y0
+				v.MatchMode = validation.Ptr(d, &p, ShowDetailsOfApiV1ResponseMatchMode(x0))
 			}
 		case "mock_info":
 			p := path.Key("mock_info")
@@ -7896,8 +7776,7 @@ func (v *ShowDetailsOfApiV1Response) DecodeJX(d *jx.Decoder, path *validation.Pa
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.Name = &y0
+				v.Name = validation.Ptr(d, &p, x0)
 			}
 		case "policy_functions":
 			p := path.Key("policy_functions")
@@ -7909,7 +7788,7 @@ func (v *ShowDetailsOfApiV1Response) DecodeJX(d *jx.Decoder, path *validation.Pa
 				if ok0, err := validation.Expect(d, errs, &p, jx.Array, "an array"); err != nil {
 					return err
 				} else if ok0 {
-					arr0 := make([]ApiPolicyFunctionResp, 0)
+					var arr0 []ApiPolicyFunctionResp
 					it0, err := d.ArrIter()
 					if err != nil {
 						return err
@@ -7920,13 +7799,18 @@ func (v *ShowDetailsOfApiV1Response) DecodeJX(d *jx.Decoder, path *validation.Pa
 						if err := e0.DecodeJX(d, &q0, errs); err != nil {
 							return err
 						}
+						if arr0 == nil {
+							arr0 = make([]ApiPolicyFunctionResp, 0, 4)
+						}
 						arr0 = append(arr0, e0)
 					}
 					if err := it0.Err(); err != nil {
 						return err
 					}
-					y0 := arr0
-					v.PolicyFunctions = &y0
+					if arr0 == nil {
+						arr0 = make([]ApiPolicyFunctionResp, 0)
+					}
+					v.PolicyFunctions = validation.Ptr(d, &p, arr0)
 				}
 			}
 		case "policy_https":
@@ -7939,7 +7823,7 @@ func (v *ShowDetailsOfApiV1Response) DecodeJX(d *jx.Decoder, path *validation.Pa
 				if ok0, err := validation.Expect(d, errs, &p, jx.Array, "an array"); err != nil {
 					return err
 				} else if ok0 {
-					arr0 := make([]ApiPolicyHttpRespV1, 0)
+					var arr0 []ApiPolicyHttpRespV1
 					it0, err := d.ArrIter()
 					if err != nil {
 						return err
@@ -7950,13 +7834,18 @@ func (v *ShowDetailsOfApiV1Response) DecodeJX(d *jx.Decoder, path *validation.Pa
 						if err := e0.DecodeJX(d, &q0, errs); err != nil {
 							return err
 						}
+						if arr0 == nil {
+							arr0 = make([]ApiPolicyHttpRespV1, 0, 4)
+						}
 						arr0 = append(arr0, e0)
 					}
 					if err := it0.Err(); err != nil {
 						return err
 					}
-					y0 := arr0
-					v.PolicyHttps = &y0
+					if arr0 == nil {
+						arr0 = make([]ApiPolicyHttpRespV1, 0)
+					}
+					v.PolicyHttps = validation.Ptr(d, &p, arr0)
 				}
 			}
 		case "policy_mocks":
@@ -7969,7 +7858,7 @@ func (v *ShowDetailsOfApiV1Response) DecodeJX(d *jx.Decoder, path *validation.Pa
 				if ok0, err := validation.Expect(d, errs, &p, jx.Array, "an array"); err != nil {
 					return err
 				} else if ok0 {
-					arr0 := make([]ApiPolicyMockResp, 0)
+					var arr0 []ApiPolicyMockResp
 					it0, err := d.ArrIter()
 					if err != nil {
 						return err
@@ -7980,13 +7869,18 @@ func (v *ShowDetailsOfApiV1Response) DecodeJX(d *jx.Decoder, path *validation.Pa
 						if err := e0.DecodeJX(d, &q0, errs); err != nil {
 							return err
 						}
+						if arr0 == nil {
+							arr0 = make([]ApiPolicyMockResp, 0, 4)
+						}
 						arr0 = append(arr0, e0)
 					}
 					if err := it0.Err(); err != nil {
 						return err
 					}
-					y0 := arr0
-					v.PolicyMocks = &y0
+					if arr0 == nil {
+						arr0 = make([]ApiPolicyMockResp, 0)
+					}
+					v.PolicyMocks = validation.Ptr(d, &p, arr0)
 				}
 			}
 		case "publish_id":
@@ -7996,8 +7890,7 @@ func (v *ShowDetailsOfApiV1Response) DecodeJX(d *jx.Decoder, path *validation.Pa
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.PublishId = &y0
+				v.PublishId = validation.Ptr(d, &p, x0)
 			}
 		case "register_time":
 			p := path.Key("register_time")
@@ -8006,8 +7899,7 @@ func (v *ShowDetailsOfApiV1Response) DecodeJX(d *jx.Decoder, path *validation.Pa
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.RegisterTime = &y0
+				v.RegisterTime = validation.Ptr(d, &p, x0)
 			}
 		case "remark":
 			p := path.Key("remark")
@@ -8016,8 +7908,7 @@ func (v *ShowDetailsOfApiV1Response) DecodeJX(d *jx.Decoder, path *validation.Pa
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.Remark = &y0
+				v.Remark = validation.Ptr(d, &p, x0)
 			}
 		case "req_method":
 			p := path.Key("req_method")
@@ -8026,15 +7917,14 @@ func (v *ShowDetailsOfApiV1Response) DecodeJX(d *jx.Decoder, path *validation.Pa
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.ReqMethod = &y0
+				v.ReqMethod = validation.Ptr(d, &p, x0)
 			}
 		case "req_params":
 			p := path.Key("req_params")
 			if ok0, err := validation.Expect(d, errs, &p, jx.Array, "an array"); err != nil {
 				return err
 			} else if ok0 {
-				arr0 := make([]ReqParam, 0)
+				var arr0 []ReqParam
 				it0, err := d.ArrIter()
 				if err != nil {
 					return err
@@ -8045,13 +7935,18 @@ func (v *ShowDetailsOfApiV1Response) DecodeJX(d *jx.Decoder, path *validation.Pa
 					if err := e0.DecodeJX(d, &q0, errs); err != nil {
 						return err
 					}
+					if arr0 == nil {
+						arr0 = make([]ReqParam, 0, 4)
+					}
 					arr0 = append(arr0, e0)
 				}
 				if err := it0.Err(); err != nil {
 					return err
 				}
-				y0 := arr0
-				v.ReqParams = &y0
+				if arr0 == nil {
+					arr0 = make([]ReqParam, 0)
+				}
+				v.ReqParams = validation.Ptr(d, &p, arr0)
 			}
 		case "req_protocol":
 			p := path.Key("req_protocol")
@@ -8060,8 +7955,7 @@ func (v *ShowDetailsOfApiV1Response) DecodeJX(d *jx.Decoder, path *validation.Pa
 				return err
 			}
 			if ok0 {
-				y0 := ShowDetailsOfApiV1ResponseReqProtocol(x0)
-				v.ReqProtocol = &y0
+				v.ReqProtocol = validation.Ptr(d, &p, ShowDetailsOfApiV1ResponseReqProtocol(x0))
 			}
 		case "req_uri":
 			p := path.Key("req_uri")
@@ -8070,8 +7964,7 @@ func (v *ShowDetailsOfApiV1Response) DecodeJX(d *jx.Decoder, path *validation.Pa
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.ReqUri = &y0
+				v.ReqUri = validation.Ptr(d, &p, x0)
 			}
 		case "response_id":
 			p := path.Key("response_id")
@@ -8080,8 +7973,7 @@ func (v *ShowDetailsOfApiV1Response) DecodeJX(d *jx.Decoder, path *validation.Pa
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.ResponseId = &y0
+				v.ResponseId = validation.Ptr(d, &p, x0)
 			}
 		case "result_failure_sample":
 			p := path.Key("result_failure_sample")
@@ -8090,8 +7982,7 @@ func (v *ShowDetailsOfApiV1Response) DecodeJX(d *jx.Decoder, path *validation.Pa
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.ResultFailureSample = &y0
+				v.ResultFailureSample = validation.Ptr(d, &p, x0)
 			}
 		case "result_normal_sample":
 			p := path.Key("result_normal_sample")
@@ -8100,8 +7991,7 @@ func (v *ShowDetailsOfApiV1Response) DecodeJX(d *jx.Decoder, path *validation.Pa
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.ResultNormalSample = &y0
+				v.ResultNormalSample = validation.Ptr(d, &p, x0)
 			}
 		case "roma_app_id":
 			p := path.Key("roma_app_id")
@@ -8110,8 +8000,7 @@ func (v *ShowDetailsOfApiV1Response) DecodeJX(d *jx.Decoder, path *validation.Pa
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.RomaAppId = &y0
+				v.RomaAppId = validation.Ptr(d, &p, x0)
 			}
 		case "roma_app_name":
 			p := path.Key("roma_app_name")
@@ -8120,8 +8009,7 @@ func (v *ShowDetailsOfApiV1Response) DecodeJX(d *jx.Decoder, path *validation.Pa
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.RomaAppName = &y0
+				v.RomaAppName = validation.Ptr(d, &p, x0)
 			}
 		case "run_env_id":
 			p := path.Key("run_env_id")
@@ -8130,8 +8018,7 @@ func (v *ShowDetailsOfApiV1Response) DecodeJX(d *jx.Decoder, path *validation.Pa
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.RunEnvId = &y0
+				v.RunEnvId = validation.Ptr(d, &p, x0)
 			}
 		case "run_env_name":
 			p := path.Key("run_env_name")
@@ -8140,8 +8027,7 @@ func (v *ShowDetailsOfApiV1Response) DecodeJX(d *jx.Decoder, path *validation.Pa
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.RunEnvName = &y0
+				v.RunEnvName = validation.Ptr(d, &p, x0)
 			}
 		case "status":
 			p := path.Key("status")
@@ -8150,8 +8036,7 @@ func (v *ShowDetailsOfApiV1Response) DecodeJX(d *jx.Decoder, path *validation.Pa
 				return err
 			}
 			if ok0 && validation.FitInt(errs, &p, x0, 64) {
-				y0 := ShowDetailsOfApiV1ResponseStatus(x0)
-				v.Status = &y0
+				v.Status = validation.Ptr(d, &p, ShowDetailsOfApiV1ResponseStatus(x0))
 			}
 		case "tag":
 			p := path.Key("tag")
@@ -8160,15 +8045,14 @@ func (v *ShowDetailsOfApiV1Response) DecodeJX(d *jx.Decoder, path *validation.Pa
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.Tag = &y0
+				v.Tag = validation.Ptr(d, &p, x0)
 			}
 		case "tags":
 			p := path.Key("tags")
 			if ok0, err := validation.Expect(d, errs, &p, jx.Array, "an array"); err != nil {
 				return err
 			} else if ok0 {
-				arr0 := make([]string, 0)
+				var arr0 []string
 				it0, err := d.ArrIter()
 				if err != nil {
 					return err
@@ -8183,13 +8067,18 @@ func (v *ShowDetailsOfApiV1Response) DecodeJX(d *jx.Decoder, path *validation.Pa
 					if ok1 {
 						e0 = x1
 					}
+					if arr0 == nil {
+						arr0 = make([]string, 0, 4)
+					}
 					arr0 = append(arr0, e0)
 				}
 				if err := it0.Err(); err != nil {
 					return err
 				}
-				y0 := arr0
-				v.Tags = &y0
+				if arr0 == nil {
+					arr0 = make([]string, 0)
+				}
+				v.Tags = validation.Ptr(d, &p, arr0)
 			}
 		case "type":
 			p := path.Key("type")
@@ -8198,8 +8087,7 @@ func (v *ShowDetailsOfApiV1Response) DecodeJX(d *jx.Decoder, path *validation.Pa
 				return err
 			}
 			if ok0 && validation.FitInt(errs, &p, x0, 64) {
-				y0 := ShowDetailsOfApiV1ResponseType(x0)
-				v.Type = &y0
+				v.Type = validation.Ptr(d, &p, ShowDetailsOfApiV1ResponseType(x0))
 			}
 		case "update_time":
 			p := path.Key("update_time")
@@ -8208,8 +8096,7 @@ func (v *ShowDetailsOfApiV1Response) DecodeJX(d *jx.Decoder, path *validation.Pa
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.UpdateTime = &y0
+				v.UpdateTime = validation.Ptr(d, &p, x0)
 			}
 		case "version":
 			p := path.Key("version")
@@ -8218,8 +8105,7 @@ func (v *ShowDetailsOfApiV1Response) DecodeJX(d *jx.Decoder, path *validation.Pa
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.Version = &y0
+				v.Version = validation.Ptr(d, &p, x0)
 			}
 		default:
 			if err := d.Skip(); err != nil {
@@ -8278,8 +8164,7 @@ func (v *SslInfo) DecodeJX(d *jx.Decoder, path *validation.Path, errs *validatio
 				return err
 			}
 			if ok0 {
-				y0 := SslInfoAlgorithmType(x0)
-				v.AlgorithmType = &y0
+				v.AlgorithmType = validation.Ptr(d, &p, SslInfoAlgorithmType(x0))
 			}
 		case "ssl_id":
 			p := path.Key("ssl_id")
@@ -8288,8 +8173,7 @@ func (v *SslInfo) DecodeJX(d *jx.Decoder, path *validation.Path, errs *validatio
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.SslId = &y0
+				v.SslId = validation.Ptr(d, &p, x0)
 			}
 		case "ssl_name":
 			p := path.Key("ssl_name")
@@ -8298,8 +8182,7 @@ func (v *SslInfo) DecodeJX(d *jx.Decoder, path *validation.Path, errs *validatio
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.SslName = &y0
+				v.SslName = validation.Ptr(d, &p, x0)
 			}
 		case "type":
 			p := path.Key("type")
@@ -8308,8 +8191,7 @@ func (v *SslInfo) DecodeJX(d *jx.Decoder, path *validation.Path, errs *validatio
 				return err
 			}
 			if ok0 {
-				y0 := SslInfoType(x0)
-				v.Type = &y0
+				v.Type = validation.Ptr(d, &p, SslInfoType(x0))
 			}
 		default:
 			if err := d.Skip(); err != nil {
@@ -8375,8 +8257,7 @@ func (v *UrlDomain) DecodeJX(d *jx.Decoder, path *validation.Path, errs *validat
 				return err
 			}
 			if ok0 && validation.FitInt(errs, &p, x0, 64) {
-				y0 := UrlDomainCnameStatus(x0)
-				v.CnameStatus = &y0
+				v.CnameStatus = validation.Ptr(d, &p, UrlDomainCnameStatus(x0))
 			}
 		case "domain":
 			p := path.Key("domain")
@@ -8385,8 +8266,7 @@ func (v *UrlDomain) DecodeJX(d *jx.Decoder, path *validation.Path, errs *validat
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.Domain = &y0
+				v.Domain = validation.Ptr(d, &p, x0)
 			}
 		case "id":
 			p := path.Key("id")
@@ -8395,8 +8275,7 @@ func (v *UrlDomain) DecodeJX(d *jx.Decoder, path *validation.Path, errs *validat
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.Id = &y0
+				v.Id = validation.Ptr(d, &p, x0)
 			}
 		case "is_has_trusted_root_ca":
 			p := path.Key("is_has_trusted_root_ca")
@@ -8405,8 +8284,7 @@ func (v *UrlDomain) DecodeJX(d *jx.Decoder, path *validation.Path, errs *validat
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.IsHasTrustedRootCa = &y0
+				v.IsHasTrustedRootCa = validation.Ptr(d, &p, x0)
 			}
 		case "min_ssl_version":
 			p := path.Key("min_ssl_version")
@@ -8415,8 +8293,7 @@ func (v *UrlDomain) DecodeJX(d *jx.Decoder, path *validation.Path, errs *validat
 				return err
 			}
 			if ok0 {
-				y0 := UrlDomainMinSslVersion(x0)
-				v.MinSslVersion = &y0
+				v.MinSslVersion = validation.Ptr(d, &p, UrlDomainMinSslVersion(x0))
 			}
 		case "ssl_id":
 			p := path.Key("ssl_id")
@@ -8425,15 +8302,14 @@ func (v *UrlDomain) DecodeJX(d *jx.Decoder, path *validation.Path, errs *validat
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.SslId = &y0
+				v.SslId = validation.Ptr(d, &p, x0)
 			}
 		case "ssl_infos":
 			p := path.Key("ssl_infos")
 			if ok0, err := validation.Expect(d, errs, &p, jx.Array, "an array"); err != nil {
 				return err
 			} else if ok0 {
-				arr0 := make([]SslInfo, 0)
+				var arr0 []SslInfo
 				it0, err := d.ArrIter()
 				if err != nil {
 					return err
@@ -8444,13 +8320,18 @@ func (v *UrlDomain) DecodeJX(d *jx.Decoder, path *validation.Path, errs *validat
 					if err := e0.DecodeJX(d, &q0, errs); err != nil {
 						return err
 					}
+					if arr0 == nil {
+						arr0 = make([]SslInfo, 0, 4)
+					}
 					arr0 = append(arr0, e0)
 				}
 				if err := it0.Err(); err != nil {
 					return err
 				}
-				y0 := arr0
-				v.SslInfos = &y0
+				if arr0 == nil {
+					arr0 = make([]SslInfo, 0)
+				}
+				v.SslInfos = validation.Ptr(d, &p, arr0)
 			}
 		case "ssl_name":
 			p := path.Key("ssl_name")
@@ -8459,8 +8340,7 @@ func (v *UrlDomain) DecodeJX(d *jx.Decoder, path *validation.Path, errs *validat
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.SslName = &y0
+				v.SslName = validation.Ptr(d, &p, x0)
 			}
 		case "verified_client_certificate_enabled":
 			p := path.Key("verified_client_certificate_enabled")
@@ -8469,8 +8349,7 @@ func (v *UrlDomain) DecodeJX(d *jx.Decoder, path *validation.Path, errs *validat
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.VerifiedClientCertificateEnabled = &y0
+				v.VerifiedClientCertificateEnabled = validation.Ptr(d, &p, x0)
 			}
 		default:
 			if err := d.Skip(); err != nil {
@@ -8533,8 +8412,7 @@ func (v *VpcInfo) DecodeJX(d *jx.Decoder, path *validation.Path, errs *validatio
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.CascadeFlag = &y0
+				v.CascadeFlag = validation.Ptr(d, &p, x0)
 			}
 		case "ecs_id":
 			p := path.Key("ecs_id")
@@ -8543,8 +8421,7 @@ func (v *VpcInfo) DecodeJX(d *jx.Decoder, path *validation.Path, errs *validatio
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.EcsId = &y0
+				v.EcsId = validation.Ptr(d, &p, x0)
 			}
 		case "ecs_name":
 			var x0 VpcInfo_EcsName
@@ -8585,8 +8462,7 @@ func (v *VpcInfo) DecodeJX(d *jx.Decoder, path *validation.Path, errs *validatio
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.VpcChannelProxyHost = &y0
+				v.VpcChannelProxyHost = validation.Ptr(d, &p, x0)
 			}
 		default:
 			if err := d.Skip(); err != nil {
@@ -8638,8 +8514,7 @@ func (v *VpcInfoV1) DecodeJX(d *jx.Decoder, path *validation.Path, errs *validat
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.VpcId = &y0
+				v.VpcId = validation.Ptr(d, &p, x0)
 			}
 		case "vpc_proxy_host":
 			p := path.Key("vpc_proxy_host")
@@ -8648,8 +8523,7 @@ func (v *VpcInfoV1) DecodeJX(d *jx.Decoder, path *validation.Path, errs *validat
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.VpcProxyHost = &y0
+				v.VpcProxyHost = validation.Ptr(d, &p, x0)
 			}
 		default:
 			if err := d.Skip(); err != nil {
@@ -8699,7 +8573,7 @@ func (u *ApiMock_Header) ValidateAt(path *validation.Path, errs *validation.Erro
 			if ok1, err := validation.Expect(d, errs, path, jx.Array, "an array"); err != nil {
 				return err
 			} else if ok1 {
-				arr1 := make([]MockApiBaseInfoHeader, 0)
+				var arr1 []MockApiBaseInfoHeader
 				it1, err := d.ArrIter()
 				if err != nil {
 					return err
@@ -8710,10 +8584,16 @@ func (u *ApiMock_Header) ValidateAt(path *validation.Path, errs *validation.Erro
 					if err := e1.DecodeJX(d, &q1, errs); err != nil {
 						return err
 					}
+					if arr1 == nil {
+						arr1 = make([]MockApiBaseInfoHeader, 0, 4)
+					}
 					arr1 = append(arr1, e1)
 				}
 				if err := it1.Err(); err != nil {
 					return err
+				}
+				if arr1 == nil {
+					arr1 = make([]MockApiBaseInfoHeader, 0)
 				}
 				b1 = arr1
 			}
@@ -8776,7 +8656,7 @@ func (u *ApiMockCreate_Header) ValidateAt(path *validation.Path, errs *validatio
 			if ok1, err := validation.Expect(d, errs, path, jx.Array, "an array"); err != nil {
 				return err
 			} else if ok1 {
-				arr1 := make([]MockApiBaseInfoHeader, 0)
+				var arr1 []MockApiBaseInfoHeader
 				it1, err := d.ArrIter()
 				if err != nil {
 					return err
@@ -8787,10 +8667,16 @@ func (u *ApiMockCreate_Header) ValidateAt(path *validation.Path, errs *validatio
 					if err := e1.DecodeJX(d, &q1, errs); err != nil {
 						return err
 					}
+					if arr1 == nil {
+						arr1 = make([]MockApiBaseInfoHeader, 0, 4)
+					}
 					arr1 = append(arr1, e1)
 				}
 				if err := it1.Err(); err != nil {
 					return err
+				}
+				if arr1 == nil {
+					arr1 = make([]MockApiBaseInfoHeader, 0)
 				}
 				b1 = arr1
 			}
@@ -8909,7 +8795,7 @@ func (u *ApiPolicyMockCreate_Header) ValidateAt(path *validation.Path, errs *val
 			if ok1, err := validation.Expect(d, errs, path, jx.Array, "an array"); err != nil {
 				return err
 			} else if ok1 {
-				arr1 := make([]MockApiBaseInfoHeader, 0)
+				var arr1 []MockApiBaseInfoHeader
 				it1, err := d.ArrIter()
 				if err != nil {
 					return err
@@ -8920,10 +8806,16 @@ func (u *ApiPolicyMockCreate_Header) ValidateAt(path *validation.Path, errs *val
 					if err := e1.DecodeJX(d, &q1, errs); err != nil {
 						return err
 					}
+					if arr1 == nil {
+						arr1 = make([]MockApiBaseInfoHeader, 0, 4)
+					}
 					arr1 = append(arr1, e1)
 				}
 				if err := it1.Err(); err != nil {
 					return err
+				}
+				if arr1 == nil {
+					arr1 = make([]MockApiBaseInfoHeader, 0)
 				}
 				b1 = arr1
 			}
@@ -8986,7 +8878,7 @@ func (u *ApiPolicyMockResp_Header) ValidateAt(path *validation.Path, errs *valid
 			if ok1, err := validation.Expect(d, errs, path, jx.Array, "an array"); err != nil {
 				return err
 			} else if ok1 {
-				arr1 := make([]MockApiBaseInfoHeader, 0)
+				var arr1 []MockApiBaseInfoHeader
 				it1, err := d.ArrIter()
 				if err != nil {
 					return err
@@ -8997,10 +8889,16 @@ func (u *ApiPolicyMockResp_Header) ValidateAt(path *validation.Path, errs *valid
 					if err := e1.DecodeJX(d, &q1, errs); err != nil {
 						return err
 					}
+					if arr1 == nil {
+						arr1 = make([]MockApiBaseInfoHeader, 0, 4)
+					}
 					arr1 = append(arr1, e1)
 				}
 				if err := it1.Err(); err != nil {
 					return err
+				}
+				if arr1 == nil {
+					arr1 = make([]MockApiBaseInfoHeader, 0)
 				}
 				b1 = arr1
 			}

@@ -159,8 +159,7 @@ func (v *Backend) DecodeJX(d *jx.Decoder, path *validation.Path, errs *validatio
 				return err
 			}
 			if ok0 && validation.FitInt(errs, &p, x0, 64) {
-				y0 := int(x0)
-				v.Retries = &y0
+				v.Retries = validation.Ptr(d, &p, int(x0))
 			}
 		case "retry_count":
 			p := path.Key("retry_count")
@@ -169,8 +168,7 @@ func (v *Backend) DecodeJX(d *jx.Decoder, path *validation.Path, errs *validatio
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.RetryCount = &y0
+				v.RetryCount = validation.Ptr(d, &p, x0)
 			}
 		case "timeout":
 			seen |= uint64(0x4)
@@ -189,8 +187,7 @@ func (v *Backend) DecodeJX(d *jx.Decoder, path *validation.Path, errs *validatio
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.UrlDomain = &y0
+				v.UrlDomain = validation.Ptr(d, &p, x0)
 			}
 		case "vpc_info":
 			p := path.Key("vpc_info")
@@ -206,8 +203,7 @@ func (v *Backend) DecodeJX(d *jx.Decoder, path *validation.Path, errs *validatio
 				return err
 			}
 			if ok0 && validation.FitInt(errs, &p, x0, 64) {
-				y0 := BackendVpcStatus(x0)
-				v.VpcStatus = &y0
+				v.VpcStatus = validation.Ptr(d, &p, BackendVpcStatus(x0))
 			}
 		default:
 			if err := d.Skip(); err != nil {
@@ -361,7 +357,8 @@ func (v *CreateThingRequest) ValidateAt(path *validation.Path, errs *validation.
 		if !(strings.IndexByte(uri, '{') >= 0) {
 			return
 		}
-		var declared []string
+		var room [8]string
+		declared := room[:0]
 		if v.Params != nil {
 			for _, it := range *v.Params {
 				if validation.Match(string(it.Location), true, "PATH") {
@@ -411,8 +408,7 @@ func (v *CreateThingRequest) DecodeJX(d *jx.Decoder, path *validation.Path, errs
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.Caption = &y0
+				v.Caption = validation.Ptr(d, &p, x0)
 			}
 		case "cors":
 			p := path.Key("cors")
@@ -421,8 +417,7 @@ func (v *CreateThingRequest) DecodeJX(d *jx.Decoder, path *validation.Path, errs
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.Cors = &y0
+				v.Cors = validation.Ptr(d, &p, x0)
 			}
 		case "kind":
 			seen |= uint64(0x10)
@@ -441,8 +436,7 @@ func (v *CreateThingRequest) DecodeJX(d *jx.Decoder, path *validation.Path, errs
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.Label = &y0
+				v.Label = validation.Ptr(d, &p, x0)
 			}
 		case "level":
 			p := path.Key("level")
@@ -451,8 +445,7 @@ func (v *CreateThingRequest) DecodeJX(d *jx.Decoder, path *validation.Path, errs
 				return err
 			}
 			if ok0 && validation.FitInt(errs, &p, x0, 64) {
-				y0 := x0
-				v.Level = &y0
+				v.Level = validation.Ptr(d, &p, x0)
 			}
 		case "method":
 			seen |= uint64(0x80)
@@ -486,8 +479,7 @@ func (v *CreateThingRequest) DecodeJX(d *jx.Decoder, path *validation.Path, errs
 					return err
 				}
 				if ok0 {
-					y0 := x0
-					v.Note = &y0
+					v.Note = validation.Ptr(d, &p, x0)
 				}
 			}
 		case "params":
@@ -495,7 +487,7 @@ func (v *CreateThingRequest) DecodeJX(d *jx.Decoder, path *validation.Path, errs
 			if ok0, err := validation.Expect(d, errs, &p, jx.Array, "an array"); err != nil {
 				return err
 			} else if ok0 {
-				arr0 := make([]Param, 0)
+				var arr0 []Param
 				it0, err := d.ArrIter()
 				if err != nil {
 					return err
@@ -506,13 +498,18 @@ func (v *CreateThingRequest) DecodeJX(d *jx.Decoder, path *validation.Path, errs
 					if err := e0.DecodeJX(d, &q0, errs); err != nil {
 						return err
 					}
+					if arr0 == nil {
+						arr0 = make([]Param, 0, 4)
+					}
 					arr0 = append(arr0, e0)
 				}
 				if err := it0.Err(); err != nil {
 					return err
 				}
-				y0 := arr0
-				v.Params = &y0
+				if arr0 == nil {
+					arr0 = make([]Param, 0)
+				}
+				v.Params = validation.Ptr(d, &p, arr0)
 			}
 		case "ratio":
 			p := path.Key("ratio")
@@ -521,15 +518,14 @@ func (v *CreateThingRequest) DecodeJX(d *jx.Decoder, path *validation.Path, errs
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.Ratio = &y0
+				v.Ratio = validation.Ptr(d, &p, x0)
 			}
 		case "refs":
 			p := path.Key("refs")
 			if ok0, err := validation.Expect(d, errs, &p, jx.Array, "an array"); err != nil {
 				return err
 			} else if ok0 {
-				arr0 := make([]Ref, 0)
+				var arr0 []Ref
 				it0, err := d.ArrIter()
 				if err != nil {
 					return err
@@ -540,13 +536,18 @@ func (v *CreateThingRequest) DecodeJX(d *jx.Decoder, path *validation.Path, errs
 					if err := e0.DecodeJX(d, &q0, errs); err != nil {
 						return err
 					}
+					if arr0 == nil {
+						arr0 = make([]Ref, 0, 4)
+					}
 					arr0 = append(arr0, e0)
 				}
 				if err := it0.Err(); err != nil {
 					return err
 				}
-				y0 := arr0
-				v.Refs = &y0
+				if arr0 == nil {
+					arr0 = make([]Ref, 0)
+				}
+				v.Refs = validation.Ptr(d, &p, arr0)
 			}
 		case "remark":
 			p := path.Key("remark")
@@ -555,15 +556,14 @@ func (v *CreateThingRequest) DecodeJX(d *jx.Decoder, path *validation.Path, errs
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.Remark = &y0
+				v.Remark = validation.Ptr(d, &p, x0)
 			}
 		case "tags":
 			p := path.Key("tags")
 			if ok0, err := validation.Expect(d, errs, &p, jx.Array, "an array"); err != nil {
 				return err
 			} else if ok0 {
-				arr0 := make([]string, 0)
+				var arr0 []string
 				it0, err := d.ArrIter()
 				if err != nil {
 					return err
@@ -578,13 +578,18 @@ func (v *CreateThingRequest) DecodeJX(d *jx.Decoder, path *validation.Path, errs
 					if ok1 {
 						e0 = x1
 					}
+					if arr0 == nil {
+						arr0 = make([]string, 0, 4)
+					}
 					arr0 = append(arr0, e0)
 				}
 				if err := it0.Err(); err != nil {
 					return err
 				}
-				y0 := arr0
-				v.Tags = &y0
+				if arr0 == nil {
+					arr0 = make([]string, 0)
+				}
+				v.Tags = validation.Ptr(d, &p, arr0)
 			}
 		case "uri":
 			p := path.Key("uri")
@@ -593,8 +598,7 @@ func (v *CreateThingRequest) DecodeJX(d *jx.Decoder, path *validation.Path, errs
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.Uri = &y0
+				v.Uri = validation.Ptr(d, &p, x0)
 			}
 		default:
 			if err := d.Skip(); err != nil {
@@ -675,8 +679,7 @@ func (v *CreateThingResponse) DecodeJX(d *jx.Decoder, path *validation.Path, err
 					return err
 				}
 				if ok0 {
-					y0 := x0
-					v.Created = &y0
+					v.Created = validation.Ptr(d, &p, x0)
 				}
 			}
 		case "id":
@@ -686,8 +689,7 @@ func (v *CreateThingResponse) DecodeJX(d *jx.Decoder, path *validation.Path, err
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.Id = &y0
+				v.Id = validation.Ptr(d, &p, x0)
 			}
 		case "name":
 			p := path.Key("name")
@@ -696,8 +698,7 @@ func (v *CreateThingResponse) DecodeJX(d *jx.Decoder, path *validation.Path, err
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.Name = &y0
+				v.Name = validation.Ptr(d, &p, x0)
 			}
 		default:
 			if err := d.Skip(); err != nil {
@@ -745,8 +746,7 @@ func (v *ErrorResponse) DecodeJX(d *jx.Decoder, path *validation.Path, errs *val
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.ErrorCode = &y0
+				v.ErrorCode = validation.Ptr(d, &p, x0)
 			}
 		case "error_msg":
 			p := path.Key("error_msg")
@@ -755,8 +755,7 @@ func (v *ErrorResponse) DecodeJX(d *jx.Decoder, path *validation.Path, errs *val
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.ErrorMsg = &y0
+				v.ErrorMsg = validation.Ptr(d, &p, x0)
 			}
 		default:
 			if err := d.Skip(); err != nil {
