@@ -85,7 +85,7 @@ func generateValidators(doc *openapi3.T, c Config) ([]byte, error) {
 }
 
 // pattern returns a matcher function for re: a rune loop for the common shapes (see
-// classMatcher), else a compiled regexp's MatchString.
+// classMatcher), else an automaton (see dfa), else a compiled regexp's MatchString.
 func (g *vgen) pattern(re string) jen.Code {
 	name, ok := g.patterns[re]
 	if !ok {
@@ -93,6 +93,8 @@ func (g *vgen) pattern(re string) jen.Code {
 		g.patterns[re] = name
 		var def jen.Code = jen.Qual(rePkg, "MustCompile").Call(jen.Lit(re)).Dot("MatchString")
 		if m, ok := compileClasses(re); ok {
+			def = jen.Func().Params(jen.Id("s").String()).Bool().Block(m.code()...)
+		} else if m, ok := compileDFA(re); ok {
 			def = jen.Func().Params(jen.Id("s").String()).Bool().Block(m.code()...)
 		}
 		g.vars = append(g.vars, jen.Comment(re), jen.Id(name).Op("=").Add(def))

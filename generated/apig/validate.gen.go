@@ -5,7 +5,6 @@ package apig
 import (
 	"github.com/apiclab/apic/generated/validation"
 	"github.com/go-faster/jx"
-	"regexp"
 	"strconv"
 	"strings"
 )
@@ -123,9 +122,676 @@ var (
 		return i >= 1
 	}
 	// ^([A-Za-z0-9._-]|#[A-Za-z][A-Za-z0-9_-]{2,31}#|\[[0-9A-Fa-f:.]+\])+(:([0-9]{1,5}|#[A-Za-z][A-Za-z0-9_-]{2,31}#))?$
-	pattern1 = regexp.MustCompile("^([A-Za-z0-9._-]|#[A-Za-z][A-Za-z0-9_-]{2,31}#|\\[[0-9A-Fa-f:.]+\\])+(:([0-9]{1,5}|#[A-Za-z][A-Za-z0-9_-]{2,31}#))?$").MatchString
-	enum3    = []int64{int64(1), int64(2)}
-	enum4    = []string{"PATH", "QUERY", "HEADER"}
+	pattern1 = func(s string) bool {
+		st := 0
+		for _, r := range s {
+			switch st {
+			case 0:
+				switch {
+				case r == int32(35):
+					st = 1
+				case (r >= int32(45) && r <= int32(46)) || (r >= int32(48) && r <= int32(57)) || (r >= int32(65) && r <= int32(90)) || r == int32(95) || (r >= int32(97) && r <= int32(122)):
+					st = 2
+				case r == int32(91):
+					st = 3
+				default:
+					return false
+				}
+			case 1:
+				switch {
+				case (r >= int32(65) && r <= int32(90)) || (r >= int32(97) && r <= int32(122)):
+					st = 4
+				default:
+					return false
+				}
+			case 2:
+				switch {
+				case r == int32(35):
+					st = 1
+				case (r >= int32(45) && r <= int32(46)) || (r >= int32(48) && r <= int32(57)) || (r >= int32(65) && r <= int32(90)) || r == int32(95) || (r >= int32(97) && r <= int32(122)):
+					st = 2
+				case r == int32(58):
+					st = 5
+				case r == int32(91):
+					st = 3
+				default:
+					return false
+				}
+			case 3:
+				switch {
+				case r == int32(46) || (r >= int32(48) && r <= int32(58)) || (r >= int32(65) && r <= int32(70)) || (r >= int32(97) && r <= int32(102)):
+					st = 6
+				default:
+					return false
+				}
+			case 4:
+				switch {
+				case r == int32(45) || (r >= int32(48) && r <= int32(57)) || (r >= int32(65) && r <= int32(90)) || r == int32(95) || (r >= int32(97) && r <= int32(122)):
+					st = 7
+				default:
+					return false
+				}
+			case 5:
+				switch {
+				case r == int32(35):
+					st = 8
+				case (r >= int32(48) && r <= int32(57)):
+					st = 9
+				default:
+					return false
+				}
+			case 6:
+				switch {
+				case r == int32(46) || (r >= int32(48) && r <= int32(58)) || (r >= int32(65) && r <= int32(70)) || (r >= int32(97) && r <= int32(102)):
+					st = 6
+				case r == int32(93):
+					st = 2
+				default:
+					return false
+				}
+			case 7:
+				switch {
+				case r == int32(45) || (r >= int32(48) && r <= int32(57)) || (r >= int32(65) && r <= int32(90)) || r == int32(95) || (r >= int32(97) && r <= int32(122)):
+					st = 10
+				default:
+					return false
+				}
+			case 8:
+				switch {
+				case (r >= int32(65) && r <= int32(90)) || (r >= int32(97) && r <= int32(122)):
+					st = 11
+				default:
+					return false
+				}
+			case 9:
+				switch {
+				case (r >= int32(48) && r <= int32(57)):
+					st = 12
+				default:
+					return false
+				}
+			case 10:
+				switch {
+				case r == int32(35):
+					st = 2
+				case r == int32(45) || (r >= int32(48) && r <= int32(57)) || (r >= int32(65) && r <= int32(90)) || r == int32(95) || (r >= int32(97) && r <= int32(122)):
+					st = 13
+				default:
+					return false
+				}
+			case 11:
+				switch {
+				case r == int32(45) || (r >= int32(48) && r <= int32(57)) || (r >= int32(65) && r <= int32(90)) || r == int32(95) || (r >= int32(97) && r <= int32(122)):
+					st = 14
+				default:
+					return false
+				}
+			case 12:
+				switch {
+				case (r >= int32(48) && r <= int32(57)):
+					st = 15
+				default:
+					return false
+				}
+			case 13:
+				switch {
+				case r == int32(35):
+					st = 2
+				case r == int32(45) || (r >= int32(48) && r <= int32(57)) || (r >= int32(65) && r <= int32(90)) || r == int32(95) || (r >= int32(97) && r <= int32(122)):
+					st = 16
+				default:
+					return false
+				}
+			case 14:
+				switch {
+				case r == int32(45) || (r >= int32(48) && r <= int32(57)) || (r >= int32(65) && r <= int32(90)) || r == int32(95) || (r >= int32(97) && r <= int32(122)):
+					st = 17
+				default:
+					return false
+				}
+			case 15:
+				switch {
+				case (r >= int32(48) && r <= int32(57)):
+					st = 18
+				default:
+					return false
+				}
+			case 16:
+				switch {
+				case r == int32(35):
+					st = 2
+				case r == int32(45) || (r >= int32(48) && r <= int32(57)) || (r >= int32(65) && r <= int32(90)) || r == int32(95) || (r >= int32(97) && r <= int32(122)):
+					st = 19
+				default:
+					return false
+				}
+			case 17:
+				switch {
+				case r == int32(35):
+					st = 20
+				case r == int32(45) || (r >= int32(48) && r <= int32(57)) || (r >= int32(65) && r <= int32(90)) || r == int32(95) || (r >= int32(97) && r <= int32(122)):
+					st = 21
+				default:
+					return false
+				}
+			case 18:
+				switch {
+				case (r >= int32(48) && r <= int32(57)):
+					st = 20
+				default:
+					return false
+				}
+			case 19:
+				switch {
+				case r == int32(35):
+					st = 2
+				case r == int32(45) || (r >= int32(48) && r <= int32(57)) || (r >= int32(65) && r <= int32(90)) || r == int32(95) || (r >= int32(97) && r <= int32(122)):
+					st = 22
+				default:
+					return false
+				}
+			case 20:
+				switch {
+				default:
+					return false
+				}
+			case 21:
+				switch {
+				case r == int32(35):
+					st = 20
+				case r == int32(45) || (r >= int32(48) && r <= int32(57)) || (r >= int32(65) && r <= int32(90)) || r == int32(95) || (r >= int32(97) && r <= int32(122)):
+					st = 23
+				default:
+					return false
+				}
+			case 22:
+				switch {
+				case r == int32(35):
+					st = 2
+				case r == int32(45) || (r >= int32(48) && r <= int32(57)) || (r >= int32(65) && r <= int32(90)) || r == int32(95) || (r >= int32(97) && r <= int32(122)):
+					st = 24
+				default:
+					return false
+				}
+			case 23:
+				switch {
+				case r == int32(35):
+					st = 20
+				case r == int32(45) || (r >= int32(48) && r <= int32(57)) || (r >= int32(65) && r <= int32(90)) || r == int32(95) || (r >= int32(97) && r <= int32(122)):
+					st = 25
+				default:
+					return false
+				}
+			case 24:
+				switch {
+				case r == int32(35):
+					st = 2
+				case r == int32(45) || (r >= int32(48) && r <= int32(57)) || (r >= int32(65) && r <= int32(90)) || r == int32(95) || (r >= int32(97) && r <= int32(122)):
+					st = 26
+				default:
+					return false
+				}
+			case 25:
+				switch {
+				case r == int32(35):
+					st = 20
+				case r == int32(45) || (r >= int32(48) && r <= int32(57)) || (r >= int32(65) && r <= int32(90)) || r == int32(95) || (r >= int32(97) && r <= int32(122)):
+					st = 27
+				default:
+					return false
+				}
+			case 26:
+				switch {
+				case r == int32(35):
+					st = 2
+				case r == int32(45) || (r >= int32(48) && r <= int32(57)) || (r >= int32(65) && r <= int32(90)) || r == int32(95) || (r >= int32(97) && r <= int32(122)):
+					st = 28
+				default:
+					return false
+				}
+			case 27:
+				switch {
+				case r == int32(35):
+					st = 20
+				case r == int32(45) || (r >= int32(48) && r <= int32(57)) || (r >= int32(65) && r <= int32(90)) || r == int32(95) || (r >= int32(97) && r <= int32(122)):
+					st = 29
+				default:
+					return false
+				}
+			case 28:
+				switch {
+				case r == int32(35):
+					st = 2
+				case r == int32(45) || (r >= int32(48) && r <= int32(57)) || (r >= int32(65) && r <= int32(90)) || r == int32(95) || (r >= int32(97) && r <= int32(122)):
+					st = 30
+				default:
+					return false
+				}
+			case 29:
+				switch {
+				case r == int32(35):
+					st = 20
+				case r == int32(45) || (r >= int32(48) && r <= int32(57)) || (r >= int32(65) && r <= int32(90)) || r == int32(95) || (r >= int32(97) && r <= int32(122)):
+					st = 31
+				default:
+					return false
+				}
+			case 30:
+				switch {
+				case r == int32(35):
+					st = 2
+				case r == int32(45) || (r >= int32(48) && r <= int32(57)) || (r >= int32(65) && r <= int32(90)) || r == int32(95) || (r >= int32(97) && r <= int32(122)):
+					st = 32
+				default:
+					return false
+				}
+			case 31:
+				switch {
+				case r == int32(35):
+					st = 20
+				case r == int32(45) || (r >= int32(48) && r <= int32(57)) || (r >= int32(65) && r <= int32(90)) || r == int32(95) || (r >= int32(97) && r <= int32(122)):
+					st = 33
+				default:
+					return false
+				}
+			case 32:
+				switch {
+				case r == int32(35):
+					st = 2
+				case r == int32(45) || (r >= int32(48) && r <= int32(57)) || (r >= int32(65) && r <= int32(90)) || r == int32(95) || (r >= int32(97) && r <= int32(122)):
+					st = 34
+				default:
+					return false
+				}
+			case 33:
+				switch {
+				case r == int32(35):
+					st = 20
+				case r == int32(45) || (r >= int32(48) && r <= int32(57)) || (r >= int32(65) && r <= int32(90)) || r == int32(95) || (r >= int32(97) && r <= int32(122)):
+					st = 35
+				default:
+					return false
+				}
+			case 34:
+				switch {
+				case r == int32(35):
+					st = 2
+				case r == int32(45) || (r >= int32(48) && r <= int32(57)) || (r >= int32(65) && r <= int32(90)) || r == int32(95) || (r >= int32(97) && r <= int32(122)):
+					st = 36
+				default:
+					return false
+				}
+			case 35:
+				switch {
+				case r == int32(35):
+					st = 20
+				case r == int32(45) || (r >= int32(48) && r <= int32(57)) || (r >= int32(65) && r <= int32(90)) || r == int32(95) || (r >= int32(97) && r <= int32(122)):
+					st = 37
+				default:
+					return false
+				}
+			case 36:
+				switch {
+				case r == int32(35):
+					st = 2
+				case r == int32(45) || (r >= int32(48) && r <= int32(57)) || (r >= int32(65) && r <= int32(90)) || r == int32(95) || (r >= int32(97) && r <= int32(122)):
+					st = 38
+				default:
+					return false
+				}
+			case 37:
+				switch {
+				case r == int32(35):
+					st = 20
+				case r == int32(45) || (r >= int32(48) && r <= int32(57)) || (r >= int32(65) && r <= int32(90)) || r == int32(95) || (r >= int32(97) && r <= int32(122)):
+					st = 39
+				default:
+					return false
+				}
+			case 38:
+				switch {
+				case r == int32(35):
+					st = 2
+				case r == int32(45) || (r >= int32(48) && r <= int32(57)) || (r >= int32(65) && r <= int32(90)) || r == int32(95) || (r >= int32(97) && r <= int32(122)):
+					st = 40
+				default:
+					return false
+				}
+			case 39:
+				switch {
+				case r == int32(35):
+					st = 20
+				case r == int32(45) || (r >= int32(48) && r <= int32(57)) || (r >= int32(65) && r <= int32(90)) || r == int32(95) || (r >= int32(97) && r <= int32(122)):
+					st = 41
+				default:
+					return false
+				}
+			case 40:
+				switch {
+				case r == int32(35):
+					st = 2
+				case r == int32(45) || (r >= int32(48) && r <= int32(57)) || (r >= int32(65) && r <= int32(90)) || r == int32(95) || (r >= int32(97) && r <= int32(122)):
+					st = 42
+				default:
+					return false
+				}
+			case 41:
+				switch {
+				case r == int32(35):
+					st = 20
+				case r == int32(45) || (r >= int32(48) && r <= int32(57)) || (r >= int32(65) && r <= int32(90)) || r == int32(95) || (r >= int32(97) && r <= int32(122)):
+					st = 43
+				default:
+					return false
+				}
+			case 42:
+				switch {
+				case r == int32(35):
+					st = 2
+				case r == int32(45) || (r >= int32(48) && r <= int32(57)) || (r >= int32(65) && r <= int32(90)) || r == int32(95) || (r >= int32(97) && r <= int32(122)):
+					st = 44
+				default:
+					return false
+				}
+			case 43:
+				switch {
+				case r == int32(35):
+					st = 20
+				case r == int32(45) || (r >= int32(48) && r <= int32(57)) || (r >= int32(65) && r <= int32(90)) || r == int32(95) || (r >= int32(97) && r <= int32(122)):
+					st = 45
+				default:
+					return false
+				}
+			case 44:
+				switch {
+				case r == int32(35):
+					st = 2
+				case r == int32(45) || (r >= int32(48) && r <= int32(57)) || (r >= int32(65) && r <= int32(90)) || r == int32(95) || (r >= int32(97) && r <= int32(122)):
+					st = 46
+				default:
+					return false
+				}
+			case 45:
+				switch {
+				case r == int32(35):
+					st = 20
+				case r == int32(45) || (r >= int32(48) && r <= int32(57)) || (r >= int32(65) && r <= int32(90)) || r == int32(95) || (r >= int32(97) && r <= int32(122)):
+					st = 47
+				default:
+					return false
+				}
+			case 46:
+				switch {
+				case r == int32(35):
+					st = 2
+				case r == int32(45) || (r >= int32(48) && r <= int32(57)) || (r >= int32(65) && r <= int32(90)) || r == int32(95) || (r >= int32(97) && r <= int32(122)):
+					st = 48
+				default:
+					return false
+				}
+			case 47:
+				switch {
+				case r == int32(35):
+					st = 20
+				case r == int32(45) || (r >= int32(48) && r <= int32(57)) || (r >= int32(65) && r <= int32(90)) || r == int32(95) || (r >= int32(97) && r <= int32(122)):
+					st = 49
+				default:
+					return false
+				}
+			case 48:
+				switch {
+				case r == int32(35):
+					st = 2
+				case r == int32(45) || (r >= int32(48) && r <= int32(57)) || (r >= int32(65) && r <= int32(90)) || r == int32(95) || (r >= int32(97) && r <= int32(122)):
+					st = 50
+				default:
+					return false
+				}
+			case 49:
+				switch {
+				case r == int32(35):
+					st = 20
+				case r == int32(45) || (r >= int32(48) && r <= int32(57)) || (r >= int32(65) && r <= int32(90)) || r == int32(95) || (r >= int32(97) && r <= int32(122)):
+					st = 51
+				default:
+					return false
+				}
+			case 50:
+				switch {
+				case r == int32(35):
+					st = 2
+				case r == int32(45) || (r >= int32(48) && r <= int32(57)) || (r >= int32(65) && r <= int32(90)) || r == int32(95) || (r >= int32(97) && r <= int32(122)):
+					st = 52
+				default:
+					return false
+				}
+			case 51:
+				switch {
+				case r == int32(35):
+					st = 20
+				case r == int32(45) || (r >= int32(48) && r <= int32(57)) || (r >= int32(65) && r <= int32(90)) || r == int32(95) || (r >= int32(97) && r <= int32(122)):
+					st = 53
+				default:
+					return false
+				}
+			case 52:
+				switch {
+				case r == int32(35):
+					st = 2
+				case r == int32(45) || (r >= int32(48) && r <= int32(57)) || (r >= int32(65) && r <= int32(90)) || r == int32(95) || (r >= int32(97) && r <= int32(122)):
+					st = 54
+				default:
+					return false
+				}
+			case 53:
+				switch {
+				case r == int32(35):
+					st = 20
+				case r == int32(45) || (r >= int32(48) && r <= int32(57)) || (r >= int32(65) && r <= int32(90)) || r == int32(95) || (r >= int32(97) && r <= int32(122)):
+					st = 55
+				default:
+					return false
+				}
+			case 54:
+				switch {
+				case r == int32(35):
+					st = 2
+				case r == int32(45) || (r >= int32(48) && r <= int32(57)) || (r >= int32(65) && r <= int32(90)) || r == int32(95) || (r >= int32(97) && r <= int32(122)):
+					st = 56
+				default:
+					return false
+				}
+			case 55:
+				switch {
+				case r == int32(35):
+					st = 20
+				case r == int32(45) || (r >= int32(48) && r <= int32(57)) || (r >= int32(65) && r <= int32(90)) || r == int32(95) || (r >= int32(97) && r <= int32(122)):
+					st = 57
+				default:
+					return false
+				}
+			case 56:
+				switch {
+				case r == int32(35):
+					st = 2
+				case r == int32(45) || (r >= int32(48) && r <= int32(57)) || (r >= int32(65) && r <= int32(90)) || r == int32(95) || (r >= int32(97) && r <= int32(122)):
+					st = 58
+				default:
+					return false
+				}
+			case 57:
+				switch {
+				case r == int32(35):
+					st = 20
+				case r == int32(45) || (r >= int32(48) && r <= int32(57)) || (r >= int32(65) && r <= int32(90)) || r == int32(95) || (r >= int32(97) && r <= int32(122)):
+					st = 59
+				default:
+					return false
+				}
+			case 58:
+				switch {
+				case r == int32(35):
+					st = 2
+				case r == int32(45) || (r >= int32(48) && r <= int32(57)) || (r >= int32(65) && r <= int32(90)) || r == int32(95) || (r >= int32(97) && r <= int32(122)):
+					st = 60
+				default:
+					return false
+				}
+			case 59:
+				switch {
+				case r == int32(35):
+					st = 20
+				case r == int32(45) || (r >= int32(48) && r <= int32(57)) || (r >= int32(65) && r <= int32(90)) || r == int32(95) || (r >= int32(97) && r <= int32(122)):
+					st = 61
+				default:
+					return false
+				}
+			case 60:
+				switch {
+				case r == int32(35):
+					st = 2
+				case r == int32(45) || (r >= int32(48) && r <= int32(57)) || (r >= int32(65) && r <= int32(90)) || r == int32(95) || (r >= int32(97) && r <= int32(122)):
+					st = 62
+				default:
+					return false
+				}
+			case 61:
+				switch {
+				case r == int32(35):
+					st = 20
+				case r == int32(45) || (r >= int32(48) && r <= int32(57)) || (r >= int32(65) && r <= int32(90)) || r == int32(95) || (r >= int32(97) && r <= int32(122)):
+					st = 63
+				default:
+					return false
+				}
+			case 62:
+				switch {
+				case r == int32(35):
+					st = 2
+				case r == int32(45) || (r >= int32(48) && r <= int32(57)) || (r >= int32(65) && r <= int32(90)) || r == int32(95) || (r >= int32(97) && r <= int32(122)):
+					st = 64
+				default:
+					return false
+				}
+			case 63:
+				switch {
+				case r == int32(35):
+					st = 20
+				case r == int32(45) || (r >= int32(48) && r <= int32(57)) || (r >= int32(65) && r <= int32(90)) || r == int32(95) || (r >= int32(97) && r <= int32(122)):
+					st = 65
+				default:
+					return false
+				}
+			case 64:
+				switch {
+				case r == int32(35):
+					st = 2
+				case r == int32(45) || (r >= int32(48) && r <= int32(57)) || (r >= int32(65) && r <= int32(90)) || r == int32(95) || (r >= int32(97) && r <= int32(122)):
+					st = 66
+				default:
+					return false
+				}
+			case 65:
+				switch {
+				case r == int32(35):
+					st = 20
+				case r == int32(45) || (r >= int32(48) && r <= int32(57)) || (r >= int32(65) && r <= int32(90)) || r == int32(95) || (r >= int32(97) && r <= int32(122)):
+					st = 67
+				default:
+					return false
+				}
+			case 66:
+				switch {
+				case r == int32(35):
+					st = 2
+				case r == int32(45) || (r >= int32(48) && r <= int32(57)) || (r >= int32(65) && r <= int32(90)) || r == int32(95) || (r >= int32(97) && r <= int32(122)):
+					st = 68
+				default:
+					return false
+				}
+			case 67:
+				switch {
+				case r == int32(35):
+					st = 20
+				case r == int32(45) || (r >= int32(48) && r <= int32(57)) || (r >= int32(65) && r <= int32(90)) || r == int32(95) || (r >= int32(97) && r <= int32(122)):
+					st = 69
+				default:
+					return false
+				}
+			case 68:
+				switch {
+				case r == int32(35):
+					st = 2
+				case r == int32(45) || (r >= int32(48) && r <= int32(57)) || (r >= int32(65) && r <= int32(90)) || r == int32(95) || (r >= int32(97) && r <= int32(122)):
+					st = 70
+				default:
+					return false
+				}
+			case 69:
+				switch {
+				case r == int32(35):
+					st = 20
+				case r == int32(45) || (r >= int32(48) && r <= int32(57)) || (r >= int32(65) && r <= int32(90)) || r == int32(95) || (r >= int32(97) && r <= int32(122)):
+					st = 71
+				default:
+					return false
+				}
+			case 70:
+				switch {
+				case r == int32(35):
+					st = 2
+				case r == int32(45) || (r >= int32(48) && r <= int32(57)) || (r >= int32(65) && r <= int32(90)) || r == int32(95) || (r >= int32(97) && r <= int32(122)):
+					st = 72
+				default:
+					return false
+				}
+			case 71:
+				switch {
+				case r == int32(35):
+					st = 20
+				case r == int32(45) || (r >= int32(48) && r <= int32(57)) || (r >= int32(65) && r <= int32(90)) || r == int32(95) || (r >= int32(97) && r <= int32(122)):
+					st = 73
+				default:
+					return false
+				}
+			case 72:
+				switch {
+				case r == int32(35):
+					st = 2
+				default:
+					return false
+				}
+			case 73:
+				switch {
+				case r == int32(35):
+					st = 20
+				case r == int32(45) || (r >= int32(48) && r <= int32(57)) || (r >= int32(65) && r <= int32(90)) || r == int32(95) || (r >= int32(97) && r <= int32(122)):
+					st = 74
+				default:
+					return false
+				}
+			case 74:
+				switch {
+				case r == int32(35):
+					st = 20
+				case r == int32(45) || (r >= int32(48) && r <= int32(57)) || (r >= int32(65) && r <= int32(90)) || r == int32(95) || (r >= int32(97) && r <= int32(122)):
+					st = 75
+				default:
+					return false
+				}
+			case 75:
+				switch {
+				case r == int32(35):
+					st = 20
+				default:
+					return false
+				}
+			}
+		}
+		return st == 2 || st == 9 || st == 12 || st == 15 || st == 18 || st == 20
+	}
+	enum3 = []int64{int64(1), int64(2)}
+	enum4 = []string{"PATH", "QUERY", "HEADER"}
 	// ^[A-Za-z][A-Za-z0-9._-]{0,31}$
 	pattern2 = func(s string) bool {
 		i, n := 0, 0

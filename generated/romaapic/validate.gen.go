@@ -5,7 +5,6 @@ package romaapic
 import (
 	"github.com/apiclab/apic/generated/validation"
 	"github.com/go-faster/jx"
-	"regexp"
 	"strconv"
 	"strings"
 )
@@ -360,11 +359,715 @@ var (
 		return i >= 1
 	}
 	// ^(-1|[0-9]|10)$
-	pattern6 = regexp.MustCompile("^(-1|[0-9]|10)$").MatchString
+	pattern6 = func(s string) bool {
+		st := 0
+		for _, r := range s {
+			switch st {
+			case 0:
+				switch {
+				case r == int32(45):
+					st = 1
+				case r == int32(48) || (r >= int32(50) && r <= int32(57)):
+					st = 2
+				case r == int32(49):
+					st = 3
+				default:
+					return false
+				}
+			case 1:
+				switch {
+				case r == int32(49):
+					st = 2
+				default:
+					return false
+				}
+			case 2:
+				switch {
+				default:
+					return false
+				}
+			case 3:
+				switch {
+				case r == int32(48):
+					st = 2
+				default:
+					return false
+				}
+			}
+		}
+		return st == 2 || st == 3
+	}
 	// ^([A-Za-z0-9._-]|#[A-Za-z][A-Za-z0-9_-]{2,31}#|\[[0-9A-Fa-f:.]+\])+(:([0-9]{1,5}|#[A-Za-z][A-Za-z0-9_-]{2,31}#))?$
-	pattern7 = regexp.MustCompile("^([A-Za-z0-9._-]|#[A-Za-z][A-Za-z0-9_-]{2,31}#|\\[[0-9A-Fa-f:.]+\\])+(:([0-9]{1,5}|#[A-Za-z][A-Za-z0-9_-]{2,31}#))?$").MatchString
-	enum17   = []string{"DISABLE", "HEADER"}
-	enum18   = []string{"PATH", "QUERY", "HEADER"}
+	pattern7 = func(s string) bool {
+		st := 0
+		for _, r := range s {
+			switch st {
+			case 0:
+				switch {
+				case r == int32(35):
+					st = 1
+				case (r >= int32(45) && r <= int32(46)) || (r >= int32(48) && r <= int32(57)) || (r >= int32(65) && r <= int32(90)) || r == int32(95) || (r >= int32(97) && r <= int32(122)):
+					st = 2
+				case r == int32(91):
+					st = 3
+				default:
+					return false
+				}
+			case 1:
+				switch {
+				case (r >= int32(65) && r <= int32(90)) || (r >= int32(97) && r <= int32(122)):
+					st = 4
+				default:
+					return false
+				}
+			case 2:
+				switch {
+				case r == int32(35):
+					st = 1
+				case (r >= int32(45) && r <= int32(46)) || (r >= int32(48) && r <= int32(57)) || (r >= int32(65) && r <= int32(90)) || r == int32(95) || (r >= int32(97) && r <= int32(122)):
+					st = 2
+				case r == int32(58):
+					st = 5
+				case r == int32(91):
+					st = 3
+				default:
+					return false
+				}
+			case 3:
+				switch {
+				case r == int32(46) || (r >= int32(48) && r <= int32(58)) || (r >= int32(65) && r <= int32(70)) || (r >= int32(97) && r <= int32(102)):
+					st = 6
+				default:
+					return false
+				}
+			case 4:
+				switch {
+				case r == int32(45) || (r >= int32(48) && r <= int32(57)) || (r >= int32(65) && r <= int32(90)) || r == int32(95) || (r >= int32(97) && r <= int32(122)):
+					st = 7
+				default:
+					return false
+				}
+			case 5:
+				switch {
+				case r == int32(35):
+					st = 8
+				case (r >= int32(48) && r <= int32(57)):
+					st = 9
+				default:
+					return false
+				}
+			case 6:
+				switch {
+				case r == int32(46) || (r >= int32(48) && r <= int32(58)) || (r >= int32(65) && r <= int32(70)) || (r >= int32(97) && r <= int32(102)):
+					st = 6
+				case r == int32(93):
+					st = 2
+				default:
+					return false
+				}
+			case 7:
+				switch {
+				case r == int32(45) || (r >= int32(48) && r <= int32(57)) || (r >= int32(65) && r <= int32(90)) || r == int32(95) || (r >= int32(97) && r <= int32(122)):
+					st = 10
+				default:
+					return false
+				}
+			case 8:
+				switch {
+				case (r >= int32(65) && r <= int32(90)) || (r >= int32(97) && r <= int32(122)):
+					st = 11
+				default:
+					return false
+				}
+			case 9:
+				switch {
+				case (r >= int32(48) && r <= int32(57)):
+					st = 12
+				default:
+					return false
+				}
+			case 10:
+				switch {
+				case r == int32(35):
+					st = 2
+				case r == int32(45) || (r >= int32(48) && r <= int32(57)) || (r >= int32(65) && r <= int32(90)) || r == int32(95) || (r >= int32(97) && r <= int32(122)):
+					st = 13
+				default:
+					return false
+				}
+			case 11:
+				switch {
+				case r == int32(45) || (r >= int32(48) && r <= int32(57)) || (r >= int32(65) && r <= int32(90)) || r == int32(95) || (r >= int32(97) && r <= int32(122)):
+					st = 14
+				default:
+					return false
+				}
+			case 12:
+				switch {
+				case (r >= int32(48) && r <= int32(57)):
+					st = 15
+				default:
+					return false
+				}
+			case 13:
+				switch {
+				case r == int32(35):
+					st = 2
+				case r == int32(45) || (r >= int32(48) && r <= int32(57)) || (r >= int32(65) && r <= int32(90)) || r == int32(95) || (r >= int32(97) && r <= int32(122)):
+					st = 16
+				default:
+					return false
+				}
+			case 14:
+				switch {
+				case r == int32(45) || (r >= int32(48) && r <= int32(57)) || (r >= int32(65) && r <= int32(90)) || r == int32(95) || (r >= int32(97) && r <= int32(122)):
+					st = 17
+				default:
+					return false
+				}
+			case 15:
+				switch {
+				case (r >= int32(48) && r <= int32(57)):
+					st = 18
+				default:
+					return false
+				}
+			case 16:
+				switch {
+				case r == int32(35):
+					st = 2
+				case r == int32(45) || (r >= int32(48) && r <= int32(57)) || (r >= int32(65) && r <= int32(90)) || r == int32(95) || (r >= int32(97) && r <= int32(122)):
+					st = 19
+				default:
+					return false
+				}
+			case 17:
+				switch {
+				case r == int32(35):
+					st = 20
+				case r == int32(45) || (r >= int32(48) && r <= int32(57)) || (r >= int32(65) && r <= int32(90)) || r == int32(95) || (r >= int32(97) && r <= int32(122)):
+					st = 21
+				default:
+					return false
+				}
+			case 18:
+				switch {
+				case (r >= int32(48) && r <= int32(57)):
+					st = 20
+				default:
+					return false
+				}
+			case 19:
+				switch {
+				case r == int32(35):
+					st = 2
+				case r == int32(45) || (r >= int32(48) && r <= int32(57)) || (r >= int32(65) && r <= int32(90)) || r == int32(95) || (r >= int32(97) && r <= int32(122)):
+					st = 22
+				default:
+					return false
+				}
+			case 20:
+				switch {
+				default:
+					return false
+				}
+			case 21:
+				switch {
+				case r == int32(35):
+					st = 20
+				case r == int32(45) || (r >= int32(48) && r <= int32(57)) || (r >= int32(65) && r <= int32(90)) || r == int32(95) || (r >= int32(97) && r <= int32(122)):
+					st = 23
+				default:
+					return false
+				}
+			case 22:
+				switch {
+				case r == int32(35):
+					st = 2
+				case r == int32(45) || (r >= int32(48) && r <= int32(57)) || (r >= int32(65) && r <= int32(90)) || r == int32(95) || (r >= int32(97) && r <= int32(122)):
+					st = 24
+				default:
+					return false
+				}
+			case 23:
+				switch {
+				case r == int32(35):
+					st = 20
+				case r == int32(45) || (r >= int32(48) && r <= int32(57)) || (r >= int32(65) && r <= int32(90)) || r == int32(95) || (r >= int32(97) && r <= int32(122)):
+					st = 25
+				default:
+					return false
+				}
+			case 24:
+				switch {
+				case r == int32(35):
+					st = 2
+				case r == int32(45) || (r >= int32(48) && r <= int32(57)) || (r >= int32(65) && r <= int32(90)) || r == int32(95) || (r >= int32(97) && r <= int32(122)):
+					st = 26
+				default:
+					return false
+				}
+			case 25:
+				switch {
+				case r == int32(35):
+					st = 20
+				case r == int32(45) || (r >= int32(48) && r <= int32(57)) || (r >= int32(65) && r <= int32(90)) || r == int32(95) || (r >= int32(97) && r <= int32(122)):
+					st = 27
+				default:
+					return false
+				}
+			case 26:
+				switch {
+				case r == int32(35):
+					st = 2
+				case r == int32(45) || (r >= int32(48) && r <= int32(57)) || (r >= int32(65) && r <= int32(90)) || r == int32(95) || (r >= int32(97) && r <= int32(122)):
+					st = 28
+				default:
+					return false
+				}
+			case 27:
+				switch {
+				case r == int32(35):
+					st = 20
+				case r == int32(45) || (r >= int32(48) && r <= int32(57)) || (r >= int32(65) && r <= int32(90)) || r == int32(95) || (r >= int32(97) && r <= int32(122)):
+					st = 29
+				default:
+					return false
+				}
+			case 28:
+				switch {
+				case r == int32(35):
+					st = 2
+				case r == int32(45) || (r >= int32(48) && r <= int32(57)) || (r >= int32(65) && r <= int32(90)) || r == int32(95) || (r >= int32(97) && r <= int32(122)):
+					st = 30
+				default:
+					return false
+				}
+			case 29:
+				switch {
+				case r == int32(35):
+					st = 20
+				case r == int32(45) || (r >= int32(48) && r <= int32(57)) || (r >= int32(65) && r <= int32(90)) || r == int32(95) || (r >= int32(97) && r <= int32(122)):
+					st = 31
+				default:
+					return false
+				}
+			case 30:
+				switch {
+				case r == int32(35):
+					st = 2
+				case r == int32(45) || (r >= int32(48) && r <= int32(57)) || (r >= int32(65) && r <= int32(90)) || r == int32(95) || (r >= int32(97) && r <= int32(122)):
+					st = 32
+				default:
+					return false
+				}
+			case 31:
+				switch {
+				case r == int32(35):
+					st = 20
+				case r == int32(45) || (r >= int32(48) && r <= int32(57)) || (r >= int32(65) && r <= int32(90)) || r == int32(95) || (r >= int32(97) && r <= int32(122)):
+					st = 33
+				default:
+					return false
+				}
+			case 32:
+				switch {
+				case r == int32(35):
+					st = 2
+				case r == int32(45) || (r >= int32(48) && r <= int32(57)) || (r >= int32(65) && r <= int32(90)) || r == int32(95) || (r >= int32(97) && r <= int32(122)):
+					st = 34
+				default:
+					return false
+				}
+			case 33:
+				switch {
+				case r == int32(35):
+					st = 20
+				case r == int32(45) || (r >= int32(48) && r <= int32(57)) || (r >= int32(65) && r <= int32(90)) || r == int32(95) || (r >= int32(97) && r <= int32(122)):
+					st = 35
+				default:
+					return false
+				}
+			case 34:
+				switch {
+				case r == int32(35):
+					st = 2
+				case r == int32(45) || (r >= int32(48) && r <= int32(57)) || (r >= int32(65) && r <= int32(90)) || r == int32(95) || (r >= int32(97) && r <= int32(122)):
+					st = 36
+				default:
+					return false
+				}
+			case 35:
+				switch {
+				case r == int32(35):
+					st = 20
+				case r == int32(45) || (r >= int32(48) && r <= int32(57)) || (r >= int32(65) && r <= int32(90)) || r == int32(95) || (r >= int32(97) && r <= int32(122)):
+					st = 37
+				default:
+					return false
+				}
+			case 36:
+				switch {
+				case r == int32(35):
+					st = 2
+				case r == int32(45) || (r >= int32(48) && r <= int32(57)) || (r >= int32(65) && r <= int32(90)) || r == int32(95) || (r >= int32(97) && r <= int32(122)):
+					st = 38
+				default:
+					return false
+				}
+			case 37:
+				switch {
+				case r == int32(35):
+					st = 20
+				case r == int32(45) || (r >= int32(48) && r <= int32(57)) || (r >= int32(65) && r <= int32(90)) || r == int32(95) || (r >= int32(97) && r <= int32(122)):
+					st = 39
+				default:
+					return false
+				}
+			case 38:
+				switch {
+				case r == int32(35):
+					st = 2
+				case r == int32(45) || (r >= int32(48) && r <= int32(57)) || (r >= int32(65) && r <= int32(90)) || r == int32(95) || (r >= int32(97) && r <= int32(122)):
+					st = 40
+				default:
+					return false
+				}
+			case 39:
+				switch {
+				case r == int32(35):
+					st = 20
+				case r == int32(45) || (r >= int32(48) && r <= int32(57)) || (r >= int32(65) && r <= int32(90)) || r == int32(95) || (r >= int32(97) && r <= int32(122)):
+					st = 41
+				default:
+					return false
+				}
+			case 40:
+				switch {
+				case r == int32(35):
+					st = 2
+				case r == int32(45) || (r >= int32(48) && r <= int32(57)) || (r >= int32(65) && r <= int32(90)) || r == int32(95) || (r >= int32(97) && r <= int32(122)):
+					st = 42
+				default:
+					return false
+				}
+			case 41:
+				switch {
+				case r == int32(35):
+					st = 20
+				case r == int32(45) || (r >= int32(48) && r <= int32(57)) || (r >= int32(65) && r <= int32(90)) || r == int32(95) || (r >= int32(97) && r <= int32(122)):
+					st = 43
+				default:
+					return false
+				}
+			case 42:
+				switch {
+				case r == int32(35):
+					st = 2
+				case r == int32(45) || (r >= int32(48) && r <= int32(57)) || (r >= int32(65) && r <= int32(90)) || r == int32(95) || (r >= int32(97) && r <= int32(122)):
+					st = 44
+				default:
+					return false
+				}
+			case 43:
+				switch {
+				case r == int32(35):
+					st = 20
+				case r == int32(45) || (r >= int32(48) && r <= int32(57)) || (r >= int32(65) && r <= int32(90)) || r == int32(95) || (r >= int32(97) && r <= int32(122)):
+					st = 45
+				default:
+					return false
+				}
+			case 44:
+				switch {
+				case r == int32(35):
+					st = 2
+				case r == int32(45) || (r >= int32(48) && r <= int32(57)) || (r >= int32(65) && r <= int32(90)) || r == int32(95) || (r >= int32(97) && r <= int32(122)):
+					st = 46
+				default:
+					return false
+				}
+			case 45:
+				switch {
+				case r == int32(35):
+					st = 20
+				case r == int32(45) || (r >= int32(48) && r <= int32(57)) || (r >= int32(65) && r <= int32(90)) || r == int32(95) || (r >= int32(97) && r <= int32(122)):
+					st = 47
+				default:
+					return false
+				}
+			case 46:
+				switch {
+				case r == int32(35):
+					st = 2
+				case r == int32(45) || (r >= int32(48) && r <= int32(57)) || (r >= int32(65) && r <= int32(90)) || r == int32(95) || (r >= int32(97) && r <= int32(122)):
+					st = 48
+				default:
+					return false
+				}
+			case 47:
+				switch {
+				case r == int32(35):
+					st = 20
+				case r == int32(45) || (r >= int32(48) && r <= int32(57)) || (r >= int32(65) && r <= int32(90)) || r == int32(95) || (r >= int32(97) && r <= int32(122)):
+					st = 49
+				default:
+					return false
+				}
+			case 48:
+				switch {
+				case r == int32(35):
+					st = 2
+				case r == int32(45) || (r >= int32(48) && r <= int32(57)) || (r >= int32(65) && r <= int32(90)) || r == int32(95) || (r >= int32(97) && r <= int32(122)):
+					st = 50
+				default:
+					return false
+				}
+			case 49:
+				switch {
+				case r == int32(35):
+					st = 20
+				case r == int32(45) || (r >= int32(48) && r <= int32(57)) || (r >= int32(65) && r <= int32(90)) || r == int32(95) || (r >= int32(97) && r <= int32(122)):
+					st = 51
+				default:
+					return false
+				}
+			case 50:
+				switch {
+				case r == int32(35):
+					st = 2
+				case r == int32(45) || (r >= int32(48) && r <= int32(57)) || (r >= int32(65) && r <= int32(90)) || r == int32(95) || (r >= int32(97) && r <= int32(122)):
+					st = 52
+				default:
+					return false
+				}
+			case 51:
+				switch {
+				case r == int32(35):
+					st = 20
+				case r == int32(45) || (r >= int32(48) && r <= int32(57)) || (r >= int32(65) && r <= int32(90)) || r == int32(95) || (r >= int32(97) && r <= int32(122)):
+					st = 53
+				default:
+					return false
+				}
+			case 52:
+				switch {
+				case r == int32(35):
+					st = 2
+				case r == int32(45) || (r >= int32(48) && r <= int32(57)) || (r >= int32(65) && r <= int32(90)) || r == int32(95) || (r >= int32(97) && r <= int32(122)):
+					st = 54
+				default:
+					return false
+				}
+			case 53:
+				switch {
+				case r == int32(35):
+					st = 20
+				case r == int32(45) || (r >= int32(48) && r <= int32(57)) || (r >= int32(65) && r <= int32(90)) || r == int32(95) || (r >= int32(97) && r <= int32(122)):
+					st = 55
+				default:
+					return false
+				}
+			case 54:
+				switch {
+				case r == int32(35):
+					st = 2
+				case r == int32(45) || (r >= int32(48) && r <= int32(57)) || (r >= int32(65) && r <= int32(90)) || r == int32(95) || (r >= int32(97) && r <= int32(122)):
+					st = 56
+				default:
+					return false
+				}
+			case 55:
+				switch {
+				case r == int32(35):
+					st = 20
+				case r == int32(45) || (r >= int32(48) && r <= int32(57)) || (r >= int32(65) && r <= int32(90)) || r == int32(95) || (r >= int32(97) && r <= int32(122)):
+					st = 57
+				default:
+					return false
+				}
+			case 56:
+				switch {
+				case r == int32(35):
+					st = 2
+				case r == int32(45) || (r >= int32(48) && r <= int32(57)) || (r >= int32(65) && r <= int32(90)) || r == int32(95) || (r >= int32(97) && r <= int32(122)):
+					st = 58
+				default:
+					return false
+				}
+			case 57:
+				switch {
+				case r == int32(35):
+					st = 20
+				case r == int32(45) || (r >= int32(48) && r <= int32(57)) || (r >= int32(65) && r <= int32(90)) || r == int32(95) || (r >= int32(97) && r <= int32(122)):
+					st = 59
+				default:
+					return false
+				}
+			case 58:
+				switch {
+				case r == int32(35):
+					st = 2
+				case r == int32(45) || (r >= int32(48) && r <= int32(57)) || (r >= int32(65) && r <= int32(90)) || r == int32(95) || (r >= int32(97) && r <= int32(122)):
+					st = 60
+				default:
+					return false
+				}
+			case 59:
+				switch {
+				case r == int32(35):
+					st = 20
+				case r == int32(45) || (r >= int32(48) && r <= int32(57)) || (r >= int32(65) && r <= int32(90)) || r == int32(95) || (r >= int32(97) && r <= int32(122)):
+					st = 61
+				default:
+					return false
+				}
+			case 60:
+				switch {
+				case r == int32(35):
+					st = 2
+				case r == int32(45) || (r >= int32(48) && r <= int32(57)) || (r >= int32(65) && r <= int32(90)) || r == int32(95) || (r >= int32(97) && r <= int32(122)):
+					st = 62
+				default:
+					return false
+				}
+			case 61:
+				switch {
+				case r == int32(35):
+					st = 20
+				case r == int32(45) || (r >= int32(48) && r <= int32(57)) || (r >= int32(65) && r <= int32(90)) || r == int32(95) || (r >= int32(97) && r <= int32(122)):
+					st = 63
+				default:
+					return false
+				}
+			case 62:
+				switch {
+				case r == int32(35):
+					st = 2
+				case r == int32(45) || (r >= int32(48) && r <= int32(57)) || (r >= int32(65) && r <= int32(90)) || r == int32(95) || (r >= int32(97) && r <= int32(122)):
+					st = 64
+				default:
+					return false
+				}
+			case 63:
+				switch {
+				case r == int32(35):
+					st = 20
+				case r == int32(45) || (r >= int32(48) && r <= int32(57)) || (r >= int32(65) && r <= int32(90)) || r == int32(95) || (r >= int32(97) && r <= int32(122)):
+					st = 65
+				default:
+					return false
+				}
+			case 64:
+				switch {
+				case r == int32(35):
+					st = 2
+				case r == int32(45) || (r >= int32(48) && r <= int32(57)) || (r >= int32(65) && r <= int32(90)) || r == int32(95) || (r >= int32(97) && r <= int32(122)):
+					st = 66
+				default:
+					return false
+				}
+			case 65:
+				switch {
+				case r == int32(35):
+					st = 20
+				case r == int32(45) || (r >= int32(48) && r <= int32(57)) || (r >= int32(65) && r <= int32(90)) || r == int32(95) || (r >= int32(97) && r <= int32(122)):
+					st = 67
+				default:
+					return false
+				}
+			case 66:
+				switch {
+				case r == int32(35):
+					st = 2
+				case r == int32(45) || (r >= int32(48) && r <= int32(57)) || (r >= int32(65) && r <= int32(90)) || r == int32(95) || (r >= int32(97) && r <= int32(122)):
+					st = 68
+				default:
+					return false
+				}
+			case 67:
+				switch {
+				case r == int32(35):
+					st = 20
+				case r == int32(45) || (r >= int32(48) && r <= int32(57)) || (r >= int32(65) && r <= int32(90)) || r == int32(95) || (r >= int32(97) && r <= int32(122)):
+					st = 69
+				default:
+					return false
+				}
+			case 68:
+				switch {
+				case r == int32(35):
+					st = 2
+				case r == int32(45) || (r >= int32(48) && r <= int32(57)) || (r >= int32(65) && r <= int32(90)) || r == int32(95) || (r >= int32(97) && r <= int32(122)):
+					st = 70
+				default:
+					return false
+				}
+			case 69:
+				switch {
+				case r == int32(35):
+					st = 20
+				case r == int32(45) || (r >= int32(48) && r <= int32(57)) || (r >= int32(65) && r <= int32(90)) || r == int32(95) || (r >= int32(97) && r <= int32(122)):
+					st = 71
+				default:
+					return false
+				}
+			case 70:
+				switch {
+				case r == int32(35):
+					st = 2
+				case r == int32(45) || (r >= int32(48) && r <= int32(57)) || (r >= int32(65) && r <= int32(90)) || r == int32(95) || (r >= int32(97) && r <= int32(122)):
+					st = 72
+				default:
+					return false
+				}
+			case 71:
+				switch {
+				case r == int32(35):
+					st = 20
+				case r == int32(45) || (r >= int32(48) && r <= int32(57)) || (r >= int32(65) && r <= int32(90)) || r == int32(95) || (r >= int32(97) && r <= int32(122)):
+					st = 73
+				default:
+					return false
+				}
+			case 72:
+				switch {
+				case r == int32(35):
+					st = 2
+				default:
+					return false
+				}
+			case 73:
+				switch {
+				case r == int32(35):
+					st = 20
+				case r == int32(45) || (r >= int32(48) && r <= int32(57)) || (r >= int32(65) && r <= int32(90)) || r == int32(95) || (r >= int32(97) && r <= int32(122)):
+					st = 74
+				default:
+					return false
+				}
+			case 74:
+				switch {
+				case r == int32(35):
+					st = 20
+				case r == int32(45) || (r >= int32(48) && r <= int32(57)) || (r >= int32(65) && r <= int32(90)) || r == int32(95) || (r >= int32(97) && r <= int32(122)):
+					st = 75
+				default:
+					return false
+				}
+			case 75:
+				switch {
+				case r == int32(35):
+					st = 20
+				default:
+					return false
+				}
+			}
+		}
+		return st == 2 || st == 9 || st == 12 || st == 15 || st == 18 || st == 20
+	}
+	enum17 = []string{"DISABLE", "HEADER"}
+	enum18 = []string{"PATH", "QUERY", "HEADER"}
 	// ^[A-Za-z][A-Za-z0-9._-]*$
 	pattern8 = func(s string) bool {
 		i, n := 0, 0
@@ -431,7 +1134,1019 @@ var (
 	enum22 = []int64{int64(1), int64(2), int64(3), int64(4)}
 	enum23 = []string{"TLSv1.1", "TLSv1.2"}
 	// ^[ \t\n\r]*\[[ \t\n\r]*(\{[ \t\n\r]*(("key"[ \t\n\r]*:[ \t\n\r]*"[A-Za-z0-9][A-Za-z0-9-]*"|"value"[ \t\n\r]*:[ \t\n\r]*"([^"\\]|\\.)+"|"remark"[ \t\n\r]*:[ \t\n\r]*"([^"\\]|\\.)*")([ \t\n\r]*,[ \t\n\r]*("key"[ \t\n\r]*:[ \t\n\r]*"[A-Za-z0-9][A-Za-z0-9-]*"|"value"[ \t\n\r]*:[ \t\n\r]*"([^"\\]|\\.)+"|"remark"[ \t\n\r]*:[ \t\n\r]*"([^"\\]|\\.)*"))*)?[ \t\n\r]*\}([ \t\n\r]*,[ \t\n\r]*\{[ \t\n\r]*(("key"[ \t\n\r]*:[ \t\n\r]*"[A-Za-z0-9][A-Za-z0-9-]*"|"value"[ \t\n\r]*:[ \t\n\r]*"([^"\\]|\\.)+"|"remark"[ \t\n\r]*:[ \t\n\r]*"([^"\\]|\\.)*")([ \t\n\r]*,[ \t\n\r]*("key"[ \t\n\r]*:[ \t\n\r]*"[A-Za-z0-9][A-Za-z0-9-]*"|"value"[ \t\n\r]*:[ \t\n\r]*"([^"\\]|\\.)+"|"remark"[ \t\n\r]*:[ \t\n\r]*"([^"\\]|\\.)*"))*)?[ \t\n\r]*\})*)?[ \t\n\r]*\][ \t\n\r]*$
-	pattern11 = regexp.MustCompile("^[ \\t\\n\\r]*\\[[ \\t\\n\\r]*(\\{[ \\t\\n\\r]*((\"key\"[ \\t\\n\\r]*:[ \\t\\n\\r]*\"[A-Za-z0-9][A-Za-z0-9-]*\"|\"value\"[ \\t\\n\\r]*:[ \\t\\n\\r]*\"([^\"\\\\]|\\\\.)+\"|\"remark\"[ \\t\\n\\r]*:[ \\t\\n\\r]*\"([^\"\\\\]|\\\\.)*\")([ \\t\\n\\r]*,[ \\t\\n\\r]*(\"key\"[ \\t\\n\\r]*:[ \\t\\n\\r]*\"[A-Za-z0-9][A-Za-z0-9-]*\"|\"value\"[ \\t\\n\\r]*:[ \\t\\n\\r]*\"([^\"\\\\]|\\\\.)+\"|\"remark\"[ \\t\\n\\r]*:[ \\t\\n\\r]*\"([^\"\\\\]|\\\\.)*\"))*)?[ \\t\\n\\r]*\\}([ \\t\\n\\r]*,[ \\t\\n\\r]*\\{[ \\t\\n\\r]*((\"key\"[ \\t\\n\\r]*:[ \\t\\n\\r]*\"[A-Za-z0-9][A-Za-z0-9-]*\"|\"value\"[ \\t\\n\\r]*:[ \\t\\n\\r]*\"([^\"\\\\]|\\\\.)+\"|\"remark\"[ \\t\\n\\r]*:[ \\t\\n\\r]*\"([^\"\\\\]|\\\\.)*\")([ \\t\\n\\r]*,[ \\t\\n\\r]*(\"key\"[ \\t\\n\\r]*:[ \\t\\n\\r]*\"[A-Za-z0-9][A-Za-z0-9-]*\"|\"value\"[ \\t\\n\\r]*:[ \\t\\n\\r]*\"([^\"\\\\]|\\\\.)+\"|\"remark\"[ \\t\\n\\r]*:[ \\t\\n\\r]*\"([^\"\\\\]|\\\\.)*\"))*)?[ \\t\\n\\r]*\\})*)?[ \\t\\n\\r]*\\][ \\t\\n\\r]*$").MatchString
+	pattern11 = func(s string) bool {
+		st := 0
+		for _, r := range s {
+			switch st {
+			case 0:
+				switch {
+				case (r >= int32(9) && r <= int32(10)) || r == int32(13) || r == int32(32):
+					st = 0
+				case r == int32(91):
+					st = 1
+				default:
+					return false
+				}
+			case 1:
+				switch {
+				case (r >= int32(9) && r <= int32(10)) || r == int32(13) || r == int32(32):
+					st = 1
+				case r == int32(93):
+					st = 2
+				case r == int32(123):
+					st = 3
+				default:
+					return false
+				}
+			case 2:
+				switch {
+				case (r >= int32(9) && r <= int32(10)) || r == int32(13) || r == int32(32):
+					st = 2
+				default:
+					return false
+				}
+			case 3:
+				switch {
+				case (r >= int32(9) && r <= int32(10)) || r == int32(13) || r == int32(32):
+					st = 3
+				case r == int32(34):
+					st = 4
+				case r == int32(125):
+					st = 5
+				default:
+					return false
+				}
+			case 4:
+				switch {
+				case r == int32(107):
+					st = 6
+				case r == int32(114):
+					st = 7
+				case r == int32(118):
+					st = 8
+				default:
+					return false
+				}
+			case 5:
+				switch {
+				case (r >= int32(9) && r <= int32(10)) || r == int32(13) || r == int32(32):
+					st = 5
+				case r == int32(44):
+					st = 9
+				case r == int32(93):
+					st = 2
+				default:
+					return false
+				}
+			case 6:
+				switch {
+				case r == int32(101):
+					st = 10
+				default:
+					return false
+				}
+			case 7:
+				switch {
+				case r == int32(101):
+					st = 11
+				default:
+					return false
+				}
+			case 8:
+				switch {
+				case r == int32(97):
+					st = 12
+				default:
+					return false
+				}
+			case 9:
+				switch {
+				case (r >= int32(9) && r <= int32(10)) || r == int32(13) || r == int32(32):
+					st = 9
+				case r == int32(123):
+					st = 13
+				default:
+					return false
+				}
+			case 10:
+				switch {
+				case r == int32(121):
+					st = 14
+				default:
+					return false
+				}
+			case 11:
+				switch {
+				case r == int32(109):
+					st = 15
+				default:
+					return false
+				}
+			case 12:
+				switch {
+				case r == int32(108):
+					st = 16
+				default:
+					return false
+				}
+			case 13:
+				switch {
+				case (r >= int32(9) && r <= int32(10)) || r == int32(13) || r == int32(32):
+					st = 13
+				case r == int32(34):
+					st = 17
+				case r == int32(125):
+					st = 5
+				default:
+					return false
+				}
+			case 14:
+				switch {
+				case r == int32(34):
+					st = 18
+				default:
+					return false
+				}
+			case 15:
+				switch {
+				case r == int32(97):
+					st = 19
+				default:
+					return false
+				}
+			case 16:
+				switch {
+				case r == int32(117):
+					st = 20
+				default:
+					return false
+				}
+			case 17:
+				switch {
+				case r == int32(107):
+					st = 21
+				case r == int32(114):
+					st = 22
+				case r == int32(118):
+					st = 23
+				default:
+					return false
+				}
+			case 18:
+				switch {
+				case (r >= int32(9) && r <= int32(10)) || r == int32(13) || r == int32(32):
+					st = 18
+				case r == int32(58):
+					st = 24
+				default:
+					return false
+				}
+			case 19:
+				switch {
+				case r == int32(114):
+					st = 25
+				default:
+					return false
+				}
+			case 20:
+				switch {
+				case r == int32(101):
+					st = 26
+				default:
+					return false
+				}
+			case 21:
+				switch {
+				case r == int32(101):
+					st = 27
+				default:
+					return false
+				}
+			case 22:
+				switch {
+				case r == int32(101):
+					st = 28
+				default:
+					return false
+				}
+			case 23:
+				switch {
+				case r == int32(97):
+					st = 29
+				default:
+					return false
+				}
+			case 24:
+				switch {
+				case (r >= int32(9) && r <= int32(10)) || r == int32(13) || r == int32(32):
+					st = 24
+				case r == int32(34):
+					st = 30
+				default:
+					return false
+				}
+			case 25:
+				switch {
+				case r == int32(107):
+					st = 31
+				default:
+					return false
+				}
+			case 26:
+				switch {
+				case r == int32(34):
+					st = 32
+				default:
+					return false
+				}
+			case 27:
+				switch {
+				case r == int32(121):
+					st = 33
+				default:
+					return false
+				}
+			case 28:
+				switch {
+				case r == int32(109):
+					st = 34
+				default:
+					return false
+				}
+			case 29:
+				switch {
+				case r == int32(108):
+					st = 35
+				default:
+					return false
+				}
+			case 30:
+				switch {
+				case (r >= int32(48) && r <= int32(57)) || (r >= int32(65) && r <= int32(90)) || (r >= int32(97) && r <= int32(122)):
+					st = 36
+				default:
+					return false
+				}
+			case 31:
+				switch {
+				case r == int32(34):
+					st = 37
+				default:
+					return false
+				}
+			case 32:
+				switch {
+				case (r >= int32(9) && r <= int32(10)) || r == int32(13) || r == int32(32):
+					st = 32
+				case r == int32(58):
+					st = 38
+				default:
+					return false
+				}
+			case 33:
+				switch {
+				case r == int32(34):
+					st = 39
+				default:
+					return false
+				}
+			case 34:
+				switch {
+				case r == int32(97):
+					st = 40
+				default:
+					return false
+				}
+			case 35:
+				switch {
+				case r == int32(117):
+					st = 41
+				default:
+					return false
+				}
+			case 36:
+				switch {
+				case r == int32(34):
+					st = 42
+				case r == int32(45) || (r >= int32(48) && r <= int32(57)) || (r >= int32(65) && r <= int32(90)) || (r >= int32(97) && r <= int32(122)):
+					st = 36
+				default:
+					return false
+				}
+			case 37:
+				switch {
+				case (r >= int32(9) && r <= int32(10)) || r == int32(13) || r == int32(32):
+					st = 37
+				case r == int32(58):
+					st = 43
+				default:
+					return false
+				}
+			case 38:
+				switch {
+				case (r >= int32(9) && r <= int32(10)) || r == int32(13) || r == int32(32):
+					st = 38
+				case r == int32(34):
+					st = 44
+				default:
+					return false
+				}
+			case 39:
+				switch {
+				case (r >= int32(9) && r <= int32(10)) || r == int32(13) || r == int32(32):
+					st = 39
+				case r == int32(58):
+					st = 45
+				default:
+					return false
+				}
+			case 40:
+				switch {
+				case r == int32(114):
+					st = 46
+				default:
+					return false
+				}
+			case 41:
+				switch {
+				case r == int32(101):
+					st = 47
+				default:
+					return false
+				}
+			case 42:
+				switch {
+				case (r >= int32(9) && r <= int32(10)) || r == int32(13) || r == int32(32):
+					st = 42
+				case r == int32(44):
+					st = 48
+				case r == int32(125):
+					st = 5
+				default:
+					return false
+				}
+			case 43:
+				switch {
+				case (r >= int32(9) && r <= int32(10)) || r == int32(13) || r == int32(32):
+					st = 43
+				case r == int32(34):
+					st = 49
+				default:
+					return false
+				}
+			case 44:
+				switch {
+				case (r >= int32(0) && r <= int32(33)) || (r >= int32(35) && r <= int32(91)) || (r >= int32(93) && r <= int32(1114111)):
+					st = 50
+				case r == int32(92):
+					st = 51
+				default:
+					return false
+				}
+			case 45:
+				switch {
+				case (r >= int32(9) && r <= int32(10)) || r == int32(13) || r == int32(32):
+					st = 45
+				case r == int32(34):
+					st = 52
+				default:
+					return false
+				}
+			case 46:
+				switch {
+				case r == int32(107):
+					st = 53
+				default:
+					return false
+				}
+			case 47:
+				switch {
+				case r == int32(34):
+					st = 54
+				default:
+					return false
+				}
+			case 48:
+				switch {
+				case (r >= int32(9) && r <= int32(10)) || r == int32(13) || r == int32(32):
+					st = 48
+				case r == int32(34):
+					st = 55
+				default:
+					return false
+				}
+			case 49:
+				switch {
+				case (r >= int32(0) && r <= int32(33)) || (r >= int32(35) && r <= int32(91)) || (r >= int32(93) && r <= int32(1114111)):
+					st = 49
+				case r == int32(34):
+					st = 42
+				case r == int32(92):
+					st = 56
+				default:
+					return false
+				}
+			case 50:
+				switch {
+				case (r >= int32(0) && r <= int32(33)) || (r >= int32(35) && r <= int32(91)) || (r >= int32(93) && r <= int32(1114111)):
+					st = 50
+				case r == int32(34):
+					st = 42
+				case r == int32(92):
+					st = 51
+				default:
+					return false
+				}
+			case 51:
+				switch {
+				case (r >= int32(0) && r <= int32(9)) || (r >= int32(11) && r <= int32(1114111)):
+					st = 50
+				default:
+					return false
+				}
+			case 52:
+				switch {
+				case (r >= int32(48) && r <= int32(57)) || (r >= int32(65) && r <= int32(90)) || (r >= int32(97) && r <= int32(122)):
+					st = 57
+				default:
+					return false
+				}
+			case 53:
+				switch {
+				case r == int32(34):
+					st = 58
+				default:
+					return false
+				}
+			case 54:
+				switch {
+				case (r >= int32(9) && r <= int32(10)) || r == int32(13) || r == int32(32):
+					st = 54
+				case r == int32(58):
+					st = 59
+				default:
+					return false
+				}
+			case 55:
+				switch {
+				case r == int32(107):
+					st = 60
+				case r == int32(114):
+					st = 61
+				case r == int32(118):
+					st = 62
+				default:
+					return false
+				}
+			case 56:
+				switch {
+				case (r >= int32(0) && r <= int32(9)) || (r >= int32(11) && r <= int32(1114111)):
+					st = 49
+				default:
+					return false
+				}
+			case 57:
+				switch {
+				case r == int32(34):
+					st = 63
+				case r == int32(45) || (r >= int32(48) && r <= int32(57)) || (r >= int32(65) && r <= int32(90)) || (r >= int32(97) && r <= int32(122)):
+					st = 57
+				default:
+					return false
+				}
+			case 58:
+				switch {
+				case (r >= int32(9) && r <= int32(10)) || r == int32(13) || r == int32(32):
+					st = 58
+				case r == int32(58):
+					st = 64
+				default:
+					return false
+				}
+			case 59:
+				switch {
+				case (r >= int32(9) && r <= int32(10)) || r == int32(13) || r == int32(32):
+					st = 59
+				case r == int32(34):
+					st = 65
+				default:
+					return false
+				}
+			case 60:
+				switch {
+				case r == int32(101):
+					st = 66
+				default:
+					return false
+				}
+			case 61:
+				switch {
+				case r == int32(101):
+					st = 67
+				default:
+					return false
+				}
+			case 62:
+				switch {
+				case r == int32(97):
+					st = 68
+				default:
+					return false
+				}
+			case 63:
+				switch {
+				case (r >= int32(9) && r <= int32(10)) || r == int32(13) || r == int32(32):
+					st = 63
+				case r == int32(44):
+					st = 69
+				case r == int32(125):
+					st = 5
+				default:
+					return false
+				}
+			case 64:
+				switch {
+				case (r >= int32(9) && r <= int32(10)) || r == int32(13) || r == int32(32):
+					st = 64
+				case r == int32(34):
+					st = 70
+				default:
+					return false
+				}
+			case 65:
+				switch {
+				case (r >= int32(0) && r <= int32(33)) || (r >= int32(35) && r <= int32(91)) || (r >= int32(93) && r <= int32(1114111)):
+					st = 71
+				case r == int32(92):
+					st = 72
+				default:
+					return false
+				}
+			case 66:
+				switch {
+				case r == int32(121):
+					st = 73
+				default:
+					return false
+				}
+			case 67:
+				switch {
+				case r == int32(109):
+					st = 74
+				default:
+					return false
+				}
+			case 68:
+				switch {
+				case r == int32(108):
+					st = 75
+				default:
+					return false
+				}
+			case 69:
+				switch {
+				case (r >= int32(9) && r <= int32(10)) || r == int32(13) || r == int32(32):
+					st = 69
+				case r == int32(34):
+					st = 76
+				default:
+					return false
+				}
+			case 70:
+				switch {
+				case (r >= int32(0) && r <= int32(33)) || (r >= int32(35) && r <= int32(91)) || (r >= int32(93) && r <= int32(1114111)):
+					st = 70
+				case r == int32(34):
+					st = 63
+				case r == int32(92):
+					st = 77
+				default:
+					return false
+				}
+			case 71:
+				switch {
+				case (r >= int32(0) && r <= int32(33)) || (r >= int32(35) && r <= int32(91)) || (r >= int32(93) && r <= int32(1114111)):
+					st = 71
+				case r == int32(34):
+					st = 63
+				case r == int32(92):
+					st = 72
+				default:
+					return false
+				}
+			case 72:
+				switch {
+				case (r >= int32(0) && r <= int32(9)) || (r >= int32(11) && r <= int32(1114111)):
+					st = 71
+				default:
+					return false
+				}
+			case 73:
+				switch {
+				case r == int32(34):
+					st = 78
+				default:
+					return false
+				}
+			case 74:
+				switch {
+				case r == int32(97):
+					st = 79
+				default:
+					return false
+				}
+			case 75:
+				switch {
+				case r == int32(117):
+					st = 80
+				default:
+					return false
+				}
+			case 76:
+				switch {
+				case r == int32(107):
+					st = 81
+				case r == int32(114):
+					st = 82
+				case r == int32(118):
+					st = 83
+				default:
+					return false
+				}
+			case 77:
+				switch {
+				case (r >= int32(0) && r <= int32(9)) || (r >= int32(11) && r <= int32(1114111)):
+					st = 70
+				default:
+					return false
+				}
+			case 78:
+				switch {
+				case (r >= int32(9) && r <= int32(10)) || r == int32(13) || r == int32(32):
+					st = 78
+				case r == int32(58):
+					st = 84
+				default:
+					return false
+				}
+			case 79:
+				switch {
+				case r == int32(114):
+					st = 85
+				default:
+					return false
+				}
+			case 80:
+				switch {
+				case r == int32(101):
+					st = 86
+				default:
+					return false
+				}
+			case 81:
+				switch {
+				case r == int32(101):
+					st = 87
+				default:
+					return false
+				}
+			case 82:
+				switch {
+				case r == int32(101):
+					st = 88
+				default:
+					return false
+				}
+			case 83:
+				switch {
+				case r == int32(97):
+					st = 89
+				default:
+					return false
+				}
+			case 84:
+				switch {
+				case (r >= int32(9) && r <= int32(10)) || r == int32(13) || r == int32(32):
+					st = 84
+				case r == int32(34):
+					st = 90
+				default:
+					return false
+				}
+			case 85:
+				switch {
+				case r == int32(107):
+					st = 91
+				default:
+					return false
+				}
+			case 86:
+				switch {
+				case r == int32(34):
+					st = 92
+				default:
+					return false
+				}
+			case 87:
+				switch {
+				case r == int32(121):
+					st = 93
+				default:
+					return false
+				}
+			case 88:
+				switch {
+				case r == int32(109):
+					st = 94
+				default:
+					return false
+				}
+			case 89:
+				switch {
+				case r == int32(108):
+					st = 95
+				default:
+					return false
+				}
+			case 90:
+				switch {
+				case (r >= int32(48) && r <= int32(57)) || (r >= int32(65) && r <= int32(90)) || (r >= int32(97) && r <= int32(122)):
+					st = 96
+				default:
+					return false
+				}
+			case 91:
+				switch {
+				case r == int32(34):
+					st = 97
+				default:
+					return false
+				}
+			case 92:
+				switch {
+				case (r >= int32(9) && r <= int32(10)) || r == int32(13) || r == int32(32):
+					st = 92
+				case r == int32(58):
+					st = 98
+				default:
+					return false
+				}
+			case 93:
+				switch {
+				case r == int32(34):
+					st = 99
+				default:
+					return false
+				}
+			case 94:
+				switch {
+				case r == int32(97):
+					st = 100
+				default:
+					return false
+				}
+			case 95:
+				switch {
+				case r == int32(117):
+					st = 101
+				default:
+					return false
+				}
+			case 96:
+				switch {
+				case r == int32(34):
+					st = 42
+				case r == int32(45) || (r >= int32(48) && r <= int32(57)) || (r >= int32(65) && r <= int32(90)) || (r >= int32(97) && r <= int32(122)):
+					st = 96
+				default:
+					return false
+				}
+			case 97:
+				switch {
+				case (r >= int32(9) && r <= int32(10)) || r == int32(13) || r == int32(32):
+					st = 97
+				case r == int32(58):
+					st = 102
+				default:
+					return false
+				}
+			case 98:
+				switch {
+				case (r >= int32(9) && r <= int32(10)) || r == int32(13) || r == int32(32):
+					st = 98
+				case r == int32(34):
+					st = 103
+				default:
+					return false
+				}
+			case 99:
+				switch {
+				case (r >= int32(9) && r <= int32(10)) || r == int32(13) || r == int32(32):
+					st = 99
+				case r == int32(58):
+					st = 104
+				default:
+					return false
+				}
+			case 100:
+				switch {
+				case r == int32(114):
+					st = 105
+				default:
+					return false
+				}
+			case 101:
+				switch {
+				case r == int32(101):
+					st = 106
+				default:
+					return false
+				}
+			case 102:
+				switch {
+				case (r >= int32(9) && r <= int32(10)) || r == int32(13) || r == int32(32):
+					st = 102
+				case r == int32(34):
+					st = 107
+				default:
+					return false
+				}
+			case 103:
+				switch {
+				case (r >= int32(0) && r <= int32(33)) || (r >= int32(35) && r <= int32(91)) || (r >= int32(93) && r <= int32(1114111)):
+					st = 108
+				case r == int32(92):
+					st = 109
+				default:
+					return false
+				}
+			case 104:
+				switch {
+				case (r >= int32(9) && r <= int32(10)) || r == int32(13) || r == int32(32):
+					st = 104
+				case r == int32(34):
+					st = 110
+				default:
+					return false
+				}
+			case 105:
+				switch {
+				case r == int32(107):
+					st = 111
+				default:
+					return false
+				}
+			case 106:
+				switch {
+				case r == int32(34):
+					st = 112
+				default:
+					return false
+				}
+			case 107:
+				switch {
+				case (r >= int32(0) && r <= int32(33)) || (r >= int32(35) && r <= int32(91)) || (r >= int32(93) && r <= int32(1114111)):
+					st = 107
+				case r == int32(34):
+					st = 42
+				case r == int32(92):
+					st = 113
+				default:
+					return false
+				}
+			case 108:
+				switch {
+				case (r >= int32(0) && r <= int32(33)) || (r >= int32(35) && r <= int32(91)) || (r >= int32(93) && r <= int32(1114111)):
+					st = 108
+				case r == int32(34):
+					st = 42
+				case r == int32(92):
+					st = 109
+				default:
+					return false
+				}
+			case 109:
+				switch {
+				case (r >= int32(0) && r <= int32(9)) || (r >= int32(11) && r <= int32(1114111)):
+					st = 108
+				default:
+					return false
+				}
+			case 110:
+				switch {
+				case (r >= int32(48) && r <= int32(57)) || (r >= int32(65) && r <= int32(90)) || (r >= int32(97) && r <= int32(122)):
+					st = 114
+				default:
+					return false
+				}
+			case 111:
+				switch {
+				case r == int32(34):
+					st = 115
+				default:
+					return false
+				}
+			case 112:
+				switch {
+				case (r >= int32(9) && r <= int32(10)) || r == int32(13) || r == int32(32):
+					st = 112
+				case r == int32(58):
+					st = 116
+				default:
+					return false
+				}
+			case 113:
+				switch {
+				case (r >= int32(0) && r <= int32(9)) || (r >= int32(11) && r <= int32(1114111)):
+					st = 107
+				default:
+					return false
+				}
+			case 114:
+				switch {
+				case r == int32(34):
+					st = 63
+				case r == int32(45) || (r >= int32(48) && r <= int32(57)) || (r >= int32(65) && r <= int32(90)) || (r >= int32(97) && r <= int32(122)):
+					st = 114
+				default:
+					return false
+				}
+			case 115:
+				switch {
+				case (r >= int32(9) && r <= int32(10)) || r == int32(13) || r == int32(32):
+					st = 115
+				case r == int32(58):
+					st = 117
+				default:
+					return false
+				}
+			case 116:
+				switch {
+				case (r >= int32(9) && r <= int32(10)) || r == int32(13) || r == int32(32):
+					st = 116
+				case r == int32(34):
+					st = 118
+				default:
+					return false
+				}
+			case 117:
+				switch {
+				case (r >= int32(9) && r <= int32(10)) || r == int32(13) || r == int32(32):
+					st = 117
+				case r == int32(34):
+					st = 119
+				default:
+					return false
+				}
+			case 118:
+				switch {
+				case (r >= int32(0) && r <= int32(33)) || (r >= int32(35) && r <= int32(91)) || (r >= int32(93) && r <= int32(1114111)):
+					st = 120
+				case r == int32(92):
+					st = 121
+				default:
+					return false
+				}
+			case 119:
+				switch {
+				case (r >= int32(0) && r <= int32(33)) || (r >= int32(35) && r <= int32(91)) || (r >= int32(93) && r <= int32(1114111)):
+					st = 119
+				case r == int32(34):
+					st = 63
+				case r == int32(92):
+					st = 122
+				default:
+					return false
+				}
+			case 120:
+				switch {
+				case (r >= int32(0) && r <= int32(33)) || (r >= int32(35) && r <= int32(91)) || (r >= int32(93) && r <= int32(1114111)):
+					st = 120
+				case r == int32(34):
+					st = 63
+				case r == int32(92):
+					st = 121
+				default:
+					return false
+				}
+			case 121:
+				switch {
+				case (r >= int32(0) && r <= int32(9)) || (r >= int32(11) && r <= int32(1114111)):
+					st = 120
+				default:
+					return false
+				}
+			case 122:
+				switch {
+				case (r >= int32(0) && r <= int32(9)) || (r >= int32(11) && r <= int32(1114111)):
+					st = 119
+				default:
+					return false
+				}
+			}
+		}
+		return st == 2
+	}
 )
 
 // Validate checks v against every rule of the ApiConditionCreate schema and returns all violations
