@@ -17,7 +17,6 @@ import (
 	"net/http"
 	"reflect"
 	"slices"
-	"sort"
 	"strconv"
 	"strings"
 	"sync"
@@ -45,7 +44,10 @@ func (p *Path) Key(name string) Path { return Path{parent: p, key: name, index: 
 func (p *Path) Index(i int) Path { return Path{parent: p, index: i} }
 
 // String renders the path as `backend_api.timeout` or `req_params[0].name`; the root is "".
-func (p *Path) String() string { return string(p.appendTo(nil)) }
+func (p *Path) String() string {
+	var buf [64]byte
+	return string(p.appendTo(buf[:0]))
+}
 
 // appendTo renders p after its parents. It stores no pointer, so paths never leave the
 // caller's stack.
@@ -224,7 +226,7 @@ func (e Errors) Settle() Errors {
 		seen[v] = true
 		out = append(out, v)
 	}
-	sort.SliceStable(out, func(i, j int) bool { return out[i].Path < out[j].Path })
+	slices.SortStableFunc(out, func(a, b Violation) int { return strings.Compare(a.Path, b.Path) })
 	return out
 }
 
@@ -675,9 +677,18 @@ type document struct {
 	strs   []string // free slots for string-typed members
 	words  []uint64 // free slots for booleans and numbers
 	slices [][]byte // free slots for slice headers (any element type)
+	slabs  bool     // the first slabs are allocated
 }
 
-// slab is the number of slots a document allocates at a time for each kind of pointer.
+// slabs are a document's first slabs, allocated together at its first optional member.
+type slabs struct {
+	strs   [16]string
+	words  [8]uint64
+	slices [8][]byte
+}
+
+// slab is the number of slots a document allocates at a time for a kind of pointer once its
+// first slab is used up.
 const slab = 16
 
 // docOf returns the allocator of the document that d decodes, p being a place in it: when
@@ -725,6 +736,10 @@ func Ptr[T any](d *jx.Decoder, p *Path, v T) *T {
 		*q = v
 		return q
 	}
+	if !doc.slabs {
+		b := new(slabs)
+		doc.strs, doc.words, doc.slices, doc.slabs = b.strs[:], b.words[:], b.slices[:], true
+	}
 	// A slot of a slab holds any type with the slab type's memory layout: the garbage
 	// collector sees the same pointer words (none for numbers, the data pointer of a string
 	// or a slice).
@@ -742,7 +757,7 @@ func Ptr[T any](d *jx.Decoder, p *Path, v T) *T {
 		slot, doc.words = unsafe.Pointer(&doc.words[0]), doc.words[1:]
 	case reflect.Slice:
 		if len(doc.slices) == 0 {
-			doc.slices = make([][]byte, slab/2)
+			doc.slices = make([][]byte, slab)
 		}
 		slot, doc.slices = unsafe.Pointer(&doc.slices[0]), doc.slices[1:]
 	default:
@@ -833,10 +848,11 @@ func split(e Errors) (Errors, error) {
 	if len(e) == 0 {
 		return nil, nil
 	}
-	errs, warnings := e.Settle().Split()
-	if len(errs) == 0 {
-		return warnings, nil
+	e = e.Settle()
+	if !e.Enforced() {
+		return e, nil // warnings only
 	}
+	errs, warnings := e.Split()
 	return warnings, errs
 }
 
