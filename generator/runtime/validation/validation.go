@@ -2,8 +2,8 @@
 //
 // A Path names a place in a JSON document. Path nodes live on the caller's stack and are
 // rendered to a string only when a violation is recorded, so checking a valid document
-// allocates nothing for paths. The root of a document that DecodeJSON decodes also carries the
-// document's allocator (see document), which the decode functions find through the path.
+// allocates nothing for paths. The root path of a document that DecodeJSON decodes also names
+// its decoder, by which the decode functions find the document's allocator (see docOf).
 package validation
 
 import (
@@ -605,6 +605,10 @@ func (s *SyntaxError) Unwrap() error { return s.Err }
 // enforced rule: missing required members, wrong JSON types and nulls, and every value
 // constraint. It returns a *SyntaxError for malformed JSON and Errors for violations. Decode
 // also returns the violations of advisory rules.
+//
+// The decoded values never share memory with data. They are allocated in a few blocks per
+// document (see document): keeping any one string or optional member of a document keeps the
+// block it is in, at most about half the size of data, from being freed.
 func DecodeJSON[T interface {
 	Decoder
 	Validator
@@ -667,10 +671,10 @@ func (st *decodeState) release() {
 // document allocates the values of one decoded document in a few blocks rather than one
 // allocation per string and per optional member: the bytes of its strings in blocks of half
 // the input's size (they never alias the caller's input), and the optional members' pointers
-// from slabs. Every byte and slot is
-// handed out once and never written again, so the values stay valid after the decode, and
-// the memory is freed when none of them is reachable (a value kept alive keeps its block and
-// slab alive with it). A nil *document allocates each value on its own.
+// from slabs. Every byte and slot is handed out once and never written again, so the values
+// stay valid after the decode, and the memory is freed when none of them is reachable (a value
+// kept alive keeps its block and slab alive with it). A nil *document allocates each value on
+// its own.
 type document struct {
 	size   int      // the input's length
 	text   []byte   // the strings' bytes: handed out up to len, free up to cap
@@ -682,9 +686,9 @@ type document struct {
 
 // slabs are a document's first slabs, allocated together at its first optional member.
 type slabs struct {
-	strs   [16]string
-	words  [8]uint64
-	slices [8][]byte
+	strs   [12]string
+	words  [6]uint64
+	slices [4][]byte
 }
 
 // slab is the number of slots a document allocates at a time for a kind of pointer once its
@@ -743,7 +747,7 @@ func Ptr[T any](d *jx.Decoder, p *Path, v T) *T {
 	// A slot of a slab holds any type with the slab type's memory layout: the garbage
 	// collector sees the same pointer words (none for numbers, the data pointer of a string
 	// or a slice).
-	switch t := reflect.TypeFor[T](); t.Kind() {
+	switch reflect.TypeFor[T]().Kind() {
 	case reflect.String:
 		if len(doc.strs) == 0 {
 			doc.strs = make([]string, slab)
