@@ -675,7 +675,8 @@ func (g *vgen) decode(v value, target jen.Code, pointer bool, pp jen.Code, depth
 		body = append(body, inner...)
 		// Room for a few items at the first one: most arrays of a request are short.
 		body = append(body,
-			jen.If(jen.Add(arr).Op("==").Nil()).Block(jen.Add(arr).Op("=").Make(jen.Id(v.goType), jen.Lit(0), jen.Lit(4))),
+			jen.If(jen.Add(arr).Op("==").Nil()).Block(jen.Add(arr).Op("=").Make(jen.Id(v.goType), jen.Lit(0),
+				jen.Qual(g.valPkg, "FirstRoom").Types(jen.Id(v.elem.goType)).Call())),
 			jen.Add(arr).Op("=").Append(arr, e))
 		return []jen.Code{
 			jen.If(jen.List(ok, jen.Err()).Op(":=").Qual(g.valPkg, "Expect").Call(dID, errsID, pp, jen.Qual(jxPkg, "Array"), jen.Lit("an array")), jen.Err().Op("!=").Nil()).Block(ret).Else().If(ok).Block(

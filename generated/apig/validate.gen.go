@@ -1054,7 +1054,7 @@ func (v *ApiListItem) DecodeJX(d *jx.Decoder, path *validation.Path, errs *valid
 						return err
 					}
 					if arr0 == nil {
-						arr0 = make([]ReqParamResp, 0, 4)
+						arr0 = make([]ReqParamResp, 0, validation.FirstRoom[ReqParamResp]())
 					}
 					arr0 = append(arr0, e0)
 				}
@@ -1168,7 +1168,7 @@ func (v *ApiListItem) DecodeJX(d *jx.Decoder, path *validation.Path, errs *valid
 						e0 = x1
 					}
 					if arr0 == nil {
-						arr0 = make([]string, 0, 4)
+						arr0 = make([]string, 0, validation.FirstRoom[string]())
 					}
 					arr0 = append(arr0, e0)
 				}
@@ -2583,7 +2583,7 @@ func (v *CreateApiRequest) DecodeJX(d *jx.Decoder, path *validation.Path, errs *
 						return err
 					}
 					if arr0 == nil {
-						arr0 = make([]BackendParam, 0, 4)
+						arr0 = make([]BackendParam, 0, validation.FirstRoom[BackendParam]())
 					}
 					arr0 = append(arr0, e0)
 				}
@@ -2683,7 +2683,7 @@ func (v *CreateApiRequest) DecodeJX(d *jx.Decoder, path *validation.Path, errs *
 						return err
 					}
 					if arr0 == nil {
-						arr0 = make([]PolicyFunction, 0, 4)
+						arr0 = make([]PolicyFunction, 0, validation.FirstRoom[PolicyFunction]())
 					}
 					arr0 = append(arr0, e0)
 				}
@@ -2712,7 +2712,7 @@ func (v *CreateApiRequest) DecodeJX(d *jx.Decoder, path *validation.Path, errs *
 						return err
 					}
 					if arr0 == nil {
-						arr0 = make([]PolicyHttp, 0, 4)
+						arr0 = make([]PolicyHttp, 0, validation.FirstRoom[PolicyHttp]())
 					}
 					arr0 = append(arr0, e0)
 				}
@@ -2741,7 +2741,7 @@ func (v *CreateApiRequest) DecodeJX(d *jx.Decoder, path *validation.Path, errs *
 						return err
 					}
 					if arr0 == nil {
-						arr0 = make([]PolicyMock, 0, 4)
+						arr0 = make([]PolicyMock, 0, validation.FirstRoom[PolicyMock]())
 					}
 					arr0 = append(arr0, e0)
 				}
@@ -2789,7 +2789,7 @@ func (v *CreateApiRequest) DecodeJX(d *jx.Decoder, path *validation.Path, errs *
 						return err
 					}
 					if arr0 == nil {
-						arr0 = make([]ReqParam, 0, 4)
+						arr0 = make([]ReqParam, 0, validation.FirstRoom[ReqParam]())
 					}
 					arr0 = append(arr0, e0)
 				}
@@ -2877,7 +2877,7 @@ func (v *CreateApiRequest) DecodeJX(d *jx.Decoder, path *validation.Path, errs *
 						e0 = x1
 					}
 					if arr0 == nil {
-						arr0 = make([]string, 0, 4)
+						arr0 = make([]string, 0, validation.FirstRoom[string]())
 					}
 					arr0 = append(arr0, e0)
 				}
@@ -3076,7 +3076,7 @@ func (v *CreateApiResponse) DecodeJX(d *jx.Decoder, path *validation.Path, errs 
 						return err
 					}
 					if arr0 == nil {
-						arr0 = make([]BackendParamResp, 0, 4)
+						arr0 = make([]BackendParamResp, 0, validation.FirstRoom[BackendParamResp]())
 					}
 					arr0 = append(arr0, e0)
 				}
@@ -3191,7 +3191,7 @@ func (v *CreateApiResponse) DecodeJX(d *jx.Decoder, path *validation.Path, errs 
 						return err
 					}
 					if arr0 == nil {
-						arr0 = make([]PolicyFunctionResp, 0, 4)
+						arr0 = make([]PolicyFunctionResp, 0, validation.FirstRoom[PolicyFunctionResp]())
 					}
 					arr0 = append(arr0, e0)
 				}
@@ -3220,7 +3220,7 @@ func (v *CreateApiResponse) DecodeJX(d *jx.Decoder, path *validation.Path, errs 
 						return err
 					}
 					if arr0 == nil {
-						arr0 = make([]PolicyHttpResp, 0, 4)
+						arr0 = make([]PolicyHttpResp, 0, validation.FirstRoom[PolicyHttpResp]())
 					}
 					arr0 = append(arr0, e0)
 				}
@@ -3249,7 +3249,7 @@ func (v *CreateApiResponse) DecodeJX(d *jx.Decoder, path *validation.Path, errs 
 						return err
 					}
 					if arr0 == nil {
-						arr0 = make([]PolicyMockResp, 0, 4)
+						arr0 = make([]PolicyMockResp, 0, validation.FirstRoom[PolicyMockResp]())
 					}
 					arr0 = append(arr0, e0)
 				}
@@ -3305,7 +3305,7 @@ func (v *CreateApiResponse) DecodeJX(d *jx.Decoder, path *validation.Path, errs 
 						return err
 					}
 					if arr0 == nil {
-						arr0 = make([]ReqParamResp, 0, 4)
+						arr0 = make([]ReqParamResp, 0, validation.FirstRoom[ReqParamResp]())
 					}
 					arr0 = append(arr0, e0)
 				}
@@ -3401,7 +3401,7 @@ func (v *CreateApiResponse) DecodeJX(d *jx.Decoder, path *validation.Path, errs 
 						e0 = x1
 					}
 					if arr0 == nil {
-						arr0 = make([]string, 0, 4)
+						arr0 = make([]string, 0, validation.FirstRoom[string]())
 					}
 					arr0 = append(arr0, e0)
 				}
@@ -3816,7 +3816,7 @@ func (v *ListApisResponse) DecodeJX(d *jx.Decoder, path *validation.Path, errs *
 						return err
 					}
 					if arr0 == nil {
-						arr0 = make([]ApiListItem, 0, 4)
+						arr0 = make([]ApiListItem, 0, validation.FirstRoom[ApiListItem]())
 					}
 					arr0 = append(arr0, e0)
 				}
@@ -4133,7 +4133,7 @@ func (v *PolicyFunction) DecodeJX(d *jx.Decoder, path *validation.Path, errs *va
 						return err
 					}
 					if arr0 == nil {
-						arr0 = make([]BackendParam, 0, 4)
+						arr0 = make([]BackendParam, 0, validation.FirstRoom[BackendParam]())
 					}
 					arr0 = append(arr0, e0)
 				}
@@ -4163,7 +4163,7 @@ func (v *PolicyFunction) DecodeJX(d *jx.Decoder, path *validation.Path, errs *va
 						return err
 					}
 					if arr0 == nil {
-						arr0 = make([]Condition, 0, 4)
+						arr0 = make([]Condition, 0, validation.FirstRoom[Condition]())
 					}
 					arr0 = append(arr0, e0)
 				}
@@ -4324,7 +4324,7 @@ func (v *PolicyFunctionResp) DecodeJX(d *jx.Decoder, path *validation.Path, errs
 						return err
 					}
 					if arr0 == nil {
-						arr0 = make([]BackendParamResp, 0, 4)
+						arr0 = make([]BackendParamResp, 0, validation.FirstRoom[BackendParamResp]())
 					}
 					arr0 = append(arr0, e0)
 				}
@@ -4353,7 +4353,7 @@ func (v *PolicyFunctionResp) DecodeJX(d *jx.Decoder, path *validation.Path, errs
 						return err
 					}
 					if arr0 == nil {
-						arr0 = make([]ConditionResp, 0, 4)
+						arr0 = make([]ConditionResp, 0, validation.FirstRoom[ConditionResp]())
 					}
 					arr0 = append(arr0, e0)
 				}
@@ -4565,7 +4565,7 @@ func (v *PolicyHttp) DecodeJX(d *jx.Decoder, path *validation.Path, errs *valida
 						return err
 					}
 					if arr0 == nil {
-						arr0 = make([]BackendParam, 0, 4)
+						arr0 = make([]BackendParam, 0, validation.FirstRoom[BackendParam]())
 					}
 					arr0 = append(arr0, e0)
 				}
@@ -4595,7 +4595,7 @@ func (v *PolicyHttp) DecodeJX(d *jx.Decoder, path *validation.Path, errs *valida
 						return err
 					}
 					if arr0 == nil {
-						arr0 = make([]Condition, 0, 4)
+						arr0 = make([]Condition, 0, validation.FirstRoom[Condition]())
 					}
 					arr0 = append(arr0, e0)
 				}
@@ -4794,7 +4794,7 @@ func (v *PolicyHttpResp) DecodeJX(d *jx.Decoder, path *validation.Path, errs *va
 						return err
 					}
 					if arr0 == nil {
-						arr0 = make([]BackendParamResp, 0, 4)
+						arr0 = make([]BackendParamResp, 0, validation.FirstRoom[BackendParamResp]())
 					}
 					arr0 = append(arr0, e0)
 				}
@@ -4823,7 +4823,7 @@ func (v *PolicyHttpResp) DecodeJX(d *jx.Decoder, path *validation.Path, errs *va
 						return err
 					}
 					if arr0 == nil {
-						arr0 = make([]ConditionResp, 0, 4)
+						arr0 = make([]ConditionResp, 0, validation.FirstRoom[ConditionResp]())
 					}
 					arr0 = append(arr0, e0)
 				}
@@ -5018,7 +5018,7 @@ func (v *PolicyMock) DecodeJX(d *jx.Decoder, path *validation.Path, errs *valida
 						return err
 					}
 					if arr0 == nil {
-						arr0 = make([]BackendParam, 0, 4)
+						arr0 = make([]BackendParam, 0, validation.FirstRoom[BackendParam]())
 					}
 					arr0 = append(arr0, e0)
 				}
@@ -5048,7 +5048,7 @@ func (v *PolicyMock) DecodeJX(d *jx.Decoder, path *validation.Path, errs *valida
 						return err
 					}
 					if arr0 == nil {
-						arr0 = make([]Condition, 0, 4)
+						arr0 = make([]Condition, 0, validation.FirstRoom[Condition]())
 					}
 					arr0 = append(arr0, e0)
 				}
@@ -5172,7 +5172,7 @@ func (v *PolicyMockResp) DecodeJX(d *jx.Decoder, path *validation.Path, errs *va
 						return err
 					}
 					if arr0 == nil {
-						arr0 = make([]BackendParamResp, 0, 4)
+						arr0 = make([]BackendParamResp, 0, validation.FirstRoom[BackendParamResp]())
 					}
 					arr0 = append(arr0, e0)
 				}
@@ -5201,7 +5201,7 @@ func (v *PolicyMockResp) DecodeJX(d *jx.Decoder, path *validation.Path, errs *va
 						return err
 					}
 					if arr0 == nil {
-						arr0 = make([]ConditionResp, 0, 4)
+						arr0 = make([]ConditionResp, 0, validation.FirstRoom[ConditionResp]())
 					}
 					arr0 = append(arr0, e0)
 				}
@@ -6115,7 +6115,7 @@ func (v *UpdateApiRequest) DecodeJX(d *jx.Decoder, path *validation.Path, errs *
 						return err
 					}
 					if arr0 == nil {
-						arr0 = make([]BackendParam, 0, 4)
+						arr0 = make([]BackendParam, 0, validation.FirstRoom[BackendParam]())
 					}
 					arr0 = append(arr0, e0)
 				}
@@ -6214,7 +6214,7 @@ func (v *UpdateApiRequest) DecodeJX(d *jx.Decoder, path *validation.Path, errs *
 						return err
 					}
 					if arr0 == nil {
-						arr0 = make([]PolicyFunction, 0, 4)
+						arr0 = make([]PolicyFunction, 0, validation.FirstRoom[PolicyFunction]())
 					}
 					arr0 = append(arr0, e0)
 				}
@@ -6243,7 +6243,7 @@ func (v *UpdateApiRequest) DecodeJX(d *jx.Decoder, path *validation.Path, errs *
 						return err
 					}
 					if arr0 == nil {
-						arr0 = make([]PolicyHttp, 0, 4)
+						arr0 = make([]PolicyHttp, 0, validation.FirstRoom[PolicyHttp]())
 					}
 					arr0 = append(arr0, e0)
 				}
@@ -6272,7 +6272,7 @@ func (v *UpdateApiRequest) DecodeJX(d *jx.Decoder, path *validation.Path, errs *
 						return err
 					}
 					if arr0 == nil {
-						arr0 = make([]PolicyMock, 0, 4)
+						arr0 = make([]PolicyMock, 0, validation.FirstRoom[PolicyMock]())
 					}
 					arr0 = append(arr0, e0)
 				}
@@ -6320,7 +6320,7 @@ func (v *UpdateApiRequest) DecodeJX(d *jx.Decoder, path *validation.Path, errs *
 						return err
 					}
 					if arr0 == nil {
-						arr0 = make([]ReqParam, 0, 4)
+						arr0 = make([]ReqParam, 0, validation.FirstRoom[ReqParam]())
 					}
 					arr0 = append(arr0, e0)
 				}
@@ -6408,7 +6408,7 @@ func (v *UpdateApiRequest) DecodeJX(d *jx.Decoder, path *validation.Path, errs *
 						e0 = x1
 					}
 					if arr0 == nil {
-						arr0 = make([]string, 0, 4)
+						arr0 = make([]string, 0, validation.FirstRoom[string]())
 					}
 					arr0 = append(arr0, e0)
 				}
@@ -6603,7 +6603,7 @@ func (v *UpdateApiResponse) DecodeJX(d *jx.Decoder, path *validation.Path, errs 
 						return err
 					}
 					if arr0 == nil {
-						arr0 = make([]BackendParamResp, 0, 4)
+						arr0 = make([]BackendParamResp, 0, validation.FirstRoom[BackendParamResp]())
 					}
 					arr0 = append(arr0, e0)
 				}
@@ -6718,7 +6718,7 @@ func (v *UpdateApiResponse) DecodeJX(d *jx.Decoder, path *validation.Path, errs 
 						return err
 					}
 					if arr0 == nil {
-						arr0 = make([]PolicyFunctionResp, 0, 4)
+						arr0 = make([]PolicyFunctionResp, 0, validation.FirstRoom[PolicyFunctionResp]())
 					}
 					arr0 = append(arr0, e0)
 				}
@@ -6747,7 +6747,7 @@ func (v *UpdateApiResponse) DecodeJX(d *jx.Decoder, path *validation.Path, errs 
 						return err
 					}
 					if arr0 == nil {
-						arr0 = make([]PolicyHttpResp, 0, 4)
+						arr0 = make([]PolicyHttpResp, 0, validation.FirstRoom[PolicyHttpResp]())
 					}
 					arr0 = append(arr0, e0)
 				}
@@ -6776,7 +6776,7 @@ func (v *UpdateApiResponse) DecodeJX(d *jx.Decoder, path *validation.Path, errs 
 						return err
 					}
 					if arr0 == nil {
-						arr0 = make([]PolicyMockResp, 0, 4)
+						arr0 = make([]PolicyMockResp, 0, validation.FirstRoom[PolicyMockResp]())
 					}
 					arr0 = append(arr0, e0)
 				}
@@ -6841,7 +6841,7 @@ func (v *UpdateApiResponse) DecodeJX(d *jx.Decoder, path *validation.Path, errs 
 						return err
 					}
 					if arr0 == nil {
-						arr0 = make([]ReqParamResp, 0, 4)
+						arr0 = make([]ReqParamResp, 0, validation.FirstRoom[ReqParamResp]())
 					}
 					arr0 = append(arr0, e0)
 				}
@@ -6955,7 +6955,7 @@ func (v *UpdateApiResponse) DecodeJX(d *jx.Decoder, path *validation.Path, errs 
 						e0 = x1
 					}
 					if arr0 == nil {
-						arr0 = make([]string, 0, 4)
+						arr0 = make([]string, 0, validation.FirstRoom[string]())
 					}
 					arr0 = append(arr0, e0)
 				}

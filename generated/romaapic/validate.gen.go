@@ -2793,7 +2793,7 @@ func (v *ApiGroupCommonInfo) DecodeJX(d *jx.Decoder, path *validation.Path, errs
 						return err
 					}
 					if arr0 == nil {
-						arr0 = make([]UrlDomain, 0, 4)
+						arr0 = make([]UrlDomain, 0, validation.FirstRoom[UrlDomain]())
 					}
 					arr0 = append(arr0, e0)
 				}
@@ -3205,7 +3205,7 @@ func (v *ApiInfoPerPage) DecodeJX(d *jx.Decoder, path *validation.Path, errs *va
 						return err
 					}
 					if arr0 == nil {
-						arr0 = make([]ReqParam, 0, 4)
+						arr0 = make([]ReqParam, 0, validation.FirstRoom[ReqParam]())
 					}
 					arr0 = append(arr0, e0)
 				}
@@ -3337,7 +3337,7 @@ func (v *ApiInfoPerPage) DecodeJX(d *jx.Decoder, path *validation.Path, errs *va
 						e0 = x1
 					}
 					if arr0 == nil {
-						arr0 = make([]string, 0, 4)
+						arr0 = make([]string, 0, validation.FirstRoom[string]())
 					}
 					arr0 = append(arr0, e0)
 				}
@@ -3782,7 +3782,7 @@ func (v *ApiPolicyFunctionCreate) DecodeJX(d *jx.Decoder, path *validation.Path,
 						return err
 					}
 					if arr0 == nil {
-						arr0 = make([]BackendParamBase, 0, 4)
+						arr0 = make([]BackendParamBase, 0, validation.FirstRoom[BackendParamBase]())
 					}
 					arr0 = append(arr0, e0)
 				}
@@ -3812,7 +3812,7 @@ func (v *ApiPolicyFunctionCreate) DecodeJX(d *jx.Decoder, path *validation.Path,
 						return err
 					}
 					if arr0 == nil {
-						arr0 = make([]ApiConditionCreate, 0, 4)
+						arr0 = make([]ApiConditionCreate, 0, validation.FirstRoom[ApiConditionCreate]())
 					}
 					arr0 = append(arr0, e0)
 				}
@@ -4040,7 +4040,7 @@ func (v *ApiPolicyFunctionResp) DecodeJX(d *jx.Decoder, path *validation.Path, e
 						return err
 					}
 					if arr0 == nil {
-						arr0 = make([]BackendParam, 0, 4)
+						arr0 = make([]BackendParam, 0, validation.FirstRoom[BackendParam]())
 					}
 					arr0 = append(arr0, e0)
 				}
@@ -4069,7 +4069,7 @@ func (v *ApiPolicyFunctionResp) DecodeJX(d *jx.Decoder, path *validation.Path, e
 						return err
 					}
 					if arr0 == nil {
-						arr0 = make([]ConditionResp, 0, 4)
+						arr0 = make([]ConditionResp, 0, validation.FirstRoom[ConditionResp]())
 					}
 					arr0 = append(arr0, e0)
 				}
@@ -4305,7 +4305,7 @@ func (v *ApiPolicyHttpCreate) DecodeJX(d *jx.Decoder, path *validation.Path, err
 						return err
 					}
 					if arr0 == nil {
-						arr0 = make([]BackendParamBase, 0, 4)
+						arr0 = make([]BackendParamBase, 0, validation.FirstRoom[BackendParamBase]())
 					}
 					arr0 = append(arr0, e0)
 				}
@@ -4335,7 +4335,7 @@ func (v *ApiPolicyHttpCreate) DecodeJX(d *jx.Decoder, path *validation.Path, err
 						return err
 					}
 					if arr0 == nil {
-						arr0 = make([]ApiConditionCreate, 0, 4)
+						arr0 = make([]ApiConditionCreate, 0, validation.FirstRoom[ApiConditionCreate]())
 					}
 					arr0 = append(arr0, e0)
 				}
@@ -4608,7 +4608,7 @@ func (v *ApiPolicyHttpResp) DecodeJX(d *jx.Decoder, path *validation.Path, errs 
 						return err
 					}
 					if arr0 == nil {
-						arr0 = make([]BackendParam, 0, 4)
+						arr0 = make([]BackendParam, 0, validation.FirstRoom[BackendParam]())
 					}
 					arr0 = append(arr0, e0)
 				}
@@ -4637,7 +4637,7 @@ func (v *ApiPolicyHttpResp) DecodeJX(d *jx.Decoder, path *validation.Path, errs 
 						return err
 					}
 					if arr0 == nil {
-						arr0 = make([]ConditionResp, 0, 4)
+						arr0 = make([]ConditionResp, 0, validation.FirstRoom[ConditionResp]())
 					}
 					arr0 = append(arr0, e0)
 				}
@@ -4888,7 +4888,7 @@ func (v *ApiPolicyHttpRespV1) DecodeJX(d *jx.Decoder, path *validation.Path, err
 						return err
 					}
 					if arr0 == nil {
-						arr0 = make([]BackendParam, 0, 4)
+						arr0 = make([]BackendParam, 0, validation.FirstRoom[BackendParam]())
 					}
 					arr0 = append(arr0, e0)
 				}
@@ -4917,7 +4917,7 @@ func (v *ApiPolicyHttpRespV1) DecodeJX(d *jx.Decoder, path *validation.Path, err
 						return err
 					}
 					if arr0 == nil {
-						arr0 = make([]ConditionResp, 0, 4)
+						arr0 = make([]ConditionResp, 0, validation.FirstRoom[ConditionResp]())
 					}
 					arr0 = append(arr0, e0)
 				}
@@ -5148,7 +5148,7 @@ func (v *ApiPolicyMockCreate) DecodeJX(d *jx.Decoder, path *validation.Path, err
 						return err
 					}
 					if arr0 == nil {
-						arr0 = make([]BackendParamBase, 0, 4)
+						arr0 = make([]BackendParamBase, 0, validation.FirstRoom[BackendParamBase]())
 					}
 					arr0 = append(arr0, e0)
 				}
@@ -5178,7 +5178,7 @@ func (v *ApiPolicyMockCreate) DecodeJX(d *jx.Decoder, path *validation.Path, err
 						return err
 					}
 					if arr0 == nil {
-						arr0 = make([]ApiConditionCreate, 0, 4)
+						arr0 = make([]ApiConditionCreate, 0, validation.FirstRoom[ApiConditionCreate]())
 					}
 					arr0 = append(arr0, e0)
 				}
@@ -5355,7 +5355,7 @@ func (v *ApiPolicyMockResp) DecodeJX(d *jx.Decoder, path *validation.Path, errs 
 						return err
 					}
 					if arr0 == nil {
-						arr0 = make([]BackendParam, 0, 4)
+						arr0 = make([]BackendParam, 0, validation.FirstRoom[BackendParam]())
 					}
 					arr0 = append(arr0, e0)
 				}
@@ -5384,7 +5384,7 @@ func (v *ApiPolicyMockResp) DecodeJX(d *jx.Decoder, path *validation.Path, errs 
 						return err
 					}
 					if arr0 == nil {
-						arr0 = make([]ConditionResp, 0, 4)
+						arr0 = make([]ConditionResp, 0, validation.FirstRoom[ConditionResp]())
 					}
 					arr0 = append(arr0, e0)
 				}
@@ -7173,7 +7173,7 @@ func (v *CreateApiV2Request) DecodeJX(d *jx.Decoder, path *validation.Path, errs
 						return err
 					}
 					if arr0 == nil {
-						arr0 = make([]BackendParamBase, 0, 4)
+						arr0 = make([]BackendParamBase, 0, validation.FirstRoom[BackendParamBase]())
 					}
 					arr0 = append(arr0, e0)
 				}
@@ -7291,7 +7291,7 @@ func (v *CreateApiV2Request) DecodeJX(d *jx.Decoder, path *validation.Path, errs
 						return err
 					}
 					if arr0 == nil {
-						arr0 = make([]ApiPolicyFunctionCreate, 0, 4)
+						arr0 = make([]ApiPolicyFunctionCreate, 0, validation.FirstRoom[ApiPolicyFunctionCreate]())
 					}
 					arr0 = append(arr0, e0)
 				}
@@ -7320,7 +7320,7 @@ func (v *CreateApiV2Request) DecodeJX(d *jx.Decoder, path *validation.Path, errs
 						return err
 					}
 					if arr0 == nil {
-						arr0 = make([]ApiPolicyHttpCreate, 0, 4)
+						arr0 = make([]ApiPolicyHttpCreate, 0, validation.FirstRoom[ApiPolicyHttpCreate]())
 					}
 					arr0 = append(arr0, e0)
 				}
@@ -7349,7 +7349,7 @@ func (v *CreateApiV2Request) DecodeJX(d *jx.Decoder, path *validation.Path, errs
 						return err
 					}
 					if arr0 == nil {
-						arr0 = make([]ApiPolicyMockCreate, 0, 4)
+						arr0 = make([]ApiPolicyMockCreate, 0, validation.FirstRoom[ApiPolicyMockCreate]())
 					}
 					arr0 = append(arr0, e0)
 				}
@@ -7397,7 +7397,7 @@ func (v *CreateApiV2Request) DecodeJX(d *jx.Decoder, path *validation.Path, errs
 						return err
 					}
 					if arr0 == nil {
-						arr0 = make([]ReqParamBase, 0, 4)
+						arr0 = make([]ReqParamBase, 0, validation.FirstRoom[ReqParamBase]())
 					}
 					arr0 = append(arr0, e0)
 				}
@@ -7494,7 +7494,7 @@ func (v *CreateApiV2Request) DecodeJX(d *jx.Decoder, path *validation.Path, errs
 						e0 = x1
 					}
 					if arr0 == nil {
-						arr0 = make([]string, 0, 4)
+						arr0 = make([]string, 0, validation.FirstRoom[string]())
 					}
 					arr0 = append(arr0, e0)
 				}
@@ -7836,7 +7836,7 @@ func (v *CreateApiV2Response) DecodeJX(d *jx.Decoder, path *validation.Path, err
 						return err
 					}
 					if arr0 == nil {
-						arr0 = make([]BackendParam, 0, 4)
+						arr0 = make([]BackendParam, 0, validation.FirstRoom[BackendParam]())
 					}
 					arr0 = append(arr0, e0)
 				}
@@ -8004,7 +8004,7 @@ func (v *CreateApiV2Response) DecodeJX(d *jx.Decoder, path *validation.Path, err
 							return err
 						}
 						if arr0 == nil {
-							arr0 = make([]ApiPolicyFunctionResp, 0, 4)
+							arr0 = make([]ApiPolicyFunctionResp, 0, validation.FirstRoom[ApiPolicyFunctionResp]())
 						}
 						arr0 = append(arr0, e0)
 					}
@@ -8039,7 +8039,7 @@ func (v *CreateApiV2Response) DecodeJX(d *jx.Decoder, path *validation.Path, err
 							return err
 						}
 						if arr0 == nil {
-							arr0 = make([]ApiPolicyHttpResp, 0, 4)
+							arr0 = make([]ApiPolicyHttpResp, 0, validation.FirstRoom[ApiPolicyHttpResp]())
 						}
 						arr0 = append(arr0, e0)
 					}
@@ -8074,7 +8074,7 @@ func (v *CreateApiV2Response) DecodeJX(d *jx.Decoder, path *validation.Path, err
 							return err
 						}
 						if arr0 == nil {
-							arr0 = make([]ApiPolicyMockResp, 0, 4)
+							arr0 = make([]ApiPolicyMockResp, 0, validation.FirstRoom[ApiPolicyMockResp]())
 						}
 						arr0 = append(arr0, e0)
 					}
@@ -8149,7 +8149,7 @@ func (v *CreateApiV2Response) DecodeJX(d *jx.Decoder, path *validation.Path, err
 						return err
 					}
 					if arr0 == nil {
-						arr0 = make([]ReqParam, 0, 4)
+						arr0 = make([]ReqParam, 0, validation.FirstRoom[ReqParam]())
 					}
 					arr0 = append(arr0, e0)
 				}
@@ -8281,7 +8281,7 @@ func (v *CreateApiV2Response) DecodeJX(d *jx.Decoder, path *validation.Path, err
 						e0 = x1
 					}
 					if arr0 == nil {
-						arr0 = make([]string, 0, 4)
+						arr0 = make([]string, 0, validation.FirstRoom[string]())
 					}
 					arr0 = append(arr0, e0)
 				}
@@ -8452,7 +8452,7 @@ func (v *ListApisV2Response) DecodeJX(d *jx.Decoder, path *validation.Path, errs
 						return err
 					}
 					if arr0 == nil {
-						arr0 = make([]ApiInfoPerPage, 0, 4)
+						arr0 = make([]ApiInfoPerPage, 0, validation.FirstRoom[ApiInfoPerPage]())
 					}
 					arr0 = append(arr0, e0)
 				}
@@ -8747,7 +8747,7 @@ func (v *ReqParam) DecodeJX(d *jx.Decoder, path *validation.Path, errs *validati
 						e0 = x1
 					}
 					if arr0 == nil {
-						arr0 = make([]string, 0, 4)
+						arr0 = make([]string, 0, validation.FirstRoom[string]())
 					}
 					arr0 = append(arr0, e0)
 				}
@@ -9001,7 +9001,7 @@ func (v *ReqParamBase) DecodeJX(d *jx.Decoder, path *validation.Path, errs *vali
 						e0 = x1
 					}
 					if arr0 == nil {
-						arr0 = make([]string, 0, 4)
+						arr0 = make([]string, 0, validation.FirstRoom[string]())
 					}
 					arr0 = append(arr0, e0)
 				}
@@ -9356,7 +9356,7 @@ func (v *ShowDetailsOfApiV1Response) DecodeJX(d *jx.Decoder, path *validation.Pa
 						return err
 					}
 					if arr0 == nil {
-						arr0 = make([]BackendParam, 0, 4)
+						arr0 = make([]BackendParam, 0, validation.FirstRoom[BackendParam]())
 					}
 					arr0 = append(arr0, e0)
 				}
@@ -9515,7 +9515,7 @@ func (v *ShowDetailsOfApiV1Response) DecodeJX(d *jx.Decoder, path *validation.Pa
 							return err
 						}
 						if arr0 == nil {
-							arr0 = make([]ApiPolicyFunctionResp, 0, 4)
+							arr0 = make([]ApiPolicyFunctionResp, 0, validation.FirstRoom[ApiPolicyFunctionResp]())
 						}
 						arr0 = append(arr0, e0)
 					}
@@ -9550,7 +9550,7 @@ func (v *ShowDetailsOfApiV1Response) DecodeJX(d *jx.Decoder, path *validation.Pa
 							return err
 						}
 						if arr0 == nil {
-							arr0 = make([]ApiPolicyHttpRespV1, 0, 4)
+							arr0 = make([]ApiPolicyHttpRespV1, 0, validation.FirstRoom[ApiPolicyHttpRespV1]())
 						}
 						arr0 = append(arr0, e0)
 					}
@@ -9585,7 +9585,7 @@ func (v *ShowDetailsOfApiV1Response) DecodeJX(d *jx.Decoder, path *validation.Pa
 							return err
 						}
 						if arr0 == nil {
-							arr0 = make([]ApiPolicyMockResp, 0, 4)
+							arr0 = make([]ApiPolicyMockResp, 0, validation.FirstRoom[ApiPolicyMockResp]())
 						}
 						arr0 = append(arr0, e0)
 					}
@@ -9651,7 +9651,7 @@ func (v *ShowDetailsOfApiV1Response) DecodeJX(d *jx.Decoder, path *validation.Pa
 						return err
 					}
 					if arr0 == nil {
-						arr0 = make([]ReqParam, 0, 4)
+						arr0 = make([]ReqParam, 0, validation.FirstRoom[ReqParam]())
 					}
 					arr0 = append(arr0, e0)
 				}
@@ -9783,7 +9783,7 @@ func (v *ShowDetailsOfApiV1Response) DecodeJX(d *jx.Decoder, path *validation.Pa
 						e0 = x1
 					}
 					if arr0 == nil {
-						arr0 = make([]string, 0, 4)
+						arr0 = make([]string, 0, validation.FirstRoom[string]())
 					}
 					arr0 = append(arr0, e0)
 				}
@@ -10036,7 +10036,7 @@ func (v *UrlDomain) DecodeJX(d *jx.Decoder, path *validation.Path, errs *validat
 						return err
 					}
 					if arr0 == nil {
-						arr0 = make([]SslInfo, 0, 4)
+						arr0 = make([]SslInfo, 0, validation.FirstRoom[SslInfo]())
 					}
 					arr0 = append(arr0, e0)
 				}
@@ -10300,7 +10300,7 @@ func (u *ApiMock_Header) ValidateAt(path *validation.Path, errs *validation.Erro
 						return err
 					}
 					if arr1 == nil {
-						arr1 = make([]MockApiBaseInfoHeader, 0, 4)
+						arr1 = make([]MockApiBaseInfoHeader, 0, validation.FirstRoom[MockApiBaseInfoHeader]())
 					}
 					arr1 = append(arr1, e1)
 				}
@@ -10383,7 +10383,7 @@ func (u *ApiMockCreate_Header) ValidateAt(path *validation.Path, errs *validatio
 						return err
 					}
 					if arr1 == nil {
-						arr1 = make([]MockApiBaseInfoHeader, 0, 4)
+						arr1 = make([]MockApiBaseInfoHeader, 0, validation.FirstRoom[MockApiBaseInfoHeader]())
 					}
 					arr1 = append(arr1, e1)
 				}
@@ -10522,7 +10522,7 @@ func (u *ApiPolicyMockCreate_Header) ValidateAt(path *validation.Path, errs *val
 						return err
 					}
 					if arr1 == nil {
-						arr1 = make([]MockApiBaseInfoHeader, 0, 4)
+						arr1 = make([]MockApiBaseInfoHeader, 0, validation.FirstRoom[MockApiBaseInfoHeader]())
 					}
 					arr1 = append(arr1, e1)
 				}
@@ -10605,7 +10605,7 @@ func (u *ApiPolicyMockResp_Header) ValidateAt(path *validation.Path, errs *valid
 						return err
 					}
 					if arr1 == nil {
-						arr1 = make([]MockApiBaseInfoHeader, 0, 4)
+						arr1 = make([]MockApiBaseInfoHeader, 0, validation.FirstRoom[MockApiBaseInfoHeader]())
 					}
 					arr1 = append(arr1, e1)
 				}

@@ -499,7 +499,7 @@ func (v *CreateThingRequest) DecodeJX(d *jx.Decoder, path *validation.Path, errs
 						return err
 					}
 					if arr0 == nil {
-						arr0 = make([]Param, 0, 4)
+						arr0 = make([]Param, 0, validation.FirstRoom[Param]())
 					}
 					arr0 = append(arr0, e0)
 				}
@@ -537,7 +537,7 @@ func (v *CreateThingRequest) DecodeJX(d *jx.Decoder, path *validation.Path, errs
 						return err
 					}
 					if arr0 == nil {
-						arr0 = make([]Ref, 0, 4)
+						arr0 = make([]Ref, 0, validation.FirstRoom[Ref]())
 					}
 					arr0 = append(arr0, e0)
 				}
@@ -579,7 +579,7 @@ func (v *CreateThingRequest) DecodeJX(d *jx.Decoder, path *validation.Path, errs
 						e0 = x1
 					}
 					if arr0 == nil {
-						arr0 = make([]string, 0, 4)
+						arr0 = make([]string, 0, validation.FirstRoom[string]())
 					}
 					arr0 = append(arr0, e0)
 				}

@@ -608,7 +608,7 @@ func (s *SyntaxError) Unwrap() error { return s.Err }
 //
 // The decoded values never share memory with data. They are allocated in a few blocks per
 // document (see document): keeping any one string or optional member of a document keeps the
-// block it is in, at most about half the size of data, from being freed.
+// block it is in, at most about a third of the size of data, from being freed.
 func DecodeJSON[T interface {
 	Decoder
 	Validator
@@ -669,12 +669,12 @@ func (st *decodeState) release() {
 }
 
 // document allocates the values of one decoded document in a few blocks rather than one
-// allocation per string and per optional member: the bytes of its strings in blocks of half
-// the input's size (they never alias the caller's input), and the optional members' pointers
-// from slabs. Every byte and slot is handed out once and never written again, so the values
-// stay valid after the decode, and the memory is freed when none of them is reachable (a value
-// kept alive keeps its block and slab alive with it). A nil *document allocates each value on
-// its own.
+// allocation per string and per optional member: the bytes of its strings in blocks of a
+// third of the input's size (they never alias the caller's input), and the optional members'
+// pointers from slabs. Every byte and slot is handed out once and never written again, so the
+// values stay valid after the decode, and the memory is freed when none of them is reachable
+// (a value kept alive keeps its block and slab alive with it). A nil *document allocates each
+// value on its own.
 type document struct {
 	size   int      // the input's length
 	text   []byte   // the strings' bytes: handed out up to len, free up to cap
@@ -686,8 +686,8 @@ type document struct {
 
 // slabs are a document's first slabs, allocated together at its first optional member.
 type slabs struct {
-	strs   [12]string
-	words  [6]uint64
+	strs   [8]string
+	words  [4]uint64
 	slices [4][]byte
 }
 
@@ -719,13 +719,21 @@ func (doc *document) string(b []byte) string {
 		return string(b)
 	}
 	if cap(doc.text)-len(doc.text) < len(b) {
-		// A new block of half the input: the strings of a document, without its keys, its
-		// punctuation and the values that decode to constants, seldom need more.
-		doc.text = make([]byte, 0, max(len(b), doc.size/2, 64))
+		// A new block of a third of the input: the strings of a document, without its keys,
+		// its punctuation and the values that decode to constants, seldom need more.
+		doc.text = make([]byte, 0, max(len(b), doc.size/3, 64))
 	}
 	start := len(doc.text)
 	doc.text = append(doc.text, b...)
 	return unsafe.String(&doc.text[start], len(b))
+}
+
+// FirstRoom is the capacity of a decoded array at its first item: room for a few items of a
+// small type, fewer of a large one, so that a short array takes one allocation and wastes
+// little.
+func FirstRoom[T any]() int {
+	var v T
+	return max(1, min(4, 256/max(1, int(unsafe.Sizeof(v)))))
 }
 
 // Ptr returns a pointer to a copy of v, for an optional member decoded by d at p. In a
