@@ -4,7 +4,7 @@ GO ?= go
 # ones when APICEMU_TEST_POSTGRES is not set).
 GOTESTSUM ?= $(GO) run gotest.tools/gotestsum@v1.13.0 --format pkgname --format-hide-empty-pkg --
 
-.PHONY: conformance-selftest all generate check-generated test vet fmt-check bench run lint breaking conformance docs-assets-check browser-check abuse
+.PHONY: conformance-selftest bench-decode all generate check-generated test vet fmt-check bench run lint breaking conformance docs-assets-check browser-check abuse
 
 all: generate test
 
@@ -46,11 +46,20 @@ browser-check:
 test: check-generated fmt-check vet lint docs-assets-check
 	$(GOTESTSUM) -count=1 ./...
 	cd server/sdktest && $(GO) test -count=1 ./...
+	cd conformance/ogenbench && $(GO) test -count=1 -bench . -benchtime=1x ./...
 	cd examples/quickstart && $(GO) vet ./...
 
 ## bench: validator benchmarks (generated decode+validate against kin-openapi)
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem ./conformance/...
+
+## bench-decode: the generated DecodeJSON against ogen's code for the same specs, per documented
+## create body, 10 runs each, compared with benchstat (BENCHTIME, COUNT to change the defaults)
+BENCHTIME ?= 0.5s
+COUNT ?= 10
+bench-decode:
+	cd conformance/ogenbench && $(GO) test -run '^$$' -bench . -benchmem -benchtime $(BENCHTIME) -count $(COUNT) ./... > bench-decode.txt
+	cd conformance/ogenbench && $(GO) run golang.org/x/perf/cmd/benchstat@v0.0.0-20260908200009-22c9c6c9d4da -col /impl bench-decode.txt
 
 ## run: the emulator on its embedded SQLite store (data/apicemu.db) and built-in fixtures
 run:

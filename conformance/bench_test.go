@@ -17,23 +17,14 @@ import (
 	"github.com/apiclab/apic/generated/romaapic"
 )
 
-// createBodies returns the documented request examples of the ROMA create operation.
+// createBodies returns the documented request bodies of the ROMA create operation.
 func createBodies(b *testing.B) [][]byte {
-	doc, err := catalog.ROMA.Doc()
-	require.NoError(b, err)
-	ledger, err := conformance.ParseLedger(catalog.ROMA.LedgerYAML)
+	all, err := conformance.CreateBodies()
 	require.NoError(b, err)
 	var out [][]byte
-	for _, ex := range conformance.Examples(doc) {
-		// Examples the ledger records as breaking a kept rule are left out: every body
-		// measured is one that passes, so both sides do the whole work.
-		if _, rejected := ledger.ExpectedRejection(ex.Ref()); rejected {
-			continue
-		}
-		if ex.Operation == "CreateApiV2" && ex.Where == "request" {
-			data, err := json.Marshal(ex.Value)
-			require.NoError(b, err)
-			out = append(out, data)
+	for _, body := range all {
+		if body.Spec == catalog.ROMA {
+			out = append(out, body.Data)
 		}
 	}
 	require.NotEmpty(b, out)

@@ -95,7 +95,7 @@ func generateValidators(doc *openapi3.T, c Config) ([]byte, error) {
 }
 
 // pattern returns a matcher function for re: a rune loop for the common shapes (see
-// classMatcher), else a compiled regexp's MatchString.
+// classMatcher), else an automaton (see dfa), else a compiled regexp's MatchString.
 func (g *vgen) pattern(re string) jen.Code {
 	name, ok := g.patterns[re]
 	if !ok {
@@ -104,6 +104,8 @@ func (g *vgen) pattern(re string) jen.Code {
 		goRE := ecmaPattern(re)
 		var def jen.Code = jen.Qual(rePkg, "MustCompile").Call(jen.Lit(goRE)).Dot("MatchString")
 		if m, ok := compileClasses(goRE); ok {
+			def = jen.Func().Params(jen.Id("s").String()).Bool().Block(m.code()...)
+		} else if m, ok := compileDFA(re); ok {
 			def = jen.Func().Params(jen.Id("s").String()).Bool().Block(m.code()...)
 		}
 		g.vars = append(g.vars, jen.Comment(re), jen.Id(name).Op("=").Add(def))
@@ -635,8 +637,12 @@ func (g *vgen) decode(v value, target jen.Code, pointer bool, pp jen.Code, depth
 		if !pointer {
 			return []jen.Code{jen.Add(target).Op("=").Add(val)}
 		}
-		y := jen.Id(fmt.Sprintf("y%d", depth))
-		return []jen.Code{jen.Add(y).Op(":=").Add(val), jen.Add(target).Op("=").Op("&").Add(y)}
+		if v.kind == kUnion || v.kind == kAny {
+			y := jen.Id(fmt.Sprintf("y%d", depth))
+			return []jen.Code{jen.Add(y).Op(":=").Add(val), jen.Add(target).Op("=").Op("&").Add(y)}
+		}
+		// The document's allocator hands out the pointer (see validation.Ptr).
+		return []jen.Code{jen.Add(target).Op("=").Qual(g.valPkg, "Ptr").Call(dID, pp, val)}
 	}
 	conv := func(val jen.Code, base string) jen.Code {
 		if v.goType == base {
@@ -726,16 +732,21 @@ func (g *vgen) decode(v value, target jen.Code, pointer bool, pp jen.Code, depth
 			body = append([]jen.Code{jen.Add(q).Op(":=").Parens(pp).Dot("Index").Call(jen.Len(arr))}, body...)
 		}
 		body = append(body, inner...)
-		body = append(body, jen.Add(arr).Op("=").Append(arr, e))
+		// Room for a few items at the first one: most arrays of a request are short.
+		body = append(body,
+			jen.If(jen.Add(arr).Op("==").Nil()).Block(jen.Add(arr).Op("=").Make(jen.Id(v.goType), jen.Lit(0),
+				jen.Qual(g.valPkg, "FirstRoom").Types(jen.Id(v.elem.goType)).Call())),
+			jen.Add(arr).Op("=").Append(arr, e))
 		return []jen.Code{
 			jen.If(jen.List(ok, jen.Err()).Op(":=").Qual(g.valPkg, "Expect").Call(dID, errsID, pp, jen.Qual(jxPkg, "Array"), jen.Lit("an array")), jen.Err().Op("!=").Nil()).Block(ret).Else().If(ok).Block(
 				append([]jen.Code{
-					// An empty array decodes to an empty, not a nil, slice so that it is sent back as [].
-					jen.Add(arr).Op(":=").Make(jen.Id(v.goType), jen.Lit(0)),
+					jen.Var().Add(arr).Id(v.goType),
 					jen.List(it, jen.Err()).Op(":=").Id("d").Dot("ArrIter").Call(),
 					jen.If(jen.Err().Op("!=").Nil()).Block(ret),
 					jen.For(jen.Add(it).Dot("Next").Call()).Block(body...),
 					jen.If(jen.Err().Op(":=").Add(it).Dot("Err").Call(), jen.Err().Op("!=").Nil()).Block(ret),
+					// An empty array decodes to an empty, not a nil, slice so that it is sent back as [].
+					jen.If(jen.Add(arr).Op("==").Nil()).Block(jen.Add(arr).Op("=").Make(jen.Id(v.goType), jen.Lit(0))),
 				}, assign(arr)...)...,
 			),
 		}, nil
@@ -1077,7 +1088,9 @@ func (g *vgen) pathParams(o *object, pp xrules.Params, lookup func(string, strin
 	body := append(pre,
 		jen.Id("uri").Op(":=").String().Call(uriExpr),
 		jen.If(jen.Op("!").Parens(cond)).Block(jen.Return()),
-		jen.Var().Id("declared").Index().String(),
+		// On the stack for the usual few parameters.
+		jen.Var().Id("room").Index(jen.Lit(8)).String(),
+		jen.Id("declared").Op(":=").Id("room").Index(jen.Empty(), jen.Lit(0)),
 		loop,
 		jen.Id("p").Op(":=").Id("path").Dot("Key").Call(jen.Lit(pp.URI)),
 		g.rule("UndeclaredPathParams").Call(errsID, jen.Op("&").Id("p"), jen.Id("uri"), jen.Id("declared")),

@@ -5,7 +5,6 @@ package apig
 import (
 	"github.com/apiclab/apic/generated/validation"
 	"github.com/go-faster/jx"
-	"regexp"
 	"strconv"
 	"strings"
 )
@@ -123,9 +122,676 @@ var (
 		return i >= 1
 	}
 	// ^([A-Za-z0-9._-]|#[A-Za-z][A-Za-z0-9_-]{2,31}#|\[[0-9A-Fa-f:.]+\])+(:([0-9]{1,5}|#[A-Za-z][A-Za-z0-9_-]{2,31}#))?$
-	pattern1 = regexp.MustCompile("^([A-Za-z0-9._-]|#[A-Za-z][A-Za-z0-9_-]{2,31}#|\\[[0-9A-Fa-f:.]+\\])+(:([0-9]{1,5}|#[A-Za-z][A-Za-z0-9_-]{2,31}#))?$").MatchString
-	enum3    = []int64{int64(1), int64(2)}
-	enum4    = []string{"PATH", "QUERY", "HEADER"}
+	pattern1 = func(s string) bool {
+		st := 0
+		for _, r := range s {
+			switch st {
+			case 0:
+				switch {
+				case r == int32(35):
+					st = 1
+				case (r >= int32(45) && r <= int32(46)) || (r >= int32(48) && r <= int32(57)) || (r >= int32(65) && r <= int32(90)) || r == int32(95) || (r >= int32(97) && r <= int32(122)):
+					st = 2
+				case r == int32(91):
+					st = 3
+				default:
+					return false
+				}
+			case 1:
+				switch {
+				case (r >= int32(65) && r <= int32(90)) || (r >= int32(97) && r <= int32(122)):
+					st = 4
+				default:
+					return false
+				}
+			case 2:
+				switch {
+				case r == int32(35):
+					st = 1
+				case (r >= int32(45) && r <= int32(46)) || (r >= int32(48) && r <= int32(57)) || (r >= int32(65) && r <= int32(90)) || r == int32(95) || (r >= int32(97) && r <= int32(122)):
+					st = 2
+				case r == int32(58):
+					st = 5
+				case r == int32(91):
+					st = 3
+				default:
+					return false
+				}
+			case 3:
+				switch {
+				case r == int32(46) || (r >= int32(48) && r <= int32(58)) || (r >= int32(65) && r <= int32(70)) || (r >= int32(97) && r <= int32(102)):
+					st = 6
+				default:
+					return false
+				}
+			case 4:
+				switch {
+				case r == int32(45) || (r >= int32(48) && r <= int32(57)) || (r >= int32(65) && r <= int32(90)) || r == int32(95) || (r >= int32(97) && r <= int32(122)):
+					st = 7
+				default:
+					return false
+				}
+			case 5:
+				switch {
+				case r == int32(35):
+					st = 8
+				case (r >= int32(48) && r <= int32(57)):
+					st = 9
+				default:
+					return false
+				}
+			case 6:
+				switch {
+				case r == int32(46) || (r >= int32(48) && r <= int32(58)) || (r >= int32(65) && r <= int32(70)) || (r >= int32(97) && r <= int32(102)):
+					st = 6
+				case r == int32(93):
+					st = 2
+				default:
+					return false
+				}
+			case 7:
+				switch {
+				case r == int32(45) || (r >= int32(48) && r <= int32(57)) || (r >= int32(65) && r <= int32(90)) || r == int32(95) || (r >= int32(97) && r <= int32(122)):
+					st = 10
+				default:
+					return false
+				}
+			case 8:
+				switch {
+				case (r >= int32(65) && r <= int32(90)) || (r >= int32(97) && r <= int32(122)):
+					st = 11
+				default:
+					return false
+				}
+			case 9:
+				switch {
+				case (r >= int32(48) && r <= int32(57)):
+					st = 12
+				default:
+					return false
+				}
+			case 10:
+				switch {
+				case r == int32(35):
+					st = 2
+				case r == int32(45) || (r >= int32(48) && r <= int32(57)) || (r >= int32(65) && r <= int32(90)) || r == int32(95) || (r >= int32(97) && r <= int32(122)):
+					st = 13
+				default:
+					return false
+				}
+			case 11:
+				switch {
+				case r == int32(45) || (r >= int32(48) && r <= int32(57)) || (r >= int32(65) && r <= int32(90)) || r == int32(95) || (r >= int32(97) && r <= int32(122)):
+					st = 14
+				default:
+					return false
+				}
+			case 12:
+				switch {
+				case (r >= int32(48) && r <= int32(57)):
+					st = 15
+				default:
+					return false
+				}
+			case 13:
+				switch {
+				case r == int32(35):
+					st = 2
+				case r == int32(45) || (r >= int32(48) && r <= int32(57)) || (r >= int32(65) && r <= int32(90)) || r == int32(95) || (r >= int32(97) && r <= int32(122)):
+					st = 16
+				default:
+					return false
+				}
+			case 14:
+				switch {
+				case r == int32(45) || (r >= int32(48) && r <= int32(57)) || (r >= int32(65) && r <= int32(90)) || r == int32(95) || (r >= int32(97) && r <= int32(122)):
+					st = 17
+				default:
+					return false
+				}
+			case 15:
+				switch {
+				case (r >= int32(48) && r <= int32(57)):
+					st = 18
+				default:
+					return false
+				}
+			case 16:
+				switch {
+				case r == int32(35):
+					st = 2
+				case r == int32(45) || (r >= int32(48) && r <= int32(57)) || (r >= int32(65) && r <= int32(90)) || r == int32(95) || (r >= int32(97) && r <= int32(122)):
+					st = 19
+				default:
+					return false
+				}
+			case 17:
+				switch {
+				case r == int32(35):
+					st = 20
+				case r == int32(45) || (r >= int32(48) && r <= int32(57)) || (r >= int32(65) && r <= int32(90)) || r == int32(95) || (r >= int32(97) && r <= int32(122)):
+					st = 21
+				default:
+					return false
+				}
+			case 18:
+				switch {
+				case (r >= int32(48) && r <= int32(57)):
+					st = 20
+				default:
+					return false
+				}
+			case 19:
+				switch {
+				case r == int32(35):
+					st = 2
+				case r == int32(45) || (r >= int32(48) && r <= int32(57)) || (r >= int32(65) && r <= int32(90)) || r == int32(95) || (r >= int32(97) && r <= int32(122)):
+					st = 22
+				default:
+					return false
+				}
+			case 20:
+				switch {
+				default:
+					return false
+				}
+			case 21:
+				switch {
+				case r == int32(35):
+					st = 20
+				case r == int32(45) || (r >= int32(48) && r <= int32(57)) || (r >= int32(65) && r <= int32(90)) || r == int32(95) || (r >= int32(97) && r <= int32(122)):
+					st = 23
+				default:
+					return false
+				}
+			case 22:
+				switch {
+				case r == int32(35):
+					st = 2
+				case r == int32(45) || (r >= int32(48) && r <= int32(57)) || (r >= int32(65) && r <= int32(90)) || r == int32(95) || (r >= int32(97) && r <= int32(122)):
+					st = 24
+				default:
+					return false
+				}
+			case 23:
+				switch {
+				case r == int32(35):
+					st = 20
+				case r == int32(45) || (r >= int32(48) && r <= int32(57)) || (r >= int32(65) && r <= int32(90)) || r == int32(95) || (r >= int32(97) && r <= int32(122)):
+					st = 25
+				default:
+					return false
+				}
+			case 24:
+				switch {
+				case r == int32(35):
+					st = 2
+				case r == int32(45) || (r >= int32(48) && r <= int32(57)) || (r >= int32(65) && r <= int32(90)) || r == int32(95) || (r >= int32(97) && r <= int32(122)):
+					st = 26
+				default:
+					return false
+				}
+			case 25:
+				switch {
+				case r == int32(35):
+					st = 20
+				case r == int32(45) || (r >= int32(48) && r <= int32(57)) || (r >= int32(65) && r <= int32(90)) || r == int32(95) || (r >= int32(97) && r <= int32(122)):
+					st = 27
+				default:
+					return false
+				}
+			case 26:
+				switch {
+				case r == int32(35):
+					st = 2
+				case r == int32(45) || (r >= int32(48) && r <= int32(57)) || (r >= int32(65) && r <= int32(90)) || r == int32(95) || (r >= int32(97) && r <= int32(122)):
+					st = 28
+				default:
+					return false
+				}
+			case 27:
+				switch {
+				case r == int32(35):
+					st = 20
+				case r == int32(45) || (r >= int32(48) && r <= int32(57)) || (r >= int32(65) && r <= int32(90)) || r == int32(95) || (r >= int32(97) && r <= int32(122)):
+					st = 29
+				default:
+					return false
+				}
+			case 28:
+				switch {
+				case r == int32(35):
+					st = 2
+				case r == int32(45) || (r >= int32(48) && r <= int32(57)) || (r >= int32(65) && r <= int32(90)) || r == int32(95) || (r >= int32(97) && r <= int32(122)):
+					st = 30
+				default:
+					return false
+				}
+			case 29:
+				switch {
+				case r == int32(35):
+					st = 20
+				case r == int32(45) || (r >= int32(48) && r <= int32(57)) || (r >= int32(65) && r <= int32(90)) || r == int32(95) || (r >= int32(97) && r <= int32(122)):
+					st = 31
+				default:
+					return false
+				}
+			case 30:
+				switch {
+				case r == int32(35):
+					st = 2
+				case r == int32(45) || (r >= int32(48) && r <= int32(57)) || (r >= int32(65) && r <= int32(90)) || r == int32(95) || (r >= int32(97) && r <= int32(122)):
+					st = 32
+				default:
+					return false
+				}
+			case 31:
+				switch {
+				case r == int32(35):
+					st = 20
+				case r == int32(45) || (r >= int32(48) && r <= int32(57)) || (r >= int32(65) && r <= int32(90)) || r == int32(95) || (r >= int32(97) && r <= int32(122)):
+					st = 33
+				default:
+					return false
+				}
+			case 32:
+				switch {
+				case r == int32(35):
+					st = 2
+				case r == int32(45) || (r >= int32(48) && r <= int32(57)) || (r >= int32(65) && r <= int32(90)) || r == int32(95) || (r >= int32(97) && r <= int32(122)):
+					st = 34
+				default:
+					return false
+				}
+			case 33:
+				switch {
+				case r == int32(35):
+					st = 20
+				case r == int32(45) || (r >= int32(48) && r <= int32(57)) || (r >= int32(65) && r <= int32(90)) || r == int32(95) || (r >= int32(97) && r <= int32(122)):
+					st = 35
+				default:
+					return false
+				}
+			case 34:
+				switch {
+				case r == int32(35):
+					st = 2
+				case r == int32(45) || (r >= int32(48) && r <= int32(57)) || (r >= int32(65) && r <= int32(90)) || r == int32(95) || (r >= int32(97) && r <= int32(122)):
+					st = 36
+				default:
+					return false
+				}
+			case 35:
+				switch {
+				case r == int32(35):
+					st = 20
+				case r == int32(45) || (r >= int32(48) && r <= int32(57)) || (r >= int32(65) && r <= int32(90)) || r == int32(95) || (r >= int32(97) && r <= int32(122)):
+					st = 37
+				default:
+					return false
+				}
+			case 36:
+				switch {
+				case r == int32(35):
+					st = 2
+				case r == int32(45) || (r >= int32(48) && r <= int32(57)) || (r >= int32(65) && r <= int32(90)) || r == int32(95) || (r >= int32(97) && r <= int32(122)):
+					st = 38
+				default:
+					return false
+				}
+			case 37:
+				switch {
+				case r == int32(35):
+					st = 20
+				case r == int32(45) || (r >= int32(48) && r <= int32(57)) || (r >= int32(65) && r <= int32(90)) || r == int32(95) || (r >= int32(97) && r <= int32(122)):
+					st = 39
+				default:
+					return false
+				}
+			case 38:
+				switch {
+				case r == int32(35):
+					st = 2
+				case r == int32(45) || (r >= int32(48) && r <= int32(57)) || (r >= int32(65) && r <= int32(90)) || r == int32(95) || (r >= int32(97) && r <= int32(122)):
+					st = 40
+				default:
+					return false
+				}
+			case 39:
+				switch {
+				case r == int32(35):
+					st = 20
+				case r == int32(45) || (r >= int32(48) && r <= int32(57)) || (r >= int32(65) && r <= int32(90)) || r == int32(95) || (r >= int32(97) && r <= int32(122)):
+					st = 41
+				default:
+					return false
+				}
+			case 40:
+				switch {
+				case r == int32(35):
+					st = 2
+				case r == int32(45) || (r >= int32(48) && r <= int32(57)) || (r >= int32(65) && r <= int32(90)) || r == int32(95) || (r >= int32(97) && r <= int32(122)):
+					st = 42
+				default:
+					return false
+				}
+			case 41:
+				switch {
+				case r == int32(35):
+					st = 20
+				case r == int32(45) || (r >= int32(48) && r <= int32(57)) || (r >= int32(65) && r <= int32(90)) || r == int32(95) || (r >= int32(97) && r <= int32(122)):
+					st = 43
+				default:
+					return false
+				}
+			case 42:
+				switch {
+				case r == int32(35):
+					st = 2
+				case r == int32(45) || (r >= int32(48) && r <= int32(57)) || (r >= int32(65) && r <= int32(90)) || r == int32(95) || (r >= int32(97) && r <= int32(122)):
+					st = 44
+				default:
+					return false
+				}
+			case 43:
+				switch {
+				case r == int32(35):
+					st = 20
+				case r == int32(45) || (r >= int32(48) && r <= int32(57)) || (r >= int32(65) && r <= int32(90)) || r == int32(95) || (r >= int32(97) && r <= int32(122)):
+					st = 45
+				default:
+					return false
+				}
+			case 44:
+				switch {
+				case r == int32(35):
+					st = 2
+				case r == int32(45) || (r >= int32(48) && r <= int32(57)) || (r >= int32(65) && r <= int32(90)) || r == int32(95) || (r >= int32(97) && r <= int32(122)):
+					st = 46
+				default:
+					return false
+				}
+			case 45:
+				switch {
+				case r == int32(35):
+					st = 20
+				case r == int32(45) || (r >= int32(48) && r <= int32(57)) || (r >= int32(65) && r <= int32(90)) || r == int32(95) || (r >= int32(97) && r <= int32(122)):
+					st = 47
+				default:
+					return false
+				}
+			case 46:
+				switch {
+				case r == int32(35):
+					st = 2
+				case r == int32(45) || (r >= int32(48) && r <= int32(57)) || (r >= int32(65) && r <= int32(90)) || r == int32(95) || (r >= int32(97) && r <= int32(122)):
+					st = 48
+				default:
+					return false
+				}
+			case 47:
+				switch {
+				case r == int32(35):
+					st = 20
+				case r == int32(45) || (r >= int32(48) && r <= int32(57)) || (r >= int32(65) && r <= int32(90)) || r == int32(95) || (r >= int32(97) && r <= int32(122)):
+					st = 49
+				default:
+					return false
+				}
+			case 48:
+				switch {
+				case r == int32(35):
+					st = 2
+				case r == int32(45) || (r >= int32(48) && r <= int32(57)) || (r >= int32(65) && r <= int32(90)) || r == int32(95) || (r >= int32(97) && r <= int32(122)):
+					st = 50
+				default:
+					return false
+				}
+			case 49:
+				switch {
+				case r == int32(35):
+					st = 20
+				case r == int32(45) || (r >= int32(48) && r <= int32(57)) || (r >= int32(65) && r <= int32(90)) || r == int32(95) || (r >= int32(97) && r <= int32(122)):
+					st = 51
+				default:
+					return false
+				}
+			case 50:
+				switch {
+				case r == int32(35):
+					st = 2
+				case r == int32(45) || (r >= int32(48) && r <= int32(57)) || (r >= int32(65) && r <= int32(90)) || r == int32(95) || (r >= int32(97) && r <= int32(122)):
+					st = 52
+				default:
+					return false
+				}
+			case 51:
+				switch {
+				case r == int32(35):
+					st = 20
+				case r == int32(45) || (r >= int32(48) && r <= int32(57)) || (r >= int32(65) && r <= int32(90)) || r == int32(95) || (r >= int32(97) && r <= int32(122)):
+					st = 53
+				default:
+					return false
+				}
+			case 52:
+				switch {
+				case r == int32(35):
+					st = 2
+				case r == int32(45) || (r >= int32(48) && r <= int32(57)) || (r >= int32(65) && r <= int32(90)) || r == int32(95) || (r >= int32(97) && r <= int32(122)):
+					st = 54
+				default:
+					return false
+				}
+			case 53:
+				switch {
+				case r == int32(35):
+					st = 20
+				case r == int32(45) || (r >= int32(48) && r <= int32(57)) || (r >= int32(65) && r <= int32(90)) || r == int32(95) || (r >= int32(97) && r <= int32(122)):
+					st = 55
+				default:
+					return false
+				}
+			case 54:
+				switch {
+				case r == int32(35):
+					st = 2
+				case r == int32(45) || (r >= int32(48) && r <= int32(57)) || (r >= int32(65) && r <= int32(90)) || r == int32(95) || (r >= int32(97) && r <= int32(122)):
+					st = 56
+				default:
+					return false
+				}
+			case 55:
+				switch {
+				case r == int32(35):
+					st = 20
+				case r == int32(45) || (r >= int32(48) && r <= int32(57)) || (r >= int32(65) && r <= int32(90)) || r == int32(95) || (r >= int32(97) && r <= int32(122)):
+					st = 57
+				default:
+					return false
+				}
+			case 56:
+				switch {
+				case r == int32(35):
+					st = 2
+				case r == int32(45) || (r >= int32(48) && r <= int32(57)) || (r >= int32(65) && r <= int32(90)) || r == int32(95) || (r >= int32(97) && r <= int32(122)):
+					st = 58
+				default:
+					return false
+				}
+			case 57:
+				switch {
+				case r == int32(35):
+					st = 20
+				case r == int32(45) || (r >= int32(48) && r <= int32(57)) || (r >= int32(65) && r <= int32(90)) || r == int32(95) || (r >= int32(97) && r <= int32(122)):
+					st = 59
+				default:
+					return false
+				}
+			case 58:
+				switch {
+				case r == int32(35):
+					st = 2
+				case r == int32(45) || (r >= int32(48) && r <= int32(57)) || (r >= int32(65) && r <= int32(90)) || r == int32(95) || (r >= int32(97) && r <= int32(122)):
+					st = 60
+				default:
+					return false
+				}
+			case 59:
+				switch {
+				case r == int32(35):
+					st = 20
+				case r == int32(45) || (r >= int32(48) && r <= int32(57)) || (r >= int32(65) && r <= int32(90)) || r == int32(95) || (r >= int32(97) && r <= int32(122)):
+					st = 61
+				default:
+					return false
+				}
+			case 60:
+				switch {
+				case r == int32(35):
+					st = 2
+				case r == int32(45) || (r >= int32(48) && r <= int32(57)) || (r >= int32(65) && r <= int32(90)) || r == int32(95) || (r >= int32(97) && r <= int32(122)):
+					st = 62
+				default:
+					return false
+				}
+			case 61:
+				switch {
+				case r == int32(35):
+					st = 20
+				case r == int32(45) || (r >= int32(48) && r <= int32(57)) || (r >= int32(65) && r <= int32(90)) || r == int32(95) || (r >= int32(97) && r <= int32(122)):
+					st = 63
+				default:
+					return false
+				}
+			case 62:
+				switch {
+				case r == int32(35):
+					st = 2
+				case r == int32(45) || (r >= int32(48) && r <= int32(57)) || (r >= int32(65) && r <= int32(90)) || r == int32(95) || (r >= int32(97) && r <= int32(122)):
+					st = 64
+				default:
+					return false
+				}
+			case 63:
+				switch {
+				case r == int32(35):
+					st = 20
+				case r == int32(45) || (r >= int32(48) && r <= int32(57)) || (r >= int32(65) && r <= int32(90)) || r == int32(95) || (r >= int32(97) && r <= int32(122)):
+					st = 65
+				default:
+					return false
+				}
+			case 64:
+				switch {
+				case r == int32(35):
+					st = 2
+				case r == int32(45) || (r >= int32(48) && r <= int32(57)) || (r >= int32(65) && r <= int32(90)) || r == int32(95) || (r >= int32(97) && r <= int32(122)):
+					st = 66
+				default:
+					return false
+				}
+			case 65:
+				switch {
+				case r == int32(35):
+					st = 20
+				case r == int32(45) || (r >= int32(48) && r <= int32(57)) || (r >= int32(65) && r <= int32(90)) || r == int32(95) || (r >= int32(97) && r <= int32(122)):
+					st = 67
+				default:
+					return false
+				}
+			case 66:
+				switch {
+				case r == int32(35):
+					st = 2
+				case r == int32(45) || (r >= int32(48) && r <= int32(57)) || (r >= int32(65) && r <= int32(90)) || r == int32(95) || (r >= int32(97) && r <= int32(122)):
+					st = 68
+				default:
+					return false
+				}
+			case 67:
+				switch {
+				case r == int32(35):
+					st = 20
+				case r == int32(45) || (r >= int32(48) && r <= int32(57)) || (r >= int32(65) && r <= int32(90)) || r == int32(95) || (r >= int32(97) && r <= int32(122)):
+					st = 69
+				default:
+					return false
+				}
+			case 68:
+				switch {
+				case r == int32(35):
+					st = 2
+				case r == int32(45) || (r >= int32(48) && r <= int32(57)) || (r >= int32(65) && r <= int32(90)) || r == int32(95) || (r >= int32(97) && r <= int32(122)):
+					st = 70
+				default:
+					return false
+				}
+			case 69:
+				switch {
+				case r == int32(35):
+					st = 20
+				case r == int32(45) || (r >= int32(48) && r <= int32(57)) || (r >= int32(65) && r <= int32(90)) || r == int32(95) || (r >= int32(97) && r <= int32(122)):
+					st = 71
+				default:
+					return false
+				}
+			case 70:
+				switch {
+				case r == int32(35):
+					st = 2
+				case r == int32(45) || (r >= int32(48) && r <= int32(57)) || (r >= int32(65) && r <= int32(90)) || r == int32(95) || (r >= int32(97) && r <= int32(122)):
+					st = 72
+				default:
+					return false
+				}
+			case 71:
+				switch {
+				case r == int32(35):
+					st = 20
+				case r == int32(45) || (r >= int32(48) && r <= int32(57)) || (r >= int32(65) && r <= int32(90)) || r == int32(95) || (r >= int32(97) && r <= int32(122)):
+					st = 73
+				default:
+					return false
+				}
+			case 72:
+				switch {
+				case r == int32(35):
+					st = 2
+				default:
+					return false
+				}
+			case 73:
+				switch {
+				case r == int32(35):
+					st = 20
+				case r == int32(45) || (r >= int32(48) && r <= int32(57)) || (r >= int32(65) && r <= int32(90)) || r == int32(95) || (r >= int32(97) && r <= int32(122)):
+					st = 74
+				default:
+					return false
+				}
+			case 74:
+				switch {
+				case r == int32(35):
+					st = 20
+				case r == int32(45) || (r >= int32(48) && r <= int32(57)) || (r >= int32(65) && r <= int32(90)) || r == int32(95) || (r >= int32(97) && r <= int32(122)):
+					st = 75
+				default:
+					return false
+				}
+			case 75:
+				switch {
+				case r == int32(35):
+					st = 20
+				default:
+					return false
+				}
+			}
+		}
+		return st == 2 || st == 9 || st == 12 || st == 15 || st == 18 || st == 20
+	}
+	enum3 = []int64{int64(1), int64(2)}
+	enum4 = []string{"PATH", "QUERY", "HEADER"}
 	// ^[A-Za-z][A-Za-z0-9._-]{0,31}$
 	pattern2 = func(s string) bool {
 		i, n := 0, 0
@@ -245,8 +911,7 @@ func (v *ApiListItem) DecodeJX(d *jx.Decoder, path *validation.Path, errs *valid
 				return err
 			}
 			if ok0 && validation.FitInt(errs, &p, x0, 64) {
-				y0 := int(x0)
-				v.ArrangeNecessary = &y0
+				v.ArrangeNecessary = validation.Ptr(d, &p, int(x0))
 			}
 		case "auth_opt":
 			p := path.Key("auth_opt")
@@ -262,8 +927,7 @@ func (v *ApiListItem) DecodeJX(d *jx.Decoder, path *validation.Path, errs *valid
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.AuthType = &y0
+				v.AuthType = validation.Ptr(d, &p, x0)
 			}
 		case "backend_type":
 			p := path.Key("backend_type")
@@ -272,8 +936,7 @@ func (v *ApiListItem) DecodeJX(d *jx.Decoder, path *validation.Path, errs *valid
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.BackendType = &y0
+				v.BackendType = validation.Ptr(d, &p, x0)
 			}
 		case "body_remark":
 			p := path.Key("body_remark")
@@ -282,8 +945,7 @@ func (v *ApiListItem) DecodeJX(d *jx.Decoder, path *validation.Path, errs *valid
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.BodyRemark = &y0
+				v.BodyRemark = validation.Ptr(d, &p, x0)
 			}
 		case "cors":
 			p := path.Key("cors")
@@ -292,8 +954,7 @@ func (v *ApiListItem) DecodeJX(d *jx.Decoder, path *validation.Path, errs *valid
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.Cors = &y0
+				v.Cors = validation.Ptr(d, &p, x0)
 			}
 		case "group_id":
 			p := path.Key("group_id")
@@ -302,8 +963,7 @@ func (v *ApiListItem) DecodeJX(d *jx.Decoder, path *validation.Path, errs *valid
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.GroupId = &y0
+				v.GroupId = validation.Ptr(d, &p, x0)
 			}
 		case "group_name":
 			p := path.Key("group_name")
@@ -312,8 +972,7 @@ func (v *ApiListItem) DecodeJX(d *jx.Decoder, path *validation.Path, errs *valid
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.GroupName = &y0
+				v.GroupName = validation.Ptr(d, &p, x0)
 			}
 		case "id":
 			p := path.Key("id")
@@ -322,8 +981,7 @@ func (v *ApiListItem) DecodeJX(d *jx.Decoder, path *validation.Path, errs *valid
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.Id = &y0
+				v.Id = validation.Ptr(d, &p, x0)
 			}
 		case "match_mode":
 			p := path.Key("match_mode")
@@ -332,8 +990,7 @@ func (v *ApiListItem) DecodeJX(d *jx.Decoder, path *validation.Path, errs *valid
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.MatchMode = &y0
+				v.MatchMode = validation.Ptr(d, &p, x0)
 			}
 		case "name":
 			p := path.Key("name")
@@ -342,8 +999,7 @@ func (v *ApiListItem) DecodeJX(d *jx.Decoder, path *validation.Path, errs *valid
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.Name = &y0
+				v.Name = validation.Ptr(d, &p, x0)
 			}
 		case "publish_id":
 			p := path.Key("publish_id")
@@ -352,8 +1008,7 @@ func (v *ApiListItem) DecodeJX(d *jx.Decoder, path *validation.Path, errs *valid
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.PublishId = &y0
+				v.PublishId = validation.Ptr(d, &p, x0)
 			}
 		case "register_time":
 			p := path.Key("register_time")
@@ -362,8 +1017,7 @@ func (v *ApiListItem) DecodeJX(d *jx.Decoder, path *validation.Path, errs *valid
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.RegisterTime = &y0
+				v.RegisterTime = validation.Ptr(d, &p, x0)
 			}
 		case "remark":
 			p := path.Key("remark")
@@ -372,8 +1026,7 @@ func (v *ApiListItem) DecodeJX(d *jx.Decoder, path *validation.Path, errs *valid
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.Remark = &y0
+				v.Remark = validation.Ptr(d, &p, x0)
 			}
 		case "req_method":
 			p := path.Key("req_method")
@@ -382,15 +1035,14 @@ func (v *ApiListItem) DecodeJX(d *jx.Decoder, path *validation.Path, errs *valid
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.ReqMethod = &y0
+				v.ReqMethod = validation.Ptr(d, &p, x0)
 			}
 		case "req_params":
 			p := path.Key("req_params")
 			if ok0, err := validation.Expect(d, errs, &p, jx.Array, "an array"); err != nil {
 				return err
 			} else if ok0 {
-				arr0 := make([]ReqParamResp, 0)
+				var arr0 []ReqParamResp
 				it0, err := d.ArrIter()
 				if err != nil {
 					return err
@@ -401,13 +1053,18 @@ func (v *ApiListItem) DecodeJX(d *jx.Decoder, path *validation.Path, errs *valid
 					if err := e0.DecodeJX(d, &q0, errs); err != nil {
 						return err
 					}
+					if arr0 == nil {
+						arr0 = make([]ReqParamResp, 0, validation.FirstRoom[ReqParamResp]())
+					}
 					arr0 = append(arr0, e0)
 				}
 				if err := it0.Err(); err != nil {
 					return err
 				}
-				y0 := arr0
-				v.ReqParams = &y0
+				if arr0 == nil {
+					arr0 = make([]ReqParamResp, 0)
+				}
+				v.ReqParams = validation.Ptr(d, &p, arr0)
 			}
 		case "req_protocol":
 			p := path.Key("req_protocol")
@@ -416,8 +1073,7 @@ func (v *ApiListItem) DecodeJX(d *jx.Decoder, path *validation.Path, errs *valid
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.ReqProtocol = &y0
+				v.ReqProtocol = validation.Ptr(d, &p, x0)
 			}
 		case "req_uri":
 			p := path.Key("req_uri")
@@ -426,8 +1082,7 @@ func (v *ApiListItem) DecodeJX(d *jx.Decoder, path *validation.Path, errs *valid
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.ReqUri = &y0
+				v.ReqUri = validation.Ptr(d, &p, x0)
 			}
 		case "response_id":
 			p := path.Key("response_id")
@@ -436,8 +1091,7 @@ func (v *ApiListItem) DecodeJX(d *jx.Decoder, path *validation.Path, errs *valid
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.ResponseId = &y0
+				v.ResponseId = validation.Ptr(d, &p, x0)
 			}
 		case "result_failure_sample":
 			p := path.Key("result_failure_sample")
@@ -446,8 +1100,7 @@ func (v *ApiListItem) DecodeJX(d *jx.Decoder, path *validation.Path, errs *valid
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.ResultFailureSample = &y0
+				v.ResultFailureSample = validation.Ptr(d, &p, x0)
 			}
 		case "result_normal_sample":
 			p := path.Key("result_normal_sample")
@@ -456,8 +1109,7 @@ func (v *ApiListItem) DecodeJX(d *jx.Decoder, path *validation.Path, errs *valid
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.ResultNormalSample = &y0
+				v.ResultNormalSample = validation.Ptr(d, &p, x0)
 			}
 		case "run_env_id":
 			p := path.Key("run_env_id")
@@ -466,8 +1118,7 @@ func (v *ApiListItem) DecodeJX(d *jx.Decoder, path *validation.Path, errs *valid
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.RunEnvId = &y0
+				v.RunEnvId = validation.Ptr(d, &p, x0)
 			}
 		case "run_env_name":
 			p := path.Key("run_env_name")
@@ -476,8 +1127,7 @@ func (v *ApiListItem) DecodeJX(d *jx.Decoder, path *validation.Path, errs *valid
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.RunEnvName = &y0
+				v.RunEnvName = validation.Ptr(d, &p, x0)
 			}
 		case "status":
 			p := path.Key("status")
@@ -486,8 +1136,7 @@ func (v *ApiListItem) DecodeJX(d *jx.Decoder, path *validation.Path, errs *valid
 				return err
 			}
 			if ok0 && validation.FitInt(errs, &p, x0, 64) {
-				y0 := int(x0)
-				v.Status = &y0
+				v.Status = validation.Ptr(d, &p, int(x0))
 			}
 		case "tag":
 			p := path.Key("tag")
@@ -496,15 +1145,14 @@ func (v *ApiListItem) DecodeJX(d *jx.Decoder, path *validation.Path, errs *valid
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.Tag = &y0
+				v.Tag = validation.Ptr(d, &p, x0)
 			}
 		case "tags":
 			p := path.Key("tags")
 			if ok0, err := validation.Expect(d, errs, &p, jx.Array, "an array"); err != nil {
 				return err
 			} else if ok0 {
-				arr0 := make([]string, 0)
+				var arr0 []string
 				it0, err := d.ArrIter()
 				if err != nil {
 					return err
@@ -519,13 +1167,18 @@ func (v *ApiListItem) DecodeJX(d *jx.Decoder, path *validation.Path, errs *valid
 					if ok1 {
 						e0 = x1
 					}
+					if arr0 == nil {
+						arr0 = make([]string, 0, validation.FirstRoom[string]())
+					}
 					arr0 = append(arr0, e0)
 				}
 				if err := it0.Err(); err != nil {
 					return err
 				}
-				y0 := arr0
-				v.Tags = &y0
+				if arr0 == nil {
+					arr0 = make([]string, 0)
+				}
+				v.Tags = validation.Ptr(d, &p, arr0)
 			}
 		case "type":
 			p := path.Key("type")
@@ -534,8 +1187,7 @@ func (v *ApiListItem) DecodeJX(d *jx.Decoder, path *validation.Path, errs *valid
 				return err
 			}
 			if ok0 && validation.FitInt(errs, &p, x0, 64) {
-				y0 := int(x0)
-				v.Type = &y0
+				v.Type = validation.Ptr(d, &p, int(x0))
 			}
 		case "update_time":
 			p := path.Key("update_time")
@@ -544,8 +1196,7 @@ func (v *ApiListItem) DecodeJX(d *jx.Decoder, path *validation.Path, errs *valid
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.UpdateTime = &y0
+				v.UpdateTime = validation.Ptr(d, &p, x0)
 			}
 		case "version":
 			p := path.Key("version")
@@ -554,8 +1205,7 @@ func (v *ApiListItem) DecodeJX(d *jx.Decoder, path *validation.Path, errs *valid
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.Version = &y0
+				v.Version = validation.Ptr(d, &p, x0)
 			}
 		default:
 			if err := d.Skip(); err != nil {
@@ -609,8 +1259,7 @@ func (v *AuthOpt) DecodeJX(d *jx.Decoder, path *validation.Path, errs *validatio
 				return err
 			}
 			if ok0 {
-				y0 := AuthOptAppCodeAuthType(x0)
-				v.AppCodeAuthType = &y0
+				v.AppCodeAuthType = validation.Ptr(d, &p, AuthOptAppCodeAuthType(x0))
 			}
 		default:
 			if err := d.Skip(); err != nil {
@@ -658,8 +1307,7 @@ func (v *AuthOptResp) DecodeJX(d *jx.Decoder, path *validation.Path, errs *valid
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.AppCodeAuthType = &y0
+				v.AppCodeAuthType = validation.Ptr(d, &p, x0)
 			}
 		default:
 			if err := d.Skip(); err != nil {
@@ -767,8 +1415,7 @@ func (v *BackendApi) DecodeJX(d *jx.Decoder, path *validation.Path, errs *valida
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.AuthorizerId = &y0
+				v.AuthorizerId = validation.Ptr(d, &p, x0)
 			}
 		case "remark":
 			p := path.Key("remark")
@@ -777,8 +1424,7 @@ func (v *BackendApi) DecodeJX(d *jx.Decoder, path *validation.Path, errs *valida
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.Remark = &y0
+				v.Remark = validation.Ptr(d, &p, x0)
 			}
 		case "req_method":
 			seen |= uint64(0x4)
@@ -827,8 +1473,7 @@ func (v *BackendApi) DecodeJX(d *jx.Decoder, path *validation.Path, errs *valida
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.UrlDomain = &y0
+				v.UrlDomain = validation.Ptr(d, &p, x0)
 			}
 		case "version":
 			p := path.Key("version")
@@ -837,8 +1482,7 @@ func (v *BackendApi) DecodeJX(d *jx.Decoder, path *validation.Path, errs *valida
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.Version = &y0
+				v.Version = validation.Ptr(d, &p, x0)
 			}
 		case "vpc_info":
 			p := path.Key("vpc_info")
@@ -854,8 +1498,7 @@ func (v *BackendApi) DecodeJX(d *jx.Decoder, path *validation.Path, errs *valida
 				return err
 			}
 			if ok0 && validation.FitInt(errs, &p, x0, 64) {
-				y0 := BackendApiVpcStatus(x0)
-				v.VpcStatus = &y0
+				v.VpcStatus = validation.Ptr(d, &p, BackendApiVpcStatus(x0))
 			}
 		default:
 			if err := d.Skip(); err != nil {
@@ -928,8 +1571,7 @@ func (v *BackendApiResp) DecodeJX(d *jx.Decoder, path *validation.Path, errs *va
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.Id = &y0
+				v.Id = validation.Ptr(d, &p, x0)
 			}
 		case "register_time":
 			p := path.Key("register_time")
@@ -938,8 +1580,7 @@ func (v *BackendApiResp) DecodeJX(d *jx.Decoder, path *validation.Path, errs *va
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.RegisterTime = &y0
+				v.RegisterTime = validation.Ptr(d, &p, x0)
 			}
 		case "remark":
 			p := path.Key("remark")
@@ -948,8 +1589,7 @@ func (v *BackendApiResp) DecodeJX(d *jx.Decoder, path *validation.Path, errs *va
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.Remark = &y0
+				v.Remark = validation.Ptr(d, &p, x0)
 			}
 		case "req_method":
 			p := path.Key("req_method")
@@ -958,8 +1598,7 @@ func (v *BackendApiResp) DecodeJX(d *jx.Decoder, path *validation.Path, errs *va
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.ReqMethod = &y0
+				v.ReqMethod = validation.Ptr(d, &p, x0)
 			}
 		case "req_protocol":
 			p := path.Key("req_protocol")
@@ -968,8 +1607,7 @@ func (v *BackendApiResp) DecodeJX(d *jx.Decoder, path *validation.Path, errs *va
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.ReqProtocol = &y0
+				v.ReqProtocol = validation.Ptr(d, &p, x0)
 			}
 		case "req_uri":
 			p := path.Key("req_uri")
@@ -978,8 +1616,7 @@ func (v *BackendApiResp) DecodeJX(d *jx.Decoder, path *validation.Path, errs *va
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.ReqUri = &y0
+				v.ReqUri = validation.Ptr(d, &p, x0)
 			}
 		case "status":
 			p := path.Key("status")
@@ -988,8 +1625,7 @@ func (v *BackendApiResp) DecodeJX(d *jx.Decoder, path *validation.Path, errs *va
 				return err
 			}
 			if ok0 && validation.FitInt(errs, &p, x0, 64) {
-				y0 := int(x0)
-				v.Status = &y0
+				v.Status = validation.Ptr(d, &p, int(x0))
 			}
 		case "timeout":
 			p := path.Key("timeout")
@@ -998,8 +1634,7 @@ func (v *BackendApiResp) DecodeJX(d *jx.Decoder, path *validation.Path, errs *va
 				return err
 			}
 			if ok0 && validation.FitInt(errs, &p, x0, 64) {
-				y0 := int(x0)
-				v.Timeout = &y0
+				v.Timeout = validation.Ptr(d, &p, int(x0))
 			}
 		case "update_time":
 			p := path.Key("update_time")
@@ -1008,8 +1643,7 @@ func (v *BackendApiResp) DecodeJX(d *jx.Decoder, path *validation.Path, errs *va
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.UpdateTime = &y0
+				v.UpdateTime = validation.Ptr(d, &p, x0)
 			}
 		case "url_domain":
 			p := path.Key("url_domain")
@@ -1018,8 +1652,7 @@ func (v *BackendApiResp) DecodeJX(d *jx.Decoder, path *validation.Path, errs *va
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.UrlDomain = &y0
+				v.UrlDomain = validation.Ptr(d, &p, x0)
 			}
 		case "version":
 			p := path.Key("version")
@@ -1028,8 +1661,7 @@ func (v *BackendApiResp) DecodeJX(d *jx.Decoder, path *validation.Path, errs *va
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.Version = &y0
+				v.Version = validation.Ptr(d, &p, x0)
 			}
 		case "vpc_info":
 			var x0 BackendApiResp_VpcInfo
@@ -1157,8 +1789,7 @@ func (v *BackendParam) DecodeJX(d *jx.Decoder, path *validation.Path, errs *vali
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.Remark = &y0
+				v.Remark = validation.Ptr(d, &p, x0)
 			}
 		case "value":
 			seen |= uint64(0x10)
@@ -1232,8 +1863,7 @@ func (v *BackendParamResp) DecodeJX(d *jx.Decoder, path *validation.Path, errs *
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.Id = &y0
+				v.Id = validation.Ptr(d, &p, x0)
 			}
 		case "location":
 			p := path.Key("location")
@@ -1242,8 +1872,7 @@ func (v *BackendParamResp) DecodeJX(d *jx.Decoder, path *validation.Path, errs *
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.Location = &y0
+				v.Location = validation.Ptr(d, &p, x0)
 			}
 		case "name":
 			p := path.Key("name")
@@ -1252,8 +1881,7 @@ func (v *BackendParamResp) DecodeJX(d *jx.Decoder, path *validation.Path, errs *
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.Name = &y0
+				v.Name = validation.Ptr(d, &p, x0)
 			}
 		case "origin":
 			p := path.Key("origin")
@@ -1262,8 +1890,7 @@ func (v *BackendParamResp) DecodeJX(d *jx.Decoder, path *validation.Path, errs *
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.Origin = &y0
+				v.Origin = validation.Ptr(d, &p, x0)
 			}
 		case "remark":
 			p := path.Key("remark")
@@ -1272,8 +1899,7 @@ func (v *BackendParamResp) DecodeJX(d *jx.Decoder, path *validation.Path, errs *
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.Remark = &y0
+				v.Remark = validation.Ptr(d, &p, x0)
 			}
 		case "req_param_id":
 			p := path.Key("req_param_id")
@@ -1282,8 +1908,7 @@ func (v *BackendParamResp) DecodeJX(d *jx.Decoder, path *validation.Path, errs *
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.ReqParamId = &y0
+				v.ReqParamId = validation.Ptr(d, &p, x0)
 			}
 		case "value":
 			p := path.Key("value")
@@ -1292,8 +1917,7 @@ func (v *BackendParamResp) DecodeJX(d *jx.Decoder, path *validation.Path, errs *
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.Value = &y0
+				v.Value = validation.Ptr(d, &p, x0)
 			}
 		default:
 			if err := d.Skip(); err != nil {
@@ -1371,8 +1995,7 @@ func (v *Condition) DecodeJX(d *jx.Decoder, path *validation.Path, errs *validat
 				return err
 			}
 			if ok0 {
-				y0 := ConditionConditionType(x0)
-				v.ConditionType = &y0
+				v.ConditionType = validation.Ptr(d, &p, ConditionConditionType(x0))
 			}
 		case "condition_value":
 			seen |= uint64(0x4)
@@ -1391,8 +2014,7 @@ func (v *Condition) DecodeJX(d *jx.Decoder, path *validation.Path, errs *validat
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.ReqParamName = &y0
+				v.ReqParamName = validation.Ptr(d, &p, x0)
 			}
 		default:
 			if err := d.Skip(); err != nil {
@@ -1448,8 +2070,7 @@ func (v *ConditionResp) DecodeJX(d *jx.Decoder, path *validation.Path, errs *val
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.ConditionOrigin = &y0
+				v.ConditionOrigin = validation.Ptr(d, &p, x0)
 			}
 		case "condition_type":
 			p := path.Key("condition_type")
@@ -1458,8 +2079,7 @@ func (v *ConditionResp) DecodeJX(d *jx.Decoder, path *validation.Path, errs *val
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.ConditionType = &y0
+				v.ConditionType = validation.Ptr(d, &p, x0)
 			}
 		case "condition_value":
 			p := path.Key("condition_value")
@@ -1468,8 +2088,7 @@ func (v *ConditionResp) DecodeJX(d *jx.Decoder, path *validation.Path, errs *val
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.ConditionValue = &y0
+				v.ConditionValue = validation.Ptr(d, &p, x0)
 			}
 		case "id":
 			p := path.Key("id")
@@ -1478,8 +2097,7 @@ func (v *ConditionResp) DecodeJX(d *jx.Decoder, path *validation.Path, errs *val
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.Id = &y0
+				v.Id = validation.Ptr(d, &p, x0)
 			}
 		case "req_param_id":
 			p := path.Key("req_param_id")
@@ -1488,8 +2106,7 @@ func (v *ConditionResp) DecodeJX(d *jx.Decoder, path *validation.Path, errs *val
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.ReqParamId = &y0
+				v.ReqParamId = validation.Ptr(d, &p, x0)
 			}
 		case "req_param_location":
 			p := path.Key("req_param_location")
@@ -1498,8 +2115,7 @@ func (v *ConditionResp) DecodeJX(d *jx.Decoder, path *validation.Path, errs *val
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.ReqParamLocation = &y0
+				v.ReqParamLocation = validation.Ptr(d, &p, x0)
 			}
 		case "req_param_name":
 			p := path.Key("req_param_name")
@@ -1508,8 +2124,7 @@ func (v *ConditionResp) DecodeJX(d *jx.Decoder, path *validation.Path, errs *val
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.ReqParamName = &y0
+				v.ReqParamName = validation.Ptr(d, &p, x0)
 			}
 		default:
 			if err := d.Skip(); err != nil {
@@ -1891,7 +2506,8 @@ func (v *CreateApiRequest) ValidateAt(path *validation.Path, errs *validation.Er
 		if !(strings.IndexByte(uri, '{') >= 0) {
 			return
 		}
-		var declared []string
+		var room [8]string
+		declared := room[:0]
 		if v.ReqParams != nil {
 			for _, it := range *v.ReqParams {
 				if validation.Match(string(it.Location), true, "PATH") {
@@ -1941,8 +2557,7 @@ func (v *CreateApiRequest) DecodeJX(d *jx.Decoder, path *validation.Path, errs *
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.AuthorizerId = &y0
+				v.AuthorizerId = validation.Ptr(d, &p, x0)
 			}
 		case "backend_api":
 			p := path.Key("backend_api")
@@ -1956,7 +2571,7 @@ func (v *CreateApiRequest) DecodeJX(d *jx.Decoder, path *validation.Path, errs *
 			if ok0, err := validation.Expect(d, errs, &p, jx.Array, "an array"); err != nil {
 				return err
 			} else if ok0 {
-				arr0 := make([]BackendParam, 0)
+				var arr0 []BackendParam
 				it0, err := d.ArrIter()
 				if err != nil {
 					return err
@@ -1967,13 +2582,18 @@ func (v *CreateApiRequest) DecodeJX(d *jx.Decoder, path *validation.Path, errs *
 					if err := e0.DecodeJX(d, &q0, errs); err != nil {
 						return err
 					}
+					if arr0 == nil {
+						arr0 = make([]BackendParam, 0, validation.FirstRoom[BackendParam]())
+					}
 					arr0 = append(arr0, e0)
 				}
 				if err := it0.Err(); err != nil {
 					return err
 				}
-				y0 := arr0
-				v.BackendParams = &y0
+				if arr0 == nil {
+					arr0 = make([]BackendParam, 0)
+				}
+				v.BackendParams = validation.Ptr(d, &p, arr0)
 			}
 		case "backend_type":
 			seen |= uint64(0x20)
@@ -1992,8 +2612,7 @@ func (v *CreateApiRequest) DecodeJX(d *jx.Decoder, path *validation.Path, errs *
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.BodyRemark = &y0
+				v.BodyRemark = validation.Ptr(d, &p, x0)
 			}
 		case "cors":
 			p := path.Key("cors")
@@ -2002,8 +2621,7 @@ func (v *CreateApiRequest) DecodeJX(d *jx.Decoder, path *validation.Path, errs *
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.Cors = &y0
+				v.Cors = validation.Ptr(d, &p, x0)
 			}
 		case "func_info":
 			p := path.Key("func_info")
@@ -2029,8 +2647,7 @@ func (v *CreateApiRequest) DecodeJX(d *jx.Decoder, path *validation.Path, errs *
 				return err
 			}
 			if ok0 {
-				y0 := CreateApiRequestMatchMode(x0)
-				v.MatchMode = &y0
+				v.MatchMode = validation.Ptr(d, &p, CreateApiRequestMatchMode(x0))
 			}
 		case "mock_info":
 			p := path.Key("mock_info")
@@ -2054,7 +2671,7 @@ func (v *CreateApiRequest) DecodeJX(d *jx.Decoder, path *validation.Path, errs *
 			if ok0, err := validation.Expect(d, errs, &p, jx.Array, "an array"); err != nil {
 				return err
 			} else if ok0 {
-				arr0 := make([]PolicyFunction, 0)
+				var arr0 []PolicyFunction
 				it0, err := d.ArrIter()
 				if err != nil {
 					return err
@@ -2065,20 +2682,25 @@ func (v *CreateApiRequest) DecodeJX(d *jx.Decoder, path *validation.Path, errs *
 					if err := e0.DecodeJX(d, &q0, errs); err != nil {
 						return err
 					}
+					if arr0 == nil {
+						arr0 = make([]PolicyFunction, 0, validation.FirstRoom[PolicyFunction]())
+					}
 					arr0 = append(arr0, e0)
 				}
 				if err := it0.Err(); err != nil {
 					return err
 				}
-				y0 := arr0
-				v.PolicyFunctions = &y0
+				if arr0 == nil {
+					arr0 = make([]PolicyFunction, 0)
+				}
+				v.PolicyFunctions = validation.Ptr(d, &p, arr0)
 			}
 		case "policy_https":
 			p := path.Key("policy_https")
 			if ok0, err := validation.Expect(d, errs, &p, jx.Array, "an array"); err != nil {
 				return err
 			} else if ok0 {
-				arr0 := make([]PolicyHttp, 0)
+				var arr0 []PolicyHttp
 				it0, err := d.ArrIter()
 				if err != nil {
 					return err
@@ -2089,20 +2711,25 @@ func (v *CreateApiRequest) DecodeJX(d *jx.Decoder, path *validation.Path, errs *
 					if err := e0.DecodeJX(d, &q0, errs); err != nil {
 						return err
 					}
+					if arr0 == nil {
+						arr0 = make([]PolicyHttp, 0, validation.FirstRoom[PolicyHttp]())
+					}
 					arr0 = append(arr0, e0)
 				}
 				if err := it0.Err(); err != nil {
 					return err
 				}
-				y0 := arr0
-				v.PolicyHttps = &y0
+				if arr0 == nil {
+					arr0 = make([]PolicyHttp, 0)
+				}
+				v.PolicyHttps = validation.Ptr(d, &p, arr0)
 			}
 		case "policy_mocks":
 			p := path.Key("policy_mocks")
 			if ok0, err := validation.Expect(d, errs, &p, jx.Array, "an array"); err != nil {
 				return err
 			} else if ok0 {
-				arr0 := make([]PolicyMock, 0)
+				var arr0 []PolicyMock
 				it0, err := d.ArrIter()
 				if err != nil {
 					return err
@@ -2113,13 +2740,18 @@ func (v *CreateApiRequest) DecodeJX(d *jx.Decoder, path *validation.Path, errs *
 					if err := e0.DecodeJX(d, &q0, errs); err != nil {
 						return err
 					}
+					if arr0 == nil {
+						arr0 = make([]PolicyMock, 0, validation.FirstRoom[PolicyMock]())
+					}
 					arr0 = append(arr0, e0)
 				}
 				if err := it0.Err(); err != nil {
 					return err
 				}
-				y0 := arr0
-				v.PolicyMocks = &y0
+				if arr0 == nil {
+					arr0 = make([]PolicyMock, 0)
+				}
+				v.PolicyMocks = validation.Ptr(d, &p, arr0)
 			}
 		case "remark":
 			p := path.Key("remark")
@@ -2128,8 +2760,7 @@ func (v *CreateApiRequest) DecodeJX(d *jx.Decoder, path *validation.Path, errs *
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.Remark = &y0
+				v.Remark = validation.Ptr(d, &p, x0)
 			}
 		case "req_method":
 			seen |= uint64(0x20000)
@@ -2146,7 +2777,7 @@ func (v *CreateApiRequest) DecodeJX(d *jx.Decoder, path *validation.Path, errs *
 			if ok0, err := validation.Expect(d, errs, &p, jx.Array, "an array"); err != nil {
 				return err
 			} else if ok0 {
-				arr0 := make([]ReqParam, 0)
+				var arr0 []ReqParam
 				it0, err := d.ArrIter()
 				if err != nil {
 					return err
@@ -2157,13 +2788,18 @@ func (v *CreateApiRequest) DecodeJX(d *jx.Decoder, path *validation.Path, errs *
 					if err := e0.DecodeJX(d, &q0, errs); err != nil {
 						return err
 					}
+					if arr0 == nil {
+						arr0 = make([]ReqParam, 0, validation.FirstRoom[ReqParam]())
+					}
 					arr0 = append(arr0, e0)
 				}
 				if err := it0.Err(); err != nil {
 					return err
 				}
-				y0 := arr0
-				v.ReqParams = &y0
+				if arr0 == nil {
+					arr0 = make([]ReqParam, 0)
+				}
+				v.ReqParams = validation.Ptr(d, &p, arr0)
 			}
 		case "req_protocol":
 			p := path.Key("req_protocol")
@@ -2172,8 +2808,7 @@ func (v *CreateApiRequest) DecodeJX(d *jx.Decoder, path *validation.Path, errs *
 				return err
 			}
 			if ok0 {
-				y0 := CreateApiRequestReqProtocol(x0)
-				v.ReqProtocol = &y0
+				v.ReqProtocol = validation.Ptr(d, &p, CreateApiRequestReqProtocol(x0))
 			}
 		case "req_uri":
 			seen |= uint64(0x100000)
@@ -2192,8 +2827,7 @@ func (v *CreateApiRequest) DecodeJX(d *jx.Decoder, path *validation.Path, errs *
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.ResponseId = &y0
+				v.ResponseId = validation.Ptr(d, &p, x0)
 			}
 		case "result_failure_sample":
 			p := path.Key("result_failure_sample")
@@ -2202,8 +2836,7 @@ func (v *CreateApiRequest) DecodeJX(d *jx.Decoder, path *validation.Path, errs *
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.ResultFailureSample = &y0
+				v.ResultFailureSample = validation.Ptr(d, &p, x0)
 			}
 		case "result_normal_sample":
 			p := path.Key("result_normal_sample")
@@ -2212,8 +2845,7 @@ func (v *CreateApiRequest) DecodeJX(d *jx.Decoder, path *validation.Path, errs *
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.ResultNormalSample = &y0
+				v.ResultNormalSample = validation.Ptr(d, &p, x0)
 			}
 		case "tag":
 			p := path.Key("tag")
@@ -2222,15 +2854,14 @@ func (v *CreateApiRequest) DecodeJX(d *jx.Decoder, path *validation.Path, errs *
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.Tag = &y0
+				v.Tag = validation.Ptr(d, &p, x0)
 			}
 		case "tags":
 			p := path.Key("tags")
 			if ok0, err := validation.Expect(d, errs, &p, jx.Array, "an array"); err != nil {
 				return err
 			} else if ok0 {
-				arr0 := make([]string, 0)
+				var arr0 []string
 				it0, err := d.ArrIter()
 				if err != nil {
 					return err
@@ -2245,13 +2876,18 @@ func (v *CreateApiRequest) DecodeJX(d *jx.Decoder, path *validation.Path, errs *
 					if ok1 {
 						e0 = x1
 					}
+					if arr0 == nil {
+						arr0 = make([]string, 0, validation.FirstRoom[string]())
+					}
 					arr0 = append(arr0, e0)
 				}
 				if err := it0.Err(); err != nil {
 					return err
 				}
-				y0 := arr0
-				v.Tags = &y0
+				if arr0 == nil {
+					arr0 = make([]string, 0)
+				}
+				v.Tags = validation.Ptr(d, &p, arr0)
 			}
 		case "type":
 			seen |= uint64(0x4000000)
@@ -2270,8 +2906,7 @@ func (v *CreateApiRequest) DecodeJX(d *jx.Decoder, path *validation.Path, errs *
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.Version = &y0
+				v.Version = validation.Ptr(d, &p, x0)
 			}
 		default:
 			if err := d.Skip(); err != nil {
@@ -2399,8 +3034,7 @@ func (v *CreateApiResponse) DecodeJX(d *jx.Decoder, path *validation.Path, errs 
 				return err
 			}
 			if ok0 && validation.FitInt(errs, &p, x0, 64) {
-				y0 := int(x0)
-				v.ArrangeNecessary = &y0
+				v.ArrangeNecessary = validation.Ptr(d, &p, int(x0))
 			}
 		case "auth_opt":
 			p := path.Key("auth_opt")
@@ -2416,8 +3050,7 @@ func (v *CreateApiResponse) DecodeJX(d *jx.Decoder, path *validation.Path, errs 
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.AuthType = &y0
+				v.AuthType = validation.Ptr(d, &p, x0)
 			}
 		case "backend_api":
 			p := path.Key("backend_api")
@@ -2431,7 +3064,7 @@ func (v *CreateApiResponse) DecodeJX(d *jx.Decoder, path *validation.Path, errs 
 			if ok0, err := validation.Expect(d, errs, &p, jx.Array, "an array"); err != nil {
 				return err
 			} else if ok0 {
-				arr0 := make([]BackendParamResp, 0)
+				var arr0 []BackendParamResp
 				it0, err := d.ArrIter()
 				if err != nil {
 					return err
@@ -2442,13 +3075,18 @@ func (v *CreateApiResponse) DecodeJX(d *jx.Decoder, path *validation.Path, errs 
 					if err := e0.DecodeJX(d, &q0, errs); err != nil {
 						return err
 					}
+					if arr0 == nil {
+						arr0 = make([]BackendParamResp, 0, validation.FirstRoom[BackendParamResp]())
+					}
 					arr0 = append(arr0, e0)
 				}
 				if err := it0.Err(); err != nil {
 					return err
 				}
-				y0 := arr0
-				v.BackendParams = &y0
+				if arr0 == nil {
+					arr0 = make([]BackendParamResp, 0)
+				}
+				v.BackendParams = validation.Ptr(d, &p, arr0)
 			}
 		case "backend_type":
 			p := path.Key("backend_type")
@@ -2457,8 +3095,7 @@ func (v *CreateApiResponse) DecodeJX(d *jx.Decoder, path *validation.Path, errs 
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.BackendType = &y0
+				v.BackendType = validation.Ptr(d, &p, x0)
 			}
 		case "body_remark":
 			p := path.Key("body_remark")
@@ -2467,8 +3104,7 @@ func (v *CreateApiResponse) DecodeJX(d *jx.Decoder, path *validation.Path, errs 
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.BodyRemark = &y0
+				v.BodyRemark = validation.Ptr(d, &p, x0)
 			}
 		case "cors":
 			p := path.Key("cors")
@@ -2477,8 +3113,7 @@ func (v *CreateApiResponse) DecodeJX(d *jx.Decoder, path *validation.Path, errs 
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.Cors = &y0
+				v.Cors = validation.Ptr(d, &p, x0)
 			}
 		case "func_info":
 			p := path.Key("func_info")
@@ -2494,8 +3129,7 @@ func (v *CreateApiResponse) DecodeJX(d *jx.Decoder, path *validation.Path, errs 
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.GroupId = &y0
+				v.GroupId = validation.Ptr(d, &p, x0)
 			}
 		case "group_name":
 			p := path.Key("group_name")
@@ -2504,8 +3138,7 @@ func (v *CreateApiResponse) DecodeJX(d *jx.Decoder, path *validation.Path, errs 
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.GroupName = &y0
+				v.GroupName = validation.Ptr(d, &p, x0)
 			}
 		case "id":
 			p := path.Key("id")
@@ -2514,8 +3147,7 @@ func (v *CreateApiResponse) DecodeJX(d *jx.Decoder, path *validation.Path, errs 
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.Id = &y0
+				v.Id = validation.Ptr(d, &p, x0)
 			}
 		case "match_mode":
 			p := path.Key("match_mode")
@@ -2524,8 +3156,7 @@ func (v *CreateApiResponse) DecodeJX(d *jx.Decoder, path *validation.Path, errs 
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.MatchMode = &y0
+				v.MatchMode = validation.Ptr(d, &p, x0)
 			}
 		case "mock_info":
 			p := path.Key("mock_info")
@@ -2541,15 +3172,14 @@ func (v *CreateApiResponse) DecodeJX(d *jx.Decoder, path *validation.Path, errs 
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.Name = &y0
+				v.Name = validation.Ptr(d, &p, x0)
 			}
 		case "policy_functions":
 			p := path.Key("policy_functions")
 			if ok0, err := validation.Expect(d, errs, &p, jx.Array, "an array"); err != nil {
 				return err
 			} else if ok0 {
-				arr0 := make([]PolicyFunctionResp, 0)
+				var arr0 []PolicyFunctionResp
 				it0, err := d.ArrIter()
 				if err != nil {
 					return err
@@ -2560,20 +3190,25 @@ func (v *CreateApiResponse) DecodeJX(d *jx.Decoder, path *validation.Path, errs 
 					if err := e0.DecodeJX(d, &q0, errs); err != nil {
 						return err
 					}
+					if arr0 == nil {
+						arr0 = make([]PolicyFunctionResp, 0, validation.FirstRoom[PolicyFunctionResp]())
+					}
 					arr0 = append(arr0, e0)
 				}
 				if err := it0.Err(); err != nil {
 					return err
 				}
-				y0 := arr0
-				v.PolicyFunctions = &y0
+				if arr0 == nil {
+					arr0 = make([]PolicyFunctionResp, 0)
+				}
+				v.PolicyFunctions = validation.Ptr(d, &p, arr0)
 			}
 		case "policy_https":
 			p := path.Key("policy_https")
 			if ok0, err := validation.Expect(d, errs, &p, jx.Array, "an array"); err != nil {
 				return err
 			} else if ok0 {
-				arr0 := make([]PolicyHttpResp, 0)
+				var arr0 []PolicyHttpResp
 				it0, err := d.ArrIter()
 				if err != nil {
 					return err
@@ -2584,20 +3219,25 @@ func (v *CreateApiResponse) DecodeJX(d *jx.Decoder, path *validation.Path, errs 
 					if err := e0.DecodeJX(d, &q0, errs); err != nil {
 						return err
 					}
+					if arr0 == nil {
+						arr0 = make([]PolicyHttpResp, 0, validation.FirstRoom[PolicyHttpResp]())
+					}
 					arr0 = append(arr0, e0)
 				}
 				if err := it0.Err(); err != nil {
 					return err
 				}
-				y0 := arr0
-				v.PolicyHttps = &y0
+				if arr0 == nil {
+					arr0 = make([]PolicyHttpResp, 0)
+				}
+				v.PolicyHttps = validation.Ptr(d, &p, arr0)
 			}
 		case "policy_mocks":
 			p := path.Key("policy_mocks")
 			if ok0, err := validation.Expect(d, errs, &p, jx.Array, "an array"); err != nil {
 				return err
 			} else if ok0 {
-				arr0 := make([]PolicyMockResp, 0)
+				var arr0 []PolicyMockResp
 				it0, err := d.ArrIter()
 				if err != nil {
 					return err
@@ -2608,13 +3248,18 @@ func (v *CreateApiResponse) DecodeJX(d *jx.Decoder, path *validation.Path, errs 
 					if err := e0.DecodeJX(d, &q0, errs); err != nil {
 						return err
 					}
+					if arr0 == nil {
+						arr0 = make([]PolicyMockResp, 0, validation.FirstRoom[PolicyMockResp]())
+					}
 					arr0 = append(arr0, e0)
 				}
 				if err := it0.Err(); err != nil {
 					return err
 				}
-				y0 := arr0
-				v.PolicyMocks = &y0
+				if arr0 == nil {
+					arr0 = make([]PolicyMockResp, 0)
+				}
+				v.PolicyMocks = validation.Ptr(d, &p, arr0)
 			}
 		case "register_time":
 			p := path.Key("register_time")
@@ -2623,8 +3268,7 @@ func (v *CreateApiResponse) DecodeJX(d *jx.Decoder, path *validation.Path, errs 
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.RegisterTime = &y0
+				v.RegisterTime = validation.Ptr(d, &p, x0)
 			}
 		case "remark":
 			p := path.Key("remark")
@@ -2633,8 +3277,7 @@ func (v *CreateApiResponse) DecodeJX(d *jx.Decoder, path *validation.Path, errs 
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.Remark = &y0
+				v.Remark = validation.Ptr(d, &p, x0)
 			}
 		case "req_method":
 			p := path.Key("req_method")
@@ -2643,15 +3286,14 @@ func (v *CreateApiResponse) DecodeJX(d *jx.Decoder, path *validation.Path, errs 
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.ReqMethod = &y0
+				v.ReqMethod = validation.Ptr(d, &p, x0)
 			}
 		case "req_params":
 			p := path.Key("req_params")
 			if ok0, err := validation.Expect(d, errs, &p, jx.Array, "an array"); err != nil {
 				return err
 			} else if ok0 {
-				arr0 := make([]ReqParamResp, 0)
+				var arr0 []ReqParamResp
 				it0, err := d.ArrIter()
 				if err != nil {
 					return err
@@ -2662,13 +3304,18 @@ func (v *CreateApiResponse) DecodeJX(d *jx.Decoder, path *validation.Path, errs 
 					if err := e0.DecodeJX(d, &q0, errs); err != nil {
 						return err
 					}
+					if arr0 == nil {
+						arr0 = make([]ReqParamResp, 0, validation.FirstRoom[ReqParamResp]())
+					}
 					arr0 = append(arr0, e0)
 				}
 				if err := it0.Err(); err != nil {
 					return err
 				}
-				y0 := arr0
-				v.ReqParams = &y0
+				if arr0 == nil {
+					arr0 = make([]ReqParamResp, 0)
+				}
+				v.ReqParams = validation.Ptr(d, &p, arr0)
 			}
 		case "req_protocol":
 			p := path.Key("req_protocol")
@@ -2677,8 +3324,7 @@ func (v *CreateApiResponse) DecodeJX(d *jx.Decoder, path *validation.Path, errs 
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.ReqProtocol = &y0
+				v.ReqProtocol = validation.Ptr(d, &p, x0)
 			}
 		case "req_uri":
 			p := path.Key("req_uri")
@@ -2687,8 +3333,7 @@ func (v *CreateApiResponse) DecodeJX(d *jx.Decoder, path *validation.Path, errs 
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.ReqUri = &y0
+				v.ReqUri = validation.Ptr(d, &p, x0)
 			}
 		case "response_id":
 			p := path.Key("response_id")
@@ -2697,8 +3342,7 @@ func (v *CreateApiResponse) DecodeJX(d *jx.Decoder, path *validation.Path, errs 
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.ResponseId = &y0
+				v.ResponseId = validation.Ptr(d, &p, x0)
 			}
 		case "result_failure_sample":
 			p := path.Key("result_failure_sample")
@@ -2707,8 +3351,7 @@ func (v *CreateApiResponse) DecodeJX(d *jx.Decoder, path *validation.Path, errs 
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.ResultFailureSample = &y0
+				v.ResultFailureSample = validation.Ptr(d, &p, x0)
 			}
 		case "result_normal_sample":
 			p := path.Key("result_normal_sample")
@@ -2717,8 +3360,7 @@ func (v *CreateApiResponse) DecodeJX(d *jx.Decoder, path *validation.Path, errs 
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.ResultNormalSample = &y0
+				v.ResultNormalSample = validation.Ptr(d, &p, x0)
 			}
 		case "status":
 			p := path.Key("status")
@@ -2727,8 +3369,7 @@ func (v *CreateApiResponse) DecodeJX(d *jx.Decoder, path *validation.Path, errs 
 				return err
 			}
 			if ok0 && validation.FitInt(errs, &p, x0, 64) {
-				y0 := int(x0)
-				v.Status = &y0
+				v.Status = validation.Ptr(d, &p, int(x0))
 			}
 		case "tag":
 			p := path.Key("tag")
@@ -2737,15 +3378,14 @@ func (v *CreateApiResponse) DecodeJX(d *jx.Decoder, path *validation.Path, errs 
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.Tag = &y0
+				v.Tag = validation.Ptr(d, &p, x0)
 			}
 		case "tags":
 			p := path.Key("tags")
 			if ok0, err := validation.Expect(d, errs, &p, jx.Array, "an array"); err != nil {
 				return err
 			} else if ok0 {
-				arr0 := make([]string, 0)
+				var arr0 []string
 				it0, err := d.ArrIter()
 				if err != nil {
 					return err
@@ -2760,13 +3400,18 @@ func (v *CreateApiResponse) DecodeJX(d *jx.Decoder, path *validation.Path, errs 
 					if ok1 {
 						e0 = x1
 					}
+					if arr0 == nil {
+						arr0 = make([]string, 0, validation.FirstRoom[string]())
+					}
 					arr0 = append(arr0, e0)
 				}
 				if err := it0.Err(); err != nil {
 					return err
 				}
-				y0 := arr0
-				v.Tags = &y0
+				if arr0 == nil {
+					arr0 = make([]string, 0)
+				}
+				v.Tags = validation.Ptr(d, &p, arr0)
 			}
 		case "type":
 			p := path.Key("type")
@@ -2775,8 +3420,7 @@ func (v *CreateApiResponse) DecodeJX(d *jx.Decoder, path *validation.Path, errs 
 				return err
 			}
 			if ok0 && validation.FitInt(errs, &p, x0, 64) {
-				y0 := int(x0)
-				v.Type = &y0
+				v.Type = validation.Ptr(d, &p, int(x0))
 			}
 		case "update_time":
 			p := path.Key("update_time")
@@ -2785,8 +3429,7 @@ func (v *CreateApiResponse) DecodeJX(d *jx.Decoder, path *validation.Path, errs 
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.UpdateTime = &y0
+				v.UpdateTime = validation.Ptr(d, &p, x0)
 			}
 		case "version":
 			p := path.Key("version")
@@ -2795,8 +3438,7 @@ func (v *CreateApiResponse) DecodeJX(d *jx.Decoder, path *validation.Path, errs 
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.Version = &y0
+				v.Version = validation.Ptr(d, &p, x0)
 			}
 		default:
 			if err := d.Skip(); err != nil {
@@ -2844,8 +3486,7 @@ func (v *ErrorResponse) DecodeJX(d *jx.Decoder, path *validation.Path, errs *val
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.ErrorCode = &y0
+				v.ErrorCode = validation.Ptr(d, &p, x0)
 			}
 		case "error_msg":
 			p := path.Key("error_msg")
@@ -2854,8 +3495,7 @@ func (v *ErrorResponse) DecodeJX(d *jx.Decoder, path *validation.Path, errs *val
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.ErrorMsg = &y0
+				v.ErrorMsg = validation.Ptr(d, &p, x0)
 			}
 		default:
 			if err := d.Skip(); err != nil {
@@ -2949,8 +3589,7 @@ func (v *FuncInfo) DecodeJX(d *jx.Decoder, path *validation.Path, errs *validati
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.Remark = &y0
+				v.Remark = validation.Ptr(d, &p, x0)
 			}
 		case "timeout":
 			seen |= uint64(0x8)
@@ -2969,8 +3608,7 @@ func (v *FuncInfo) DecodeJX(d *jx.Decoder, path *validation.Path, errs *validati
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.Version = &y0
+				v.Version = validation.Ptr(d, &p, x0)
 			}
 		default:
 			if err := d.Skip(); err != nil {
@@ -3030,8 +3668,7 @@ func (v *FuncInfoResp) DecodeJX(d *jx.Decoder, path *validation.Path, errs *vali
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.FunctionUrn = &y0
+				v.FunctionUrn = validation.Ptr(d, &p, x0)
 			}
 		case "id":
 			p := path.Key("id")
@@ -3040,8 +3677,7 @@ func (v *FuncInfoResp) DecodeJX(d *jx.Decoder, path *validation.Path, errs *vali
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.Id = &y0
+				v.Id = validation.Ptr(d, &p, x0)
 			}
 		case "invocation_type":
 			p := path.Key("invocation_type")
@@ -3050,8 +3686,7 @@ func (v *FuncInfoResp) DecodeJX(d *jx.Decoder, path *validation.Path, errs *vali
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.InvocationType = &y0
+				v.InvocationType = validation.Ptr(d, &p, x0)
 			}
 		case "register_time":
 			p := path.Key("register_time")
@@ -3060,8 +3695,7 @@ func (v *FuncInfoResp) DecodeJX(d *jx.Decoder, path *validation.Path, errs *vali
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.RegisterTime = &y0
+				v.RegisterTime = validation.Ptr(d, &p, x0)
 			}
 		case "remark":
 			p := path.Key("remark")
@@ -3070,8 +3704,7 @@ func (v *FuncInfoResp) DecodeJX(d *jx.Decoder, path *validation.Path, errs *vali
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.Remark = &y0
+				v.Remark = validation.Ptr(d, &p, x0)
 			}
 		case "status":
 			p := path.Key("status")
@@ -3080,8 +3713,7 @@ func (v *FuncInfoResp) DecodeJX(d *jx.Decoder, path *validation.Path, errs *vali
 				return err
 			}
 			if ok0 && validation.FitInt(errs, &p, x0, 64) {
-				y0 := int(x0)
-				v.Status = &y0
+				v.Status = validation.Ptr(d, &p, int(x0))
 			}
 		case "timeout":
 			p := path.Key("timeout")
@@ -3090,8 +3722,7 @@ func (v *FuncInfoResp) DecodeJX(d *jx.Decoder, path *validation.Path, errs *vali
 				return err
 			}
 			if ok0 && validation.FitInt(errs, &p, x0, 64) {
-				y0 := int(x0)
-				v.Timeout = &y0
+				v.Timeout = validation.Ptr(d, &p, int(x0))
 			}
 		case "update_time":
 			p := path.Key("update_time")
@@ -3100,8 +3731,7 @@ func (v *FuncInfoResp) DecodeJX(d *jx.Decoder, path *validation.Path, errs *vali
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.UpdateTime = &y0
+				v.UpdateTime = validation.Ptr(d, &p, x0)
 			}
 		case "version":
 			p := path.Key("version")
@@ -3110,8 +3740,7 @@ func (v *FuncInfoResp) DecodeJX(d *jx.Decoder, path *validation.Path, errs *vali
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.Version = &y0
+				v.Version = validation.Ptr(d, &p, x0)
 			}
 		default:
 			if err := d.Skip(); err != nil {
@@ -3175,7 +3804,7 @@ func (v *ListApisResponse) DecodeJX(d *jx.Decoder, path *validation.Path, errs *
 			if ok0, err := validation.Expect(d, errs, &p, jx.Array, "an array"); err != nil {
 				return err
 			} else if ok0 {
-				arr0 := make([]ApiListItem, 0)
+				var arr0 []ApiListItem
 				it0, err := d.ArrIter()
 				if err != nil {
 					return err
@@ -3186,13 +3815,18 @@ func (v *ListApisResponse) DecodeJX(d *jx.Decoder, path *validation.Path, errs *
 					if err := e0.DecodeJX(d, &q0, errs); err != nil {
 						return err
 					}
+					if arr0 == nil {
+						arr0 = make([]ApiListItem, 0, validation.FirstRoom[ApiListItem]())
+					}
 					arr0 = append(arr0, e0)
 				}
 				if err := it0.Err(); err != nil {
 					return err
 				}
-				y0 := arr0
-				v.Apis = &y0
+				if arr0 == nil {
+					arr0 = make([]ApiListItem, 0)
+				}
+				v.Apis = validation.Ptr(d, &p, arr0)
 			}
 		case "size":
 			p := path.Key("size")
@@ -3201,8 +3835,7 @@ func (v *ListApisResponse) DecodeJX(d *jx.Decoder, path *validation.Path, errs *
 				return err
 			}
 			if ok0 && validation.FitInt(errs, &p, x0, 32) {
-				y0 := int32(x0)
-				v.Size = &y0
+				v.Size = validation.Ptr(d, &p, int32(x0))
 			}
 		case "total":
 			p := path.Key("total")
@@ -3211,8 +3844,7 @@ func (v *ListApisResponse) DecodeJX(d *jx.Decoder, path *validation.Path, errs *
 				return err
 			}
 			if ok0 && validation.FitInt(errs, &p, x0, 64) {
-				y0 := x0
-				v.Total = &y0
+				v.Total = validation.Ptr(d, &p, x0)
 			}
 		default:
 			if err := d.Skip(); err != nil {
@@ -3271,8 +3903,7 @@ func (v *MockInfo) DecodeJX(d *jx.Decoder, path *validation.Path, errs *validati
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.Remark = &y0
+				v.Remark = validation.Ptr(d, &p, x0)
 			}
 		case "result_content":
 			p := path.Key("result_content")
@@ -3281,8 +3912,7 @@ func (v *MockInfo) DecodeJX(d *jx.Decoder, path *validation.Path, errs *validati
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.ResultContent = &y0
+				v.ResultContent = validation.Ptr(d, &p, x0)
 			}
 		case "version":
 			p := path.Key("version")
@@ -3291,8 +3921,7 @@ func (v *MockInfo) DecodeJX(d *jx.Decoder, path *validation.Path, errs *validati
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.Version = &y0
+				v.Version = validation.Ptr(d, &p, x0)
 			}
 		default:
 			if err := d.Skip(); err != nil {
@@ -3340,8 +3969,7 @@ func (v *MockInfoResp) DecodeJX(d *jx.Decoder, path *validation.Path, errs *vali
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.Id = &y0
+				v.Id = validation.Ptr(d, &p, x0)
 			}
 		case "register_time":
 			p := path.Key("register_time")
@@ -3350,8 +3978,7 @@ func (v *MockInfoResp) DecodeJX(d *jx.Decoder, path *validation.Path, errs *vali
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.RegisterTime = &y0
+				v.RegisterTime = validation.Ptr(d, &p, x0)
 			}
 		case "remark":
 			p := path.Key("remark")
@@ -3360,8 +3987,7 @@ func (v *MockInfoResp) DecodeJX(d *jx.Decoder, path *validation.Path, errs *vali
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.Remark = &y0
+				v.Remark = validation.Ptr(d, &p, x0)
 			}
 		case "result_content":
 			p := path.Key("result_content")
@@ -3370,8 +3996,7 @@ func (v *MockInfoResp) DecodeJX(d *jx.Decoder, path *validation.Path, errs *vali
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.ResultContent = &y0
+				v.ResultContent = validation.Ptr(d, &p, x0)
 			}
 		case "status":
 			p := path.Key("status")
@@ -3380,8 +4005,7 @@ func (v *MockInfoResp) DecodeJX(d *jx.Decoder, path *validation.Path, errs *vali
 				return err
 			}
 			if ok0 && validation.FitInt(errs, &p, x0, 64) {
-				y0 := int(x0)
-				v.Status = &y0
+				v.Status = validation.Ptr(d, &p, int(x0))
 			}
 		case "update_time":
 			p := path.Key("update_time")
@@ -3390,8 +4014,7 @@ func (v *MockInfoResp) DecodeJX(d *jx.Decoder, path *validation.Path, errs *vali
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.UpdateTime = &y0
+				v.UpdateTime = validation.Ptr(d, &p, x0)
 			}
 		case "version":
 			p := path.Key("version")
@@ -3400,8 +4023,7 @@ func (v *MockInfoResp) DecodeJX(d *jx.Decoder, path *validation.Path, errs *vali
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.Version = &y0
+				v.Version = validation.Ptr(d, &p, x0)
 			}
 		default:
 			if err := d.Skip(); err != nil {
@@ -3499,7 +4121,7 @@ func (v *PolicyFunction) DecodeJX(d *jx.Decoder, path *validation.Path, errs *va
 			if ok0, err := validation.Expect(d, errs, &p, jx.Array, "an array"); err != nil {
 				return err
 			} else if ok0 {
-				arr0 := make([]BackendParam, 0)
+				var arr0 []BackendParam
 				it0, err := d.ArrIter()
 				if err != nil {
 					return err
@@ -3510,13 +4132,18 @@ func (v *PolicyFunction) DecodeJX(d *jx.Decoder, path *validation.Path, errs *va
 					if err := e0.DecodeJX(d, &q0, errs); err != nil {
 						return err
 					}
+					if arr0 == nil {
+						arr0 = make([]BackendParam, 0, validation.FirstRoom[BackendParam]())
+					}
 					arr0 = append(arr0, e0)
 				}
 				if err := it0.Err(); err != nil {
 					return err
 				}
-				y0 := arr0
-				v.BackendParams = &y0
+				if arr0 == nil {
+					arr0 = make([]BackendParam, 0)
+				}
+				v.BackendParams = validation.Ptr(d, &p, arr0)
 			}
 		case "conditions":
 			seen |= uint64(0x2)
@@ -3524,7 +4151,7 @@ func (v *PolicyFunction) DecodeJX(d *jx.Decoder, path *validation.Path, errs *va
 			if ok0, err := validation.Expect(d, errs, &p, jx.Array, "an array"); err != nil {
 				return err
 			} else if ok0 {
-				arr0 := make([]Condition, 0)
+				var arr0 []Condition
 				it0, err := d.ArrIter()
 				if err != nil {
 					return err
@@ -3535,10 +4162,16 @@ func (v *PolicyFunction) DecodeJX(d *jx.Decoder, path *validation.Path, errs *va
 					if err := e0.DecodeJX(d, &q0, errs); err != nil {
 						return err
 					}
+					if arr0 == nil {
+						arr0 = make([]Condition, 0, validation.FirstRoom[Condition]())
+					}
 					arr0 = append(arr0, e0)
 				}
 				if err := it0.Err(); err != nil {
 					return err
+				}
+				if arr0 == nil {
+					arr0 = make([]Condition, 0)
 				}
 				v.Conditions = arr0
 			}
@@ -3589,8 +4222,7 @@ func (v *PolicyFunction) DecodeJX(d *jx.Decoder, path *validation.Path, errs *va
 				return err
 			}
 			if ok0 && validation.FitInt(errs, &p, x0, 64) {
-				y0 := int(x0)
-				v.Timeout = &y0
+				v.Timeout = validation.Ptr(d, &p, int(x0))
 			}
 		case "version":
 			p := path.Key("version")
@@ -3599,8 +4231,7 @@ func (v *PolicyFunction) DecodeJX(d *jx.Decoder, path *validation.Path, errs *va
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.Version = &y0
+				v.Version = validation.Ptr(d, &p, x0)
 			}
 		default:
 			if err := d.Skip(); err != nil {
@@ -3681,7 +4312,7 @@ func (v *PolicyFunctionResp) DecodeJX(d *jx.Decoder, path *validation.Path, errs
 			if ok0, err := validation.Expect(d, errs, &p, jx.Array, "an array"); err != nil {
 				return err
 			} else if ok0 {
-				arr0 := make([]BackendParamResp, 0)
+				var arr0 []BackendParamResp
 				it0, err := d.ArrIter()
 				if err != nil {
 					return err
@@ -3692,20 +4323,25 @@ func (v *PolicyFunctionResp) DecodeJX(d *jx.Decoder, path *validation.Path, errs
 					if err := e0.DecodeJX(d, &q0, errs); err != nil {
 						return err
 					}
+					if arr0 == nil {
+						arr0 = make([]BackendParamResp, 0, validation.FirstRoom[BackendParamResp]())
+					}
 					arr0 = append(arr0, e0)
 				}
 				if err := it0.Err(); err != nil {
 					return err
 				}
-				y0 := arr0
-				v.BackendParams = &y0
+				if arr0 == nil {
+					arr0 = make([]BackendParamResp, 0)
+				}
+				v.BackendParams = validation.Ptr(d, &p, arr0)
 			}
 		case "conditions":
 			p := path.Key("conditions")
 			if ok0, err := validation.Expect(d, errs, &p, jx.Array, "an array"); err != nil {
 				return err
 			} else if ok0 {
-				arr0 := make([]ConditionResp, 0)
+				var arr0 []ConditionResp
 				it0, err := d.ArrIter()
 				if err != nil {
 					return err
@@ -3716,13 +4352,18 @@ func (v *PolicyFunctionResp) DecodeJX(d *jx.Decoder, path *validation.Path, errs
 					if err := e0.DecodeJX(d, &q0, errs); err != nil {
 						return err
 					}
+					if arr0 == nil {
+						arr0 = make([]ConditionResp, 0, validation.FirstRoom[ConditionResp]())
+					}
 					arr0 = append(arr0, e0)
 				}
 				if err := it0.Err(); err != nil {
 					return err
 				}
-				y0 := arr0
-				v.Conditions = &y0
+				if arr0 == nil {
+					arr0 = make([]ConditionResp, 0)
+				}
+				v.Conditions = validation.Ptr(d, &p, arr0)
 			}
 		case "effect_mode":
 			p := path.Key("effect_mode")
@@ -3731,8 +4372,7 @@ func (v *PolicyFunctionResp) DecodeJX(d *jx.Decoder, path *validation.Path, errs
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.EffectMode = &y0
+				v.EffectMode = validation.Ptr(d, &p, x0)
 			}
 		case "function_urn":
 			p := path.Key("function_urn")
@@ -3741,8 +4381,7 @@ func (v *PolicyFunctionResp) DecodeJX(d *jx.Decoder, path *validation.Path, errs
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.FunctionUrn = &y0
+				v.FunctionUrn = validation.Ptr(d, &p, x0)
 			}
 		case "id":
 			p := path.Key("id")
@@ -3751,8 +4390,7 @@ func (v *PolicyFunctionResp) DecodeJX(d *jx.Decoder, path *validation.Path, errs
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.Id = &y0
+				v.Id = validation.Ptr(d, &p, x0)
 			}
 		case "invocation_type":
 			p := path.Key("invocation_type")
@@ -3761,8 +4399,7 @@ func (v *PolicyFunctionResp) DecodeJX(d *jx.Decoder, path *validation.Path, errs
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.InvocationType = &y0
+				v.InvocationType = validation.Ptr(d, &p, x0)
 			}
 		case "name":
 			p := path.Key("name")
@@ -3771,8 +4408,7 @@ func (v *PolicyFunctionResp) DecodeJX(d *jx.Decoder, path *validation.Path, errs
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.Name = &y0
+				v.Name = validation.Ptr(d, &p, x0)
 			}
 		case "timeout":
 			p := path.Key("timeout")
@@ -3781,8 +4417,7 @@ func (v *PolicyFunctionResp) DecodeJX(d *jx.Decoder, path *validation.Path, errs
 				return err
 			}
 			if ok0 && validation.FitInt(errs, &p, x0, 64) {
-				y0 := int(x0)
-				v.Timeout = &y0
+				v.Timeout = validation.Ptr(d, &p, int(x0))
 			}
 		case "version":
 			p := path.Key("version")
@@ -3791,8 +4426,7 @@ func (v *PolicyFunctionResp) DecodeJX(d *jx.Decoder, path *validation.Path, errs
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.Version = &y0
+				v.Version = validation.Ptr(d, &p, x0)
 			}
 		default:
 			if err := d.Skip(); err != nil {
@@ -3919,7 +4553,7 @@ func (v *PolicyHttp) DecodeJX(d *jx.Decoder, path *validation.Path, errs *valida
 			if ok0, err := validation.Expect(d, errs, &p, jx.Array, "an array"); err != nil {
 				return err
 			} else if ok0 {
-				arr0 := make([]BackendParam, 0)
+				var arr0 []BackendParam
 				it0, err := d.ArrIter()
 				if err != nil {
 					return err
@@ -3930,13 +4564,18 @@ func (v *PolicyHttp) DecodeJX(d *jx.Decoder, path *validation.Path, errs *valida
 					if err := e0.DecodeJX(d, &q0, errs); err != nil {
 						return err
 					}
+					if arr0 == nil {
+						arr0 = make([]BackendParam, 0, validation.FirstRoom[BackendParam]())
+					}
 					arr0 = append(arr0, e0)
 				}
 				if err := it0.Err(); err != nil {
 					return err
 				}
-				y0 := arr0
-				v.BackendParams = &y0
+				if arr0 == nil {
+					arr0 = make([]BackendParam, 0)
+				}
+				v.BackendParams = validation.Ptr(d, &p, arr0)
 			}
 		case "conditions":
 			seen |= uint64(0x2)
@@ -3944,7 +4583,7 @@ func (v *PolicyHttp) DecodeJX(d *jx.Decoder, path *validation.Path, errs *valida
 			if ok0, err := validation.Expect(d, errs, &p, jx.Array, "an array"); err != nil {
 				return err
 			} else if ok0 {
-				arr0 := make([]Condition, 0)
+				var arr0 []Condition
 				it0, err := d.ArrIter()
 				if err != nil {
 					return err
@@ -3955,10 +4594,16 @@ func (v *PolicyHttp) DecodeJX(d *jx.Decoder, path *validation.Path, errs *valida
 					if err := e0.DecodeJX(d, &q0, errs); err != nil {
 						return err
 					}
+					if arr0 == nil {
+						arr0 = make([]Condition, 0, validation.FirstRoom[Condition]())
+					}
 					arr0 = append(arr0, e0)
 				}
 				if err := it0.Err(); err != nil {
 					return err
+				}
+				if arr0 == nil {
+					arr0 = make([]Condition, 0)
 				}
 				v.Conditions = arr0
 			}
@@ -4019,8 +4664,7 @@ func (v *PolicyHttp) DecodeJX(d *jx.Decoder, path *validation.Path, errs *valida
 				return err
 			}
 			if ok0 && validation.FitInt(errs, &p, x0, 64) {
-				y0 := int(x0)
-				v.Timeout = &y0
+				v.Timeout = validation.Ptr(d, &p, int(x0))
 			}
 		case "url_domain":
 			p := path.Key("url_domain")
@@ -4029,8 +4673,7 @@ func (v *PolicyHttp) DecodeJX(d *jx.Decoder, path *validation.Path, errs *valida
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.UrlDomain = &y0
+				v.UrlDomain = validation.Ptr(d, &p, x0)
 			}
 		case "vpc_info":
 			p := path.Key("vpc_info")
@@ -4046,8 +4689,7 @@ func (v *PolicyHttp) DecodeJX(d *jx.Decoder, path *validation.Path, errs *valida
 				return err
 			}
 			if ok0 && validation.FitInt(errs, &p, x0, 64) {
-				y0 := PolicyHttpVpcStatus(x0)
-				v.VpcStatus = &y0
+				v.VpcStatus = validation.Ptr(d, &p, PolicyHttpVpcStatus(x0))
 			}
 		default:
 			if err := d.Skip(); err != nil {
@@ -4140,7 +4782,7 @@ func (v *PolicyHttpResp) DecodeJX(d *jx.Decoder, path *validation.Path, errs *va
 			if ok0, err := validation.Expect(d, errs, &p, jx.Array, "an array"); err != nil {
 				return err
 			} else if ok0 {
-				arr0 := make([]BackendParamResp, 0)
+				var arr0 []BackendParamResp
 				it0, err := d.ArrIter()
 				if err != nil {
 					return err
@@ -4151,20 +4793,25 @@ func (v *PolicyHttpResp) DecodeJX(d *jx.Decoder, path *validation.Path, errs *va
 					if err := e0.DecodeJX(d, &q0, errs); err != nil {
 						return err
 					}
+					if arr0 == nil {
+						arr0 = make([]BackendParamResp, 0, validation.FirstRoom[BackendParamResp]())
+					}
 					arr0 = append(arr0, e0)
 				}
 				if err := it0.Err(); err != nil {
 					return err
 				}
-				y0 := arr0
-				v.BackendParams = &y0
+				if arr0 == nil {
+					arr0 = make([]BackendParamResp, 0)
+				}
+				v.BackendParams = validation.Ptr(d, &p, arr0)
 			}
 		case "conditions":
 			p := path.Key("conditions")
 			if ok0, err := validation.Expect(d, errs, &p, jx.Array, "an array"); err != nil {
 				return err
 			} else if ok0 {
-				arr0 := make([]ConditionResp, 0)
+				var arr0 []ConditionResp
 				it0, err := d.ArrIter()
 				if err != nil {
 					return err
@@ -4175,13 +4822,18 @@ func (v *PolicyHttpResp) DecodeJX(d *jx.Decoder, path *validation.Path, errs *va
 					if err := e0.DecodeJX(d, &q0, errs); err != nil {
 						return err
 					}
+					if arr0 == nil {
+						arr0 = make([]ConditionResp, 0, validation.FirstRoom[ConditionResp]())
+					}
 					arr0 = append(arr0, e0)
 				}
 				if err := it0.Err(); err != nil {
 					return err
 				}
-				y0 := arr0
-				v.Conditions = &y0
+				if arr0 == nil {
+					arr0 = make([]ConditionResp, 0)
+				}
+				v.Conditions = validation.Ptr(d, &p, arr0)
 			}
 		case "effect_mode":
 			p := path.Key("effect_mode")
@@ -4190,8 +4842,7 @@ func (v *PolicyHttpResp) DecodeJX(d *jx.Decoder, path *validation.Path, errs *va
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.EffectMode = &y0
+				v.EffectMode = validation.Ptr(d, &p, x0)
 			}
 		case "id":
 			p := path.Key("id")
@@ -4200,8 +4851,7 @@ func (v *PolicyHttpResp) DecodeJX(d *jx.Decoder, path *validation.Path, errs *va
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.Id = &y0
+				v.Id = validation.Ptr(d, &p, x0)
 			}
 		case "name":
 			p := path.Key("name")
@@ -4210,8 +4860,7 @@ func (v *PolicyHttpResp) DecodeJX(d *jx.Decoder, path *validation.Path, errs *va
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.Name = &y0
+				v.Name = validation.Ptr(d, &p, x0)
 			}
 		case "req_method":
 			p := path.Key("req_method")
@@ -4220,8 +4869,7 @@ func (v *PolicyHttpResp) DecodeJX(d *jx.Decoder, path *validation.Path, errs *va
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.ReqMethod = &y0
+				v.ReqMethod = validation.Ptr(d, &p, x0)
 			}
 		case "req_protocol":
 			p := path.Key("req_protocol")
@@ -4230,8 +4878,7 @@ func (v *PolicyHttpResp) DecodeJX(d *jx.Decoder, path *validation.Path, errs *va
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.ReqProtocol = &y0
+				v.ReqProtocol = validation.Ptr(d, &p, x0)
 			}
 		case "req_uri":
 			p := path.Key("req_uri")
@@ -4240,8 +4887,7 @@ func (v *PolicyHttpResp) DecodeJX(d *jx.Decoder, path *validation.Path, errs *va
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.ReqUri = &y0
+				v.ReqUri = validation.Ptr(d, &p, x0)
 			}
 		case "timeout":
 			p := path.Key("timeout")
@@ -4250,8 +4896,7 @@ func (v *PolicyHttpResp) DecodeJX(d *jx.Decoder, path *validation.Path, errs *va
 				return err
 			}
 			if ok0 && validation.FitInt(errs, &p, x0, 64) {
-				y0 := int(x0)
-				v.Timeout = &y0
+				v.Timeout = validation.Ptr(d, &p, int(x0))
 			}
 		case "url_domain":
 			p := path.Key("url_domain")
@@ -4260,8 +4905,7 @@ func (v *PolicyHttpResp) DecodeJX(d *jx.Decoder, path *validation.Path, errs *va
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.UrlDomain = &y0
+				v.UrlDomain = validation.Ptr(d, &p, x0)
 			}
 		case "vpc_info":
 			var x0 PolicyHttpResp_VpcInfo
@@ -4362,7 +5006,7 @@ func (v *PolicyMock) DecodeJX(d *jx.Decoder, path *validation.Path, errs *valida
 			if ok0, err := validation.Expect(d, errs, &p, jx.Array, "an array"); err != nil {
 				return err
 			} else if ok0 {
-				arr0 := make([]BackendParam, 0)
+				var arr0 []BackendParam
 				it0, err := d.ArrIter()
 				if err != nil {
 					return err
@@ -4373,13 +5017,18 @@ func (v *PolicyMock) DecodeJX(d *jx.Decoder, path *validation.Path, errs *valida
 					if err := e0.DecodeJX(d, &q0, errs); err != nil {
 						return err
 					}
+					if arr0 == nil {
+						arr0 = make([]BackendParam, 0, validation.FirstRoom[BackendParam]())
+					}
 					arr0 = append(arr0, e0)
 				}
 				if err := it0.Err(); err != nil {
 					return err
 				}
-				y0 := arr0
-				v.BackendParams = &y0
+				if arr0 == nil {
+					arr0 = make([]BackendParam, 0)
+				}
+				v.BackendParams = validation.Ptr(d, &p, arr0)
 			}
 		case "conditions":
 			seen |= uint64(0x2)
@@ -4387,7 +5036,7 @@ func (v *PolicyMock) DecodeJX(d *jx.Decoder, path *validation.Path, errs *valida
 			if ok0, err := validation.Expect(d, errs, &p, jx.Array, "an array"); err != nil {
 				return err
 			} else if ok0 {
-				arr0 := make([]Condition, 0)
+				var arr0 []Condition
 				it0, err := d.ArrIter()
 				if err != nil {
 					return err
@@ -4398,10 +5047,16 @@ func (v *PolicyMock) DecodeJX(d *jx.Decoder, path *validation.Path, errs *valida
 					if err := e0.DecodeJX(d, &q0, errs); err != nil {
 						return err
 					}
+					if arr0 == nil {
+						arr0 = make([]Condition, 0, validation.FirstRoom[Condition]())
+					}
 					arr0 = append(arr0, e0)
 				}
 				if err := it0.Err(); err != nil {
 					return err
+				}
+				if arr0 == nil {
+					arr0 = make([]Condition, 0)
 				}
 				v.Conditions = arr0
 			}
@@ -4432,8 +5087,7 @@ func (v *PolicyMock) DecodeJX(d *jx.Decoder, path *validation.Path, errs *valida
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.ResultContent = &y0
+				v.ResultContent = validation.Ptr(d, &p, x0)
 			}
 		default:
 			if err := d.Skip(); err != nil {
@@ -4506,7 +5160,7 @@ func (v *PolicyMockResp) DecodeJX(d *jx.Decoder, path *validation.Path, errs *va
 			if ok0, err := validation.Expect(d, errs, &p, jx.Array, "an array"); err != nil {
 				return err
 			} else if ok0 {
-				arr0 := make([]BackendParamResp, 0)
+				var arr0 []BackendParamResp
 				it0, err := d.ArrIter()
 				if err != nil {
 					return err
@@ -4517,20 +5171,25 @@ func (v *PolicyMockResp) DecodeJX(d *jx.Decoder, path *validation.Path, errs *va
 					if err := e0.DecodeJX(d, &q0, errs); err != nil {
 						return err
 					}
+					if arr0 == nil {
+						arr0 = make([]BackendParamResp, 0, validation.FirstRoom[BackendParamResp]())
+					}
 					arr0 = append(arr0, e0)
 				}
 				if err := it0.Err(); err != nil {
 					return err
 				}
-				y0 := arr0
-				v.BackendParams = &y0
+				if arr0 == nil {
+					arr0 = make([]BackendParamResp, 0)
+				}
+				v.BackendParams = validation.Ptr(d, &p, arr0)
 			}
 		case "conditions":
 			p := path.Key("conditions")
 			if ok0, err := validation.Expect(d, errs, &p, jx.Array, "an array"); err != nil {
 				return err
 			} else if ok0 {
-				arr0 := make([]ConditionResp, 0)
+				var arr0 []ConditionResp
 				it0, err := d.ArrIter()
 				if err != nil {
 					return err
@@ -4541,13 +5200,18 @@ func (v *PolicyMockResp) DecodeJX(d *jx.Decoder, path *validation.Path, errs *va
 					if err := e0.DecodeJX(d, &q0, errs); err != nil {
 						return err
 					}
+					if arr0 == nil {
+						arr0 = make([]ConditionResp, 0, validation.FirstRoom[ConditionResp]())
+					}
 					arr0 = append(arr0, e0)
 				}
 				if err := it0.Err(); err != nil {
 					return err
 				}
-				y0 := arr0
-				v.Conditions = &y0
+				if arr0 == nil {
+					arr0 = make([]ConditionResp, 0)
+				}
+				v.Conditions = validation.Ptr(d, &p, arr0)
 			}
 		case "effect_mode":
 			p := path.Key("effect_mode")
@@ -4556,8 +5220,7 @@ func (v *PolicyMockResp) DecodeJX(d *jx.Decoder, path *validation.Path, errs *va
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.EffectMode = &y0
+				v.EffectMode = validation.Ptr(d, &p, x0)
 			}
 		case "id":
 			p := path.Key("id")
@@ -4566,8 +5229,7 @@ func (v *PolicyMockResp) DecodeJX(d *jx.Decoder, path *validation.Path, errs *va
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.Id = &y0
+				v.Id = validation.Ptr(d, &p, x0)
 			}
 		case "name":
 			p := path.Key("name")
@@ -4576,8 +5238,7 @@ func (v *PolicyMockResp) DecodeJX(d *jx.Decoder, path *validation.Path, errs *va
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.Name = &y0
+				v.Name = validation.Ptr(d, &p, x0)
 			}
 		case "result_content":
 			p := path.Key("result_content")
@@ -4586,8 +5247,7 @@ func (v *PolicyMockResp) DecodeJX(d *jx.Decoder, path *validation.Path, errs *va
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.ResultContent = &y0
+				v.ResultContent = validation.Ptr(d, &p, x0)
 			}
 		default:
 			if err := d.Skip(); err != nil {
@@ -4672,8 +5332,7 @@ func (v *ReqParam) DecodeJX(d *jx.Decoder, path *validation.Path, errs *validati
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.DefaultValue = &y0
+				v.DefaultValue = validation.Ptr(d, &p, x0)
 			}
 		case "enumerations":
 			p := path.Key("enumerations")
@@ -4682,8 +5341,7 @@ func (v *ReqParam) DecodeJX(d *jx.Decoder, path *validation.Path, errs *validati
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.Enumerations = &y0
+				v.Enumerations = validation.Ptr(d, &p, x0)
 			}
 		case "json_schema":
 			p := path.Key("json_schema")
@@ -4692,8 +5350,7 @@ func (v *ReqParam) DecodeJX(d *jx.Decoder, path *validation.Path, errs *validati
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.JsonSchema = &y0
+				v.JsonSchema = validation.Ptr(d, &p, x0)
 			}
 		case "location":
 			seen |= uint64(0x8)
@@ -4712,8 +5369,7 @@ func (v *ReqParam) DecodeJX(d *jx.Decoder, path *validation.Path, errs *validati
 				return err
 			}
 			if ok0 && validation.FitInt(errs, &p, x0, 64) {
-				y0 := int(x0)
-				v.MaxNum = &y0
+				v.MaxNum = validation.Ptr(d, &p, int(x0))
 			}
 		case "max_size":
 			p := path.Key("max_size")
@@ -4722,8 +5378,7 @@ func (v *ReqParam) DecodeJX(d *jx.Decoder, path *validation.Path, errs *validati
 				return err
 			}
 			if ok0 && validation.FitInt(errs, &p, x0, 64) {
-				y0 := int(x0)
-				v.MaxSize = &y0
+				v.MaxSize = validation.Ptr(d, &p, int(x0))
 			}
 		case "min_num":
 			p := path.Key("min_num")
@@ -4732,8 +5387,7 @@ func (v *ReqParam) DecodeJX(d *jx.Decoder, path *validation.Path, errs *validati
 				return err
 			}
 			if ok0 && validation.FitInt(errs, &p, x0, 64) {
-				y0 := int(x0)
-				v.MinNum = &y0
+				v.MinNum = validation.Ptr(d, &p, int(x0))
 			}
 		case "min_size":
 			p := path.Key("min_size")
@@ -4742,8 +5396,7 @@ func (v *ReqParam) DecodeJX(d *jx.Decoder, path *validation.Path, errs *validati
 				return err
 			}
 			if ok0 && validation.FitInt(errs, &p, x0, 64) {
-				y0 := int(x0)
-				v.MinSize = &y0
+				v.MinSize = validation.Ptr(d, &p, int(x0))
 			}
 		case "name":
 			seen |= uint64(0x100)
@@ -4762,8 +5415,7 @@ func (v *ReqParam) DecodeJX(d *jx.Decoder, path *validation.Path, errs *validati
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.Regular = &y0
+				v.Regular = validation.Ptr(d, &p, x0)
 			}
 		case "remark":
 			p := path.Key("remark")
@@ -4772,8 +5424,7 @@ func (v *ReqParam) DecodeJX(d *jx.Decoder, path *validation.Path, errs *validati
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.Remark = &y0
+				v.Remark = validation.Ptr(d, &p, x0)
 			}
 		case "required":
 			p := path.Key("required")
@@ -4782,8 +5433,7 @@ func (v *ReqParam) DecodeJX(d *jx.Decoder, path *validation.Path, errs *validati
 				return err
 			}
 			if ok0 && validation.FitInt(errs, &p, x0, 64) {
-				y0 := ReqParamRequired(x0)
-				v.Required = &y0
+				v.Required = validation.Ptr(d, &p, ReqParamRequired(x0))
 			}
 		case "sample_value":
 			p := path.Key("sample_value")
@@ -4792,8 +5442,7 @@ func (v *ReqParam) DecodeJX(d *jx.Decoder, path *validation.Path, errs *validati
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.SampleValue = &y0
+				v.SampleValue = validation.Ptr(d, &p, x0)
 			}
 		case "type":
 			seen |= uint64(0x2000)
@@ -4812,8 +5461,7 @@ func (v *ReqParam) DecodeJX(d *jx.Decoder, path *validation.Path, errs *validati
 				return err
 			}
 			if ok0 && validation.FitInt(errs, &p, x0, 64) {
-				y0 := ReqParamValidEnable(x0)
-				v.ValidEnable = &y0
+				v.ValidEnable = validation.Ptr(d, &p, ReqParamValidEnable(x0))
 			}
 		default:
 			if err := d.Skip(); err != nil {
@@ -4873,8 +5521,7 @@ func (v *ReqParamResp) DecodeJX(d *jx.Decoder, path *validation.Path, errs *vali
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.DefaultValue = &y0
+				v.DefaultValue = validation.Ptr(d, &p, x0)
 			}
 		case "enumerations":
 			p := path.Key("enumerations")
@@ -4883,8 +5530,7 @@ func (v *ReqParamResp) DecodeJX(d *jx.Decoder, path *validation.Path, errs *vali
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.Enumerations = &y0
+				v.Enumerations = validation.Ptr(d, &p, x0)
 			}
 		case "id":
 			p := path.Key("id")
@@ -4893,8 +5539,7 @@ func (v *ReqParamResp) DecodeJX(d *jx.Decoder, path *validation.Path, errs *vali
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.Id = &y0
+				v.Id = validation.Ptr(d, &p, x0)
 			}
 		case "json_schema":
 			p := path.Key("json_schema")
@@ -4903,8 +5548,7 @@ func (v *ReqParamResp) DecodeJX(d *jx.Decoder, path *validation.Path, errs *vali
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.JsonSchema = &y0
+				v.JsonSchema = validation.Ptr(d, &p, x0)
 			}
 		case "location":
 			p := path.Key("location")
@@ -4913,8 +5557,7 @@ func (v *ReqParamResp) DecodeJX(d *jx.Decoder, path *validation.Path, errs *vali
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.Location = &y0
+				v.Location = validation.Ptr(d, &p, x0)
 			}
 		case "max_num":
 			p := path.Key("max_num")
@@ -4923,8 +5566,7 @@ func (v *ReqParamResp) DecodeJX(d *jx.Decoder, path *validation.Path, errs *vali
 				return err
 			}
 			if ok0 && validation.FitInt(errs, &p, x0, 64) {
-				y0 := int(x0)
-				v.MaxNum = &y0
+				v.MaxNum = validation.Ptr(d, &p, int(x0))
 			}
 		case "max_size":
 			p := path.Key("max_size")
@@ -4933,8 +5575,7 @@ func (v *ReqParamResp) DecodeJX(d *jx.Decoder, path *validation.Path, errs *vali
 				return err
 			}
 			if ok0 && validation.FitInt(errs, &p, x0, 64) {
-				y0 := int(x0)
-				v.MaxSize = &y0
+				v.MaxSize = validation.Ptr(d, &p, int(x0))
 			}
 		case "min_num":
 			p := path.Key("min_num")
@@ -4943,8 +5584,7 @@ func (v *ReqParamResp) DecodeJX(d *jx.Decoder, path *validation.Path, errs *vali
 				return err
 			}
 			if ok0 && validation.FitInt(errs, &p, x0, 64) {
-				y0 := int(x0)
-				v.MinNum = &y0
+				v.MinNum = validation.Ptr(d, &p, int(x0))
 			}
 		case "min_size":
 			p := path.Key("min_size")
@@ -4953,8 +5593,7 @@ func (v *ReqParamResp) DecodeJX(d *jx.Decoder, path *validation.Path, errs *vali
 				return err
 			}
 			if ok0 && validation.FitInt(errs, &p, x0, 64) {
-				y0 := int(x0)
-				v.MinSize = &y0
+				v.MinSize = validation.Ptr(d, &p, int(x0))
 			}
 		case "name":
 			p := path.Key("name")
@@ -4963,8 +5602,7 @@ func (v *ReqParamResp) DecodeJX(d *jx.Decoder, path *validation.Path, errs *vali
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.Name = &y0
+				v.Name = validation.Ptr(d, &p, x0)
 			}
 		case "regular":
 			p := path.Key("regular")
@@ -4973,8 +5611,7 @@ func (v *ReqParamResp) DecodeJX(d *jx.Decoder, path *validation.Path, errs *vali
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.Regular = &y0
+				v.Regular = validation.Ptr(d, &p, x0)
 			}
 		case "remark":
 			p := path.Key("remark")
@@ -4983,8 +5620,7 @@ func (v *ReqParamResp) DecodeJX(d *jx.Decoder, path *validation.Path, errs *vali
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.Remark = &y0
+				v.Remark = validation.Ptr(d, &p, x0)
 			}
 		case "required":
 			p := path.Key("required")
@@ -4993,8 +5629,7 @@ func (v *ReqParamResp) DecodeJX(d *jx.Decoder, path *validation.Path, errs *vali
 				return err
 			}
 			if ok0 && validation.FitInt(errs, &p, x0, 64) {
-				y0 := int(x0)
-				v.Required = &y0
+				v.Required = validation.Ptr(d, &p, int(x0))
 			}
 		case "sample_value":
 			p := path.Key("sample_value")
@@ -5003,8 +5638,7 @@ func (v *ReqParamResp) DecodeJX(d *jx.Decoder, path *validation.Path, errs *vali
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.SampleValue = &y0
+				v.SampleValue = validation.Ptr(d, &p, x0)
 			}
 		case "type":
 			p := path.Key("type")
@@ -5013,8 +5647,7 @@ func (v *ReqParamResp) DecodeJX(d *jx.Decoder, path *validation.Path, errs *vali
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.Type = &y0
+				v.Type = validation.Ptr(d, &p, x0)
 			}
 		case "valid_enable":
 			p := path.Key("valid_enable")
@@ -5023,8 +5656,7 @@ func (v *ReqParamResp) DecodeJX(d *jx.Decoder, path *validation.Path, errs *vali
 				return err
 			}
 			if ok0 && validation.FitInt(errs, &p, x0, 64) {
-				y0 := int(x0)
-				v.ValidEnable = &y0
+				v.ValidEnable = validation.Ptr(d, &p, int(x0))
 			}
 		default:
 			if err := d.Skip(); err != nil {
@@ -5406,7 +6038,8 @@ func (v *UpdateApiRequest) ValidateAt(path *validation.Path, errs *validation.Er
 		if !(strings.IndexByte(uri, '{') >= 0) {
 			return
 		}
-		var declared []string
+		var room [8]string
+		declared := room[:0]
 		if v.ReqParams != nil {
 			for _, it := range *v.ReqParams {
 				if validation.Match(string(it.Location), true, "PATH") {
@@ -5456,8 +6089,7 @@ func (v *UpdateApiRequest) DecodeJX(d *jx.Decoder, path *validation.Path, errs *
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.AuthorizerId = &y0
+				v.AuthorizerId = validation.Ptr(d, &p, x0)
 			}
 		case "backend_api":
 			p := path.Key("backend_api")
@@ -5471,7 +6103,7 @@ func (v *UpdateApiRequest) DecodeJX(d *jx.Decoder, path *validation.Path, errs *
 			if ok0, err := validation.Expect(d, errs, &p, jx.Array, "an array"); err != nil {
 				return err
 			} else if ok0 {
-				arr0 := make([]BackendParam, 0)
+				var arr0 []BackendParam
 				it0, err := d.ArrIter()
 				if err != nil {
 					return err
@@ -5482,13 +6114,18 @@ func (v *UpdateApiRequest) DecodeJX(d *jx.Decoder, path *validation.Path, errs *
 					if err := e0.DecodeJX(d, &q0, errs); err != nil {
 						return err
 					}
+					if arr0 == nil {
+						arr0 = make([]BackendParam, 0, validation.FirstRoom[BackendParam]())
+					}
 					arr0 = append(arr0, e0)
 				}
 				if err := it0.Err(); err != nil {
 					return err
 				}
-				y0 := arr0
-				v.BackendParams = &y0
+				if arr0 == nil {
+					arr0 = make([]BackendParam, 0)
+				}
+				v.BackendParams = validation.Ptr(d, &p, arr0)
 			}
 		case "backend_type":
 			seen |= uint64(0x20)
@@ -5507,8 +6144,7 @@ func (v *UpdateApiRequest) DecodeJX(d *jx.Decoder, path *validation.Path, errs *
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.BodyRemark = &y0
+				v.BodyRemark = validation.Ptr(d, &p, x0)
 			}
 		case "cors":
 			p := path.Key("cors")
@@ -5517,8 +6153,7 @@ func (v *UpdateApiRequest) DecodeJX(d *jx.Decoder, path *validation.Path, errs *
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.Cors = &y0
+				v.Cors = validation.Ptr(d, &p, x0)
 			}
 		case "func_info":
 			p := path.Key("func_info")
@@ -5534,8 +6169,7 @@ func (v *UpdateApiRequest) DecodeJX(d *jx.Decoder, path *validation.Path, errs *
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.GroupId = &y0
+				v.GroupId = validation.Ptr(d, &p, x0)
 			}
 		case "match_mode":
 			p := path.Key("match_mode")
@@ -5544,8 +6178,7 @@ func (v *UpdateApiRequest) DecodeJX(d *jx.Decoder, path *validation.Path, errs *
 				return err
 			}
 			if ok0 {
-				y0 := UpdateApiRequestMatchMode(x0)
-				v.MatchMode = &y0
+				v.MatchMode = validation.Ptr(d, &p, UpdateApiRequestMatchMode(x0))
 			}
 		case "mock_info":
 			p := path.Key("mock_info")
@@ -5569,7 +6202,7 @@ func (v *UpdateApiRequest) DecodeJX(d *jx.Decoder, path *validation.Path, errs *
 			if ok0, err := validation.Expect(d, errs, &p, jx.Array, "an array"); err != nil {
 				return err
 			} else if ok0 {
-				arr0 := make([]PolicyFunction, 0)
+				var arr0 []PolicyFunction
 				it0, err := d.ArrIter()
 				if err != nil {
 					return err
@@ -5580,20 +6213,25 @@ func (v *UpdateApiRequest) DecodeJX(d *jx.Decoder, path *validation.Path, errs *
 					if err := e0.DecodeJX(d, &q0, errs); err != nil {
 						return err
 					}
+					if arr0 == nil {
+						arr0 = make([]PolicyFunction, 0, validation.FirstRoom[PolicyFunction]())
+					}
 					arr0 = append(arr0, e0)
 				}
 				if err := it0.Err(); err != nil {
 					return err
 				}
-				y0 := arr0
-				v.PolicyFunctions = &y0
+				if arr0 == nil {
+					arr0 = make([]PolicyFunction, 0)
+				}
+				v.PolicyFunctions = validation.Ptr(d, &p, arr0)
 			}
 		case "policy_https":
 			p := path.Key("policy_https")
 			if ok0, err := validation.Expect(d, errs, &p, jx.Array, "an array"); err != nil {
 				return err
 			} else if ok0 {
-				arr0 := make([]PolicyHttp, 0)
+				var arr0 []PolicyHttp
 				it0, err := d.ArrIter()
 				if err != nil {
 					return err
@@ -5604,20 +6242,25 @@ func (v *UpdateApiRequest) DecodeJX(d *jx.Decoder, path *validation.Path, errs *
 					if err := e0.DecodeJX(d, &q0, errs); err != nil {
 						return err
 					}
+					if arr0 == nil {
+						arr0 = make([]PolicyHttp, 0, validation.FirstRoom[PolicyHttp]())
+					}
 					arr0 = append(arr0, e0)
 				}
 				if err := it0.Err(); err != nil {
 					return err
 				}
-				y0 := arr0
-				v.PolicyHttps = &y0
+				if arr0 == nil {
+					arr0 = make([]PolicyHttp, 0)
+				}
+				v.PolicyHttps = validation.Ptr(d, &p, arr0)
 			}
 		case "policy_mocks":
 			p := path.Key("policy_mocks")
 			if ok0, err := validation.Expect(d, errs, &p, jx.Array, "an array"); err != nil {
 				return err
 			} else if ok0 {
-				arr0 := make([]PolicyMock, 0)
+				var arr0 []PolicyMock
 				it0, err := d.ArrIter()
 				if err != nil {
 					return err
@@ -5628,13 +6271,18 @@ func (v *UpdateApiRequest) DecodeJX(d *jx.Decoder, path *validation.Path, errs *
 					if err := e0.DecodeJX(d, &q0, errs); err != nil {
 						return err
 					}
+					if arr0 == nil {
+						arr0 = make([]PolicyMock, 0, validation.FirstRoom[PolicyMock]())
+					}
 					arr0 = append(arr0, e0)
 				}
 				if err := it0.Err(); err != nil {
 					return err
 				}
-				y0 := arr0
-				v.PolicyMocks = &y0
+				if arr0 == nil {
+					arr0 = make([]PolicyMock, 0)
+				}
+				v.PolicyMocks = validation.Ptr(d, &p, arr0)
 			}
 		case "remark":
 			p := path.Key("remark")
@@ -5643,8 +6291,7 @@ func (v *UpdateApiRequest) DecodeJX(d *jx.Decoder, path *validation.Path, errs *
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.Remark = &y0
+				v.Remark = validation.Ptr(d, &p, x0)
 			}
 		case "req_method":
 			seen |= uint64(0x20000)
@@ -5661,7 +6308,7 @@ func (v *UpdateApiRequest) DecodeJX(d *jx.Decoder, path *validation.Path, errs *
 			if ok0, err := validation.Expect(d, errs, &p, jx.Array, "an array"); err != nil {
 				return err
 			} else if ok0 {
-				arr0 := make([]ReqParam, 0)
+				var arr0 []ReqParam
 				it0, err := d.ArrIter()
 				if err != nil {
 					return err
@@ -5672,13 +6319,18 @@ func (v *UpdateApiRequest) DecodeJX(d *jx.Decoder, path *validation.Path, errs *
 					if err := e0.DecodeJX(d, &q0, errs); err != nil {
 						return err
 					}
+					if arr0 == nil {
+						arr0 = make([]ReqParam, 0, validation.FirstRoom[ReqParam]())
+					}
 					arr0 = append(arr0, e0)
 				}
 				if err := it0.Err(); err != nil {
 					return err
 				}
-				y0 := arr0
-				v.ReqParams = &y0
+				if arr0 == nil {
+					arr0 = make([]ReqParam, 0)
+				}
+				v.ReqParams = validation.Ptr(d, &p, arr0)
 			}
 		case "req_protocol":
 			p := path.Key("req_protocol")
@@ -5687,8 +6339,7 @@ func (v *UpdateApiRequest) DecodeJX(d *jx.Decoder, path *validation.Path, errs *
 				return err
 			}
 			if ok0 {
-				y0 := UpdateApiRequestReqProtocol(x0)
-				v.ReqProtocol = &y0
+				v.ReqProtocol = validation.Ptr(d, &p, UpdateApiRequestReqProtocol(x0))
 			}
 		case "req_uri":
 			seen |= uint64(0x100000)
@@ -5707,8 +6358,7 @@ func (v *UpdateApiRequest) DecodeJX(d *jx.Decoder, path *validation.Path, errs *
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.ResponseId = &y0
+				v.ResponseId = validation.Ptr(d, &p, x0)
 			}
 		case "result_failure_sample":
 			p := path.Key("result_failure_sample")
@@ -5717,8 +6367,7 @@ func (v *UpdateApiRequest) DecodeJX(d *jx.Decoder, path *validation.Path, errs *
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.ResultFailureSample = &y0
+				v.ResultFailureSample = validation.Ptr(d, &p, x0)
 			}
 		case "result_normal_sample":
 			p := path.Key("result_normal_sample")
@@ -5727,8 +6376,7 @@ func (v *UpdateApiRequest) DecodeJX(d *jx.Decoder, path *validation.Path, errs *
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.ResultNormalSample = &y0
+				v.ResultNormalSample = validation.Ptr(d, &p, x0)
 			}
 		case "tag":
 			p := path.Key("tag")
@@ -5737,15 +6385,14 @@ func (v *UpdateApiRequest) DecodeJX(d *jx.Decoder, path *validation.Path, errs *
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.Tag = &y0
+				v.Tag = validation.Ptr(d, &p, x0)
 			}
 		case "tags":
 			p := path.Key("tags")
 			if ok0, err := validation.Expect(d, errs, &p, jx.Array, "an array"); err != nil {
 				return err
 			} else if ok0 {
-				arr0 := make([]string, 0)
+				var arr0 []string
 				it0, err := d.ArrIter()
 				if err != nil {
 					return err
@@ -5760,13 +6407,18 @@ func (v *UpdateApiRequest) DecodeJX(d *jx.Decoder, path *validation.Path, errs *
 					if ok1 {
 						e0 = x1
 					}
+					if arr0 == nil {
+						arr0 = make([]string, 0, validation.FirstRoom[string]())
+					}
 					arr0 = append(arr0, e0)
 				}
 				if err := it0.Err(); err != nil {
 					return err
 				}
-				y0 := arr0
-				v.Tags = &y0
+				if arr0 == nil {
+					arr0 = make([]string, 0)
+				}
+				v.Tags = validation.Ptr(d, &p, arr0)
 			}
 		case "type":
 			seen |= uint64(0x4000000)
@@ -5785,8 +6437,7 @@ func (v *UpdateApiRequest) DecodeJX(d *jx.Decoder, path *validation.Path, errs *
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.Version = &y0
+				v.Version = validation.Ptr(d, &p, x0)
 			}
 		default:
 			if err := d.Skip(); err != nil {
@@ -5910,8 +6561,7 @@ func (v *UpdateApiResponse) DecodeJX(d *jx.Decoder, path *validation.Path, errs 
 				return err
 			}
 			if ok0 && validation.FitInt(errs, &p, x0, 64) {
-				y0 := int(x0)
-				v.ArrangeNecessary = &y0
+				v.ArrangeNecessary = validation.Ptr(d, &p, int(x0))
 			}
 		case "auth_opt":
 			p := path.Key("auth_opt")
@@ -5927,8 +6577,7 @@ func (v *UpdateApiResponse) DecodeJX(d *jx.Decoder, path *validation.Path, errs 
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.AuthType = &y0
+				v.AuthType = validation.Ptr(d, &p, x0)
 			}
 		case "backend_api":
 			p := path.Key("backend_api")
@@ -5942,7 +6591,7 @@ func (v *UpdateApiResponse) DecodeJX(d *jx.Decoder, path *validation.Path, errs 
 			if ok0, err := validation.Expect(d, errs, &p, jx.Array, "an array"); err != nil {
 				return err
 			} else if ok0 {
-				arr0 := make([]BackendParamResp, 0)
+				var arr0 []BackendParamResp
 				it0, err := d.ArrIter()
 				if err != nil {
 					return err
@@ -5953,13 +6602,18 @@ func (v *UpdateApiResponse) DecodeJX(d *jx.Decoder, path *validation.Path, errs 
 					if err := e0.DecodeJX(d, &q0, errs); err != nil {
 						return err
 					}
+					if arr0 == nil {
+						arr0 = make([]BackendParamResp, 0, validation.FirstRoom[BackendParamResp]())
+					}
 					arr0 = append(arr0, e0)
 				}
 				if err := it0.Err(); err != nil {
 					return err
 				}
-				y0 := arr0
-				v.BackendParams = &y0
+				if arr0 == nil {
+					arr0 = make([]BackendParamResp, 0)
+				}
+				v.BackendParams = validation.Ptr(d, &p, arr0)
 			}
 		case "backend_type":
 			p := path.Key("backend_type")
@@ -5968,8 +6622,7 @@ func (v *UpdateApiResponse) DecodeJX(d *jx.Decoder, path *validation.Path, errs 
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.BackendType = &y0
+				v.BackendType = validation.Ptr(d, &p, x0)
 			}
 		case "body_remark":
 			p := path.Key("body_remark")
@@ -5978,8 +6631,7 @@ func (v *UpdateApiResponse) DecodeJX(d *jx.Decoder, path *validation.Path, errs 
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.BodyRemark = &y0
+				v.BodyRemark = validation.Ptr(d, &p, x0)
 			}
 		case "cors":
 			p := path.Key("cors")
@@ -5988,8 +6640,7 @@ func (v *UpdateApiResponse) DecodeJX(d *jx.Decoder, path *validation.Path, errs 
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.Cors = &y0
+				v.Cors = validation.Ptr(d, &p, x0)
 			}
 		case "func_info":
 			p := path.Key("func_info")
@@ -6005,8 +6656,7 @@ func (v *UpdateApiResponse) DecodeJX(d *jx.Decoder, path *validation.Path, errs 
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.GroupId = &y0
+				v.GroupId = validation.Ptr(d, &p, x0)
 			}
 		case "group_name":
 			p := path.Key("group_name")
@@ -6015,8 +6665,7 @@ func (v *UpdateApiResponse) DecodeJX(d *jx.Decoder, path *validation.Path, errs 
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.GroupName = &y0
+				v.GroupName = validation.Ptr(d, &p, x0)
 			}
 		case "id":
 			p := path.Key("id")
@@ -6025,8 +6674,7 @@ func (v *UpdateApiResponse) DecodeJX(d *jx.Decoder, path *validation.Path, errs 
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.Id = &y0
+				v.Id = validation.Ptr(d, &p, x0)
 			}
 		case "match_mode":
 			p := path.Key("match_mode")
@@ -6035,8 +6683,7 @@ func (v *UpdateApiResponse) DecodeJX(d *jx.Decoder, path *validation.Path, errs 
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.MatchMode = &y0
+				v.MatchMode = validation.Ptr(d, &p, x0)
 			}
 		case "mock_info":
 			p := path.Key("mock_info")
@@ -6052,15 +6699,14 @@ func (v *UpdateApiResponse) DecodeJX(d *jx.Decoder, path *validation.Path, errs 
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.Name = &y0
+				v.Name = validation.Ptr(d, &p, x0)
 			}
 		case "policy_functions":
 			p := path.Key("policy_functions")
 			if ok0, err := validation.Expect(d, errs, &p, jx.Array, "an array"); err != nil {
 				return err
 			} else if ok0 {
-				arr0 := make([]PolicyFunctionResp, 0)
+				var arr0 []PolicyFunctionResp
 				it0, err := d.ArrIter()
 				if err != nil {
 					return err
@@ -6071,20 +6717,25 @@ func (v *UpdateApiResponse) DecodeJX(d *jx.Decoder, path *validation.Path, errs 
 					if err := e0.DecodeJX(d, &q0, errs); err != nil {
 						return err
 					}
+					if arr0 == nil {
+						arr0 = make([]PolicyFunctionResp, 0, validation.FirstRoom[PolicyFunctionResp]())
+					}
 					arr0 = append(arr0, e0)
 				}
 				if err := it0.Err(); err != nil {
 					return err
 				}
-				y0 := arr0
-				v.PolicyFunctions = &y0
+				if arr0 == nil {
+					arr0 = make([]PolicyFunctionResp, 0)
+				}
+				v.PolicyFunctions = validation.Ptr(d, &p, arr0)
 			}
 		case "policy_https":
 			p := path.Key("policy_https")
 			if ok0, err := validation.Expect(d, errs, &p, jx.Array, "an array"); err != nil {
 				return err
 			} else if ok0 {
-				arr0 := make([]PolicyHttpResp, 0)
+				var arr0 []PolicyHttpResp
 				it0, err := d.ArrIter()
 				if err != nil {
 					return err
@@ -6095,20 +6746,25 @@ func (v *UpdateApiResponse) DecodeJX(d *jx.Decoder, path *validation.Path, errs 
 					if err := e0.DecodeJX(d, &q0, errs); err != nil {
 						return err
 					}
+					if arr0 == nil {
+						arr0 = make([]PolicyHttpResp, 0, validation.FirstRoom[PolicyHttpResp]())
+					}
 					arr0 = append(arr0, e0)
 				}
 				if err := it0.Err(); err != nil {
 					return err
 				}
-				y0 := arr0
-				v.PolicyHttps = &y0
+				if arr0 == nil {
+					arr0 = make([]PolicyHttpResp, 0)
+				}
+				v.PolicyHttps = validation.Ptr(d, &p, arr0)
 			}
 		case "policy_mocks":
 			p := path.Key("policy_mocks")
 			if ok0, err := validation.Expect(d, errs, &p, jx.Array, "an array"); err != nil {
 				return err
 			} else if ok0 {
-				arr0 := make([]PolicyMockResp, 0)
+				var arr0 []PolicyMockResp
 				it0, err := d.ArrIter()
 				if err != nil {
 					return err
@@ -6119,13 +6775,18 @@ func (v *UpdateApiResponse) DecodeJX(d *jx.Decoder, path *validation.Path, errs 
 					if err := e0.DecodeJX(d, &q0, errs); err != nil {
 						return err
 					}
+					if arr0 == nil {
+						arr0 = make([]PolicyMockResp, 0, validation.FirstRoom[PolicyMockResp]())
+					}
 					arr0 = append(arr0, e0)
 				}
 				if err := it0.Err(); err != nil {
 					return err
 				}
-				y0 := arr0
-				v.PolicyMocks = &y0
+				if arr0 == nil {
+					arr0 = make([]PolicyMockResp, 0)
+				}
+				v.PolicyMocks = validation.Ptr(d, &p, arr0)
 			}
 		case "publish_id":
 			p := path.Key("publish_id")
@@ -6134,8 +6795,7 @@ func (v *UpdateApiResponse) DecodeJX(d *jx.Decoder, path *validation.Path, errs 
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.PublishId = &y0
+				v.PublishId = validation.Ptr(d, &p, x0)
 			}
 		case "register_time":
 			p := path.Key("register_time")
@@ -6144,8 +6804,7 @@ func (v *UpdateApiResponse) DecodeJX(d *jx.Decoder, path *validation.Path, errs 
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.RegisterTime = &y0
+				v.RegisterTime = validation.Ptr(d, &p, x0)
 			}
 		case "remark":
 			p := path.Key("remark")
@@ -6154,8 +6813,7 @@ func (v *UpdateApiResponse) DecodeJX(d *jx.Decoder, path *validation.Path, errs 
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.Remark = &y0
+				v.Remark = validation.Ptr(d, &p, x0)
 			}
 		case "req_method":
 			p := path.Key("req_method")
@@ -6164,15 +6822,14 @@ func (v *UpdateApiResponse) DecodeJX(d *jx.Decoder, path *validation.Path, errs 
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.ReqMethod = &y0
+				v.ReqMethod = validation.Ptr(d, &p, x0)
 			}
 		case "req_params":
 			p := path.Key("req_params")
 			if ok0, err := validation.Expect(d, errs, &p, jx.Array, "an array"); err != nil {
 				return err
 			} else if ok0 {
-				arr0 := make([]ReqParamResp, 0)
+				var arr0 []ReqParamResp
 				it0, err := d.ArrIter()
 				if err != nil {
 					return err
@@ -6183,13 +6840,18 @@ func (v *UpdateApiResponse) DecodeJX(d *jx.Decoder, path *validation.Path, errs 
 					if err := e0.DecodeJX(d, &q0, errs); err != nil {
 						return err
 					}
+					if arr0 == nil {
+						arr0 = make([]ReqParamResp, 0, validation.FirstRoom[ReqParamResp]())
+					}
 					arr0 = append(arr0, e0)
 				}
 				if err := it0.Err(); err != nil {
 					return err
 				}
-				y0 := arr0
-				v.ReqParams = &y0
+				if arr0 == nil {
+					arr0 = make([]ReqParamResp, 0)
+				}
+				v.ReqParams = validation.Ptr(d, &p, arr0)
 			}
 		case "req_protocol":
 			p := path.Key("req_protocol")
@@ -6198,8 +6860,7 @@ func (v *UpdateApiResponse) DecodeJX(d *jx.Decoder, path *validation.Path, errs 
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.ReqProtocol = &y0
+				v.ReqProtocol = validation.Ptr(d, &p, x0)
 			}
 		case "req_uri":
 			p := path.Key("req_uri")
@@ -6208,8 +6869,7 @@ func (v *UpdateApiResponse) DecodeJX(d *jx.Decoder, path *validation.Path, errs 
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.ReqUri = &y0
+				v.ReqUri = validation.Ptr(d, &p, x0)
 			}
 		case "response_id":
 			p := path.Key("response_id")
@@ -6218,8 +6878,7 @@ func (v *UpdateApiResponse) DecodeJX(d *jx.Decoder, path *validation.Path, errs 
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.ResponseId = &y0
+				v.ResponseId = validation.Ptr(d, &p, x0)
 			}
 		case "result_failure_sample":
 			p := path.Key("result_failure_sample")
@@ -6228,8 +6887,7 @@ func (v *UpdateApiResponse) DecodeJX(d *jx.Decoder, path *validation.Path, errs 
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.ResultFailureSample = &y0
+				v.ResultFailureSample = validation.Ptr(d, &p, x0)
 			}
 		case "result_normal_sample":
 			p := path.Key("result_normal_sample")
@@ -6238,8 +6896,7 @@ func (v *UpdateApiResponse) DecodeJX(d *jx.Decoder, path *validation.Path, errs 
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.ResultNormalSample = &y0
+				v.ResultNormalSample = validation.Ptr(d, &p, x0)
 			}
 		case "run_env_id":
 			p := path.Key("run_env_id")
@@ -6248,8 +6905,7 @@ func (v *UpdateApiResponse) DecodeJX(d *jx.Decoder, path *validation.Path, errs 
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.RunEnvId = &y0
+				v.RunEnvId = validation.Ptr(d, &p, x0)
 			}
 		case "run_env_name":
 			p := path.Key("run_env_name")
@@ -6258,8 +6914,7 @@ func (v *UpdateApiResponse) DecodeJX(d *jx.Decoder, path *validation.Path, errs 
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.RunEnvName = &y0
+				v.RunEnvName = validation.Ptr(d, &p, x0)
 			}
 		case "status":
 			p := path.Key("status")
@@ -6268,8 +6923,7 @@ func (v *UpdateApiResponse) DecodeJX(d *jx.Decoder, path *validation.Path, errs 
 				return err
 			}
 			if ok0 && validation.FitInt(errs, &p, x0, 64) {
-				y0 := int(x0)
-				v.Status = &y0
+				v.Status = validation.Ptr(d, &p, int(x0))
 			}
 		case "tag":
 			p := path.Key("tag")
@@ -6278,15 +6932,14 @@ func (v *UpdateApiResponse) DecodeJX(d *jx.Decoder, path *validation.Path, errs 
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.Tag = &y0
+				v.Tag = validation.Ptr(d, &p, x0)
 			}
 		case "tags":
 			p := path.Key("tags")
 			if ok0, err := validation.Expect(d, errs, &p, jx.Array, "an array"); err != nil {
 				return err
 			} else if ok0 {
-				arr0 := make([]string, 0)
+				var arr0 []string
 				it0, err := d.ArrIter()
 				if err != nil {
 					return err
@@ -6301,13 +6954,18 @@ func (v *UpdateApiResponse) DecodeJX(d *jx.Decoder, path *validation.Path, errs 
 					if ok1 {
 						e0 = x1
 					}
+					if arr0 == nil {
+						arr0 = make([]string, 0, validation.FirstRoom[string]())
+					}
 					arr0 = append(arr0, e0)
 				}
 				if err := it0.Err(); err != nil {
 					return err
 				}
-				y0 := arr0
-				v.Tags = &y0
+				if arr0 == nil {
+					arr0 = make([]string, 0)
+				}
+				v.Tags = validation.Ptr(d, &p, arr0)
 			}
 		case "type":
 			p := path.Key("type")
@@ -6316,8 +6974,7 @@ func (v *UpdateApiResponse) DecodeJX(d *jx.Decoder, path *validation.Path, errs 
 				return err
 			}
 			if ok0 && validation.FitInt(errs, &p, x0, 64) {
-				y0 := int(x0)
-				v.Type = &y0
+				v.Type = validation.Ptr(d, &p, int(x0))
 			}
 		case "update_time":
 			p := path.Key("update_time")
@@ -6326,8 +6983,7 @@ func (v *UpdateApiResponse) DecodeJX(d *jx.Decoder, path *validation.Path, errs 
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.UpdateTime = &y0
+				v.UpdateTime = validation.Ptr(d, &p, x0)
 			}
 		case "version":
 			p := path.Key("version")
@@ -6336,8 +6992,7 @@ func (v *UpdateApiResponse) DecodeJX(d *jx.Decoder, path *validation.Path, errs 
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.Version = &y0
+				v.Version = validation.Ptr(d, &p, x0)
 			}
 		default:
 			if err := d.Skip(); err != nil {
@@ -6396,8 +7051,7 @@ func (v *VpcInfo) DecodeJX(d *jx.Decoder, path *validation.Path, errs *validatio
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.VpcProxyHost = &y0
+				v.VpcProxyHost = validation.Ptr(d, &p, x0)
 			}
 		default:
 			if err := d.Skip(); err != nil {

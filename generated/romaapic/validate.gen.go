@@ -5,7 +5,6 @@ package romaapic
 import (
 	"github.com/apiclab/apic/generated/validation"
 	"github.com/go-faster/jx"
-	"regexp"
 	"strconv"
 	"strings"
 )
@@ -360,11 +359,715 @@ var (
 		return i >= 1
 	}
 	// ^(-1|[0-9]|10)$
-	pattern6 = regexp.MustCompile("^(-1|[0-9]|10)$").MatchString
+	pattern6 = func(s string) bool {
+		st := 0
+		for _, r := range s {
+			switch st {
+			case 0:
+				switch {
+				case r == int32(45):
+					st = 1
+				case r == int32(48) || (r >= int32(50) && r <= int32(57)):
+					st = 2
+				case r == int32(49):
+					st = 3
+				default:
+					return false
+				}
+			case 1:
+				switch {
+				case r == int32(49):
+					st = 2
+				default:
+					return false
+				}
+			case 2:
+				switch {
+				default:
+					return false
+				}
+			case 3:
+				switch {
+				case r == int32(48):
+					st = 2
+				default:
+					return false
+				}
+			}
+		}
+		return st == 2 || st == 3
+	}
 	// ^([A-Za-z0-9._-]|#[A-Za-z][A-Za-z0-9_-]{2,31}#|\[[0-9A-Fa-f:.]+\])+(:([0-9]{1,5}|#[A-Za-z][A-Za-z0-9_-]{2,31}#))?$
-	pattern7 = regexp.MustCompile("^([A-Za-z0-9._-]|#[A-Za-z][A-Za-z0-9_-]{2,31}#|\\[[0-9A-Fa-f:.]+\\])+(:([0-9]{1,5}|#[A-Za-z][A-Za-z0-9_-]{2,31}#))?$").MatchString
-	enum17   = []string{"DISABLE", "HEADER"}
-	enum18   = []string{"PATH", "QUERY", "HEADER"}
+	pattern7 = func(s string) bool {
+		st := 0
+		for _, r := range s {
+			switch st {
+			case 0:
+				switch {
+				case r == int32(35):
+					st = 1
+				case (r >= int32(45) && r <= int32(46)) || (r >= int32(48) && r <= int32(57)) || (r >= int32(65) && r <= int32(90)) || r == int32(95) || (r >= int32(97) && r <= int32(122)):
+					st = 2
+				case r == int32(91):
+					st = 3
+				default:
+					return false
+				}
+			case 1:
+				switch {
+				case (r >= int32(65) && r <= int32(90)) || (r >= int32(97) && r <= int32(122)):
+					st = 4
+				default:
+					return false
+				}
+			case 2:
+				switch {
+				case r == int32(35):
+					st = 1
+				case (r >= int32(45) && r <= int32(46)) || (r >= int32(48) && r <= int32(57)) || (r >= int32(65) && r <= int32(90)) || r == int32(95) || (r >= int32(97) && r <= int32(122)):
+					st = 2
+				case r == int32(58):
+					st = 5
+				case r == int32(91):
+					st = 3
+				default:
+					return false
+				}
+			case 3:
+				switch {
+				case r == int32(46) || (r >= int32(48) && r <= int32(58)) || (r >= int32(65) && r <= int32(70)) || (r >= int32(97) && r <= int32(102)):
+					st = 6
+				default:
+					return false
+				}
+			case 4:
+				switch {
+				case r == int32(45) || (r >= int32(48) && r <= int32(57)) || (r >= int32(65) && r <= int32(90)) || r == int32(95) || (r >= int32(97) && r <= int32(122)):
+					st = 7
+				default:
+					return false
+				}
+			case 5:
+				switch {
+				case r == int32(35):
+					st = 8
+				case (r >= int32(48) && r <= int32(57)):
+					st = 9
+				default:
+					return false
+				}
+			case 6:
+				switch {
+				case r == int32(46) || (r >= int32(48) && r <= int32(58)) || (r >= int32(65) && r <= int32(70)) || (r >= int32(97) && r <= int32(102)):
+					st = 6
+				case r == int32(93):
+					st = 2
+				default:
+					return false
+				}
+			case 7:
+				switch {
+				case r == int32(45) || (r >= int32(48) && r <= int32(57)) || (r >= int32(65) && r <= int32(90)) || r == int32(95) || (r >= int32(97) && r <= int32(122)):
+					st = 10
+				default:
+					return false
+				}
+			case 8:
+				switch {
+				case (r >= int32(65) && r <= int32(90)) || (r >= int32(97) && r <= int32(122)):
+					st = 11
+				default:
+					return false
+				}
+			case 9:
+				switch {
+				case (r >= int32(48) && r <= int32(57)):
+					st = 12
+				default:
+					return false
+				}
+			case 10:
+				switch {
+				case r == int32(35):
+					st = 2
+				case r == int32(45) || (r >= int32(48) && r <= int32(57)) || (r >= int32(65) && r <= int32(90)) || r == int32(95) || (r >= int32(97) && r <= int32(122)):
+					st = 13
+				default:
+					return false
+				}
+			case 11:
+				switch {
+				case r == int32(45) || (r >= int32(48) && r <= int32(57)) || (r >= int32(65) && r <= int32(90)) || r == int32(95) || (r >= int32(97) && r <= int32(122)):
+					st = 14
+				default:
+					return false
+				}
+			case 12:
+				switch {
+				case (r >= int32(48) && r <= int32(57)):
+					st = 15
+				default:
+					return false
+				}
+			case 13:
+				switch {
+				case r == int32(35):
+					st = 2
+				case r == int32(45) || (r >= int32(48) && r <= int32(57)) || (r >= int32(65) && r <= int32(90)) || r == int32(95) || (r >= int32(97) && r <= int32(122)):
+					st = 16
+				default:
+					return false
+				}
+			case 14:
+				switch {
+				case r == int32(45) || (r >= int32(48) && r <= int32(57)) || (r >= int32(65) && r <= int32(90)) || r == int32(95) || (r >= int32(97) && r <= int32(122)):
+					st = 17
+				default:
+					return false
+				}
+			case 15:
+				switch {
+				case (r >= int32(48) && r <= int32(57)):
+					st = 18
+				default:
+					return false
+				}
+			case 16:
+				switch {
+				case r == int32(35):
+					st = 2
+				case r == int32(45) || (r >= int32(48) && r <= int32(57)) || (r >= int32(65) && r <= int32(90)) || r == int32(95) || (r >= int32(97) && r <= int32(122)):
+					st = 19
+				default:
+					return false
+				}
+			case 17:
+				switch {
+				case r == int32(35):
+					st = 20
+				case r == int32(45) || (r >= int32(48) && r <= int32(57)) || (r >= int32(65) && r <= int32(90)) || r == int32(95) || (r >= int32(97) && r <= int32(122)):
+					st = 21
+				default:
+					return false
+				}
+			case 18:
+				switch {
+				case (r >= int32(48) && r <= int32(57)):
+					st = 20
+				default:
+					return false
+				}
+			case 19:
+				switch {
+				case r == int32(35):
+					st = 2
+				case r == int32(45) || (r >= int32(48) && r <= int32(57)) || (r >= int32(65) && r <= int32(90)) || r == int32(95) || (r >= int32(97) && r <= int32(122)):
+					st = 22
+				default:
+					return false
+				}
+			case 20:
+				switch {
+				default:
+					return false
+				}
+			case 21:
+				switch {
+				case r == int32(35):
+					st = 20
+				case r == int32(45) || (r >= int32(48) && r <= int32(57)) || (r >= int32(65) && r <= int32(90)) || r == int32(95) || (r >= int32(97) && r <= int32(122)):
+					st = 23
+				default:
+					return false
+				}
+			case 22:
+				switch {
+				case r == int32(35):
+					st = 2
+				case r == int32(45) || (r >= int32(48) && r <= int32(57)) || (r >= int32(65) && r <= int32(90)) || r == int32(95) || (r >= int32(97) && r <= int32(122)):
+					st = 24
+				default:
+					return false
+				}
+			case 23:
+				switch {
+				case r == int32(35):
+					st = 20
+				case r == int32(45) || (r >= int32(48) && r <= int32(57)) || (r >= int32(65) && r <= int32(90)) || r == int32(95) || (r >= int32(97) && r <= int32(122)):
+					st = 25
+				default:
+					return false
+				}
+			case 24:
+				switch {
+				case r == int32(35):
+					st = 2
+				case r == int32(45) || (r >= int32(48) && r <= int32(57)) || (r >= int32(65) && r <= int32(90)) || r == int32(95) || (r >= int32(97) && r <= int32(122)):
+					st = 26
+				default:
+					return false
+				}
+			case 25:
+				switch {
+				case r == int32(35):
+					st = 20
+				case r == int32(45) || (r >= int32(48) && r <= int32(57)) || (r >= int32(65) && r <= int32(90)) || r == int32(95) || (r >= int32(97) && r <= int32(122)):
+					st = 27
+				default:
+					return false
+				}
+			case 26:
+				switch {
+				case r == int32(35):
+					st = 2
+				case r == int32(45) || (r >= int32(48) && r <= int32(57)) || (r >= int32(65) && r <= int32(90)) || r == int32(95) || (r >= int32(97) && r <= int32(122)):
+					st = 28
+				default:
+					return false
+				}
+			case 27:
+				switch {
+				case r == int32(35):
+					st = 20
+				case r == int32(45) || (r >= int32(48) && r <= int32(57)) || (r >= int32(65) && r <= int32(90)) || r == int32(95) || (r >= int32(97) && r <= int32(122)):
+					st = 29
+				default:
+					return false
+				}
+			case 28:
+				switch {
+				case r == int32(35):
+					st = 2
+				case r == int32(45) || (r >= int32(48) && r <= int32(57)) || (r >= int32(65) && r <= int32(90)) || r == int32(95) || (r >= int32(97) && r <= int32(122)):
+					st = 30
+				default:
+					return false
+				}
+			case 29:
+				switch {
+				case r == int32(35):
+					st = 20
+				case r == int32(45) || (r >= int32(48) && r <= int32(57)) || (r >= int32(65) && r <= int32(90)) || r == int32(95) || (r >= int32(97) && r <= int32(122)):
+					st = 31
+				default:
+					return false
+				}
+			case 30:
+				switch {
+				case r == int32(35):
+					st = 2
+				case r == int32(45) || (r >= int32(48) && r <= int32(57)) || (r >= int32(65) && r <= int32(90)) || r == int32(95) || (r >= int32(97) && r <= int32(122)):
+					st = 32
+				default:
+					return false
+				}
+			case 31:
+				switch {
+				case r == int32(35):
+					st = 20
+				case r == int32(45) || (r >= int32(48) && r <= int32(57)) || (r >= int32(65) && r <= int32(90)) || r == int32(95) || (r >= int32(97) && r <= int32(122)):
+					st = 33
+				default:
+					return false
+				}
+			case 32:
+				switch {
+				case r == int32(35):
+					st = 2
+				case r == int32(45) || (r >= int32(48) && r <= int32(57)) || (r >= int32(65) && r <= int32(90)) || r == int32(95) || (r >= int32(97) && r <= int32(122)):
+					st = 34
+				default:
+					return false
+				}
+			case 33:
+				switch {
+				case r == int32(35):
+					st = 20
+				case r == int32(45) || (r >= int32(48) && r <= int32(57)) || (r >= int32(65) && r <= int32(90)) || r == int32(95) || (r >= int32(97) && r <= int32(122)):
+					st = 35
+				default:
+					return false
+				}
+			case 34:
+				switch {
+				case r == int32(35):
+					st = 2
+				case r == int32(45) || (r >= int32(48) && r <= int32(57)) || (r >= int32(65) && r <= int32(90)) || r == int32(95) || (r >= int32(97) && r <= int32(122)):
+					st = 36
+				default:
+					return false
+				}
+			case 35:
+				switch {
+				case r == int32(35):
+					st = 20
+				case r == int32(45) || (r >= int32(48) && r <= int32(57)) || (r >= int32(65) && r <= int32(90)) || r == int32(95) || (r >= int32(97) && r <= int32(122)):
+					st = 37
+				default:
+					return false
+				}
+			case 36:
+				switch {
+				case r == int32(35):
+					st = 2
+				case r == int32(45) || (r >= int32(48) && r <= int32(57)) || (r >= int32(65) && r <= int32(90)) || r == int32(95) || (r >= int32(97) && r <= int32(122)):
+					st = 38
+				default:
+					return false
+				}
+			case 37:
+				switch {
+				case r == int32(35):
+					st = 20
+				case r == int32(45) || (r >= int32(48) && r <= int32(57)) || (r >= int32(65) && r <= int32(90)) || r == int32(95) || (r >= int32(97) && r <= int32(122)):
+					st = 39
+				default:
+					return false
+				}
+			case 38:
+				switch {
+				case r == int32(35):
+					st = 2
+				case r == int32(45) || (r >= int32(48) && r <= int32(57)) || (r >= int32(65) && r <= int32(90)) || r == int32(95) || (r >= int32(97) && r <= int32(122)):
+					st = 40
+				default:
+					return false
+				}
+			case 39:
+				switch {
+				case r == int32(35):
+					st = 20
+				case r == int32(45) || (r >= int32(48) && r <= int32(57)) || (r >= int32(65) && r <= int32(90)) || r == int32(95) || (r >= int32(97) && r <= int32(122)):
+					st = 41
+				default:
+					return false
+				}
+			case 40:
+				switch {
+				case r == int32(35):
+					st = 2
+				case r == int32(45) || (r >= int32(48) && r <= int32(57)) || (r >= int32(65) && r <= int32(90)) || r == int32(95) || (r >= int32(97) && r <= int32(122)):
+					st = 42
+				default:
+					return false
+				}
+			case 41:
+				switch {
+				case r == int32(35):
+					st = 20
+				case r == int32(45) || (r >= int32(48) && r <= int32(57)) || (r >= int32(65) && r <= int32(90)) || r == int32(95) || (r >= int32(97) && r <= int32(122)):
+					st = 43
+				default:
+					return false
+				}
+			case 42:
+				switch {
+				case r == int32(35):
+					st = 2
+				case r == int32(45) || (r >= int32(48) && r <= int32(57)) || (r >= int32(65) && r <= int32(90)) || r == int32(95) || (r >= int32(97) && r <= int32(122)):
+					st = 44
+				default:
+					return false
+				}
+			case 43:
+				switch {
+				case r == int32(35):
+					st = 20
+				case r == int32(45) || (r >= int32(48) && r <= int32(57)) || (r >= int32(65) && r <= int32(90)) || r == int32(95) || (r >= int32(97) && r <= int32(122)):
+					st = 45
+				default:
+					return false
+				}
+			case 44:
+				switch {
+				case r == int32(35):
+					st = 2
+				case r == int32(45) || (r >= int32(48) && r <= int32(57)) || (r >= int32(65) && r <= int32(90)) || r == int32(95) || (r >= int32(97) && r <= int32(122)):
+					st = 46
+				default:
+					return false
+				}
+			case 45:
+				switch {
+				case r == int32(35):
+					st = 20
+				case r == int32(45) || (r >= int32(48) && r <= int32(57)) || (r >= int32(65) && r <= int32(90)) || r == int32(95) || (r >= int32(97) && r <= int32(122)):
+					st = 47
+				default:
+					return false
+				}
+			case 46:
+				switch {
+				case r == int32(35):
+					st = 2
+				case r == int32(45) || (r >= int32(48) && r <= int32(57)) || (r >= int32(65) && r <= int32(90)) || r == int32(95) || (r >= int32(97) && r <= int32(122)):
+					st = 48
+				default:
+					return false
+				}
+			case 47:
+				switch {
+				case r == int32(35):
+					st = 20
+				case r == int32(45) || (r >= int32(48) && r <= int32(57)) || (r >= int32(65) && r <= int32(90)) || r == int32(95) || (r >= int32(97) && r <= int32(122)):
+					st = 49
+				default:
+					return false
+				}
+			case 48:
+				switch {
+				case r == int32(35):
+					st = 2
+				case r == int32(45) || (r >= int32(48) && r <= int32(57)) || (r >= int32(65) && r <= int32(90)) || r == int32(95) || (r >= int32(97) && r <= int32(122)):
+					st = 50
+				default:
+					return false
+				}
+			case 49:
+				switch {
+				case r == int32(35):
+					st = 20
+				case r == int32(45) || (r >= int32(48) && r <= int32(57)) || (r >= int32(65) && r <= int32(90)) || r == int32(95) || (r >= int32(97) && r <= int32(122)):
+					st = 51
+				default:
+					return false
+				}
+			case 50:
+				switch {
+				case r == int32(35):
+					st = 2
+				case r == int32(45) || (r >= int32(48) && r <= int32(57)) || (r >= int32(65) && r <= int32(90)) || r == int32(95) || (r >= int32(97) && r <= int32(122)):
+					st = 52
+				default:
+					return false
+				}
+			case 51:
+				switch {
+				case r == int32(35):
+					st = 20
+				case r == int32(45) || (r >= int32(48) && r <= int32(57)) || (r >= int32(65) && r <= int32(90)) || r == int32(95) || (r >= int32(97) && r <= int32(122)):
+					st = 53
+				default:
+					return false
+				}
+			case 52:
+				switch {
+				case r == int32(35):
+					st = 2
+				case r == int32(45) || (r >= int32(48) && r <= int32(57)) || (r >= int32(65) && r <= int32(90)) || r == int32(95) || (r >= int32(97) && r <= int32(122)):
+					st = 54
+				default:
+					return false
+				}
+			case 53:
+				switch {
+				case r == int32(35):
+					st = 20
+				case r == int32(45) || (r >= int32(48) && r <= int32(57)) || (r >= int32(65) && r <= int32(90)) || r == int32(95) || (r >= int32(97) && r <= int32(122)):
+					st = 55
+				default:
+					return false
+				}
+			case 54:
+				switch {
+				case r == int32(35):
+					st = 2
+				case r == int32(45) || (r >= int32(48) && r <= int32(57)) || (r >= int32(65) && r <= int32(90)) || r == int32(95) || (r >= int32(97) && r <= int32(122)):
+					st = 56
+				default:
+					return false
+				}
+			case 55:
+				switch {
+				case r == int32(35):
+					st = 20
+				case r == int32(45) || (r >= int32(48) && r <= int32(57)) || (r >= int32(65) && r <= int32(90)) || r == int32(95) || (r >= int32(97) && r <= int32(122)):
+					st = 57
+				default:
+					return false
+				}
+			case 56:
+				switch {
+				case r == int32(35):
+					st = 2
+				case r == int32(45) || (r >= int32(48) && r <= int32(57)) || (r >= int32(65) && r <= int32(90)) || r == int32(95) || (r >= int32(97) && r <= int32(122)):
+					st = 58
+				default:
+					return false
+				}
+			case 57:
+				switch {
+				case r == int32(35):
+					st = 20
+				case r == int32(45) || (r >= int32(48) && r <= int32(57)) || (r >= int32(65) && r <= int32(90)) || r == int32(95) || (r >= int32(97) && r <= int32(122)):
+					st = 59
+				default:
+					return false
+				}
+			case 58:
+				switch {
+				case r == int32(35):
+					st = 2
+				case r == int32(45) || (r >= int32(48) && r <= int32(57)) || (r >= int32(65) && r <= int32(90)) || r == int32(95) || (r >= int32(97) && r <= int32(122)):
+					st = 60
+				default:
+					return false
+				}
+			case 59:
+				switch {
+				case r == int32(35):
+					st = 20
+				case r == int32(45) || (r >= int32(48) && r <= int32(57)) || (r >= int32(65) && r <= int32(90)) || r == int32(95) || (r >= int32(97) && r <= int32(122)):
+					st = 61
+				default:
+					return false
+				}
+			case 60:
+				switch {
+				case r == int32(35):
+					st = 2
+				case r == int32(45) || (r >= int32(48) && r <= int32(57)) || (r >= int32(65) && r <= int32(90)) || r == int32(95) || (r >= int32(97) && r <= int32(122)):
+					st = 62
+				default:
+					return false
+				}
+			case 61:
+				switch {
+				case r == int32(35):
+					st = 20
+				case r == int32(45) || (r >= int32(48) && r <= int32(57)) || (r >= int32(65) && r <= int32(90)) || r == int32(95) || (r >= int32(97) && r <= int32(122)):
+					st = 63
+				default:
+					return false
+				}
+			case 62:
+				switch {
+				case r == int32(35):
+					st = 2
+				case r == int32(45) || (r >= int32(48) && r <= int32(57)) || (r >= int32(65) && r <= int32(90)) || r == int32(95) || (r >= int32(97) && r <= int32(122)):
+					st = 64
+				default:
+					return false
+				}
+			case 63:
+				switch {
+				case r == int32(35):
+					st = 20
+				case r == int32(45) || (r >= int32(48) && r <= int32(57)) || (r >= int32(65) && r <= int32(90)) || r == int32(95) || (r >= int32(97) && r <= int32(122)):
+					st = 65
+				default:
+					return false
+				}
+			case 64:
+				switch {
+				case r == int32(35):
+					st = 2
+				case r == int32(45) || (r >= int32(48) && r <= int32(57)) || (r >= int32(65) && r <= int32(90)) || r == int32(95) || (r >= int32(97) && r <= int32(122)):
+					st = 66
+				default:
+					return false
+				}
+			case 65:
+				switch {
+				case r == int32(35):
+					st = 20
+				case r == int32(45) || (r >= int32(48) && r <= int32(57)) || (r >= int32(65) && r <= int32(90)) || r == int32(95) || (r >= int32(97) && r <= int32(122)):
+					st = 67
+				default:
+					return false
+				}
+			case 66:
+				switch {
+				case r == int32(35):
+					st = 2
+				case r == int32(45) || (r >= int32(48) && r <= int32(57)) || (r >= int32(65) && r <= int32(90)) || r == int32(95) || (r >= int32(97) && r <= int32(122)):
+					st = 68
+				default:
+					return false
+				}
+			case 67:
+				switch {
+				case r == int32(35):
+					st = 20
+				case r == int32(45) || (r >= int32(48) && r <= int32(57)) || (r >= int32(65) && r <= int32(90)) || r == int32(95) || (r >= int32(97) && r <= int32(122)):
+					st = 69
+				default:
+					return false
+				}
+			case 68:
+				switch {
+				case r == int32(35):
+					st = 2
+				case r == int32(45) || (r >= int32(48) && r <= int32(57)) || (r >= int32(65) && r <= int32(90)) || r == int32(95) || (r >= int32(97) && r <= int32(122)):
+					st = 70
+				default:
+					return false
+				}
+			case 69:
+				switch {
+				case r == int32(35):
+					st = 20
+				case r == int32(45) || (r >= int32(48) && r <= int32(57)) || (r >= int32(65) && r <= int32(90)) || r == int32(95) || (r >= int32(97) && r <= int32(122)):
+					st = 71
+				default:
+					return false
+				}
+			case 70:
+				switch {
+				case r == int32(35):
+					st = 2
+				case r == int32(45) || (r >= int32(48) && r <= int32(57)) || (r >= int32(65) && r <= int32(90)) || r == int32(95) || (r >= int32(97) && r <= int32(122)):
+					st = 72
+				default:
+					return false
+				}
+			case 71:
+				switch {
+				case r == int32(35):
+					st = 20
+				case r == int32(45) || (r >= int32(48) && r <= int32(57)) || (r >= int32(65) && r <= int32(90)) || r == int32(95) || (r >= int32(97) && r <= int32(122)):
+					st = 73
+				default:
+					return false
+				}
+			case 72:
+				switch {
+				case r == int32(35):
+					st = 2
+				default:
+					return false
+				}
+			case 73:
+				switch {
+				case r == int32(35):
+					st = 20
+				case r == int32(45) || (r >= int32(48) && r <= int32(57)) || (r >= int32(65) && r <= int32(90)) || r == int32(95) || (r >= int32(97) && r <= int32(122)):
+					st = 74
+				default:
+					return false
+				}
+			case 74:
+				switch {
+				case r == int32(35):
+					st = 20
+				case r == int32(45) || (r >= int32(48) && r <= int32(57)) || (r >= int32(65) && r <= int32(90)) || r == int32(95) || (r >= int32(97) && r <= int32(122)):
+					st = 75
+				default:
+					return false
+				}
+			case 75:
+				switch {
+				case r == int32(35):
+					st = 20
+				default:
+					return false
+				}
+			}
+		}
+		return st == 2 || st == 9 || st == 12 || st == 15 || st == 18 || st == 20
+	}
+	enum17 = []string{"DISABLE", "HEADER"}
+	enum18 = []string{"PATH", "QUERY", "HEADER"}
 	// ^[A-Za-z][A-Za-z0-9._-]*$
 	pattern8 = func(s string) bool {
 		i, n := 0, 0
@@ -431,7 +1134,1019 @@ var (
 	enum22 = []int64{int64(1), int64(2), int64(3), int64(4)}
 	enum23 = []string{"TLSv1.1", "TLSv1.2"}
 	// ^[ \t\n\r]*\[[ \t\n\r]*(\{[ \t\n\r]*(("key"[ \t\n\r]*:[ \t\n\r]*"[A-Za-z0-9][A-Za-z0-9-]*"|"value"[ \t\n\r]*:[ \t\n\r]*"([^"\\]|\\.)+"|"remark"[ \t\n\r]*:[ \t\n\r]*"([^"\\]|\\.)*")([ \t\n\r]*,[ \t\n\r]*("key"[ \t\n\r]*:[ \t\n\r]*"[A-Za-z0-9][A-Za-z0-9-]*"|"value"[ \t\n\r]*:[ \t\n\r]*"([^"\\]|\\.)+"|"remark"[ \t\n\r]*:[ \t\n\r]*"([^"\\]|\\.)*"))*)?[ \t\n\r]*\}([ \t\n\r]*,[ \t\n\r]*\{[ \t\n\r]*(("key"[ \t\n\r]*:[ \t\n\r]*"[A-Za-z0-9][A-Za-z0-9-]*"|"value"[ \t\n\r]*:[ \t\n\r]*"([^"\\]|\\.)+"|"remark"[ \t\n\r]*:[ \t\n\r]*"([^"\\]|\\.)*")([ \t\n\r]*,[ \t\n\r]*("key"[ \t\n\r]*:[ \t\n\r]*"[A-Za-z0-9][A-Za-z0-9-]*"|"value"[ \t\n\r]*:[ \t\n\r]*"([^"\\]|\\.)+"|"remark"[ \t\n\r]*:[ \t\n\r]*"([^"\\]|\\.)*"))*)?[ \t\n\r]*\})*)?[ \t\n\r]*\][ \t\n\r]*$
-	pattern11 = regexp.MustCompile("^[ \\t\\n\\r]*\\[[ \\t\\n\\r]*(\\{[ \\t\\n\\r]*((\"key\"[ \\t\\n\\r]*:[ \\t\\n\\r]*\"[A-Za-z0-9][A-Za-z0-9-]*\"|\"value\"[ \\t\\n\\r]*:[ \\t\\n\\r]*\"([^\"\\\\]|\\\\[^\\n\\r\\x{2028}\\x{2029}])+\"|\"remark\"[ \\t\\n\\r]*:[ \\t\\n\\r]*\"([^\"\\\\]|\\\\[^\\n\\r\\x{2028}\\x{2029}])*\")([ \\t\\n\\r]*,[ \\t\\n\\r]*(\"key\"[ \\t\\n\\r]*:[ \\t\\n\\r]*\"[A-Za-z0-9][A-Za-z0-9-]*\"|\"value\"[ \\t\\n\\r]*:[ \\t\\n\\r]*\"([^\"\\\\]|\\\\[^\\n\\r\\x{2028}\\x{2029}])+\"|\"remark\"[ \\t\\n\\r]*:[ \\t\\n\\r]*\"([^\"\\\\]|\\\\[^\\n\\r\\x{2028}\\x{2029}])*\"))*)?[ \\t\\n\\r]*\\}([ \\t\\n\\r]*,[ \\t\\n\\r]*\\{[ \\t\\n\\r]*((\"key\"[ \\t\\n\\r]*:[ \\t\\n\\r]*\"[A-Za-z0-9][A-Za-z0-9-]*\"|\"value\"[ \\t\\n\\r]*:[ \\t\\n\\r]*\"([^\"\\\\]|\\\\[^\\n\\r\\x{2028}\\x{2029}])+\"|\"remark\"[ \\t\\n\\r]*:[ \\t\\n\\r]*\"([^\"\\\\]|\\\\[^\\n\\r\\x{2028}\\x{2029}])*\")([ \\t\\n\\r]*,[ \\t\\n\\r]*(\"key\"[ \\t\\n\\r]*:[ \\t\\n\\r]*\"[A-Za-z0-9][A-Za-z0-9-]*\"|\"value\"[ \\t\\n\\r]*:[ \\t\\n\\r]*\"([^\"\\\\]|\\\\[^\\n\\r\\x{2028}\\x{2029}])+\"|\"remark\"[ \\t\\n\\r]*:[ \\t\\n\\r]*\"([^\"\\\\]|\\\\[^\\n\\r\\x{2028}\\x{2029}])*\"))*)?[ \\t\\n\\r]*\\})*)?[ \\t\\n\\r]*\\][ \\t\\n\\r]*$").MatchString
+	pattern11 = func(s string) bool {
+		st := 0
+		for _, r := range s {
+			switch st {
+			case 0:
+				switch {
+				case (r >= int32(9) && r <= int32(10)) || r == int32(13) || r == int32(32):
+					st = 0
+				case r == int32(91):
+					st = 1
+				default:
+					return false
+				}
+			case 1:
+				switch {
+				case (r >= int32(9) && r <= int32(10)) || r == int32(13) || r == int32(32):
+					st = 1
+				case r == int32(93):
+					st = 2
+				case r == int32(123):
+					st = 3
+				default:
+					return false
+				}
+			case 2:
+				switch {
+				case (r >= int32(9) && r <= int32(10)) || r == int32(13) || r == int32(32):
+					st = 2
+				default:
+					return false
+				}
+			case 3:
+				switch {
+				case (r >= int32(9) && r <= int32(10)) || r == int32(13) || r == int32(32):
+					st = 3
+				case r == int32(34):
+					st = 4
+				case r == int32(125):
+					st = 5
+				default:
+					return false
+				}
+			case 4:
+				switch {
+				case r == int32(107):
+					st = 6
+				case r == int32(114):
+					st = 7
+				case r == int32(118):
+					st = 8
+				default:
+					return false
+				}
+			case 5:
+				switch {
+				case (r >= int32(9) && r <= int32(10)) || r == int32(13) || r == int32(32):
+					st = 5
+				case r == int32(44):
+					st = 9
+				case r == int32(93):
+					st = 2
+				default:
+					return false
+				}
+			case 6:
+				switch {
+				case r == int32(101):
+					st = 10
+				default:
+					return false
+				}
+			case 7:
+				switch {
+				case r == int32(101):
+					st = 11
+				default:
+					return false
+				}
+			case 8:
+				switch {
+				case r == int32(97):
+					st = 12
+				default:
+					return false
+				}
+			case 9:
+				switch {
+				case (r >= int32(9) && r <= int32(10)) || r == int32(13) || r == int32(32):
+					st = 9
+				case r == int32(123):
+					st = 13
+				default:
+					return false
+				}
+			case 10:
+				switch {
+				case r == int32(121):
+					st = 14
+				default:
+					return false
+				}
+			case 11:
+				switch {
+				case r == int32(109):
+					st = 15
+				default:
+					return false
+				}
+			case 12:
+				switch {
+				case r == int32(108):
+					st = 16
+				default:
+					return false
+				}
+			case 13:
+				switch {
+				case (r >= int32(9) && r <= int32(10)) || r == int32(13) || r == int32(32):
+					st = 13
+				case r == int32(34):
+					st = 17
+				case r == int32(125):
+					st = 5
+				default:
+					return false
+				}
+			case 14:
+				switch {
+				case r == int32(34):
+					st = 18
+				default:
+					return false
+				}
+			case 15:
+				switch {
+				case r == int32(97):
+					st = 19
+				default:
+					return false
+				}
+			case 16:
+				switch {
+				case r == int32(117):
+					st = 20
+				default:
+					return false
+				}
+			case 17:
+				switch {
+				case r == int32(107):
+					st = 21
+				case r == int32(114):
+					st = 22
+				case r == int32(118):
+					st = 23
+				default:
+					return false
+				}
+			case 18:
+				switch {
+				case (r >= int32(9) && r <= int32(10)) || r == int32(13) || r == int32(32):
+					st = 18
+				case r == int32(58):
+					st = 24
+				default:
+					return false
+				}
+			case 19:
+				switch {
+				case r == int32(114):
+					st = 25
+				default:
+					return false
+				}
+			case 20:
+				switch {
+				case r == int32(101):
+					st = 26
+				default:
+					return false
+				}
+			case 21:
+				switch {
+				case r == int32(101):
+					st = 27
+				default:
+					return false
+				}
+			case 22:
+				switch {
+				case r == int32(101):
+					st = 28
+				default:
+					return false
+				}
+			case 23:
+				switch {
+				case r == int32(97):
+					st = 29
+				default:
+					return false
+				}
+			case 24:
+				switch {
+				case (r >= int32(9) && r <= int32(10)) || r == int32(13) || r == int32(32):
+					st = 24
+				case r == int32(34):
+					st = 30
+				default:
+					return false
+				}
+			case 25:
+				switch {
+				case r == int32(107):
+					st = 31
+				default:
+					return false
+				}
+			case 26:
+				switch {
+				case r == int32(34):
+					st = 32
+				default:
+					return false
+				}
+			case 27:
+				switch {
+				case r == int32(121):
+					st = 33
+				default:
+					return false
+				}
+			case 28:
+				switch {
+				case r == int32(109):
+					st = 34
+				default:
+					return false
+				}
+			case 29:
+				switch {
+				case r == int32(108):
+					st = 35
+				default:
+					return false
+				}
+			case 30:
+				switch {
+				case (r >= int32(48) && r <= int32(57)) || (r >= int32(65) && r <= int32(90)) || (r >= int32(97) && r <= int32(122)):
+					st = 36
+				default:
+					return false
+				}
+			case 31:
+				switch {
+				case r == int32(34):
+					st = 37
+				default:
+					return false
+				}
+			case 32:
+				switch {
+				case (r >= int32(9) && r <= int32(10)) || r == int32(13) || r == int32(32):
+					st = 32
+				case r == int32(58):
+					st = 38
+				default:
+					return false
+				}
+			case 33:
+				switch {
+				case r == int32(34):
+					st = 39
+				default:
+					return false
+				}
+			case 34:
+				switch {
+				case r == int32(97):
+					st = 40
+				default:
+					return false
+				}
+			case 35:
+				switch {
+				case r == int32(117):
+					st = 41
+				default:
+					return false
+				}
+			case 36:
+				switch {
+				case r == int32(34):
+					st = 42
+				case r == int32(45) || (r >= int32(48) && r <= int32(57)) || (r >= int32(65) && r <= int32(90)) || (r >= int32(97) && r <= int32(122)):
+					st = 36
+				default:
+					return false
+				}
+			case 37:
+				switch {
+				case (r >= int32(9) && r <= int32(10)) || r == int32(13) || r == int32(32):
+					st = 37
+				case r == int32(58):
+					st = 43
+				default:
+					return false
+				}
+			case 38:
+				switch {
+				case (r >= int32(9) && r <= int32(10)) || r == int32(13) || r == int32(32):
+					st = 38
+				case r == int32(34):
+					st = 44
+				default:
+					return false
+				}
+			case 39:
+				switch {
+				case (r >= int32(9) && r <= int32(10)) || r == int32(13) || r == int32(32):
+					st = 39
+				case r == int32(58):
+					st = 45
+				default:
+					return false
+				}
+			case 40:
+				switch {
+				case r == int32(114):
+					st = 46
+				default:
+					return false
+				}
+			case 41:
+				switch {
+				case r == int32(101):
+					st = 47
+				default:
+					return false
+				}
+			case 42:
+				switch {
+				case (r >= int32(9) && r <= int32(10)) || r == int32(13) || r == int32(32):
+					st = 42
+				case r == int32(44):
+					st = 48
+				case r == int32(125):
+					st = 5
+				default:
+					return false
+				}
+			case 43:
+				switch {
+				case (r >= int32(9) && r <= int32(10)) || r == int32(13) || r == int32(32):
+					st = 43
+				case r == int32(34):
+					st = 49
+				default:
+					return false
+				}
+			case 44:
+				switch {
+				case (r >= int32(0) && r <= int32(33)) || (r >= int32(35) && r <= int32(91)) || (r >= int32(93) && r <= int32(1114111)):
+					st = 50
+				case r == int32(92):
+					st = 51
+				default:
+					return false
+				}
+			case 45:
+				switch {
+				case (r >= int32(9) && r <= int32(10)) || r == int32(13) || r == int32(32):
+					st = 45
+				case r == int32(34):
+					st = 52
+				default:
+					return false
+				}
+			case 46:
+				switch {
+				case r == int32(107):
+					st = 53
+				default:
+					return false
+				}
+			case 47:
+				switch {
+				case r == int32(34):
+					st = 54
+				default:
+					return false
+				}
+			case 48:
+				switch {
+				case (r >= int32(9) && r <= int32(10)) || r == int32(13) || r == int32(32):
+					st = 48
+				case r == int32(34):
+					st = 55
+				default:
+					return false
+				}
+			case 49:
+				switch {
+				case (r >= int32(0) && r <= int32(33)) || (r >= int32(35) && r <= int32(91)) || (r >= int32(93) && r <= int32(1114111)):
+					st = 49
+				case r == int32(34):
+					st = 42
+				case r == int32(92):
+					st = 56
+				default:
+					return false
+				}
+			case 50:
+				switch {
+				case (r >= int32(0) && r <= int32(33)) || (r >= int32(35) && r <= int32(91)) || (r >= int32(93) && r <= int32(1114111)):
+					st = 50
+				case r == int32(34):
+					st = 42
+				case r == int32(92):
+					st = 51
+				default:
+					return false
+				}
+			case 51:
+				switch {
+				case (r >= int32(0) && r <= int32(9)) || (r >= int32(11) && r <= int32(1114111)):
+					st = 50
+				default:
+					return false
+				}
+			case 52:
+				switch {
+				case (r >= int32(48) && r <= int32(57)) || (r >= int32(65) && r <= int32(90)) || (r >= int32(97) && r <= int32(122)):
+					st = 57
+				default:
+					return false
+				}
+			case 53:
+				switch {
+				case r == int32(34):
+					st = 58
+				default:
+					return false
+				}
+			case 54:
+				switch {
+				case (r >= int32(9) && r <= int32(10)) || r == int32(13) || r == int32(32):
+					st = 54
+				case r == int32(58):
+					st = 59
+				default:
+					return false
+				}
+			case 55:
+				switch {
+				case r == int32(107):
+					st = 60
+				case r == int32(114):
+					st = 61
+				case r == int32(118):
+					st = 62
+				default:
+					return false
+				}
+			case 56:
+				switch {
+				case (r >= int32(0) && r <= int32(9)) || (r >= int32(11) && r <= int32(1114111)):
+					st = 49
+				default:
+					return false
+				}
+			case 57:
+				switch {
+				case r == int32(34):
+					st = 63
+				case r == int32(45) || (r >= int32(48) && r <= int32(57)) || (r >= int32(65) && r <= int32(90)) || (r >= int32(97) && r <= int32(122)):
+					st = 57
+				default:
+					return false
+				}
+			case 58:
+				switch {
+				case (r >= int32(9) && r <= int32(10)) || r == int32(13) || r == int32(32):
+					st = 58
+				case r == int32(58):
+					st = 64
+				default:
+					return false
+				}
+			case 59:
+				switch {
+				case (r >= int32(9) && r <= int32(10)) || r == int32(13) || r == int32(32):
+					st = 59
+				case r == int32(34):
+					st = 65
+				default:
+					return false
+				}
+			case 60:
+				switch {
+				case r == int32(101):
+					st = 66
+				default:
+					return false
+				}
+			case 61:
+				switch {
+				case r == int32(101):
+					st = 67
+				default:
+					return false
+				}
+			case 62:
+				switch {
+				case r == int32(97):
+					st = 68
+				default:
+					return false
+				}
+			case 63:
+				switch {
+				case (r >= int32(9) && r <= int32(10)) || r == int32(13) || r == int32(32):
+					st = 63
+				case r == int32(44):
+					st = 69
+				case r == int32(125):
+					st = 5
+				default:
+					return false
+				}
+			case 64:
+				switch {
+				case (r >= int32(9) && r <= int32(10)) || r == int32(13) || r == int32(32):
+					st = 64
+				case r == int32(34):
+					st = 70
+				default:
+					return false
+				}
+			case 65:
+				switch {
+				case (r >= int32(0) && r <= int32(33)) || (r >= int32(35) && r <= int32(91)) || (r >= int32(93) && r <= int32(1114111)):
+					st = 71
+				case r == int32(92):
+					st = 72
+				default:
+					return false
+				}
+			case 66:
+				switch {
+				case r == int32(121):
+					st = 73
+				default:
+					return false
+				}
+			case 67:
+				switch {
+				case r == int32(109):
+					st = 74
+				default:
+					return false
+				}
+			case 68:
+				switch {
+				case r == int32(108):
+					st = 75
+				default:
+					return false
+				}
+			case 69:
+				switch {
+				case (r >= int32(9) && r <= int32(10)) || r == int32(13) || r == int32(32):
+					st = 69
+				case r == int32(34):
+					st = 76
+				default:
+					return false
+				}
+			case 70:
+				switch {
+				case (r >= int32(0) && r <= int32(33)) || (r >= int32(35) && r <= int32(91)) || (r >= int32(93) && r <= int32(1114111)):
+					st = 70
+				case r == int32(34):
+					st = 63
+				case r == int32(92):
+					st = 77
+				default:
+					return false
+				}
+			case 71:
+				switch {
+				case (r >= int32(0) && r <= int32(33)) || (r >= int32(35) && r <= int32(91)) || (r >= int32(93) && r <= int32(1114111)):
+					st = 71
+				case r == int32(34):
+					st = 63
+				case r == int32(92):
+					st = 72
+				default:
+					return false
+				}
+			case 72:
+				switch {
+				case (r >= int32(0) && r <= int32(9)) || (r >= int32(11) && r <= int32(1114111)):
+					st = 71
+				default:
+					return false
+				}
+			case 73:
+				switch {
+				case r == int32(34):
+					st = 78
+				default:
+					return false
+				}
+			case 74:
+				switch {
+				case r == int32(97):
+					st = 79
+				default:
+					return false
+				}
+			case 75:
+				switch {
+				case r == int32(117):
+					st = 80
+				default:
+					return false
+				}
+			case 76:
+				switch {
+				case r == int32(107):
+					st = 81
+				case r == int32(114):
+					st = 82
+				case r == int32(118):
+					st = 83
+				default:
+					return false
+				}
+			case 77:
+				switch {
+				case (r >= int32(0) && r <= int32(9)) || (r >= int32(11) && r <= int32(1114111)):
+					st = 70
+				default:
+					return false
+				}
+			case 78:
+				switch {
+				case (r >= int32(9) && r <= int32(10)) || r == int32(13) || r == int32(32):
+					st = 78
+				case r == int32(58):
+					st = 84
+				default:
+					return false
+				}
+			case 79:
+				switch {
+				case r == int32(114):
+					st = 85
+				default:
+					return false
+				}
+			case 80:
+				switch {
+				case r == int32(101):
+					st = 86
+				default:
+					return false
+				}
+			case 81:
+				switch {
+				case r == int32(101):
+					st = 87
+				default:
+					return false
+				}
+			case 82:
+				switch {
+				case r == int32(101):
+					st = 88
+				default:
+					return false
+				}
+			case 83:
+				switch {
+				case r == int32(97):
+					st = 89
+				default:
+					return false
+				}
+			case 84:
+				switch {
+				case (r >= int32(9) && r <= int32(10)) || r == int32(13) || r == int32(32):
+					st = 84
+				case r == int32(34):
+					st = 90
+				default:
+					return false
+				}
+			case 85:
+				switch {
+				case r == int32(107):
+					st = 91
+				default:
+					return false
+				}
+			case 86:
+				switch {
+				case r == int32(34):
+					st = 92
+				default:
+					return false
+				}
+			case 87:
+				switch {
+				case r == int32(121):
+					st = 93
+				default:
+					return false
+				}
+			case 88:
+				switch {
+				case r == int32(109):
+					st = 94
+				default:
+					return false
+				}
+			case 89:
+				switch {
+				case r == int32(108):
+					st = 95
+				default:
+					return false
+				}
+			case 90:
+				switch {
+				case (r >= int32(48) && r <= int32(57)) || (r >= int32(65) && r <= int32(90)) || (r >= int32(97) && r <= int32(122)):
+					st = 96
+				default:
+					return false
+				}
+			case 91:
+				switch {
+				case r == int32(34):
+					st = 97
+				default:
+					return false
+				}
+			case 92:
+				switch {
+				case (r >= int32(9) && r <= int32(10)) || r == int32(13) || r == int32(32):
+					st = 92
+				case r == int32(58):
+					st = 98
+				default:
+					return false
+				}
+			case 93:
+				switch {
+				case r == int32(34):
+					st = 99
+				default:
+					return false
+				}
+			case 94:
+				switch {
+				case r == int32(97):
+					st = 100
+				default:
+					return false
+				}
+			case 95:
+				switch {
+				case r == int32(117):
+					st = 101
+				default:
+					return false
+				}
+			case 96:
+				switch {
+				case r == int32(34):
+					st = 42
+				case r == int32(45) || (r >= int32(48) && r <= int32(57)) || (r >= int32(65) && r <= int32(90)) || (r >= int32(97) && r <= int32(122)):
+					st = 96
+				default:
+					return false
+				}
+			case 97:
+				switch {
+				case (r >= int32(9) && r <= int32(10)) || r == int32(13) || r == int32(32):
+					st = 97
+				case r == int32(58):
+					st = 102
+				default:
+					return false
+				}
+			case 98:
+				switch {
+				case (r >= int32(9) && r <= int32(10)) || r == int32(13) || r == int32(32):
+					st = 98
+				case r == int32(34):
+					st = 103
+				default:
+					return false
+				}
+			case 99:
+				switch {
+				case (r >= int32(9) && r <= int32(10)) || r == int32(13) || r == int32(32):
+					st = 99
+				case r == int32(58):
+					st = 104
+				default:
+					return false
+				}
+			case 100:
+				switch {
+				case r == int32(114):
+					st = 105
+				default:
+					return false
+				}
+			case 101:
+				switch {
+				case r == int32(101):
+					st = 106
+				default:
+					return false
+				}
+			case 102:
+				switch {
+				case (r >= int32(9) && r <= int32(10)) || r == int32(13) || r == int32(32):
+					st = 102
+				case r == int32(34):
+					st = 107
+				default:
+					return false
+				}
+			case 103:
+				switch {
+				case (r >= int32(0) && r <= int32(33)) || (r >= int32(35) && r <= int32(91)) || (r >= int32(93) && r <= int32(1114111)):
+					st = 108
+				case r == int32(92):
+					st = 109
+				default:
+					return false
+				}
+			case 104:
+				switch {
+				case (r >= int32(9) && r <= int32(10)) || r == int32(13) || r == int32(32):
+					st = 104
+				case r == int32(34):
+					st = 110
+				default:
+					return false
+				}
+			case 105:
+				switch {
+				case r == int32(107):
+					st = 111
+				default:
+					return false
+				}
+			case 106:
+				switch {
+				case r == int32(34):
+					st = 112
+				default:
+					return false
+				}
+			case 107:
+				switch {
+				case (r >= int32(0) && r <= int32(33)) || (r >= int32(35) && r <= int32(91)) || (r >= int32(93) && r <= int32(1114111)):
+					st = 107
+				case r == int32(34):
+					st = 42
+				case r == int32(92):
+					st = 113
+				default:
+					return false
+				}
+			case 108:
+				switch {
+				case (r >= int32(0) && r <= int32(33)) || (r >= int32(35) && r <= int32(91)) || (r >= int32(93) && r <= int32(1114111)):
+					st = 108
+				case r == int32(34):
+					st = 42
+				case r == int32(92):
+					st = 109
+				default:
+					return false
+				}
+			case 109:
+				switch {
+				case (r >= int32(0) && r <= int32(9)) || (r >= int32(11) && r <= int32(1114111)):
+					st = 108
+				default:
+					return false
+				}
+			case 110:
+				switch {
+				case (r >= int32(48) && r <= int32(57)) || (r >= int32(65) && r <= int32(90)) || (r >= int32(97) && r <= int32(122)):
+					st = 114
+				default:
+					return false
+				}
+			case 111:
+				switch {
+				case r == int32(34):
+					st = 115
+				default:
+					return false
+				}
+			case 112:
+				switch {
+				case (r >= int32(9) && r <= int32(10)) || r == int32(13) || r == int32(32):
+					st = 112
+				case r == int32(58):
+					st = 116
+				default:
+					return false
+				}
+			case 113:
+				switch {
+				case (r >= int32(0) && r <= int32(9)) || (r >= int32(11) && r <= int32(1114111)):
+					st = 107
+				default:
+					return false
+				}
+			case 114:
+				switch {
+				case r == int32(34):
+					st = 63
+				case r == int32(45) || (r >= int32(48) && r <= int32(57)) || (r >= int32(65) && r <= int32(90)) || (r >= int32(97) && r <= int32(122)):
+					st = 114
+				default:
+					return false
+				}
+			case 115:
+				switch {
+				case (r >= int32(9) && r <= int32(10)) || r == int32(13) || r == int32(32):
+					st = 115
+				case r == int32(58):
+					st = 117
+				default:
+					return false
+				}
+			case 116:
+				switch {
+				case (r >= int32(9) && r <= int32(10)) || r == int32(13) || r == int32(32):
+					st = 116
+				case r == int32(34):
+					st = 118
+				default:
+					return false
+				}
+			case 117:
+				switch {
+				case (r >= int32(9) && r <= int32(10)) || r == int32(13) || r == int32(32):
+					st = 117
+				case r == int32(34):
+					st = 119
+				default:
+					return false
+				}
+			case 118:
+				switch {
+				case (r >= int32(0) && r <= int32(33)) || (r >= int32(35) && r <= int32(91)) || (r >= int32(93) && r <= int32(1114111)):
+					st = 120
+				case r == int32(92):
+					st = 121
+				default:
+					return false
+				}
+			case 119:
+				switch {
+				case (r >= int32(0) && r <= int32(33)) || (r >= int32(35) && r <= int32(91)) || (r >= int32(93) && r <= int32(1114111)):
+					st = 119
+				case r == int32(34):
+					st = 63
+				case r == int32(92):
+					st = 122
+				default:
+					return false
+				}
+			case 120:
+				switch {
+				case (r >= int32(0) && r <= int32(33)) || (r >= int32(35) && r <= int32(91)) || (r >= int32(93) && r <= int32(1114111)):
+					st = 120
+				case r == int32(34):
+					st = 63
+				case r == int32(92):
+					st = 121
+				default:
+					return false
+				}
+			case 121:
+				switch {
+				case (r >= int32(0) && r <= int32(9)) || (r >= int32(11) && r <= int32(1114111)):
+					st = 120
+				default:
+					return false
+				}
+			case 122:
+				switch {
+				case (r >= int32(0) && r <= int32(9)) || (r >= int32(11) && r <= int32(1114111)):
+					st = 119
+				default:
+					return false
+				}
+			}
+		}
+		return st == 2
+	}
 )
 
 // Validate checks v against every rule of the ApiConditionCreate schema and returns all violations
@@ -537,8 +2252,7 @@ func (v *ApiConditionCreate) DecodeJX(d *jx.Decoder, path *validation.Path, errs
 				return err
 			}
 			if ok0 {
-				y0 := ApiConditionCreateConditionType(x0)
-				v.ConditionType = &y0
+				v.ConditionType = validation.Ptr(d, &p, ApiConditionCreateConditionType(x0))
 			}
 		case "condition_value":
 			p := path.Key("condition_value")
@@ -547,8 +2261,7 @@ func (v *ApiConditionCreate) DecodeJX(d *jx.Decoder, path *validation.Path, errs
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.ConditionValue = &y0
+				v.ConditionValue = validation.Ptr(d, &p, x0)
 			}
 		case "cookie_param_name":
 			p := path.Key("cookie_param_name")
@@ -557,8 +2270,7 @@ func (v *ApiConditionCreate) DecodeJX(d *jx.Decoder, path *validation.Path, errs
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.CookieParamName = &y0
+				v.CookieParamName = validation.Ptr(d, &p, x0)
 			}
 		case "frontend_authorizer_param_name":
 			p := path.Key("frontend_authorizer_param_name")
@@ -567,8 +2279,7 @@ func (v *ApiConditionCreate) DecodeJX(d *jx.Decoder, path *validation.Path, errs
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.FrontendAuthorizerParamName = &y0
+				v.FrontendAuthorizerParamName = validation.Ptr(d, &p, x0)
 			}
 		case "mapped_param_location":
 			p := path.Key("mapped_param_location")
@@ -577,8 +2288,7 @@ func (v *ApiConditionCreate) DecodeJX(d *jx.Decoder, path *validation.Path, errs
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.MappedParamLocation = &y0
+				v.MappedParamLocation = validation.Ptr(d, &p, x0)
 			}
 		case "mapped_param_name":
 			p := path.Key("mapped_param_name")
@@ -587,8 +2297,7 @@ func (v *ApiConditionCreate) DecodeJX(d *jx.Decoder, path *validation.Path, errs
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.MappedParamName = &y0
+				v.MappedParamName = validation.Ptr(d, &p, x0)
 			}
 		case "req_param_name":
 			p := path.Key("req_param_name")
@@ -597,8 +2306,7 @@ func (v *ApiConditionCreate) DecodeJX(d *jx.Decoder, path *validation.Path, errs
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.ReqParamName = &y0
+				v.ReqParamName = validation.Ptr(d, &p, x0)
 			}
 		case "sys_param_name":
 			p := path.Key("sys_param_name")
@@ -607,8 +2315,7 @@ func (v *ApiConditionCreate) DecodeJX(d *jx.Decoder, path *validation.Path, errs
 				return err
 			}
 			if ok0 {
-				y0 := ApiConditionCreateSysParamName(x0)
-				v.SysParamName = &y0
+				v.SysParamName = validation.Ptr(d, &p, ApiConditionCreateSysParamName(x0))
 			}
 		default:
 			if err := d.Skip(); err != nil {
@@ -694,8 +2401,7 @@ func (v *ApiFunc) DecodeJX(d *jx.Decoder, path *validation.Path, errs *validatio
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.AliasUrn = &y0
+				v.AliasUrn = validation.Ptr(d, &p, x0)
 			}
 		case "authorizer_id":
 			p := path.Key("authorizer_id")
@@ -704,8 +2410,7 @@ func (v *ApiFunc) DecodeJX(d *jx.Decoder, path *validation.Path, errs *validatio
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.AuthorizerId = &y0
+				v.AuthorizerId = validation.Ptr(d, &p, x0)
 			}
 		case "function_urn":
 			p := path.Key("function_urn")
@@ -714,8 +2419,7 @@ func (v *ApiFunc) DecodeJX(d *jx.Decoder, path *validation.Path, errs *validatio
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.FunctionUrn = &y0
+				v.FunctionUrn = validation.Ptr(d, &p, x0)
 			}
 		case "id":
 			p := path.Key("id")
@@ -724,8 +2428,7 @@ func (v *ApiFunc) DecodeJX(d *jx.Decoder, path *validation.Path, errs *validatio
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.Id = &y0
+				v.Id = validation.Ptr(d, &p, x0)
 			}
 		case "invocation_type":
 			p := path.Key("invocation_type")
@@ -734,8 +2437,7 @@ func (v *ApiFunc) DecodeJX(d *jx.Decoder, path *validation.Path, errs *validatio
 				return err
 			}
 			if ok0 {
-				y0 := ApiFuncInvocationType(x0)
-				v.InvocationType = &y0
+				v.InvocationType = validation.Ptr(d, &p, ApiFuncInvocationType(x0))
 			}
 		case "network_type":
 			p := path.Key("network_type")
@@ -744,8 +2446,7 @@ func (v *ApiFunc) DecodeJX(d *jx.Decoder, path *validation.Path, errs *validatio
 				return err
 			}
 			if ok0 {
-				y0 := ApiFuncNetworkType(x0)
-				v.NetworkType = &y0
+				v.NetworkType = validation.Ptr(d, &p, ApiFuncNetworkType(x0))
 			}
 		case "register_time":
 			p := path.Key("register_time")
@@ -754,8 +2455,7 @@ func (v *ApiFunc) DecodeJX(d *jx.Decoder, path *validation.Path, errs *validatio
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.RegisterTime = &y0
+				v.RegisterTime = validation.Ptr(d, &p, x0)
 			}
 		case "remark":
 			p := path.Key("remark")
@@ -764,8 +2464,7 @@ func (v *ApiFunc) DecodeJX(d *jx.Decoder, path *validation.Path, errs *validatio
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.Remark = &y0
+				v.Remark = validation.Ptr(d, &p, x0)
 			}
 		case "status":
 			p := path.Key("status")
@@ -774,8 +2473,7 @@ func (v *ApiFunc) DecodeJX(d *jx.Decoder, path *validation.Path, errs *validatio
 				return err
 			}
 			if ok0 && validation.FitInt(errs, &p, x0, 64) {
-				y0 := ApiFuncStatus(x0)
-				v.Status = &y0
+				v.Status = validation.Ptr(d, &p, ApiFuncStatus(x0))
 			}
 		case "timeout":
 			p := path.Key("timeout")
@@ -784,8 +2482,7 @@ func (v *ApiFunc) DecodeJX(d *jx.Decoder, path *validation.Path, errs *validatio
 				return err
 			}
 			if ok0 && validation.FitInt(errs, &p, x0, 64) {
-				y0 := int(x0)
-				v.Timeout = &y0
+				v.Timeout = validation.Ptr(d, &p, int(x0))
 			}
 		case "update_time":
 			p := path.Key("update_time")
@@ -794,8 +2491,7 @@ func (v *ApiFunc) DecodeJX(d *jx.Decoder, path *validation.Path, errs *validatio
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.UpdateTime = &y0
+				v.UpdateTime = validation.Ptr(d, &p, x0)
 			}
 		case "version":
 			p := path.Key("version")
@@ -804,8 +2500,7 @@ func (v *ApiFunc) DecodeJX(d *jx.Decoder, path *validation.Path, errs *validatio
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.Version = &y0
+				v.Version = validation.Ptr(d, &p, x0)
 			}
 		default:
 			if err := d.Skip(); err != nil {
@@ -884,8 +2579,7 @@ func (v *ApiFuncCreate) DecodeJX(d *jx.Decoder, path *validation.Path, errs *val
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.AliasUrn = &y0
+				v.AliasUrn = validation.Ptr(d, &p, x0)
 			}
 		case "authorizer_id":
 			p := path.Key("authorizer_id")
@@ -894,8 +2588,7 @@ func (v *ApiFuncCreate) DecodeJX(d *jx.Decoder, path *validation.Path, errs *val
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.AuthorizerId = &y0
+				v.AuthorizerId = validation.Ptr(d, &p, x0)
 			}
 		case "function_urn":
 			seen |= uint64(0x4)
@@ -924,8 +2617,7 @@ func (v *ApiFuncCreate) DecodeJX(d *jx.Decoder, path *validation.Path, errs *val
 				return err
 			}
 			if ok0 {
-				y0 := ApiFuncCreateNetworkType(x0)
-				v.NetworkType = &y0
+				v.NetworkType = validation.Ptr(d, &p, ApiFuncCreateNetworkType(x0))
 			}
 		case "remark":
 			p := path.Key("remark")
@@ -934,8 +2626,7 @@ func (v *ApiFuncCreate) DecodeJX(d *jx.Decoder, path *validation.Path, errs *val
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.Remark = &y0
+				v.Remark = validation.Ptr(d, &p, x0)
 			}
 		case "timeout":
 			seen |= uint64(0x40)
@@ -954,8 +2645,7 @@ func (v *ApiFuncCreate) DecodeJX(d *jx.Decoder, path *validation.Path, errs *val
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.Version = &y0
+				v.Version = validation.Ptr(d, &p, x0)
 			}
 		default:
 			if err := d.Skip(); err != nil {
@@ -1033,8 +2723,7 @@ func (v *ApiGroupCommonInfo) DecodeJX(d *jx.Decoder, path *validation.Path, errs
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.Id = &y0
+				v.Id = validation.Ptr(d, &p, x0)
 			}
 		case "name":
 			p := path.Key("name")
@@ -1043,8 +2732,7 @@ func (v *ApiGroupCommonInfo) DecodeJX(d *jx.Decoder, path *validation.Path, errs
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.Name = &y0
+				v.Name = validation.Ptr(d, &p, x0)
 			}
 		case "on_sell_status":
 			p := path.Key("on_sell_status")
@@ -1053,8 +2741,7 @@ func (v *ApiGroupCommonInfo) DecodeJX(d *jx.Decoder, path *validation.Path, errs
 				return err
 			}
 			if ok0 && validation.FitInt(errs, &p, x0, 64) {
-				y0 := ApiGroupCommonInfoOnSellStatus(x0)
-				v.OnSellStatus = &y0
+				v.OnSellStatus = validation.Ptr(d, &p, ApiGroupCommonInfoOnSellStatus(x0))
 			}
 		case "register_time":
 			p := path.Key("register_time")
@@ -1063,8 +2750,7 @@ func (v *ApiGroupCommonInfo) DecodeJX(d *jx.Decoder, path *validation.Path, errs
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.RegisterTime = &y0
+				v.RegisterTime = validation.Ptr(d, &p, x0)
 			}
 		case "sl_domain":
 			p := path.Key("sl_domain")
@@ -1073,8 +2759,7 @@ func (v *ApiGroupCommonInfo) DecodeJX(d *jx.Decoder, path *validation.Path, errs
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.SlDomain = &y0
+				v.SlDomain = validation.Ptr(d, &p, x0)
 			}
 		case "status":
 			p := path.Key("status")
@@ -1083,8 +2768,7 @@ func (v *ApiGroupCommonInfo) DecodeJX(d *jx.Decoder, path *validation.Path, errs
 				return err
 			}
 			if ok0 && validation.FitInt(errs, &p, x0, 64) {
-				y0 := ApiGroupCommonInfoStatus(x0)
-				v.Status = &y0
+				v.Status = validation.Ptr(d, &p, ApiGroupCommonInfoStatus(x0))
 			}
 		case "update_time":
 			p := path.Key("update_time")
@@ -1093,15 +2777,14 @@ func (v *ApiGroupCommonInfo) DecodeJX(d *jx.Decoder, path *validation.Path, errs
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.UpdateTime = &y0
+				v.UpdateTime = validation.Ptr(d, &p, x0)
 			}
 		case "url_domains":
 			p := path.Key("url_domains")
 			if ok0, err := validation.Expect(d, errs, &p, jx.Array, "an array"); err != nil {
 				return err
 			} else if ok0 {
-				arr0 := make([]UrlDomain, 0)
+				var arr0 []UrlDomain
 				it0, err := d.ArrIter()
 				if err != nil {
 					return err
@@ -1112,13 +2795,18 @@ func (v *ApiGroupCommonInfo) DecodeJX(d *jx.Decoder, path *validation.Path, errs
 					if err := e0.DecodeJX(d, &q0, errs); err != nil {
 						return err
 					}
+					if arr0 == nil {
+						arr0 = make([]UrlDomain, 0, validation.FirstRoom[UrlDomain]())
+					}
 					arr0 = append(arr0, e0)
 				}
 				if err := it0.Err(); err != nil {
 					return err
 				}
-				y0 := arr0
-				v.UrlDomains = &y0
+				if arr0 == nil {
+					arr0 = make([]UrlDomain, 0)
+				}
+				v.UrlDomains = validation.Ptr(d, &p, arr0)
 			}
 		default:
 			if err := d.Skip(); err != nil {
@@ -1310,8 +2998,7 @@ func (v *ApiInfoPerPage) DecodeJX(d *jx.Decoder, path *validation.Path, errs *va
 				return err
 			}
 			if ok0 && validation.FitInt(errs, &p, x0, 64) {
-				y0 := ApiInfoPerPageArrangeNecessary(x0)
-				v.ArrangeNecessary = &y0
+				v.ArrangeNecessary = validation.Ptr(d, &p, ApiInfoPerPageArrangeNecessary(x0))
 			}
 		case "auth_opt":
 			p := path.Key("auth_opt")
@@ -1327,8 +3014,7 @@ func (v *ApiInfoPerPage) DecodeJX(d *jx.Decoder, path *validation.Path, errs *va
 				return err
 			}
 			if ok0 {
-				y0 := ApiInfoPerPageAuthType(x0)
-				v.AuthType = &y0
+				v.AuthType = validation.Ptr(d, &p, ApiInfoPerPageAuthType(x0))
 			}
 		case "authorizer_id":
 			p := path.Key("authorizer_id")
@@ -1337,8 +3023,7 @@ func (v *ApiInfoPerPage) DecodeJX(d *jx.Decoder, path *validation.Path, errs *va
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.AuthorizerId = &y0
+				v.AuthorizerId = validation.Ptr(d, &p, x0)
 			}
 		case "backend_api":
 			p := path.Key("backend_api")
@@ -1360,8 +3045,7 @@ func (v *ApiInfoPerPage) DecodeJX(d *jx.Decoder, path *validation.Path, errs *va
 				return err
 			}
 			if ok0 {
-				y0 := ApiInfoPerPageBackendType(x0)
-				v.BackendType = &y0
+				v.BackendType = validation.Ptr(d, &p, ApiInfoPerPageBackendType(x0))
 			}
 		case "body_remark":
 			p := path.Key("body_remark")
@@ -1370,8 +3054,7 @@ func (v *ApiInfoPerPage) DecodeJX(d *jx.Decoder, path *validation.Path, errs *va
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.BodyRemark = &y0
+				v.BodyRemark = validation.Ptr(d, &p, x0)
 			}
 		case "content_type":
 			p := path.Key("content_type")
@@ -1380,8 +3063,7 @@ func (v *ApiInfoPerPage) DecodeJX(d *jx.Decoder, path *validation.Path, errs *va
 				return err
 			}
 			if ok0 {
-				y0 := ApiInfoPerPageContentType(x0)
-				v.ContentType = &y0
+				v.ContentType = validation.Ptr(d, &p, ApiInfoPerPageContentType(x0))
 			}
 		case "cors":
 			p := path.Key("cors")
@@ -1390,8 +3072,7 @@ func (v *ApiInfoPerPage) DecodeJX(d *jx.Decoder, path *validation.Path, errs *va
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.Cors = &y0
+				v.Cors = validation.Ptr(d, &p, x0)
 			}
 		case "domain_name":
 			p := path.Key("domain_name")
@@ -1400,8 +3081,7 @@ func (v *ApiInfoPerPage) DecodeJX(d *jx.Decoder, path *validation.Path, errs *va
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.DomainName = &y0
+				v.DomainName = validation.Ptr(d, &p, x0)
 			}
 		case "group_id":
 			p := path.Key("group_id")
@@ -1410,8 +3090,7 @@ func (v *ApiInfoPerPage) DecodeJX(d *jx.Decoder, path *validation.Path, errs *va
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.GroupId = &y0
+				v.GroupId = validation.Ptr(d, &p, x0)
 			}
 		case "group_name":
 			p := path.Key("group_name")
@@ -1420,8 +3099,7 @@ func (v *ApiInfoPerPage) DecodeJX(d *jx.Decoder, path *validation.Path, errs *va
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.GroupName = &y0
+				v.GroupName = validation.Ptr(d, &p, x0)
 			}
 		case "group_version":
 			p := path.Key("group_version")
@@ -1430,8 +3108,7 @@ func (v *ApiInfoPerPage) DecodeJX(d *jx.Decoder, path *validation.Path, errs *va
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.GroupVersion = &y0
+				v.GroupVersion = validation.Ptr(d, &p, x0)
 			}
 		case "id":
 			p := path.Key("id")
@@ -1440,8 +3117,7 @@ func (v *ApiInfoPerPage) DecodeJX(d *jx.Decoder, path *validation.Path, errs *va
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.Id = &y0
+				v.Id = validation.Ptr(d, &p, x0)
 			}
 		case "ld_api_id":
 			p := path.Key("ld_api_id")
@@ -1450,8 +3126,7 @@ func (v *ApiInfoPerPage) DecodeJX(d *jx.Decoder, path *validation.Path, errs *va
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.LdApiId = &y0
+				v.LdApiId = validation.Ptr(d, &p, x0)
 			}
 		case "match_mode":
 			p := path.Key("match_mode")
@@ -1460,8 +3135,7 @@ func (v *ApiInfoPerPage) DecodeJX(d *jx.Decoder, path *validation.Path, errs *va
 				return err
 			}
 			if ok0 {
-				y0 := ApiInfoPerPageMatchMode(x0)
-				v.MatchMode = &y0
+				v.MatchMode = validation.Ptr(d, &p, ApiInfoPerPageMatchMode(x0))
 			}
 		case "name":
 			p := path.Key("name")
@@ -1470,8 +3144,7 @@ func (v *ApiInfoPerPage) DecodeJX(d *jx.Decoder, path *validation.Path, errs *va
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.Name = &y0
+				v.Name = validation.Ptr(d, &p, x0)
 			}
 		case "publish_id":
 			p := path.Key("publish_id")
@@ -1480,8 +3153,7 @@ func (v *ApiInfoPerPage) DecodeJX(d *jx.Decoder, path *validation.Path, errs *va
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.PublishId = &y0
+				v.PublishId = validation.Ptr(d, &p, x0)
 			}
 		case "publish_time":
 			p := path.Key("publish_time")
@@ -1490,8 +3162,7 @@ func (v *ApiInfoPerPage) DecodeJX(d *jx.Decoder, path *validation.Path, errs *va
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.PublishTime = &y0
+				v.PublishTime = validation.Ptr(d, &p, x0)
 			}
 		case "register_time":
 			p := path.Key("register_time")
@@ -1500,8 +3171,7 @@ func (v *ApiInfoPerPage) DecodeJX(d *jx.Decoder, path *validation.Path, errs *va
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.RegisterTime = &y0
+				v.RegisterTime = validation.Ptr(d, &p, x0)
 			}
 		case "remark":
 			p := path.Key("remark")
@@ -1510,8 +3180,7 @@ func (v *ApiInfoPerPage) DecodeJX(d *jx.Decoder, path *validation.Path, errs *va
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.Remark = &y0
+				v.Remark = validation.Ptr(d, &p, x0)
 			}
 		case "req_method":
 			p := path.Key("req_method")
@@ -1520,15 +3189,14 @@ func (v *ApiInfoPerPage) DecodeJX(d *jx.Decoder, path *validation.Path, errs *va
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.ReqMethod = &y0
+				v.ReqMethod = validation.Ptr(d, &p, x0)
 			}
 		case "req_params":
 			p := path.Key("req_params")
 			if ok0, err := validation.Expect(d, errs, &p, jx.Array, "an array"); err != nil {
 				return err
 			} else if ok0 {
-				arr0 := make([]ReqParam, 0)
+				var arr0 []ReqParam
 				it0, err := d.ArrIter()
 				if err != nil {
 					return err
@@ -1539,13 +3207,18 @@ func (v *ApiInfoPerPage) DecodeJX(d *jx.Decoder, path *validation.Path, errs *va
 					if err := e0.DecodeJX(d, &q0, errs); err != nil {
 						return err
 					}
+					if arr0 == nil {
+						arr0 = make([]ReqParam, 0, validation.FirstRoom[ReqParam]())
+					}
 					arr0 = append(arr0, e0)
 				}
 				if err := it0.Err(); err != nil {
 					return err
 				}
-				y0 := arr0
-				v.ReqParams = &y0
+				if arr0 == nil {
+					arr0 = make([]ReqParam, 0)
+				}
+				v.ReqParams = validation.Ptr(d, &p, arr0)
 			}
 		case "req_protocol":
 			p := path.Key("req_protocol")
@@ -1554,8 +3227,7 @@ func (v *ApiInfoPerPage) DecodeJX(d *jx.Decoder, path *validation.Path, errs *va
 				return err
 			}
 			if ok0 {
-				y0 := ApiInfoPerPageReqProtocol(x0)
-				v.ReqProtocol = &y0
+				v.ReqProtocol = validation.Ptr(d, &p, ApiInfoPerPageReqProtocol(x0))
 			}
 		case "req_uri":
 			p := path.Key("req_uri")
@@ -1564,8 +3236,7 @@ func (v *ApiInfoPerPage) DecodeJX(d *jx.Decoder, path *validation.Path, errs *va
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.ReqUri = &y0
+				v.ReqUri = validation.Ptr(d, &p, x0)
 			}
 		case "response_id":
 			p := path.Key("response_id")
@@ -1574,8 +3245,7 @@ func (v *ApiInfoPerPage) DecodeJX(d *jx.Decoder, path *validation.Path, errs *va
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.ResponseId = &y0
+				v.ResponseId = validation.Ptr(d, &p, x0)
 			}
 		case "result_failure_sample":
 			p := path.Key("result_failure_sample")
@@ -1584,8 +3254,7 @@ func (v *ApiInfoPerPage) DecodeJX(d *jx.Decoder, path *validation.Path, errs *va
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.ResultFailureSample = &y0
+				v.ResultFailureSample = validation.Ptr(d, &p, x0)
 			}
 		case "result_normal_sample":
 			p := path.Key("result_normal_sample")
@@ -1594,8 +3263,7 @@ func (v *ApiInfoPerPage) DecodeJX(d *jx.Decoder, path *validation.Path, errs *va
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.ResultNormalSample = &y0
+				v.ResultNormalSample = validation.Ptr(d, &p, x0)
 			}
 		case "roma_app_id":
 			p := path.Key("roma_app_id")
@@ -1604,8 +3272,7 @@ func (v *ApiInfoPerPage) DecodeJX(d *jx.Decoder, path *validation.Path, errs *va
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.RomaAppId = &y0
+				v.RomaAppId = validation.Ptr(d, &p, x0)
 			}
 		case "roma_app_name":
 			p := path.Key("roma_app_name")
@@ -1614,8 +3281,7 @@ func (v *ApiInfoPerPage) DecodeJX(d *jx.Decoder, path *validation.Path, errs *va
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.RomaAppName = &y0
+				v.RomaAppName = validation.Ptr(d, &p, x0)
 			}
 		case "run_env_id":
 			p := path.Key("run_env_id")
@@ -1624,8 +3290,7 @@ func (v *ApiInfoPerPage) DecodeJX(d *jx.Decoder, path *validation.Path, errs *va
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.RunEnvId = &y0
+				v.RunEnvId = validation.Ptr(d, &p, x0)
 			}
 		case "run_env_name":
 			p := path.Key("run_env_name")
@@ -1634,8 +3299,7 @@ func (v *ApiInfoPerPage) DecodeJX(d *jx.Decoder, path *validation.Path, errs *va
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.RunEnvName = &y0
+				v.RunEnvName = validation.Ptr(d, &p, x0)
 			}
 		case "status":
 			p := path.Key("status")
@@ -1644,8 +3308,7 @@ func (v *ApiInfoPerPage) DecodeJX(d *jx.Decoder, path *validation.Path, errs *va
 				return err
 			}
 			if ok0 && validation.FitInt(errs, &p, x0, 64) {
-				y0 := ApiInfoPerPageStatus(x0)
-				v.Status = &y0
+				v.Status = validation.Ptr(d, &p, ApiInfoPerPageStatus(x0))
 			}
 		case "tag":
 			p := path.Key("tag")
@@ -1654,15 +3317,14 @@ func (v *ApiInfoPerPage) DecodeJX(d *jx.Decoder, path *validation.Path, errs *va
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.Tag = &y0
+				v.Tag = validation.Ptr(d, &p, x0)
 			}
 		case "tags":
 			p := path.Key("tags")
 			if ok0, err := validation.Expect(d, errs, &p, jx.Array, "an array"); err != nil {
 				return err
 			} else if ok0 {
-				arr0 := make([]string, 0)
+				var arr0 []string
 				it0, err := d.ArrIter()
 				if err != nil {
 					return err
@@ -1677,13 +3339,18 @@ func (v *ApiInfoPerPage) DecodeJX(d *jx.Decoder, path *validation.Path, errs *va
 					if ok1 {
 						e0 = x1
 					}
+					if arr0 == nil {
+						arr0 = make([]string, 0, validation.FirstRoom[string]())
+					}
 					arr0 = append(arr0, e0)
 				}
 				if err := it0.Err(); err != nil {
 					return err
 				}
-				y0 := arr0
-				v.Tags = &y0
+				if arr0 == nil {
+					arr0 = make([]string, 0)
+				}
+				v.Tags = validation.Ptr(d, &p, arr0)
 			}
 		case "type":
 			p := path.Key("type")
@@ -1692,8 +3359,7 @@ func (v *ApiInfoPerPage) DecodeJX(d *jx.Decoder, path *validation.Path, errs *va
 				return err
 			}
 			if ok0 && validation.FitInt(errs, &p, x0, 64) {
-				y0 := ApiInfoPerPageType(x0)
-				v.Type = &y0
+				v.Type = validation.Ptr(d, &p, ApiInfoPerPageType(x0))
 			}
 		case "update_time":
 			p := path.Key("update_time")
@@ -1702,8 +3368,7 @@ func (v *ApiInfoPerPage) DecodeJX(d *jx.Decoder, path *validation.Path, errs *va
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.UpdateTime = &y0
+				v.UpdateTime = validation.Ptr(d, &p, x0)
 			}
 		case "version":
 			p := path.Key("version")
@@ -1712,8 +3377,7 @@ func (v *ApiInfoPerPage) DecodeJX(d *jx.Decoder, path *validation.Path, errs *va
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.Version = &y0
+				v.Version = validation.Ptr(d, &p, x0)
 			}
 		default:
 			if err := d.Skip(); err != nil {
@@ -1789,8 +3453,7 @@ func (v *ApiMock) DecodeJX(d *jx.Decoder, path *validation.Path, errs *validatio
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.AuthorizerId = &y0
+				v.AuthorizerId = validation.Ptr(d, &p, x0)
 			}
 		case "header":
 			var x0 ApiMock_Header
@@ -1810,8 +3473,7 @@ func (v *ApiMock) DecodeJX(d *jx.Decoder, path *validation.Path, errs *validatio
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.Id = &y0
+				v.Id = validation.Ptr(d, &p, x0)
 			}
 		case "register_time":
 			p := path.Key("register_time")
@@ -1820,8 +3482,7 @@ func (v *ApiMock) DecodeJX(d *jx.Decoder, path *validation.Path, errs *validatio
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.RegisterTime = &y0
+				v.RegisterTime = validation.Ptr(d, &p, x0)
 			}
 		case "remark":
 			p := path.Key("remark")
@@ -1830,8 +3491,7 @@ func (v *ApiMock) DecodeJX(d *jx.Decoder, path *validation.Path, errs *validatio
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.Remark = &y0
+				v.Remark = validation.Ptr(d, &p, x0)
 			}
 		case "result_content":
 			p := path.Key("result_content")
@@ -1840,8 +3500,7 @@ func (v *ApiMock) DecodeJX(d *jx.Decoder, path *validation.Path, errs *validatio
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.ResultContent = &y0
+				v.ResultContent = validation.Ptr(d, &p, x0)
 			}
 		case "status":
 			p := path.Key("status")
@@ -1850,8 +3509,7 @@ func (v *ApiMock) DecodeJX(d *jx.Decoder, path *validation.Path, errs *validatio
 				return err
 			}
 			if ok0 && validation.FitInt(errs, &p, x0, 64) {
-				y0 := ApiMockStatus(x0)
-				v.Status = &y0
+				v.Status = validation.Ptr(d, &p, ApiMockStatus(x0))
 			}
 		case "status_code":
 			p := path.Key("status_code")
@@ -1860,8 +3518,7 @@ func (v *ApiMock) DecodeJX(d *jx.Decoder, path *validation.Path, errs *validatio
 				return err
 			}
 			if ok0 && validation.FitInt(errs, &p, x0, 64) {
-				y0 := ApiMockStatusCode(x0)
-				v.StatusCode = &y0
+				v.StatusCode = validation.Ptr(d, &p, ApiMockStatusCode(x0))
 			}
 		case "update_time":
 			p := path.Key("update_time")
@@ -1870,8 +3527,7 @@ func (v *ApiMock) DecodeJX(d *jx.Decoder, path *validation.Path, errs *validatio
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.UpdateTime = &y0
+				v.UpdateTime = validation.Ptr(d, &p, x0)
 			}
 		case "version":
 			p := path.Key("version")
@@ -1880,8 +3536,7 @@ func (v *ApiMock) DecodeJX(d *jx.Decoder, path *validation.Path, errs *validatio
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.Version = &y0
+				v.Version = validation.Ptr(d, &p, x0)
 			}
 		default:
 			if err := d.Skip(); err != nil {
@@ -1949,8 +3604,7 @@ func (v *ApiMockCreate) DecodeJX(d *jx.Decoder, path *validation.Path, errs *val
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.AuthorizerId = &y0
+				v.AuthorizerId = validation.Ptr(d, &p, x0)
 			}
 		case "header":
 			var x0 ApiMockCreate_Header
@@ -1970,8 +3624,7 @@ func (v *ApiMockCreate) DecodeJX(d *jx.Decoder, path *validation.Path, errs *val
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.Remark = &y0
+				v.Remark = validation.Ptr(d, &p, x0)
 			}
 		case "result_content":
 			p := path.Key("result_content")
@@ -1980,8 +3633,7 @@ func (v *ApiMockCreate) DecodeJX(d *jx.Decoder, path *validation.Path, errs *val
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.ResultContent = &y0
+				v.ResultContent = validation.Ptr(d, &p, x0)
 			}
 		case "status_code":
 			p := path.Key("status_code")
@@ -1990,8 +3642,7 @@ func (v *ApiMockCreate) DecodeJX(d *jx.Decoder, path *validation.Path, errs *val
 				return err
 			}
 			if ok0 && validation.FitInt(errs, &p, x0, 64) {
-				y0 := ApiMockCreateStatusCode(x0)
-				v.StatusCode = &y0
+				v.StatusCode = validation.Ptr(d, &p, ApiMockCreateStatusCode(x0))
 			}
 		case "version":
 			p := path.Key("version")
@@ -2000,8 +3651,7 @@ func (v *ApiMockCreate) DecodeJX(d *jx.Decoder, path *validation.Path, errs *val
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.Version = &y0
+				v.Version = validation.Ptr(d, &p, x0)
 			}
 		default:
 			if err := d.Skip(); err != nil {
@@ -2110,8 +3760,7 @@ func (v *ApiPolicyFunctionCreate) DecodeJX(d *jx.Decoder, path *validation.Path,
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.AliasUrn = &y0
+				v.AliasUrn = validation.Ptr(d, &p, x0)
 			}
 		case "authorizer_id":
 			p := path.Key("authorizer_id")
@@ -2120,15 +3769,14 @@ func (v *ApiPolicyFunctionCreate) DecodeJX(d *jx.Decoder, path *validation.Path,
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.AuthorizerId = &y0
+				v.AuthorizerId = validation.Ptr(d, &p, x0)
 			}
 		case "backend_params":
 			p := path.Key("backend_params")
 			if ok0, err := validation.Expect(d, errs, &p, jx.Array, "an array"); err != nil {
 				return err
 			} else if ok0 {
-				arr0 := make([]BackendParamBase, 0)
+				var arr0 []BackendParamBase
 				it0, err := d.ArrIter()
 				if err != nil {
 					return err
@@ -2139,13 +3787,18 @@ func (v *ApiPolicyFunctionCreate) DecodeJX(d *jx.Decoder, path *validation.Path,
 					if err := e0.DecodeJX(d, &q0, errs); err != nil {
 						return err
 					}
+					if arr0 == nil {
+						arr0 = make([]BackendParamBase, 0, validation.FirstRoom[BackendParamBase]())
+					}
 					arr0 = append(arr0, e0)
 				}
 				if err := it0.Err(); err != nil {
 					return err
 				}
-				y0 := arr0
-				v.BackendParams = &y0
+				if arr0 == nil {
+					arr0 = make([]BackendParamBase, 0)
+				}
+				v.BackendParams = validation.Ptr(d, &p, arr0)
 			}
 		case "conditions":
 			seen |= uint64(0x8)
@@ -2153,7 +3806,7 @@ func (v *ApiPolicyFunctionCreate) DecodeJX(d *jx.Decoder, path *validation.Path,
 			if ok0, err := validation.Expect(d, errs, &p, jx.Array, "an array"); err != nil {
 				return err
 			} else if ok0 {
-				arr0 := make([]ApiConditionCreate, 0)
+				var arr0 []ApiConditionCreate
 				it0, err := d.ArrIter()
 				if err != nil {
 					return err
@@ -2164,10 +3817,16 @@ func (v *ApiPolicyFunctionCreate) DecodeJX(d *jx.Decoder, path *validation.Path,
 					if err := e0.DecodeJX(d, &q0, errs); err != nil {
 						return err
 					}
+					if arr0 == nil {
+						arr0 = make([]ApiConditionCreate, 0, validation.FirstRoom[ApiConditionCreate]())
+					}
 					arr0 = append(arr0, e0)
 				}
 				if err := it0.Err(); err != nil {
 					return err
+				}
+				if arr0 == nil {
+					arr0 = make([]ApiConditionCreate, 0)
 				}
 				v.Conditions = arr0
 			}
@@ -2218,8 +3877,7 @@ func (v *ApiPolicyFunctionCreate) DecodeJX(d *jx.Decoder, path *validation.Path,
 				return err
 			}
 			if ok0 {
-				y0 := ApiPolicyFunctionCreateNetworkType(x0)
-				v.NetworkType = &y0
+				v.NetworkType = validation.Ptr(d, &p, ApiPolicyFunctionCreateNetworkType(x0))
 			}
 		case "timeout":
 			seen |= uint64(0x200)
@@ -2238,8 +3896,7 @@ func (v *ApiPolicyFunctionCreate) DecodeJX(d *jx.Decoder, path *validation.Path,
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.Version = &y0
+				v.Version = validation.Ptr(d, &p, x0)
 			}
 		default:
 			if err := d.Skip(); err != nil {
@@ -2361,8 +4018,7 @@ func (v *ApiPolicyFunctionResp) DecodeJX(d *jx.Decoder, path *validation.Path, e
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.AliasUrn = &y0
+				v.AliasUrn = validation.Ptr(d, &p, x0)
 			}
 		case "authorizer_id":
 			p := path.Key("authorizer_id")
@@ -2371,15 +4027,14 @@ func (v *ApiPolicyFunctionResp) DecodeJX(d *jx.Decoder, path *validation.Path, e
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.AuthorizerId = &y0
+				v.AuthorizerId = validation.Ptr(d, &p, x0)
 			}
 		case "backend_params":
 			p := path.Key("backend_params")
 			if ok0, err := validation.Expect(d, errs, &p, jx.Array, "an array"); err != nil {
 				return err
 			} else if ok0 {
-				arr0 := make([]BackendParam, 0)
+				var arr0 []BackendParam
 				it0, err := d.ArrIter()
 				if err != nil {
 					return err
@@ -2390,20 +4045,25 @@ func (v *ApiPolicyFunctionResp) DecodeJX(d *jx.Decoder, path *validation.Path, e
 					if err := e0.DecodeJX(d, &q0, errs); err != nil {
 						return err
 					}
+					if arr0 == nil {
+						arr0 = make([]BackendParam, 0, validation.FirstRoom[BackendParam]())
+					}
 					arr0 = append(arr0, e0)
 				}
 				if err := it0.Err(); err != nil {
 					return err
 				}
-				y0 := arr0
-				v.BackendParams = &y0
+				if arr0 == nil {
+					arr0 = make([]BackendParam, 0)
+				}
+				v.BackendParams = validation.Ptr(d, &p, arr0)
 			}
 		case "conditions":
 			p := path.Key("conditions")
 			if ok0, err := validation.Expect(d, errs, &p, jx.Array, "an array"); err != nil {
 				return err
 			} else if ok0 {
-				arr0 := make([]ConditionResp, 0)
+				var arr0 []ConditionResp
 				it0, err := d.ArrIter()
 				if err != nil {
 					return err
@@ -2414,13 +4074,18 @@ func (v *ApiPolicyFunctionResp) DecodeJX(d *jx.Decoder, path *validation.Path, e
 					if err := e0.DecodeJX(d, &q0, errs); err != nil {
 						return err
 					}
+					if arr0 == nil {
+						arr0 = make([]ConditionResp, 0, validation.FirstRoom[ConditionResp]())
+					}
 					arr0 = append(arr0, e0)
 				}
 				if err := it0.Err(); err != nil {
 					return err
 				}
-				y0 := arr0
-				v.Conditions = &y0
+				if arr0 == nil {
+					arr0 = make([]ConditionResp, 0)
+				}
+				v.Conditions = validation.Ptr(d, &p, arr0)
 			}
 		case "effect_mode":
 			p := path.Key("effect_mode")
@@ -2429,8 +4094,7 @@ func (v *ApiPolicyFunctionResp) DecodeJX(d *jx.Decoder, path *validation.Path, e
 				return err
 			}
 			if ok0 {
-				y0 := ApiPolicyFunctionRespEffectMode(x0)
-				v.EffectMode = &y0
+				v.EffectMode = validation.Ptr(d, &p, ApiPolicyFunctionRespEffectMode(x0))
 			}
 		case "function_urn":
 			p := path.Key("function_urn")
@@ -2439,8 +4103,7 @@ func (v *ApiPolicyFunctionResp) DecodeJX(d *jx.Decoder, path *validation.Path, e
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.FunctionUrn = &y0
+				v.FunctionUrn = validation.Ptr(d, &p, x0)
 			}
 		case "id":
 			p := path.Key("id")
@@ -2449,8 +4112,7 @@ func (v *ApiPolicyFunctionResp) DecodeJX(d *jx.Decoder, path *validation.Path, e
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.Id = &y0
+				v.Id = validation.Ptr(d, &p, x0)
 			}
 		case "invocation_type":
 			p := path.Key("invocation_type")
@@ -2459,8 +4121,7 @@ func (v *ApiPolicyFunctionResp) DecodeJX(d *jx.Decoder, path *validation.Path, e
 				return err
 			}
 			if ok0 {
-				y0 := ApiPolicyFunctionRespInvocationType(x0)
-				v.InvocationType = &y0
+				v.InvocationType = validation.Ptr(d, &p, ApiPolicyFunctionRespInvocationType(x0))
 			}
 		case "name":
 			p := path.Key("name")
@@ -2469,8 +4130,7 @@ func (v *ApiPolicyFunctionResp) DecodeJX(d *jx.Decoder, path *validation.Path, e
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.Name = &y0
+				v.Name = validation.Ptr(d, &p, x0)
 			}
 		case "network_type":
 			p := path.Key("network_type")
@@ -2479,8 +4139,7 @@ func (v *ApiPolicyFunctionResp) DecodeJX(d *jx.Decoder, path *validation.Path, e
 				return err
 			}
 			if ok0 {
-				y0 := ApiPolicyFunctionRespNetworkType(x0)
-				v.NetworkType = &y0
+				v.NetworkType = validation.Ptr(d, &p, ApiPolicyFunctionRespNetworkType(x0))
 			}
 		case "timeout":
 			p := path.Key("timeout")
@@ -2489,8 +4148,7 @@ func (v *ApiPolicyFunctionResp) DecodeJX(d *jx.Decoder, path *validation.Path, e
 				return err
 			}
 			if ok0 && validation.FitInt(errs, &p, x0, 64) {
-				y0 := int(x0)
-				v.Timeout = &y0
+				v.Timeout = validation.Ptr(d, &p, int(x0))
 			}
 		case "version":
 			p := path.Key("version")
@@ -2499,8 +4157,7 @@ func (v *ApiPolicyFunctionResp) DecodeJX(d *jx.Decoder, path *validation.Path, e
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.Version = &y0
+				v.Version = validation.Ptr(d, &p, x0)
 			}
 		default:
 			if err := d.Skip(); err != nil {
@@ -2635,15 +4292,14 @@ func (v *ApiPolicyHttpCreate) DecodeJX(d *jx.Decoder, path *validation.Path, err
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.AuthorizerId = &y0
+				v.AuthorizerId = validation.Ptr(d, &p, x0)
 			}
 		case "backend_params":
 			p := path.Key("backend_params")
 			if ok0, err := validation.Expect(d, errs, &p, jx.Array, "an array"); err != nil {
 				return err
 			} else if ok0 {
-				arr0 := make([]BackendParamBase, 0)
+				var arr0 []BackendParamBase
 				it0, err := d.ArrIter()
 				if err != nil {
 					return err
@@ -2654,13 +4310,18 @@ func (v *ApiPolicyHttpCreate) DecodeJX(d *jx.Decoder, path *validation.Path, err
 					if err := e0.DecodeJX(d, &q0, errs); err != nil {
 						return err
 					}
+					if arr0 == nil {
+						arr0 = make([]BackendParamBase, 0, validation.FirstRoom[BackendParamBase]())
+					}
 					arr0 = append(arr0, e0)
 				}
 				if err := it0.Err(); err != nil {
 					return err
 				}
-				y0 := arr0
-				v.BackendParams = &y0
+				if arr0 == nil {
+					arr0 = make([]BackendParamBase, 0)
+				}
+				v.BackendParams = validation.Ptr(d, &p, arr0)
 			}
 		case "conditions":
 			seen |= uint64(0x4)
@@ -2668,7 +4329,7 @@ func (v *ApiPolicyHttpCreate) DecodeJX(d *jx.Decoder, path *validation.Path, err
 			if ok0, err := validation.Expect(d, errs, &p, jx.Array, "an array"); err != nil {
 				return err
 			} else if ok0 {
-				arr0 := make([]ApiConditionCreate, 0)
+				var arr0 []ApiConditionCreate
 				it0, err := d.ArrIter()
 				if err != nil {
 					return err
@@ -2679,10 +4340,16 @@ func (v *ApiPolicyHttpCreate) DecodeJX(d *jx.Decoder, path *validation.Path, err
 					if err := e0.DecodeJX(d, &q0, errs); err != nil {
 						return err
 					}
+					if arr0 == nil {
+						arr0 = make([]ApiConditionCreate, 0, validation.FirstRoom[ApiConditionCreate]())
+					}
 					arr0 = append(arr0, e0)
 				}
 				if err := it0.Err(); err != nil {
 					return err
+				}
+				if arr0 == nil {
+					arr0 = make([]ApiConditionCreate, 0)
 				}
 				v.Conditions = arr0
 			}
@@ -2703,8 +4370,7 @@ func (v *ApiPolicyHttpCreate) DecodeJX(d *jx.Decoder, path *validation.Path, err
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.EnableClientSsl = &y0
+				v.EnableClientSsl = validation.Ptr(d, &p, x0)
 			}
 		case "name":
 			seen |= uint64(0x20)
@@ -2753,8 +4419,7 @@ func (v *ApiPolicyHttpCreate) DecodeJX(d *jx.Decoder, path *validation.Path, err
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.RetryCount = &y0
+				v.RetryCount = validation.Ptr(d, &p, x0)
 			}
 		case "timeout":
 			p := path.Key("timeout")
@@ -2763,8 +4428,7 @@ func (v *ApiPolicyHttpCreate) DecodeJX(d *jx.Decoder, path *validation.Path, err
 				return err
 			}
 			if ok0 && validation.FitInt(errs, &p, x0, 64) {
-				y0 := int(x0)
-				v.Timeout = &y0
+				v.Timeout = validation.Ptr(d, &p, int(x0))
 			}
 		case "url_domain":
 			p := path.Key("url_domain")
@@ -2773,8 +4437,7 @@ func (v *ApiPolicyHttpCreate) DecodeJX(d *jx.Decoder, path *validation.Path, err
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.UrlDomain = &y0
+				v.UrlDomain = validation.Ptr(d, &p, x0)
 			}
 		case "vpc_channel_info":
 			p := path.Key("vpc_channel_info")
@@ -2790,8 +4453,7 @@ func (v *ApiPolicyHttpCreate) DecodeJX(d *jx.Decoder, path *validation.Path, err
 				return err
 			}
 			if ok0 && validation.FitInt(errs, &p, x0, 64) {
-				y0 := ApiPolicyHttpCreateVpcChannelStatus(x0)
-				v.VpcChannelStatus = &y0
+				v.VpcChannelStatus = validation.Ptr(d, &p, ApiPolicyHttpCreateVpcChannelStatus(x0))
 			}
 		default:
 			if err := d.Skip(); err != nil {
@@ -2933,15 +4595,14 @@ func (v *ApiPolicyHttpResp) DecodeJX(d *jx.Decoder, path *validation.Path, errs 
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.AuthorizerId = &y0
+				v.AuthorizerId = validation.Ptr(d, &p, x0)
 			}
 		case "backend_params":
 			p := path.Key("backend_params")
 			if ok0, err := validation.Expect(d, errs, &p, jx.Array, "an array"); err != nil {
 				return err
 			} else if ok0 {
-				arr0 := make([]BackendParam, 0)
+				var arr0 []BackendParam
 				it0, err := d.ArrIter()
 				if err != nil {
 					return err
@@ -2952,20 +4613,25 @@ func (v *ApiPolicyHttpResp) DecodeJX(d *jx.Decoder, path *validation.Path, errs 
 					if err := e0.DecodeJX(d, &q0, errs); err != nil {
 						return err
 					}
+					if arr0 == nil {
+						arr0 = make([]BackendParam, 0, validation.FirstRoom[BackendParam]())
+					}
 					arr0 = append(arr0, e0)
 				}
 				if err := it0.Err(); err != nil {
 					return err
 				}
-				y0 := arr0
-				v.BackendParams = &y0
+				if arr0 == nil {
+					arr0 = make([]BackendParam, 0)
+				}
+				v.BackendParams = validation.Ptr(d, &p, arr0)
 			}
 		case "conditions":
 			p := path.Key("conditions")
 			if ok0, err := validation.Expect(d, errs, &p, jx.Array, "an array"); err != nil {
 				return err
 			} else if ok0 {
-				arr0 := make([]ConditionResp, 0)
+				var arr0 []ConditionResp
 				it0, err := d.ArrIter()
 				if err != nil {
 					return err
@@ -2976,13 +4642,18 @@ func (v *ApiPolicyHttpResp) DecodeJX(d *jx.Decoder, path *validation.Path, errs 
 					if err := e0.DecodeJX(d, &q0, errs); err != nil {
 						return err
 					}
+					if arr0 == nil {
+						arr0 = make([]ConditionResp, 0, validation.FirstRoom[ConditionResp]())
+					}
 					arr0 = append(arr0, e0)
 				}
 				if err := it0.Err(); err != nil {
 					return err
 				}
-				y0 := arr0
-				v.Conditions = &y0
+				if arr0 == nil {
+					arr0 = make([]ConditionResp, 0)
+				}
+				v.Conditions = validation.Ptr(d, &p, arr0)
 			}
 		case "effect_mode":
 			p := path.Key("effect_mode")
@@ -2991,8 +4662,7 @@ func (v *ApiPolicyHttpResp) DecodeJX(d *jx.Decoder, path *validation.Path, errs 
 				return err
 			}
 			if ok0 {
-				y0 := ApiPolicyHttpRespEffectMode(x0)
-				v.EffectMode = &y0
+				v.EffectMode = validation.Ptr(d, &p, ApiPolicyHttpRespEffectMode(x0))
 			}
 		case "enable_client_ssl":
 			p := path.Key("enable_client_ssl")
@@ -3001,8 +4671,7 @@ func (v *ApiPolicyHttpResp) DecodeJX(d *jx.Decoder, path *validation.Path, errs 
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.EnableClientSsl = &y0
+				v.EnableClientSsl = validation.Ptr(d, &p, x0)
 			}
 		case "id":
 			p := path.Key("id")
@@ -3011,8 +4680,7 @@ func (v *ApiPolicyHttpResp) DecodeJX(d *jx.Decoder, path *validation.Path, errs 
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.Id = &y0
+				v.Id = validation.Ptr(d, &p, x0)
 			}
 		case "name":
 			p := path.Key("name")
@@ -3021,8 +4689,7 @@ func (v *ApiPolicyHttpResp) DecodeJX(d *jx.Decoder, path *validation.Path, errs 
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.Name = &y0
+				v.Name = validation.Ptr(d, &p, x0)
 			}
 		case "req_method":
 			p := path.Key("req_method")
@@ -3031,8 +4698,7 @@ func (v *ApiPolicyHttpResp) DecodeJX(d *jx.Decoder, path *validation.Path, errs 
 				return err
 			}
 			if ok0 {
-				y0 := ApiPolicyHttpRespReqMethod(x0)
-				v.ReqMethod = &y0
+				v.ReqMethod = validation.Ptr(d, &p, ApiPolicyHttpRespReqMethod(x0))
 			}
 		case "req_protocol":
 			p := path.Key("req_protocol")
@@ -3041,8 +4707,7 @@ func (v *ApiPolicyHttpResp) DecodeJX(d *jx.Decoder, path *validation.Path, errs 
 				return err
 			}
 			if ok0 {
-				y0 := ApiPolicyHttpRespReqProtocol(x0)
-				v.ReqProtocol = &y0
+				v.ReqProtocol = validation.Ptr(d, &p, ApiPolicyHttpRespReqProtocol(x0))
 			}
 		case "req_uri":
 			p := path.Key("req_uri")
@@ -3051,8 +4716,7 @@ func (v *ApiPolicyHttpResp) DecodeJX(d *jx.Decoder, path *validation.Path, errs 
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.ReqUri = &y0
+				v.ReqUri = validation.Ptr(d, &p, x0)
 			}
 		case "retry_count":
 			p := path.Key("retry_count")
@@ -3061,8 +4725,7 @@ func (v *ApiPolicyHttpResp) DecodeJX(d *jx.Decoder, path *validation.Path, errs 
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.RetryCount = &y0
+				v.RetryCount = validation.Ptr(d, &p, x0)
 			}
 		case "timeout":
 			p := path.Key("timeout")
@@ -3071,8 +4734,7 @@ func (v *ApiPolicyHttpResp) DecodeJX(d *jx.Decoder, path *validation.Path, errs 
 				return err
 			}
 			if ok0 && validation.FitInt(errs, &p, x0, 64) {
-				y0 := int(x0)
-				v.Timeout = &y0
+				v.Timeout = validation.Ptr(d, &p, int(x0))
 			}
 		case "url_domain":
 			p := path.Key("url_domain")
@@ -3081,8 +4743,7 @@ func (v *ApiPolicyHttpResp) DecodeJX(d *jx.Decoder, path *validation.Path, errs 
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.UrlDomain = &y0
+				v.UrlDomain = validation.Ptr(d, &p, x0)
 			}
 		case "vpc_channel_info":
 			p := path.Key("vpc_channel_info")
@@ -3098,8 +4759,7 @@ func (v *ApiPolicyHttpResp) DecodeJX(d *jx.Decoder, path *validation.Path, errs 
 				return err
 			}
 			if ok0 && validation.FitInt(errs, &p, x0, 64) {
-				y0 := ApiPolicyHttpRespVpcChannelStatus(x0)
-				v.VpcChannelStatus = &y0
+				v.VpcChannelStatus = validation.Ptr(d, &p, ApiPolicyHttpRespVpcChannelStatus(x0))
 			}
 		default:
 			if err := d.Skip(); err != nil {
@@ -3215,15 +4875,14 @@ func (v *ApiPolicyHttpRespV1) DecodeJX(d *jx.Decoder, path *validation.Path, err
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.AuthorizerId = &y0
+				v.AuthorizerId = validation.Ptr(d, &p, x0)
 			}
 		case "backend_params":
 			p := path.Key("backend_params")
 			if ok0, err := validation.Expect(d, errs, &p, jx.Array, "an array"); err != nil {
 				return err
 			} else if ok0 {
-				arr0 := make([]BackendParam, 0)
+				var arr0 []BackendParam
 				it0, err := d.ArrIter()
 				if err != nil {
 					return err
@@ -3234,20 +4893,25 @@ func (v *ApiPolicyHttpRespV1) DecodeJX(d *jx.Decoder, path *validation.Path, err
 					if err := e0.DecodeJX(d, &q0, errs); err != nil {
 						return err
 					}
+					if arr0 == nil {
+						arr0 = make([]BackendParam, 0, validation.FirstRoom[BackendParam]())
+					}
 					arr0 = append(arr0, e0)
 				}
 				if err := it0.Err(); err != nil {
 					return err
 				}
-				y0 := arr0
-				v.BackendParams = &y0
+				if arr0 == nil {
+					arr0 = make([]BackendParam, 0)
+				}
+				v.BackendParams = validation.Ptr(d, &p, arr0)
 			}
 		case "conditions":
 			p := path.Key("conditions")
 			if ok0, err := validation.Expect(d, errs, &p, jx.Array, "an array"); err != nil {
 				return err
 			} else if ok0 {
-				arr0 := make([]ConditionResp, 0)
+				var arr0 []ConditionResp
 				it0, err := d.ArrIter()
 				if err != nil {
 					return err
@@ -3258,13 +4922,18 @@ func (v *ApiPolicyHttpRespV1) DecodeJX(d *jx.Decoder, path *validation.Path, err
 					if err := e0.DecodeJX(d, &q0, errs); err != nil {
 						return err
 					}
+					if arr0 == nil {
+						arr0 = make([]ConditionResp, 0, validation.FirstRoom[ConditionResp]())
+					}
 					arr0 = append(arr0, e0)
 				}
 				if err := it0.Err(); err != nil {
 					return err
 				}
-				y0 := arr0
-				v.Conditions = &y0
+				if arr0 == nil {
+					arr0 = make([]ConditionResp, 0)
+				}
+				v.Conditions = validation.Ptr(d, &p, arr0)
 			}
 		case "effect_mode":
 			p := path.Key("effect_mode")
@@ -3273,8 +4942,7 @@ func (v *ApiPolicyHttpRespV1) DecodeJX(d *jx.Decoder, path *validation.Path, err
 				return err
 			}
 			if ok0 {
-				y0 := ApiPolicyHttpRespV1EffectMode(x0)
-				v.EffectMode = &y0
+				v.EffectMode = validation.Ptr(d, &p, ApiPolicyHttpRespV1EffectMode(x0))
 			}
 		case "enable_client_ssl":
 			p := path.Key("enable_client_ssl")
@@ -3283,8 +4951,7 @@ func (v *ApiPolicyHttpRespV1) DecodeJX(d *jx.Decoder, path *validation.Path, err
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.EnableClientSsl = &y0
+				v.EnableClientSsl = validation.Ptr(d, &p, x0)
 			}
 		case "id":
 			p := path.Key("id")
@@ -3293,8 +4960,7 @@ func (v *ApiPolicyHttpRespV1) DecodeJX(d *jx.Decoder, path *validation.Path, err
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.Id = &y0
+				v.Id = validation.Ptr(d, &p, x0)
 			}
 		case "name":
 			p := path.Key("name")
@@ -3303,8 +4969,7 @@ func (v *ApiPolicyHttpRespV1) DecodeJX(d *jx.Decoder, path *validation.Path, err
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.Name = &y0
+				v.Name = validation.Ptr(d, &p, x0)
 			}
 		case "req_method":
 			p := path.Key("req_method")
@@ -3313,8 +4978,7 @@ func (v *ApiPolicyHttpRespV1) DecodeJX(d *jx.Decoder, path *validation.Path, err
 				return err
 			}
 			if ok0 {
-				y0 := ApiPolicyHttpRespV1ReqMethod(x0)
-				v.ReqMethod = &y0
+				v.ReqMethod = validation.Ptr(d, &p, ApiPolicyHttpRespV1ReqMethod(x0))
 			}
 		case "req_protocol":
 			p := path.Key("req_protocol")
@@ -3323,8 +4987,7 @@ func (v *ApiPolicyHttpRespV1) DecodeJX(d *jx.Decoder, path *validation.Path, err
 				return err
 			}
 			if ok0 {
-				y0 := ApiPolicyHttpRespV1ReqProtocol(x0)
-				v.ReqProtocol = &y0
+				v.ReqProtocol = validation.Ptr(d, &p, ApiPolicyHttpRespV1ReqProtocol(x0))
 			}
 		case "req_uri":
 			p := path.Key("req_uri")
@@ -3333,8 +4996,7 @@ func (v *ApiPolicyHttpRespV1) DecodeJX(d *jx.Decoder, path *validation.Path, err
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.ReqUri = &y0
+				v.ReqUri = validation.Ptr(d, &p, x0)
 			}
 		case "timeout":
 			p := path.Key("timeout")
@@ -3343,8 +5005,7 @@ func (v *ApiPolicyHttpRespV1) DecodeJX(d *jx.Decoder, path *validation.Path, err
 				return err
 			}
 			if ok0 && validation.FitInt(errs, &p, x0, 64) {
-				y0 := int(x0)
-				v.Timeout = &y0
+				v.Timeout = validation.Ptr(d, &p, int(x0))
 			}
 		case "url_domain":
 			p := path.Key("url_domain")
@@ -3353,8 +5014,7 @@ func (v *ApiPolicyHttpRespV1) DecodeJX(d *jx.Decoder, path *validation.Path, err
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.UrlDomain = &y0
+				v.UrlDomain = validation.Ptr(d, &p, x0)
 			}
 		case "vpc_info":
 			var x0 ApiPolicyHttpRespV1_VpcInfo
@@ -3374,8 +5034,7 @@ func (v *ApiPolicyHttpRespV1) DecodeJX(d *jx.Decoder, path *validation.Path, err
 				return err
 			}
 			if ok0 && validation.FitInt(errs, &p, x0, 64) {
-				y0 := ApiPolicyHttpRespV1VpcStatus(x0)
-				v.VpcStatus = &y0
+				v.VpcStatus = validation.Ptr(d, &p, ApiPolicyHttpRespV1VpcStatus(x0))
 			}
 		case "vpcinfo":
 			p := path.Key("vpcinfo")
@@ -3476,15 +5135,14 @@ func (v *ApiPolicyMockCreate) DecodeJX(d *jx.Decoder, path *validation.Path, err
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.AuthorizerId = &y0
+				v.AuthorizerId = validation.Ptr(d, &p, x0)
 			}
 		case "backend_params":
 			p := path.Key("backend_params")
 			if ok0, err := validation.Expect(d, errs, &p, jx.Array, "an array"); err != nil {
 				return err
 			} else if ok0 {
-				arr0 := make([]BackendParamBase, 0)
+				var arr0 []BackendParamBase
 				it0, err := d.ArrIter()
 				if err != nil {
 					return err
@@ -3495,13 +5153,18 @@ func (v *ApiPolicyMockCreate) DecodeJX(d *jx.Decoder, path *validation.Path, err
 					if err := e0.DecodeJX(d, &q0, errs); err != nil {
 						return err
 					}
+					if arr0 == nil {
+						arr0 = make([]BackendParamBase, 0, validation.FirstRoom[BackendParamBase]())
+					}
 					arr0 = append(arr0, e0)
 				}
 				if err := it0.Err(); err != nil {
 					return err
 				}
-				y0 := arr0
-				v.BackendParams = &y0
+				if arr0 == nil {
+					arr0 = make([]BackendParamBase, 0)
+				}
+				v.BackendParams = validation.Ptr(d, &p, arr0)
 			}
 		case "conditions":
 			seen |= uint64(0x4)
@@ -3509,7 +5172,7 @@ func (v *ApiPolicyMockCreate) DecodeJX(d *jx.Decoder, path *validation.Path, err
 			if ok0, err := validation.Expect(d, errs, &p, jx.Array, "an array"); err != nil {
 				return err
 			} else if ok0 {
-				arr0 := make([]ApiConditionCreate, 0)
+				var arr0 []ApiConditionCreate
 				it0, err := d.ArrIter()
 				if err != nil {
 					return err
@@ -3520,10 +5183,16 @@ func (v *ApiPolicyMockCreate) DecodeJX(d *jx.Decoder, path *validation.Path, err
 					if err := e0.DecodeJX(d, &q0, errs); err != nil {
 						return err
 					}
+					if arr0 == nil {
+						arr0 = make([]ApiConditionCreate, 0, validation.FirstRoom[ApiConditionCreate]())
+					}
 					arr0 = append(arr0, e0)
 				}
 				if err := it0.Err(); err != nil {
 					return err
+				}
+				if arr0 == nil {
+					arr0 = make([]ApiConditionCreate, 0)
 				}
 				v.Conditions = arr0
 			}
@@ -3565,8 +5234,7 @@ func (v *ApiPolicyMockCreate) DecodeJX(d *jx.Decoder, path *validation.Path, err
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.ResultContent = &y0
+				v.ResultContent = validation.Ptr(d, &p, x0)
 			}
 		case "status_code":
 			p := path.Key("status_code")
@@ -3575,8 +5243,7 @@ func (v *ApiPolicyMockCreate) DecodeJX(d *jx.Decoder, path *validation.Path, err
 				return err
 			}
 			if ok0 && validation.FitInt(errs, &p, x0, 64) {
-				y0 := ApiPolicyMockCreateStatusCode(x0)
-				v.StatusCode = &y0
+				v.StatusCode = validation.Ptr(d, &p, ApiPolicyMockCreateStatusCode(x0))
 			}
 		default:
 			if err := d.Skip(); err != nil {
@@ -3675,15 +5342,14 @@ func (v *ApiPolicyMockResp) DecodeJX(d *jx.Decoder, path *validation.Path, errs 
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.AuthorizerId = &y0
+				v.AuthorizerId = validation.Ptr(d, &p, x0)
 			}
 		case "backend_params":
 			p := path.Key("backend_params")
 			if ok0, err := validation.Expect(d, errs, &p, jx.Array, "an array"); err != nil {
 				return err
 			} else if ok0 {
-				arr0 := make([]BackendParam, 0)
+				var arr0 []BackendParam
 				it0, err := d.ArrIter()
 				if err != nil {
 					return err
@@ -3694,20 +5360,25 @@ func (v *ApiPolicyMockResp) DecodeJX(d *jx.Decoder, path *validation.Path, errs 
 					if err := e0.DecodeJX(d, &q0, errs); err != nil {
 						return err
 					}
+					if arr0 == nil {
+						arr0 = make([]BackendParam, 0, validation.FirstRoom[BackendParam]())
+					}
 					arr0 = append(arr0, e0)
 				}
 				if err := it0.Err(); err != nil {
 					return err
 				}
-				y0 := arr0
-				v.BackendParams = &y0
+				if arr0 == nil {
+					arr0 = make([]BackendParam, 0)
+				}
+				v.BackendParams = validation.Ptr(d, &p, arr0)
 			}
 		case "conditions":
 			p := path.Key("conditions")
 			if ok0, err := validation.Expect(d, errs, &p, jx.Array, "an array"); err != nil {
 				return err
 			} else if ok0 {
-				arr0 := make([]ConditionResp, 0)
+				var arr0 []ConditionResp
 				it0, err := d.ArrIter()
 				if err != nil {
 					return err
@@ -3718,13 +5389,18 @@ func (v *ApiPolicyMockResp) DecodeJX(d *jx.Decoder, path *validation.Path, errs 
 					if err := e0.DecodeJX(d, &q0, errs); err != nil {
 						return err
 					}
+					if arr0 == nil {
+						arr0 = make([]ConditionResp, 0, validation.FirstRoom[ConditionResp]())
+					}
 					arr0 = append(arr0, e0)
 				}
 				if err := it0.Err(); err != nil {
 					return err
 				}
-				y0 := arr0
-				v.Conditions = &y0
+				if arr0 == nil {
+					arr0 = make([]ConditionResp, 0)
+				}
+				v.Conditions = validation.Ptr(d, &p, arr0)
 			}
 		case "effect_mode":
 			p := path.Key("effect_mode")
@@ -3733,8 +5409,7 @@ func (v *ApiPolicyMockResp) DecodeJX(d *jx.Decoder, path *validation.Path, errs 
 				return err
 			}
 			if ok0 {
-				y0 := ApiPolicyMockRespEffectMode(x0)
-				v.EffectMode = &y0
+				v.EffectMode = validation.Ptr(d, &p, ApiPolicyMockRespEffectMode(x0))
 			}
 		case "header":
 			var x0 ApiPolicyMockResp_Header
@@ -3754,8 +5429,7 @@ func (v *ApiPolicyMockResp) DecodeJX(d *jx.Decoder, path *validation.Path, errs 
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.Id = &y0
+				v.Id = validation.Ptr(d, &p, x0)
 			}
 		case "name":
 			p := path.Key("name")
@@ -3764,8 +5438,7 @@ func (v *ApiPolicyMockResp) DecodeJX(d *jx.Decoder, path *validation.Path, errs 
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.Name = &y0
+				v.Name = validation.Ptr(d, &p, x0)
 			}
 		case "result_content":
 			p := path.Key("result_content")
@@ -3774,8 +5447,7 @@ func (v *ApiPolicyMockResp) DecodeJX(d *jx.Decoder, path *validation.Path, errs 
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.ResultContent = &y0
+				v.ResultContent = validation.Ptr(d, &p, x0)
 			}
 		case "status_code":
 			p := path.Key("status_code")
@@ -3784,8 +5456,7 @@ func (v *ApiPolicyMockResp) DecodeJX(d *jx.Decoder, path *validation.Path, errs 
 				return err
 			}
 			if ok0 && validation.FitInt(errs, &p, x0, 64) {
-				y0 := ApiPolicyMockRespStatusCode(x0)
-				v.StatusCode = &y0
+				v.StatusCode = validation.Ptr(d, &p, ApiPolicyMockRespStatusCode(x0))
 			}
 		default:
 			if err := d.Skip(); err != nil {
@@ -3839,8 +5510,7 @@ func (v *AuthOpt) DecodeJX(d *jx.Decoder, path *validation.Path, errs *validatio
 				return err
 			}
 			if ok0 {
-				y0 := AuthOptAppCodeAuthType(x0)
-				v.AppCodeAuthType = &y0
+				v.AppCodeAuthType = validation.Ptr(d, &p, AuthOptAppCodeAuthType(x0))
 			}
 		default:
 			if err := d.Skip(); err != nil {
@@ -3899,8 +5569,7 @@ func (v *AuthOptResp) DecodeJX(d *jx.Decoder, path *validation.Path, errs *valid
 				return err
 			}
 			if ok0 {
-				y0 := AuthOptRespAppCodeAuthType(x0)
-				v.AppCodeAuthType = &y0
+				v.AppCodeAuthType = validation.Ptr(d, &p, AuthOptRespAppCodeAuthType(x0))
 			}
 		case "auth_code_auth_type":
 			p := path.Key("auth_code_auth_type")
@@ -3909,8 +5578,7 @@ func (v *AuthOptResp) DecodeJX(d *jx.Decoder, path *validation.Path, errs *valid
 				return err
 			}
 			if ok0 {
-				y0 := AuthOptRespAuthCodeAuthType(x0)
-				v.AuthCodeAuthType = &y0
+				v.AuthCodeAuthType = validation.Ptr(d, &p, AuthOptRespAuthCodeAuthType(x0))
 			}
 		default:
 			if err := d.Skip(); err != nil {
@@ -4007,8 +5675,7 @@ func (v *BackendApi) DecodeJX(d *jx.Decoder, path *validation.Path, errs *valida
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.AuthorizerId = &y0
+				v.AuthorizerId = validation.Ptr(d, &p, x0)
 			}
 		case "enable_client_ssl":
 			p := path.Key("enable_client_ssl")
@@ -4017,8 +5684,7 @@ func (v *BackendApi) DecodeJX(d *jx.Decoder, path *validation.Path, errs *valida
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.EnableClientSsl = &y0
+				v.EnableClientSsl = validation.Ptr(d, &p, x0)
 			}
 		case "id":
 			p := path.Key("id")
@@ -4027,8 +5693,7 @@ func (v *BackendApi) DecodeJX(d *jx.Decoder, path *validation.Path, errs *valida
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.Id = &y0
+				v.Id = validation.Ptr(d, &p, x0)
 			}
 		case "register_time":
 			p := path.Key("register_time")
@@ -4037,8 +5702,7 @@ func (v *BackendApi) DecodeJX(d *jx.Decoder, path *validation.Path, errs *valida
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.RegisterTime = &y0
+				v.RegisterTime = validation.Ptr(d, &p, x0)
 			}
 		case "remark":
 			p := path.Key("remark")
@@ -4047,8 +5711,7 @@ func (v *BackendApi) DecodeJX(d *jx.Decoder, path *validation.Path, errs *valida
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.Remark = &y0
+				v.Remark = validation.Ptr(d, &p, x0)
 			}
 		case "req_method":
 			p := path.Key("req_method")
@@ -4057,8 +5720,7 @@ func (v *BackendApi) DecodeJX(d *jx.Decoder, path *validation.Path, errs *valida
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.ReqMethod = &y0
+				v.ReqMethod = validation.Ptr(d, &p, x0)
 			}
 		case "req_protocol":
 			p := path.Key("req_protocol")
@@ -4067,8 +5729,7 @@ func (v *BackendApi) DecodeJX(d *jx.Decoder, path *validation.Path, errs *valida
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.ReqProtocol = &y0
+				v.ReqProtocol = validation.Ptr(d, &p, x0)
 			}
 		case "req_uri":
 			p := path.Key("req_uri")
@@ -4077,8 +5738,7 @@ func (v *BackendApi) DecodeJX(d *jx.Decoder, path *validation.Path, errs *valida
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.ReqUri = &y0
+				v.ReqUri = validation.Ptr(d, &p, x0)
 			}
 		case "retry_count":
 			p := path.Key("retry_count")
@@ -4087,8 +5747,7 @@ func (v *BackendApi) DecodeJX(d *jx.Decoder, path *validation.Path, errs *valida
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.RetryCount = &y0
+				v.RetryCount = validation.Ptr(d, &p, x0)
 			}
 		case "status":
 			p := path.Key("status")
@@ -4097,8 +5756,7 @@ func (v *BackendApi) DecodeJX(d *jx.Decoder, path *validation.Path, errs *valida
 				return err
 			}
 			if ok0 && validation.FitInt(errs, &p, x0, 64) {
-				y0 := BackendApiStatus(x0)
-				v.Status = &y0
+				v.Status = validation.Ptr(d, &p, BackendApiStatus(x0))
 			}
 		case "timeout":
 			p := path.Key("timeout")
@@ -4107,8 +5765,7 @@ func (v *BackendApi) DecodeJX(d *jx.Decoder, path *validation.Path, errs *valida
 				return err
 			}
 			if ok0 && validation.FitInt(errs, &p, x0, 64) {
-				y0 := int(x0)
-				v.Timeout = &y0
+				v.Timeout = validation.Ptr(d, &p, int(x0))
 			}
 		case "update_time":
 			p := path.Key("update_time")
@@ -4117,8 +5774,7 @@ func (v *BackendApi) DecodeJX(d *jx.Decoder, path *validation.Path, errs *valida
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.UpdateTime = &y0
+				v.UpdateTime = validation.Ptr(d, &p, x0)
 			}
 		case "url_domain":
 			p := path.Key("url_domain")
@@ -4127,8 +5783,7 @@ func (v *BackendApi) DecodeJX(d *jx.Decoder, path *validation.Path, errs *valida
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.UrlDomain = &y0
+				v.UrlDomain = validation.Ptr(d, &p, x0)
 			}
 		case "version":
 			p := path.Key("version")
@@ -4137,8 +5792,7 @@ func (v *BackendApi) DecodeJX(d *jx.Decoder, path *validation.Path, errs *valida
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.Version = &y0
+				v.Version = validation.Ptr(d, &p, x0)
 			}
 		case "vpc_channel_info":
 			p := path.Key("vpc_channel_info")
@@ -4154,8 +5808,7 @@ func (v *BackendApi) DecodeJX(d *jx.Decoder, path *validation.Path, errs *valida
 				return err
 			}
 			if ok0 && validation.FitInt(errs, &p, x0, 64) {
-				y0 := BackendApiVpcChannelStatus(x0)
-				v.VpcChannelStatus = &y0
+				v.VpcChannelStatus = validation.Ptr(d, &p, BackendApiVpcChannelStatus(x0))
 			}
 		default:
 			if err := d.Skip(); err != nil {
@@ -4259,8 +5912,7 @@ func (v *BackendApiCreate) DecodeJX(d *jx.Decoder, path *validation.Path, errs *
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.AuthorizerId = &y0
+				v.AuthorizerId = validation.Ptr(d, &p, x0)
 			}
 		case "enable_client_ssl":
 			p := path.Key("enable_client_ssl")
@@ -4269,8 +5921,7 @@ func (v *BackendApiCreate) DecodeJX(d *jx.Decoder, path *validation.Path, errs *
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.EnableClientSsl = &y0
+				v.EnableClientSsl = validation.Ptr(d, &p, x0)
 			}
 		case "remark":
 			p := path.Key("remark")
@@ -4279,8 +5930,7 @@ func (v *BackendApiCreate) DecodeJX(d *jx.Decoder, path *validation.Path, errs *
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.Remark = &y0
+				v.Remark = validation.Ptr(d, &p, x0)
 			}
 		case "req_method":
 			seen |= uint64(0x8)
@@ -4319,8 +5969,7 @@ func (v *BackendApiCreate) DecodeJX(d *jx.Decoder, path *validation.Path, errs *
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.RetryCount = &y0
+				v.RetryCount = validation.Ptr(d, &p, x0)
 			}
 		case "timeout":
 			seen |= uint64(0x80)
@@ -4339,8 +5988,7 @@ func (v *BackendApiCreate) DecodeJX(d *jx.Decoder, path *validation.Path, errs *
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.UrlDomain = &y0
+				v.UrlDomain = validation.Ptr(d, &p, x0)
 			}
 		case "version":
 			p := path.Key("version")
@@ -4349,8 +5997,7 @@ func (v *BackendApiCreate) DecodeJX(d *jx.Decoder, path *validation.Path, errs *
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.Version = &y0
+				v.Version = validation.Ptr(d, &p, x0)
 			}
 		case "vpc_channel_info":
 			p := path.Key("vpc_channel_info")
@@ -4366,8 +6013,7 @@ func (v *BackendApiCreate) DecodeJX(d *jx.Decoder, path *validation.Path, errs *
 				return err
 			}
 			if ok0 && validation.FitInt(errs, &p, x0, 64) {
-				y0 := BackendApiCreateVpcChannelStatus(x0)
-				v.VpcChannelStatus = &y0
+				v.VpcChannelStatus = validation.Ptr(d, &p, BackendApiCreateVpcChannelStatus(x0))
 			}
 		default:
 			if err := d.Skip(); err != nil {
@@ -4478,8 +6124,7 @@ func (v *BackendApiV1) DecodeJX(d *jx.Decoder, path *validation.Path, errs *vali
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.AuthorizerId = &y0
+				v.AuthorizerId = validation.Ptr(d, &p, x0)
 			}
 		case "enable_client_ssl":
 			p := path.Key("enable_client_ssl")
@@ -4488,8 +6133,7 @@ func (v *BackendApiV1) DecodeJX(d *jx.Decoder, path *validation.Path, errs *vali
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.EnableClientSsl = &y0
+				v.EnableClientSsl = validation.Ptr(d, &p, x0)
 			}
 		case "id":
 			p := path.Key("id")
@@ -4498,8 +6142,7 @@ func (v *BackendApiV1) DecodeJX(d *jx.Decoder, path *validation.Path, errs *vali
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.Id = &y0
+				v.Id = validation.Ptr(d, &p, x0)
 			}
 		case "register_time":
 			p := path.Key("register_time")
@@ -4508,8 +6151,7 @@ func (v *BackendApiV1) DecodeJX(d *jx.Decoder, path *validation.Path, errs *vali
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.RegisterTime = &y0
+				v.RegisterTime = validation.Ptr(d, &p, x0)
 			}
 		case "remark":
 			p := path.Key("remark")
@@ -4518,8 +6160,7 @@ func (v *BackendApiV1) DecodeJX(d *jx.Decoder, path *validation.Path, errs *vali
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.Remark = &y0
+				v.Remark = validation.Ptr(d, &p, x0)
 			}
 		case "req_method":
 			p := path.Key("req_method")
@@ -4528,8 +6169,7 @@ func (v *BackendApiV1) DecodeJX(d *jx.Decoder, path *validation.Path, errs *vali
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.ReqMethod = &y0
+				v.ReqMethod = validation.Ptr(d, &p, x0)
 			}
 		case "req_protocol":
 			p := path.Key("req_protocol")
@@ -4538,8 +6178,7 @@ func (v *BackendApiV1) DecodeJX(d *jx.Decoder, path *validation.Path, errs *vali
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.ReqProtocol = &y0
+				v.ReqProtocol = validation.Ptr(d, &p, x0)
 			}
 		case "req_uri":
 			p := path.Key("req_uri")
@@ -4548,8 +6187,7 @@ func (v *BackendApiV1) DecodeJX(d *jx.Decoder, path *validation.Path, errs *vali
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.ReqUri = &y0
+				v.ReqUri = validation.Ptr(d, &p, x0)
 			}
 		case "status":
 			p := path.Key("status")
@@ -4558,8 +6196,7 @@ func (v *BackendApiV1) DecodeJX(d *jx.Decoder, path *validation.Path, errs *vali
 				return err
 			}
 			if ok0 && validation.FitInt(errs, &p, x0, 64) {
-				y0 := BackendApiV1Status(x0)
-				v.Status = &y0
+				v.Status = validation.Ptr(d, &p, BackendApiV1Status(x0))
 			}
 		case "timeout":
 			p := path.Key("timeout")
@@ -4568,8 +6205,7 @@ func (v *BackendApiV1) DecodeJX(d *jx.Decoder, path *validation.Path, errs *vali
 				return err
 			}
 			if ok0 && validation.FitInt(errs, &p, x0, 64) {
-				y0 := int(x0)
-				v.Timeout = &y0
+				v.Timeout = validation.Ptr(d, &p, int(x0))
 			}
 		case "update_time":
 			p := path.Key("update_time")
@@ -4578,8 +6214,7 @@ func (v *BackendApiV1) DecodeJX(d *jx.Decoder, path *validation.Path, errs *vali
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.UpdateTime = &y0
+				v.UpdateTime = validation.Ptr(d, &p, x0)
 			}
 		case "url_domain":
 			p := path.Key("url_domain")
@@ -4588,8 +6223,7 @@ func (v *BackendApiV1) DecodeJX(d *jx.Decoder, path *validation.Path, errs *vali
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.UrlDomain = &y0
+				v.UrlDomain = validation.Ptr(d, &p, x0)
 			}
 		case "version":
 			p := path.Key("version")
@@ -4598,8 +6232,7 @@ func (v *BackendApiV1) DecodeJX(d *jx.Decoder, path *validation.Path, errs *vali
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.Version = &y0
+				v.Version = validation.Ptr(d, &p, x0)
 			}
 		case "vpc_info":
 			var x0 BackendApiV1_VpcInfo
@@ -4619,8 +6252,7 @@ func (v *BackendApiV1) DecodeJX(d *jx.Decoder, path *validation.Path, errs *vali
 				return err
 			}
 			if ok0 && validation.FitInt(errs, &p, x0, 64) {
-				y0 := BackendApiV1VpcStatus(x0)
-				v.VpcStatus = &y0
+				v.VpcStatus = validation.Ptr(d, &p, BackendApiV1VpcStatus(x0))
 			}
 		case "vpcinfo":
 			p := path.Key("vpcinfo")
@@ -4702,8 +6334,7 @@ func (v *BackendParam) DecodeJX(d *jx.Decoder, path *validation.Path, errs *vali
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.Id = &y0
+				v.Id = validation.Ptr(d, &p, x0)
 			}
 		case "location":
 			p := path.Key("location")
@@ -4712,8 +6343,7 @@ func (v *BackendParam) DecodeJX(d *jx.Decoder, path *validation.Path, errs *vali
 				return err
 			}
 			if ok0 {
-				y0 := BackendParamLocation(x0)
-				v.Location = &y0
+				v.Location = validation.Ptr(d, &p, BackendParamLocation(x0))
 			}
 		case "name":
 			p := path.Key("name")
@@ -4722,8 +6352,7 @@ func (v *BackendParam) DecodeJX(d *jx.Decoder, path *validation.Path, errs *vali
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.Name = &y0
+				v.Name = validation.Ptr(d, &p, x0)
 			}
 		case "origin":
 			p := path.Key("origin")
@@ -4732,8 +6361,7 @@ func (v *BackendParam) DecodeJX(d *jx.Decoder, path *validation.Path, errs *vali
 				return err
 			}
 			if ok0 {
-				y0 := BackendParamOrigin(x0)
-				v.Origin = &y0
+				v.Origin = validation.Ptr(d, &p, BackendParamOrigin(x0))
 			}
 		case "remark":
 			p := path.Key("remark")
@@ -4742,8 +6370,7 @@ func (v *BackendParam) DecodeJX(d *jx.Decoder, path *validation.Path, errs *vali
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.Remark = &y0
+				v.Remark = validation.Ptr(d, &p, x0)
 			}
 		case "req_param_id":
 			p := path.Key("req_param_id")
@@ -4752,8 +6379,7 @@ func (v *BackendParam) DecodeJX(d *jx.Decoder, path *validation.Path, errs *vali
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.ReqParamId = &y0
+				v.ReqParamId = validation.Ptr(d, &p, x0)
 			}
 		case "value":
 			p := path.Key("value")
@@ -4762,8 +6388,7 @@ func (v *BackendParam) DecodeJX(d *jx.Decoder, path *validation.Path, errs *vali
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.Value = &y0
+				v.Value = validation.Ptr(d, &p, x0)
 			}
 		default:
 			if err := d.Skip(); err != nil {
@@ -4869,8 +6494,7 @@ func (v *BackendParamBase) DecodeJX(d *jx.Decoder, path *validation.Path, errs *
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.Remark = &y0
+				v.Remark = validation.Ptr(d, &p, x0)
 			}
 		case "value":
 			seen |= uint64(0x10)
@@ -4970,8 +6594,7 @@ func (v *ConditionResp) DecodeJX(d *jx.Decoder, path *validation.Path, errs *val
 				return err
 			}
 			if ok0 {
-				y0 := ConditionRespConditionOrigin(x0)
-				v.ConditionOrigin = &y0
+				v.ConditionOrigin = validation.Ptr(d, &p, ConditionRespConditionOrigin(x0))
 			}
 		case "condition_type":
 			p := path.Key("condition_type")
@@ -4980,8 +6603,7 @@ func (v *ConditionResp) DecodeJX(d *jx.Decoder, path *validation.Path, errs *val
 				return err
 			}
 			if ok0 {
-				y0 := ConditionRespConditionType(x0)
-				v.ConditionType = &y0
+				v.ConditionType = validation.Ptr(d, &p, ConditionRespConditionType(x0))
 			}
 		case "condition_value":
 			p := path.Key("condition_value")
@@ -4990,8 +6612,7 @@ func (v *ConditionResp) DecodeJX(d *jx.Decoder, path *validation.Path, errs *val
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.ConditionValue = &y0
+				v.ConditionValue = validation.Ptr(d, &p, x0)
 			}
 		case "cookie_param_name":
 			p := path.Key("cookie_param_name")
@@ -5000,8 +6621,7 @@ func (v *ConditionResp) DecodeJX(d *jx.Decoder, path *validation.Path, errs *val
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.CookieParamName = &y0
+				v.CookieParamName = validation.Ptr(d, &p, x0)
 			}
 		case "frontend_authorizer_param_name":
 			p := path.Key("frontend_authorizer_param_name")
@@ -5010,8 +6630,7 @@ func (v *ConditionResp) DecodeJX(d *jx.Decoder, path *validation.Path, errs *val
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.FrontendAuthorizerParamName = &y0
+				v.FrontendAuthorizerParamName = validation.Ptr(d, &p, x0)
 			}
 		case "id":
 			p := path.Key("id")
@@ -5020,8 +6639,7 @@ func (v *ConditionResp) DecodeJX(d *jx.Decoder, path *validation.Path, errs *val
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.Id = &y0
+				v.Id = validation.Ptr(d, &p, x0)
 			}
 		case "mapped_param_location":
 			p := path.Key("mapped_param_location")
@@ -5030,8 +6648,7 @@ func (v *ConditionResp) DecodeJX(d *jx.Decoder, path *validation.Path, errs *val
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.MappedParamLocation = &y0
+				v.MappedParamLocation = validation.Ptr(d, &p, x0)
 			}
 		case "mapped_param_name":
 			p := path.Key("mapped_param_name")
@@ -5040,8 +6657,7 @@ func (v *ConditionResp) DecodeJX(d *jx.Decoder, path *validation.Path, errs *val
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.MappedParamName = &y0
+				v.MappedParamName = validation.Ptr(d, &p, x0)
 			}
 		case "req_param_id":
 			p := path.Key("req_param_id")
@@ -5050,8 +6666,7 @@ func (v *ConditionResp) DecodeJX(d *jx.Decoder, path *validation.Path, errs *val
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.ReqParamId = &y0
+				v.ReqParamId = validation.Ptr(d, &p, x0)
 			}
 		case "req_param_location":
 			p := path.Key("req_param_location")
@@ -5060,8 +6675,7 @@ func (v *ConditionResp) DecodeJX(d *jx.Decoder, path *validation.Path, errs *val
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.ReqParamLocation = &y0
+				v.ReqParamLocation = validation.Ptr(d, &p, x0)
 			}
 		case "req_param_name":
 			p := path.Key("req_param_name")
@@ -5070,8 +6684,7 @@ func (v *ConditionResp) DecodeJX(d *jx.Decoder, path *validation.Path, errs *val
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.ReqParamName = &y0
+				v.ReqParamName = validation.Ptr(d, &p, x0)
 			}
 		case "sys_param_name":
 			p := path.Key("sys_param_name")
@@ -5080,8 +6693,7 @@ func (v *ConditionResp) DecodeJX(d *jx.Decoder, path *validation.Path, errs *val
 				return err
 			}
 			if ok0 {
-				y0 := ConditionRespSysParamName(x0)
-				v.SysParamName = &y0
+				v.SysParamName = validation.Ptr(d, &p, ConditionRespSysParamName(x0))
 			}
 		default:
 			if err := d.Skip(); err != nil {
@@ -5496,7 +7108,8 @@ func (v *CreateApiV2Request) ValidateAt(path *validation.Path, errs *validation.
 		if !(strings.IndexByte(uri, '{') >= 0) {
 			return
 		}
-		var declared []string
+		var room [8]string
+		declared := room[:0]
 		if v.ReqParams != nil {
 			for _, it := range *v.ReqParams {
 				if validation.Match(string(it.Location), false, "PATH") {
@@ -5546,8 +7159,7 @@ func (v *CreateApiV2Request) DecodeJX(d *jx.Decoder, path *validation.Path, errs
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.AuthorizerId = &y0
+				v.AuthorizerId = validation.Ptr(d, &p, x0)
 			}
 		case "backend_api":
 			p := path.Key("backend_api")
@@ -5561,7 +7173,7 @@ func (v *CreateApiV2Request) DecodeJX(d *jx.Decoder, path *validation.Path, errs
 			if ok0, err := validation.Expect(d, errs, &p, jx.Array, "an array"); err != nil {
 				return err
 			} else if ok0 {
-				arr0 := make([]BackendParamBase, 0)
+				var arr0 []BackendParamBase
 				it0, err := d.ArrIter()
 				if err != nil {
 					return err
@@ -5572,13 +7184,18 @@ func (v *CreateApiV2Request) DecodeJX(d *jx.Decoder, path *validation.Path, errs
 					if err := e0.DecodeJX(d, &q0, errs); err != nil {
 						return err
 					}
+					if arr0 == nil {
+						arr0 = make([]BackendParamBase, 0, validation.FirstRoom[BackendParamBase]())
+					}
 					arr0 = append(arr0, e0)
 				}
 				if err := it0.Err(); err != nil {
 					return err
 				}
-				y0 := arr0
-				v.BackendParams = &y0
+				if arr0 == nil {
+					arr0 = make([]BackendParamBase, 0)
+				}
+				v.BackendParams = validation.Ptr(d, &p, arr0)
 			}
 		case "backend_type":
 			seen |= uint64(0x20)
@@ -5597,8 +7214,7 @@ func (v *CreateApiV2Request) DecodeJX(d *jx.Decoder, path *validation.Path, errs
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.BodyRemark = &y0
+				v.BodyRemark = validation.Ptr(d, &p, x0)
 			}
 		case "content_type":
 			p := path.Key("content_type")
@@ -5607,8 +7223,7 @@ func (v *CreateApiV2Request) DecodeJX(d *jx.Decoder, path *validation.Path, errs
 				return err
 			}
 			if ok0 {
-				y0 := CreateApiV2RequestContentType(x0)
-				v.ContentType = &y0
+				v.ContentType = validation.Ptr(d, &p, CreateApiV2RequestContentType(x0))
 			}
 		case "cors":
 			p := path.Key("cors")
@@ -5617,8 +7232,7 @@ func (v *CreateApiV2Request) DecodeJX(d *jx.Decoder, path *validation.Path, errs
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.Cors = &y0
+				v.Cors = validation.Ptr(d, &p, x0)
 			}
 		case "domain_name":
 			p := path.Key("domain_name")
@@ -5627,8 +7241,7 @@ func (v *CreateApiV2Request) DecodeJX(d *jx.Decoder, path *validation.Path, errs
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.DomainName = &y0
+				v.DomainName = validation.Ptr(d, &p, x0)
 			}
 		case "func_info":
 			p := path.Key("func_info")
@@ -5654,8 +7267,7 @@ func (v *CreateApiV2Request) DecodeJX(d *jx.Decoder, path *validation.Path, errs
 				return err
 			}
 			if ok0 {
-				y0 := CreateApiV2RequestMatchMode(x0)
-				v.MatchMode = &y0
+				v.MatchMode = validation.Ptr(d, &p, CreateApiV2RequestMatchMode(x0))
 			}
 		case "mock_info":
 			p := path.Key("mock_info")
@@ -5679,7 +7291,7 @@ func (v *CreateApiV2Request) DecodeJX(d *jx.Decoder, path *validation.Path, errs
 			if ok0, err := validation.Expect(d, errs, &p, jx.Array, "an array"); err != nil {
 				return err
 			} else if ok0 {
-				arr0 := make([]ApiPolicyFunctionCreate, 0)
+				var arr0 []ApiPolicyFunctionCreate
 				it0, err := d.ArrIter()
 				if err != nil {
 					return err
@@ -5690,20 +7302,25 @@ func (v *CreateApiV2Request) DecodeJX(d *jx.Decoder, path *validation.Path, errs
 					if err := e0.DecodeJX(d, &q0, errs); err != nil {
 						return err
 					}
+					if arr0 == nil {
+						arr0 = make([]ApiPolicyFunctionCreate, 0, validation.FirstRoom[ApiPolicyFunctionCreate]())
+					}
 					arr0 = append(arr0, e0)
 				}
 				if err := it0.Err(); err != nil {
 					return err
 				}
-				y0 := arr0
-				v.PolicyFunctions = &y0
+				if arr0 == nil {
+					arr0 = make([]ApiPolicyFunctionCreate, 0)
+				}
+				v.PolicyFunctions = validation.Ptr(d, &p, arr0)
 			}
 		case "policy_https":
 			p := path.Key("policy_https")
 			if ok0, err := validation.Expect(d, errs, &p, jx.Array, "an array"); err != nil {
 				return err
 			} else if ok0 {
-				arr0 := make([]ApiPolicyHttpCreate, 0)
+				var arr0 []ApiPolicyHttpCreate
 				it0, err := d.ArrIter()
 				if err != nil {
 					return err
@@ -5714,20 +7331,25 @@ func (v *CreateApiV2Request) DecodeJX(d *jx.Decoder, path *validation.Path, errs
 					if err := e0.DecodeJX(d, &q0, errs); err != nil {
 						return err
 					}
+					if arr0 == nil {
+						arr0 = make([]ApiPolicyHttpCreate, 0, validation.FirstRoom[ApiPolicyHttpCreate]())
+					}
 					arr0 = append(arr0, e0)
 				}
 				if err := it0.Err(); err != nil {
 					return err
 				}
-				y0 := arr0
-				v.PolicyHttps = &y0
+				if arr0 == nil {
+					arr0 = make([]ApiPolicyHttpCreate, 0)
+				}
+				v.PolicyHttps = validation.Ptr(d, &p, arr0)
 			}
 		case "policy_mocks":
 			p := path.Key("policy_mocks")
 			if ok0, err := validation.Expect(d, errs, &p, jx.Array, "an array"); err != nil {
 				return err
 			} else if ok0 {
-				arr0 := make([]ApiPolicyMockCreate, 0)
+				var arr0 []ApiPolicyMockCreate
 				it0, err := d.ArrIter()
 				if err != nil {
 					return err
@@ -5738,13 +7360,18 @@ func (v *CreateApiV2Request) DecodeJX(d *jx.Decoder, path *validation.Path, errs
 					if err := e0.DecodeJX(d, &q0, errs); err != nil {
 						return err
 					}
+					if arr0 == nil {
+						arr0 = make([]ApiPolicyMockCreate, 0, validation.FirstRoom[ApiPolicyMockCreate]())
+					}
 					arr0 = append(arr0, e0)
 				}
 				if err := it0.Err(); err != nil {
 					return err
 				}
-				y0 := arr0
-				v.PolicyMocks = &y0
+				if arr0 == nil {
+					arr0 = make([]ApiPolicyMockCreate, 0)
+				}
+				v.PolicyMocks = validation.Ptr(d, &p, arr0)
 			}
 		case "remark":
 			p := path.Key("remark")
@@ -5753,8 +7380,7 @@ func (v *CreateApiV2Request) DecodeJX(d *jx.Decoder, path *validation.Path, errs
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.Remark = &y0
+				v.Remark = validation.Ptr(d, &p, x0)
 			}
 		case "req_method":
 			seen |= uint64(0x80000)
@@ -5771,7 +7397,7 @@ func (v *CreateApiV2Request) DecodeJX(d *jx.Decoder, path *validation.Path, errs
 			if ok0, err := validation.Expect(d, errs, &p, jx.Array, "an array"); err != nil {
 				return err
 			} else if ok0 {
-				arr0 := make([]ReqParamBase, 0)
+				var arr0 []ReqParamBase
 				it0, err := d.ArrIter()
 				if err != nil {
 					return err
@@ -5782,13 +7408,18 @@ func (v *CreateApiV2Request) DecodeJX(d *jx.Decoder, path *validation.Path, errs
 					if err := e0.DecodeJX(d, &q0, errs); err != nil {
 						return err
 					}
+					if arr0 == nil {
+						arr0 = make([]ReqParamBase, 0, validation.FirstRoom[ReqParamBase]())
+					}
 					arr0 = append(arr0, e0)
 				}
 				if err := it0.Err(); err != nil {
 					return err
 				}
-				y0 := arr0
-				v.ReqParams = &y0
+				if arr0 == nil {
+					arr0 = make([]ReqParamBase, 0)
+				}
+				v.ReqParams = validation.Ptr(d, &p, arr0)
 			}
 		case "req_protocol":
 			p := path.Key("req_protocol")
@@ -5797,8 +7428,7 @@ func (v *CreateApiV2Request) DecodeJX(d *jx.Decoder, path *validation.Path, errs
 				return err
 			}
 			if ok0 {
-				y0 := CreateApiV2RequestReqProtocol(x0)
-				v.ReqProtocol = &y0
+				v.ReqProtocol = validation.Ptr(d, &p, CreateApiV2RequestReqProtocol(x0))
 			}
 		case "req_uri":
 			seen |= uint64(0x400000)
@@ -5817,8 +7447,7 @@ func (v *CreateApiV2Request) DecodeJX(d *jx.Decoder, path *validation.Path, errs
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.ResponseId = &y0
+				v.ResponseId = validation.Ptr(d, &p, x0)
 			}
 		case "result_failure_sample":
 			p := path.Key("result_failure_sample")
@@ -5827,8 +7456,7 @@ func (v *CreateApiV2Request) DecodeJX(d *jx.Decoder, path *validation.Path, errs
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.ResultFailureSample = &y0
+				v.ResultFailureSample = validation.Ptr(d, &p, x0)
 			}
 		case "result_normal_sample":
 			p := path.Key("result_normal_sample")
@@ -5837,8 +7465,7 @@ func (v *CreateApiV2Request) DecodeJX(d *jx.Decoder, path *validation.Path, errs
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.ResultNormalSample = &y0
+				v.ResultNormalSample = validation.Ptr(d, &p, x0)
 			}
 		case "roma_app_id":
 			p := path.Key("roma_app_id")
@@ -5847,8 +7474,7 @@ func (v *CreateApiV2Request) DecodeJX(d *jx.Decoder, path *validation.Path, errs
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.RomaAppId = &y0
+				v.RomaAppId = validation.Ptr(d, &p, x0)
 			}
 		case "tag":
 			p := path.Key("tag")
@@ -5857,15 +7483,14 @@ func (v *CreateApiV2Request) DecodeJX(d *jx.Decoder, path *validation.Path, errs
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.Tag = &y0
+				v.Tag = validation.Ptr(d, &p, x0)
 			}
 		case "tags":
 			p := path.Key("tags")
 			if ok0, err := validation.Expect(d, errs, &p, jx.Array, "an array"); err != nil {
 				return err
 			} else if ok0 {
-				arr0 := make([]string, 0)
+				var arr0 []string
 				it0, err := d.ArrIter()
 				if err != nil {
 					return err
@@ -5880,13 +7505,18 @@ func (v *CreateApiV2Request) DecodeJX(d *jx.Decoder, path *validation.Path, errs
 					if ok1 {
 						e0 = x1
 					}
+					if arr0 == nil {
+						arr0 = make([]string, 0, validation.FirstRoom[string]())
+					}
 					arr0 = append(arr0, e0)
 				}
 				if err := it0.Err(); err != nil {
 					return err
 				}
-				y0 := arr0
-				v.Tags = &y0
+				if arr0 == nil {
+					arr0 = make([]string, 0)
+				}
+				v.Tags = validation.Ptr(d, &p, arr0)
 			}
 		case "type":
 			seen |= uint64(0x20000000)
@@ -5905,8 +7535,7 @@ func (v *CreateApiV2Request) DecodeJX(d *jx.Decoder, path *validation.Path, errs
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.Version = &y0
+				v.Version = validation.Ptr(d, &p, x0)
 			}
 		default:
 			if err := d.Skip(); err != nil {
@@ -6162,8 +7791,7 @@ func (v *CreateApiV2Response) DecodeJX(d *jx.Decoder, path *validation.Path, err
 				return err
 			}
 			if ok0 && validation.FitInt(errs, &p, x0, 64) {
-				y0 := CreateApiV2ResponseArrangeNecessary(x0)
-				v.ArrangeNecessary = &y0
+				v.ArrangeNecessary = validation.Ptr(d, &p, CreateApiV2ResponseArrangeNecessary(x0))
 			}
 		case "auth_opt":
 			p := path.Key("auth_opt")
@@ -6179,8 +7807,7 @@ func (v *CreateApiV2Response) DecodeJX(d *jx.Decoder, path *validation.Path, err
 				return err
 			}
 			if ok0 {
-				y0 := CreateApiV2ResponseAuthType(x0)
-				v.AuthType = &y0
+				v.AuthType = validation.Ptr(d, &p, CreateApiV2ResponseAuthType(x0))
 			}
 		case "authorizer_id":
 			p := path.Key("authorizer_id")
@@ -6189,8 +7816,7 @@ func (v *CreateApiV2Response) DecodeJX(d *jx.Decoder, path *validation.Path, err
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.AuthorizerId = &y0
+				v.AuthorizerId = validation.Ptr(d, &p, x0)
 			}
 		case "backend_api":
 			p := path.Key("backend_api")
@@ -6210,7 +7836,7 @@ func (v *CreateApiV2Response) DecodeJX(d *jx.Decoder, path *validation.Path, err
 			if ok0, err := validation.Expect(d, errs, &p, jx.Array, "an array"); err != nil {
 				return err
 			} else if ok0 {
-				arr0 := make([]BackendParam, 0)
+				var arr0 []BackendParam
 				it0, err := d.ArrIter()
 				if err != nil {
 					return err
@@ -6221,13 +7847,18 @@ func (v *CreateApiV2Response) DecodeJX(d *jx.Decoder, path *validation.Path, err
 					if err := e0.DecodeJX(d, &q0, errs); err != nil {
 						return err
 					}
+					if arr0 == nil {
+						arr0 = make([]BackendParam, 0, validation.FirstRoom[BackendParam]())
+					}
 					arr0 = append(arr0, e0)
 				}
 				if err := it0.Err(); err != nil {
 					return err
 				}
-				y0 := arr0
-				v.BackendParams = &y0
+				if arr0 == nil {
+					arr0 = make([]BackendParam, 0)
+				}
+				v.BackendParams = validation.Ptr(d, &p, arr0)
 			}
 		case "backend_type":
 			p := path.Key("backend_type")
@@ -6236,8 +7867,7 @@ func (v *CreateApiV2Response) DecodeJX(d *jx.Decoder, path *validation.Path, err
 				return err
 			}
 			if ok0 {
-				y0 := CreateApiV2ResponseBackendType(x0)
-				v.BackendType = &y0
+				v.BackendType = validation.Ptr(d, &p, CreateApiV2ResponseBackendType(x0))
 			}
 		case "body_remark":
 			p := path.Key("body_remark")
@@ -6246,8 +7876,7 @@ func (v *CreateApiV2Response) DecodeJX(d *jx.Decoder, path *validation.Path, err
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.BodyRemark = &y0
+				v.BodyRemark = validation.Ptr(d, &p, x0)
 			}
 		case "content_type":
 			p := path.Key("content_type")
@@ -6256,8 +7885,7 @@ func (v *CreateApiV2Response) DecodeJX(d *jx.Decoder, path *validation.Path, err
 				return err
 			}
 			if ok0 {
-				y0 := CreateApiV2ResponseContentType(x0)
-				v.ContentType = &y0
+				v.ContentType = validation.Ptr(d, &p, CreateApiV2ResponseContentType(x0))
 			}
 		case "cors":
 			p := path.Key("cors")
@@ -6266,8 +7894,7 @@ func (v *CreateApiV2Response) DecodeJX(d *jx.Decoder, path *validation.Path, err
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.Cors = &y0
+				v.Cors = validation.Ptr(d, &p, x0)
 			}
 		case "domain_name":
 			p := path.Key("domain_name")
@@ -6276,8 +7903,7 @@ func (v *CreateApiV2Response) DecodeJX(d *jx.Decoder, path *validation.Path, err
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.DomainName = &y0
+				v.DomainName = validation.Ptr(d, &p, x0)
 			}
 		case "func_info":
 			p := path.Key("func_info")
@@ -6299,8 +7925,7 @@ func (v *CreateApiV2Response) DecodeJX(d *jx.Decoder, path *validation.Path, err
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.GroupId = &y0
+				v.GroupId = validation.Ptr(d, &p, x0)
 			}
 		case "group_name":
 			p := path.Key("group_name")
@@ -6309,8 +7934,7 @@ func (v *CreateApiV2Response) DecodeJX(d *jx.Decoder, path *validation.Path, err
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.GroupName = &y0
+				v.GroupName = validation.Ptr(d, &p, x0)
 			}
 		case "group_version":
 			p := path.Key("group_version")
@@ -6319,8 +7943,7 @@ func (v *CreateApiV2Response) DecodeJX(d *jx.Decoder, path *validation.Path, err
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.GroupVersion = &y0
+				v.GroupVersion = validation.Ptr(d, &p, x0)
 			}
 		case "id":
 			p := path.Key("id")
@@ -6329,8 +7952,7 @@ func (v *CreateApiV2Response) DecodeJX(d *jx.Decoder, path *validation.Path, err
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.Id = &y0
+				v.Id = validation.Ptr(d, &p, x0)
 			}
 		case "ld_api_id":
 			p := path.Key("ld_api_id")
@@ -6339,8 +7961,7 @@ func (v *CreateApiV2Response) DecodeJX(d *jx.Decoder, path *validation.Path, err
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.LdApiId = &y0
+				v.LdApiId = validation.Ptr(d, &p, x0)
 			}
 		case "match_mode":
 			p := path.Key("match_mode")
@@ -6349,8 +7970,7 @@ func (v *CreateApiV2Response) DecodeJX(d *jx.Decoder, path *validation.Path, err
 				return err
 			}
 			if ok0 {
-				y0 := CreateApiV2ResponseMatchMode(x0)
-				v.MatchMode = &y0
+				v.MatchMode = validation.Ptr(d, &p, CreateApiV2ResponseMatchMode(x0))
 			}
 		case "mock_info":
 			p := path.Key("mock_info")
@@ -6372,8 +7992,7 @@ func (v *CreateApiV2Response) DecodeJX(d *jx.Decoder, path *validation.Path, err
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.Name = &y0
+				v.Name = validation.Ptr(d, &p, x0)
 			}
 		case "policy_functions":
 			p := path.Key("policy_functions")
@@ -6385,7 +8004,7 @@ func (v *CreateApiV2Response) DecodeJX(d *jx.Decoder, path *validation.Path, err
 				if ok0, err := validation.Expect(d, errs, &p, jx.Array, "an array"); err != nil {
 					return err
 				} else if ok0 {
-					arr0 := make([]ApiPolicyFunctionResp, 0)
+					var arr0 []ApiPolicyFunctionResp
 					it0, err := d.ArrIter()
 					if err != nil {
 						return err
@@ -6396,13 +8015,18 @@ func (v *CreateApiV2Response) DecodeJX(d *jx.Decoder, path *validation.Path, err
 						if err := e0.DecodeJX(d, &q0, errs); err != nil {
 							return err
 						}
+						if arr0 == nil {
+							arr0 = make([]ApiPolicyFunctionResp, 0, validation.FirstRoom[ApiPolicyFunctionResp]())
+						}
 						arr0 = append(arr0, e0)
 					}
 					if err := it0.Err(); err != nil {
 						return err
 					}
-					y0 := arr0
-					v.PolicyFunctions = &y0
+					if arr0 == nil {
+						arr0 = make([]ApiPolicyFunctionResp, 0)
+					}
+					v.PolicyFunctions = validation.Ptr(d, &p, arr0)
 				}
 			}
 		case "policy_https":
@@ -6415,7 +8039,7 @@ func (v *CreateApiV2Response) DecodeJX(d *jx.Decoder, path *validation.Path, err
 				if ok0, err := validation.Expect(d, errs, &p, jx.Array, "an array"); err != nil {
 					return err
 				} else if ok0 {
-					arr0 := make([]ApiPolicyHttpResp, 0)
+					var arr0 []ApiPolicyHttpResp
 					it0, err := d.ArrIter()
 					if err != nil {
 						return err
@@ -6426,13 +8050,18 @@ func (v *CreateApiV2Response) DecodeJX(d *jx.Decoder, path *validation.Path, err
 						if err := e0.DecodeJX(d, &q0, errs); err != nil {
 							return err
 						}
+						if arr0 == nil {
+							arr0 = make([]ApiPolicyHttpResp, 0, validation.FirstRoom[ApiPolicyHttpResp]())
+						}
 						arr0 = append(arr0, e0)
 					}
 					if err := it0.Err(); err != nil {
 						return err
 					}
-					y0 := arr0
-					v.PolicyHttps = &y0
+					if arr0 == nil {
+						arr0 = make([]ApiPolicyHttpResp, 0)
+					}
+					v.PolicyHttps = validation.Ptr(d, &p, arr0)
 				}
 			}
 		case "policy_mocks":
@@ -6445,7 +8074,7 @@ func (v *CreateApiV2Response) DecodeJX(d *jx.Decoder, path *validation.Path, err
 				if ok0, err := validation.Expect(d, errs, &p, jx.Array, "an array"); err != nil {
 					return err
 				} else if ok0 {
-					arr0 := make([]ApiPolicyMockResp, 0)
+					var arr0 []ApiPolicyMockResp
 					it0, err := d.ArrIter()
 					if err != nil {
 						return err
@@ -6456,13 +8085,18 @@ func (v *CreateApiV2Response) DecodeJX(d *jx.Decoder, path *validation.Path, err
 						if err := e0.DecodeJX(d, &q0, errs); err != nil {
 							return err
 						}
+						if arr0 == nil {
+							arr0 = make([]ApiPolicyMockResp, 0, validation.FirstRoom[ApiPolicyMockResp]())
+						}
 						arr0 = append(arr0, e0)
 					}
 					if err := it0.Err(); err != nil {
 						return err
 					}
-					y0 := arr0
-					v.PolicyMocks = &y0
+					if arr0 == nil {
+						arr0 = make([]ApiPolicyMockResp, 0)
+					}
+					v.PolicyMocks = validation.Ptr(d, &p, arr0)
 				}
 			}
 		case "publish_id":
@@ -6472,8 +8106,7 @@ func (v *CreateApiV2Response) DecodeJX(d *jx.Decoder, path *validation.Path, err
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.PublishId = &y0
+				v.PublishId = validation.Ptr(d, &p, x0)
 			}
 		case "publish_time":
 			p := path.Key("publish_time")
@@ -6482,8 +8115,7 @@ func (v *CreateApiV2Response) DecodeJX(d *jx.Decoder, path *validation.Path, err
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.PublishTime = &y0
+				v.PublishTime = validation.Ptr(d, &p, x0)
 			}
 		case "register_time":
 			p := path.Key("register_time")
@@ -6492,8 +8124,7 @@ func (v *CreateApiV2Response) DecodeJX(d *jx.Decoder, path *validation.Path, err
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.RegisterTime = &y0
+				v.RegisterTime = validation.Ptr(d, &p, x0)
 			}
 		case "remark":
 			p := path.Key("remark")
@@ -6502,8 +8133,7 @@ func (v *CreateApiV2Response) DecodeJX(d *jx.Decoder, path *validation.Path, err
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.Remark = &y0
+				v.Remark = validation.Ptr(d, &p, x0)
 			}
 		case "req_method":
 			p := path.Key("req_method")
@@ -6512,15 +8142,14 @@ func (v *CreateApiV2Response) DecodeJX(d *jx.Decoder, path *validation.Path, err
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.ReqMethod = &y0
+				v.ReqMethod = validation.Ptr(d, &p, x0)
 			}
 		case "req_params":
 			p := path.Key("req_params")
 			if ok0, err := validation.Expect(d, errs, &p, jx.Array, "an array"); err != nil {
 				return err
 			} else if ok0 {
-				arr0 := make([]ReqParam, 0)
+				var arr0 []ReqParam
 				it0, err := d.ArrIter()
 				if err != nil {
 					return err
@@ -6531,13 +8160,18 @@ func (v *CreateApiV2Response) DecodeJX(d *jx.Decoder, path *validation.Path, err
 					if err := e0.DecodeJX(d, &q0, errs); err != nil {
 						return err
 					}
+					if arr0 == nil {
+						arr0 = make([]ReqParam, 0, validation.FirstRoom[ReqParam]())
+					}
 					arr0 = append(arr0, e0)
 				}
 				if err := it0.Err(); err != nil {
 					return err
 				}
-				y0 := arr0
-				v.ReqParams = &y0
+				if arr0 == nil {
+					arr0 = make([]ReqParam, 0)
+				}
+				v.ReqParams = validation.Ptr(d, &p, arr0)
 			}
 		case "req_protocol":
 			p := path.Key("req_protocol")
@@ -6546,8 +8180,7 @@ func (v *CreateApiV2Response) DecodeJX(d *jx.Decoder, path *validation.Path, err
 				return err
 			}
 			if ok0 {
-				y0 := CreateApiV2ResponseReqProtocol(x0)
-				v.ReqProtocol = &y0
+				v.ReqProtocol = validation.Ptr(d, &p, CreateApiV2ResponseReqProtocol(x0))
 			}
 		case "req_uri":
 			p := path.Key("req_uri")
@@ -6556,8 +8189,7 @@ func (v *CreateApiV2Response) DecodeJX(d *jx.Decoder, path *validation.Path, err
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.ReqUri = &y0
+				v.ReqUri = validation.Ptr(d, &p, x0)
 			}
 		case "response_id":
 			p := path.Key("response_id")
@@ -6566,8 +8198,7 @@ func (v *CreateApiV2Response) DecodeJX(d *jx.Decoder, path *validation.Path, err
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.ResponseId = &y0
+				v.ResponseId = validation.Ptr(d, &p, x0)
 			}
 		case "result_failure_sample":
 			p := path.Key("result_failure_sample")
@@ -6576,8 +8207,7 @@ func (v *CreateApiV2Response) DecodeJX(d *jx.Decoder, path *validation.Path, err
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.ResultFailureSample = &y0
+				v.ResultFailureSample = validation.Ptr(d, &p, x0)
 			}
 		case "result_normal_sample":
 			p := path.Key("result_normal_sample")
@@ -6586,8 +8216,7 @@ func (v *CreateApiV2Response) DecodeJX(d *jx.Decoder, path *validation.Path, err
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.ResultNormalSample = &y0
+				v.ResultNormalSample = validation.Ptr(d, &p, x0)
 			}
 		case "roma_app_id":
 			p := path.Key("roma_app_id")
@@ -6596,8 +8225,7 @@ func (v *CreateApiV2Response) DecodeJX(d *jx.Decoder, path *validation.Path, err
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.RomaAppId = &y0
+				v.RomaAppId = validation.Ptr(d, &p, x0)
 			}
 		case "roma_app_name":
 			p := path.Key("roma_app_name")
@@ -6606,8 +8234,7 @@ func (v *CreateApiV2Response) DecodeJX(d *jx.Decoder, path *validation.Path, err
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.RomaAppName = &y0
+				v.RomaAppName = validation.Ptr(d, &p, x0)
 			}
 		case "run_env_id":
 			p := path.Key("run_env_id")
@@ -6616,8 +8243,7 @@ func (v *CreateApiV2Response) DecodeJX(d *jx.Decoder, path *validation.Path, err
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.RunEnvId = &y0
+				v.RunEnvId = validation.Ptr(d, &p, x0)
 			}
 		case "run_env_name":
 			p := path.Key("run_env_name")
@@ -6626,8 +8252,7 @@ func (v *CreateApiV2Response) DecodeJX(d *jx.Decoder, path *validation.Path, err
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.RunEnvName = &y0
+				v.RunEnvName = validation.Ptr(d, &p, x0)
 			}
 		case "status":
 			p := path.Key("status")
@@ -6636,8 +8261,7 @@ func (v *CreateApiV2Response) DecodeJX(d *jx.Decoder, path *validation.Path, err
 				return err
 			}
 			if ok0 && validation.FitInt(errs, &p, x0, 64) {
-				y0 := CreateApiV2ResponseStatus(x0)
-				v.Status = &y0
+				v.Status = validation.Ptr(d, &p, CreateApiV2ResponseStatus(x0))
 			}
 		case "tag":
 			p := path.Key("tag")
@@ -6646,15 +8270,14 @@ func (v *CreateApiV2Response) DecodeJX(d *jx.Decoder, path *validation.Path, err
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.Tag = &y0
+				v.Tag = validation.Ptr(d, &p, x0)
 			}
 		case "tags":
 			p := path.Key("tags")
 			if ok0, err := validation.Expect(d, errs, &p, jx.Array, "an array"); err != nil {
 				return err
 			} else if ok0 {
-				arr0 := make([]string, 0)
+				var arr0 []string
 				it0, err := d.ArrIter()
 				if err != nil {
 					return err
@@ -6669,13 +8292,18 @@ func (v *CreateApiV2Response) DecodeJX(d *jx.Decoder, path *validation.Path, err
 					if ok1 {
 						e0 = x1
 					}
+					if arr0 == nil {
+						arr0 = make([]string, 0, validation.FirstRoom[string]())
+					}
 					arr0 = append(arr0, e0)
 				}
 				if err := it0.Err(); err != nil {
 					return err
 				}
-				y0 := arr0
-				v.Tags = &y0
+				if arr0 == nil {
+					arr0 = make([]string, 0)
+				}
+				v.Tags = validation.Ptr(d, &p, arr0)
 			}
 		case "type":
 			p := path.Key("type")
@@ -6684,8 +8312,7 @@ func (v *CreateApiV2Response) DecodeJX(d *jx.Decoder, path *validation.Path, err
 				return err
 			}
 			if ok0 && validation.FitInt(errs, &p, x0, 64) {
-				y0 := CreateApiV2ResponseType(x0)
-				v.Type = &y0
+				v.Type = validation.Ptr(d, &p, CreateApiV2ResponseType(x0))
 			}
 		case "update_time":
 			p := path.Key("update_time")
@@ -6694,8 +8321,7 @@ func (v *CreateApiV2Response) DecodeJX(d *jx.Decoder, path *validation.Path, err
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.UpdateTime = &y0
+				v.UpdateTime = validation.Ptr(d, &p, x0)
 			}
 		case "version":
 			p := path.Key("version")
@@ -6704,8 +8330,7 @@ func (v *CreateApiV2Response) DecodeJX(d *jx.Decoder, path *validation.Path, err
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.Version = &y0
+				v.Version = validation.Ptr(d, &p, x0)
 			}
 		default:
 			if err := d.Skip(); err != nil {
@@ -6753,8 +8378,7 @@ func (v *ErrorResponse) DecodeJX(d *jx.Decoder, path *validation.Path, errs *val
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.ErrorCode = &y0
+				v.ErrorCode = validation.Ptr(d, &p, x0)
 			}
 		case "error_msg":
 			p := path.Key("error_msg")
@@ -6763,8 +8387,7 @@ func (v *ErrorResponse) DecodeJX(d *jx.Decoder, path *validation.Path, errs *val
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.ErrorMsg = &y0
+				v.ErrorMsg = validation.Ptr(d, &p, x0)
 			}
 		default:
 			if err := d.Skip(); err != nil {
@@ -6829,7 +8452,7 @@ func (v *ListApisV2Response) DecodeJX(d *jx.Decoder, path *validation.Path, errs
 			if ok0, err := validation.Expect(d, errs, &p, jx.Array, "an array"); err != nil {
 				return err
 			} else if ok0 {
-				arr0 := make([]ApiInfoPerPage, 0)
+				var arr0 []ApiInfoPerPage
 				it0, err := d.ArrIter()
 				if err != nil {
 					return err
@@ -6840,13 +8463,18 @@ func (v *ListApisV2Response) DecodeJX(d *jx.Decoder, path *validation.Path, errs
 					if err := e0.DecodeJX(d, &q0, errs); err != nil {
 						return err
 					}
+					if arr0 == nil {
+						arr0 = make([]ApiInfoPerPage, 0, validation.FirstRoom[ApiInfoPerPage]())
+					}
 					arr0 = append(arr0, e0)
 				}
 				if err := it0.Err(); err != nil {
 					return err
 				}
-				y0 := arr0
-				v.Apis = &y0
+				if arr0 == nil {
+					arr0 = make([]ApiInfoPerPage, 0)
+				}
+				v.Apis = validation.Ptr(d, &p, arr0)
 			}
 		case "size":
 			p := path.Key("size")
@@ -6855,8 +8483,7 @@ func (v *ListApisV2Response) DecodeJX(d *jx.Decoder, path *validation.Path, errs
 				return err
 			}
 			if ok0 && validation.FitInt(errs, &p, x0, 32) {
-				y0 := int32(x0)
-				v.Size = &y0
+				v.Size = validation.Ptr(d, &p, int32(x0))
 			}
 		case "total":
 			p := path.Key("total")
@@ -6865,8 +8492,7 @@ func (v *ListApisV2Response) DecodeJX(d *jx.Decoder, path *validation.Path, errs
 				return err
 			}
 			if ok0 && validation.FitInt(errs, &p, x0, 64) {
-				y0 := x0
-				v.Total = &y0
+				v.Total = validation.Ptr(d, &p, x0)
 			}
 		default:
 			if err := d.Skip(); err != nil {
@@ -6936,8 +8562,7 @@ func (v *MockApiBaseInfoHeader) DecodeJX(d *jx.Decoder, path *validation.Path, e
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.Key = &y0
+				v.Key = validation.Ptr(d, &p, x0)
 			}
 		case "remark":
 			p := path.Key("remark")
@@ -6946,8 +8571,7 @@ func (v *MockApiBaseInfoHeader) DecodeJX(d *jx.Decoder, path *validation.Path, e
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.Remark = &y0
+				v.Remark = validation.Ptr(d, &p, x0)
 			}
 		case "value":
 			p := path.Key("value")
@@ -6956,8 +8580,7 @@ func (v *MockApiBaseInfoHeader) DecodeJX(d *jx.Decoder, path *validation.Path, e
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.Value = &y0
+				v.Value = validation.Ptr(d, &p, x0)
 			}
 		default:
 			if err := d.Skip(); err != nil {
@@ -7032,8 +8655,7 @@ func (v *ReqParam) DecodeJX(d *jx.Decoder, path *validation.Path, errs *validati
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.DefaultValue = &y0
+				v.DefaultValue = validation.Ptr(d, &p, x0)
 			}
 		case "enumerations":
 			p := path.Key("enumerations")
@@ -7042,8 +8664,7 @@ func (v *ReqParam) DecodeJX(d *jx.Decoder, path *validation.Path, errs *validati
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.Enumerations = &y0
+				v.Enumerations = validation.Ptr(d, &p, x0)
 			}
 		case "id":
 			p := path.Key("id")
@@ -7052,8 +8673,7 @@ func (v *ReqParam) DecodeJX(d *jx.Decoder, path *validation.Path, errs *validati
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.Id = &y0
+				v.Id = validation.Ptr(d, &p, x0)
 			}
 		case "json_schema":
 			p := path.Key("json_schema")
@@ -7062,8 +8682,7 @@ func (v *ReqParam) DecodeJX(d *jx.Decoder, path *validation.Path, errs *validati
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.JsonSchema = &y0
+				v.JsonSchema = validation.Ptr(d, &p, x0)
 			}
 		case "location":
 			p := path.Key("location")
@@ -7072,8 +8691,7 @@ func (v *ReqParam) DecodeJX(d *jx.Decoder, path *validation.Path, errs *validati
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.Location = &y0
+				v.Location = validation.Ptr(d, &p, x0)
 			}
 		case "max_num":
 			p := path.Key("max_num")
@@ -7082,8 +8700,7 @@ func (v *ReqParam) DecodeJX(d *jx.Decoder, path *validation.Path, errs *validati
 				return err
 			}
 			if ok0 && validation.FitInt(errs, &p, x0, 64) {
-				y0 := int(x0)
-				v.MaxNum = &y0
+				v.MaxNum = validation.Ptr(d, &p, int(x0))
 			}
 		case "max_size":
 			p := path.Key("max_size")
@@ -7092,8 +8709,7 @@ func (v *ReqParam) DecodeJX(d *jx.Decoder, path *validation.Path, errs *validati
 				return err
 			}
 			if ok0 && validation.FitInt(errs, &p, x0, 64) {
-				y0 := int(x0)
-				v.MaxSize = &y0
+				v.MaxSize = validation.Ptr(d, &p, int(x0))
 			}
 		case "min_num":
 			p := path.Key("min_num")
@@ -7102,8 +8718,7 @@ func (v *ReqParam) DecodeJX(d *jx.Decoder, path *validation.Path, errs *validati
 				return err
 			}
 			if ok0 && validation.FitInt(errs, &p, x0, 64) {
-				y0 := int(x0)
-				v.MinNum = &y0
+				v.MinNum = validation.Ptr(d, &p, int(x0))
 			}
 		case "min_size":
 			p := path.Key("min_size")
@@ -7112,8 +8727,7 @@ func (v *ReqParam) DecodeJX(d *jx.Decoder, path *validation.Path, errs *validati
 				return err
 			}
 			if ok0 && validation.FitInt(errs, &p, x0, 64) {
-				y0 := int(x0)
-				v.MinSize = &y0
+				v.MinSize = validation.Ptr(d, &p, int(x0))
 			}
 		case "name":
 			p := path.Key("name")
@@ -7122,15 +8736,14 @@ func (v *ReqParam) DecodeJX(d *jx.Decoder, path *validation.Path, errs *validati
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.Name = &y0
+				v.Name = validation.Ptr(d, &p, x0)
 			}
 		case "orchestrations":
 			p := path.Key("orchestrations")
 			if ok0, err := validation.Expect(d, errs, &p, jx.Array, "an array"); err != nil {
 				return err
 			} else if ok0 {
-				arr0 := make([]string, 0)
+				var arr0 []string
 				it0, err := d.ArrIter()
 				if err != nil {
 					return err
@@ -7145,13 +8758,18 @@ func (v *ReqParam) DecodeJX(d *jx.Decoder, path *validation.Path, errs *validati
 					if ok1 {
 						e0 = x1
 					}
+					if arr0 == nil {
+						arr0 = make([]string, 0, validation.FirstRoom[string]())
+					}
 					arr0 = append(arr0, e0)
 				}
 				if err := it0.Err(); err != nil {
 					return err
 				}
-				y0 := arr0
-				v.Orchestrations = &y0
+				if arr0 == nil {
+					arr0 = make([]string, 0)
+				}
+				v.Orchestrations = validation.Ptr(d, &p, arr0)
 			}
 		case "pass_through":
 			p := path.Key("pass_through")
@@ -7160,8 +8778,7 @@ func (v *ReqParam) DecodeJX(d *jx.Decoder, path *validation.Path, errs *validati
 				return err
 			}
 			if ok0 && validation.FitInt(errs, &p, x0, 64) {
-				y0 := ReqParamPassThrough(x0)
-				v.PassThrough = &y0
+				v.PassThrough = validation.Ptr(d, &p, ReqParamPassThrough(x0))
 			}
 		case "regular":
 			p := path.Key("regular")
@@ -7170,8 +8787,7 @@ func (v *ReqParam) DecodeJX(d *jx.Decoder, path *validation.Path, errs *validati
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.Regular = &y0
+				v.Regular = validation.Ptr(d, &p, x0)
 			}
 		case "remark":
 			p := path.Key("remark")
@@ -7180,8 +8796,7 @@ func (v *ReqParam) DecodeJX(d *jx.Decoder, path *validation.Path, errs *validati
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.Remark = &y0
+				v.Remark = validation.Ptr(d, &p, x0)
 			}
 		case "required":
 			p := path.Key("required")
@@ -7190,8 +8805,7 @@ func (v *ReqParam) DecodeJX(d *jx.Decoder, path *validation.Path, errs *validati
 				return err
 			}
 			if ok0 && validation.FitInt(errs, &p, x0, 64) {
-				y0 := ReqParamRequired(x0)
-				v.Required = &y0
+				v.Required = validation.Ptr(d, &p, ReqParamRequired(x0))
 			}
 		case "sample_value":
 			p := path.Key("sample_value")
@@ -7200,8 +8814,7 @@ func (v *ReqParam) DecodeJX(d *jx.Decoder, path *validation.Path, errs *validati
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.SampleValue = &y0
+				v.SampleValue = validation.Ptr(d, &p, x0)
 			}
 		case "type":
 			p := path.Key("type")
@@ -7210,8 +8823,7 @@ func (v *ReqParam) DecodeJX(d *jx.Decoder, path *validation.Path, errs *validati
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.Type = &y0
+				v.Type = validation.Ptr(d, &p, x0)
 			}
 		case "valid_enable":
 			p := path.Key("valid_enable")
@@ -7220,8 +8832,7 @@ func (v *ReqParam) DecodeJX(d *jx.Decoder, path *validation.Path, errs *validati
 				return err
 			}
 			if ok0 && validation.FitInt(errs, &p, x0, 64) {
-				y0 := ReqParamValidEnable(x0)
-				v.ValidEnable = &y0
+				v.ValidEnable = validation.Ptr(d, &p, ReqParamValidEnable(x0))
 			}
 		default:
 			if err := d.Skip(); err != nil {
@@ -7305,8 +8916,7 @@ func (v *ReqParamBase) DecodeJX(d *jx.Decoder, path *validation.Path, errs *vali
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.DefaultValue = &y0
+				v.DefaultValue = validation.Ptr(d, &p, x0)
 			}
 		case "enumerations":
 			p := path.Key("enumerations")
@@ -7315,8 +8925,7 @@ func (v *ReqParamBase) DecodeJX(d *jx.Decoder, path *validation.Path, errs *vali
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.Enumerations = &y0
+				v.Enumerations = validation.Ptr(d, &p, x0)
 			}
 		case "json_schema":
 			p := path.Key("json_schema")
@@ -7325,8 +8934,7 @@ func (v *ReqParamBase) DecodeJX(d *jx.Decoder, path *validation.Path, errs *vali
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.JsonSchema = &y0
+				v.JsonSchema = validation.Ptr(d, &p, x0)
 			}
 		case "location":
 			seen |= uint64(0x8)
@@ -7345,8 +8953,7 @@ func (v *ReqParamBase) DecodeJX(d *jx.Decoder, path *validation.Path, errs *vali
 				return err
 			}
 			if ok0 && validation.FitInt(errs, &p, x0, 64) {
-				y0 := int(x0)
-				v.MaxNum = &y0
+				v.MaxNum = validation.Ptr(d, &p, int(x0))
 			}
 		case "max_size":
 			p := path.Key("max_size")
@@ -7355,8 +8962,7 @@ func (v *ReqParamBase) DecodeJX(d *jx.Decoder, path *validation.Path, errs *vali
 				return err
 			}
 			if ok0 && validation.FitInt(errs, &p, x0, 64) {
-				y0 := int(x0)
-				v.MaxSize = &y0
+				v.MaxSize = validation.Ptr(d, &p, int(x0))
 			}
 		case "min_num":
 			p := path.Key("min_num")
@@ -7365,8 +8971,7 @@ func (v *ReqParamBase) DecodeJX(d *jx.Decoder, path *validation.Path, errs *vali
 				return err
 			}
 			if ok0 && validation.FitInt(errs, &p, x0, 64) {
-				y0 := int(x0)
-				v.MinNum = &y0
+				v.MinNum = validation.Ptr(d, &p, int(x0))
 			}
 		case "min_size":
 			p := path.Key("min_size")
@@ -7375,8 +8980,7 @@ func (v *ReqParamBase) DecodeJX(d *jx.Decoder, path *validation.Path, errs *vali
 				return err
 			}
 			if ok0 && validation.FitInt(errs, &p, x0, 64) {
-				y0 := int(x0)
-				v.MinSize = &y0
+				v.MinSize = validation.Ptr(d, &p, int(x0))
 			}
 		case "name":
 			seen |= uint64(0x100)
@@ -7393,7 +8997,7 @@ func (v *ReqParamBase) DecodeJX(d *jx.Decoder, path *validation.Path, errs *vali
 			if ok0, err := validation.Expect(d, errs, &p, jx.Array, "an array"); err != nil {
 				return err
 			} else if ok0 {
-				arr0 := make([]string, 0)
+				var arr0 []string
 				it0, err := d.ArrIter()
 				if err != nil {
 					return err
@@ -7408,13 +9012,18 @@ func (v *ReqParamBase) DecodeJX(d *jx.Decoder, path *validation.Path, errs *vali
 					if ok1 {
 						e0 = x1
 					}
+					if arr0 == nil {
+						arr0 = make([]string, 0, validation.FirstRoom[string]())
+					}
 					arr0 = append(arr0, e0)
 				}
 				if err := it0.Err(); err != nil {
 					return err
 				}
-				y0 := arr0
-				v.Orchestrations = &y0
+				if arr0 == nil {
+					arr0 = make([]string, 0)
+				}
+				v.Orchestrations = validation.Ptr(d, &p, arr0)
 			}
 		case "pass_through":
 			p := path.Key("pass_through")
@@ -7423,8 +9032,7 @@ func (v *ReqParamBase) DecodeJX(d *jx.Decoder, path *validation.Path, errs *vali
 				return err
 			}
 			if ok0 && validation.FitInt(errs, &p, x0, 64) {
-				y0 := ReqParamBasePassThrough(x0)
-				v.PassThrough = &y0
+				v.PassThrough = validation.Ptr(d, &p, ReqParamBasePassThrough(x0))
 			}
 		case "regular":
 			p := path.Key("regular")
@@ -7433,8 +9041,7 @@ func (v *ReqParamBase) DecodeJX(d *jx.Decoder, path *validation.Path, errs *vali
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.Regular = &y0
+				v.Regular = validation.Ptr(d, &p, x0)
 			}
 		case "remark":
 			p := path.Key("remark")
@@ -7443,8 +9050,7 @@ func (v *ReqParamBase) DecodeJX(d *jx.Decoder, path *validation.Path, errs *vali
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.Remark = &y0
+				v.Remark = validation.Ptr(d, &p, x0)
 			}
 		case "required":
 			p := path.Key("required")
@@ -7453,8 +9059,7 @@ func (v *ReqParamBase) DecodeJX(d *jx.Decoder, path *validation.Path, errs *vali
 				return err
 			}
 			if ok0 && validation.FitInt(errs, &p, x0, 64) {
-				y0 := ReqParamBaseRequired(x0)
-				v.Required = &y0
+				v.Required = validation.Ptr(d, &p, ReqParamBaseRequired(x0))
 			}
 		case "sample_value":
 			p := path.Key("sample_value")
@@ -7463,8 +9068,7 @@ func (v *ReqParamBase) DecodeJX(d *jx.Decoder, path *validation.Path, errs *vali
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.SampleValue = &y0
+				v.SampleValue = validation.Ptr(d, &p, x0)
 			}
 		case "type":
 			seen |= uint64(0x8000)
@@ -7483,8 +9087,7 @@ func (v *ReqParamBase) DecodeJX(d *jx.Decoder, path *validation.Path, errs *vali
 				return err
 			}
 			if ok0 && validation.FitInt(errs, &p, x0, 64) {
-				y0 := ReqParamBaseValidEnable(x0)
-				v.ValidEnable = &y0
+				v.ValidEnable = validation.Ptr(d, &p, ReqParamBaseValidEnable(x0))
 			}
 		default:
 			if err := d.Skip(); err != nil {
@@ -7708,8 +9311,7 @@ func (v *ShowDetailsOfApiV1Response) DecodeJX(d *jx.Decoder, path *validation.Pa
 				return err
 			}
 			if ok0 && validation.FitInt(errs, &p, x0, 64) {
-				y0 := ShowDetailsOfApiV1ResponseArrangeNecessary(x0)
-				v.ArrangeNecessary = &y0
+				v.ArrangeNecessary = validation.Ptr(d, &p, ShowDetailsOfApiV1ResponseArrangeNecessary(x0))
 			}
 		case "auth_opt":
 			p := path.Key("auth_opt")
@@ -7725,8 +9327,7 @@ func (v *ShowDetailsOfApiV1Response) DecodeJX(d *jx.Decoder, path *validation.Pa
 				return err
 			}
 			if ok0 {
-				y0 := ShowDetailsOfApiV1ResponseAuthType(x0)
-				v.AuthType = &y0
+				v.AuthType = validation.Ptr(d, &p, ShowDetailsOfApiV1ResponseAuthType(x0))
 			}
 		case "authorizer_id":
 			p := path.Key("authorizer_id")
@@ -7735,8 +9336,7 @@ func (v *ShowDetailsOfApiV1Response) DecodeJX(d *jx.Decoder, path *validation.Pa
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.AuthorizerId = &y0
+				v.AuthorizerId = validation.Ptr(d, &p, x0)
 			}
 		case "backend_api":
 			p := path.Key("backend_api")
@@ -7756,7 +9356,7 @@ func (v *ShowDetailsOfApiV1Response) DecodeJX(d *jx.Decoder, path *validation.Pa
 			if ok0, err := validation.Expect(d, errs, &p, jx.Array, "an array"); err != nil {
 				return err
 			} else if ok0 {
-				arr0 := make([]BackendParam, 0)
+				var arr0 []BackendParam
 				it0, err := d.ArrIter()
 				if err != nil {
 					return err
@@ -7767,13 +9367,18 @@ func (v *ShowDetailsOfApiV1Response) DecodeJX(d *jx.Decoder, path *validation.Pa
 					if err := e0.DecodeJX(d, &q0, errs); err != nil {
 						return err
 					}
+					if arr0 == nil {
+						arr0 = make([]BackendParam, 0, validation.FirstRoom[BackendParam]())
+					}
 					arr0 = append(arr0, e0)
 				}
 				if err := it0.Err(); err != nil {
 					return err
 				}
-				y0 := arr0
-				v.BackendParams = &y0
+				if arr0 == nil {
+					arr0 = make([]BackendParam, 0)
+				}
+				v.BackendParams = validation.Ptr(d, &p, arr0)
 			}
 		case "backend_type":
 			p := path.Key("backend_type")
@@ -7782,8 +9387,7 @@ func (v *ShowDetailsOfApiV1Response) DecodeJX(d *jx.Decoder, path *validation.Pa
 				return err
 			}
 			if ok0 {
-				y0 := ShowDetailsOfApiV1ResponseBackendType(x0)
-				v.BackendType = &y0
+				v.BackendType = validation.Ptr(d, &p, ShowDetailsOfApiV1ResponseBackendType(x0))
 			}
 		case "body_remark":
 			p := path.Key("body_remark")
@@ -7792,8 +9396,7 @@ func (v *ShowDetailsOfApiV1Response) DecodeJX(d *jx.Decoder, path *validation.Pa
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.BodyRemark = &y0
+				v.BodyRemark = validation.Ptr(d, &p, x0)
 			}
 		case "cors":
 			p := path.Key("cors")
@@ -7802,8 +9405,7 @@ func (v *ShowDetailsOfApiV1Response) DecodeJX(d *jx.Decoder, path *validation.Pa
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.Cors = &y0
+				v.Cors = validation.Ptr(d, &p, x0)
 			}
 		case "domain_name":
 			p := path.Key("domain_name")
@@ -7812,8 +9414,7 @@ func (v *ShowDetailsOfApiV1Response) DecodeJX(d *jx.Decoder, path *validation.Pa
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.DomainName = &y0
+				v.DomainName = validation.Ptr(d, &p, x0)
 			}
 		case "func_info":
 			p := path.Key("func_info")
@@ -7835,8 +9436,7 @@ func (v *ShowDetailsOfApiV1Response) DecodeJX(d *jx.Decoder, path *validation.Pa
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.GroupId = &y0
+				v.GroupId = validation.Ptr(d, &p, x0)
 			}
 		case "group_name":
 			p := path.Key("group_name")
@@ -7845,8 +9445,7 @@ func (v *ShowDetailsOfApiV1Response) DecodeJX(d *jx.Decoder, path *validation.Pa
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.GroupName = &y0
+				v.GroupName = validation.Ptr(d, &p, x0)
 			}
 		case "group_version":
 			p := path.Key("group_version")
@@ -7855,8 +9454,7 @@ func (v *ShowDetailsOfApiV1Response) DecodeJX(d *jx.Decoder, path *validation.Pa
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.GroupVersion = &y0
+				v.GroupVersion = validation.Ptr(d, &p, x0)
 			}
 		case "id":
 			p := path.Key("id")
@@ -7865,8 +9463,7 @@ func (v *ShowDetailsOfApiV1Response) DecodeJX(d *jx.Decoder, path *validation.Pa
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.Id = &y0
+				v.Id = validation.Ptr(d, &p, x0)
 			}
 		case "ld_api_id":
 			p := path.Key("ld_api_id")
@@ -7875,8 +9472,7 @@ func (v *ShowDetailsOfApiV1Response) DecodeJX(d *jx.Decoder, path *validation.Pa
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.LdApiId = &y0
+				v.LdApiId = validation.Ptr(d, &p, x0)
 			}
 		case "match_mode":
 			p := path.Key("match_mode")
@@ -7885,8 +9481,7 @@ func (v *ShowDetailsOfApiV1Response) DecodeJX(d *jx.Decoder, path *validation.Pa
 				return err
 			}
 			if ok0 {
-				y0 := ShowDetailsOfApiV1ResponseMatchMode(x0)
-				v.MatchMode = &y0
+				v.MatchMode = validation.Ptr(d, &p, ShowDetailsOfApiV1ResponseMatchMode(x0))
 			}
 		case "mock_info":
 			p := path.Key("mock_info")
@@ -7908,8 +9503,7 @@ func (v *ShowDetailsOfApiV1Response) DecodeJX(d *jx.Decoder, path *validation.Pa
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.Name = &y0
+				v.Name = validation.Ptr(d, &p, x0)
 			}
 		case "policy_functions":
 			p := path.Key("policy_functions")
@@ -7921,7 +9515,7 @@ func (v *ShowDetailsOfApiV1Response) DecodeJX(d *jx.Decoder, path *validation.Pa
 				if ok0, err := validation.Expect(d, errs, &p, jx.Array, "an array"); err != nil {
 					return err
 				} else if ok0 {
-					arr0 := make([]ApiPolicyFunctionResp, 0)
+					var arr0 []ApiPolicyFunctionResp
 					it0, err := d.ArrIter()
 					if err != nil {
 						return err
@@ -7932,13 +9526,18 @@ func (v *ShowDetailsOfApiV1Response) DecodeJX(d *jx.Decoder, path *validation.Pa
 						if err := e0.DecodeJX(d, &q0, errs); err != nil {
 							return err
 						}
+						if arr0 == nil {
+							arr0 = make([]ApiPolicyFunctionResp, 0, validation.FirstRoom[ApiPolicyFunctionResp]())
+						}
 						arr0 = append(arr0, e0)
 					}
 					if err := it0.Err(); err != nil {
 						return err
 					}
-					y0 := arr0
-					v.PolicyFunctions = &y0
+					if arr0 == nil {
+						arr0 = make([]ApiPolicyFunctionResp, 0)
+					}
+					v.PolicyFunctions = validation.Ptr(d, &p, arr0)
 				}
 			}
 		case "policy_https":
@@ -7951,7 +9550,7 @@ func (v *ShowDetailsOfApiV1Response) DecodeJX(d *jx.Decoder, path *validation.Pa
 				if ok0, err := validation.Expect(d, errs, &p, jx.Array, "an array"); err != nil {
 					return err
 				} else if ok0 {
-					arr0 := make([]ApiPolicyHttpRespV1, 0)
+					var arr0 []ApiPolicyHttpRespV1
 					it0, err := d.ArrIter()
 					if err != nil {
 						return err
@@ -7962,13 +9561,18 @@ func (v *ShowDetailsOfApiV1Response) DecodeJX(d *jx.Decoder, path *validation.Pa
 						if err := e0.DecodeJX(d, &q0, errs); err != nil {
 							return err
 						}
+						if arr0 == nil {
+							arr0 = make([]ApiPolicyHttpRespV1, 0, validation.FirstRoom[ApiPolicyHttpRespV1]())
+						}
 						arr0 = append(arr0, e0)
 					}
 					if err := it0.Err(); err != nil {
 						return err
 					}
-					y0 := arr0
-					v.PolicyHttps = &y0
+					if arr0 == nil {
+						arr0 = make([]ApiPolicyHttpRespV1, 0)
+					}
+					v.PolicyHttps = validation.Ptr(d, &p, arr0)
 				}
 			}
 		case "policy_mocks":
@@ -7981,7 +9585,7 @@ func (v *ShowDetailsOfApiV1Response) DecodeJX(d *jx.Decoder, path *validation.Pa
 				if ok0, err := validation.Expect(d, errs, &p, jx.Array, "an array"); err != nil {
 					return err
 				} else if ok0 {
-					arr0 := make([]ApiPolicyMockResp, 0)
+					var arr0 []ApiPolicyMockResp
 					it0, err := d.ArrIter()
 					if err != nil {
 						return err
@@ -7992,13 +9596,18 @@ func (v *ShowDetailsOfApiV1Response) DecodeJX(d *jx.Decoder, path *validation.Pa
 						if err := e0.DecodeJX(d, &q0, errs); err != nil {
 							return err
 						}
+						if arr0 == nil {
+							arr0 = make([]ApiPolicyMockResp, 0, validation.FirstRoom[ApiPolicyMockResp]())
+						}
 						arr0 = append(arr0, e0)
 					}
 					if err := it0.Err(); err != nil {
 						return err
 					}
-					y0 := arr0
-					v.PolicyMocks = &y0
+					if arr0 == nil {
+						arr0 = make([]ApiPolicyMockResp, 0)
+					}
+					v.PolicyMocks = validation.Ptr(d, &p, arr0)
 				}
 			}
 		case "publish_id":
@@ -8008,8 +9617,7 @@ func (v *ShowDetailsOfApiV1Response) DecodeJX(d *jx.Decoder, path *validation.Pa
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.PublishId = &y0
+				v.PublishId = validation.Ptr(d, &p, x0)
 			}
 		case "register_time":
 			p := path.Key("register_time")
@@ -8018,8 +9626,7 @@ func (v *ShowDetailsOfApiV1Response) DecodeJX(d *jx.Decoder, path *validation.Pa
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.RegisterTime = &y0
+				v.RegisterTime = validation.Ptr(d, &p, x0)
 			}
 		case "remark":
 			p := path.Key("remark")
@@ -8028,8 +9635,7 @@ func (v *ShowDetailsOfApiV1Response) DecodeJX(d *jx.Decoder, path *validation.Pa
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.Remark = &y0
+				v.Remark = validation.Ptr(d, &p, x0)
 			}
 		case "req_method":
 			p := path.Key("req_method")
@@ -8038,15 +9644,14 @@ func (v *ShowDetailsOfApiV1Response) DecodeJX(d *jx.Decoder, path *validation.Pa
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.ReqMethod = &y0
+				v.ReqMethod = validation.Ptr(d, &p, x0)
 			}
 		case "req_params":
 			p := path.Key("req_params")
 			if ok0, err := validation.Expect(d, errs, &p, jx.Array, "an array"); err != nil {
 				return err
 			} else if ok0 {
-				arr0 := make([]ReqParam, 0)
+				var arr0 []ReqParam
 				it0, err := d.ArrIter()
 				if err != nil {
 					return err
@@ -8057,13 +9662,18 @@ func (v *ShowDetailsOfApiV1Response) DecodeJX(d *jx.Decoder, path *validation.Pa
 					if err := e0.DecodeJX(d, &q0, errs); err != nil {
 						return err
 					}
+					if arr0 == nil {
+						arr0 = make([]ReqParam, 0, validation.FirstRoom[ReqParam]())
+					}
 					arr0 = append(arr0, e0)
 				}
 				if err := it0.Err(); err != nil {
 					return err
 				}
-				y0 := arr0
-				v.ReqParams = &y0
+				if arr0 == nil {
+					arr0 = make([]ReqParam, 0)
+				}
+				v.ReqParams = validation.Ptr(d, &p, arr0)
 			}
 		case "req_protocol":
 			p := path.Key("req_protocol")
@@ -8072,8 +9682,7 @@ func (v *ShowDetailsOfApiV1Response) DecodeJX(d *jx.Decoder, path *validation.Pa
 				return err
 			}
 			if ok0 {
-				y0 := ShowDetailsOfApiV1ResponseReqProtocol(x0)
-				v.ReqProtocol = &y0
+				v.ReqProtocol = validation.Ptr(d, &p, ShowDetailsOfApiV1ResponseReqProtocol(x0))
 			}
 		case "req_uri":
 			p := path.Key("req_uri")
@@ -8082,8 +9691,7 @@ func (v *ShowDetailsOfApiV1Response) DecodeJX(d *jx.Decoder, path *validation.Pa
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.ReqUri = &y0
+				v.ReqUri = validation.Ptr(d, &p, x0)
 			}
 		case "response_id":
 			p := path.Key("response_id")
@@ -8092,8 +9700,7 @@ func (v *ShowDetailsOfApiV1Response) DecodeJX(d *jx.Decoder, path *validation.Pa
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.ResponseId = &y0
+				v.ResponseId = validation.Ptr(d, &p, x0)
 			}
 		case "result_failure_sample":
 			p := path.Key("result_failure_sample")
@@ -8102,8 +9709,7 @@ func (v *ShowDetailsOfApiV1Response) DecodeJX(d *jx.Decoder, path *validation.Pa
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.ResultFailureSample = &y0
+				v.ResultFailureSample = validation.Ptr(d, &p, x0)
 			}
 		case "result_normal_sample":
 			p := path.Key("result_normal_sample")
@@ -8112,8 +9718,7 @@ func (v *ShowDetailsOfApiV1Response) DecodeJX(d *jx.Decoder, path *validation.Pa
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.ResultNormalSample = &y0
+				v.ResultNormalSample = validation.Ptr(d, &p, x0)
 			}
 		case "roma_app_id":
 			p := path.Key("roma_app_id")
@@ -8122,8 +9727,7 @@ func (v *ShowDetailsOfApiV1Response) DecodeJX(d *jx.Decoder, path *validation.Pa
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.RomaAppId = &y0
+				v.RomaAppId = validation.Ptr(d, &p, x0)
 			}
 		case "roma_app_name":
 			p := path.Key("roma_app_name")
@@ -8132,8 +9736,7 @@ func (v *ShowDetailsOfApiV1Response) DecodeJX(d *jx.Decoder, path *validation.Pa
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.RomaAppName = &y0
+				v.RomaAppName = validation.Ptr(d, &p, x0)
 			}
 		case "run_env_id":
 			p := path.Key("run_env_id")
@@ -8142,8 +9745,7 @@ func (v *ShowDetailsOfApiV1Response) DecodeJX(d *jx.Decoder, path *validation.Pa
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.RunEnvId = &y0
+				v.RunEnvId = validation.Ptr(d, &p, x0)
 			}
 		case "run_env_name":
 			p := path.Key("run_env_name")
@@ -8152,8 +9754,7 @@ func (v *ShowDetailsOfApiV1Response) DecodeJX(d *jx.Decoder, path *validation.Pa
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.RunEnvName = &y0
+				v.RunEnvName = validation.Ptr(d, &p, x0)
 			}
 		case "status":
 			p := path.Key("status")
@@ -8162,8 +9763,7 @@ func (v *ShowDetailsOfApiV1Response) DecodeJX(d *jx.Decoder, path *validation.Pa
 				return err
 			}
 			if ok0 && validation.FitInt(errs, &p, x0, 64) {
-				y0 := ShowDetailsOfApiV1ResponseStatus(x0)
-				v.Status = &y0
+				v.Status = validation.Ptr(d, &p, ShowDetailsOfApiV1ResponseStatus(x0))
 			}
 		case "tag":
 			p := path.Key("tag")
@@ -8172,15 +9772,14 @@ func (v *ShowDetailsOfApiV1Response) DecodeJX(d *jx.Decoder, path *validation.Pa
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.Tag = &y0
+				v.Tag = validation.Ptr(d, &p, x0)
 			}
 		case "tags":
 			p := path.Key("tags")
 			if ok0, err := validation.Expect(d, errs, &p, jx.Array, "an array"); err != nil {
 				return err
 			} else if ok0 {
-				arr0 := make([]string, 0)
+				var arr0 []string
 				it0, err := d.ArrIter()
 				if err != nil {
 					return err
@@ -8195,13 +9794,18 @@ func (v *ShowDetailsOfApiV1Response) DecodeJX(d *jx.Decoder, path *validation.Pa
 					if ok1 {
 						e0 = x1
 					}
+					if arr0 == nil {
+						arr0 = make([]string, 0, validation.FirstRoom[string]())
+					}
 					arr0 = append(arr0, e0)
 				}
 				if err := it0.Err(); err != nil {
 					return err
 				}
-				y0 := arr0
-				v.Tags = &y0
+				if arr0 == nil {
+					arr0 = make([]string, 0)
+				}
+				v.Tags = validation.Ptr(d, &p, arr0)
 			}
 		case "type":
 			p := path.Key("type")
@@ -8210,8 +9814,7 @@ func (v *ShowDetailsOfApiV1Response) DecodeJX(d *jx.Decoder, path *validation.Pa
 				return err
 			}
 			if ok0 && validation.FitInt(errs, &p, x0, 64) {
-				y0 := ShowDetailsOfApiV1ResponseType(x0)
-				v.Type = &y0
+				v.Type = validation.Ptr(d, &p, ShowDetailsOfApiV1ResponseType(x0))
 			}
 		case "update_time":
 			p := path.Key("update_time")
@@ -8220,8 +9823,7 @@ func (v *ShowDetailsOfApiV1Response) DecodeJX(d *jx.Decoder, path *validation.Pa
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.UpdateTime = &y0
+				v.UpdateTime = validation.Ptr(d, &p, x0)
 			}
 		case "version":
 			p := path.Key("version")
@@ -8230,8 +9832,7 @@ func (v *ShowDetailsOfApiV1Response) DecodeJX(d *jx.Decoder, path *validation.Pa
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.Version = &y0
+				v.Version = validation.Ptr(d, &p, x0)
 			}
 		default:
 			if err := d.Skip(); err != nil {
@@ -8290,8 +9891,7 @@ func (v *SslInfo) DecodeJX(d *jx.Decoder, path *validation.Path, errs *validatio
 				return err
 			}
 			if ok0 {
-				y0 := SslInfoAlgorithmType(x0)
-				v.AlgorithmType = &y0
+				v.AlgorithmType = validation.Ptr(d, &p, SslInfoAlgorithmType(x0))
 			}
 		case "ssl_id":
 			p := path.Key("ssl_id")
@@ -8300,8 +9900,7 @@ func (v *SslInfo) DecodeJX(d *jx.Decoder, path *validation.Path, errs *validatio
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.SslId = &y0
+				v.SslId = validation.Ptr(d, &p, x0)
 			}
 		case "ssl_name":
 			p := path.Key("ssl_name")
@@ -8310,8 +9909,7 @@ func (v *SslInfo) DecodeJX(d *jx.Decoder, path *validation.Path, errs *validatio
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.SslName = &y0
+				v.SslName = validation.Ptr(d, &p, x0)
 			}
 		case "type":
 			p := path.Key("type")
@@ -8320,8 +9918,7 @@ func (v *SslInfo) DecodeJX(d *jx.Decoder, path *validation.Path, errs *validatio
 				return err
 			}
 			if ok0 {
-				y0 := SslInfoType(x0)
-				v.Type = &y0
+				v.Type = validation.Ptr(d, &p, SslInfoType(x0))
 			}
 		default:
 			if err := d.Skip(); err != nil {
@@ -8387,8 +9984,7 @@ func (v *UrlDomain) DecodeJX(d *jx.Decoder, path *validation.Path, errs *validat
 				return err
 			}
 			if ok0 && validation.FitInt(errs, &p, x0, 64) {
-				y0 := UrlDomainCnameStatus(x0)
-				v.CnameStatus = &y0
+				v.CnameStatus = validation.Ptr(d, &p, UrlDomainCnameStatus(x0))
 			}
 		case "domain":
 			p := path.Key("domain")
@@ -8397,8 +9993,7 @@ func (v *UrlDomain) DecodeJX(d *jx.Decoder, path *validation.Path, errs *validat
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.Domain = &y0
+				v.Domain = validation.Ptr(d, &p, x0)
 			}
 		case "id":
 			p := path.Key("id")
@@ -8407,8 +10002,7 @@ func (v *UrlDomain) DecodeJX(d *jx.Decoder, path *validation.Path, errs *validat
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.Id = &y0
+				v.Id = validation.Ptr(d, &p, x0)
 			}
 		case "is_has_trusted_root_ca":
 			p := path.Key("is_has_trusted_root_ca")
@@ -8417,8 +10011,7 @@ func (v *UrlDomain) DecodeJX(d *jx.Decoder, path *validation.Path, errs *validat
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.IsHasTrustedRootCa = &y0
+				v.IsHasTrustedRootCa = validation.Ptr(d, &p, x0)
 			}
 		case "min_ssl_version":
 			p := path.Key("min_ssl_version")
@@ -8427,8 +10020,7 @@ func (v *UrlDomain) DecodeJX(d *jx.Decoder, path *validation.Path, errs *validat
 				return err
 			}
 			if ok0 {
-				y0 := UrlDomainMinSslVersion(x0)
-				v.MinSslVersion = &y0
+				v.MinSslVersion = validation.Ptr(d, &p, UrlDomainMinSslVersion(x0))
 			}
 		case "ssl_id":
 			p := path.Key("ssl_id")
@@ -8437,15 +10029,14 @@ func (v *UrlDomain) DecodeJX(d *jx.Decoder, path *validation.Path, errs *validat
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.SslId = &y0
+				v.SslId = validation.Ptr(d, &p, x0)
 			}
 		case "ssl_infos":
 			p := path.Key("ssl_infos")
 			if ok0, err := validation.Expect(d, errs, &p, jx.Array, "an array"); err != nil {
 				return err
 			} else if ok0 {
-				arr0 := make([]SslInfo, 0)
+				var arr0 []SslInfo
 				it0, err := d.ArrIter()
 				if err != nil {
 					return err
@@ -8456,13 +10047,18 @@ func (v *UrlDomain) DecodeJX(d *jx.Decoder, path *validation.Path, errs *validat
 					if err := e0.DecodeJX(d, &q0, errs); err != nil {
 						return err
 					}
+					if arr0 == nil {
+						arr0 = make([]SslInfo, 0, validation.FirstRoom[SslInfo]())
+					}
 					arr0 = append(arr0, e0)
 				}
 				if err := it0.Err(); err != nil {
 					return err
 				}
-				y0 := arr0
-				v.SslInfos = &y0
+				if arr0 == nil {
+					arr0 = make([]SslInfo, 0)
+				}
+				v.SslInfos = validation.Ptr(d, &p, arr0)
 			}
 		case "ssl_name":
 			p := path.Key("ssl_name")
@@ -8471,8 +10067,7 @@ func (v *UrlDomain) DecodeJX(d *jx.Decoder, path *validation.Path, errs *validat
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.SslName = &y0
+				v.SslName = validation.Ptr(d, &p, x0)
 			}
 		case "verified_client_certificate_enabled":
 			p := path.Key("verified_client_certificate_enabled")
@@ -8481,8 +10076,7 @@ func (v *UrlDomain) DecodeJX(d *jx.Decoder, path *validation.Path, errs *validat
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.VerifiedClientCertificateEnabled = &y0
+				v.VerifiedClientCertificateEnabled = validation.Ptr(d, &p, x0)
 			}
 		default:
 			if err := d.Skip(); err != nil {
@@ -8545,8 +10139,7 @@ func (v *VpcInfo) DecodeJX(d *jx.Decoder, path *validation.Path, errs *validatio
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.CascadeFlag = &y0
+				v.CascadeFlag = validation.Ptr(d, &p, x0)
 			}
 		case "ecs_id":
 			p := path.Key("ecs_id")
@@ -8555,8 +10148,7 @@ func (v *VpcInfo) DecodeJX(d *jx.Decoder, path *validation.Path, errs *validatio
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.EcsId = &y0
+				v.EcsId = validation.Ptr(d, &p, x0)
 			}
 		case "ecs_name":
 			var x0 VpcInfo_EcsName
@@ -8597,8 +10189,7 @@ func (v *VpcInfo) DecodeJX(d *jx.Decoder, path *validation.Path, errs *validatio
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.VpcChannelProxyHost = &y0
+				v.VpcChannelProxyHost = validation.Ptr(d, &p, x0)
 			}
 		default:
 			if err := d.Skip(); err != nil {
@@ -8650,8 +10241,7 @@ func (v *VpcInfoV1) DecodeJX(d *jx.Decoder, path *validation.Path, errs *validat
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.VpcId = &y0
+				v.VpcId = validation.Ptr(d, &p, x0)
 			}
 		case "vpc_proxy_host":
 			p := path.Key("vpc_proxy_host")
@@ -8660,8 +10250,7 @@ func (v *VpcInfoV1) DecodeJX(d *jx.Decoder, path *validation.Path, errs *validat
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.VpcProxyHost = &y0
+				v.VpcProxyHost = validation.Ptr(d, &p, x0)
 			}
 		default:
 			if err := d.Skip(); err != nil {
@@ -8711,7 +10300,7 @@ func (u *ApiMock_Header) ValidateAt(path *validation.Path, errs *validation.Erro
 			if ok1, err := validation.Expect(d, errs, path, jx.Array, "an array"); err != nil {
 				return err
 			} else if ok1 {
-				arr1 := make([]MockApiBaseInfoHeader, 0)
+				var arr1 []MockApiBaseInfoHeader
 				it1, err := d.ArrIter()
 				if err != nil {
 					return err
@@ -8722,10 +10311,16 @@ func (u *ApiMock_Header) ValidateAt(path *validation.Path, errs *validation.Erro
 					if err := e1.DecodeJX(d, &q1, errs); err != nil {
 						return err
 					}
+					if arr1 == nil {
+						arr1 = make([]MockApiBaseInfoHeader, 0, validation.FirstRoom[MockApiBaseInfoHeader]())
+					}
 					arr1 = append(arr1, e1)
 				}
 				if err := it1.Err(); err != nil {
 					return err
+				}
+				if arr1 == nil {
+					arr1 = make([]MockApiBaseInfoHeader, 0)
 				}
 				b1 = arr1
 			}
@@ -8788,7 +10383,7 @@ func (u *ApiMockCreate_Header) ValidateAt(path *validation.Path, errs *validatio
 			if ok1, err := validation.Expect(d, errs, path, jx.Array, "an array"); err != nil {
 				return err
 			} else if ok1 {
-				arr1 := make([]MockApiBaseInfoHeader, 0)
+				var arr1 []MockApiBaseInfoHeader
 				it1, err := d.ArrIter()
 				if err != nil {
 					return err
@@ -8799,10 +10394,16 @@ func (u *ApiMockCreate_Header) ValidateAt(path *validation.Path, errs *validatio
 					if err := e1.DecodeJX(d, &q1, errs); err != nil {
 						return err
 					}
+					if arr1 == nil {
+						arr1 = make([]MockApiBaseInfoHeader, 0, validation.FirstRoom[MockApiBaseInfoHeader]())
+					}
 					arr1 = append(arr1, e1)
 				}
 				if err := it1.Err(); err != nil {
 					return err
+				}
+				if arr1 == nil {
+					arr1 = make([]MockApiBaseInfoHeader, 0)
 				}
 				b1 = arr1
 			}
@@ -8921,7 +10522,7 @@ func (u *ApiPolicyMockCreate_Header) ValidateAt(path *validation.Path, errs *val
 			if ok1, err := validation.Expect(d, errs, path, jx.Array, "an array"); err != nil {
 				return err
 			} else if ok1 {
-				arr1 := make([]MockApiBaseInfoHeader, 0)
+				var arr1 []MockApiBaseInfoHeader
 				it1, err := d.ArrIter()
 				if err != nil {
 					return err
@@ -8932,10 +10533,16 @@ func (u *ApiPolicyMockCreate_Header) ValidateAt(path *validation.Path, errs *val
 					if err := e1.DecodeJX(d, &q1, errs); err != nil {
 						return err
 					}
+					if arr1 == nil {
+						arr1 = make([]MockApiBaseInfoHeader, 0, validation.FirstRoom[MockApiBaseInfoHeader]())
+					}
 					arr1 = append(arr1, e1)
 				}
 				if err := it1.Err(); err != nil {
 					return err
+				}
+				if arr1 == nil {
+					arr1 = make([]MockApiBaseInfoHeader, 0)
 				}
 				b1 = arr1
 			}
@@ -8998,7 +10605,7 @@ func (u *ApiPolicyMockResp_Header) ValidateAt(path *validation.Path, errs *valid
 			if ok1, err := validation.Expect(d, errs, path, jx.Array, "an array"); err != nil {
 				return err
 			} else if ok1 {
-				arr1 := make([]MockApiBaseInfoHeader, 0)
+				var arr1 []MockApiBaseInfoHeader
 				it1, err := d.ArrIter()
 				if err != nil {
 					return err
@@ -9009,10 +10616,16 @@ func (u *ApiPolicyMockResp_Header) ValidateAt(path *validation.Path, errs *valid
 					if err := e1.DecodeJX(d, &q1, errs); err != nil {
 						return err
 					}
+					if arr1 == nil {
+						arr1 = make([]MockApiBaseInfoHeader, 0, validation.FirstRoom[MockApiBaseInfoHeader]())
+					}
 					arr1 = append(arr1, e1)
 				}
 				if err := it1.Err(); err != nil {
 					return err
+				}
+				if arr1 == nil {
+					arr1 = make([]MockApiBaseInfoHeader, 0)
 				}
 				b1 = arr1
 			}

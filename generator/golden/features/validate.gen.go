@@ -5,7 +5,6 @@ package features
 import (
 	"github.com/apiclab/apic/generated/validation"
 	"github.com/go-faster/jx"
-	"regexp"
 	"strconv"
 	"strings"
 )
@@ -103,9 +102,41 @@ var (
 	enum5 = []string{"dog"}
 	enum6 = []string{"A", "B"}
 	// ^\S(.*\S)?$
-	pattern1 = regexp.MustCompile("^[^\\x{9}-\\x{d}\\x{20}\\x{a0}\\x{1680}\\x{2000}-\\x{200a}\\x{2028}-\\x{2029}\\x{202f}\\x{205f}\\x{3000}\\x{feff}]([^\\n\\r\\x{2028}\\x{2029}]*[^\\x{9}-\\x{d}\\x{20}\\x{a0}\\x{1680}\\x{2000}-\\x{200a}\\x{2028}-\\x{2029}\\x{202f}\\x{205f}\\x{3000}\\x{feff}])?$").MatchString
-	enum7    = []string{"Horse"}
-	enum8    = []string{"PATH", "QUERY", "HEADER"}
+	pattern1 = func(s string) bool {
+		st := 0
+		for _, r := range s {
+			switch st {
+			case 0:
+				switch {
+				case (r >= int32(0) && r <= int32(8)) || r == int32(11) || (r >= int32(14) && r <= int32(31)) || (r >= int32(33) && r <= int32(1114111)):
+					st = 1
+				default:
+					return false
+				}
+			case 1:
+				switch {
+				case (r >= int32(0) && r <= int32(8)) || r == int32(11) || (r >= int32(14) && r <= int32(31)) || (r >= int32(33) && r <= int32(1114111)):
+					st = 1
+				case r == int32(9) || (r >= int32(12) && r <= int32(13)) || r == int32(32):
+					st = 2
+				default:
+					return false
+				}
+			case 2:
+				switch {
+				case (r >= int32(0) && r <= int32(8)) || r == int32(11) || (r >= int32(14) && r <= int32(31)) || (r >= int32(33) && r <= int32(1114111)):
+					st = 1
+				case r == int32(9) || (r >= int32(12) && r <= int32(13)) || r == int32(32):
+					st = 2
+				default:
+					return false
+				}
+			}
+		}
+		return st == 1
+	}
+	enum7 = []string{"Horse"}
+	enum8 = []string{"PATH", "QUERY", "HEADER"}
 	// ^[A-Za-z][A-Za-z0-9_.-]*$
 	pattern2 = func(s string) bool {
 		i, n := 0, 0
@@ -290,8 +321,7 @@ func (v *Backend) DecodeJX(d *jx.Decoder, path *validation.Path, errs *validatio
 				return err
 			}
 			if ok0 && validation.FitInt(errs, &p, x0, 64) {
-				y0 := int(x0)
-				v.Retries = &y0
+				v.Retries = validation.Ptr(d, &p, int(x0))
 			}
 		case "retry_count":
 			p := path.Key("retry_count")
@@ -300,8 +330,7 @@ func (v *Backend) DecodeJX(d *jx.Decoder, path *validation.Path, errs *validatio
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.RetryCount = &y0
+				v.RetryCount = validation.Ptr(d, &p, x0)
 			}
 		case "timeout":
 			seen |= uint64(0x4)
@@ -320,8 +349,7 @@ func (v *Backend) DecodeJX(d *jx.Decoder, path *validation.Path, errs *validatio
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.UrlDomain = &y0
+				v.UrlDomain = validation.Ptr(d, &p, x0)
 			}
 		case "vpc_info":
 			p := path.Key("vpc_info")
@@ -337,8 +365,7 @@ func (v *Backend) DecodeJX(d *jx.Decoder, path *validation.Path, errs *validatio
 				return err
 			}
 			if ok0 && validation.FitInt(errs, &p, x0, 64) {
-				y0 := BackendVpcStatus(x0)
-				v.VpcStatus = &y0
+				v.VpcStatus = validation.Ptr(d, &p, BackendVpcStatus(x0))
 			}
 		default:
 			if err := d.Skip(); err != nil {
@@ -402,8 +429,7 @@ func (v *Camel) DecodeJX(d *jx.Decoder, path *validation.Path, errs *validation.
 				return err
 			}
 			if ok0 && validation.FitInt(errs, &p, x0, 64) {
-				y0 := int(x0)
-				v.Humps = &y0
+				v.Humps = validation.Ptr(d, &p, int(x0))
 			}
 		case "type":
 			seen |= uint64(0x2)
@@ -487,8 +513,7 @@ func (v *Cat) DecodeJX(d *jx.Decoder, path *validation.Path, errs *validation.Er
 				return err
 			}
 			if ok0 && validation.FitInt(errs, &p, x0, 64) {
-				y0 := int(x0)
-				v.Lives = &y0
+				v.Lives = validation.Ptr(d, &p, int(x0))
 			}
 		default:
 			if err := d.Skip(); err != nil {
@@ -633,8 +658,7 @@ func (v *CreateShapeRequest) DecodeJX(d *jx.Decoder, path *validation.Path, errs
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.Handle = &y0
+				v.Handle = validation.Ptr(d, &p, x0)
 			}
 		case "label":
 			p := path.Key("label")
@@ -643,15 +667,14 @@ func (v *CreateShapeRequest) DecodeJX(d *jx.Decoder, path *validation.Path, errs
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.Label = &y0
+				v.Label = validation.Ptr(d, &p, x0)
 			}
 		case "mixed":
 			p := path.Key("mixed")
 			if ok0, err := validation.Expect(d, errs, &p, jx.Array, "an array"); err != nil {
 				return err
 			} else if ok0 {
-				arr0 := make([]CreateShapeRequest_Mixed, 0)
+				var arr0 []CreateShapeRequest_Mixed
 				it0, err := d.ArrIter()
 				if err != nil {
 					return err
@@ -667,13 +690,18 @@ func (v *CreateShapeRequest) DecodeJX(d *jx.Decoder, path *validation.Path, errs
 						return err
 					}
 					e0 = x1
+					if arr0 == nil {
+						arr0 = make([]CreateShapeRequest_Mixed, 0, validation.FirstRoom[CreateShapeRequest_Mixed]())
+					}
 					arr0 = append(arr0, e0)
 				}
 				if err := it0.Err(); err != nil {
 					return err
 				}
-				y0 := arr0
-				v.Mixed = &y0
+				if arr0 == nil {
+					arr0 = make([]CreateShapeRequest_Mixed, 0)
+				}
+				v.Mixed = validation.Ptr(d, &p, arr0)
 			}
 		case "mount":
 			var x0 Mount
@@ -726,7 +754,7 @@ func (v *CreateShapeRequest) DecodeJX(d *jx.Decoder, path *validation.Path, errs
 			if ok0, err := validation.Expect(d, errs, &p, jx.Array, "an array"); err != nil {
 				return err
 			} else if ok0 {
-				arr0 := make([]Pet, 0)
+				var arr0 []Pet
 				it0, err := d.ArrIter()
 				if err != nil {
 					return err
@@ -742,13 +770,18 @@ func (v *CreateShapeRequest) DecodeJX(d *jx.Decoder, path *validation.Path, errs
 						return err
 					}
 					e0 = x1
+					if arr0 == nil {
+						arr0 = make([]Pet, 0, validation.FirstRoom[Pet]())
+					}
 					arr0 = append(arr0, e0)
 				}
 				if err := it0.Err(); err != nil {
 					return err
 				}
-				y0 := arr0
-				v.Pets = &y0
+				if arr0 == nil {
+					arr0 = make([]Pet, 0)
+				}
+				v.Pets = validation.Ptr(d, &p, arr0)
 			}
 		case "ref":
 			p := path.Key("ref")
@@ -946,7 +979,8 @@ func (v *CreateThingRequest) ValidateAt(path *validation.Path, errs *validation.
 		if !(strings.IndexByte(uri, '{') >= 0) {
 			return
 		}
-		var declared []string
+		var room [8]string
+		declared := room[:0]
 		if v.Params != nil {
 			for _, it := range *v.Params {
 				if validation.Match(string(it.Location), true, "PATH") {
@@ -996,8 +1030,7 @@ func (v *CreateThingRequest) DecodeJX(d *jx.Decoder, path *validation.Path, errs
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.Caption = &y0
+				v.Caption = validation.Ptr(d, &p, x0)
 			}
 		case "cors":
 			p := path.Key("cors")
@@ -1006,8 +1039,7 @@ func (v *CreateThingRequest) DecodeJX(d *jx.Decoder, path *validation.Path, errs
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.Cors = &y0
+				v.Cors = validation.Ptr(d, &p, x0)
 			}
 		case "gadget":
 			p := path.Key("gadget")
@@ -1039,8 +1071,7 @@ func (v *CreateThingRequest) DecodeJX(d *jx.Decoder, path *validation.Path, errs
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.Label = &y0
+				v.Label = validation.Ptr(d, &p, x0)
 			}
 		case "level":
 			p := path.Key("level")
@@ -1049,8 +1080,7 @@ func (v *CreateThingRequest) DecodeJX(d *jx.Decoder, path *validation.Path, errs
 				return err
 			}
 			if ok0 && validation.FitInt(errs, &p, x0, 64) {
-				y0 := x0
-				v.Level = &y0
+				v.Level = validation.Ptr(d, &p, x0)
 			}
 		case "method":
 			seen |= uint64(0x100)
@@ -1084,8 +1114,7 @@ func (v *CreateThingRequest) DecodeJX(d *jx.Decoder, path *validation.Path, errs
 					return err
 				}
 				if ok0 {
-					y0 := x0
-					v.Note = &y0
+					v.Note = validation.Ptr(d, &p, x0)
 				}
 			}
 		case "params":
@@ -1093,7 +1122,7 @@ func (v *CreateThingRequest) DecodeJX(d *jx.Decoder, path *validation.Path, errs
 			if ok0, err := validation.Expect(d, errs, &p, jx.Array, "an array"); err != nil {
 				return err
 			} else if ok0 {
-				arr0 := make([]Param, 0)
+				var arr0 []Param
 				it0, err := d.ArrIter()
 				if err != nil {
 					return err
@@ -1104,13 +1133,18 @@ func (v *CreateThingRequest) DecodeJX(d *jx.Decoder, path *validation.Path, errs
 					if err := e0.DecodeJX(d, &q0, errs); err != nil {
 						return err
 					}
+					if arr0 == nil {
+						arr0 = make([]Param, 0, validation.FirstRoom[Param]())
+					}
 					arr0 = append(arr0, e0)
 				}
 				if err := it0.Err(); err != nil {
 					return err
 				}
-				y0 := arr0
-				v.Params = &y0
+				if arr0 == nil {
+					arr0 = make([]Param, 0)
+				}
+				v.Params = validation.Ptr(d, &p, arr0)
 			}
 		case "ratio":
 			p := path.Key("ratio")
@@ -1119,15 +1153,14 @@ func (v *CreateThingRequest) DecodeJX(d *jx.Decoder, path *validation.Path, errs
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.Ratio = &y0
+				v.Ratio = validation.Ptr(d, &p, x0)
 			}
 		case "refs":
 			p := path.Key("refs")
 			if ok0, err := validation.Expect(d, errs, &p, jx.Array, "an array"); err != nil {
 				return err
 			} else if ok0 {
-				arr0 := make([]Ref, 0)
+				var arr0 []Ref
 				it0, err := d.ArrIter()
 				if err != nil {
 					return err
@@ -1138,13 +1171,18 @@ func (v *CreateThingRequest) DecodeJX(d *jx.Decoder, path *validation.Path, errs
 					if err := e0.DecodeJX(d, &q0, errs); err != nil {
 						return err
 					}
+					if arr0 == nil {
+						arr0 = make([]Ref, 0, validation.FirstRoom[Ref]())
+					}
 					arr0 = append(arr0, e0)
 				}
 				if err := it0.Err(); err != nil {
 					return err
 				}
-				y0 := arr0
-				v.Refs = &y0
+				if arr0 == nil {
+					arr0 = make([]Ref, 0)
+				}
+				v.Refs = validation.Ptr(d, &p, arr0)
 			}
 		case "remark":
 			p := path.Key("remark")
@@ -1153,15 +1191,14 @@ func (v *CreateThingRequest) DecodeJX(d *jx.Decoder, path *validation.Path, errs
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.Remark = &y0
+				v.Remark = validation.Ptr(d, &p, x0)
 			}
 		case "tags":
 			p := path.Key("tags")
 			if ok0, err := validation.Expect(d, errs, &p, jx.Array, "an array"); err != nil {
 				return err
 			} else if ok0 {
-				arr0 := make([]string, 0)
+				var arr0 []string
 				it0, err := d.ArrIter()
 				if err != nil {
 					return err
@@ -1176,13 +1213,18 @@ func (v *CreateThingRequest) DecodeJX(d *jx.Decoder, path *validation.Path, errs
 					if ok1 {
 						e0 = x1
 					}
+					if arr0 == nil {
+						arr0 = make([]string, 0, validation.FirstRoom[string]())
+					}
 					arr0 = append(arr0, e0)
 				}
 				if err := it0.Err(); err != nil {
 					return err
 				}
-				y0 := arr0
-				v.Tags = &y0
+				if arr0 == nil {
+					arr0 = make([]string, 0)
+				}
+				v.Tags = validation.Ptr(d, &p, arr0)
 			}
 		case "uri":
 			p := path.Key("uri")
@@ -1191,8 +1233,7 @@ func (v *CreateThingRequest) DecodeJX(d *jx.Decoder, path *validation.Path, errs
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.Uri = &y0
+				v.Uri = validation.Ptr(d, &p, x0)
 			}
 		default:
 			if err := d.Skip(); err != nil {
@@ -1277,8 +1318,7 @@ func (v *CreateThingResponse) DecodeJX(d *jx.Decoder, path *validation.Path, err
 					return err
 				}
 				if ok0 {
-					y0 := x0
-					v.Created = &y0
+					v.Created = validation.Ptr(d, &p, x0)
 				}
 			}
 		case "gadget":
@@ -1301,8 +1341,7 @@ func (v *CreateThingResponse) DecodeJX(d *jx.Decoder, path *validation.Path, err
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.Id = &y0
+				v.Id = validation.Ptr(d, &p, x0)
 			}
 		case "name":
 			p := path.Key("name")
@@ -1311,8 +1350,7 @@ func (v *CreateThingResponse) DecodeJX(d *jx.Decoder, path *validation.Path, err
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.Name = &y0
+				v.Name = validation.Ptr(d, &p, x0)
 			}
 		default:
 			if err := d.Skip(); err != nil {
@@ -1367,8 +1405,7 @@ func (v *Dog) DecodeJX(d *jx.Decoder, path *validation.Path, errs *validation.Er
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.Bark = &y0
+				v.Bark = validation.Ptr(d, &p, x0)
 			}
 		case "kind":
 			seen |= uint64(0x2)
@@ -1430,8 +1467,7 @@ func (v *ErrorResponse) DecodeJX(d *jx.Decoder, path *validation.Path, errs *val
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.ErrorCode = &y0
+				v.ErrorCode = validation.Ptr(d, &p, x0)
 			}
 		case "error_msg":
 			p := path.Key("error_msg")
@@ -1440,8 +1476,7 @@ func (v *ErrorResponse) DecodeJX(d *jx.Decoder, path *validation.Path, errs *val
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.ErrorMsg = &y0
+				v.ErrorMsg = validation.Ptr(d, &p, x0)
 			}
 		default:
 			if err := d.Skip(); err != nil {
@@ -1583,8 +1618,7 @@ func (v *Gadget) DecodeJX(d *jx.Decoder, path *validation.Path, errs *validation
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.At = &y0
+				v.At = validation.Ptr(d, &p, x0)
 			}
 		case "blob":
 			p := path.Key("blob")
@@ -1593,15 +1627,14 @@ func (v *Gadget) DecodeJX(d *jx.Decoder, path *validation.Path, errs *validation
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.Blob = &y0
+				v.Blob = validation.Ptr(d, &p, x0)
 			}
 		case "colors":
 			p := path.Key("colors")
 			if ok0, err := validation.Expect(d, errs, &p, jx.Array, "an array"); err != nil {
 				return err
 			} else if ok0 {
-				arr0 := make([]string, 0)
+				var arr0 []string
 				it0, err := d.ArrIter()
 				if err != nil {
 					return err
@@ -1616,13 +1649,18 @@ func (v *Gadget) DecodeJX(d *jx.Decoder, path *validation.Path, errs *validation
 					if ok1 {
 						e0 = x1
 					}
+					if arr0 == nil {
+						arr0 = make([]string, 0, validation.FirstRoom[string]())
+					}
 					arr0 = append(arr0, e0)
 				}
 				if err := it0.Err(); err != nil {
 					return err
 				}
-				y0 := arr0
-				v.Colors = &y0
+				if arr0 == nil {
+					arr0 = make([]string, 0)
+				}
+				v.Colors = validation.Ptr(d, &p, arr0)
 			}
 		case "contact":
 			p := path.Key("contact")
@@ -1631,8 +1669,7 @@ func (v *Gadget) DecodeJX(d *jx.Decoder, path *validation.Path, errs *validation
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.Contact = &y0
+				v.Contact = validation.Ptr(d, &p, x0)
 			}
 		case "count":
 			p := path.Key("count")
@@ -1641,8 +1678,7 @@ func (v *Gadget) DecodeJX(d *jx.Decoder, path *validation.Path, errs *validation
 				return err
 			}
 			if ok0 && validation.FitInt(errs, &p, x0, 64) {
-				y0 := int(x0)
-				v.Count = &y0
+				v.Count = validation.Ptr(d, &p, int(x0))
 			}
 		case "day":
 			p := path.Key("day")
@@ -1651,8 +1687,7 @@ func (v *Gadget) DecodeJX(d *jx.Decoder, path *validation.Path, errs *validation
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.Day = &y0
+				v.Day = validation.Ptr(d, &p, x0)
 			}
 		case "dims":
 			p := path.Key("dims")
@@ -1668,8 +1703,7 @@ func (v *Gadget) DecodeJX(d *jx.Decoder, path *validation.Path, errs *validation
 				return err
 			}
 			if ok0 {
-				y0 := GadgetEnabled(x0)
-				v.Enabled = &y0
+				v.Enabled = validation.Ptr(d, &p, GadgetEnabled(x0))
 			}
 		case "factor":
 			p := path.Key("factor")
@@ -1678,8 +1712,7 @@ func (v *Gadget) DecodeJX(d *jx.Decoder, path *validation.Path, errs *validation
 				return err
 			}
 			if ok0 {
-				y0 := GadgetFactor(x0)
-				v.Factor = &y0
+				v.Factor = validation.Ptr(d, &p, GadgetFactor(x0))
 			}
 		case "grade":
 			p := path.Key("grade")
@@ -1693,8 +1726,7 @@ func (v *Gadget) DecodeJX(d *jx.Decoder, path *validation.Path, errs *validation
 					return err
 				}
 				if ok0 {
-					y0 := GadgetGrade(x0)
-					v.Grade = &y0
+					v.Grade = validation.Ptr(d, &p, GadgetGrade(x0))
 				}
 			}
 		case "id":
@@ -1704,8 +1736,7 @@ func (v *Gadget) DecodeJX(d *jx.Decoder, path *validation.Path, errs *validation
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.Id = &y0
+				v.Id = validation.Ptr(d, &p, x0)
 			}
 		case "labels":
 			p := path.Key("labels")
@@ -1745,15 +1776,14 @@ func (v *Gadget) DecodeJX(d *jx.Decoder, path *validation.Path, errs *validation
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.Motto = &y0
+				v.Motto = validation.Ptr(d, &p, x0)
 			}
 		case "notes":
 			p := path.Key("notes")
 			if ok0, err := validation.Expect(d, errs, &p, jx.Array, "an array"); err != nil {
 				return err
 			} else if ok0 {
-				arr0 := make([]*string, 0)
+				var arr0 []*string
 				it0, err := d.ArrIter()
 				if err != nil {
 					return err
@@ -1769,17 +1799,21 @@ func (v *Gadget) DecodeJX(d *jx.Decoder, path *validation.Path, errs *validation
 							return err
 						}
 						if ok1 {
-							y1 := x1
-							e0 = &y1
+							e0 = validation.Ptr(d, &q0, x1)
 						}
+					}
+					if arr0 == nil {
+						arr0 = make([]*string, 0, validation.FirstRoom[string]())
 					}
 					arr0 = append(arr0, e0)
 				}
 				if err := it0.Err(); err != nil {
 					return err
 				}
-				y0 := arr0
-				v.Notes = &y0
+				if arr0 == nil {
+					arr0 = make([]*string, 0)
+				}
+				v.Notes = validation.Ptr(d, &p, arr0)
 			}
 		case "price":
 			p := path.Key("price")
@@ -1788,8 +1822,7 @@ func (v *Gadget) DecodeJX(d *jx.Decoder, path *validation.Path, errs *validation
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.Price = &y0
+				v.Price = validation.Ptr(d, &p, x0)
 			}
 		case "secret":
 			p := path.Key("secret")
@@ -1798,8 +1831,7 @@ func (v *Gadget) DecodeJX(d *jx.Decoder, path *validation.Path, errs *validation
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.Secret = &y0
+				v.Secret = validation.Ptr(d, &p, x0)
 			}
 		case "weight":
 			p := path.Key("weight")
@@ -1808,8 +1840,7 @@ func (v *Gadget) DecodeJX(d *jx.Decoder, path *validation.Path, errs *validation
 				return err
 			}
 			if ok0 {
-				y0 := x0
-				v.Weight = &y0
+				v.Weight = validation.Ptr(d, &p, x0)
 			}
 		default:
 			key := string(iter.Key())
@@ -1867,8 +1898,7 @@ func (v *Gadget_Dims) DecodeJX(d *jx.Decoder, path *validation.Path, errs *valid
 				return err
 			}
 			if ok0 && validation.FitInt(errs, &p, x0, 64) {
-				y0 := int(x0)
-				v.H = &y0
+				v.H = validation.Ptr(d, &p, int(x0))
 			}
 		case "w":
 			seen |= uint64(0x2)
@@ -1942,8 +1972,7 @@ func (v *Horse) DecodeJX(d *jx.Decoder, path *validation.Path, errs *validation.
 				return err
 			}
 			if ok0 && validation.FitInt(errs, &p, x0, 64) {
-				y0 := int(x0)
-				v.Speed = &y0
+				v.Speed = validation.Ptr(d, &p, int(x0))
 			}
 		case "type":
 			seen |= uint64(0x2)
@@ -2078,7 +2107,7 @@ func (v *Node) DecodeJX(d *jx.Decoder, path *validation.Path, errs *validation.E
 			if ok0, err := validation.Expect(d, errs, &p, jx.Array, "an array"); err != nil {
 				return err
 			} else if ok0 {
-				arr0 := make([]Node, 0)
+				var arr0 []Node
 				it0, err := d.ArrIter()
 				if err != nil {
 					return err
@@ -2089,13 +2118,18 @@ func (v *Node) DecodeJX(d *jx.Decoder, path *validation.Path, errs *validation.E
 					if err := e0.DecodeJX(d, &q0, errs); err != nil {
 						return err
 					}
+					if arr0 == nil {
+						arr0 = make([]Node, 0, validation.FirstRoom[Node]())
+					}
 					arr0 = append(arr0, e0)
 				}
 				if err := it0.Err(); err != nil {
 					return err
 				}
-				y0 := arr0
-				v.Children = &y0
+				if arr0 == nil {
+					arr0 = make([]Node, 0)
+				}
+				v.Children = validation.Ptr(d, &p, arr0)
 			}
 		case "name":
 			seen |= uint64(0x2)

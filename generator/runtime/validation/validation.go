@@ -2,7 +2,8 @@
 //
 // A Path names a place in a JSON document. Path nodes live on the caller's stack and are
 // rendered to a string only when a violation is recorded, so checking a valid document
-// allocates nothing for paths.
+// allocates nothing for paths. The root path of a document that DecodeJSON decodes also names
+// its decoder, by which the decode functions find the document's allocator (see docOf).
 package validation
 
 import (
@@ -14,11 +15,14 @@ import (
 	"log/slog"
 	"math"
 	"net/http"
-	"sort"
+	"reflect"
+	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"unicode/utf16"
 	"unicode/utf8"
+	"unsafe"
 
 	"github.com/go-faster/jx"
 )
@@ -28,6 +32,9 @@ type Path struct {
 	parent *Path
 	key    string
 	index  int
+	// dec is set on the root of a document that Decode decodes: its decoder, the first field
+	// of the decodeState that holds the document's allocator.
+	dec *jx.Decoder
 }
 
 // Key returns the path of the member name below p (p may be nil, the document root).
@@ -37,7 +44,10 @@ func (p *Path) Key(name string) Path { return Path{parent: p, key: name, index: 
 func (p *Path) Index(i int) Path { return Path{parent: p, index: i} }
 
 // String renders the path as `backend_api.timeout` or `req_params[0].name`; the root is "".
-func (p *Path) String() string { return string(p.appendTo(nil)) }
+func (p *Path) String() string {
+	var buf [64]byte
+	return string(p.appendTo(buf[:0]))
+}
 
 // appendTo renders p after its parents. It stores no pointer, so paths never leave the
 // caller's stack.
@@ -219,7 +229,7 @@ func (e Errors) Settle() Errors {
 		seen[v] = true
 		out = append(out, v)
 	}
-	sort.SliceStable(out, func(i, j int) bool { return out[i].Path < out[j].Path })
+	slices.SortStableFunc(out, func(a, b Violation) int { return strings.Compare(a.Path, b.Path) })
 	return out
 }
 
@@ -369,34 +379,32 @@ func Match(got string, fold bool, values ...string) bool {
 // PathParams returns the names in braces in uri (`/a/{b}/{c+}` gives b and c), in order.
 func PathParams(uri string) []string {
 	var names []string
-	for {
-		i := strings.IndexByte(uri, '{')
-		if i < 0 {
-			return names
-		}
-		j := strings.IndexByte(uri[i:], '}')
-		if j < 0 {
-			return names
-		}
-		name := strings.TrimSuffix(uri[i+1:i+j], "+")
+	for name, rest, ok := nextPathParam(uri); ok; name, rest, ok = nextPathParam(rest) {
 		if name != "" {
 			names = append(names, name)
 		}
-		uri = uri[i+j+1:]
 	}
+	return names
+}
+
+// nextPathParam returns the first name in braces in uri and what follows it; ok is false when
+// there is none.
+func nextPathParam(uri string) (name, rest string, ok bool) {
+	i := strings.IndexByte(uri, '{')
+	if i < 0 {
+		return "", "", false
+	}
+	j := strings.IndexByte(uri[i:], '}')
+	if j < 0 {
+		return "", "", false
+	}
+	return strings.TrimSuffix(uri[i+1:i+j], "+"), uri[i+j+1:], true
 }
 
 // UndeclaredPathParams checks that every `{name}` in uri is in declared (x-path-params).
 func UndeclaredPathParams(e *Errors, p *Path, uri string, declared []string) {
-	for _, name := range PathParams(uri) {
-		found := false
-		for _, d := range declared {
-			if d == name {
-				found = true
-				break
-			}
-		}
-		if !found {
+	for name, rest, ok := nextPathParam(uri); ok; name, rest, ok = nextPathParam(rest) {
+		if name != "" && !slices.Contains(declared, name) {
 			e.Add(p, RulePathParams, "path parameter {"+name+"} is not declared as a PATH request parameter")
 		}
 	}
@@ -452,11 +460,37 @@ func DecodeInt(d *jx.Decoder, e *Errors, p *Path) (int64, bool, error) {
 	if err != nil {
 		return 0, false, err
 	}
+	if v, ok := digits(n); ok {
+		return v, true, nil
+	}
 	if v, err := n.Int64(); err == nil && !strings.ContainsAny(n.String(), ".eE") {
 		return v, true, nil
 	}
 	e.Add(p, RuleType, "must be an integer written without a fraction or exponent, got "+n.String())
 	return 0, false, nil
+}
+
+// digits parses the common spelling of an integer, an optional minus and at most 18 digits
+// (no int64 overflow), without a leading zero; anything else is left to the general path.
+func digits(n []byte) (int64, bool) {
+	neg := len(n) > 0 && n[0] == '-'
+	if neg {
+		n = n[1:]
+	}
+	if len(n) == 0 || len(n) > 18 || (n[0] == '0' && len(n) > 1) {
+		return 0, false
+	}
+	var v int64
+	for _, c := range n {
+		if c < '0' || c > '9' {
+			return 0, false
+		}
+		v = v*10 + int64(c-'0')
+	}
+	if neg {
+		v = -v
+	}
+	return v, true
 }
 
 // FitInt checks that v fits a Go integer of bits bits (32 or 64) and records a type
@@ -485,8 +519,11 @@ func DecodeString(d *jx.Decoder, e *Errors, p *Path) (string, bool, error) {
 	if !ok || err != nil {
 		return "", false, err
 	}
-	s, err := d.Str()
-	return s, err == nil, err
+	b, err := d.StrBytes()
+	if err != nil {
+		return "", false, err
+	}
+	return docOf(d, p).string(b), true, nil
 }
 
 // DecodeEnumString decodes a string whose schema lists values. A value spelled exactly as
@@ -505,7 +542,7 @@ func DecodeEnumString(d *jx.Decoder, e *Errors, p *Path, values []string) (strin
 			return v, true, nil
 		}
 	}
-	return string(b), true, nil
+	return docOf(d, p).string(b), true, nil
 }
 
 // DecodeBool decodes a boolean.
@@ -571,6 +608,10 @@ func (s *SyntaxError) Unwrap() error { return s.Err }
 // enforced rule: missing required members, wrong JSON types and nulls, and every value
 // constraint. It returns a *SyntaxError for malformed JSON and Errors for violations. Decode
 // also returns the violations of advisory rules.
+//
+// The decoded values never share memory with data. They are allocated in a few blocks per
+// document (see document): keeping any one string or optional member of a document keeps the
+// block it is in, at most about a third of the size of data, from being freed.
 func DecodeJSON[T interface {
 	Decoder
 	Validator
@@ -593,17 +634,158 @@ func decodeAs(dir Direction, data []byte, v Type) (warnings Errors, err error) {
 	if err := checkText(data); err != nil {
 		return nil, &SyntaxError{Err: err}
 	}
-	d := jx.DecodeBytes(data)
-	var e Errors
-	if err := v.DecodeJX(d, nil, &e); err != nil {
+	st := decodeStates.Get().(*decodeState)
+	defer st.release()
+	st.d.ResetBytes(data)
+	st.doc = document{size: len(data)}
+	st.root = Path{index: -1, dec: &st.d}
+	if err := v.DecodeJX(&st.d, &st.root, &st.errs); err != nil {
 		return nil, &SyntaxError{Err: err}
 	}
 	// Only white space may follow the document.
-	if err := d.Skip(); !errors.Is(err, io.EOF) {
+	if err := st.d.Skip(); !errors.Is(err, io.EOF) {
 		return nil, &SyntaxError{Err: errors.New("unexpected data after the JSON document")}
 	}
-	v.ValidateAt(nil, &e)
+	v.ValidateAt(nil, &st.errs)
+	e := st.errs
+	st.errs = nil
 	return split(e, dir)
+}
+
+// decodeState is what one Decode works with, kept in a pool: the JSON decoder, the root path,
+// the violations found and the document's allocator.
+type decodeState struct {
+	d    jx.Decoder // first: docOf finds the state from it
+	root Path
+	doc  document
+	errs Errors
+}
+
+// d is at offset 0 of decodeState (this fails to compile otherwise).
+var _ [0]struct{} = [unsafe.Offsetof(decodeState{}.d)]struct{}{}
+
+var decodeStates = sync.Pool{New: func() any { return new(decodeState) }}
+
+// release returns st to the pool holding nothing of the document: not the caller's input,
+// not the values' memory, not the violations.
+func (st *decodeState) release() {
+	st.d.ResetBytes(nil)
+	st.root = Path{}
+	st.doc = document{}
+	st.errs = nil
+	decodeStates.Put(st)
+}
+
+// document allocates the values of one decoded document in a few blocks rather than one
+// allocation per string and per optional member: the bytes of its strings in blocks of a
+// third of the input's size (they never alias the caller's input), and the optional members'
+// pointers from slabs. Every byte and slot is handed out once and never written again, so the
+// values stay valid after the decode, and the memory is freed when none of them is reachable
+// (a value kept alive keeps its block and slab alive with it). A nil *document allocates each
+// value on its own.
+type document struct {
+	size   int      // the input's length
+	text   []byte   // the strings' bytes: handed out up to len, free up to cap
+	strs   []string // free slots for string-typed members
+	words  []uint64 // free slots for booleans and numbers
+	slices [][]byte // free slots for slice headers (any element type)
+	slabs  bool     // the first slabs are allocated
+}
+
+// slabs are a document's first slabs, allocated together at its first optional member.
+type slabs struct {
+	strs   [8]string
+	words  [4]uint64
+	slices [4][]byte
+}
+
+// slab is the number of slots a document allocates at a time for a kind of pointer once its
+// first slab is used up.
+const slab = 16
+
+// docOf returns the allocator of the document that d decodes, p being a place in it: when
+// p's root is the root of a Decode and d its decoder. Else nil.
+//
+// The allocator is found from d, not from p: a string handed out is then not derived from p,
+// so the compiler keeps the paths of the generated code on the stack.
+func docOf(d *jx.Decoder, p *Path) *document {
+	for ; p != nil; p = p.parent {
+		if p.parent == nil && p.dec != nil && p.dec == d {
+			return &(*decodeState)(unsafe.Pointer(d)).doc
+		}
+	}
+	return nil
+}
+
+// string returns b as a string in the document's text block (b is copied: it may be the
+// decoder's buffer or the caller's input).
+func (doc *document) string(b []byte) string {
+	if len(b) == 0 {
+		return ""
+	}
+	if doc == nil {
+		return string(b)
+	}
+	if cap(doc.text)-len(doc.text) < len(b) {
+		// A new block of a third of the input: the strings of a document, without its keys,
+		// its punctuation and the values that decode to constants, seldom need more.
+		doc.text = make([]byte, 0, max(len(b), doc.size/3, 64))
+	}
+	start := len(doc.text)
+	doc.text = append(doc.text, b...)
+	return unsafe.String(&doc.text[start], len(b))
+}
+
+// FirstRoom is the capacity of a decoded array at its first item: room for a few items of a
+// small type, fewer of a large one, so that a short array takes one allocation and wastes
+// little.
+func FirstRoom[T any]() int {
+	var v T
+	return max(1, min(4, 256/max(1, int(unsafe.Sizeof(v)))))
+}
+
+// Ptr returns a pointer to a copy of v, for an optional member decoded by d at p. In a
+// document that Decode decodes, strings, booleans, numbers and slices get their slot from one
+// of the document's slabs; anything else, or outside Decode, is allocated on its own.
+func Ptr[T any](d *jx.Decoder, p *Path, v T) *T {
+	// Not &v: v would then be moved to the heap on every call.
+	var slot unsafe.Pointer
+	doc := docOf(d, p)
+	if doc == nil {
+		q := new(T)
+		*q = v
+		return q
+	}
+	if !doc.slabs {
+		b := new(slabs)
+		doc.strs, doc.words, doc.slices, doc.slabs = b.strs[:], b.words[:], b.slices[:], true
+	}
+	// A slot of a slab holds any type with the slab type's memory layout: the garbage
+	// collector sees the same pointer words (none for numbers, the data pointer of a string
+	// or a slice).
+	switch reflect.TypeFor[T]().Kind() {
+	case reflect.String:
+		if len(doc.strs) == 0 {
+			doc.strs = make([]string, slab)
+		}
+		slot, doc.strs = unsafe.Pointer(&doc.strs[0]), doc.strs[1:]
+	case reflect.Bool, reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
+		reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64, reflect.Float32, reflect.Float64:
+		if len(doc.words) == 0 {
+			doc.words = make([]uint64, slab)
+		}
+		slot, doc.words = unsafe.Pointer(&doc.words[0]), doc.words[1:]
+	case reflect.Slice:
+		if len(doc.slices) == 0 {
+			doc.slices = make([][]byte, slab)
+		}
+		slot, doc.slices = unsafe.Pointer(&doc.slices[0]), doc.slices[1:]
+	default:
+		slot = unsafe.Pointer(new(T))
+	}
+	q := (*T)(slot)
+	*q = v
+	return q
 }
 
 // checkText refuses what a decoder would otherwise replace by U+FFFD without a word: bytes
@@ -692,10 +874,11 @@ func split(e Errors, dir Direction) (Errors, error) {
 	if len(e) == 0 {
 		return nil, nil
 	}
-	errs, warnings := e.Settle().Split()
-	if len(errs) == 0 {
-		return warnings, nil
+	e = e.Settle()
+	if !e.Enforced() {
+		return e, nil // warnings only
 	}
+	errs, warnings := e.Split()
 	return warnings, errs
 }
 
