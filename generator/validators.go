@@ -105,7 +105,7 @@ func (g *vgen) pattern(re string) jen.Code {
 		var def jen.Code = jen.Qual(rePkg, "MustCompile").Call(jen.Lit(goRE)).Dot("MatchString")
 		if m, ok := compileClasses(goRE); ok {
 			def = jen.Func().Params(jen.Id("s").String()).Bool().Block(m.code()...)
-		} else if m, ok := compileDFA(re); ok {
+		} else if m, ok := compileDFA(goRE); ok {
 			def = jen.Func().Params(jen.Id("s").String()).Bool().Block(m.code()...)
 		}
 		g.vars = append(g.vars, jen.Comment(re), jen.Id(name).Op("=").Add(def))

@@ -1559,7 +1559,7 @@ var (
 				}
 			case 51:
 				switch {
-				case (r >= int32(0) && r <= int32(9)) || (r >= int32(11) && r <= int32(1114111)):
+				case (r >= int32(0) && r <= int32(9)) || (r >= int32(11) && r <= int32(12)) || (r >= int32(14) && r <= int32(8231)) || (r >= int32(8234) && r <= int32(1114111)):
 					st = 50
 				default:
 					return false
@@ -1600,7 +1600,7 @@ var (
 				}
 			case 56:
 				switch {
-				case (r >= int32(0) && r <= int32(9)) || (r >= int32(11) && r <= int32(1114111)):
+				case (r >= int32(0) && r <= int32(9)) || (r >= int32(11) && r <= int32(12)) || (r >= int32(14) && r <= int32(8231)) || (r >= int32(8234) && r <= int32(1114111)):
 					st = 49
 				default:
 					return false
@@ -1736,7 +1736,7 @@ var (
 				}
 			case 72:
 				switch {
-				case (r >= int32(0) && r <= int32(9)) || (r >= int32(11) && r <= int32(1114111)):
+				case (r >= int32(0) && r <= int32(9)) || (r >= int32(11) && r <= int32(12)) || (r >= int32(14) && r <= int32(8231)) || (r >= int32(8234) && r <= int32(1114111)):
 					st = 71
 				default:
 					return false
@@ -1775,7 +1775,7 @@ var (
 				}
 			case 77:
 				switch {
-				case (r >= int32(0) && r <= int32(9)) || (r >= int32(11) && r <= int32(1114111)):
+				case (r >= int32(0) && r <= int32(9)) || (r >= int32(11) && r <= int32(12)) || (r >= int32(14) && r <= int32(8231)) || (r >= int32(8234) && r <= int32(1114111)):
 					st = 70
 				default:
 					return false
@@ -2027,7 +2027,7 @@ var (
 				}
 			case 109:
 				switch {
-				case (r >= int32(0) && r <= int32(9)) || (r >= int32(11) && r <= int32(1114111)):
+				case (r >= int32(0) && r <= int32(9)) || (r >= int32(11) && r <= int32(12)) || (r >= int32(14) && r <= int32(8231)) || (r >= int32(8234) && r <= int32(1114111)):
 					st = 108
 				default:
 					return false
@@ -2057,7 +2057,7 @@ var (
 				}
 			case 113:
 				switch {
-				case (r >= int32(0) && r <= int32(9)) || (r >= int32(11) && r <= int32(1114111)):
+				case (r >= int32(0) && r <= int32(9)) || (r >= int32(11) && r <= int32(12)) || (r >= int32(14) && r <= int32(8231)) || (r >= int32(8234) && r <= int32(1114111)):
 					st = 107
 				default:
 					return false
@@ -2131,14 +2131,14 @@ var (
 				}
 			case 121:
 				switch {
-				case (r >= int32(0) && r <= int32(9)) || (r >= int32(11) && r <= int32(1114111)):
+				case (r >= int32(0) && r <= int32(9)) || (r >= int32(11) && r <= int32(12)) || (r >= int32(14) && r <= int32(8231)) || (r >= int32(8234) && r <= int32(1114111)):
 					st = 120
 				default:
 					return false
 				}
 			case 122:
 				switch {
-				case (r >= int32(0) && r <= int32(9)) || (r >= int32(11) && r <= int32(1114111)):
+				case (r >= int32(0) && r <= int32(9)) || (r >= int32(11) && r <= int32(12)) || (r >= int32(14) && r <= int32(8231)) || (r >= int32(8234) && r <= int32(1114111)):
 					st = 119
 				default:
 					return false
