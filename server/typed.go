@@ -310,6 +310,13 @@ func (n node) set(name string, v any) {
 	}
 }
 
+// clear removes a member.
+func (n node) clear(name string) {
+	if f := n.field(name); f.IsValid() {
+		f.SetZero()
+	}
+}
+
 // carry moves the members of a request into a response value of another generated type: the
 // members both describe pass, the others (unknown or read-only in the response) do not.
 func carry(from any, to any) error {
