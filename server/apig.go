@@ -82,7 +82,7 @@ func (s *Server) apigDocument(cat *fixtures.Catalog, body any, reqSchema, respSc
 	if err := resources(cat, req, [2]string{"vpc_info", "vpc_id"}); err != nil {
 		return store.API{}, nil, err
 	}
-	shapeOf(schemaOf(s.apig, reqSchema), req.v.Type()).apply(req.v)
+	s.plans[reqSchema].apply(req.v)
 	if err := carry(body, out); err != nil {
 		return store.API{}, nil, err
 	}

@@ -73,7 +73,7 @@ func (s *Server) romaDocument(cat *fixtures.Catalog, body *romaapic.CreateApiV2R
 	} else if group.Global {
 		return store.API{}, nil, missing("roma_app_id")
 	}
-	shapeOf(schemaOf(s.roma, "CreateApiV2Request"), req.v.Type()).apply(req.v)
+	s.plans["CreateApiV2Request"].apply(req.v)
 	var resp romaapic.CreateApiV2Response
 	if err := carry(body, &resp); err != nil {
 		return store.API{}, nil, err

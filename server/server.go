@@ -37,6 +37,9 @@ type Server struct {
 	now   func() time.Time
 	roma  *openapi3.T
 	apig  *openapi3.T
+	// plans apply the defaults, coercions and canonical enum spellings of the request
+	// schemas to the typed requests, by schema name (typed.go).
+	plans map[string]*shape
 	views *viewCache
 	// metrics count and time every request (/metrics).
 	metrics *metrics
@@ -101,9 +104,11 @@ func New(opts Options) (*Server, error) {
 		return nil, err
 	}
 	// The request plans are compiled now: a spec the generated types do not fit fails here.
-	shapeOf(schemaOf(s.roma, "CreateApiV2Request"), reflect.TypeFor[romaapic.CreateApiV2Request]())
-	shapeOf(schemaOf(s.apig, "CreateApiRequest"), reflect.TypeFor[apig.CreateApiRequest]())
-	shapeOf(schemaOf(s.apig, "UpdateApiRequest"), reflect.TypeFor[apig.UpdateApiRequest]())
+	s.plans = map[string]*shape{
+		"CreateApiV2Request": compileShape(schemaOf(s.roma, "CreateApiV2Request").Value, reflect.TypeFor[romaapic.CreateApiV2Request]()),
+		"CreateApiRequest":   compileShape(schemaOf(s.apig, "CreateApiRequest").Value, reflect.TypeFor[apig.CreateApiRequest]()),
+		"UpdateApiRequest":   compileShape(schemaOf(s.apig, "UpdateApiRequest").Value, reflect.TypeFor[apig.UpdateApiRequest]()),
+	}
 	s.faults = newFaultSet(operationIDs(s.roma, s.apig))
 	if err := s.faults.set(opts.Faults); err != nil {
 		return nil, err

@@ -39,23 +39,8 @@ type memberPlan struct {
 	childList bool
 }
 
-var shapes sync.Map // shapeKey -> *shape
-
-type shapeKey struct {
-	schema *openapi3.Schema
-	typ    reflect.Type
-}
-
-// shapeOf returns the plan of schema over the struct type t, compiled on first use.
-func shapeOf(s *openapi3.SchemaRef, t reflect.Type) *shape {
-	key := shapeKey{s.Value, t}
-	if sh, ok := shapes.Load(key); ok {
-		return sh.(*shape)
-	}
-	sh, _ := shapes.LoadOrStore(key, compileShape(s.Value, t))
-	return sh.(*shape)
-}
-
+// compileShape returns the plan of s over the struct type t. It panics when t does not fit s
+// (the generated types and the embedded spec come from one spec, so that is a build defect).
 func compileShape(s *openapi3.Schema, t reflect.Type) *shape {
 	sh := &shape{}
 	fields := jsonFields(t)
