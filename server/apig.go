@@ -33,13 +33,9 @@ func (s *Server) CreateApi(ctx context.Context, req apigserver.CreateApiRequestO
 	if err != nil {
 		return nil, err
 	}
-	doc, err := toMap(req.Body)
-	if err != nil {
-		return nil, err
-	}
 	now := s.now()
 	id := newID()
-	a, data, err := s.apigDocument(cat, doc, "CreateApiRequest", "CreateApiResponse", &apig.CreateApiResponse{}, id, req.Body.GroupId, now, now)
+	a, data, err := s.apigDocument(cat, req.Body, "CreateApiRequest", "CreateApiResponse", &apig.CreateApiResponse{}, id, req.Body.GroupId, now, now)
 	if err != nil {
 		return nil, err
 	}
@@ -63,12 +59,8 @@ func (s *Server) UpdateApi(ctx context.Context, req apigserver.UpdateApiRequestO
 	if err != nil {
 		return nil, storeError(err, req.Id)
 	}
-	doc, err := toMap(req.Body)
-	if err != nil {
-		return nil, err
-	}
 	now := later(s.now(), old.Updated)
-	a, data, err := s.apigDocument(cat, doc, "UpdateApiRequest", "UpdateApiResponse", &apig.UpdateApiResponse{}, old.ID, old.GroupID, old.Created, now)
+	a, data, err := s.apigDocument(cat, req.Body, "UpdateApiRequest", "UpdateApiResponse", &apig.UpdateApiResponse{}, old.ID, old.GroupID, old.Created, now)
 	if err != nil {
 		return nil, err
 	}
@@ -80,43 +72,47 @@ func (s *Server) UpdateApi(ctx context.Context, req apigserver.UpdateApiRequestO
 }
 
 // apigDocument checks a legacy request's references and builds the stored API and its
-// response document.
-func (s *Server) apigDocument(cat *fixtures.Catalog, doc map[string]any, reqSchema, respSchema string, out validation.Type, id, groupID string, created, updated time.Time) (store.API, []byte, error) {
+// response document into out.
+func (s *Server) apigDocument(cat *fixtures.Catalog, body any, reqSchema, respSchema string, out validation.Validator, id, groupID string, created, updated time.Time) (store.API, []byte, error) {
 	group, ok := cat.Group(groupID)
 	if !ok {
 		return store.API{}, nil, apiError(http.StatusNotFound, CodeGroupMissing, "The API group %s does not exist", groupID)
 	}
-	if err := resources(cat, doc, [2]string{"vpc_info", "vpc_id"}); err != nil {
+	req := nodeOf(body)
+	if err := resources(cat, req, [2]string{"vpc_info", "vpc_id"}); err != nil {
 		return store.API{}, nil, err
 	}
-	canonicalize(schemaOf(s.apig, reqSchema), doc)
-	applyDefaults(schemaOf(s.apig, reqSchema), doc)
+	s.plans[reqSchema].apply(req.v)
+	if err := carry(body, out); err != nil {
+		return store.API{}, nil, err
+	}
+	doc := nodeOf(out)
 	reqIDs := stampParams(doc)
 	ts := timestamp(updated)
-	doc["id"] = id
-	doc["group_id"] = group.ID
-	doc["group_name"] = group.Name
-	doc["status"] = 1
-	doc["arrange_necessary"] = 2
-	doc["register_time"] = timestamp(created)
-	doc["update_time"] = ts
-	if _, ok := doc["version"]; !ok {
+	doc.set("id", id)
+	doc.set("group_id", group.ID)
+	doc.set("group_name", group.Name)
+	doc.set("status", 1)
+	doc.set("arrange_necessary", 2)
+	doc.set("register_time", timestamp(created))
+	doc.set("update_time", ts)
+	if !doc.has("version") {
 		// As on ROMA: the documented answers carry V0.0.1 though no request sent a version
 		// (ledger APIG-041).
-		doc["version"] = defaultVersion
+		doc.set("version", defaultVersion)
 	}
 	for _, key := range []string{"backend_api", "func_info", "mock_info"} {
-		stampBackend(object(doc, key), ts)
+		stampBackend(doc.object(key), ts)
 	}
-	stampBackendParams(objects(doc, "backend_params"), reqIDs)
+	stampBackendParams(doc.objects("backend_params"), reqIDs)
 	stampPolicies(doc, reqIDs)
-	data, err := finish(s.apig, respSchema, doc, out)
+	data, err := answer(respSchema, out)
 	if err != nil {
 		return store.API{}, nil, err
 	}
 	return store.API{
-		Product: store.APIG, ID: id, GroupID: group.ID, Name: str(doc, "name"),
-		Method: str(doc, "req_method"), URI: str(doc, "req_uri"), MatchMode: str(doc, "match_mode"),
+		Product: store.APIG, ID: id, GroupID: group.ID, Name: doc.str("name"),
+		Method: doc.str("req_method"), URI: doc.str("req_uri"), MatchMode: doc.str("match_mode"),
 		Doc: data, Created: created, Updated: updated,
 	}, data, nil
 }

@@ -123,6 +123,7 @@ func BenchmarkListPage(b *testing.B) {
 	wg.Wait()
 	b.ReportAllocs()
 	b.SetParallelism(16)
+	defer storetest.MeasureCPU(b)()
 	b.ResetTimer()
 	b.RunParallel(func(pb *testing.PB) {
 		rng := rand.New(rand.NewSource(time.Now().UnixNano()))

@@ -10,8 +10,6 @@ import (
 	"sync"
 	"time"
 
-	"github.com/getkin/kin-openapi/openapi3"
-
 	"github.com/apiclab/apic/generated/apig"
 	"github.com/apiclab/apic/generated/apig/apigserver"
 	"github.com/apiclab/apic/generated/romaapic"
@@ -105,9 +103,9 @@ func (s *Server) ListApisV2(ctx context.Context, req romaapicserver.ListApisV2Re
 	f.exact(store.DocField("roma_app_id"), p.RomaAppId)
 	f.exact(store.DocField("roma_app_name"), p.RomaAppName)
 	q.Filters = f.list
-	return s.list(ctx, s.roma, "ListApisV2Response", &romaapic.ListApisV2Response{}, q, func(item map[string]any) {
+	return s.list(ctx, "ListApisV2Response", &romaapic.ListApisV2Response{}, q, func(item node) {
 		// The page returns no backend information (ledger ROMA-054).
-		delete(item, "backend_api")
+		item.clear("backend_api")
 	})
 }
 
@@ -121,11 +119,11 @@ func (s *Server) ShowDetailsOfApi(ctx context.Context, req apigserver.ShowDetail
 	if err != nil {
 		return nil, storeError(err, req.Id)
 	}
-	var doc map[string]any
+	var doc apig.UpdateApiResponse
 	if err := json.Unmarshal(a.Doc, &doc); err != nil {
 		return nil, err
 	}
-	data, err := finish(s.apig, "UpdateApiResponse", doc, &apig.UpdateApiResponse{})
+	data, err := answer("UpdateApiResponse", &doc)
 	if err != nil {
 		return nil, err
 	}
@@ -172,29 +170,40 @@ func (s *Server) ListApis(ctx context.Context, req apigserver.ListApisRequestObj
 		f.list = append(f.list, store.Filter{Tag: true, Values: []string{*p.Tags}})
 	}
 	q.Filters = f.list
-	return s.list(ctx, s.apig, "ListApisResponse", &apig.ListApisResponse{}, q, nil)
+	return s.list(ctx, "ListApisResponse", &apig.ListApisResponse{}, q, nil)
 }
 
-// list runs q and answers {total, size, apis}, each item cut down to the list item schema
-// and then passed to trim.
-func (s *Server) list(ctx context.Context, spec *openapi3.T, schema string, out validation.Type, q store.Query, trim func(map[string]any)) (rawJSON, error) {
+// list runs q and answers {total, size, apis} in out, each item cut down to the list item
+// type and then passed to trim.
+func (s *Server) list(ctx context.Context, schema string, out validation.Validator, q store.Query, trim func(node)) (rawJSON, error) {
 	apis, total, err := s.store.List(ctx, q)
 	if err != nil {
 		return rawJSON{}, err
 	}
-	items := make([]any, 0, len(apis))
-	for _, a := range apis {
-		var item map[string]any
-		if err := json.Unmarshal(a.Doc, &item); err != nil {
-			return rawJSON{}, err
+	// The stored documents are decoded once, as the page's items: the members the item type
+	// does not describe are left out by the decoder.
+	page := make([]byte, 0, 64+len(apis)*1024)
+	page = append(page, `{"total":`...)
+	page = strconv.AppendInt(page, total, 10)
+	page = append(page, `,"size":`...)
+	page = strconv.AppendInt(page, int64(len(apis)), 10)
+	page = append(page, `,"apis":[`...)
+	for i, a := range apis {
+		if i > 0 {
+			page = append(page, ',')
 		}
-		if trim != nil {
+		page = append(page, a.Doc...)
+	}
+	page = append(page, "]}"...)
+	if err := json.Unmarshal(page, out); err != nil {
+		return rawJSON{}, err
+	}
+	if trim != nil {
+		for _, item := range nodeOf(out).objects("apis") {
 			trim(item)
 		}
-		items = append(items, item)
 	}
-	doc := map[string]any{"total": total, "size": len(items), "apis": items}
-	data, err := finish(spec, schema, doc, out)
+	data, err := answer(schema, out)
 	if err != nil {
 		return rawJSON{}, err
 	}

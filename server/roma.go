@@ -59,15 +59,12 @@ func (s *Server) romaDocument(cat *fixtures.Catalog, body *romaapic.CreateApiV2R
 	if !ok {
 		return store.API{}, nil, apiError(http.StatusNotFound, CodeGroupMissing, "The API group %s does not exist", body.GroupId)
 	}
-	doc, err := toMap(body)
-	if err != nil {
-		return store.API{}, nil, err
-	}
-	if err := resources(cat, doc, [2]string{"vpc_channel_info", "vpc_channel_id"}); err != nil {
+	req := nodeOf(body)
+	if err := resources(cat, req, [2]string{"vpc_channel_info", "vpc_channel_id"}); err != nil {
 		return store.API{}, nil, err
 	}
 	var app *fixtures.Named
-	if id := str(doc, "roma_app_id"); id != "" {
+	if id := req.str("roma_app_id"); id != "" {
 		a, ok := cat.App(id)
 		if !ok {
 			return store.API{}, nil, apiError(http.StatusNotFound, CodeAppMissing, "The integration application %s does not exist", id)
@@ -76,54 +73,59 @@ func (s *Server) romaDocument(cat *fixtures.Catalog, body *romaapic.CreateApiV2R
 	} else if group.Global {
 		return store.API{}, nil, missing("roma_app_id")
 	}
-	applyDefaults(schemaOf(s.roma, "CreateApiV2Request"), doc)
+	s.plans["CreateApiV2Request"].apply(req.v)
+	var resp romaapic.CreateApiV2Response
+	if err := carry(body, &resp); err != nil {
+		return store.API{}, nil, err
+	}
+	doc := nodeOf(&resp)
 	reqIDs := stampParams(doc)
 	ts := timestamp(updated)
-	doc["id"] = id
-	doc["status"] = 1
-	doc["arrange_necessary"] = 2
-	doc["register_time"] = timestamp(created)
-	doc["update_time"] = ts
-	doc["group_name"] = group.Name
-	doc["group_version"] = group.Version
-	if _, ok := doc["version"]; !ok {
+	doc.set("id", id)
+	doc.set("status", 1)
+	doc.set("arrange_necessary", 2)
+	doc.set("register_time", timestamp(created))
+	doc.set("update_time", ts)
+	doc.set("group_name", group.Name)
+	doc.set("group_version", group.Version)
+	if resp.Version == nil {
 		// The service assigns a version when none is sent; V0.0.1 is what four of the five
 		// documented answers show (ledger ROMA-048).
-		doc["version"] = defaultVersion
+		doc.set("version", defaultVersion)
 	}
-	doc["api_group_info"] = groupInfo(group, ts)
+	resp.ApiGroupInfo = groupInfo(group, ts)
 	if app != nil {
-		doc["roma_app_name"] = app.Name
+		doc.set("roma_app_name", app.Name)
 	}
 	for _, key := range []string{"backend_api", "func_info", "mock_info"} {
-		stampBackend(object(doc, key), ts)
+		stampBackend(doc.object(key), ts)
 	}
-	stampBackendParams(objects(doc, "backend_params"), reqIDs)
+	stampBackendParams(doc.objects("backend_params"), reqIDs)
 	stampPolicies(doc, reqIDs)
 
-	var resp romaapic.CreateApiV2Response
-	data, err := finish(s.roma, "CreateApiV2Response", doc, &resp)
+	data, err := answer("CreateApiV2Response", &resp)
 	if err != nil {
 		return store.API{}, nil, err
 	}
 	return store.API{
 		Product: store.ROMA, ID: id, GroupID: body.GroupId, Name: body.Name, Method: strings.ToUpper(body.ReqMethod),
-		URI: body.ReqUri, MatchMode: str(doc, "match_mode"), Doc: data, Created: created, Updated: updated,
+		URI: body.ReqUri, MatchMode: doc.str("match_mode"), Doc: data, Created: created, Updated: updated,
 	}, data, nil
 }
 
 // groupInfo is the api_group_info of a response.
-func groupInfo(g *fixtures.Group, ts string) map[string]any {
-	domains := make([]any, 0, len(g.URLDomains))
+func groupInfo(g *fixtures.Group, ts string) *romaapic.ApiGroupCommonInfo {
+	domains := make([]romaapic.UrlDomain, 0, len(g.URLDomains))
 	for _, d := range g.URLDomains {
-		domains = append(domains, map[string]any{
-			"id": d.ID, "domain": d.Domain, "cname_status": d.CnameStatus, "ssl_id": d.SSLID,
-			"ssl_name": d.SSLName, "min_ssl_version": d.MinSSLVersion,
+		domains = append(domains, romaapic.UrlDomain{
+			Id: ptr(d.ID), Domain: ptr(d.Domain), CnameStatus: ptr(romaapic.UrlDomainCnameStatus(d.CnameStatus)),
+			SslId: ptr(d.SSLID), SslName: ptr(d.SSLName), MinSslVersion: ptr(romaapic.UrlDomainMinSslVersion(d.MinSSLVersion)),
 		})
 	}
-	return map[string]any{
-		"id": g.ID, "name": g.Name, "status": 1, "sl_domain": g.SLDomain, "register_time": ts,
-		"update_time": ts, "on_sell_status": 2, "url_domains": domains,
+	return &romaapic.ApiGroupCommonInfo{
+		Id: ptr(g.ID), Name: ptr(g.Name), Status: ptr(romaapic.ApiGroupCommonInfoStatus(1)), SlDomain: ptr(g.SLDomain),
+		RegisterTime: ptr(ts), UpdateTime: ptr(ts), OnSellStatus: ptr(romaapic.ApiGroupCommonInfoOnSellStatus(2)),
+		UrlDomains: &domains,
 	}
 }
 

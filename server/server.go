@@ -12,13 +12,16 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"reflect"
 	"strings"
 	"time"
 
 	"github.com/getkin/kin-openapi/openapi3"
 
+	"github.com/apiclab/apic/generated/apig"
 	"github.com/apiclab/apic/generated/apig/apigserver"
 	"github.com/apiclab/apic/generated/apig/apigspec"
+	"github.com/apiclab/apic/generated/romaapic"
 	"github.com/apiclab/apic/generated/romaapic/romaapicserver"
 	"github.com/apiclab/apic/generated/romaapic/romaapicspec"
 	"github.com/apiclab/apic/generated/validation"
@@ -34,6 +37,9 @@ type Server struct {
 	now   func() time.Time
 	roma  *openapi3.T
 	apig  *openapi3.T
+	// plans apply the defaults, coercions and canonical enum spellings of the request
+	// schemas to the typed requests, by schema name (typed.go).
+	plans map[string]*shape
 	views *viewCache
 	// metrics count and time every request (/metrics).
 	metrics *metrics
@@ -97,6 +103,12 @@ func New(opts Options) (*Server, error) {
 	if s.apig, err = apigspec.GetSwagger(); err != nil {
 		return nil, err
 	}
+	// The request plans are compiled now: a spec the generated types do not fit fails here.
+	s.plans = map[string]*shape{
+		"CreateApiV2Request": compileShape(schemaOf(s.roma, "CreateApiV2Request").Value, reflect.TypeFor[romaapic.CreateApiV2Request]()),
+		"CreateApiRequest":   compileShape(schemaOf(s.apig, "CreateApiRequest").Value, reflect.TypeFor[apig.CreateApiRequest]()),
+		"UpdateApiRequest":   compileShape(schemaOf(s.apig, "UpdateApiRequest").Value, reflect.TypeFor[apig.UpdateApiRequest]()),
+	}
 	s.faults = newFaultSet(operationIDs(s.roma, s.apig))
 	if err := s.faults.set(opts.Faults); err != nil {
 		return nil, err
@@ -153,19 +165,6 @@ func newID() string {
 // timestamp formats t as the service does: UTC, nanoseconds, Z.
 func timestamp(t time.Time) string { return t.UTC().Format("2006-01-02T15:04:05.000000000Z") }
 
-// toMap turns a typed value into its JSON object form.
-func toMap(v any) (map[string]any, error) {
-	data, err := json.Marshal(v)
-	if err != nil {
-		return nil, err
-	}
-	var m map[string]any
-	if err := json.Unmarshal(data, &m); err != nil {
-		return nil, err
-	}
-	return m, nil
-}
-
 // finish cuts doc down to the response schema, and decodes it into out with the generated
 // strict decoder: a response the emulator builds must itself pass the spec, or the request
 // fails with APIG.9999 rather than answering with something the docs do not describe.
@@ -206,42 +205,43 @@ func str(m map[string]any, key string) string {
 
 // stampBackend gives a backend object (backend_api, func_info, mock_info) the members the
 // service adds: id, status 1 and its times.
-func stampBackend(o map[string]any, now string) {
-	if o == nil {
+func stampBackend(o node, now string) {
+	if !o.ok() {
 		return
 	}
-	o["id"] = newID()
-	o["status"] = 1
-	o["register_time"] = now
-	o["update_time"] = now
+	o.set("id", newID())
+	o.set("status", 1)
+	o.set("register_time", now)
+	o.set("update_time", now)
 }
 
 // stampParams gives request parameters their ids and the default of `required` (1 for a PATH
 // parameter, 2 otherwise), and returns their ids by name.
-func stampParams(doc map[string]any) map[string]string {
+func stampParams(doc node) map[string]string {
 	ids := map[string]string{}
-	for _, p := range objects(doc, "req_params") {
-		p["id"] = newID()
-		if _, ok := p["required"]; !ok {
-			if strings.EqualFold(str(p, "location"), "PATH") {
-				p["required"] = 1
+	for _, p := range doc.objects("req_params") {
+		id := newID()
+		p.set("id", id)
+		if !p.has("required") {
+			if strings.EqualFold(p.str("location"), "PATH") {
+				p.set("required", 1)
 			} else {
-				p["required"] = 2
+				p.set("required", 2)
 			}
 		}
-		ids[str(p, "name")] = p["id"].(string)
+		ids[p.str("name")] = id
 	}
 	return ids
 }
 
 // stampBackendParams gives backend parameters their ids and, for origin REQUEST, the id of
 // the request parameter they name (the spec's x-references rule makes sure there is one).
-func stampBackendParams(list []map[string]any, reqIDs map[string]string) {
+func stampBackendParams(list []node, reqIDs map[string]string) {
 	for _, b := range list {
-		b["id"] = newID()
-		if strings.EqualFold(str(b, "origin"), "REQUEST") {
-			if id, ok := reqIDs[str(b, "value")]; ok {
-				b["req_param_id"] = id
+		b.set("id", newID())
+		if strings.EqualFold(b.str("origin"), "REQUEST") {
+			if id, ok := reqIDs[b.str("value")]; ok {
+				b.set("req_param_id", id)
 			}
 		}
 	}
@@ -249,17 +249,17 @@ func stampBackendParams(list []map[string]any, reqIDs map[string]string) {
 
 // stampPolicies gives every policy backend, its conditions and its backend parameters their
 // ids.
-func stampPolicies(doc map[string]any, reqIDs map[string]string) {
+func stampPolicies(doc node, reqIDs map[string]string) {
 	for _, key := range []string{"policy_https", "policy_mocks", "policy_functions"} {
-		for _, p := range objects(doc, key) {
-			p["id"] = newID()
-			for _, c := range objects(p, "conditions") {
-				c["id"] = newID()
-				if id, ok := reqIDs[str(c, "req_param_name")]; ok {
-					c["req_param_id"] = id
+		for _, p := range doc.objects(key) {
+			p.set("id", newID())
+			for _, c := range p.objects("conditions") {
+				c.set("id", newID())
+				if id, ok := reqIDs[c.str("req_param_name")]; ok {
+					c.set("req_param_id", id)
 				}
 			}
-			stampBackendParams(objects(p, "backend_params"), reqIDs)
+			stampBackendParams(p.objects("backend_params"), reqIDs)
 		}
 	}
 }
@@ -279,7 +279,7 @@ func storeError(err error, id string) error {
 
 // resources checks that the resources a document refers to exist in catalog: authorizers,
 // functions and VPC channels, wherever they appear.
-func resources(c *fixtures.Catalog, doc map[string]any, vpcKeys [2]string) error {
+func resources(c *fixtures.Catalog, doc node, vpcKeys [2]string) error {
 	authorizer := func(at, id string) error {
 		if id != "" && !c.HasAuthorizer(id) {
 			return apiError(http.StatusNotFound, CodeAuthorizerGone, "The custom authorizer %s does not exist (%s)", id, at)
@@ -292,33 +292,29 @@ func resources(c *fixtures.Catalog, doc map[string]any, vpcKeys [2]string) error
 		}
 		return nil
 	}
-	vpc := func(at string, o map[string]any) error {
-		info := object(o, vpcKeys[0])
-		if info == nil {
-			return nil
-		}
-		if id := str(info, vpcKeys[1]); id != "" && !c.HasVPCChannel(id) {
+	vpc := func(at string, o node) error {
+		if id := o.object(vpcKeys[0]).str(vpcKeys[1]); id != "" && !c.HasVPCChannel(id) {
 			return apiError(http.StatusNotFound, CodeVPCMissing, "The VPC channel %s does not exist (%s)", id, at)
 		}
 		return nil
 	}
-	checks := []error{authorizer("authorizer_id", str(doc, "authorizer_id"))}
+	checks := []error{authorizer("authorizer_id", doc.str("authorizer_id"))}
 	for _, key := range []string{"backend_api", "func_info", "mock_info"} {
-		if o := object(doc, key); o != nil {
-			checks = append(checks, authorizer(key+".authorizer_id", str(o, "authorizer_id")))
+		if o := doc.object(key); o.ok() {
+			checks = append(checks, authorizer(key+".authorizer_id", o.str("authorizer_id")))
 		}
 	}
-	if f := object(doc, "func_info"); f != nil {
-		checks = append(checks, function("func_info.function_urn", str(f, "function_urn")))
+	if f := doc.object("func_info"); f.ok() {
+		checks = append(checks, function("func_info.function_urn", f.str("function_urn")))
 	}
-	if b := object(doc, "backend_api"); b != nil {
+	if b := doc.object("backend_api"); b.ok() {
 		checks = append(checks, vpc("backend_api", b))
 	}
 	for _, key := range []string{"policy_https", "policy_mocks", "policy_functions"} {
-		for i, p := range objects(doc, key) {
+		for i, p := range doc.objects(key) {
 			at := fmt.Sprintf("%s[%d]", key, i)
-			checks = append(checks, authorizer(at+".authorizer_id", str(p, "authorizer_id")),
-				function(at+".function_urn", str(p, "function_urn")), vpc(at, p))
+			checks = append(checks, authorizer(at+".authorizer_id", p.str("authorizer_id")),
+				function(at+".function_urn", p.str("function_urn")), vpc(at, p))
 		}
 	}
 	for _, err := range checks {

@@ -1,45 +1,16 @@
 package server
 
 import (
-	"strings"
-
 	"github.com/getkin/kin-openapi/openapi3"
-
-	"github.com/apiclab/apic/spec/xrules"
 )
 
-// The emulator builds responses as JSON documents and lets the spec drive the generic parts:
-// defaults come from `default`, case-insensitive enum values are stored in their canonical form
-// (x-enum-ci), and a document is cut down to what a response schema describes. Each function
-// walks a schema and a document (decoded by encoding/json into map[string]any and []any)
-// together.
-
-// applyDefaults sets every absent property that has a default in schema, recursively. An
-// absent object whose members all are optional and some have defaults (auth_opt) is created
-// with those defaults, as the service answers with it filled in. A value that a page says the
-// service replaces by the default (x-coerce: a timeout out of range) is replaced.
-func applyDefaults(s *openapi3.SchemaRef, doc any) {
-	eachObject(s, doc, func(s *openapi3.Schema, obj map[string]any) {
-		for name, p := range s.Properties {
-			if p.Value == nil {
-				continue
-			}
-			if v, ok := obj[name]; ok {
-				if xrules.Of(p.Value).Coerce != nil && outOfRange(p.Value, v) {
-					obj[name] = p.Value.Default
-				}
-				continue
-			}
-			if p.Value.Default != nil {
-				obj[name] = p.Value.Default
-				continue
-			}
-			if defaults := objectDefaults(p.Value); defaults != nil {
-				obj[name] = defaults
-			}
-		}
-	})
-}
+// The spec drives the generic parts of an answer: defaults come from `default` (an absent
+// optional object whose members have defaults, auth_opt, is created with them, as the service
+// answers with it filled in; a value a page says the service replaces, x-coerce, is replaced),
+// case-insensitive enum values are stored in their canonical form (x-enum-ci), and a document
+// is cut down to what a response schema describes. Creates and updates apply them to the typed
+// request (typed.go); the functions here walk a schema and a stored document (decoded by
+// encoding/json into map[string]any and []any) together.
 
 // outOfRange reports whether v is a number outside the minimum..maximum of s.
 func outOfRange(s *openapi3.Schema, v any) bool {
@@ -61,23 +32,6 @@ func objectDefaults(s *openapi3.Schema) map[string]any {
 		}
 	}
 	return out
-}
-
-// canonicalize replaces every x-enum-ci value by its canonical spelling.
-func canonicalize(s *openapi3.SchemaRef, doc any) {
-	eachObject(s, doc, func(s *openapi3.Schema, obj map[string]any) {
-		for name, p := range s.Properties {
-			str, ok := obj[name].(string)
-			if !ok || p.Value == nil {
-				continue
-			}
-			for _, c := range xrules.Of(p.Value).EnumCI {
-				if strings.EqualFold(c, str) {
-					obj[name] = c
-				}
-			}
-		}
-	})
 }
 
 // project removes, recursively, every member that schema does not describe.

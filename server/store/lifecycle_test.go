@@ -2,7 +2,9 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
+	"path/filepath"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -64,4 +66,62 @@ func TestListAndDelete(t *testing.T) {
 			assert.NoError(t, err, "the other project's API with the same name stays")
 		})
 	}
+}
+
+// An unfiltered list reads its total from the counts the writes keep (SQLite); it must agree
+// with the APIs stored after every kind of write: create, a refused create, delete, reset,
+// import, and in a file an earlier version wrote without counts.
+func TestListTotalFollowsEveryWrite(t *testing.T) {
+	ctx := context.Background()
+	total := func(t *testing.T, s Store, project string) int64 {
+		t.Helper()
+		list, n, err := s.List(ctx, Query{Product: ROMA, Project: project, Instance: "i", Limit: -1})
+		require.NoError(t, err)
+		assert.EqualValues(t, len(list), n, "the total is the number of APIs of %s", project)
+		return n
+	}
+	for name, dsn := range dsns(t) {
+		t.Run(name, func(t *testing.T) {
+			s := open(t, dsn(t))
+			for i := 0; i < 5; i++ {
+				require.NoError(t, s.Create(ctx, api(fmt.Sprintf("id%d", i), fmt.Sprintf("n%d", i), fmt.Sprintf("/%d", i))))
+			}
+			other := api("x", "n0", "/0")
+			other.Project = "q"
+			require.NoError(t, s.Create(ctx, other))
+			assert.ErrorIs(t, s.Create(ctx, api("dup", "n1", "/other")), ErrNameExists)
+			assert.EqualValues(t, 5, total(t, s, "p"), "a refused create counts nothing")
+			require.NoError(t, s.Delete(ctx, ROMA, "p", "i", "id0"))
+			assert.EqualValues(t, 4, total(t, s, "p"))
+			assert.EqualValues(t, 1, total(t, s, "q"))
+			_, err := s.(Admin).Reset(ctx, "q")
+			require.NoError(t, err)
+			assert.EqualValues(t, 0, total(t, s, "q"))
+			assert.EqualValues(t, 4, total(t, s, "p"))
+			require.NoError(t, s.(Admin).Replace(ctx, []API{api("a", "a", "/a"), other}))
+			assert.EqualValues(t, 1, total(t, s, "p"))
+			assert.EqualValues(t, 1, total(t, s, "q"))
+			_, err = s.(Admin).Reset(ctx, "")
+			require.NoError(t, err)
+			assert.EqualValues(t, 0, total(t, s, "p"))
+		})
+	}
+	t.Run("sqlite file without counts", func(t *testing.T) {
+		path := filepath.Join(t.TempDir(), "db")
+		s, err := Open(ctx, path)
+		require.NoError(t, err)
+		for i := 0; i < 3; i++ {
+			require.NoError(t, s.Create(ctx, api(fmt.Sprintf("id%d", i), fmt.Sprintf("n%d", i), fmt.Sprintf("/%d", i))))
+		}
+		require.NoError(t, s.Close())
+		db, err := sql.Open("sqlite", path)
+		require.NoError(t, err)
+		_, err = db.Exec("DROP TRIGGER apis_count_insert; DROP TRIGGER apis_count_delete; DROP TABLE api_counts")
+		require.NoError(t, err)
+		require.NoError(t, db.Close())
+		s = open(t, path)
+		assert.EqualValues(t, 3, total(t, s, "p"), "counted from the stored APIs when opened")
+		require.NoError(t, s.Create(ctx, api("id3", "n3", "/3")))
+		assert.EqualValues(t, 4, total(t, s, "p"))
+	})
 }

@@ -24,6 +24,8 @@ type sqlStore struct {
 	batch *batcher
 	// dialect writes the list filters that differ between the databases.
 	dialect dialect
+	// counted is true when api_counts holds the number of APIs of each namespace (SQLite).
+	counted bool
 	// listSlots, when set, bounds the lists that run at once (SQLite): a list reads thousands
 	// of index entries, and many at once on as many connections thrash their page caches,
 	// costing several times the CPU of the same lists one core each.
