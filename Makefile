@@ -8,9 +8,11 @@ GOTESTSUM ?= $(GO) run gotest.tools/gotestsum@v1.13.0 --format pkgname --format-
 
 all: generate test
 
-## generate: regenerate the packages in generated/ from spec/
+## generate: regenerate the packages in generated/ from spec/, and the ogen code the decode
+## benchmark compares against (conformance/ogenbench, its own module)
 generate:
 	$(GO) run ./generator/cmd/apicgen generate
+	cd conformance/ogenbench && $(GO) generate ./...
 
 ## check-generated: fail, with a diff, if generated/ does not match spec/
 check-generated:
