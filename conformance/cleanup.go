@@ -41,6 +41,13 @@ func (r *runner) cleanup(ctx context.Context) {
 				}
 				if resp, err := r.hc.Do(req); err == nil {
 					resp.Body.Close()
+					// Already gone: a flow's delete got there, though a cancel lost its
+					// answer. The run created it and it is removed.
+					if resp.StatusCode == http.StatusNotFound {
+						r.rec.mu.Lock()
+						r.rec.removed[u] = true
+						r.rec.mu.Unlock()
+					}
 				}
 			}
 		}()

@@ -40,9 +40,10 @@ type Target struct {
 	// flow is reported as not run without them.
 	OtherProjectID, OtherToken string
 
-	// OtherGroupID is a second API group of the ROMA instance, for the flows that show a name
-	// or route free in another group (not run without it).
-	OtherGroupID string
+	// OtherGroupID is a second API group of the ROMA instance, and OtherAPIGGroupID one of
+	// the legacy gateway, for the flows that show a name or route free in another group of
+	// the same product (not run without it).
+	OtherGroupID, OtherAPIGGroupID string
 	// AppID is an integration app of the ROMA instance (a global group needs one), and
 	// VPCChannelID a VPC channel of it (the VPC-backend flows are not run without it). Derived
 	// cases whose synthesized members name an app or a VPC channel name these, so that they

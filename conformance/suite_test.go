@@ -233,6 +233,41 @@ func TestNotRunWithoutCredentials(t *testing.T) {
 	assert.Len(t, notRun, 4)
 }
 
+// The other-group flows run for both products against the emulator's fixtures, and are
+// reported as not run, naming the option that gives the group, when a target has none.
+func TestOtherGroupFlowsNeedASecondGroup(t *testing.T) {
+	target, stop, err := emulator.Start(context.Background())
+	require.NoError(t, err)
+	defer stop()
+	only := conformance.Options{Run: regexpMust(`^flows/uniqueness-scope/[^/]+/same-[a-z]+-other-group$`)}
+	statuses := func(tg conformance.Target) map[string]conformance.Result {
+		rep, err := conformance.Run(context.Background(), tg, only)
+		require.NoError(t, err)
+		got := map[string]conformance.Result{}
+		for _, r := range rep.Results {
+			if r.Section == conformance.SectionFlows {
+				got[r.ID] = r
+			}
+		}
+		return got
+	}
+	ids := []string{"flows/uniqueness-scope/CreateApiV2/same-name-other-group", "flows/uniqueness-scope/CreateApiV2/same-route-other-group",
+		"flows/uniqueness-scope/CreateApi/same-name-other-group", "flows/uniqueness-scope/CreateApi/same-route-other-group"}
+	got := statuses(target)
+	require.Len(t, got, len(ids))
+	for _, id := range ids {
+		assert.Equal(t, conformance.Passed, got[id].Status, "%s: %s", id, got[id].Message)
+	}
+	target.OtherGroupID, target.OtherAPIGGroupID = "", ""
+	got = statuses(target)
+	for _, id := range ids {
+		assert.Equal(t, conformance.NotRun, got[id].Status, id)
+	}
+	assert.Contains(t, got[ids[0]].Message, "--other-group")
+	assert.Contains(t, got[ids[2]].Message, "--other-apig-group")
+	assert.Contains(t, got[ids[3]].Message, "--other-apig-group")
+}
+
 // A cancelled run (Ctrl-C) still deletes what it created; Keep leaves it.
 func TestCleanupAfterCancelAndKeep(t *testing.T) {
 	target, stop, err := emulator.Start(context.Background())

@@ -28,6 +28,8 @@ const (
 	GlobalGroup = "4d1f6c7a0a7d4f1b9a2b6c3d8e9f0a1b"
 	App         = "f77f5e81d9cb4424bf704ef2b0ac7690"
 	VPCChannel  = "e3bb08a4ef6f4a8d8ba1d1dc8d4cb0a6"
+	// APIGOtherGroup is the fixtures' second legacy (APIG) group.
+	APIGOtherGroup = "9b2e4c6a8d0f4e1ab3c5d7e9f1a2b4c6"
 )
 
 // Start serves a fresh emulator on a loopback port, so that the suite exercises real HTTP,
@@ -59,7 +61,7 @@ func StartWith(ctx context.Context, wrap func(http.Handler) http.Handler) (t con
 		Token: Token, AK: AK, SK: SK,
 		ProjectID: Project, InstanceID: Instance,
 		OtherProjectID: OtherProject, OtherToken: OtherToken,
-		OtherGroupID: GlobalGroup, AppID: App, VPCChannelID: VPCChannel,
+		OtherGroupID: GlobalGroup, OtherAPIGGroupID: APIGOtherGroup, AppID: App, VPCChannelID: VPCChannel,
 	}
 	return t, func() { hs.Close(); st.Close() }, nil
 }

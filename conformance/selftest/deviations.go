@@ -187,14 +187,16 @@ func vendorError(w http.ResponseWriter, status int, code, msg string) {
 	w.Write(data) //nolint:errcheck
 }
 
-// scoped is a service whose uniqueness rule is wider than documented: a create that shares
-// key(doc) with an API it created before in another scope(doc) is refused with code, as taken.
-func scoped(key, scope func(m map[string]any) string, code string) func(http.Handler) http.Handler {
+// scoped is a service whose uniqueness rule is wider than documented: a create that match
+// selects and that shares key(doc) with an API it created before in another scope(doc) is
+// refused with code, as taken. A body without a scope ("": no group id) is left to the
+// service, which refuses it for that, as a real one checks its parameters first.
+func scoped(match func(*http.Request) bool, key, scope func(m map[string]any) string, code string) func(http.Handler) http.Handler {
 	return func(next http.Handler) http.Handler {
 		var mu sync.Mutex
 		seen := map[string]string{} // key -> the scope it was created in
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			if !creates(r) {
+			if !match(r) {
 				next.ServeHTTP(w, r)
 				return
 			}
@@ -206,7 +208,7 @@ func scoped(key, scope func(m map[string]any) string, code string) func(http.Han
 			mu.Lock()
 			other, taken := seen[k]
 			mu.Unlock()
-			if taken && other != scope(m) {
+			if s := scope(m); taken && s != "" && other != s {
 				vendorError(w, http.StatusBadRequest, code, "The API already exists")
 				return
 			}
@@ -275,7 +277,7 @@ func stale(key func(m map[string]any) string, code string) func(http.Handler) ht
 }
 
 func nameKey(m map[string]any) string   { return fmt.Sprint(m["name"]) }
-func groupKey(m map[string]any) string  { return fmt.Sprint(m["group_id"]) }
+func groupKey(m map[string]any) string  { g, _ := m["group_id"].(string); return g }
 func uriKey(m map[string]any) string    { return fmt.Sprint(m["group_id"], " ", m["req_uri"]) }
 func methodKey(m map[string]any) string { return strings.ToUpper(fmt.Sprint(m["req_method"])) }
 func modeKey(m map[string]any) string {
@@ -288,6 +290,11 @@ func modeKey(m map[string]any) string {
 // pathKey is a method and path in a group; routeKey adds the match mode.
 func pathKey(m map[string]any) string  { return uriKey(m) + " " + methodKey(m) }
 func routeKey(m map[string]any) string { return pathKey(m) + " " + modeKey(m) }
+
+// routeAnyGroup is a route (method, path and match mode), whatever its group.
+func routeAnyGroup(m map[string]any) string {
+	return methodKey(m) + " " + fmt.Sprint(m["req_uri"]) + " " + modeKey(m)
+}
 
 // items applies edit to every object in the array member k of m.
 func items(m map[string]any, k string, edit func(map[string]any)) {
@@ -462,12 +469,13 @@ func Deviations() []Deviation {
 		}, func(m map[string]any) { m["update_time"] = m["register_time"] })},
 		{"state", "a modify leaves the old name taken", stale(nameKey, "APIG.3202")},
 		{"state", "a modify leaves the old route taken", stale(routeKey, "APIG.3301")},
-		{"state", "the same name in another group is refused", scoped(nameKey, groupKey, "APIG.3202")},
-		{"state", "the same path with another match mode is refused", scoped(pathKey, modeKey, "APIG.3301")},
-		{"state", "the same path with another method is refused", scoped(uriKey, methodKey, "APIG.3301")},
-		{"state", "the same route in another group is refused", scoped(func(m map[string]any) string {
-			return methodKey(m) + " " + fmt.Sprint(m["req_uri"]) + " " + modeKey(m)
-		}, groupKey, "APIG.3301")},
+		{"state", "the same path with another match mode is refused", scoped(creates, pathKey, modeKey, "APIG.3301")},
+		{"state", "the same path with another method is refused", scoped(creates, uriKey, methodKey, "APIG.3301")},
+		// Each product's other-group flows alone must notice its own wider rule.
+		{"state", "the same name in another group is refused (ROMA)", scoped(is(http.MethodPost, romaCreate), nameKey, groupKey, "APIG.3202")},
+		{"state", "the same route in another group is refused (ROMA)", scoped(is(http.MethodPost, romaCreate), routeAnyGroup, groupKey, "APIG.3301")},
+		{"state", "the same name in another group is refused (legacy gateway)", scoped(is(http.MethodPost, apigCreate), nameKey, groupKey, "APIG.3202")},
+		{"state", "the same route in another group is refused (legacy gateway)", scoped(is(http.MethodPost, apigCreate), routeAnyGroup, groupKey, "APIG.3301")},
 
 		// Authentication and isolation.
 		{"auth", "a token's prefix is accepted", request(anyRequest, func(r *http.Request, b []byte) []byte {

@@ -46,8 +46,9 @@ The documented examples name ids (group_id, authorizer_id, vpc_channel_id, funct
 roma_app_id, ...) that exist in the emulator's fixtures but not in your account: --set
 NAME=VALUE replaces every request-body member NAME with VALUE (except where a rule case is
 about that member). Cases that cannot run against a target (the isolation flow without a
-second project, AK/SK flows without a key, the other-group flows without --other-group, the
-VPC flows without --vpc-channel) are reported as not run, with the reason.
+second project, AK/SK flows without a key, the other-group flows without --other-group (ROMA)
+or --other-apig-group (legacy gateway), the VPC flows without --vpc-channel) are reported as
+not run, with the reason.
 
 Flags (secrets may also come from APICCONF_TOKEN, APICCONF_SK, APICCONF_OTHER_TOKEN):
 `
@@ -80,6 +81,7 @@ func run(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 	fs.StringVar(&t.OtherToken, "other-token", os.Getenv("APICCONF_OTHER_TOKEN"), "token of a second project, for the isolation flow")
 	fs.StringVar(&t.OtherProjectID, "other-project", "", "id of the second project")
 	fs.StringVar(&t.OtherGroupID, "other-group", "", "a second API group of the ROMA instance, for the uniqueness-scope flows")
+	fs.StringVar(&t.OtherAPIGGroupID, "other-apig-group", "", "a second API group of the legacy gateway, for its uniqueness-scope flows")
 	fs.StringVar(&t.AppID, "app", "", "an integration app of the ROMA instance: sent with --other-group, and by the derived cases that name an app")
 	fs.StringVar(&t.VPCChannelID, "vpc-channel", "", "a VPC channel of the ROMA instance, for the VPC-backend flows")
 	subs := stringsFlag{}
