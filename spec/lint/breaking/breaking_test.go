@@ -24,12 +24,16 @@ func TestCompare(t *testing.T) {
 		"x-rule-became-advisory":   "",
 		"default-changed":          "",
 		"x-rule-added-on-response": "",
+		"always-returned-removed":  "",
+		"always-returned-added":    "",
 	}
 	// Changes that are reported without breaking anything.
 	warnings := map[string]string{
 		"x-rule-became-advisory":   "x-rule-became-advisory",
 		"default-changed":          "default-changed",
 		"x-rule-added-on-response": "x-rule-added",
+		"always-returned-removed":  "always-returned-removed",
+		"always-returned-added":    "always-returned-added",
 	}
 	dirs, _ := filepath.Glob("../testdata/breaking/*")
 	if len(dirs) != len(want) {

@@ -31,6 +31,11 @@ const (
 	xCoerceRemoved    = "x-coerce-removed"
 	xCoerceAdded      = "x-coerce-added"
 	defaultChanged    = "default-changed"
+	// x-always-returned is a promise about answers: withdrawing a member may break a client
+	// that reads it, and adding one makes the conformance suite fail a service that omits it.
+	// Both are reported; like every change on response schemas, neither breaks requests.
+	alwaysReturnedRemoved = "always-returned-removed"
+	alwaysReturnedAdded   = "always-returned-added"
 )
 
 // site is one schema of a document, by its JSON pointer.
@@ -115,6 +120,12 @@ func diffRules(b, a *xrules.Rules, bs, as *openapi3.Schema, add func(id string, 
 		default:
 			add(xRuleTightened, true, "%s rule changed", xrules.PathParams)
 		}
+	}
+	if gone := missing(b.AlwaysReturned, a.AlwaysReturned); len(gone) > 0 {
+		add(alwaysReturnedRemoved, false, "%s no longer lists %s: answers may omit it, and clients that read it may break", xrules.AlwaysReturned, strings.Join(gone, ", "))
+	}
+	if added := missing(a.AlwaysReturned, b.AlwaysReturned); len(added) > 0 {
+		add(alwaysReturnedAdded, false, "%s now lists %s: the conformance suite fails answers without it", xrules.AlwaysReturned, strings.Join(added, ", "))
 	}
 	// Case-insensitive enums.
 	switch {
