@@ -54,8 +54,8 @@ func compileDFA(pattern string) (*dfa, bool) {
 	}
 	// The start state at position 0 satisfies ^; the threads a search starts at every later
 	// position do not.
-	b.restart = b.closure([]int{prog.Start}, false)
-	start := b.closure([]int{prog.Start}, true)
+	b.restart = b.closure([]int{prog.Start}, false, false)
+	start := b.closure([]int{prog.Start}, true, false)
 	b.state(start)
 	for i := 0; i < len(b.sets); i++ {
 		if len(b.sets) > dfaMaxStates || b.edges > dfaMaxEdges {
@@ -90,9 +90,10 @@ func (b *dfaBuilder) usable() bool {
 	return true
 }
 
-// closure follows the empty transitions from pcs; ^ holds when atStart. It keeps the threads
-// that consume a rune, Match, and the $ instructions (which hold only at the end).
-func (b *dfaBuilder) closure(pcs []int, atStart bool) []int {
+// closure follows the empty transitions from pcs; ^ holds when atStart, and $ when atEnd. It
+// keeps the threads that consume a rune, Match, and (before the end) the $ instructions, which
+// hold only at the end.
+func (b *dfaBuilder) closure(pcs []int, atStart, atEnd bool) []int {
 	seen := map[int]bool{}
 	var out []int
 	var walk func(pc int)
@@ -115,7 +116,11 @@ func (b *dfaBuilder) closure(pcs []int, atStart bool) []int {
 					walk(int(in.Out))
 				}
 			case syntax.EmptyEndText:
-				out = append(out, pc)
+				if atEnd {
+					walk(int(in.Out))
+				} else {
+					out = append(out, pc)
+				}
 			}
 		case syntax.InstFail:
 		default: // rune instructions and Match
@@ -146,7 +151,7 @@ func (b *dfaBuilder) state(set []int) int {
 			st.match = true
 		case in.Op == syntax.InstEmptyWidth:
 			// $ holds at the end: what follows it must reach Match without a rune.
-			for _, q := range b.closureAtEnd(int(in.Out)) {
+			for _, q := range b.closure([]int{int(in.Out)}, false, true) {
 				if b.prog.Inst[q].Op == syntax.InstMatch {
 					st.atEnd = true
 				}
@@ -155,35 +160,6 @@ func (b *dfaBuilder) state(set []int) int {
 	}
 	b.out = append(b.out, st)
 	return i
-}
-
-// closureAtEnd is the closure of pc at the end of the input, where $ holds too.
-func (b *dfaBuilder) closureAtEnd(pc int) []int {
-	var out []int
-	seen := map[int]bool{}
-	var walk func(pc int)
-	walk = func(pc int) {
-		if seen[pc] {
-			return
-		}
-		seen[pc] = true
-		in := b.prog.Inst[pc]
-		switch in.Op {
-		case syntax.InstAlt, syntax.InstAltMatch:
-			walk(int(in.Out))
-			walk(int(in.Arg))
-		case syntax.InstCapture, syntax.InstNop:
-			walk(int(in.Out))
-		case syntax.InstEmptyWidth:
-			if syntax.EmptyOp(in.Arg) == syntax.EmptyEndText {
-				walk(int(in.Out))
-			}
-		case syntax.InstMatch:
-			out = append(out, pc)
-		}
-	}
-	walk(pc)
-	return out
 }
 
 // runes returns the inclusive ranges instruction pc consumes.
@@ -246,7 +222,7 @@ func (b *dfaBuilder) expand(i int) {
 		}
 		// A search also starts anew at every position (none for an anchored pattern).
 		next = append(next, b.restart...)
-		closed := b.closure(next, false)
+		closed := b.closure(next, false, false)
 		if len(closed) == 0 {
 			continue // no thread survives: no edge, the matcher answers false
 		}
