@@ -16,13 +16,16 @@ var ecmaWhiteSpace = []rune{0x09, 0x0A, 0x0B, 0x0C, 0x0D, 0x20, 0xA0, 0x1680, 0x
 var notWhiteSpace = []rune{'a', '0', '_', 0x85, 0x180E, 0x200B, 0x2060, '汉', 0x1F600}
 
 // Bug 9: \s and \S, inside and outside a class, and ., as a JavaScript engine reads them; both
-// through regexp and through the rune-loop matcher.
+// through regexp, the rune-loop matcher and the automaton.
 func TestPatternsFollowECMA(t *testing.T) {
 	matchers := func(p string) map[string]func(string) bool {
 		goRE := ecmaPattern(p)
 		out := map[string]func(string) bool{"regexp": regexp.MustCompile(goRE).MatchString}
 		if m, ok := compileClasses(goRE); ok {
 			out["runes"] = m.match
+		}
+		if m, ok := compileDFA(goRE); ok {
+			out["automaton"] = m.match
 		}
 		return out
 	}

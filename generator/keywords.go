@@ -8,6 +8,7 @@ package generator
 import (
 	"fmt"
 	"math"
+	"slices"
 	"sort"
 	"strings"
 
@@ -23,7 +24,7 @@ import (
 // kin-openapi leaves them unless a program opts in), and any other format is refused, so that
 // none is dropped by accident. spec/README.md ("Formats") gives the reasons.
 var (
-	// checkedFormats maps each checked string format to the runtime's name for it.
+	// checkedFormats holds the string formats the validators check (validation.Format).
 	checkedFormats = map[string]bool{"date": true, "date-time": true, "byte": true}
 	// annotationFormats are accepted and not checked, per JSON type.
 	annotationFormats = map[string][]string{
@@ -60,7 +61,7 @@ func formatProblem(s *openapi3.Schema) string {
 		return ""
 	}
 	for _, t := range []string{"string", "integer", "number"} {
-		if s.Type.Is(t) && (t == "string" && checkedFormats[f] || contains(annotationFormats[t], f)) {
+		if s.Type.Is(t) && (t == "string" && checkedFormats[f] || slices.Contains(annotationFormats[t], f)) {
 			return ""
 		}
 	}
@@ -73,15 +74,6 @@ func formatProblem(s *openapi3.Schema) string {
 	}
 	sort.Strings(known)
 	return fmt.Sprintf("format %s is not supported by the validator generator on this type (known formats: %s; see spec/README.md, Formats)", f, strings.Join(known, ", "))
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }
 
 // Objects and maps.

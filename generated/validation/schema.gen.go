@@ -15,19 +15,9 @@ import (
 
 // Rule names of the composition keywords.
 const (
-	RuleAllOf         = "allOf"
 	RuleAnyOf         = "anyOf"
 	RuleNot           = "not"
 	RuleDiscriminator = "discriminator"
-)
-
-// Keyword rule names the schema walker reports; the typed checks may name them too.
-const (
-	kwMultipleOf    = "multipleOf"
-	kwUniqueItems   = "uniqueItems"
-	kwMinProperties = "minProperties"
-	kwMaxProperties = "maxProperties"
-	kwAdditional    = "additionalProperties"
 )
 
 // Schema is a schema that generated code checks by walking it over a JSON value, for what a
@@ -271,9 +261,7 @@ func (s *Schema) number(raw []byte, p *Path, e *Errors) {
 		e.Add(p, RuleMaximum, "must be "+pick(s.ExclusiveMax, "less than ", "at most ")+text(*s.Max, 'g', -1, 64)+", got "+n.String())
 	}
 	if m := s.MultipleOf; m > 0 {
-		if q := v / m; math.Abs(q-math.Round(q)) > 1e-9*math.Max(1, math.Abs(q)) {
-			e.Add(p, kwMultipleOf, "must be a multiple of "+text(m, 'g', -1, 64)+", got "+n.String())
-		}
+		MultipleOf(e, p, v, m) // the typed checks' rule, so that both reach one verdict
 	}
 }
 
@@ -301,7 +289,7 @@ func (s *Schema) array(raw []byte, p *Path, e *Errors) {
 		for i := range items {
 			for j := 0; j < i; j++ {
 				if equalJSON(items[i], items[j]) {
-					e.Add(p, kwUniqueItems, "items must be unique; items "+strconv.Itoa(j)+" and "+strconv.Itoa(i)+" are equal")
+					e.Add(p, RuleUniqueItems, "items "+strconv.Itoa(j)+" and "+strconv.Itoa(i)+" are equal")
 					break unique
 				}
 			}
@@ -338,19 +326,14 @@ func (s *Schema) object(raw []byte, p *Path, e *Errors) {
 			e.Add(&q, RuleRequired, "is required")
 		}
 	}
-	if len(members) < s.MinProps {
-		e.Add(p, kwMinProperties, "must have at least "+strconv.Itoa(s.MinProps)+" members, got "+strconv.Itoa(len(members)))
-	}
-	if s.MaxProps != nil && len(members) > *s.MaxProps {
-		e.Add(p, kwMaxProperties, "must have at most "+strconv.Itoa(*s.MaxProps)+" members, got "+strconv.Itoa(len(members)))
-	}
+	Props(e, p, len(members), s.MinProps, limit(s.MaxProps))
 	for _, m := range members {
 		q := p.Key(m.key)
 		switch ps, ok := s.Properties[m.key]; {
 		case ok:
 			CheckJSON(ps, m.raw, &q, e)
 		case s.NoAdditional:
-			e.Add(&q, kwAdditional, "is not a member of this object")
+			Undeclared(e, p, m.key)
 		case s.Additional != nil:
 			CheckJSON(s.Additional, m.raw, &q, e)
 		}
