@@ -274,20 +274,20 @@ func newRecorder(next http.RoundTripper, ops map[string]*op) *recorder {
 }
 
 func (rec *recorder) RoundTrip(req *http.Request) (*http.Response, error) {
-	capture(req)
-	if req.Method == http.MethodPost {
-		// A create the caller gives up on (Ctrl-C) may still be done by the target: its
-		// answer is waited for, so that the new API is known and deleted at the end.
-		ctx, cancel := context.WithTimeout(context.WithoutCancel(req.Context()), createWait)
-		defer cancel()
-		req = req.WithContext(ctx)
-	}
 	var sent []byte
 	if req.GetBody != nil {
 		if rc, err := req.GetBody(); err == nil {
 			sent, _ = io.ReadAll(rc)
 			rc.Close()
 		}
+	}
+	capture(req, sent)
+	if req.Method == http.MethodPost {
+		// A create the caller gives up on (Ctrl-C) may still be done by the target: its
+		// answer is waited for, so that the new API is known and deleted at the end.
+		ctx, cancel := context.WithTimeout(context.WithoutCancel(req.Context()), createWait)
+		defer cancel()
+		req = req.WithContext(ctx)
 	}
 	resp, err := rec.next.RoundTrip(req)
 	if err != nil {

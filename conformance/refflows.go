@@ -27,9 +27,7 @@ var unknownRefs = []struct {
 	}, "APIG.3019"},
 	{"vpc-channel", "CreateApiV2", "Page000WebBackend", func(d map[string]any, _ *at) {
 		if b, ok := d["backend_api"].(map[string]any); ok {
-			delete(b, "url_domain")
-			b["vpc_channel_status"] = 1
-			b["vpc_channel_info"] = map[string]any{"vpc_channel_id": unknownRef, "vpc_channel_port": 80}
+			useVPC(b, unknownRef)
 		}
 	}, "APIG.3023"},
 	{"group", "CreateApi", "", func(d map[string]any, _ *at) { d["group_id"] = unknownRef }, "APIG.3001"},

@@ -2,7 +2,6 @@ package conformance
 
 import (
 	"context"
-	"io"
 	"net/http"
 	"sort"
 	"strings"
@@ -24,18 +23,11 @@ func withCapture(ctx context.Context, l *lastRequest) context.Context {
 	return context.WithValue(ctx, captureKey{}, l)
 }
 
-// capture records req in the lastRequest of its context, if any.
-func capture(req *http.Request) {
+// capture records req, whose body is body, in the lastRequest of its context, if any.
+func capture(req *http.Request, body []byte) {
 	l, ok := req.Context().Value(captureKey{}).(*lastRequest)
 	if !ok {
 		return
-	}
-	var body []byte
-	if req.GetBody != nil {
-		if rc, err := req.GetBody(); err == nil {
-			body, _ = io.ReadAll(rc)
-			rc.Close()
-		}
 	}
 	l.mu.Lock()
 	defer l.mu.Unlock()

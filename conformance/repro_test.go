@@ -17,7 +17,7 @@ func captured(t *testing.T, method, url string, body string, header map[string]s
 		req.Header.Set(k, v)
 	}
 	l := &lastRequest{}
-	capture(req.WithContext(withCapture(req.Context(), l)))
+	capture(req.WithContext(withCapture(req.Context(), l)), []byte(body))
 	return l
 }
 

@@ -209,7 +209,7 @@ func checkObject(s *openapi3.Schema, obj map[string]any, p path, out *[]xViolati
 			}
 			// Or the condition can be made false, when its property has a value outside the list.
 			if r.When != nil && r.When.In != nil {
-				for _, alt := range append(toAny(enumCI(propSchema(it.schema, r.When.Property))), enumOf(propSchema(it.schema, r.When.Property))...) {
+				for _, alt := range append(xrules.Of(propSchema(it.schema, r.When.Property)).EnumCIValues(), enumOf(propSchema(it.schema, r.When.Property))...) {
 					if !matches(alt, true, r.When.In) {
 						x.altPath, x.alt = it.path.key(r.When.Property), alt
 						break
