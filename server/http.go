@@ -47,13 +47,17 @@ func (s *Server) Handler() http.Handler {
 				return err
 			},
 		}),
-		limitInFlight(s.lim.MaxInFlight), methodNotAllowed, s.announceWrites, deadline(s.lim.RequestTimeout),
+		limitInFlight(s.lim.MaxInFlight), methodNotAllowed, deadline(s.lim.RequestTimeout),
 		readBody,
 		// Authentication runs for every path but the public ones (/health, /metrics). It is
 		// global middleware rather than a route group's: echo answers every path below a
 		// group with middleware with 404, which would hide 405 for a known path and a wrong
 		// method.
 		s.authenticate,
+		// A write is announced once its body is in and its caller authenticated: a group
+		// waits for announced writes, and should not for an upload still arriving or a
+		// request about to be refused.
+		s.announceWrites,
 		s.injectFaults(ops),
 	))
 	e.GET("/health", s.health)

@@ -198,11 +198,6 @@ func object(m map[string]any, key string) map[string]any {
 	return o
 }
 
-func str(m map[string]any, key string) string {
-	s, _ := m[key].(string)
-	return s
-}
-
 // stampBackend gives a backend object (backend_api, func_info, mock_info) the members the
 // service adds: id, status 1 and its times.
 func stampBackend(o node, now string) {

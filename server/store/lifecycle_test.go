@@ -125,3 +125,22 @@ func TestListTotalFollowsEveryWrite(t *testing.T) {
 		assert.EqualValues(t, 4, total(t, s, "p"))
 	})
 }
+
+// An import that breaks a rule midway changes nothing: the APIs stored before it stay, on
+// every store (on SQLite it runs inside a group of other writes, which must not keep its
+// first statements).
+func TestRefusedReplaceChangesNothing(t *testing.T) {
+	ctx := context.Background()
+	for name, dsn := range dsns(t) {
+		t.Run(name, func(t *testing.T) {
+			s := open(t, dsn(t))
+			require.NoError(t, s.Create(ctx, api("k1", "kept", "/kept")))
+			err := s.(Admin).Replace(ctx, []API{api("n1", "dup", "/1"), api("n2", "dup", "/2")})
+			require.ErrorIs(t, err, ErrNameExists)
+			list, n, err := s.List(ctx, Query{Product: ROMA, Project: "p", Instance: "i", Limit: -1})
+			require.NoError(t, err)
+			require.EqualValues(t, 1, n)
+			assert.Equal(t, "k1", list[0].ID)
+		})
+	}
+}

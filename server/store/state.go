@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"errors"
 	"fmt"
 )
 
@@ -20,27 +21,33 @@ type Admin interface {
 
 var _ Admin = (*sqlStore)(nil)
 
-// tx runs op in a write transaction: in the next group of the single writer on SQLite (under
-// a savepoint of its own, so that its failure leaves nothing), in a transaction of its own
-// on PostgreSQL.
-func (s *sqlStore) tx(ctx context.Context, op func(context.Context, *stmts) error) error {
-	if s.batch != nil {
-		return s.batch.do(ctx, func(tx *stmts) error { return op(context.WithoutCancel(ctx), tx) })
-	}
-	tx, err := s.begin(ctx)
-	if err != nil {
+// atomic runs op, a write of several statements, as one: through transact, and on SQLite
+// under a savepoint of its own. The SQLite writer keeps a group going after a write that broke
+// a rule, since a single statement that breaks one leaves nothing behind; a write of several
+// statements must undo the ones before it itself.
+func (s *sqlStore) atomic(ctx context.Context, op func(context.Context, *stmts) error) error {
+	return s.transact(ctx, func(ctx context.Context, tx *stmts) error {
+		if s.batch == nil {
+			return op(ctx, tx) // PostgreSQL: the transaction is op's alone
+		}
+		if _, err := tx.exec(ctx, "SAVEPOINT atomic"); err != nil {
+			return err
+		}
+		if err := op(ctx, tx); err != nil {
+			if _, rb := tx.exec(ctx, "ROLLBACK TO atomic"); rb != nil {
+				return rb // not a rule error: the writer fails the whole group
+			}
+			_, rel := tx.exec(ctx, "RELEASE atomic")
+			return errors.Join(err, rel)
+		}
+		_, err := tx.exec(ctx, "RELEASE atomic")
 		return err
-	}
-	defer tx.Rollback() //nolint:errcheck // after Commit, Rollback is a no-op
-	if err := op(ctx, &stmts{tx: tx}); err != nil {
-		return err
-	}
-	return tx.Commit()
+	})
 }
 
 func (s *sqlStore) Reset(ctx context.Context, project string) (int64, error) {
 	var n int64
-	err := s.tx(ctx, func(ctx context.Context, tx *stmts) error {
+	err := s.atomic(ctx, func(ctx context.Context, tx *stmts) error {
 		q, args := `DELETE FROM apis`, []any(nil)
 		if project != "" {
 			q, args = `DELETE FROM apis WHERE project = $1`, []any{project}
@@ -81,7 +88,7 @@ func (s *sqlStore) Each(ctx context.Context, fn func(API) error) error {
 }
 
 func (s *sqlStore) Replace(ctx context.Context, apis []API) error {
-	return s.tx(ctx, func(ctx context.Context, tx *stmts) error {
+	return s.atomic(ctx, func(ctx context.Context, tx *stmts) error {
 		if _, err := tx.exec(ctx, `DELETE FROM apis`); err != nil {
 			return err
 		}
