@@ -252,7 +252,7 @@ func TestViewCacheNeverStale(t *testing.T) {
 			created := a.do("POST", romaPath, minimal("cached_api"), tok)
 			require.Equal(t, http.StatusCreated, created.status)
 			id := created.body["id"].(string)
-			for i := 0; i < 2; i++ { // the second answer comes from the cache
+			for i := 0; i < 2; i++ { // a second show may be answered from the cache
 				assert.Equal(t, "cached_api", show(a, id).body["name"])
 			}
 			require.Equal(t, http.StatusOK, a.do("PUT", romaPath+"/"+id, minimal("cached_api_2"), tok).status)
